@@ -1,0 +1,122 @@
+"""Gradient clipping, as ``torch.nn.utils.clip_grad_norm_`` and ``clip_grad_value_``.
+
+Recurrent networks multiply the gradient by W_hh at every step back in time, so now and then
+a gradient explodes and a single update throws the weights far away (Pascanu et al. 2013).
+Clipping by the *global* norm rescales all gradients together::
+
+    if ‖ĝ‖ ≥ threshold:   ĝ ← threshold / ‖ĝ‖ · ĝ
+
+Every component is multiplied by the same positive number, so the update keeps its direction
+and only its length is capped; clipping each element separately (:func:`clip_grad_value`)
+would instead bend the direction towards the corners of the box [-c, c]ⁿ.
+"""
+import math
+from numbers import Real
+
+import numpy as np
+
+from .core import Parameter
+from .errors import GatedRNNError
+
+
+def _parameter_list(parameters, caller):
+    """A single Parameter or an iterable of them → a list without repeats (tied weights once)."""
+    if isinstance(parameters, Parameter):
+        return [parameters]
+    try:
+        parameters = list(parameters)
+    except TypeError:
+        raise GatedRNNError(f"{caller} needs a Parameter or an iterable of Parameters, got "
+                            f"{type(parameters).__name__}; pass model.parameters()") from None
+    unique, seen = [], set()
+    for param in parameters:
+        if not isinstance(param, Parameter):
+            raise GatedRNNError(f"{caller} got a {type(param).__name__} among its parameters; "
+                                f"pass gatedrnn Parameters, e.g. model.parameters()")
+        if id(param) not in seen:  # a parameter listed twice would otherwise be scaled twice
+            seen.add(id(param))
+            unique.append(param)
+    return unique
+
+
+def _positive(value, name, caller, hint):
+    if isinstance(value, bool) or not isinstance(value, Real) or math.isnan(value) or value <= 0:
+        raise GatedRNNError(f"{caller} {name} must be a positive number, got {value!r}; {hint}")
+    return float(value)
+
+
+def _vector_norm(array, p):
+    """‖x‖_p = (Σ |x_i|ᵖ)^(1/p), or max |x_i| for p = ∞, in the array's own dtype."""
+    if array.size == 0:
+        return array.dtype.type(0)
+    return np.linalg.norm(array.ravel(), ord=p)
+
+
+def total_grad_norm(parameters, norm_type=2.0):
+    """The p-norm of all gradients seen as one long vector.
+
+    Computed as torch does: the p-norm of the vector of per-parameter p-norms, which equals
+    the p-norm of the concatenation (‖(‖g_1‖_p, …, ‖g_k‖_p)‖_p = ‖g‖_p). Returns a NumPy
+    scalar in the gradients' dtype (the widest one when they differ).
+    """
+    parameters = _parameter_list(parameters, "total_grad_norm")
+    p = _positive(norm_type, "norm_type", "total_grad_norm", "use 2.0, 1.0 or float('inf')")
+    if not parameters:
+        return np.float32(0.0)
+    norms = [_vector_norm(param.grad, p) for param in parameters]
+    dtype = np.result_type(*[param.grad.dtype for param in parameters])
+    return _vector_norm(np.array(norms, dtype=dtype), p)
+
+
+def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
+    """Scale all gradients in place so that their global norm is at most ``max_norm``.
+
+    Args:
+        parameters: a Parameter or an iterable of Parameters (e.g. ``model.parameters()``).
+        max_norm: the threshold on the global norm.
+        norm_type: p of the p-norm, any positive float, or ``float('inf')`` for max |g_i|.
+        error_if_nonfinite: raise GatedRNNError when the total norm is nan or ±inf, instead
+            of scaling by it (which turns every gradient into nan, as in torch).
+
+    Each gradient is multiplied by the same factor, as ``torch.nn.utils.clip_grad_norm_``::
+
+        c = min(max_norm / (‖g‖_p + 1e-6), 1)
+        g_i ← c · g_i
+
+    The multiplication happens even when c = 1, exactly as in torch. The 1e-6 keeps the
+    division finite when all gradients are zero.
+
+    Returns:
+        The total norm before clipping, as a Python float (0.0 for no parameters).
+    """
+    parameters = _parameter_list(parameters, "clip_grad_norm")
+    max_norm = _positive(max_norm, "max_norm", "clip_grad_norm", "use a threshold such as 1.0 or 5.0")
+    if not parameters:
+        return 0.0
+    total = total_grad_norm(parameters, norm_type)
+    if error_if_nonfinite and not np.isfinite(total):
+        raise GatedRNNError(f"the total gradient norm of order {float(norm_type)} is non-finite "
+                            f"({float(total)}), so it cannot be clipped; lower the learning rate, "
+                            f"or pass error_if_nonfinite=False to scale by it anyway")
+    # scalar arithmetic in the norm's dtype, as torch does with its 0-d tensor
+    as_norm_dtype = total.dtype.type
+    clip_coef = np.minimum(as_norm_dtype(max_norm) / (total + as_norm_dtype(1e-6)),
+                           as_norm_dtype(1.0))
+    # the caller accepted a non-finite norm, so inf · 0 = nan is expected, not worth a warning
+    with np.errstate(invalid="ignore"):
+        for param in parameters:
+            param.grad *= clip_coef.astype(param.grad.dtype)
+    return float(total)
+
+
+def clip_grad_value(parameters, clip_value):
+    """Clamp every gradient element in place to [-clip_value, clip_value].
+
+    g_i ← min(max(g_i, -c), c), as ``torch.nn.utils.clip_grad_value_``. Unlike
+    :func:`clip_grad_norm` this changes the gradient's direction whenever it clips.
+    """
+    parameters = _parameter_list(parameters, "clip_grad_value")
+    clip_value = _positive(clip_value, "clip_value", "clip_grad_value",
+                           "use a bound such as 1.0")
+    for param in parameters:
+        np.clip(param.grad, -clip_value, clip_value, out=param.grad)

@@ -1,0 +1,174 @@
+"""Parameter and Module: the two classes every layer is built from.
+
+A :class:`Parameter` is an array of weights with a gradient array of the same shape beside
+it. A :class:`Module` is anything that owns parameters or other modules; it finds them by
+walking its attributes, so a layer only has to assign them (``self.weight = Parameter(...)``).
+
+Backward passes *add* into ``Parameter.grad``. That is what makes a parameter used in two
+places (a tied embedding and output weight) receive the sum of both gradients, with no
+de-duplication step afterwards; it is also why ``zero_grad()`` must be called between updates.
+"""
+import numpy as np
+
+from .errors import GatedRNNError
+
+
+class Parameter:
+    """A trainable array ``data`` and its gradient ``grad`` (same shape and dtype)."""
+
+    def __init__(self, data):
+        self.data = np.array(data, copy=True)
+        self.grad = np.zeros_like(self.data)
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    def zero_grad(self):
+        self.grad[...] = 0
+
+    def __repr__(self):
+        return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype})"
+
+
+class Module:
+    """Base class of layers and models.
+
+    Subclasses set parameters and sub-modules as attributes (lists and tuples of modules
+    are walked too) and implement ``forward``; calling the module calls ``forward``.
+    """
+
+    training = True
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} does not define forward()")
+
+    # -- walking the tree ------------------------------------------------------------------
+    def named_children(self):
+        """Yield ``(name, module)`` for direct sub-modules, in attribute order."""
+        for name, value in vars(self).items():
+            if isinstance(value, Module):
+                yield name, value
+            elif isinstance(value, (list, tuple)):
+                for i, item in enumerate(value):
+                    if isinstance(item, Module):
+                        yield f"{name}.{i}", item
+
+    def modules(self):
+        """Yield this module and every module below it, each once."""
+        seen = set()
+        stack = [self]
+        while stack:
+            module = stack.pop(0)
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield module
+            stack[:0] = [child for _, child in module.named_children()]
+
+    def named_parameters(self, prefix=""):
+        """Yield ``(dotted_name, Parameter)`` for every parameter, each object once.
+
+        A parameter shared by two modules (weight tying) is reported under the first name
+        it is found by, so optimizers and clipping see it exactly once.
+        """
+        seen = set()
+        for name, param in self._walk_parameters(prefix):
+            if id(param) not in seen:
+                seen.add(id(param))
+                yield name, param
+
+    def _walk_parameters(self, prefix):
+        for name, value in vars(self).items():
+            if isinstance(value, Parameter):
+                yield prefix + name, value
+        for name, child in self.named_children():
+            yield from child._walk_parameters(f"{prefix}{name}.")
+
+    def parameters(self):
+        """A list of the module's distinct parameters (tied ones appear once)."""
+        return [param for _, param in self.named_parameters()]
+
+    def num_parameters(self):
+        """The number of distinct trainable scalars."""
+        return sum(param.data.size for param in self.parameters())
+
+    def zero_grad(self):
+        for param in self.parameters():
+            param.zero_grad()
+
+    # -- modes and dtype -------------------------------------------------------------------
+    def train(self, mode=True):
+        """Switch dropout on (``mode=True``) or off, here and in every sub-module."""
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def to(self, dtype):
+        """Convert every parameter (and its gradient) to ``dtype`` in place; returns self."""
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise GatedRNNError(f"to() needs a floating dtype, got {dtype}; use np.float32 or np.float64")
+        for param in self.parameters():
+            param.data = param.data.astype(dtype)
+            param.grad = param.grad.astype(dtype)
+        return self
+
+    @property
+    def dtype(self):
+        params = self.parameters()
+        return params[0].data.dtype if params else np.dtype(np.float32)
+
+    # -- saving and loading ----------------------------------------------------------------
+    def state_dict(self):
+        """A dict from dotted parameter name to a copy of its array (tied ones once)."""
+        return {name: param.data.copy() for name, param in self.named_parameters()}
+
+    def load_state_dict(self, state, strict=True):
+        """Copy arrays from ``state`` into the parameters, checking names and shapes.
+
+        With ``strict=True`` every parameter must be present and no extra name allowed.
+        Values are cast to each parameter's dtype.
+        """
+        own = dict(self.named_parameters())
+        missing = [name for name in own if name not in state]
+        unexpected = [name for name in state if name not in own]
+        if strict and (missing or unexpected):
+            raise GatedRNNError(
+                f"state dict does not fit {type(self).__name__}: missing {missing}, unexpected "
+                f"{unexpected}; build the model with the configuration the weights were saved from"
+            )
+        for name, param in own.items():
+            if name not in state:
+                continue
+            value = np.asarray(state[name])
+            if value.shape != param.data.shape:
+                raise GatedRNNError(
+                    f"parameter {name!r} has shape {param.data.shape} but the state dict holds "
+                    f"{value.shape}; build the model with the configuration the weights were saved from"
+                )
+            param.data[...] = value.astype(param.data.dtype)
+
+    def extra_repr(self):
+        return ""
+
+    def __repr__(self):
+        children = list(self.named_children())
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not children:
+            return head + ")"
+        lines = [head]
+        for name, child in children:
+            body = repr(child).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        return "\n".join(lines) + "\n)"

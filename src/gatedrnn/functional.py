@@ -1,0 +1,38 @@
+"""Pure array functions: numerically stable sigmoid, softmax and log-softmax.
+
+None of these hold state or touch parameters; layers call them in forward and use their
+outputs in backward (``sigmoid'(x) = s(1 - s)``, ``tanh'(x) = 1 - t^2``).
+"""
+import numpy as np
+
+
+def sigmoid(x, out=None):
+    """σ(x) = 1 / (1 + e^(-x)), stable for every x.
+
+    With e = exp(-|x|), which lies in (0, 1] and so never overflows:
+    σ(x) = 1 / (1 + e) for x ≥ 0 and σ(x) = e / (1 + e) for x < 0. The second branch keeps
+    full relative precision for very negative x, where 1 - σ(|x|) would round to zero.
+    ``out`` may be ``x`` itself for an in-place update.
+    """
+    negative = x < 0
+    e = np.exp(-np.abs(x))
+    out = np.divide(1.0, 1.0 + e, out=out)
+    np.multiply(out, e, out=out, where=negative)
+    return out
+
+
+def log_softmax(x, axis=-1):
+    """log softmax(x) = x - max(x) - log Σ exp(x - max(x)) along ``axis``.
+
+    Subtracting the maximum first keeps every exponent ≤ 0, so nothing overflows.
+    """
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def softmax(x, axis=-1):
+    """softmax(x)_i = exp(x_i - max x) / Σ_j exp(x_j - max x) along ``axis``."""
+    shifted = x - x.max(axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    e /= e.sum(axis=axis, keepdims=True)
+    return e

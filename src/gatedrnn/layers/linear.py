@@ -1,0 +1,62 @@
+"""Linear: an affine map over the last dimension, optionally tied to an Embedding."""
+import numpy as np
+
+from ..core import Module, Parameter
+from .. import rng as _rng
+from ._checks import check_float_array, check_backward_ready
+
+
+class Linear(Module):
+    """y = x Wᵀ + b over the last dimension, any leading dimensions.
+
+    Shapes: ``weight`` (out_features, in_features), ``bias`` (out_features,);
+    x (..., in_features) → y (..., out_features). The layout is PyTorch's, so that
+    weights move between the two unchanged.
+
+    Initialised as ``torch.nn.Linear``: weight and bias from U(-1/√in, 1/√in).
+
+    Backward: dW += dyᵀ x and db += Σ dy over all leading positions; dx = dy W.
+    """
+
+    def __init__(self, in_features, out_features, bias=True, dtype=np.float32, rng=None):
+        rng = rng or _rng.generator()
+        bound = 1.0 / np.sqrt(in_features)
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = Parameter(rng.uniform(-bound, bound, (out_features, in_features)).astype(dtype))
+        self.bias = Parameter(rng.uniform(-bound, bound, out_features).astype(dtype)) if bias else None
+        self._x = None
+
+    @classmethod
+    def tied_to(cls, embedding, bias=True, rng=None):
+        """An output layer that reuses ``embedding.weight`` as its own weight (weight tying).
+
+        The embedding's table (V, D) is exactly a Linear(D → V) weight in this layout:
+        y = h Eᵀ + b scores every word by the dot product of h with its embedding row.
+        Both layers hold the *same* Parameter, so their gradients add into one ``grad``
+        and the optimizer updates it once (Press & Wolf 2017; Inan et al. 2017).
+        """
+        vocab_size, dim = embedding.weight.shape
+        layer = cls(dim, vocab_size, bias=bias, dtype=embedding.weight.dtype, rng=rng)
+        layer.weight = embedding.weight
+        return layer
+
+    def forward(self, x):
+        check_float_array("Linear input", x, None, self.in_features, self.weight.dtype)
+        self._x = x
+        y = x @ self.weight.data.T
+        if self.bias is not None:
+            y += self.bias.data
+        return y
+
+    def backward(self, dy):
+        check_backward_ready(self, self._x)
+        x2 = self._x.reshape(-1, self.in_features)
+        dy2 = dy.reshape(-1, self.out_features)
+        self.weight.grad += dy2.T @ x2
+        if self.bias is not None:
+            self.bias.grad += dy2.sum(axis=0)
+        return dy @ self.weight.data
+
+    def extra_repr(self):
+        return f"{self.in_features}, {self.out_features}, bias={self.bias is not None}"

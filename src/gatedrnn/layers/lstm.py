@@ -1,0 +1,85 @@
+"""LSTM: long short-term memory (Hochreiter & Schmidhuber 1997), PyTorch's formulation."""
+import numpy as np
+
+from ..functional import sigmoid
+from .recurrent import Recurrent, dxs_and_weight_grads
+
+
+class LSTM(Recurrent):
+    """A stacked LSTM over batch-first sequences.
+
+    One layer, at each step t, with x_t (N, D) and the previous h_{t-1}, c_{t-1} (N, H)::
+
+        a_t = x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh        (N, 4H), split as [i | f | g | o]
+        i_t = σ(a_i)        input gate: how much of the candidate to write
+        f_t = σ(a_f)        forget gate: how much of the old cell to keep
+        g_t = tanh(a_g)     candidate cell content
+        o_t = σ(a_o)        output gate: how much of the cell to show
+        c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
+        h_t = o_t ⊙ tanh(c_t)
+
+    Weight layout (PyTorch's): ``weight_ih_lk`` (4H, D or H) and ``weight_hh_lk`` (4H, H) stack
+    the gates' rows in the order i, f, g, o; ``bias_ih_lk`` and ``bias_hh_lk`` (4H,) likewise.
+
+    Backward, with dh_t the gradient reaching h_t (from above and from step t+1) and dc_t the
+    one reaching c_t from step t+1::
+
+        dc = dc_t + dh_t ⊙ o ⊙ (1 - tanh²(c_t))       the cell's additive path
+        di = dc ⊙ g · i(1-i)     df = dc ⊙ c_{t-1} · f(1-f)
+        dg = dc ⊙ i · (1-g²)     do = dh_t ⊙ tanh(c_t) · o(1-o)
+        dc_{t-1} = dc ⊙ f        dh_{t-1} = da W_hh     dx_t = da W_ih
+
+    State: a tuple (h, c) of (num_layers, N, H) arrays. See :class:`Recurrent` for the rest.
+    """
+
+    gate_count = 4
+    state_names = ("h", "c")
+
+    def _layer_forward(self, xs, state0, weights):
+        """xs (T, N, D), state0 = (h0, c0) each (N, H) → hs (T, N, H), (h_T, c_T), cache."""
+        w_ih, w_hh, b_ih, b_hh = weights
+        h, c = state0
+        H = self.hidden_size
+        # The input's share of every gate, for all T steps in one matrix product; only the
+        # h_{t-1} W_hhᵀ term has to wait for the previous step.
+        gates = xs @ w_ih.T
+        gates += b_ih + b_hh
+        hs = np.empty(xs.shape[:2] + (H,), xs.dtype)
+        cs = np.empty_like(hs)
+        tanh_cs = np.empty_like(hs)
+        for t in range(xs.shape[0]):
+            a = gates[t]
+            a += h @ w_hh.T
+            # Activate in place, so ``gates`` ends up holding i, f, g, o for the backward pass.
+            sigmoid(a[:, :2 * H], out=a[:, :2 * H])
+            np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
+            sigmoid(a[:, 3 * H:], out=a[:, 3 * H:])
+            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            c = cs[t] = f * c + i * g
+            tanh_cs[t] = np.tanh(c)
+            h = hs[t] = o * tanh_cs[t]
+        cache = (xs, state0, w_ih, w_hh, gates, hs, cs, tanh_cs)
+        return hs, (hs[-1].copy(), cs[-1].copy()), cache
+
+    def _layer_backward(self, dhs, dfinal, cache):
+        """dhs (T, N, H), dfinal = (dh_T, dc_T) → dxs (T, N, D), (dh0, dc0), parameter grads."""
+        xs, (h0, c0), w_ih, w_hh, gates, hs, cs, tanh_cs = cache
+        H = self.hidden_size
+        dh, dc = dfinal[0].copy(), dfinal[1].copy()
+        dgates = np.empty_like(gates)
+        for t in reversed(range(xs.shape[0])):
+            dh += dhs[t]
+            a = gates[t]
+            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            c_prev = cs[t - 1] if t > 0 else c0
+            tanh_c = tanh_cs[t]
+            dc += dh * o * (1 - tanh_c * tanh_c)
+            da = dgates[t]
+            da[:, :H] = dc * g * i * (1 - i)
+            da[:, H:2 * H] = dc * c_prev * f * (1 - f)
+            da[:, 2 * H:3 * H] = dc * i * (1 - g * g)
+            da[:, 3 * H:] = dh * tanh_c * o * (1 - o)
+            dc *= f
+            dh = da @ w_hh
+        return dxs_and_weight_grads(xs, h0, hs, dgates, dgates, w_ih), (dh, dc)
+

@@ -1,0 +1,178 @@
+"""Recurrent: what RNN, LSTM and GRU share — stacking, states, dropout between layers.
+
+A subclass supplies the maths of one layer unrolled over time, as two methods:
+
+    _layer_forward(xs, state0, weights)  -> hs, final_state, cache
+    _layer_backward(dhs, dfinal, cache)  -> (dxs, (dw_ih, dw_hh, db_ih, db_hh)), dstate0
+
+working time-major — xs (T, N, D), hs (T, N, H), each state a tuple of (N, H) arrays — so that
+every step reads and writes contiguous memory. This class turns the user's batch-first arrays
+into that form, runs the layers bottom to top (and back down in backward), applies dropout to
+what passes *between* layers (never to the recurrent h_{t-1} → h_t path), and packs states as
+PyTorch does: (num_layers, N, H) arrays, a tuple (h, c) for the LSTM.
+
+Parameters are named and laid out as in PyTorch (``weight_ih_l0`` of shape (G·H, D),
+``weight_hh_l0`` (G·H, H), ``bias_ih_l0`` and ``bias_hh_l0`` (G·H,), G gates per unit), so
+``state_dict()`` keys and values move to ``torch.nn.LSTM`` and back unchanged.
+"""
+import numpy as np
+
+from ..core import Module, Parameter
+from ..errors import GatedRNNError
+from .. import rng as _rng
+from ._checks import check_float_array, check_backward_ready
+from .dropout import Dropout, LockedDropout
+
+
+class Recurrent(Module):
+    """Base of the stacked, time-unrolled recurrent layers (see the module docstring).
+
+    Args:
+        input_size: D, features per input step.
+        hidden_size: H, units per layer.
+        num_layers: layers stacked; layer k > 0 reads layer k-1's outputs.
+        dropout: probability of dropping each input of layers 1 … L-1 in training.
+        locked_dropout: share one dropout mask over all time steps of a sequence
+            (variational dropout) instead of drawing one per step as PyTorch does.
+        dtype: float32 (default) or float64.
+        rng: a ``numpy.random.Generator`` for the initial weights (default: the library's).
+
+    Weights start from U(-1/√H, 1/√H), PyTorch's default for recurrent layers.
+    """
+
+    gate_count = 1       # G: rows of the weight matrices per hidden unit
+    state_names = ("h",)  # the arrays that make up a state; the LSTM adds "c"
+
+    def __init__(self, input_size, hidden_size, num_layers=1, dropout=0.0, locked_dropout=False,
+                 dtype=np.float32, rng=None):
+        for name, value in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise GatedRNNError(f"{name} must be a positive integer, got {value!r}")
+        rng = rng or _rng.generator()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.locked_dropout = locked_dropout
+        bound = 1.0 / np.sqrt(hidden_size)
+        rows = self.gate_count * hidden_size
+        for k in range(num_layers):
+            cols = input_size if k == 0 else hidden_size
+            for name, shape in ((f"weight_ih_l{k}", (rows, cols)), (f"weight_hh_l{k}", (rows, hidden_size)),
+                                (f"bias_ih_l{k}", (rows,)), (f"bias_hh_l{k}", (rows,))):
+                setattr(self, name, Parameter(rng.uniform(-bound, bound, shape).astype(dtype)))
+        dropout_class = LockedDropout if locked_dropout else Dropout
+        self.inter_layer_dropout = [dropout_class(dropout) for _ in range(num_layers - 1)]
+        self._caches = None
+
+    def layer_weights(self, k):
+        """The four Parameters of layer k: (weight_ih, weight_hh, bias_ih, bias_hh)."""
+        return tuple(getattr(self, f"{name}_l{k}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+
+    # -- forward ---------------------------------------------------------------------------
+    def forward(self, xs, state=None):
+        """xs (N, T, input_size) → ys (N, T, hidden_size), final state (L, N, H) [(h, c) for LSTM].
+
+        ``state`` is the initial state in the same form, or None for zeros.
+        """
+        check_float_array("recurrent input", xs, 3, self.input_size, self.dtype)
+        if xs.shape[1] == 0:
+            raise GatedRNNError(f"recurrent input has no time steps (shape {xs.shape}); give at least one step")
+        batch = xs.shape[0]
+        initial = self._unpack_state(state, batch)
+        layer_input = np.ascontiguousarray(xs.transpose(1, 0, 2))
+        caches, finals = [], []
+        for k in range(self.num_layers):
+            if k > 0:
+                layer_input = self._dropout_between(k, layer_input)
+            weights = [p.data for p in self.layer_weights(k)]
+            hs, final, cache = self._layer_forward(layer_input, initial[k], weights)
+            caches.append(cache)
+            finals.append(final)
+            layer_input = hs
+        self._caches = caches
+        self._steps_and_batch = xs.shape[1], batch
+        ys = np.ascontiguousarray(layer_input.transpose(1, 0, 2))
+        return ys, self._pack_state(finals)
+
+    def _dropout_between(self, k, hs_time_major):
+        # Dropout modules expect batch-first (N, T, H): LockedDropout shares its mask over T.
+        dropped = self.inter_layer_dropout[k - 1](hs_time_major.transpose(1, 0, 2))
+        return np.ascontiguousarray(dropped.transpose(1, 0, 2))
+
+    # -- backward --------------------------------------------------------------------------
+    def backward(self, dys, dstate=None):
+        """dL/dys (N, T, H) and dL/d(final state) → dL/dxs (N, T, D), dL/d(initial state).
+
+        Either argument may be None for zeros (``dys=None`` when only the final state feeds
+        the loss, as in many-to-one classification). Parameter gradients are added to
+        ``.grad``.
+        """
+        check_backward_ready(self, self._caches)
+        steps, batch = self._steps_and_batch
+        if dys is None:
+            dlayer = np.zeros((steps, batch, self.hidden_size), self.dtype)
+        else:
+            check_float_array("output gradient", dys, 3, self.hidden_size, self.dtype)
+            if dys.shape[:2] != (batch, steps):
+                raise GatedRNNError(f"output gradient has shape {dys.shape}, expected {(batch, steps, self.hidden_size)}")
+            dlayer = np.ascontiguousarray(dys.transpose(1, 0, 2))
+        dfinal = self._unpack_state(dstate, batch, what="state gradient")
+        dinitial = [None] * self.num_layers
+        for k in reversed(range(self.num_layers)):
+            (dxs, grads), dinitial[k] = self._layer_backward(dlayer, dfinal[k], self._caches[k])
+            for param, grad in zip(self.layer_weights(k), grads):
+                param.grad += grad
+            if k > 0:
+                dxs = self.inter_layer_dropout[k - 1].backward(dxs.transpose(1, 0, 2)).transpose(1, 0, 2)
+            dlayer = dxs
+        dxs = np.ascontiguousarray(dlayer.transpose(1, 0, 2))
+        return dxs, self._pack_state(dinitial)
+
+    # -- states ----------------------------------------------------------------------------
+    def _unpack_state(self, state, batch, what="initial state"):
+        """User state → a list over layers of tuples of (N, H) arrays (zeros for None)."""
+        shape = (self.num_layers, batch, self.hidden_size)
+        if state is None:
+            zeros = np.zeros(shape, self.dtype)
+            return [tuple(zeros[k] for _ in self.state_names) for k in range(self.num_layers)]
+        parts = state if len(self.state_names) > 1 else (state,)
+        if len(self.state_names) > 1 and not (isinstance(state, tuple) and len(state) == len(self.state_names)):
+            raise GatedRNNError(f"{type(self).__name__} {what} must be a tuple (h, c) of arrays shaped {shape}")
+        for name, part in zip(self.state_names, parts):
+            check_float_array(f"{what} {name}", part, 3, self.hidden_size, self.dtype)
+            if part.shape != shape:
+                raise GatedRNNError(f"{what} {name} has shape {part.shape}, expected (num_layers, N, H) = {shape}")
+        return [tuple(part[k] for part in parts) for k in range(self.num_layers)]
+
+    def _pack_state(self, per_layer):
+        """A list over layers of tuples of (N, H) arrays → (L, N, H) arrays, a tuple for LSTM."""
+        stacked = tuple(np.stack([layer[i] for layer in per_layer]) for i in range(len(self.state_names)))
+        return stacked if len(stacked) > 1 else stacked[0]
+
+    def extra_repr(self):
+        extra = f", dropout={self.dropout}" + (", locked" if self.locked_dropout else "") if self.dropout else ""
+        return f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}{extra}"
+
+
+def dxs_and_weight_grads(xs, h0, hs, dgates_ih, dgates_hh, w_ih):
+    """The gradients that can wait until the backward time loop is done, as a few large products.
+
+    With the pre-activation gradient da_t split into the part that reaches the input side
+    and the part that reaches the hidden side (the same array except in the GRU):
+    dx_t = da_ih,t W_ih,  dW_ih = Σ_t da_ih,tᵀ x_t,  dW_hh = Σ_t da_hh,tᵀ h_{t-1},
+    db_ih = Σ_t da_ih,t,  db_hh = Σ_t da_hh,t — each over all steps and the batch at once.
+
+    Shapes: xs (T, N, D), h0 (N, H), hs (T, N, H), dgates_* (T, N, G·H), w_ih (G·H, D).
+    Returns dxs (T, N, D) and (dW_ih, dW_hh, db_ih, db_hh).
+    """
+    rows = dgates_ih.shape[-1]
+    h_prev = np.concatenate([h0[None], hs[:-1]])
+    flat_ih = dgates_ih.reshape(-1, rows)
+    flat_hh = dgates_hh.reshape(-1, rows)
+    dxs = dgates_ih @ w_ih
+    dw_ih = flat_ih.T @ xs.reshape(-1, xs.shape[-1])
+    dw_hh = flat_hh.T @ h_prev.reshape(-1, h_prev.shape[-1])
+    db_ih = flat_ih.sum(axis=0)
+    db_hh = db_ih.copy() if dgates_hh is dgates_ih else flat_hh.sum(axis=0)
+    return dxs, (dw_ih, dw_hh, db_ih, db_hh)

@@ -1,0 +1,64 @@
+"""RNN: the plain (Elman) recurrent layer, tanh or ReLU."""
+import numpy as np
+
+from ..errors import GatedRNNError
+from .recurrent import Recurrent, dxs_and_weight_grads
+
+
+class RNN(Recurrent):
+    """A stacked Elman RNN over batch-first sequences.
+
+    One layer, at each step t, with x_t (N, D) and h_{t-1} (N, H)::
+
+        h_t = φ(x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh),    φ = tanh or relu
+
+    Backward: da_t = dh_t ⊙ φ'(a_t) (1 - h_t² for tanh, [h_t > 0] for relu), then
+    dh_{t-1} = da_t W_hh and dx_t = da_t W_ih. Every step back multiplies the gradient by
+    W_hh and by φ' — the product that makes it vanish or explode over long spans.
+
+    Layout: ``weight_ih_lk`` (H, D or H), ``weight_hh_lk`` (H, H), ``bias_ih_lk``, ``bias_hh_lk``
+    (H,), as ``torch.nn.RNN``. State: a (num_layers, N, H) array.
+    """
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", dropout=0.0,
+                 locked_dropout=False, dtype=np.float32, rng=None):
+        if nonlinearity not in ("tanh", "relu"):
+            raise GatedRNNError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        self.nonlinearity = nonlinearity
+        super().__init__(input_size, hidden_size, num_layers, dropout, locked_dropout, dtype, rng)
+
+    def _layer_forward(self, xs, state0, weights):
+        """xs (T, N, D), state0 = (h0,) → hs (T, N, H), (h_T,), cache."""
+        w_ih, w_hh, b_ih, b_hh = weights
+        (h,) = state0
+        hs = xs @ w_ih.T               # input side for all steps at once, activated in place below
+        hs += b_ih + b_hh
+        for t in range(xs.shape[0]):
+            a = hs[t]
+            a += h @ w_hh.T
+            if self.nonlinearity == "tanh":
+                np.tanh(a, out=a)
+            else:
+                np.maximum(a, 0, out=a)
+            h = a
+        cache = (xs, state0, w_ih, w_hh, hs)
+        return hs, (hs[-1].copy(),), cache
+
+    def _layer_backward(self, dhs, dfinal, cache):
+        """dhs (T, N, H), dfinal = (dh_T,) → (dxs (T, N, D), parameter grads), (dh0,)."""
+        xs, (h0,), w_ih, w_hh, hs = cache
+        dh = dfinal[0].copy()
+        da_all = np.empty_like(hs)
+        for t in reversed(range(xs.shape[0])):
+            dh += dhs[t]
+            h = hs[t]
+            da = da_all[t]
+            if self.nonlinearity == "tanh":
+                np.multiply(dh, 1 - h * h, out=da)
+            else:
+                np.multiply(dh, h > 0, out=da)
+            dh = da @ w_hh
+        return dxs_and_weight_grads(xs, h0, hs, da_all, da_all, w_ih), (dh,)
+
+    def extra_repr(self):
+        return super().extra_repr() + f", nonlinearity={self.nonlinearity!r}"

@@ -1,0 +1,505 @@
+"""Optimizers: SGD (with momentum and Nesterov), Adagrad, RMSprop, Adam and AdamW.
+
+Each one follows the update of its ``torch.optim`` namesake line by line (the single-tensor
+code path, ``maximize=False``), so a gatedrnn run and a PyTorch run that start from the same
+weights and see the same gradients end at the same weights, up to rounding.
+
+Notation used in the docstrings: θ is a parameter, g_t its gradient at step t (after weight
+decay when that is folded into the gradient), η the learning rate ``lr``, λ the weight decay.
+
+Updates are written in place into ``param.data`` with NumPy ``out=`` arithmetic, so they keep
+the parameter's dtype (float32 or float64) and, after the first step, allocate nothing beyond
+the optimizer's own state: every temporary lives in a two-array workspace per parameter.
+
+Checkpointing: :meth:`Optimizer.state_dict` returns ``{"hyperparameters": {...}, "arrays":
+{...}}``; the first holds only JSON values (floats, ints, bools, lists, strings), the second
+only NumPy arrays named ``"<buffer>.<parameter index>"`` (``"exp_avg.0"``), ready for ``.npz``.
+"""
+import math
+from numbers import Real
+
+import numpy as np
+
+from .core import Parameter
+from .errors import GatedRNNError
+
+
+# -- argument checks -------------------------------------------------------------------------
+def _number(owner, name, value, low=None, high=None, low_open=False, high_open=False, hint=""):
+    """Return ``value`` as a float after checking it is a finite real within [low, high]."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
+        raise GatedRNNError(f"{owner} {name} must be a finite number, got {value!r}; {hint}")
+    value = float(value)
+    too_low = low is not None and (value <= low if low_open else value < low)
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if too_low or too_high:
+        left = "(" if low_open else "["
+        right = ")" if high_open else "]"
+        span = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
+        raise GatedRNNError(f"{owner} {name} must be in {span}, got {value}; {hint}")
+    return value
+
+
+def _flag(owner, name, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise GatedRNNError(f"{owner} {name} must be True or False, got {value!r}; pass a bool")
+    return bool(value)
+
+
+def _unique_parameters(params, owner):
+    """The distinct Parameters of ``params`` in first-seen order (tied weights appear once)."""
+    if isinstance(params, (Parameter, np.ndarray)):
+        raise GatedRNNError(f"{owner} needs an iterable of Parameters, got a single "
+                            f"{type(params).__name__}; pass model.parameters() or [param]")
+    try:
+        params = list(params)
+    except TypeError:
+        raise GatedRNNError(f"{owner} needs an iterable of Parameters, got "
+                            f"{type(params).__name__}; pass model.parameters()") from None
+    unique, seen = [], set()
+    for param in params:
+        if not isinstance(param, Parameter):
+            raise GatedRNNError(f"{owner} got a {type(param).__name__} among its parameters; "
+                                f"pass only gatedrnn Parameters, e.g. model.parameters()")
+        if id(param) not in seen:
+            seen.add(id(param))
+            unique.append(param)
+    if not unique:
+        raise GatedRNNError(f"{owner} got an empty parameter list; pass model.parameters() of a "
+                            f"model that has weights")
+    return unique
+
+
+def _add_scaled(target, source, alpha, scratch):
+    """target += α · source, using ``scratch`` (which may be ``source``) for α · source."""
+    np.multiply(source, alpha, out=scratch)
+    target += scratch
+
+
+# -- base class ------------------------------------------------------------------------------
+class Optimizer:
+    """Holds the parameters, the learning rate and the per-parameter state buffers.
+
+    Subclasses list their hyperparameters in ``hyperparameter_names``, check them in
+    ``_validate`` and implement ``_update(i, param, lr, work)`` for one parameter.
+
+    ``lr`` is a plain float that a schedule may change between steps; ``step_count`` is the
+    number of steps taken (t in the equations, starting at 1 on the first step).
+    """
+
+    hyperparameter_names = ("lr",)
+
+    def __init__(self, params, lr):
+        self.params = _unique_parameters(params, type(self).__name__)
+        self.lr = lr
+        Optimizer._validate(self)  # lr now; subclasses check the rest once they have set it
+        self.step_count = 0
+        # state[name][i] is buffer ``name`` of parameter i, None until its first update
+        self.state = {}
+        self._workspaces = [None] * len(self.params)
+
+    def _validate(self):
+        """Check the hyperparameters (raising GatedRNNError) and normalise their types."""
+        self.lr = _number(type(self).__name__, "lr", self.lr, low=0.0, low_open=True,
+                          hint="use a positive learning rate such as 1e-3")
+
+    # -- the update loop ---------------------------------------------------------------------
+    def step(self):
+        """Update every parameter in place from its current ``grad``."""
+        # a schedule may lower lr to exactly 0 on its last step, so 0 is allowed here
+        lr = _number(type(self).__name__, "lr", self.lr, low=0.0,
+                     hint="a schedule must keep lr non-negative")
+        for i, param in enumerate(self.params):  # check all first: never half an update
+            if param.grad.shape != param.data.shape:
+                raise GatedRNNError(f"parameter {i} has grad shape {param.grad.shape} but data "
+                                    f"shape {param.data.shape}; keep grad the same shape as data")
+        self.step_count += 1
+        for i, param in enumerate(self.params):
+            self._update(i, param, lr, self._workspace(i, param))
+
+    def _update(self, i, param, lr, work):
+        raise NotImplementedError
+
+    def zero_grad(self):
+        """Set every parameter's gradient to zero (backward passes add into it)."""
+        for param in self.params:
+            param.zero_grad()
+
+    def _workspace(self, i, param):
+        """Two scratch arrays shaped like parameter i, reused at every step."""
+        work = self._workspaces[i]
+        if work is None or work[0].shape != param.data.shape or work[0].dtype != param.data.dtype:
+            work = (np.empty_like(param.data), np.empty_like(param.data))
+            self._workspaces[i] = work
+        return work
+
+    def _buffer(self, name, i, param, fill=0.0):
+        """State buffer ``name`` of parameter i, created filled with ``fill`` on first use."""
+        buffers = self.state.setdefault(name, [None] * len(self.params))
+        if buffers[i] is None:
+            buffers[i] = np.full_like(param.data, fill)
+        return buffers[i]
+
+    def _decayed_grad(self, param, weight_decay, out):
+        """out ← g_t + λ θ_{t-1}: L2 weight decay folded into the gradient (a copy; grad is kept)."""
+        if weight_decay == 0:
+            np.copyto(out, param.grad)
+        else:
+            np.multiply(param.data, weight_decay, out=out)
+            out += param.grad
+        return out
+
+    # -- checkpoints -------------------------------------------------------------------------
+    def hyperparameters(self):
+        """The hyperparameters as a dict of JSON values (tuples become lists)."""
+        values = {}
+        for name in self.hyperparameter_names:
+            value = getattr(self, name)
+            values[name] = list(value) if isinstance(value, tuple) else value
+        return values
+
+    def state_dict(self):
+        """``{"hyperparameters": JSON dict, "arrays": {"<buffer>.<index>": ndarray}}``.
+
+        Arrays are copies, so later steps do not change a saved state.
+        """
+        hyperparameters = {"optimizer": type(self).__name__, "num_parameters": len(self.params),
+                           "step": self.step_count, **self.hyperparameters()}
+        arrays = {}
+        for name, buffers in self.state.items():
+            for i, buffer in enumerate(buffers):
+                if buffer is not None:
+                    arrays[f"{name}.{i}"] = buffer.copy()
+        return {"hyperparameters": hyperparameters, "arrays": arrays}
+
+    def load_state_dict(self, state):
+        """Restore hyperparameters, step count and buffers saved by :meth:`state_dict`.
+
+        The optimizer must be the same class over the same number of parameters with the same
+        shapes; arrays are cast to each parameter's dtype.
+        """
+        hyper, arrays = self._split_state(state)
+        new_state = self._arrays_to_state(arrays)
+        step = hyper.get("step")
+        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 0:
+            raise GatedRNNError(f"optimizer state has step {step!r}; expected a non-negative int, "
+                                f"the checkpoint is corrupt")
+        self._load_hyperparameters(hyper)
+        self.step_count = int(step)
+        self.state = new_state
+
+    def _split_state(self, state):
+        owner = type(self).__name__
+        if not isinstance(state, dict) or set(state) != {"hyperparameters", "arrays"}:
+            raise GatedRNNError(f"{owner}.load_state_dict needs the dict returned by state_dict() "
+                                f"with keys 'hyperparameters' and 'arrays'")
+        hyper, arrays = state["hyperparameters"], state["arrays"]
+        saved = hyper.get("optimizer")
+        if saved != owner:
+            raise GatedRNNError(f"optimizer state was saved from {saved} but is loaded into {owner}; "
+                                f"build the optimizer the checkpoint was saved with")
+        if hyper.get("num_parameters") != len(self.params):
+            raise GatedRNNError(f"optimizer state is for {hyper.get('num_parameters')} parameters but "
+                                f"this {owner} has {len(self.params)}; build it over the same model")
+        return hyper, arrays
+
+    def _arrays_to_state(self, arrays):
+        """Check names, indices and shapes of saved arrays; return a fresh ``state`` dict."""
+        owner = type(self).__name__
+        new_state = {}
+        for key, value in arrays.items():
+            name, _, index = str(key).rpartition(".")
+            if not name or not index.isdigit() or int(index) >= len(self.params):
+                raise GatedRNNError(f"optimizer state has an array named {key!r} that fits no "
+                                    f"parameter of this {owner}; the checkpoint is corrupt")
+            param = self.params[int(index)]
+            value = np.asarray(value)
+            if value.shape != param.data.shape:
+                raise GatedRNNError(f"optimizer state array {key!r} has shape {value.shape} but "
+                                    f"parameter {index} has shape {param.data.shape}; build the "
+                                    f"model and optimizer the checkpoint was saved with")
+            buffers = new_state.setdefault(name, [None] * len(self.params))
+            buffers[int(index)] = value.astype(param.data.dtype, copy=True)
+        return new_state
+
+    def _load_hyperparameters(self, hyper):
+        owner = type(self).__name__
+        missing = [name for name in self.hyperparameter_names if name not in hyper]
+        if missing:
+            raise GatedRNNError(f"optimizer state lacks hyperparameters {missing}; the checkpoint is "
+                                f"corrupt or from another optimizer than {owner}")
+        old = {name: getattr(self, name) for name in self.hyperparameter_names}
+        for name in self.hyperparameter_names:
+            value = hyper[name]
+            setattr(self, name, tuple(value) if isinstance(value, list) else value)
+        try:
+            self._validate()
+        except GatedRNNError:
+            for name, value in old.items():
+                setattr(self, name, value)
+            raise
+
+    def __repr__(self):
+        args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.hyperparameter_names)
+        return f"{type(self).__name__}({args})"
+
+
+# -- the optimizers --------------------------------------------------------------------------
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional momentum, dampening, Nesterov and L2 decay.
+
+    With momentum μ and dampening τ, as ``torch.optim.SGD``::
+
+        g_t = ∇θ + λ θ_{t-1}
+        b_1 = g_1                                  (no dampening on the first step)
+        b_t = μ b_{t-1} + (1 - τ) g_t
+        d_t = g_t + μ b_t    if nesterov    else    b_t
+        θ_t = θ_{t-1} - η d_t
+
+    Without momentum d_t = g_t. Buffers: ``momentum_buffer`` (shape of each parameter).
+    """
+
+    hyperparameter_names = ("lr", "momentum", "dampening", "weight_decay", "nesterov")
+
+    def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
+        super().__init__(params, lr)
+        self.momentum = momentum
+        self.dampening = dampening
+        self.weight_decay = weight_decay
+        self.nesterov = nesterov
+        self._validate()
+
+    def _validate(self):
+        super()._validate()
+        self.momentum = _number("SGD", "momentum", self.momentum, low=0.0,
+                                hint="use 0 for plain SGD or a value such as 0.9")
+        self.dampening = _number("SGD", "dampening", self.dampening, low=0.0, high=1.0,
+                                 hint="use 0 for no dampening")
+        self.weight_decay = _number("SGD", "weight_decay", self.weight_decay, low=0.0,
+                                    hint="use 0 or a small value such as 1e-4")
+        self.nesterov = _flag("SGD", "nesterov", self.nesterov)
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise GatedRNNError("SGD nesterov=True needs momentum > 0 and dampening = 0; set e.g. "
+                                "momentum=0.9, dampening=0, or use nesterov=False")
+
+    def _update(self, i, param, lr, work):
+        grad, scratch = work
+        grad = self._decayed_grad(param, self.weight_decay, grad)
+        if self.momentum != 0:
+            buffers = self.state.setdefault("momentum_buffer", [None] * len(self.params))
+            if buffers[i] is None:
+                buffers[i] = grad.copy()  # torch starts the buffer at the gradient, not at zero
+            else:
+                buffers[i] *= self.momentum
+                _add_scaled(buffers[i], grad, 1.0 - self.dampening, scratch)
+            if self.nesterov:
+                _add_scaled(grad, buffers[i], self.momentum, scratch)
+            else:
+                grad = buffers[i]
+        _add_scaled(param.data, grad, -lr, scratch)
+
+
+class Adagrad(Optimizer):
+    """Adagrad: each weight's step shrinks with the sum of its squared gradients.
+
+    As ``torch.optim.Adagrad``, with s_0 = ``initial_accumulator_value`` and decay δ::
+
+        g_t = ∇θ + λ θ_{t-1}
+        η_t = η / (1 + (t - 1) δ)
+        s_t = s_{t-1} + g_t²
+        θ_t = θ_{t-1} - η_t g_t / (√s_t + ε)
+
+    Buffers: ``sum``.
+    """
+
+    hyperparameter_names = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+
+    def __init__(self, params, lr=0.01, lr_decay=0.0, weight_decay=0.0,
+                 initial_accumulator_value=0.0, eps=1e-10):
+        super().__init__(params, lr)
+        self.lr_decay = lr_decay
+        self.weight_decay = weight_decay
+        self.initial_accumulator_value = initial_accumulator_value
+        self.eps = eps
+        self._validate()
+
+    def _validate(self):
+        super()._validate()
+        self.lr_decay = _number("Adagrad", "lr_decay", self.lr_decay, low=0.0,
+                                hint="use 0 for a constant base rate")
+        self.weight_decay = _number("Adagrad", "weight_decay", self.weight_decay, low=0.0,
+                                    hint="use 0 or a small value such as 1e-4")
+        self.initial_accumulator_value = _number(
+            "Adagrad", "initial_accumulator_value", self.initial_accumulator_value, low=0.0,
+            hint="use 0 or a small positive value such as 0.1")
+        self.eps = _number("Adagrad", "eps", self.eps, low=0.0, hint="use a small value such as 1e-10")
+
+    def _update(self, i, param, lr, work):
+        grad, scratch = work
+        grad = self._decayed_grad(param, self.weight_decay, grad)
+        step_lr = lr / (1 + (self.step_count - 1) * self.lr_decay)
+        total = self._buffer("sum", i, param, fill=self.initial_accumulator_value)
+        np.multiply(grad, grad, out=scratch)
+        total += scratch
+        denom = scratch
+        np.sqrt(total, out=denom)
+        denom += self.eps
+        np.divide(grad, denom, out=grad)
+        _add_scaled(param.data, grad, -step_lr, scratch)
+
+
+class RMSprop(Optimizer):
+    """RMSprop: divide the step by a running root-mean-square of the gradient.
+
+    As ``torch.optim.RMSprop``, with smoothing α and momentum μ::
+
+        g_t = ∇θ + λ θ_{t-1}
+        v_t = α v_{t-1} + (1 - α) g_t²
+        ḡ_t = α ḡ_{t-1} + (1 - α) g_t              (centered only)
+        r_t = √(v_t - ḡ_t²) + ε    if centered    else    √v_t + ε
+        b_t = μ b_{t-1} + g_t / r_t,   θ_t = θ_{t-1} - η b_t      (μ > 0)
+        θ_t = θ_{t-1} - η g_t / r_t                               (μ = 0)
+
+    All buffers start at zero. Buffers: ``square_avg``, ``grad_avg``, ``momentum_buffer``.
+    """
+
+    hyperparameter_names = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered")
+
+    def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
+                 centered=False):
+        super().__init__(params, lr)
+        self.alpha = alpha
+        self.eps = eps
+        self.weight_decay = weight_decay
+        self.momentum = momentum
+        self.centered = centered
+        self._validate()
+
+    def _validate(self):
+        super()._validate()
+        self.alpha = _number("RMSprop", "alpha", self.alpha, low=0.0, high=1.0,
+                             hint="use a value such as 0.99")
+        self.eps = _number("RMSprop", "eps", self.eps, low=0.0, hint="use a small value such as 1e-8")
+        self.weight_decay = _number("RMSprop", "weight_decay", self.weight_decay, low=0.0,
+                                    hint="use 0 or a small value such as 1e-4")
+        self.momentum = _number("RMSprop", "momentum", self.momentum, low=0.0,
+                                hint="use 0 or a value such as 0.9")
+        self.centered = _flag("RMSprop", "centered", self.centered)
+
+    def _update(self, i, param, lr, work):
+        grad, scratch = work
+        grad = self._decayed_grad(param, self.weight_decay, grad)
+        square_avg = self._buffer("square_avg", i, param)
+        square_avg *= self.alpha
+        np.multiply(grad, grad, out=scratch)
+        _add_scaled(square_avg, scratch, 1.0 - self.alpha, scratch)
+        rms = scratch
+        if self.centered:
+            grad_avg = self._buffer("grad_avg", i, param)
+            # ḡ += (1 - α)(g - ḡ): the form torch's lerp_ uses for a small weight
+            np.subtract(grad, grad_avg, out=scratch)
+            _add_scaled(grad_avg, scratch, 1.0 - self.alpha, scratch)
+            np.multiply(grad_avg, grad_avg, out=rms)
+            np.subtract(square_avg, rms, out=rms)
+            np.sqrt(rms, out=rms)
+        else:
+            np.sqrt(square_avg, out=rms)
+        rms += self.eps
+        np.divide(grad, rms, out=grad)
+        if self.momentum > 0:
+            buffer = self._buffer("momentum_buffer", i, param)
+            buffer *= self.momentum
+            buffer += grad
+            grad = buffer
+        _add_scaled(param.data, grad, -lr, scratch)
+
+
+class Adam(Optimizer):
+    """Adam: momentum on the gradient, divided by the RMS of the gradient, bias-corrected.
+
+    As ``torch.optim.Adam`` (Kingma & Ba 2015), with L2 decay folded into the gradient::
+
+        g_t = ∇θ + λ θ_{t-1}
+        m_t = β1 m_{t-1} + (1 - β1) g_t
+        v_t = β2 v_{t-1} + (1 - β2) g_t²
+        v̂_t = max(v̂_{t-1}, v_t)    if amsgrad    else    v_t
+        θ_t = θ_{t-1} - η/(1 - β1ᵗ) · m_t / (√v̂_t / √(1 - β2ᵗ) + ε)
+
+    Buffers: ``exp_avg`` (m), ``exp_avg_sq`` (v), ``max_exp_avg_sq`` (v̂, amsgrad only).
+    """
+
+    hyperparameter_names = ("lr", "betas", "eps", "weight_decay", "amsgrad")
+    decoupled_weight_decay = False
+
+    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                 amsgrad=False):
+        super().__init__(params, lr)
+        self.betas = betas
+        self.eps = eps
+        self.weight_decay = weight_decay
+        self.amsgrad = amsgrad
+        self._validate()
+
+    def _validate(self):
+        super()._validate()
+        owner = type(self).__name__
+        if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
+            raise GatedRNNError(f"{owner} betas must be a pair (β1, β2), got {self.betas!r}; "
+                                f"use e.g. betas=(0.9, 0.999)")
+        self.betas = tuple(
+            _number(owner, f"betas[{k}]", beta, low=0.0, high=1.0, high_open=True,
+                    hint="use e.g. betas=(0.9, 0.999)")
+            for k, beta in enumerate(self.betas))
+        self.eps = _number(owner, "eps", self.eps, low=0.0, hint="use a small value such as 1e-8")
+        self.weight_decay = _number(owner, "weight_decay", self.weight_decay, low=0.0,
+                                    hint="use 0 or a small value such as 0.01")
+        self.amsgrad = _flag(owner, "amsgrad", self.amsgrad)
+
+    def _update(self, i, param, lr, work):
+        beta1, beta2 = self.betas
+        grad, scratch = work
+        if self.decoupled_weight_decay:
+            param.data *= 1 - lr * self.weight_decay  # decay the weight, not the gradient
+            grad = param.grad
+        else:
+            grad = self._decayed_grad(param, self.weight_decay, grad)
+        exp_avg = self._buffer("exp_avg", i, param)
+        exp_avg_sq = self._buffer("exp_avg_sq", i, param)
+        # m += (1 - β1)(g - m): the form torch's lerp_ uses for a small weight
+        np.subtract(grad, exp_avg, out=scratch)
+        _add_scaled(exp_avg, scratch, 1.0 - beta1, scratch)
+        exp_avg_sq *= beta2
+        np.multiply(grad, grad, out=scratch)
+        _add_scaled(exp_avg_sq, scratch, 1.0 - beta2, scratch)
+        second_moment = exp_avg_sq
+        if self.amsgrad:
+            # the running maximum keeps the effective step from growing when v_t falls
+            second_moment = self._buffer("max_exp_avg_sq", i, param)
+            np.maximum(second_moment, exp_avg_sq, out=second_moment)
+
+        t = self.step_count
+        step_size = lr / (1 - beta1 ** t)
+        denom = scratch
+        np.sqrt(second_moment, out=denom)
+        denom /= (1 - beta2 ** t) ** 0.5
+        denom += self.eps
+        np.divide(exp_avg, denom, out=denom)
+        _add_scaled(param.data, denom, -step_size, denom)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter 2019), as ``torch.optim.AdamW``.
+
+    The weight shrinks directly instead of through the gradient, so the decay is not divided
+    by √v̂ and acts equally on every weight::
+
+        θ'      = θ_{t-1} (1 - η λ)
+        m_t, v_t, v̂_t as Adam with g_t = ∇θ (no λ term)
+        θ_t = θ' - η/(1 - β1ᵗ) · m_t / (√v̂_t / √(1 - β2ᵗ) + ε)
+    """
+
+    decoupled_weight_decay = True
+
+    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01,
+                 amsgrad=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)

@@ -1,0 +1,124 @@
+"""Gradient clipping: agreement with torch.nn.utils, non-finite norms, argument errors."""
+import numpy as np
+import pytest
+
+from gatedrnn.clip import clip_grad_norm, clip_grad_value
+from gatedrnn.core import Parameter
+from gatedrnn.errors import GatedRNNError
+
+SHAPES = [(5, 4), (4,), (3, 2, 2)]
+
+
+def make_grads(dtype, scale, seed=0):
+    rng = np.random.default_rng(seed)
+    return [(scale * rng.normal(size=shape)).astype(dtype) for shape in SHAPES]
+
+
+def ours_with(grads):
+    params = [Parameter(np.zeros_like(g)) for g in grads]
+    for param, grad in zip(params, grads):
+        param.grad[...] = grad
+    return params
+
+
+def torch_with(grads):
+    torch = pytest.importorskip("torch")
+    params = [torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.from_numpy(g).dtype))
+              for g in grads]
+    for param, grad in zip(params, grads):
+        param.grad = torch.from_numpy(grad.copy())
+    return params
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float32, 1e-5), (np.float64, 1e-12)])
+@pytest.mark.parametrize("norm_type", [2.0, float("inf"), 1.0, 3.0])
+@pytest.mark.parametrize("scale", [0.01, 10.0], ids=["below", "above"])
+def test_clip_grad_norm_matches_torch(dtype, rtol, norm_type, scale):
+    torch = pytest.importorskip("torch")
+    grads = make_grads(dtype, scale)
+    ours, theirs = ours_with(grads), torch_with(grads)
+    total = clip_grad_norm(ours, max_norm=1.0, norm_type=norm_type)
+    expected = torch.nn.utils.clip_grad_norm_(theirs, max_norm=1.0, norm_type=norm_type)
+    assert isinstance(total, float)
+    assert total == pytest.approx(expected.item(), rel=rtol)
+    assert (total > 1.0) == (scale > 1)  # the two cases do fall on both sides of max_norm
+    for param, reference in zip(ours, theirs):
+        assert param.grad.dtype == dtype
+        np.testing.assert_allclose(param.grad, reference.grad.numpy(), rtol=rtol, atol=0)
+
+
+def test_clipping_keeps_direction_and_caps_the_norm():
+    grads = make_grads(np.float64, 10.0)
+    params = ours_with(grads)
+    before = np.concatenate([g.ravel() for g in grads])
+    total = clip_grad_norm(params, max_norm=2.0)
+    after = np.concatenate([p.grad.ravel() for p in params])
+    assert total == pytest.approx(np.linalg.norm(before))
+    assert np.linalg.norm(after) == pytest.approx(2.0, rel=1e-6)
+    np.testing.assert_allclose(after / np.linalg.norm(after), before / np.linalg.norm(before))
+
+
+def test_single_parameter_and_empty_list():
+    param = Parameter(np.zeros(2))
+    param.grad[...] = [3.0, 4.0]
+    assert clip_grad_norm(param, max_norm=1.0) == pytest.approx(5.0)
+    np.testing.assert_allclose(param.grad, [0.6, 0.8], rtol=1e-5)
+    assert clip_grad_norm([], max_norm=1.0) == 0.0
+    assert isinstance(clip_grad_norm([], max_norm=1.0), float)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_norm_raises_when_asked(bad):
+    grads = make_grads(np.float32, 1.0)
+    grads[1][2] = bad
+    params = ours_with(grads)
+    with pytest.raises(GatedRNNError, match="non-finite") as info:
+        clip_grad_norm(params, max_norm=1.0, error_if_nonfinite=True)
+    message = str(info.value)
+    assert "\n" not in message and "error_if_nonfinite=False" in message and "learning rate" in message
+    np.testing.assert_array_equal(params[0].grad, grads[0])  # nothing was scaled
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_norm_without_error_matches_torch(bad):
+    torch = pytest.importorskip("torch")
+    grads = make_grads(np.float64, 1.0)
+    grads[1][2] = bad
+    ours, theirs = ours_with(grads), torch_with(grads)
+    total = clip_grad_norm(ours, max_norm=1.0)
+    expected = torch.nn.utils.clip_grad_norm_(theirs, max_norm=1.0)
+    np.testing.assert_array_equal(total, expected.item())
+    for param, reference in zip(ours, theirs):
+        np.testing.assert_array_equal(param.grad, reference.grad.numpy())
+    if np.isnan(bad):
+        assert np.isnan(ours[0].grad).all()  # nan poisons every gradient, as in torch
+    else:
+        assert not ours[0].grad.any()  # an inf norm scales finite gradients to zero
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_clip_grad_value_matches_torch(dtype):
+    torch = pytest.importorskip("torch")
+    grads = make_grads(dtype, 2.0)
+    ours, theirs = ours_with(grads), torch_with(grads)
+    clip_grad_value(ours, 0.5)
+    torch.nn.utils.clip_grad_value_(theirs, 0.5)
+    for param, reference in zip(ours, theirs):
+        assert param.grad.dtype == dtype
+        np.testing.assert_array_equal(param.grad, reference.grad.numpy())
+    assert max(np.abs(p.grad).max() for p in ours) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("call", [
+    lambda p: clip_grad_norm([p], max_norm=0.0),
+    lambda p: clip_grad_norm([p], max_norm=-1.0),
+    lambda p: clip_grad_norm([p], max_norm=float("nan")),
+    lambda p: clip_grad_norm([p], max_norm=1.0, norm_type=0.0),
+    lambda p: clip_grad_norm([p], max_norm=1.0, norm_type=-2.0),
+    lambda p: clip_grad_norm([p, "w"], max_norm=1.0),
+    lambda p: clip_grad_norm(3, max_norm=1.0),
+    lambda p: clip_grad_value([p], -1.0),
+])
+def test_bad_arguments_raise(call):
+    with pytest.raises(GatedRNNError):
+        call(Parameter(np.ones(2)))
