@@ -44,10 +44,12 @@ class Linear(Module):
     def forward(self, x):
         check_float_array("Linear input", x, None, self.in_features, self.weight.dtype)
         self._x = x
-        y = x @ self.weight.data.T
+        # One 2-D product over all leading positions: a 3-D @ 2-D matmul would run one
+        # small GEMM per batch row instead.
+        y = x.reshape(-1, self.in_features) @ self.weight.data.T
         if self.bias is not None:
             y += self.bias.data
-        return y
+        return y.reshape(x.shape[:-1] + (self.out_features,))
 
     def backward(self, dy):
         check_backward_ready(self, self._x)
@@ -56,7 +58,7 @@ class Linear(Module):
         self.weight.grad += dy2.T @ x2
         if self.bias is not None:
             self.bias.grad += dy2.sum(axis=0)
-        return dy @ self.weight.data
+        return (dy2 @ self.weight.data).reshape(self._x.shape)
 
     def extra_repr(self):
         return f"{self.in_features}, {self.out_features}, bias={self.bias is not None}"

@@ -1,0 +1,46 @@
+"""Cutting text into tokens, and reading text files as strict UTF-8.
+
+Word level: each line split on whitespace, and the end of every line becomes the token
+``<eos>``, as in the Mikolov / Zaremba Penn Treebank setup (so the model learns where
+sentences end). Character level: every character is a token, ``"\\n"`` included.
+"""
+from pathlib import Path
+
+from ..errors import GatedRNNError
+
+EOS = "<eos>"
+
+
+def word_tokens(text):
+    """Whitespace-separated words with ``<eos>`` after every line (a last line without a newline
+    counts as a line)."""
+    lines = text.split("\n")
+    if lines[-1] == "":   # the text ended with a newline: no further line after it
+        lines.pop()
+    tokens = []
+    for line in lines:
+        tokens.extend(line.split())
+        tokens.append(EOS)
+    return tokens
+
+
+def char_tokens(text):
+    """Every character of ``text`` as one token, newlines included."""
+    return list(text)
+
+
+def read_utf8(path):
+    """The text of the file at ``path``, decoded as UTF-8 (``\\r\\n`` read as ``\\n``, a leading
+    byte-order mark dropped); GatedRNNError when it is missing or not UTF-8."""
+    path = Path(path)
+    if not path.is_file():
+        what = "is a directory, not a file" if path.is_dir() else "does not exist"
+        raise GatedRNNError(f"text file {path} {what}; check the path")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        raise GatedRNNError(f"{path} is not UTF-8 (invalid byte at offset {bad.start}); convert it, e.g. "
+                            f"iconv -f LATIN1 -t UTF-8 {path} > converted.txt") from None
+    # Windows line ends would otherwise make "\r" a character token of its own.
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")

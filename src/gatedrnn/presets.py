@@ -1,0 +1,74 @@
+"""Named recipes: a model configuration and a training configuration each, as published.
+
+``rnnlm`` and ``better-rnnlm`` are the word-level models of Deep Learning from Scratch 2,
+chapter 6 (its train_rnnlm.py and train_better_rnnlm.py). ``small``, ``medium`` and ``large``
+are Zaremba, Sutskever & Vinyals (2014), "Recurrent Neural Network Regularization", whose
+loss is summed over the T steps of a window and averaged over the batch
+(``loss_sum_over_time``), which is what their learning rate of 1 and clipping norms assume.
+"""
+import copy
+
+from .errors import GatedRNNError
+
+# Training settings every preset starts from; a preset overrides what it names.
+TRAINING_DEFAULTS = dict(
+    batch_size=20,
+    seq_len=35,
+    epochs=4,
+    optimizer="sgd",
+    lr=20.0,
+    clip=0.25,
+    schedule="constant",        # "constant", "plateau" (÷lr_decay when valid ppl worsens) or "step"
+    lr_decay=4.0,               # the divisor of the learning rate when the schedule decays it
+    decay_start=0,              # "step": the epoch from which the rate is divided every epoch
+    loss_sum_over_time=False,   # Zaremba et al.: sum the loss over the window's T steps
+    eval_batch_size=10,
+    seed=0,
+)
+
+PRESETS = {
+    "rnnlm": dict(
+        model=dict(embedding_size=100, hidden_size=100, num_layers=1, cell="lstm", dropout=0.0,
+                   tie_weights=False, init="book"),
+        training=dict(batch_size=20, seq_len=35, epochs=4, lr=20.0, clip=0.25, schedule="constant"),
+        about="Deep Learning from Scratch 2's Rnnlm: 1-layer LSTM 100, no dropout, SGD lr 20, clip 0.25",
+    ),
+    "better-rnnlm": dict(
+        model=dict(embedding_size=650, hidden_size=650, num_layers=2, cell="lstm", dropout=0.5,
+                   tie_weights=True, init="book"),
+        training=dict(batch_size=20, seq_len=35, epochs=40, lr=20.0, clip=0.25, schedule="plateau",
+                      lr_decay=4.0),
+        about="Deep Learning from Scratch 2's BetterRnnlm: 2-layer LSTM 650, dropout 0.5, tied weights, "
+              "lr 20 ÷ 4 whenever validation perplexity worsens",
+    ),
+    "small": dict(
+        model=dict(embedding_size=200, hidden_size=200, num_layers=2, cell="lstm", dropout=0.0,
+                   tie_weights=False, init="uniform", init_scale=0.1),
+        training=dict(batch_size=20, seq_len=20, epochs=13, lr=1.0, clip=5.0, schedule="step",
+                      lr_decay=2.0, decay_start=4, loss_sum_over_time=True),
+        about="Zaremba et al. 2014 small: 2-layer LSTM 200, no dropout, lr 1 halved each epoch after 4",
+    ),
+    "medium": dict(
+        model=dict(embedding_size=650, hidden_size=650, num_layers=2, cell="lstm", dropout=0.5,
+                   tie_weights=False, init="uniform", init_scale=0.05),
+        training=dict(batch_size=20, seq_len=35, epochs=39, lr=1.0, clip=5.0, schedule="step",
+                      lr_decay=1 / 0.8, decay_start=6, loss_sum_over_time=True),
+        about="Zaremba et al. 2014 medium: 2-layer LSTM 650, dropout 0.5, lr 1 × 0.8 each epoch after 6",
+    ),
+    "large": dict(
+        model=dict(embedding_size=1500, hidden_size=1500, num_layers=2, cell="lstm", dropout=0.65,
+                   tie_weights=False, init="uniform", init_scale=0.04),
+        training=dict(batch_size=20, seq_len=35, epochs=55, lr=1.0, clip=10.0, schedule="step",
+                      lr_decay=1.15, decay_start=14, loss_sum_over_time=True),
+        about="Zaremba et al. 2014 large: 2-layer LSTM 1500, dropout 0.65, lr 1 ÷ 1.15 each epoch after 14",
+    ),
+}
+
+
+def get_preset(name):
+    """A deep copy of preset ``name`` with the training defaults filled in: {model, training, about}."""
+    if name not in PRESETS:
+        raise GatedRNNError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+    preset = copy.deepcopy(PRESETS[name])
+    preset["training"] = {**TRAINING_DEFAULTS, **preset["training"]}
+    return preset

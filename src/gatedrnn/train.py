@@ -1,0 +1,257 @@
+"""Trainer: truncated backpropagation through time over a long corpus.
+
+One training step on window k of the N parallel streams (see data.TBPTTBatches)::
+
+    logits, state = model(inputs_k, state)          state carried in from window k-1 as values
+    loss = mean cross-entropy(logits, targets_k)    (× T when loss_sum_over_time, Zaremba et al.)
+    grads = backward through the T steps of window k only      — the "truncation"
+    clip the global gradient norm to `clip`, then optimizer.step()
+
+After each epoch the model is evaluated (dropout off, state carried across the whole split)
+and the learning-rate schedule applied; the best model on validation is kept. A checkpoint
+holds everything needed to continue exactly where a run stopped — weights, optimizer
+buffers, the random generator, the data position and the carried state.
+"""
+import json
+import math
+import time
+from pathlib import Path
+
+
+from . import rng as _rng
+from .checkpoint import atomic_write_bytes, load_checkpoint, save_checkpoint
+from .clip import clip_grad_norm
+from .data import TBPTTBatches
+from .errors import GatedRNNError
+from .layers import SoftmaxCrossEntropy
+from .optim import SGD, Adam
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+SCHEDULES = ("constant", "plateau", "step")
+
+
+def validate_training_config(config):
+    """Refuse settings that cannot train, each with a one-line reason."""
+    checks = [
+        (config["lr"] > 0, f"lr must be > 0, got {config['lr']}"),
+        (config["batch_size"] >= 1, f"batch_size must be ≥ 1, got {config['batch_size']}"),
+        (config["seq_len"] >= 1, f"seq_len (T) must be ≥ 1, got {config['seq_len']}"),
+        (config["epochs"] >= 1, f"epochs must be ≥ 1, got {config['epochs']}"),
+        (config["eval_batch_size"] >= 1, f"eval_batch_size must be ≥ 1, got {config['eval_batch_size']}"),
+        (config["clip"] >= 0, f"clip must be ≥ 0 (0 turns clipping off), got {config['clip']}"),
+        (config["lr_decay"] >= 1, f"lr_decay is the divisor applied to the rate and must be ≥ 1, got {config['lr_decay']}"),
+        (config["schedule"] in SCHEDULES, f"unknown schedule {config['schedule']!r}; choose one of {', '.join(SCHEDULES)}"),
+        (config["optimizer"] in OPTIMIZERS, f"unknown optimizer {config['optimizer']!r}; choose one of {', '.join(OPTIMIZERS)}"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise GatedRNNError(message)
+
+
+def evaluate(model, ids, batch_size, seq_len):
+    """Mean negative log-likelihood per token (nats) of ``ids`` under ``model``.
+
+    The split is read as ``batch_size`` streams with the state carried across windows, as in
+    training, and dropout off. Perplexity is exp of the result.
+    """
+    was_training = model.training
+    model.eval()
+    criterion = SoftmaxCrossEntropy(reduction="sum")
+    total, count, state = 0.0, 0, None
+    for inputs, targets in TBPTTBatches(ids, batch_size, seq_len):
+        logits, state = model(inputs, state)
+        total += criterion(logits, targets)
+        count += targets.size
+    model.train(was_training)
+    return total / count
+
+
+class Trainer:
+    """Trains a LanguageModel on a Corpus, writing checkpoints and metrics to ``out_dir``.
+
+    Files in ``out_dir``: ``last.npz`` (to resume), ``best.npz`` (best validation perplexity),
+    ``metrics.jsonl`` (one JSON object per log line), ``perplexity.png``.
+    """
+
+    def __init__(self, model, corpus, config, out_dir, run_info=None, progress=True, echo=print,
+                 log_interval=100, checkpoint_interval=500):
+        validate_training_config(config)
+        self.model = model
+        self.corpus = corpus
+        self.config = dict(config)
+        self.out_dir = Path(out_dir)
+        self.run_info = run_info or {}
+        self.progress = progress
+        self.echo = echo
+        self.log_interval = log_interval
+        self.checkpoint_interval = checkpoint_interval
+        self.criterion = SoftmaxCrossEntropy()
+        self.batches = TBPTTBatches(corpus.train, config["batch_size"], config["seq_len"])
+        optimizer_class = OPTIMIZERS[config["optimizer"]]
+        self.optimizer = optimizer_class(model.parameters(), lr=config["lr"])
+        # Where the run stands; all of it goes into every checkpoint.
+        self.epoch, self.window, self.step = 0, 0, 0
+        self.state = None
+        self.best_valid_ppl = math.inf
+        self.plateau_divisions = 0   # times the "plateau" schedule has divided the rate
+        self.loss_sums = dict(epoch_total=0.0, epoch_count=0, interval_total=0.0, interval_count=0)
+        self.history = []
+
+    # -- the loop --------------------------------------------------------------------------
+    def fit(self):
+        """Train until ``epochs`` are done; returns a summary dict (perplexities, times)."""
+        cfg = self.config
+        if self.batches.dropped_tokens:
+            self.echo(f"note: the last {self.batches.dropped_tokens} training tokens do not fill the "
+                      f"{cfg['batch_size']} streams and are not used")
+        started = time.perf_counter()
+        while self.epoch < cfg["epochs"]:
+            self.optimizer.lr = self._scheduled_lr()
+            train_loss = self._train_epoch()
+            valid_ppl = math.exp(evaluate(self.model, self.corpus.valid, cfg["eval_batch_size"], cfg["seq_len"]))
+            self._end_epoch(train_loss, valid_ppl)
+        return self._finish(time.perf_counter() - started)
+
+    def _train_epoch(self):
+        """Run the windows of the current epoch from ``self.window``; returns the epoch's mean loss."""
+        cfg = self.config
+        window_count = len(self.batches)
+        bar = _progress_bar(window_count, self.window, f"epoch {self.epoch + 1}/{cfg['epochs']}", self.progress)
+        sums = self.loss_sums
+        tokens, tick = 0, time.perf_counter()
+        for index, inputs, targets in self.batches.windows(self.window):
+            loss, grad_norm = self._train_step(inputs, targets)
+            self.window, self.step = index + 1, self.step + 1
+            sums["epoch_total"] += loss
+            sums["epoch_count"] += 1
+            sums["interval_total"] += loss
+            sums["interval_count"] += 1
+            tokens += targets.size
+            bar.update(1)
+            if self.step % self.log_interval == 0 or self.window == window_count:
+                mean = sums["interval_total"] / sums["interval_count"]
+                self._log(kind="train", epoch=self.epoch + self.window / window_count, step=self.step,
+                          loss=mean, ppl=math.exp(min(mean, 50)), lr=self.optimizer.lr, grad_norm=grad_norm,
+                          tokens_per_s=tokens / (time.perf_counter() - tick))
+                bar.set_postfix(ppl=f"{math.exp(min(mean, 50)):.1f}", lr=f"{self.optimizer.lr:.3g}", refresh=False)
+                sums["interval_total"], sums["interval_count"] = 0.0, 0
+                tokens, tick = 0, time.perf_counter()
+            if self.step % self.checkpoint_interval == 0:
+                self.save(self.out_dir / "last.npz")
+        bar.close()
+        mean = sums["epoch_total"] / max(sums["epoch_count"], 1)
+        sums["epoch_total"], sums["epoch_count"] = 0.0, 0
+        return mean
+
+    def _train_step(self, inputs, targets):
+        cfg = self.config
+        logits, self.state = self.model(inputs, self.state)
+        loss = self.criterion(logits, targets)
+        # Zaremba et al. sum the loss over the window's steps: the same gradient times T.
+        scale = targets.shape[1] if cfg["loss_sum_over_time"] else 1.0
+        self.model.zero_grad()
+        self.model.backward(self.criterion.backward(scale))
+        params = self.model.parameters()
+        grad_norm = clip_grad_norm(params, cfg["clip"]) if cfg["clip"] > 0 else clip_grad_norm(params, math.inf)
+        if not (math.isfinite(loss) and math.isfinite(grad_norm)):
+            raise GatedRNNError(f"the loss or gradient became non-finite at step {self.step + 1} (loss {loss}, "
+                                f"gradient norm {grad_norm}); lower the learning rate or clip harder")
+        self.optimizer.step()
+        return loss, grad_norm
+
+    def _end_epoch(self, train_loss, valid_ppl):
+        cfg = self.config
+        improved = valid_ppl < self.best_valid_ppl
+        self._log(kind="valid", epoch=self.epoch + 1, step=self.step, train_ppl=math.exp(min(train_loss, 50)),
+                  valid_ppl=valid_ppl, lr=self.optimizer.lr, best=improved)
+        self.echo(f"epoch {self.epoch + 1:3d} | lr {self.optimizer.lr:8.4g} | train ppl {math.exp(min(train_loss, 50)):8.2f} "
+                  f"| valid ppl {valid_ppl:8.2f}{'  (best)' if improved else ''}")
+        if improved:
+            self.best_valid_ppl = valid_ppl
+        elif cfg["schedule"] == "plateau":
+            self.plateau_divisions += 1
+        self.epoch, self.window, self.state = self.epoch + 1, 0, None
+        if improved:
+            self.save(self.out_dir / "best.npz")
+        self.save(self.out_dir / "last.npz")
+        self._plot()
+
+    def _scheduled_lr(self):
+        cfg = self.config
+        if cfg["schedule"] == "step":
+            return cfg["lr"] / cfg["lr_decay"] ** max(self.epoch + 1 - cfg["decay_start"], 0)
+        if cfg["schedule"] == "plateau":
+            return cfg["lr"] / cfg["lr_decay"] ** self.plateau_divisions
+        return cfg["lr"]
+
+    def _finish(self, seconds):
+        cfg = self.config
+        best_path = self.out_dir / "best.npz"
+        if best_path.exists():
+            self.load(best_path, weights_only=True)
+        test_ppl = math.exp(evaluate(self.model, self.corpus.test, cfg["eval_batch_size"], cfg["seq_len"]))
+        valid_ppl = math.exp(evaluate(self.model, self.corpus.valid, cfg["eval_batch_size"], cfg["seq_len"]))
+        self._log(kind="test", epoch=self.epoch, step=self.step, valid_ppl=valid_ppl, test_ppl=test_ppl)
+        self.echo(f"best model: valid ppl {valid_ppl:.2f} | test ppl {test_ppl:.2f}")
+        return dict(valid_ppl=valid_ppl, test_ppl=test_ppl, seconds=seconds, steps=self.step,
+                    tokens=self.step * cfg["batch_size"] * cfg["seq_len"])
+
+    # -- records ---------------------------------------------------------------------------
+    def _log(self, **record):
+        record = {key: (round(value, 6) if isinstance(value, float) else value) for key, value in record.items()}
+        self.history.append(record)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.out_dir / "metrics.jsonl", "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(record) + "\n")
+
+    def _plot(self):
+        from .plotting import plot_perplexity
+        plot_perplexity(self.history, self.out_dir / "perplexity.png", title=self.run_info.get("preset", ""))
+
+    # -- checkpoints -----------------------------------------------------------------------
+    def save(self, path):
+        """Write a checkpoint from which ``load`` continues this run exactly."""
+        arrays = {f"model/{name}": array for name, array in self.model.state_dict().items()}
+        optimizer_state = self.optimizer.state_dict()
+        arrays.update({f"optimizer/{name}": array for name, array in optimizer_state["arrays"].items()})
+        carried = () if self.state is None else (self.state if isinstance(self.state, tuple) else (self.state,))
+        arrays.update({f"carried/{i}": part for i, part in enumerate(carried)})
+        metadata = dict(
+            model=self.model.config, vocab=self.corpus.vocab.to_dict(), training=self.config, run=self.run_info,
+            optimizer=optimizer_state["hyperparameters"], rng=_rng.get_state(),
+            position=dict(epoch=self.epoch, window=self.window, step=self.step,
+                          plateau_divisions=self.plateau_divisions, loss_sums=self.loss_sums),
+            best_valid_ppl=None if math.isinf(self.best_valid_ppl) else self.best_valid_ppl,
+            history=self.history, dtype=str(self.model.dtype),
+        )
+        save_checkpoint(path, arrays, metadata)
+
+    def load(self, path, weights_only=False):
+        """Restore a checkpoint written by ``save`` (all of the run's state unless ``weights_only``)."""
+        arrays, metadata = load_checkpoint(path)
+        if len(metadata["vocab"]["tokens"]) != len(self.corpus.vocab):
+            raise GatedRNNError(f"{path} was trained with a vocabulary of {len(metadata['vocab']['tokens'])} "
+                                f"tokens, this corpus has {len(self.corpus.vocab)}; use the same corpus")
+        self.model.load_state_dict({k[6:]: v for k, v in arrays.items() if k.startswith("model/")})
+        if weights_only:
+            return
+        self.optimizer.load_state_dict(dict(hyperparameters=metadata["optimizer"],
+                                            arrays={k[10:]: v for k, v in arrays.items() if k.startswith("optimizer/")}))
+        _rng.set_state(metadata["rng"])
+        position = metadata["position"]
+        self.epoch, self.window, self.step = position["epoch"], position["window"], position["step"]
+        self.plateau_divisions = position["plateau_divisions"]
+        self.loss_sums = dict(position["loss_sums"])
+        self.best_valid_ppl = metadata["best_valid_ppl"] or math.inf
+        self.history = metadata["history"]
+        carried = [arrays[f"carried/{i}"] for i in range(len([k for k in arrays if k.startswith("carried/")]))]
+        self.state = None if not carried else (tuple(carried) if len(carried) > 1 else carried[0])
+        # Rewrite the metrics file to match the checkpoint, dropping lines logged after it.
+        lines = "".join(json.dumps(record) + "\n" for record in self.history)
+        atomic_write_bytes(self.out_dir / "metrics.jsonl", lines.encode("utf-8"))
+
+
+def _progress_bar(total, initial, description, enabled):
+    from tqdm import tqdm
+    return tqdm(total=total, initial=initial, desc=description, unit="win", disable=not enabled,
+                dynamic_ncols=True, leave=False)
