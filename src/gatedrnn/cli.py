@@ -103,12 +103,18 @@ def _generate(args):
     prompt_ids = vocab.encode(prompt_tokens)
     print(args.prompt, end="", flush=True)
 
+    at_line_start = [False]
+
     def stream(token_id):
         token = vocab.decode([token_id])[0]
         if char_level:
-            print(token, end="", flush=True)
+            text = token
+        elif token == "<eos>":  # the end of a sentence in PTB: start a new line
+            text = "\n"
         else:
-            print("\n" if token == "<eos>" else " " + token, end="", flush=True)
+            text = token if at_line_start[0] else " " + token
+        at_line_start[0] = text == "\n"
+        print(text, end="", flush=True)
 
     generate(model, prompt_ids, args.length, temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
              greedy=args.greedy, seed=args.seed, on_token=stream)

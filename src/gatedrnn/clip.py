@@ -15,28 +15,8 @@ from numbers import Real
 
 import numpy as np
 
-from .core import Parameter
+from .core import distinct_parameters
 from .errors import GatedRNNError
-
-
-def _parameter_list(parameters, caller):
-    """A single Parameter or an iterable of them → a list without repeats (tied weights once)."""
-    if isinstance(parameters, Parameter):
-        return [parameters]
-    try:
-        parameters = list(parameters)
-    except TypeError:
-        raise GatedRNNError(f"{caller} needs a Parameter or an iterable of Parameters, got "
-                            f"{type(parameters).__name__}; pass model.parameters()") from None
-    unique, seen = [], set()
-    for param in parameters:
-        if not isinstance(param, Parameter):
-            raise GatedRNNError(f"{caller} got a {type(param).__name__} among its parameters; "
-                                f"pass gatedrnn Parameters, e.g. model.parameters()")
-        if id(param) not in seen:  # a parameter listed twice would otherwise be scaled twice
-            seen.add(id(param))
-            unique.append(param)
-    return unique
 
 
 def _positive(value, name, caller, hint):
@@ -59,7 +39,7 @@ def total_grad_norm(parameters, norm_type=2.0):
     the p-norm of the concatenation (‖(‖g_1‖_p, …, ‖g_k‖_p)‖_p = ‖g‖_p). Returns a NumPy
     scalar in the gradients' dtype (the widest one when they differ).
     """
-    parameters = _parameter_list(parameters, "total_grad_norm")
+    parameters = distinct_parameters(parameters, "total_grad_norm")
     p = _positive(norm_type, "norm_type", "total_grad_norm", "use 2.0, 1.0 or float('inf')")
     if not parameters:
         return np.float32(0.0)
@@ -89,7 +69,7 @@ def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False
     Returns:
         The total norm before clipping, as a Python float (0.0 for no parameters).
     """
-    parameters = _parameter_list(parameters, "clip_grad_norm")
+    parameters = distinct_parameters(parameters, "clip_grad_norm")
     max_norm = _positive(max_norm, "max_norm", "clip_grad_norm", "use a threshold such as 1.0 or 5.0")
     if not parameters:
         return 0.0
@@ -115,7 +95,7 @@ def clip_grad_value(parameters, clip_value):
     g_i ← min(max(g_i, -c), c), as ``torch.nn.utils.clip_grad_value_``. Unlike
     :func:`clip_grad_norm` this changes the gradient's direction whenever it clips.
     """
-    parameters = _parameter_list(parameters, "clip_grad_value")
+    parameters = distinct_parameters(parameters, "clip_grad_value")
     clip_value = _positive(clip_value, "clip_value", "clip_grad_value",
                            "use a bound such as 1.0")
     for param in parameters:

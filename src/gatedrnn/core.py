@@ -35,6 +35,30 @@ class Parameter:
         return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype})"
 
 
+def distinct_parameters(parameters, caller):
+    """A Parameter or an iterable of them → a list in first-seen order, each object once.
+
+    Listing a tied parameter once is what keeps clipping and optimizers from scaling or
+    updating it twice. ``caller`` names the function in error messages.
+    """
+    if isinstance(parameters, Parameter):
+        return [parameters]
+    try:
+        parameters = list(parameters)
+    except TypeError:
+        raise GatedRNNError(f"{caller} needs a Parameter or an iterable of Parameters, got "
+                            f"{type(parameters).__name__}; pass model.parameters()") from None
+    unique, seen = [], set()
+    for param in parameters:
+        if not isinstance(param, Parameter):
+            raise GatedRNNError(f"{caller} got a {type(param).__name__} among its parameters; "
+                                f"pass gatedrnn Parameters, e.g. model.parameters()")
+        if id(param) not in seen:
+            seen.add(id(param))
+            unique.append(param)
+    return unique
+
+
 class Module:
     """Base class of layers and models.
 

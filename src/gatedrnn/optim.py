@@ -20,7 +20,7 @@ from numbers import Real
 
 import numpy as np
 
-from .core import Parameter
+from .core import Parameter, distinct_parameters
 from .errors import GatedRNNError
 
 
@@ -47,23 +47,11 @@ def _flag(owner, name, value):
 
 
 def _unique_parameters(params, owner):
-    """The distinct Parameters of ``params`` in first-seen order (tied weights appear once)."""
+    """The distinct Parameters of ``params`` (tied weights once); never one bare Parameter or none."""
     if isinstance(params, (Parameter, np.ndarray)):
         raise GatedRNNError(f"{owner} needs an iterable of Parameters, got a single "
                             f"{type(params).__name__}; pass model.parameters() or [param]")
-    try:
-        params = list(params)
-    except TypeError:
-        raise GatedRNNError(f"{owner} needs an iterable of Parameters, got "
-                            f"{type(params).__name__}; pass model.parameters()") from None
-    unique, seen = [], set()
-    for param in params:
-        if not isinstance(param, Parameter):
-            raise GatedRNNError(f"{owner} got a {type(param).__name__} among its parameters; "
-                                f"pass only gatedrnn Parameters, e.g. model.parameters()")
-        if id(param) not in seen:
-            seen.add(id(param))
-            unique.append(param)
+    unique = distinct_parameters(params, owner)
     if not unique:
         raise GatedRNNError(f"{owner} got an empty parameter list; pass model.parameters() of a "
                             f"model that has weights")

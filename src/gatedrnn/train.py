@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import rng as _rng
 from .checkpoint import atomic_write_bytes, load_checkpoint, save_checkpoint
-from .clip import clip_grad_norm
+from .clip import clip_grad_norm, total_grad_norm
 from .data import TBPTTBatches
 from .errors import GatedRNNError
 from .layers import SoftmaxCrossEntropy
@@ -152,7 +152,7 @@ class Trainer:
         self.model.zero_grad()
         self.model.backward(self.criterion.backward(scale))
         params = self.model.parameters()
-        grad_norm = clip_grad_norm(params, cfg["clip"]) if cfg["clip"] > 0 else clip_grad_norm(params, math.inf)
+        grad_norm = float(clip_grad_norm(params, cfg["clip"]) if cfg["clip"] > 0 else total_grad_norm(params))
         if not (math.isfinite(loss) and math.isfinite(grad_norm)):
             raise GatedRNNError(f"the loss or gradient became non-finite at step {self.step + 1} (loss {loss}, "
                                 f"gradient norm {grad_norm}); lower the learning rate or clip harder")
