@@ -18,7 +18,7 @@ def plot_perplexity(history, path, title=""):
     valid = [(r["epoch"], r["valid_ppl"]) for r in history if r.get("kind") == "valid"]
     figure, axes = plt.subplots(figsize=(7, 4.2), dpi=110)
     if train:
-        axes.plot(*zip(*train), color="tab:blue", linewidth=1.2, label="train (running mean)")
+        axes.plot(*zip(*train), color="tab:blue", linewidth=1.2, label="train (mean over each log interval)")
     if valid:
         axes.plot(*zip(*valid), "o-", color="tab:orange", linewidth=1.8, label="validation")
     axes.set_yscale("log")
