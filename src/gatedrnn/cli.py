@@ -14,7 +14,7 @@ from .errors import GatedRNNError
 
 MODEL_OPTIONS = ("embedding_size", "hidden_size", "num_layers", "cell", "dropout", "locked_dropout", "tie_weights")
 TRAINING_OPTIONS = ("batch_size", "seq_len", "epochs", "optimizer", "lr", "clip", "schedule", "lr_decay", "decay_start",
-                    "eval_batch_size", "seed")
+                    "eval_batch_size", "seed", "on_nonfinite")
 
 
 # -- train ---------------------------------------------------------------------------------
@@ -41,7 +41,7 @@ def _train(args):
     command = "gatedrnn " + " ".join(shlex.quote(a) for a in args.command_line)
     run_info = dict(preset=args.preset, corpus=corpus.name, command=command)
     trainer = Trainer(model, corpus, training, out_dir, run_info=run_info, progress=not args.no_progress,
-                      log_interval=args.log_interval)
+                      log_interval=args.log_interval, checkpoint_interval=args.checkpoint_interval)
     if args.resume:
         trainer.load(last)
         print(f"resuming {out_dir} at epoch {trainer.epoch + 1}, window {trainer.window}, step {trainer.step}")
@@ -163,17 +163,28 @@ def _add_train_parser(commands):
     training.add_argument("--decay-start", type=int, help="'step' schedule: first epoch (0-based) that decays")
     training.add_argument("--eval-batch-size", type=int)
     training.add_argument("--seed", type=int, help="random seed (default: the preset's, 0)")
+    training.add_argument("--on-nonfinite", choices=["error", "skip"],
+                          help="a nan/inf loss or gradient: stop with an error (default) or skip that update")
     run = train.add_argument_group("run")
     run.add_argument("--out", help="run directory (default: runs/PRESET)")
     run.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
     run.add_argument("--results", help="also write the results JSON here")
     run.add_argument("--log-interval", type=int, default=100, help="windows between log lines (default: 100)")
+    run.add_argument("--checkpoint-interval", type=int, default=500,
+                     help="steps between saves of last.npz (default: 500; also saved after every epoch)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.set_defaults(handler=_train)
 
 
+class _OneLineErrors(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line (what was wrong, where to look), exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(prog="gatedrnn", description="Recurrent networks from scratch on NumPy.")
+    parser = _OneLineErrors(prog="gatedrnn", description="Recurrent networks from scratch on NumPy.")
     parser.add_argument("--version", action="version", version=f"gatedrnn {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True

@@ -176,6 +176,9 @@ class Module:
             if name not in state:
                 continue
             value = np.asarray(state[name])
+            if value.dtype.kind != "f":
+                raise GatedRNNError(f"parameter {name!r} holds {value.dtype} values in the state dict; weights must "
+                                    "be floating point: the file is corrupted or not a gatedrnn model")
             if value.shape != param.data.shape:
                 raise GatedRNNError(
                     f"parameter {name!r} has shape {param.data.shape} but the state dict holds "

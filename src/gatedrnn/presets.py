@@ -24,6 +24,7 @@ TRAINING_DEFAULTS = dict(
     loss_sum_over_time=False,   # Zaremba et al.: sum the loss over the window's T steps
     eval_batch_size=10,
     seed=0,
+    on_nonfinite="error",       # a nan/inf loss or gradient: "error" stops, "skip" skips that update
 )
 
 PRESETS = {

@@ -28,6 +28,8 @@ from .optim import SGD, Adam
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 SCHEDULES = ("constant", "plateau", "step")
+NONFINITE_POLICIES = ("error", "skip")
+MAX_CONSECUTIVE_SKIPS = 10
 
 
 def validate_training_config(config):
@@ -42,6 +44,8 @@ def validate_training_config(config):
         (config["lr_decay"] >= 1, f"lr_decay is the divisor applied to the rate and must be ≥ 1, got {config['lr_decay']}"),
         (config["schedule"] in SCHEDULES, f"unknown schedule {config['schedule']!r}; choose one of {', '.join(SCHEDULES)}"),
         (config["optimizer"] in OPTIMIZERS, f"unknown optimizer {config['optimizer']!r}; choose one of {', '.join(OPTIMIZERS)}"),
+        (config["on_nonfinite"] in NONFINITE_POLICIES,
+         f"on_nonfinite must be one of {', '.join(NONFINITE_POLICIES)}, got {config['on_nonfinite']!r}"),
     ]
     for ok, message in checks:
         if not ok:
@@ -96,6 +100,8 @@ class Trainer:
         self.plateau_divisions = 0   # times the "plateau" schedule has divided the rate
         self.loss_sums = dict(epoch_total=0.0, epoch_count=0, interval_total=0.0, interval_count=0)
         self.history = []
+        self.skipped_updates = 0     # non-finite steps skipped (on_nonfinite="skip")
+        self.consecutive_skips = 0
 
     # -- the loop --------------------------------------------------------------------------
     def fit(self):
@@ -120,28 +126,34 @@ class Trainer:
         sums = self.loss_sums
         tokens, tick = 0, time.perf_counter()
         for index, inputs, targets in self.batches.windows(self.window):
-            loss, grad_norm = self._train_step(inputs, targets)
+            outcome = self._train_step(inputs, targets)
             self.window, self.step = index + 1, self.step + 1
-            sums["epoch_total"] += loss
-            sums["epoch_count"] += 1
-            sums["interval_total"] += loss
-            sums["interval_count"] += 1
-            tokens += targets.size
             bar.update(1)
-            if self.step % self.log_interval == 0 or self.window == window_count:
-                mean = sums["interval_total"] / sums["interval_count"]
-                self._log(kind="train", epoch=self.epoch + self.window / window_count, step=self.step,
-                          loss=mean, ppl=math.exp(min(mean, 50)), lr=self.optimizer.lr, grad_norm=grad_norm,
-                          tokens_per_s=tokens / (time.perf_counter() - tick))
-                bar.set_postfix(ppl=f"{math.exp(min(mean, 50)):.1f}", lr=f"{self.optimizer.lr:.3g}", refresh=False)
-                sums["interval_total"], sums["interval_count"] = 0.0, 0
-                tokens, tick = 0, time.perf_counter()
+            if outcome is not None:  # None: a non-finite step was skipped, nothing to average
+                loss, grad_norm = outcome
+                for part in ("epoch", "interval"):
+                    sums[f"{part}_total"] += loss
+                    sums[f"{part}_count"] += 1
+                tokens += targets.size
+                if self.step % self.log_interval == 0 or self.window == window_count:
+                    self._log_interval(grad_norm, tokens / (time.perf_counter() - tick), bar)
+                    tokens, tick = 0, time.perf_counter()
             if self.step % self.checkpoint_interval == 0:
                 self.save(self.out_dir / "last.npz")
         bar.close()
         mean = sums["epoch_total"] / max(sums["epoch_count"], 1)
         sums["epoch_total"], sums["epoch_count"] = 0.0, 0
         return mean
+
+    def _log_interval(self, grad_norm, tokens_per_s, bar):
+        """Log the mean loss since the last log line, then start a new interval."""
+        sums = self.loss_sums
+        mean = sums["interval_total"] / sums["interval_count"]
+        ppl = math.exp(min(mean, 50))  # the cap keeps a diverging run's log readable
+        self._log(kind="train", epoch=self.epoch + self.window / len(self.batches), step=self.step, loss=mean,
+                  ppl=ppl, lr=self.optimizer.lr, grad_norm=grad_norm, tokens_per_s=tokens_per_s)
+        bar.set_postfix(ppl=f"{ppl:.1f}", lr=f"{self.optimizer.lr:.3g}", refresh=False)
+        sums["interval_total"], sums["interval_count"] = 0.0, 0
 
     def _train_step(self, inputs, targets):
         cfg = self.config
@@ -154,10 +166,27 @@ class Trainer:
         params = self.model.parameters()
         grad_norm = float(clip_grad_norm(params, cfg["clip"]) if cfg["clip"] > 0 else total_grad_norm(params))
         if not (math.isfinite(loss) and math.isfinite(grad_norm)):
-            raise GatedRNNError(f"the loss or gradient became non-finite at step {self.step + 1} (loss {loss}, "
-                                f"gradient norm {grad_norm}); lower the learning rate or clip harder")
+            self._handle_nonfinite(loss, grad_norm)
+            return None
+        self.consecutive_skips = 0
         self.optimizer.step()
         return loss, grad_norm
+
+    def _handle_nonfinite(self, loss, grad_norm):
+        """A nan/inf loss or gradient norm: stop (``on_nonfinite="error"``) or skip the update."""
+        where = f"at step {self.step + 1} (epoch {self.epoch + 1}, window {self.window + 1})"
+        if self.config["on_nonfinite"] == "error":
+            raise GatedRNNError(f"the loss or gradient became non-finite {where}: loss {loss}, gradient norm "
+                                f"{grad_norm}; lower the learning rate, clip harder, or pass --on-nonfinite skip")
+        self.skipped_updates += 1
+        self.consecutive_skips += 1
+        self.state = None  # a nan state would poison every later window
+        self._log(kind="nonfinite", epoch=self.epoch + self.window / len(self.batches), step=self.step + 1,
+                  loss=str(loss), grad_norm=str(grad_norm))
+        self.echo(f"warning: non-finite loss or gradient {where}; update skipped")
+        if self.consecutive_skips >= MAX_CONSECUTIVE_SKIPS:
+            raise GatedRNNError(f"{MAX_CONSECUTIVE_SKIPS} updates in a row were non-finite {where}; training is not "
+                                "recovering: lower the learning rate or clip harder")
 
     def _end_epoch(self, train_loss, valid_ppl):
         cfg = self.config
@@ -220,7 +249,8 @@ class Trainer:
             model=self.model.config, vocab=self.corpus.vocab.to_dict(), training=self.config, run=self.run_info,
             optimizer=optimizer_state["hyperparameters"], rng=_rng.get_state(),
             position=dict(epoch=self.epoch, window=self.window, step=self.step,
-                          plateau_divisions=self.plateau_divisions, loss_sums=self.loss_sums),
+                          plateau_divisions=self.plateau_divisions, loss_sums=self.loss_sums,
+                          skipped_updates=self.skipped_updates, consecutive_skips=self.consecutive_skips),
             best_valid_ppl=None if math.isinf(self.best_valid_ppl) else self.best_valid_ppl,
             history=self.history, dtype=str(self.model.dtype),
         )
@@ -229,9 +259,16 @@ class Trainer:
     def load(self, path, weights_only=False):
         """Restore a checkpoint written by ``save`` (all of the run's state unless ``weights_only``)."""
         arrays, metadata = load_checkpoint(path)
-        if len(metadata["vocab"]["tokens"]) != len(self.corpus.vocab):
-            raise GatedRNNError(f"{path} was trained with a vocabulary of {len(metadata['vocab']['tokens'])} "
-                                f"tokens, this corpus has {len(self.corpus.vocab)}; use the same corpus")
+        missing = [key for key in ("model", "vocab", "training", "optimizer", "rng", "position", "history")
+                   if key not in metadata]
+        if missing:
+            raise GatedRNNError(f"{path} lacks {', '.join(missing)}; it is not a checkpoint written by the Trainer")
+        if metadata["vocab"].get("tokens") != self.corpus.vocab.to_dict()["tokens"]:
+            raise GatedRNNError(f"{path} was trained with another vocabulary ({len(metadata['vocab'].get('tokens', []))} "
+                                f"tokens; this corpus has {len(self.corpus.vocab)}); use the corpus it was trained on")
+        if not weights_only:
+            _check_same_settings(path, "model", metadata["model"], self.model.config)
+            _check_same_settings(path, "training", metadata["training"], self.config)
         self.model.load_state_dict({k[6:]: v for k, v in arrays.items() if k.startswith("model/")})
         if weights_only:
             return
@@ -242,6 +279,8 @@ class Trainer:
         self.epoch, self.window, self.step = position["epoch"], position["window"], position["step"]
         self.plateau_divisions = position["plateau_divisions"]
         self.loss_sums = dict(position["loss_sums"])
+        self.skipped_updates = position["skipped_updates"]
+        self.consecutive_skips = position["consecutive_skips"]
         self.best_valid_ppl = metadata["best_valid_ppl"] or math.inf
         self.history = metadata["history"]
         carried = [arrays[f"carried/{i}"] for i in range(len([k for k in arrays if k.startswith("carried/")]))]
@@ -249,6 +288,15 @@ class Trainer:
         # Rewrite the metrics file to match the checkpoint, dropping lines logged after it.
         lines = "".join(json.dumps(record) + "\n" for record in self.history)
         atomic_write_bytes(self.out_dir / "metrics.jsonl", lines.encode("utf-8"))
+
+
+def _check_same_settings(path, section, saved, current):
+    """Resuming with other settings would silently make a different run: refuse, naming them."""
+    differing = sorted(key for key in set(saved) | set(current) if saved.get(key) != current.get(key))
+    if differing:
+        shown = ", ".join(f"{key}={saved.get(key)!r} (now {current.get(key)!r})" for key in differing)
+        raise GatedRNNError(f"{path} was started with other {section} settings: {shown}; resume with the options "
+                            "the run was started with")
 
 
 def _progress_bar(total, initial, description, enabled):
