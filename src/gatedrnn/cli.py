@@ -35,7 +35,10 @@ def _train(args):
     if args.resume and not last.exists():
         raise GatedRNNError(f"nothing to resume: {last} does not exist; drop --resume to start a new run")
 
-    corpus = load_corpus(args.corpus, args.data_dir, args.text, args.level, args.train_tokens)
+    level = args.level or preset["data"]["level"]
+    if level == "char" and not args.text:
+        raise GatedRNNError(f"preset {args.preset} is character-level: give it a text file with --text FILE")
+    corpus = load_corpus(args.corpus, args.data_dir, args.text, level, args.train_tokens)
     rng.seed(training["seed"])
     model = build_model({**model_config, "vocab_size": len(corpus.vocab)})
     command = "gatedrnn " + " ".join(shlex.quote(a) for a in args.command_line)
@@ -58,6 +61,7 @@ def _train(args):
         model=model.config, training=training, corpus=corpus.name, train_tokens=int(corpus.train.size),
         parameters=model.num_parameters(), valid_ppl_by_epoch=valid_by_epoch,
         best_valid_ppl=summary["valid_ppl"], test_ppl=summary["test_ppl"],
+        best_valid_bits_per_token=summary["valid_bits"], test_bits_per_token=summary["test_bits"],
         wall_seconds_this_session=summary["seconds"], steps=summary["steps"],
         median_train_tokens_per_s=float(np.median(train_rates)) if train_rates else None,
         checkpoint=str(out_dir / "best.npz"), machine=machine_info(),
@@ -121,6 +125,13 @@ def _generate(args):
     print()
 
 
+# -- demo ----------------------------------------------------------------------------------
+def _demo(args):
+    from . import demo
+    demo.run(out=args.out, max_chars=args.chars, epochs=args.epochs, seed=args.seed, results=args.results,
+             progress=not args.no_progress)
+
+
 # -- toy -----------------------------------------------------------------------------------
 def _toy(args):
     from . import toy
@@ -139,7 +150,8 @@ def _add_train_parser(commands):
     data.add_argument("--corpus", default="ptb", help="ptb (default); ignored when --text is given")
     data.add_argument("--data-dir", help="directory holding ptb/ (default: $GATEDRNN_DATA, else ~/.cache/gatedrnn)")
     data.add_argument("--text", help="train on this UTF-8 text file instead of PTB")
-    data.add_argument("--level", default="word", choices=["word", "char"], help="tokens of --text (default: word)")
+    data.add_argument("--level", choices=["word", "char"],
+                      help="tokens of --text (default: the preset's; word for PTB presets, char for char-*)")
     data.add_argument("--train-tokens", type=int, help="use only the first N training tokens (quick trials)")
     model = train.add_argument_group("model (overrides the preset)")
     model.add_argument("--cell", choices=["lstm", "gru", "rnn"])
@@ -211,6 +223,19 @@ def build_parser():
     gen.add_argument("--greedy", action="store_true", help="always take the most likely token")
     gen.add_argument("--seed", type=int, default=0)
     gen.set_defaults(handler=_generate)
+
+    demo = commands.add_parser(
+        "demo", help="offline first run: a character-level LSTM learns to write Python (~2 min)",
+        description="Train a character-level LSTM on the Python standard library's own source files (no data "
+                    "or network needed), printing samples as it learns, then a final sample, the held-out bits "
+                    "per character, and where the checkpoint and loss plot were saved.")
+    demo.add_argument("--out", default="runs/demo", help="run directory; a used one gets a -2, -3 … suffix")
+    demo.add_argument("--chars", type=int, default=600_000, help="characters of source to read (default: 600,000)")
+    demo.add_argument("--epochs", type=int, default=2, help="passes over the training text (default: 2)")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--results", help="also write the results JSON here")
+    demo.add_argument("--no-progress", action="store_true", help="no progress bar")
+    demo.set_defaults(handler=_demo)
 
     toy = commands.add_parser("toy", help="train a small LSTM on a built-in sentence and watch the loss fall",
                               description="Train a small character-level LSTM on a built-in sentence (no data "

@@ -11,20 +11,27 @@ def _pyplot():
     return plt
 
 
-def plot_perplexity(history, path, title=""):
-    """Training and validation perplexity against epochs, log scale, from Trainer records."""
+def plot_training_curves(history, path, unit="ppl", title=""):
+    """Training and validation curves against epochs, from Trainer records.
+
+    ``unit="ppl"`` plots perplexity on a log scale (word-level models); ``unit="bits"`` plots
+    bits per token, i.e. bits per character for character-level models.
+    """
     plt = _pyplot()
-    train = [(r["epoch"], r["ppl"]) for r in history if r.get("kind") == "train"]
-    valid = [(r["epoch"], r["valid_ppl"]) for r in history if r.get("kind") == "valid"]
+    train_key, valid_key = ("ppl", "valid_ppl") if unit == "ppl" else ("bits", "valid_bits")
+    train = [(r["epoch"], r[train_key]) for r in history if r.get("kind") == "train" and train_key in r]
+    valid = [(r["epoch"], r[valid_key]) for r in history if r.get("kind") == "valid" and valid_key in r]
     figure, axes = plt.subplots(figsize=(7, 4.2), dpi=110)
     if train:
         axes.plot(*zip(*train), color="tab:blue", linewidth=1.2, label="train (mean over each log interval)")
     if valid:
         axes.plot(*zip(*valid), "o-", color="tab:orange", linewidth=1.8, label="validation")
-    axes.set_yscale("log")
+    label = "perplexity" if unit == "ppl" else "bits per character"
+    if unit == "ppl":
+        axes.set_yscale("log")
     axes.set_xlabel("epoch")
-    axes.set_ylabel("perplexity")
-    axes.set_title(f"{title} perplexity" if title else "perplexity")
+    axes.set_ylabel(label)
+    axes.set_title(f"{title} {label}".strip())
     axes.grid(True, which="both", alpha=0.3)
     axes.legend()
     figure.tight_layout()

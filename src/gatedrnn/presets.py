@@ -63,13 +63,31 @@ PRESETS = {
                       lr_decay=1.15, decay_start=14, loss_sum_over_time=True),
         about="Zaremba et al. 2014 large: 2-layer LSTM 1500, dropout 0.65, lr 1 ÷ 1.15 each epoch after 14",
     ),
+    # Character-level models (Karpathy's char-rnn sizes): Adam, longer windows, bits per character.
+    "char-small": dict(
+        model=dict(embedding_size=64, hidden_size=256, num_layers=1, cell="lstm", dropout=0.0,
+                   tie_weights=False, init="pytorch"),
+        training=dict(batch_size=32, seq_len=64, epochs=10, optimizer="adam", lr=2e-3, clip=1.0,
+                      schedule="plateau", lr_decay=2.0, eval_batch_size=16),
+        data=dict(level="char"),
+        about="character-level 1-layer LSTM 256, Adam 2e-3, clip 1, lr halved when validation worsens",
+    ),
+    "char-medium": dict(
+        model=dict(embedding_size=128, hidden_size=512, num_layers=2, cell="lstm", dropout=0.2,
+                   tie_weights=False, init="pytorch"),
+        training=dict(batch_size=32, seq_len=128, epochs=20, optimizer="adam", lr=2e-3, clip=1.0,
+                      schedule="plateau", lr_decay=2.0, eval_batch_size=16),
+        data=dict(level="char"),
+        about="character-level 2-layer LSTM 512, dropout 0.2, Adam 2e-3, clip 1, lr halved when validation worsens",
+    ),
 }
 
 
 def get_preset(name):
-    """A deep copy of preset ``name`` with the training defaults filled in: {model, training, about}."""
+    """A deep copy of preset ``name`` with the defaults filled in: {model, training, data, about}."""
     if name not in PRESETS:
         raise GatedRNNError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
     preset = copy.deepcopy(PRESETS[name])
     preset["training"] = {**TRAINING_DEFAULTS, **preset["training"]}
+    preset.setdefault("data", dict(level="word"))
     return preset

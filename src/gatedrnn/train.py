@@ -74,11 +74,12 @@ class Trainer:
     """Trains a LanguageModel on a Corpus, writing checkpoints and metrics to ``out_dir``.
 
     Files in ``out_dir``: ``last.npz`` (to resume), ``best.npz`` (best validation perplexity),
-    ``metrics.jsonl`` (one JSON object per log line), ``perplexity.png``.
+    ``metrics.jsonl`` (one JSON object per log line), ``perplexity.png`` (``bits_per_char.png`` for
+    character-level corpora).
     """
 
     def __init__(self, model, corpus, config, out_dir, run_info=None, progress=True, echo=print,
-                 log_interval=100, checkpoint_interval=500):
+                 log_interval=100, checkpoint_interval=500, on_log=None):
         validate_training_config(config)
         self.model = model
         self.corpus = corpus
@@ -89,6 +90,8 @@ class Trainer:
         self.echo = echo
         self.log_interval = log_interval
         self.checkpoint_interval = checkpoint_interval
+        self.on_log = on_log  # called as on_log(trainer, record) after each training log line
+        self.char_level = corpus.vocab.level == "char"
         self.criterion = SoftmaxCrossEntropy()
         self.batches = TBPTTBatches(corpus.train, config["batch_size"], config["seq_len"])
         optimizer_class = OPTIMIZERS[config["optimizer"]]
@@ -150,10 +153,14 @@ class Trainer:
         sums = self.loss_sums
         mean = sums["interval_total"] / sums["interval_count"]
         ppl = math.exp(min(mean, 50))  # the cap keeps a diverging run's log readable
-        self._log(kind="train", epoch=self.epoch + self.window / len(self.batches), step=self.step, loss=mean,
-                  ppl=ppl, lr=self.optimizer.lr, grad_norm=grad_norm, tokens_per_s=tokens_per_s)
-        bar.set_postfix(ppl=f"{ppl:.1f}", lr=f"{self.optimizer.lr:.3g}", refresh=False)
+        record = self._log(kind="train", epoch=self.epoch + self.window / len(self.batches), step=self.step,
+                           loss=mean, ppl=ppl, bits=mean / math.log(2), lr=self.optimizer.lr, grad_norm=grad_norm,
+                           tokens_per_s=tokens_per_s)
+        shown = dict(bpc=f"{mean / math.log(2):.3f}") if self.char_level else dict(ppl=f"{ppl:.1f}")
+        bar.set_postfix(**shown, lr=f"{self.optimizer.lr:.3g}", refresh=False)
         sums["interval_total"], sums["interval_count"] = 0.0, 0
+        if self.on_log is not None:
+            self.on_log(self, record)
 
     def _train_step(self, inputs, targets):
         cfg = self.config
@@ -191,10 +198,15 @@ class Trainer:
     def _end_epoch(self, train_loss, valid_ppl):
         cfg = self.config
         improved = valid_ppl < self.best_valid_ppl
+        valid_bits = math.log2(valid_ppl)
         self._log(kind="valid", epoch=self.epoch + 1, step=self.step, train_ppl=math.exp(min(train_loss, 50)),
-                  valid_ppl=valid_ppl, lr=self.optimizer.lr, best=improved)
-        self.echo(f"epoch {self.epoch + 1:3d} | lr {self.optimizer.lr:8.4g} | train ppl {math.exp(min(train_loss, 50)):8.2f} "
-                  f"| valid ppl {valid_ppl:8.2f}{'  (best)' if improved else ''}")
+                  valid_ppl=valid_ppl, train_bits=train_loss / math.log(2), valid_bits=valid_bits,
+                  lr=self.optimizer.lr, best=improved)
+        if self.char_level:
+            scores = f"train bpc {train_loss / math.log(2):6.3f} | valid bpc {valid_bits:6.3f}"
+        else:
+            scores = f"train ppl {math.exp(min(train_loss, 50)):8.2f} | valid ppl {valid_ppl:8.2f}"
+        self.echo(f"epoch {self.epoch + 1:3d} | lr {self.optimizer.lr:8.4g} | {scores}{'  (best)' if improved else ''}")
         if improved:
             self.best_valid_ppl = valid_ppl
         elif cfg["schedule"] == "plateau":
@@ -218,11 +230,21 @@ class Trainer:
         best_path = self.out_dir / "best.npz"
         if best_path.exists():
             self.load(best_path, weights_only=True)
-        test_ppl = math.exp(evaluate(self.model, self.corpus.test, cfg["eval_batch_size"], cfg["seq_len"]))
-        valid_ppl = math.exp(evaluate(self.model, self.corpus.valid, cfg["eval_batch_size"], cfg["seq_len"]))
-        self._log(kind="test", epoch=self.epoch, step=self.step, valid_ppl=valid_ppl, test_ppl=test_ppl)
-        self.echo(f"best model: valid ppl {valid_ppl:.2f} | test ppl {test_ppl:.2f}")
-        return dict(valid_ppl=valid_ppl, test_ppl=test_ppl, seconds=seconds, steps=self.step,
+        valid_ppl = self.best_valid_ppl  # measured on these very weights when they were saved
+        # A corpus may come without a test split (the demo holds out one 10% for validation only).
+        test_ppl = (math.exp(evaluate(self.model, self.corpus.test, cfg["eval_batch_size"], cfg["seq_len"]))
+                    if self.corpus.test is not None else None)
+        test_bits = math.log2(test_ppl) if test_ppl is not None else None
+        self._log(kind="test", epoch=self.epoch, step=self.step, valid_ppl=valid_ppl, test_ppl=test_ppl,
+                  valid_bits=math.log2(valid_ppl), test_bits=test_bits)
+        if self.char_level:
+            test_part = f" | test bpc {test_bits:.3f}" if test_ppl is not None else ""
+            self.echo(f"best model: valid bpc {math.log2(valid_ppl):.3f}{test_part}")
+        else:
+            test_part = f" | test ppl {test_ppl:.2f}" if test_ppl is not None else ""
+            self.echo(f"best model: valid ppl {valid_ppl:.2f}{test_part}")
+        return dict(valid_ppl=valid_ppl, test_ppl=test_ppl, valid_bits=math.log2(valid_ppl),
+                    test_bits=test_bits, seconds=seconds, steps=self.step,
                     tokens=self.step * cfg["batch_size"] * cfg["seq_len"])
 
     # -- records ---------------------------------------------------------------------------
@@ -232,10 +254,17 @@ class Trainer:
         self.out_dir.mkdir(parents=True, exist_ok=True)
         with open(self.out_dir / "metrics.jsonl", "a", encoding="utf-8") as handle:
             handle.write(json.dumps(record) + "\n")
+        return record
+
+    @property
+    def plot_path(self):
+        """perplexity.png for word-level runs, bits_per_char.png for character-level ones."""
+        return self.out_dir / ("bits_per_char.png" if self.char_level else "perplexity.png")
 
     def _plot(self):
-        from .plotting import plot_perplexity
-        plot_perplexity(self.history, self.out_dir / "perplexity.png", title=self.run_info.get("preset", ""))
+        from .plotting import plot_training_curves
+        plot_training_curves(self.history, self.plot_path, unit="bits" if self.char_level else "ppl",
+                             title=self.run_info.get("preset", ""))
 
     # -- checkpoints -----------------------------------------------------------------------
     def save(self, path):
