@@ -22,7 +22,7 @@ def test_recurrent_rejects_bad_states():
     xs = np.zeros((2, 3, 4), np.float32)
     with pytest.raises(GatedRNNError, match="tuple"):
         LSTM(4, 3)(xs, np.zeros((1, 2, 3), np.float32))
-    with pytest.raises(GatedRNNError, match=r"expected \(num_layers, N, H\)"):
+    with pytest.raises(GatedRNNError, match=r"expected \(num_layers·directions, N, H\)"):
         GRU(4, 3, num_layers=2)(xs, np.zeros((1, 2, 3), np.float32))
 
 

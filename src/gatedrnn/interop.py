@@ -6,7 +6,7 @@ the same name. PyTorch is imported only when these functions are called; it is n
 dependency of gatedrnn.
 
 Supported: ``nn.RNN`` (tanh, relu), ``nn.LSTM``, ``nn.GRU`` (batch_first=True, any
-num_layers, with biases, one direction), ``nn.Embedding`` and ``nn.Linear``.
+num_layers, with biases, one or two directions), ``nn.Embedding`` and ``nn.Linear``.
 """
 import numpy as np
 
@@ -51,13 +51,11 @@ def _recurrent_from_torch(module, dtype):
         unsupported.append("batch_first=False (gatedrnn is batch-first: build it with batch_first=True)")
     if not module.bias:
         unsupported.append("bias=False")
-    if module.bidirectional:
-        unsupported.append("bidirectional=True")
     if getattr(module, "proj_size", 0):
         unsupported.append("proj_size")
     if unsupported:
         raise GatedRNNError(f"cannot convert this {type(module).__name__}: {', '.join(unsupported)} is not supported")
-    kwargs = dict(num_layers=module.num_layers, dropout=module.dropout, dtype=dtype)
+    kwargs = dict(num_layers=module.num_layers, dropout=module.dropout, bidirectional=module.bidirectional, dtype=dtype)
     if type(module).__name__ == "RNN":
         return RNN(module.input_size, module.hidden_size, nonlinearity=module.nonlinearity, **kwargs)
     cls = LSTM if type(module).__name__ == "LSTM" else GRU
@@ -75,7 +73,8 @@ def to_torch(layer):
     if isinstance(layer, (RNN, LSTM, GRU)):
         if getattr(layer, "locked_dropout", False) and layer.dropout:
             raise GatedRNNError("PyTorch's recurrent layers have no locked dropout; build the gatedrnn layer with locked_dropout=False to convert it")
-        kwargs = dict(num_layers=layer.num_layers, dropout=layer.dropout, batch_first=True, dtype=dtype)
+        kwargs = dict(num_layers=layer.num_layers, dropout=layer.dropout, bidirectional=layer.bidirectional,
+                      batch_first=True, dtype=dtype)
         if isinstance(layer, RNN):
             module = nn.RNN(layer.input_size, layer.hidden_size, nonlinearity=layer.nonlinearity, **kwargs)
         else:

@@ -33,7 +33,7 @@ class GRU(Recurrent):
 
     gate_count = 3
 
-    def _layer_forward(self, xs, state0, weights):
+    def _layer_forward(self, xs, state0, weights, mask=None):
         """xs (T, N, D), state0 = (h0,) with h0 (N, H) → hs (T, N, H), (h_T,), cache."""
         w_ih, w_hh, b_ih, b_hh = weights
         (h,) = state0
@@ -51,11 +51,16 @@ class GRU(Recurrent):
             r, z = rz[:, :H], rz[:, H:]
             n = np.tanh(gx[:, 2 * H:] + r * gh[:, 2 * H:], out=gates[t, :, 2 * H:])
             gh_ns[t] = gh[:, 2 * H:]
-            h = hs[t] = n + z * (h - n)
+            h_new = n + z * (h - n)
+            if mask is None:
+                h = hs[t] = h_new
+            else:  # padded rows keep their state and output 0
+                h = np.where(mask[t] > 0, h_new, h)
+                hs[t] = h_new * mask[t]
         cache = (xs, state0, w_ih, w_hh, gates, gh_ns, hs)
-        return hs, (hs[-1].copy(),), cache
+        return hs, (h.copy(),), cache
 
-    def _layer_backward(self, dhs, dfinal, cache):
+    def _layer_backward(self, dhs, dfinal, cache, mask=None):
         """dhs (T, N, H), dfinal = (dh_T,) → (dxs (T, N, D), parameter grads), (dh0,)."""
         xs, (h0,), w_ih, w_hh, gates, gh_ns, hs = cache
         H = self.hidden_size
@@ -63,7 +68,7 @@ class GRU(Recurrent):
         dgx_all = np.empty_like(gates)
         dgh_all = np.empty_like(gates)
         for t in reversed(range(xs.shape[0])):
-            dh += dhs[t]
+            dh += dhs[t] if mask is None else dhs[t] * mask[t]
             r, z, n = gates[t, :, :H], gates[t, :, H:2 * H], gates[t, :, 2 * H:]
             h_prev = hs[t - 1] if t > 0 else h0
             dgx, dgh = dgx_all[t], dgh_all[t]
@@ -72,5 +77,10 @@ class GRU(Recurrent):
             dgx[:, :H] = dn * gh_ns[t] * r * (1 - r)
             dgh[:, :2 * H] = dgx[:, :2 * H]
             dgh[:, 2 * H:] = dn * r
-            dh = dh * z + dgh @ w_hh
+            if mask is None:
+                dh = dh * z + dgh @ w_hh
+            else:  # at padding the gradient passes through untouched to the last real step
+                dgx *= mask[t]
+                dgh *= mask[t]
+                dh = np.where(mask[t] > 0, dh * z + dgh @ w_hh, dh)
         return dxs_and_weight_grads(xs, h0, hs, dgx_all, dgh_all, w_ih), (dh,)

@@ -35,7 +35,7 @@ class LSTM(Recurrent):
     gate_count = 4
     state_names = ("h", "c")
 
-    def _layer_forward(self, xs, state0, weights):
+    def _layer_forward(self, xs, state0, weights, mask=None):
         """xs (T, N, D), state0 = (h0, c0) each (N, H) → hs (T, N, H), (h_T, c_T), cache."""
         w_ih, w_hh, b_ih, b_hh = weights
         h, c = state0
@@ -55,31 +55,42 @@ class LSTM(Recurrent):
             np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
             sigmoid(a[:, 3 * H:], out=a[:, 3 * H:])
             i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-            c = cs[t] = f * c + i * g
-            tanh_cs[t] = np.tanh(c)
-            h = hs[t] = o * tanh_cs[t]
+            c_new = f * c + i * g
+            tanh_cs[t] = np.tanh(c_new)
+            h_new = o * tanh_cs[t]
+            if mask is None:
+                c = cs[t] = c_new
+                h = hs[t] = h_new
+            else:  # padded rows keep their state and output 0
+                c = cs[t] = np.where(mask[t] > 0, c_new, c)
+                h = np.where(mask[t] > 0, h_new, h)
+                hs[t] = h_new * mask[t]
         cache = (xs, state0, w_ih, w_hh, gates, hs, cs, tanh_cs)
-        return hs, (hs[-1].copy(), cs[-1].copy()), cache
+        return hs, (h.copy(), c.copy()), cache
 
-    def _layer_backward(self, dhs, dfinal, cache):
-        """dhs (T, N, H), dfinal = (dh_T, dc_T) → dxs (T, N, D), (dh0, dc0), parameter grads."""
+    def _layer_backward(self, dhs, dfinal, cache, mask=None):
+        """dhs (T, N, H), dfinal = (dh_T, dc_T) → (dxs (T, N, D), parameter grads), (dh0, dc0)."""
         xs, (h0, c0), w_ih, w_hh, gates, hs, cs, tanh_cs = cache
         H = self.hidden_size
         dh, dc = dfinal[0].copy(), dfinal[1].copy()
         dgates = np.empty_like(gates)
         for t in reversed(range(xs.shape[0])):
-            dh += dhs[t]
+            dh += dhs[t] if mask is None else dhs[t] * mask[t]
             a = gates[t]
             i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
             c_prev = cs[t - 1] if t > 0 else c0
             tanh_c = tanh_cs[t]
-            dc += dh * o * (1 - tanh_c * tanh_c)
+            dc_total = dc + dh * o * (1 - tanh_c * tanh_c)
             da = dgates[t]
-            da[:, :H] = dc * g * i * (1 - i)
-            da[:, H:2 * H] = dc * c_prev * f * (1 - f)
-            da[:, 2 * H:3 * H] = dc * i * (1 - g * g)
+            da[:, :H] = dc_total * g * i * (1 - i)
+            da[:, H:2 * H] = dc_total * c_prev * f * (1 - f)
+            da[:, 2 * H:3 * H] = dc_total * i * (1 - g * g)
             da[:, 3 * H:] = dh * tanh_c * o * (1 - o)
-            dc *= f
-            dh = da @ w_hh
+            if mask is None:
+                dc = dc_total * f
+                dh = da @ w_hh
+            else:  # at padding the gradient passes through untouched to the last real step
+                da *= mask[t]
+                dc = np.where(mask[t] > 0, dc_total * f, dc)
+                dh = np.where(mask[t] > 0, da @ w_hh, dh)
         return dxs_and_weight_grads(xs, h0, hs, dgates, dgates, w_ih), (dh, dc)
-

@@ -21,13 +21,13 @@ class RNN(Recurrent):
     """
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", dropout=0.0,
-                 locked_dropout=False, dtype=np.float32, rng=None):
+                 locked_dropout=False, bidirectional=False, dtype=np.float32, rng=None):
         if nonlinearity not in ("tanh", "relu"):
             raise GatedRNNError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, num_layers, dropout, locked_dropout, dtype, rng)
+        super().__init__(input_size, hidden_size, num_layers, dropout, locked_dropout, bidirectional, dtype, rng)
 
-    def _layer_forward(self, xs, state0, weights):
+    def _layer_forward(self, xs, state0, weights, mask=None):
         """xs (T, N, D), state0 = (h0,) → hs (T, N, H), (h_T,), cache."""
         w_ih, w_hh, b_ih, b_hh = weights
         (h,) = state0
@@ -40,24 +40,32 @@ class RNN(Recurrent):
                 np.tanh(a, out=a)
             else:
                 np.maximum(a, 0, out=a)
-            h = a
+            if mask is None:
+                h = a
+            else:  # padded rows keep their state and output 0
+                h = np.where(mask[t] > 0, a, h)
+                a *= mask[t]
         cache = (xs, state0, w_ih, w_hh, hs)
-        return hs, (hs[-1].copy(),), cache
+        return hs, (h.copy(),), cache
 
-    def _layer_backward(self, dhs, dfinal, cache):
+    def _layer_backward(self, dhs, dfinal, cache, mask=None):
         """dhs (T, N, H), dfinal = (dh_T,) → (dxs (T, N, D), parameter grads), (dh0,)."""
         xs, (h0,), w_ih, w_hh, hs = cache
         dh = dfinal[0].copy()
         da_all = np.empty_like(hs)
         for t in reversed(range(xs.shape[0])):
-            dh += dhs[t]
+            dh += dhs[t] if mask is None else dhs[t] * mask[t]
             h = hs[t]
             da = da_all[t]
             if self.nonlinearity == "tanh":
                 np.multiply(dh, 1 - h * h, out=da)
             else:
                 np.multiply(dh, h > 0, out=da)
-            dh = da @ w_hh
+            if mask is None:
+                dh = da @ w_hh
+            else:  # at padding the gradient passes through untouched to the last real step
+                da *= mask[t]
+                dh = np.where(mask[t] > 0, da @ w_hh, dh)
         return dxs_and_weight_grads(xs, h0, hs, da_all, da_all, w_ih), (dh,)
 
     def extra_repr(self):
