@@ -125,6 +125,17 @@ def _generate(args):
     print()
 
 
+# -- task ----------------------------------------------------------------------------------
+def _task(args):
+    from .runs import machine_info, timestamp, write_json
+    from .sequence_training import run_task
+    result = run_task(args.task, cell=args.cell, bidirectional=args.bidirectional, pooling=args.pooling,
+                      hidden_size=args.hidden_size, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
+                      train_count=args.train_count, seed=args.seed, progress=not args.no_progress)
+    if args.results:
+        write_json(args.results, {**result, "finished": timestamp(), "machine": machine_info()})
+
+
 # -- demo ----------------------------------------------------------------------------------
 def _demo(args):
     from . import demo
@@ -223,6 +234,26 @@ def build_parser():
     gen.add_argument("--greedy", action="store_true", help="always take the most likely token")
     gen.add_argument("--seed", type=int, default=0)
     gen.set_defaults(handler=_generate)
+
+    task = commands.add_parser(
+        "task", help="classify or tag synthetic sequences (variable lengths, one- or two-way)",
+        description="Generate a synthetic task and train on it with padded, variable-length batches: brackets "
+                    "(is the string balanced? many-to-one) or neighbours (tag each digit 1 when its right neighbour is "
+                    "larger than its left one: needs context from both sides).")
+    task.add_argument("task", choices=["brackets", "neighbours"])
+    task.add_argument("--cell", default="lstm", choices=["lstm", "gru", "rnn"])
+    task.add_argument("--bidirectional", action="store_true", help="read each sequence both ways")
+    task.add_argument("--pooling", default="last", choices=["last", "mean", "max"],
+                      help="classification: last real state, or mean/max over real steps (default: last)")
+    task.add_argument("--hidden-size", type=int, default=64)
+    task.add_argument("--epochs", type=int, default=10)
+    task.add_argument("--lr", type=float, default=0.005, help="Adam learning rate (default: 0.005)")
+    task.add_argument("--batch-size", type=int, default=32)
+    task.add_argument("--train-count", type=int, default=4000, help="training sequences (default: 4000)")
+    task.add_argument("--seed", type=int, default=0)
+    task.add_argument("--results", help="write the results JSON here")
+    task.add_argument("--no-progress", action="store_true")
+    task.set_defaults(handler=_task)
 
     demo = commands.add_parser(
         "demo", help="offline first run: a character-level LSTM learns to write Python (~2 min)",
