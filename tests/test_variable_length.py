@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 
-import gatedrnn
 from gatedrnn import GRU, LSTM, RNN, GatedRNNError
 from gatedrnn.gradcheck import numerical_gradient, relative_error
 
