@@ -122,3 +122,19 @@ def test_clip_grad_value_matches_torch(dtype):
 def test_bad_arguments_raise(call):
     with pytest.raises(GatedRNNError):
         call(Parameter(np.ones(2)))
+
+
+def test_frozen_parameters_are_left_out_of_the_norm_and_untouched():
+    torch = pytest.importorskip("torch")
+    grads = make_grads(np.float64, scale=3.0)
+    params = ours_with(grads)
+    params[1].requires_grad = False
+    total = clip_grad_norm(params, max_norm=1.0)
+    reference = torch_with(grads)
+    reference[1].requires_grad_(False)
+    reference[1].grad = None  # what torch holds for a frozen tensor
+    expected = torch.nn.utils.clip_grad_norm_(reference, max_norm=1.0)
+    assert total == pytest.approx(float(expected), rel=1e-12)
+    np.testing.assert_array_equal(params[1].grad, grads[1])
+    for ours, theirs in zip([params[0], params[2]], [reference[0], reference[2]]):
+        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-12)

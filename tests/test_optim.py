@@ -255,3 +255,17 @@ def test_negative_lr_set_by_a_schedule_is_caught_at_step():
     opt.lr = -1.0
     with pytest.raises(GatedRNNError, match="lr"):
         opt.step()
+
+
+@pytest.mark.parametrize("cls, kwargs", [(SGD, dict(lr=0.1, momentum=0.9)), (Adam, dict(lr=0.1))])
+def test_a_frozen_parameter_is_not_updated(cls, kwargs):
+    frozen = Parameter(np.ones(3))
+    trained = Parameter(np.ones(3))
+    frozen.requires_grad = False
+    optimizer = cls([frozen, trained], **kwargs)
+    for _ in range(2):
+        frozen.grad[...] = 1.0
+        trained.grad[...] = 1.0
+        optimizer.step()
+    np.testing.assert_array_equal(frozen.data, np.ones(3))
+    assert np.all(trained.data < 1.0)

@@ -149,3 +149,26 @@ def test_nonsensical_training_settings(change, problem):
     from gatedrnn.train import validate_training_config
     with pytest.raises(GatedRNNError, match=problem):
         validate_training_config(small_config(**change))
+
+
+@pytest.mark.parametrize("cell, frozen", [("lstm", True), ("rnn", True), ("gru", False)])
+def test_book_init_keeps_one_bias_per_gate(cell, frozen):
+    """The book's LSTM has one bias b; b_ih + b_hh with b_hh held at zero is the same model."""
+    from gatedrnn.layers import SoftmaxCrossEntropy
+    from gatedrnn.optim import SGD
+    gatedrnn.seed(0)
+    model = LanguageModel(20, embedding_size=8, hidden_size=8, num_layers=2, dropout=0.0,
+                          tie_weights=False, cell=cell, init="book")
+    optimizer = SGD(model.parameters(), lr=1.0)
+    criterion = SoftmaxCrossEntropy()
+    ids = np.random.default_rng(0).integers(0, 20, size=(3, 5))
+    logits, _ = model(ids)
+    criterion(logits, ids)
+    model.backward(criterion.backward())
+    optimizer.step()
+    for name, param in model.named_parameters():
+        if "bias_hh" in name:
+            assert param.requires_grad is not frozen
+            assert bool(np.all(param.data == 0)) is frozen, name
+        elif "bias_ih" in name:
+            assert np.any(param.data != 0), name

@@ -32,6 +32,11 @@ def _vector_norm(array, p):
     return np.linalg.norm(array.ravel(), ord=p)
 
 
+def _trainable(parameters, caller):
+    """The distinct parameters that require a gradient; torch likewise skips frozen ones."""
+    return [param for param in distinct_parameters(parameters, caller) if param.requires_grad]
+
+
 def total_grad_norm(parameters, norm_type=2.0):
     """The p-norm of all gradients seen as one long vector.
 
@@ -39,7 +44,7 @@ def total_grad_norm(parameters, norm_type=2.0):
     the p-norm of the concatenation (‖(‖g_1‖_p, …, ‖g_k‖_p)‖_p = ‖g‖_p). Returns a NumPy
     scalar in the gradients' dtype (the widest one when they differ).
     """
-    parameters = distinct_parameters(parameters, "total_grad_norm")
+    parameters = _trainable(parameters, "total_grad_norm")
     p = _positive(norm_type, "norm_type", "total_grad_norm", "use 2.0, 1.0 or float('inf')")
     if not parameters:
         return np.float32(0.0)
@@ -69,7 +74,7 @@ def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False
     Returns:
         The total norm before clipping, as a Python float (0.0 for no parameters).
     """
-    parameters = distinct_parameters(parameters, "clip_grad_norm")
+    parameters = _trainable(parameters, "clip_grad_norm")
     max_norm = _positive(max_norm, "max_norm", "clip_grad_norm", "use a threshold such as 1.0 or 5.0")
     if not parameters:
         return 0.0
@@ -95,7 +100,7 @@ def clip_grad_value(parameters, clip_value):
     g_i ← min(max(g_i, -c), c), as ``torch.nn.utils.clip_grad_value_``. Unlike
     :func:`clip_grad_norm` this changes the gradient's direction whenever it clips.
     """
-    parameters = distinct_parameters(parameters, "clip_grad_value")
+    parameters = _trainable(parameters, "clip_grad_value")
     clip_value = _positive(clip_value, "clip_value", "clip_grad_value",
                            "use a bound such as 1.0")
     for param in parameters:

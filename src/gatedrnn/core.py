@@ -14,11 +14,17 @@ from .errors import GatedRNNError
 
 
 class Parameter:
-    """A trainable array ``data`` and its gradient ``grad`` (same shape and dtype)."""
+    """A trainable array ``data`` and its gradient ``grad`` (same shape and dtype).
 
-    def __init__(self, data):
+    ``requires_grad = False`` freezes it, as in PyTorch: optimizers leave it unchanged and
+    gradient clipping leaves it out of the norm (torch sees a frozen tensor's grad as None).
+    Backward passes still add into its ``grad``; nothing reads it.
+    """
+
+    def __init__(self, data, requires_grad=True):
         self.data = np.array(data, copy=True)
         self.grad = np.zeros_like(self.data)
+        self.requires_grad = bool(requires_grad)
 
     @property
     def shape(self):
@@ -32,7 +38,8 @@ class Parameter:
         self.grad[...] = 0
 
     def __repr__(self):
-        return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype})"
+        frozen = "" if self.requires_grad else ", requires_grad=False"
+        return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype}{frozen})"
 
 
 def distinct_parameters(parameters, caller):

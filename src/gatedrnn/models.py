@@ -37,7 +37,8 @@ class LanguageModel(Module):
         tie_weights: share the embedding matrix with the read-out (needs E == H).
         init: "pytorch" (the layers' defaults), "uniform" (every weight from U(-init_scale,
             init_scale), Zaremba et al. 2014), or "book" (Deep Learning from Scratch 2:
-            N(0, 1/fan_in) weights, zero biases, embeddings N(0, 0.01²)).
+            N(0, 1/fan_in) weights, zero biases, embeddings N(0, 0.01²); an LSTM or RNN keeps
+            one bias per gate, as the book's does, by freezing b_hh at zero).
         init_scale: the bound for init="uniform".
         dtype: float32 (default) or float64.
     """
@@ -79,6 +80,21 @@ class LanguageModel(Module):
                 else:
                     fan_in = param.shape[1]
                     _init.normal_(param, 0.0, 1.0 / np.sqrt(fan_in), rng=generator)
+            self._freeze_redundant_biases()
+
+    def _freeze_redundant_biases(self):
+        """Hold b_hh at zero so that an LSTM or RNN has the book's single bias b per gate.
+
+        Only b_ih + b_hh enters those cells' equations, and under SGD two zero-initialised
+        copies receive the same gradient: left trainable, the pair learns at twice the
+        book's rate and counts twice in the clipped norm. GRU is left alone: its b_hn sits
+        inside r ⊙ (W_hn h + b_hn), so there b_hh is not redundant.
+        """
+        if self.config["cell"] == "gru":
+            return
+        for name, param in self.rnn.named_parameters():
+            if name.startswith("bias_hh"):
+                param.requires_grad = False
 
     def forward(self, ids, state=None):
         """ids (N, T) ints → logits (N, T, V) and the final recurrent state."""

@@ -103,7 +103,8 @@ class Optimizer:
                                     f"shape {param.data.shape}; keep grad the same shape as data")
         self.step_count += 1
         for i, param in enumerate(self.params):
-            self._update(i, param, lr, self._workspace(i, param))
+            if param.requires_grad:  # a frozen parameter is skipped, as torch skips grad None
+                self._update(i, param, lr, self._workspace(i, param))
 
     def _update(self, i, param, lr, work):
         raise NotImplementedError
