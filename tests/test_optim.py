@@ -193,7 +193,8 @@ def test_load_state_dict_rejects_mismatches():
 def test_updates_in_place_and_keep_dtype(dtype):
     param = Parameter(np.ones((3, 2), dtype=dtype))
     data = param.data
-    for opt in [SGD([param], lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1), Adagrad([param]),
+    for opt in [SGD([param], lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1), SGD([param], lr=0.1),
+                SGD([param], lr=0.1, momentum=0.9, nesterov=True), Adagrad([param]),
                 RMSprop([param], centered=True, momentum=0.9), Adam([param], amsgrad=True), AdamW([param])]:
         for _ in range(2):
             param.grad[...] = 0.5

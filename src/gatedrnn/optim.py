@@ -272,8 +272,10 @@ class SGD(Optimizer):
                                 "momentum=0.9, dampening=0, or use nesterov=False")
 
     def _update(self, i, param, lr, work):
-        grad, scratch = work
-        grad = self._decayed_grad(param, self.weight_decay, grad)
+        work_grad, scratch = work
+        # Without weight decay the gradient is only read, so it is used where it is: copying
+        # it would be one more pass over every weight at every step.
+        grad = param.grad if self.weight_decay == 0 else self._decayed_grad(param, self.weight_decay, work_grad)
         if self.momentum != 0:
             buffers = self.state.setdefault("momentum_buffer", [None] * len(self.params))
             if buffers[i] is None:
@@ -282,6 +284,9 @@ class SGD(Optimizer):
                 buffers[i] *= self.momentum
                 _add_scaled(buffers[i], grad, 1.0 - self.dampening, scratch)
             if self.nesterov:
+                if grad is param.grad:  # g + μ·buf must not change param.grad
+                    np.copyto(work_grad, grad)
+                    grad = work_grad
                 _add_scaled(grad, buffers[i], self.momentum, scratch)
             else:
                 grad = buffers[i]

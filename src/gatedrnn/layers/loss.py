@@ -3,7 +3,6 @@ import numpy as np
 
 from ..core import Module
 from ..errors import GatedRNNError
-from ..functional import log_softmax
 from ._checks import check_backward_ready
 
 
@@ -32,24 +31,35 @@ class SoftmaxCrossEntropy(Module):
         flat_targets = targets.reshape(-1)
         counted = flat_targets != self.ignore_index
         safe_targets = np.where(counted, flat_targets, 0)
-        log_probs = log_softmax(flat_logits)
-        picked = log_probs[np.arange(flat_targets.size), safe_targets]
-        total = -np.sum(picked, where=counted, dtype=np.float64)
+        rows = np.arange(flat_targets.size)
+        # -log softmax(x)[y] = log Σ exp(x - m) - (x[y] - m), with m = max(x) so no exponent
+        # is positive. The exponentials are kept: the backward pass needs exactly them, and
+        # the (M, V) array is the largest in a language model, so it is passed over as few
+        # times as possible (max, subtract, exp in place, sum).
+        row_max = flat_logits.max(axis=1, keepdims=True)
+        exps = np.subtract(flat_logits, row_max)
+        picked_shifted = exps[rows, safe_targets]
+        np.exp(exps, out=exps)
+        sums = exps.sum(axis=1, keepdims=True)
+        nll = np.log(sums[:, 0]) - picked_shifted
+        total = np.sum(nll, where=counted, dtype=np.float64)
         count = int(counted.sum())
-        self._cache = (log_probs, safe_targets, counted, count, logits.shape)
+        self._cache = (exps, sums, safe_targets, counted, count, logits.shape)
         if self.reduction == "sum":
             return total
         return total / count if count else float("nan")
 
     def backward(self, dloss=1.0):
         check_backward_ready(self, self._cache)
-        log_probs, safe_targets, counted, count, shape = self._cache
-        dlogits = np.exp(log_probs)
-        dlogits[np.arange(safe_targets.size), safe_targets] -= 1.0
-        dlogits[~counted] = 0.0
+        exps, sums, safe_targets, counted, count, shape = self._cache
         # With nothing counted the gradient is zero everywhere (as in PyTorch), not 0/0.
         scale = dloss / max(count, 1) if self.reduction == "mean" else dloss
-        dlogits *= np.asarray(scale, dtype=dlogits.dtype)
+        # (softmax - onehot) · scale, with the softmax's division folded into one multiply
+        # per row; ignored rows get a zero factor.
+        row_factor = np.where(counted[:, None], scale / sums, 0.0).astype(exps.dtype)
+        dlogits = exps * row_factor
+        counted_rows = np.flatnonzero(counted)
+        dlogits[counted_rows, safe_targets[counted_rows]] -= np.asarray(scale, dtype=exps.dtype)
         return dlogits.reshape(shape)
 
     def _check(self, logits, targets):
