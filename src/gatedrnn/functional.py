@@ -13,12 +13,17 @@ def sigmoid(x, out=None):
     σ(x) = 1 / (1 + e) for x ≥ 0 and σ(x) = e / (1 + e) for x < 0. The second branch keeps
     full relative precision for very negative x, where 1 - σ(|x|) would round to zero.
     ``out`` may be ``x`` itself for an in-place update.
+
+    The numerator is chosen without a branch: max(e, [x ≥ 0]) is 1 where x ≥ 0 (as e ≤ 1)
+    and e where x < 0. A masked ``where=`` select is about three times slower on gate
+    pre-activations, whose signs are random.
     """
-    negative = x < 0
-    e = np.exp(-np.abs(x))
-    out = np.divide(1.0, 1.0 + e, out=out)
-    np.multiply(out, e, out=out, where=negative)
-    return out
+    e = np.abs(x)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    numerator = np.maximum(e, x >= 0)
+    e += 1.0
+    return np.divide(numerator, e, out=out)
 
 
 def log_softmax(x, axis=-1):

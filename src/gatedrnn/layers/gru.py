@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..functional import sigmoid
-from .recurrent import Recurrent, dxs_and_weight_grads
+from .recurrent import Recurrent, dxs_and_weight_grads, input_projection, recurrent_weight
 
 
 class GRU(Recurrent):
@@ -38,14 +38,15 @@ class GRU(Recurrent):
         w_ih, w_hh, b_ih, b_hh = weights
         (h,) = state0
         H = self.hidden_size
-        gx_all = xs @ w_ih.T           # input side of every gate, all steps at once
+        gx_all = input_projection(xs, w_ih)  # input side of every gate, all steps at once
+        w_hh_t = recurrent_weight(w_hh, xs.shape[0])
         gx_all += b_ih
         hs = np.empty(xs.shape[:2] + (H,), xs.dtype)
         gates = np.empty_like(gx_all)  # r, z, n after activation, kept for backward
         gh_ns = np.empty_like(hs)      # W_hn h_{t-1} + b_hn, which dr needs
         for t in range(xs.shape[0]):
             gx = gx_all[t]
-            gh = h @ w_hh.T
+            gh = h @ w_hh_t
             gh += b_hh
             rz = sigmoid(gx[:, :2 * H] + gh[:, :2 * H], out=gates[t, :, :2 * H])
             r, z = rz[:, :H], rz[:, H:]

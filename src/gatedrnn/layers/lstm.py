@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..functional import sigmoid
-from .recurrent import Recurrent, dxs_and_weight_grads
+from .recurrent import Recurrent, dxs_and_weight_grads, input_projection, recurrent_weight
 
 
 class LSTM(Recurrent):
@@ -42,14 +42,15 @@ class LSTM(Recurrent):
         H = self.hidden_size
         # The input's share of every gate, for all T steps in one matrix product; only the
         # h_{t-1} W_hhᵀ term has to wait for the previous step.
-        gates = xs @ w_ih.T
+        gates = input_projection(xs, w_ih)
         gates += b_ih + b_hh
+        w_hh_t = recurrent_weight(w_hh, xs.shape[0])
         hs = np.empty(xs.shape[:2] + (H,), xs.dtype)
         cs = np.empty_like(hs)
         tanh_cs = np.empty_like(hs)
         for t in range(xs.shape[0]):
             a = gates[t]
-            a += h @ w_hh.T
+            a += h @ w_hh_t
             # Activate in place, so ``gates`` ends up holding i, f, g, o for the backward pass.
             sigmoid(a[:, :2 * H], out=a[:, :2 * H])
             np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])

@@ -229,6 +229,33 @@ def reverse_padded(x, lengths):
     return x[source, np.arange(batch)[None, :]]
 
 
+def input_projection(xs, w_ih):
+    """x_t W_ihᵀ for every step at once: xs (T, N, D), w_ih (G·H, D) → (T, N, G·H).
+
+    Computed as one 2-D product over the T·N rows: NumPy runs a 3-D @ 2-D matmul as T
+    separate small products, measured 2.4× slower for a 650-unit LSTM.
+    """
+    steps, batch, width = xs.shape
+    return (xs.reshape(steps * batch, width) @ w_ih.T).reshape(steps, batch, -1)
+
+
+# Below this many steps the copy in recurrent_weight costs more than it saves (generation
+# runs one step per call).
+MIN_STEPS_FOR_WEIGHT_COPY = 4
+
+
+def recurrent_weight(w_hh, steps):
+    """W_hhᵀ (H, G·H) for the h_{t-1} W_hhᵀ product of each of ``steps`` steps.
+
+    For a window of several steps, a C-contiguous copy: it costs one pass over W_hh per
+    forward, and OpenBLAS multiplies (N, H) @ (H, G·H) by it about 1.6× faster than by the
+    transposed view (measured for H = 650). For one or a few steps, the view.
+    """
+    if steps < MIN_STEPS_FOR_WEIGHT_COPY:
+        return w_hh.T
+    return np.ascontiguousarray(w_hh.T)
+
+
 def dxs_and_weight_grads(xs, h0, hs, dgates_ih, dgates_hh, w_ih):
     """The gradients that can wait until the backward time loop is done, as a few large products.
 
@@ -244,7 +271,7 @@ def dxs_and_weight_grads(xs, h0, hs, dgates_ih, dgates_hh, w_ih):
     h_prev = np.concatenate([h0[None], hs[:-1]])
     flat_ih = dgates_ih.reshape(-1, rows)
     flat_hh = dgates_hh.reshape(-1, rows)
-    dxs = dgates_ih @ w_ih
+    dxs = (flat_ih @ w_ih).reshape(dgates_ih.shape[:-1] + (w_ih.shape[1],))  # one 2-D product, as above
     dw_ih = flat_ih.T @ xs.reshape(-1, xs.shape[-1])
     dw_hh = flat_hh.T @ h_prev.reshape(-1, h_prev.shape[-1])
     db_ih = flat_ih.sum(axis=0)

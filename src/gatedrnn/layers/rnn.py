@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..errors import GatedRNNError
-from .recurrent import Recurrent, dxs_and_weight_grads
+from .recurrent import Recurrent, dxs_and_weight_grads, input_projection, recurrent_weight
 
 
 class RNN(Recurrent):
@@ -31,11 +31,12 @@ class RNN(Recurrent):
         """xs (T, N, D), state0 = (h0,) → hs (T, N, H), (h_T,), cache."""
         w_ih, w_hh, b_ih, b_hh = weights
         (h,) = state0
-        hs = xs @ w_ih.T               # input side for all steps at once, activated in place below
+        hs = input_projection(xs, w_ih)  # input side for all steps at once, activated in place below
+        w_hh_t = recurrent_weight(w_hh, xs.shape[0])
         hs += b_ih + b_hh
         for t in range(xs.shape[0]):
             a = hs[t]
-            a += h @ w_hh.T
+            a += h @ w_hh_t
             if self.nonlinearity == "tanh":
                 np.tanh(a, out=a)
             else:
