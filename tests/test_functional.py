@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 import pytest
 
-from gatedrnn.functional import log_softmax, sigmoid, softmax
+from gatedrnn.functional import column_sums, log_softmax, row_sums, sigmoid, softmax
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -36,3 +36,13 @@ def test_softmax_and_log_softmax_survive_huge_logits():
     logits = np.array([[1000.0, 0.0, -1000.0], [3.0, 3.0, 3.0]])
     np.testing.assert_allclose(softmax(logits), [[1, 0, 0], [1 / 3, 1 / 3, 1 / 3]], atol=1e-12)
     np.testing.assert_allclose(log_softmax(logits)[0], [0, -1000, -2000], atol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_row_and_column_sums_match_numpy(dtype):
+    a = np.random.default_rng(1).random((37, 1001)).astype(dtype)
+    exact = a.astype(np.float64)
+    rtol = 1e-6 if dtype == np.float32 else 1e-13
+    np.testing.assert_allclose(row_sums(a), exact.sum(axis=1), rtol=rtol)
+    np.testing.assert_allclose(column_sums(a), exact.sum(axis=0), rtol=rtol)
+    assert row_sums(a).dtype == dtype and column_sums(a).shape == (1001,)

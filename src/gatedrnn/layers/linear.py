@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..core import Module, Parameter
+from ..functional import column_sums
 from .. import rng as _rng
 from ._checks import check_float_array, check_backward_ready
 
@@ -57,7 +58,7 @@ class Linear(Module):
         dy2 = dy.reshape(-1, self.out_features)
         self.weight.grad += dy2.T @ x2
         if self.bias is not None:
-            self.bias.grad += dy2.sum(axis=0)
+            self.bias.grad += column_sums(dy2)
         return (dy2 @ self.weight.data).reshape(self._x.shape)
 
     def extra_repr(self):

@@ -3,6 +3,7 @@ import numpy as np
 
 from ..core import Module
 from ..errors import GatedRNNError
+from ..functional import row_sums
 from ._checks import check_backward_ready
 
 
@@ -40,7 +41,7 @@ class SoftmaxCrossEntropy(Module):
         exps = np.subtract(flat_logits, row_max)
         picked_shifted = exps[rows, safe_targets]
         np.exp(exps, out=exps)
-        sums = exps.sum(axis=1, keepdims=True)
+        sums = row_sums(exps)[:, None]
         nll = np.log(sums[:, 0]) - picked_shifted
         total = np.sum(nll, where=counted, dtype=np.float64)
         count = int(counted.sum())
