@@ -1,4 +1,4 @@
-"""The ``gatedrnn`` command: train, eval, generate, toy.
+"""The ``gatedrnn`` command: train, eval, generate, task, demo, toy, lab.
 
 Every subcommand turns a GatedRNNError into one line on stderr and exit status 2, so a user
 sees what went wrong and how to fix it, never a traceback.
@@ -149,6 +149,35 @@ def _toy(args):
     toy.run(steps=args.steps, hidden_size=args.hidden_size, lr=args.lr, seed=args.seed)
 
 
+# -- lab -----------------------------------------------------------------------------------
+LAB_OPTIONS = {
+    "matmul-norms": ("steps", "hidden_size", "batch_size", "scales", "seed"),
+    "activations": ("steps", "seed"),
+    "gradient-flow": ("models", "length", "hidden_size", "train_steps", "lr", "clip", "gate_init", "seed", "progress"),
+    "long-range": ("tasks", "models", "lengths", "steps", "hidden_size", "batch_size", "lr", "clip", "gate_init",
+                   "test_count", "seed", "progress"),
+    "clipping": ("model", "task", "length", "steps", "hidden_size", "batch_size", "lr", "clip", "seed", "progress"),
+    "cells": ("checkpoint", "text_path", "chars", "feature", "state", "unit", "layer"),
+}
+
+
+def _lab(args):
+    from .lab import run_experiment, summary
+
+    seed = getattr(args, "seed", None)   # cells has no --seed
+    if seed is not None and seed < 0:
+        raise GatedRNNError(f"--seed must be a non-negative integer, got {seed}")
+    args.progress = not args.no_progress
+    options = {name: getattr(args, name) for name in LAB_OPTIONS[args.experiment]}
+    for name in ("scales", "models", "tasks", "lengths"):
+        if name in options:
+            options[name] = tuple(options[name])
+    command = "gatedrnn " + " ".join(shlex.quote(a) for a in args.command_line)
+    results, paths = run_experiment(args.experiment, args.out, command=command, **options)
+    print(summary(args.experiment, results))
+    print("wrote " + ", ".join(str(path) for path in paths.values()))
+
+
 # -- parser --------------------------------------------------------------------------------
 def _add_train_parser(commands):
     from .presets import PRESETS
@@ -197,6 +226,103 @@ def _add_train_parser(commands):
                      help="steps between saves of last.npz (default: 500; also saved after every epoch)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     train.set_defaults(handler=_train)
+
+
+def _add_lab_parser(commands):
+    from .lab.cells import FEATURES, STATES
+    from .lab.long_range import DEFAULT_LENGTHS
+    from .lab.models import CELL_KINDS, GATE_INITS
+    from .lab.tasks import TASKS
+
+    lab = commands.add_parser(
+        "lab", help="the gradient lab: vanishing and exploding gradients, measured and drawn",
+        description="Experiments on why plain RNNs lose (or blow up) their gradients and how clipping, the LSTM "
+                    "and the GRU help. Each writes EXPERIMENT.png and EXPERIMENT.json into --out (and cells also "
+                    "EXPERIMENT.html); see docs/gradients.md.")
+    experiments = lab.add_subparsers(dest="experiment", metavar="EXPERIMENT")
+    experiments.required = True
+
+    def experiment(name, help_text, description, seed=True, progress=False):
+        sub = experiments.add_parser(name, help=help_text, description=description)
+        sub.add_argument("--out", default="runs/lab", help="directory for the figure and numbers (default: runs/lab)")
+        if seed:
+            sub.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+        if progress:
+            sub.add_argument("--no-progress", action="store_true", help="no progress bar")
+        sub.set_defaults(handler=_lab)
+        if not progress:
+            sub.set_defaults(no_progress=True)   # nothing to show a bar for
+        return sub
+
+    matmul = experiment("matmul-norms", "norm of dh pushed back through T steps of dh·W_hᵀ, with and without tanh′",
+                        "The textbook experiment: a batch of gradients of ones multiplied T times by W_hᵀ, W_h drawn "
+                        "from N(0, 1) and scaled; the norm grows or shrinks by the spectral radius per step.")
+    matmul.add_argument("--steps", type=int, default=20, help="T, steps back in time (default: 20)")
+    matmul.add_argument("--hidden-size", type=int, default=3, help="H (default: 3, as in the textbook)")
+    matmul.add_argument("--batch-size", type=int, default=2, help="N (default: 2, as in the textbook)")
+    matmul.add_argument("--scales", type=float, nargs="+", default=[1.0, 0.5], help="factors for W_h (default: 1.0 0.5)")
+
+    acts = experiment("activations", "tanh, sigmoid and ReLU with their derivatives",
+                      "Each activation and its derivative, and what T steps of the derivative leave of a gradient.")
+    acts.add_argument("--steps", type=int, default=20, help="steps for the retention curves (default: 20)")
+
+    flow = experiment("gradient-flow", "‖∂L_T/∂h_t‖ against T - t for RNN, LSTM and GRU, untrained and trained",
+                      "The gradient of a loss at the last step, measured at every earlier hidden state through the "
+                      "layers' own backward passes, before and after a short training on the recall task.",
+                      progress=True)
+    flow.add_argument("--models", nargs="+", default=["rnn-tanh", "lstm", "gru"], choices=CELL_KINDS, metavar="MODEL",
+                      help=f"models to compare, from {', '.join(CELL_KINDS)} (default: rnn-tanh lstm gru)")
+    flow.add_argument("--length", type=int, default=50, help="T (default: 50)")
+    flow.add_argument("--hidden-size", type=int, default=32, help="H (default: 32)")
+    flow.add_argument("--train-steps", type=int, default=300, help="Adam steps of the short training (default: 300)")
+    flow.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default: 0.003)")
+    flow.add_argument("--clip", type=float, default=1.0, help="max gradient norm in training (default: 1.0)")
+    flow.add_argument("--gate-init", default="chrono", choices=GATE_INITS,
+                      help="LSTM/GRU gate biases (default: chrono)")
+
+    longr = experiment("long-range", "adding problem and recall at lengths 10 … 200: where each model fails",
+                       "Train RNN-tanh, IRNN, LSTM and GRU on the adding problem and the recall task at each length, "
+                       "with and without gradient clipping, and tabulate the test scores (a few minutes).",
+                       progress=True)
+    longr.add_argument("--tasks", nargs="+", default=list(TASKS), choices=list(TASKS), metavar="TASK",
+                       help=f"from {', '.join(TASKS)} (default: both)")
+    longr.add_argument("--models", nargs="+", default=list(CELL_KINDS), choices=CELL_KINDS, metavar="MODEL",
+                       help=f"from {', '.join(CELL_KINDS)} (default: all)")
+    longr.add_argument("--lengths", type=int, nargs="+", default=list(DEFAULT_LENGTHS), metavar="T",
+                       help=f"sequence lengths (default: {' '.join(map(str, DEFAULT_LENGTHS))})")
+    longr.add_argument("--steps", type=int, default=800, help="max Adam steps per run (default: 800)")
+    longr.add_argument("--hidden-size", type=int, default=32, help="H (default: 32)")
+    longr.add_argument("--batch-size", type=int, default=32, help="sequences per step (default: 32)")
+    longr.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate (default: 0.003)")
+    longr.add_argument("--clip", type=float, default=1.0, help="max gradient norm of the clipped runs (default: 1.0)")
+    longr.add_argument("--gate-init", default="chrono", choices=GATE_INITS, help="LSTM/GRU gate biases (default: chrono)")
+    longr.add_argument("--test-count", type=int, default=1000, help="held-out sequences scored (default: 1000)")
+
+    clip = experiment("clipping", "one training run with gradient spikes, with and without clip_grad_norm",
+                      "Train the same model twice from the same start on the same batches with plain SGD, once "
+                      "unclipped and once with clip_grad_norm, and draw the loss curves side by side.", progress=True)
+    clip.add_argument("--model", default="irnn", choices=CELL_KINDS, help="(default: irnn)")
+    clip.add_argument("--task", default="recall", choices=list(TASKS), help="(default: recall)")
+    clip.add_argument("--length", type=int, default=20, help="T (default: 20)")
+    clip.add_argument("--steps", type=int, default=600, help="SGD steps (default: 600)")
+    clip.add_argument("--hidden-size", type=int, default=32, help="H (default: 32)")
+    clip.add_argument("--batch-size", type=int, default=32, help="sequences per step (default: 32)")
+    clip.add_argument("--lr", type=float, default=0.01, help="SGD learning rate (default: 0.01)")
+    clip.add_argument("--clip", type=float, default=5.0, help="max global gradient norm (default: 5.0)")
+
+    cells = experiment("cells", "a trained char model's units coloured over text (HTML + PNG); units that track things",
+                       "Colour a text by one unit's activation (blue negative, red positive) and list the units most "
+                       "correlated with being inside a string, the position in the line and the bracket depth.",
+                       seed=False)
+    cells.add_argument("checkpoint", help="a character-level checkpoint, e.g. runs/demo/best.npz from 'gatedrnn demo'")
+    cells.add_argument("--text", dest="text_path",
+                       help="UTF-8 text to read (default: the standard library's string.py)")
+    cells.add_argument("--chars", type=int, default=2000, help="characters of the text to read (default: 2000)")
+    cells.add_argument("--feature", default="brackets", choices=FEATURES,
+                       help="pick the unit that best tracks this (default: brackets)")
+    cells.add_argument("--state", choices=STATES, help="cell (LSTM, the default there) or hidden")
+    cells.add_argument("--unit", type=int, help="colour this unit instead of the best one for --feature")
+    cells.add_argument("--layer", type=int, help="recurrent layer to read (default: the top one)")
 
 
 class _OneLineErrors(argparse.ArgumentParser):
@@ -256,13 +382,13 @@ def build_parser():
     task.set_defaults(handler=_task)
 
     demo = commands.add_parser(
-        "demo", help="offline first run: a character-level LSTM learns to write Python (~2 min)",
+        "demo", help="offline first run: a character-level LSTM learns to write Python (1–2 min)",
         description="Train a character-level LSTM on the Python standard library's own source files (no data "
                     "or network needed), printing samples as it learns, then a final sample, the held-out bits "
                     "per character, and where the checkpoint and loss plot were saved.")
     demo.add_argument("--out", default="runs/demo", help="run directory; a used one gets a -2, -3 … suffix")
-    demo.add_argument("--chars", type=int, default=600_000, help="characters of source to read (default: 600,000)")
-    demo.add_argument("--epochs", type=int, default=2, help="passes over the training text (default: 2)")
+    demo.add_argument("--chars", type=int, default=1_000_000, help="characters of source to read (default: 1,000,000)")
+    demo.add_argument("--epochs", type=int, default=3, help="passes over the training text (default: 3)")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--results", help="also write the results JSON here")
     demo.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -276,6 +402,7 @@ def build_parser():
     toy.add_argument("--lr", type=float, default=0.01, help="Adam learning rate (default: 0.01)")
     toy.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     toy.set_defaults(handler=_toy)
+    _add_lab_parser(commands)
     return parser
 
 

@@ -1,0 +1,106 @@
+"""The gradient lab: vanishing and exploding gradients, measured and drawn.
+
+Each experiment is a module with ``run(**options) -> dict`` (its numbers) and
+``plot(results, path)`` (its figure); :func:`run_experiment` runs one and writes
+``<name>.json`` and ``<name>.png`` (plus ``<name>.html`` for ``cells``) into a directory.
+``gatedrnn lab <name>`` is the same from the command line. See docs/gradients.md.
+
+    matmul-norms    ‖dh‖ pushed back through T steps of dh·W_hᵀ (± tanh′): growth or decay
+    activations     tanh, sigmoid, ReLU and their derivatives; what T steps of φ′ leave
+    gradient-flow   ‖∂L_T/∂h_t‖ against T - t for RNN, LSTM, GRU, before and after training
+    long-range      adding problem and recall at lengths 10 … 200, four models, ± clipping
+    clipping        one run with gradient spikes, trained with and without clip_grad_norm
+    cells           a trained char model's units coloured over text; units that track quotes, …
+"""
+import time
+from pathlib import Path
+
+from . import activations, cells, clipping, gradient_flow, long_range, matmul_norms
+from .output import write_json
+
+EXPERIMENTS = {
+    "matmul-norms": matmul_norms,
+    "activations": activations,
+    "gradient-flow": gradient_flow,
+    "long-range": long_range,
+    "clipping": clipping,
+    "cells": cells,
+}
+
+
+def run_experiment(name, out_dir, command=None, **options):
+    """Run experiment ``name`` with ``options``, write its files into ``out_dir``; returns (results, paths)."""
+    from ..runs import machine_info, timestamp
+
+    module = EXPERIMENTS[name]
+    started = time.perf_counter()
+    results = module.run(**options)
+    out_dir = Path(out_dir)
+    paths = dict(png=out_dir / f"{name}.png", json=out_dir / f"{name}.json")
+    module.plot(results, paths["png"])
+    if name == "cells":
+        paths["html"] = out_dir / f"{name}.html"
+        module.write_html(results, paths["html"])
+    results.update(command=command or f"gatedrnn lab {name}", wall_seconds=time.perf_counter() - started,
+                   finished=timestamp(), machine=machine_info())
+    write_json(paths["json"], results)
+    return results, paths
+
+
+def summary(name, results):
+    """A few lines saying what the experiment found, for the terminal."""
+    return SUMMARIES[name](results)
+
+
+def _matmul_summary(results):
+    lines = []
+    for curve in results["curves"].values():
+        lines.append(f"W_h × {curve['scale']:g}: spectral radius {curve['spectral_radius']:.3f}; ‖dh‖ changes "
+                     f"×{curve['growth_rate']:.3f} per step ({curve['norms'][-1]:.3g} after {results['steps']}), "
+                     f"×{curve['growth_rate_with_tanh']:.3f} with tanh′ ({curve['norms_with_tanh'][-1]:.3g})")
+    return "\n".join(lines)
+
+
+def _activations_summary(results):
+    return "\n".join(f"{name}: max φ′ {c['max_derivative']:.3f}, E[φ′(x)] for x ~ N(0,1) {c['mean_derivative']:.3f}, "
+                     f"best case below 1e-6 after {c['steps_to_1e-6'] or 'never (within ' + str(results['steps']) + ')'} steps"
+                     for name, c in results["curves"].items())
+
+
+def _gradient_flow_summary(results):
+    return "\n".join(f"{kind}: ‖∂L/∂h_t‖ ×{entry['decay_per_step']['untrained']:.3f} per step back untrained, "
+                     f"×{entry['decay_per_step']['trained']:.3f} after {results['train_steps']} steps "
+                     f"({results['metric']} {entry['score']:.3f})"
+                     for kind, entry in results["models"].items())
+
+
+def _long_range_summary(results):
+    return long_range.markdown_table(results) + f"\nwall time {results['seconds']:.0f} s"
+
+
+def _clipping_summary(results):
+    lines = []
+    for label, record in results["runs"].items():
+        fate = f"nan at step {record['diverged_at']}" if record["diverged_at"] else \
+            f"mean loss over the last 50 steps {record['mean_loss_last_50']:.4g}"
+        lines.append(f"{label}: {len(record['spikes'])} gradient spikes, largest update ‖Δθ‖ "
+                     f"{record['max_update_norm']:.3g}, {fate}")
+    lines.append(f"bound with clipping: lr · clip = {results['runs']['clip']['update_bound']:.3g}")
+    return "\n".join(lines)
+
+
+def _cells_summary(results):
+    lines = [f"coloured: {cells.describe(results)}"]
+    for state, per in results["units"].items():
+        for feature, best in per.items():
+            listed = ", ".join(f"{e['unit']} ({e['r']:+.2f})" for e in best[:3])
+            lines.append(f"{state} units tracking {feature}: {listed}")
+    return "\n".join(lines)
+
+
+SUMMARIES = {"matmul-norms": _matmul_summary, "activations": _activations_summary,
+             "gradient-flow": _gradient_flow_summary, "long-range": _long_range_summary,
+             "clipping": _clipping_summary, "cells": _cells_summary}
+
+__all__ = ["EXPERIMENTS", "run_experiment", "summary"] + [module.__name__.rsplit(".", 1)[-1]
+                                                          for module in EXPERIMENTS.values()]

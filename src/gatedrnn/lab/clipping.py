@@ -1,0 +1,143 @@
+"""Clipping: the same training run twice, with and without clip_grad_norm, side by side.
+
+By default an IRNN (ReLU, W_hh = I) is trained with plain SGD on the recall task. Its
+forward pass does not squash, and its backward pass multiplies by W_hhᵀ on the active
+units: once training pushes W_hh's largest singular value above 1, the gradient grows like
+that value to the power of the length, and one update of lr · g throws the weights far off
+— a spike in the loss that undoes what was learned, or nan. Clipping by the global norm (Pascanu et al. 2013)
+
+    g ← g · min(1, c / ‖g‖)
+
+keeps the direction and caps the length, so with SGD every update lr · g has norm at most
+lr · c, however steep the cliff. Both runs start from the same weights and see the same
+batches; the only difference is the clip.
+"""
+import time
+
+import numpy as np
+
+from ..clip import clip_grad_norm
+from ..errors import GatedRNNError
+from ..optim import SGD
+from .models import LastStepModel, check_cell_kinds
+from .output import pyplot, save_figure
+from .tasks import get_task
+from .training import criterion_for, gradient_step
+
+
+def parameter_vector(model):
+    """All parameters as one flat float64 vector, to measure how far an update moved them."""
+    return np.concatenate([param.data.ravel().astype(np.float64) for param in model.parameters()])
+
+
+def train_once(model, task, length, steps, lr, clip, generator, batch_size, progress=None):
+    """SGD for ``steps`` updates; per step the loss, the gradient norm before clipping and ‖Δθ‖.
+
+    Stops at the first non-finite loss or gradient (the step is recorded, no update made).
+    """
+    optimizer = SGD(model.parameters(), lr=lr)
+    criterion = criterion_for(task)
+    losses, grad_norms, update_norms = [], [], []
+    for _ in range(steps):
+        loss, norm = gradient_step(model, criterion, task, batch_size, length, generator)
+        losses.append(loss)
+        grad_norms.append(norm)
+        if progress is not None:
+            progress.update(1)
+        if not (np.isfinite(loss) and np.isfinite(norm)):
+            update_norms.append(float("nan"))
+            break
+        if clip:
+            clip_grad_norm(model.parameters(), clip)
+        before = parameter_vector(model)
+        optimizer.step()
+        update_norms.append(float(np.linalg.norm(parameter_vector(model) - before)))
+    if progress is not None:
+        progress.update(steps - len(losses))
+    return dict(losses=losses, grad_norms=grad_norms, update_norms=update_norms,
+                diverged_at=len(losses) if not np.isfinite(losses[-1] + grad_norms[-1]) else None)
+
+
+def run(model="irnn", task="recall", length=20, hidden_size=32, steps=600, lr=0.01, clip=5.0, batch_size=32,
+        spike_factor=10.0, seed=0, progress=True):
+    """Train twice from the same start, unclipped and clipped at ``clip``; returns both records.
+
+    Besides the curves: ``max_update_norm`` per run and its bound lr · clip for the clipped
+    one; ``spikes``: steps whose gradient norm exceeds ``spike_factor`` times the median so far.
+    """
+    from tqdm import tqdm
+
+    check_cell_kinds([model])
+    task = get_task(task)
+    for name, value in (("lr", lr), ("clip", clip), ("steps", steps), ("hidden size", hidden_size),
+                        ("batch size", batch_size), ("length", length)):
+        if isinstance(value, bool) or not value > 0:
+            raise GatedRNNError(f"{name} must be a positive number, got {value!r}")
+    started = time.perf_counter()
+    runs = {}
+    with tqdm(total=2 * steps, desc="clipping", unit="step", disable=not progress) as bar:
+        for label, max_norm in (("no clip", None), ("clip", clip)):
+            network = LastStepModel(model, task.input_size, hidden_size, task.output_size,
+                                    max_span=max(length, 3), generator=np.random.default_rng([seed, 1]))
+            record = train_once(network, task, length, steps, lr, max_norm, np.random.default_rng([seed, 2]),
+                                batch_size, progress=bar)
+            finite = [u for u in record["update_norms"] if np.isfinite(u)]
+            record.update(max_update_norm=max(finite) if finite else None,
+                          spikes=spike_steps(record["grad_norms"], spike_factor),
+                          final_loss=record["losses"][-1],
+                          mean_loss_last_50=float(np.mean(record["losses"][-50:])))
+            runs[label] = record
+    runs["clip"]["update_bound"] = lr * clip
+    return dict(experiment="clipping", model=model, task=task.name, length=length, hidden_size=hidden_size,
+                steps=steps, lr=lr, clip=clip, batch_size=batch_size, seed=seed, spike_factor=spike_factor,
+                runs=runs, seconds=time.perf_counter() - started)
+
+
+def spike_steps(grad_norms, factor):
+    """1-based steps whose gradient norm is non-finite or above ``factor`` × the median of the steps before it."""
+    spikes = []
+    for step in range(1, len(grad_norms)):
+        norm = grad_norms[step]
+        if not np.isfinite(norm) or norm > factor * np.median(grad_norms[:step]):
+            spikes.append(step + 1)
+    return spikes
+
+
+def plot(results, path):
+    """Top: the two runs' losses side by side. Bottom: their gradient norms (before clipping), log scale."""
+    plt = pyplot()
+    figure, axes = plt.subplots(2, 2, figsize=(11, 6.4), dpi=110, sharex=True)
+    for column, label in enumerate(("no clip", "clip")):
+        record = results["runs"][label]
+        steps = np.arange(1, len(record["losses"]) + 1)
+        colour = "tab:red" if label == "no clip" else "tab:blue"
+        title = "without clipping" if label == "no clip" else f"clip_grad_norm(max_norm={results['clip']:g})"
+        loss_ax, norm_ax = axes[0][column], axes[1][column]
+        loss_ax.plot(steps, record["losses"], color=colour, linewidth=0.9)
+        loss_ax.set_yscale("log")
+        loss_ax.set_title(title)
+        loss_ax.set_ylabel("training loss (MSE)" if results["task"] == "adding" else "training loss")
+        norm_ax.plot(steps, record["grad_norms"], color=colour, linewidth=0.9, label="‖g‖ before clipping")
+        if label == "clip":
+            norm_ax.axhline(results["clip"], color="black", linestyle="--", linewidth=0.8, label="clip threshold")
+        if record["spikes"]:
+            spikes = np.array(record["spikes"])
+            norm_ax.plot(spikes, np.array(record["grad_norms"])[spikes - 1], "v", color="black", markersize=5,
+                         label="spike")
+        if record["diverged_at"]:
+            loss_ax.annotate(f"nan at step {record['diverged_at']}", xy=(0.5, 0.9), xycoords="axes fraction",
+                             ha="center", color=colour)
+        norm_ax.set_yscale("log")
+        norm_ax.set_xlabel("SGD step")
+        norm_ax.set_ylabel("global gradient norm")
+        norm_ax.legend(fontsize=8, loc="best")
+        norm_ax.text(0.99, 0.95, f"largest update ‖Δθ‖ = {record['max_update_norm']:.3g}", transform=norm_ax.transAxes,
+                     ha="right", va="top", fontsize=8)
+        for ax in (loss_ax, norm_ax):
+            ax.grid(True, which="both", alpha=0.3)
+    task_name = "adding problem" if results["task"] == "adding" else "recall task"
+    figure.suptitle(f"{results['model']} on the {task_name}, T = {results['length']}, SGD lr "
+                    f"{results['lr']:g}; spike: gradient norm > {results['spike_factor']:g}× the "
+                    "median of the steps before", fontsize=10)
+    figure.tight_layout()
+    save_figure(figure, path)

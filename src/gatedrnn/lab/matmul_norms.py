@@ -1,0 +1,119 @@
+"""Matmul-norms: push a gradient back through T steps of a plain RNN and watch its norm.
+
+Backward through one step of h_t = tanh(h_{t-1} W_h + x_t W_x + b) (the row-vector
+convention of Deep Learning from Scratch 2, chapter 6) takes the gradient dh reaching h_t to the one reaching h_{t-1}:
+
+    dh_{t-1} = (dh_t ⊙ tanh′(a_t)) W_hᵀ,     tanh′(a_t) = 1 - h_t²
+
+Leaving tanh′ out, T steps multiply dh by (W_hᵀ)^T. That is the power method: after a few
+steps dh lines up with W_h's dominant eigen-direction and its norm changes by the spectral
+radius ρ(W_h) per step, so it grows geometrically when ρ > 1 and shrinks when ρ < 1.
+Scaling W_h by 0.5 halves ρ, which for a typical 3×3 N(0, 1) draw turns growth into decay.
+With tanh′ ≤ 1 in the loop every step can only shrink the gradient further.
+
+That book's setting is the default: a batch of N = 2 gradients of ones, H = 3, T = 20, and
+the norm reported as ‖dh‖_F / N.
+"""
+import numpy as np
+
+from ..errors import GatedRNNError
+from .output import pyplot, save_figure
+
+DEFAULT_SCALES = (1.0, 0.5)
+
+
+def backward_norms(w_h, steps, batch_size=2, hidden_states=None):
+    """‖dh‖_F / N after each of ``steps`` steps of dh ← (dh ⊙ tanh′) W_hᵀ, starting from ones (N, H).
+
+    ``hidden_states`` (T, N, H) are the forward pass's h_t, newest last; with them each step
+    first multiplies by 1 - h_t², without them the tanh′ factor is left out. Returns (steps,).
+    """
+    hidden = w_h.shape[0]
+    dh = np.ones((batch_size, hidden))
+    norms = []
+    for k in range(steps):
+        if hidden_states is not None:
+            h = hidden_states[-1 - k]          # walking back in time from the last step
+            dh = dh * (1.0 - h * h)
+        dh = dh @ w_h.T
+        norms.append(np.sqrt(np.sum(dh ** 2)) / batch_size)
+    return np.array(norms)
+
+
+def tanh_forward(w_h, w_x, xs):
+    """h_t = tanh(h_{t-1} W_h + x_t W_x) from h_0 = 0, for xs (T, N, D); returns hs (T, N, H)."""
+    h = np.zeros((xs.shape[1], w_h.shape[0]))
+    hs = []
+    for x in xs:
+        h = np.tanh(h @ w_h + x @ w_x)
+        hs.append(h)
+    return np.stack(hs)
+
+
+def growth_rate(norms):
+    """The geometric mean of norm[k+1] / norm[k] over the second half of the steps: the rate per step
+    once the power method has settled (complex eigenvalues make single ratios wobble)."""
+    half = len(norms) // 2
+    tail = np.log(norms[half:])
+    return float(np.exp((tail[-1] - tail[0]) / (len(tail) - 1))) if len(tail) > 1 else float("nan")
+
+
+def run(steps=20, hidden_size=3, batch_size=2, scales=DEFAULT_SCALES, seed=0):
+    """The norms for W_h ~ N(0, 1) times each scale, with and without tanh′; returns a dict.
+
+    One W_h is drawn and scaled, so the curves differ only by the scale. For the tanh′
+    curves the forward pass runs on inputs x_t ~ N(0, 1) through W_x ~ N(0, 1/H).
+
+    Per scale: ``norms`` and ``norms_with_tanh`` (steps,), ``spectral_radius`` of the scaled
+    W_h, ``growth_rate`` per step measured from the norms (≈ the spectral radius), and
+    ``growth_rate_with_tanh``.
+    """
+    for name, value in (("steps", steps), ("hidden size", hidden_size), ("batch size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 2:
+            raise GatedRNNError(f"{name} must be an integer of at least 2, got {value!r}")
+    if not scales or any(not np.isfinite(s) or s <= 0 for s in scales):
+        raise GatedRNNError(f"scales must be positive numbers, got {list(scales)}; e.g. --scales 1.0 0.5")
+    generator = np.random.default_rng(seed)
+    base = generator.standard_normal((hidden_size, hidden_size))
+    w_x = generator.standard_normal((hidden_size, hidden_size)) / np.sqrt(hidden_size)
+    xs = generator.standard_normal((steps, batch_size, hidden_size))
+    curves = {}
+    for scale in scales:
+        w_h = scale * base
+        plain = backward_norms(w_h, steps, batch_size)
+        with_tanh = backward_norms(w_h, steps, batch_size, tanh_forward(w_h, w_x, xs))
+        curves[f"{scale:g}"] = dict(
+            scale=float(scale), norms=plain.tolist(), norms_with_tanh=with_tanh.tolist(),
+            spectral_radius=float(np.max(np.abs(np.linalg.eigvals(w_h)))),
+            growth_rate=growth_rate(plain), growth_rate_with_tanh=growth_rate(with_tanh),
+        )
+    return dict(experiment="matmul-norms", steps=steps, hidden_size=hidden_size, batch_size=batch_size,
+                seed=seed, curves=curves)
+
+
+def plot(results, path):
+    """Left: norm against steps back, without tanh′ (the book's two figures, on one log axis).
+    Right: the same with tanh′ in the loop."""
+    plt = pyplot()
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=110, sharey=True)
+    steps = np.arange(1, results["steps"] + 1)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for colour, curve in zip(colours, results["curves"].values()):
+        label = f"W_h × {curve['scale']:g} (ρ = {curve['spectral_radius']:.2f})"
+        left.plot(steps, curve["norms"], "o-", markersize=3, color=colour,
+                  label=f"{label}, ×{curve['growth_rate']:.2f}/step")
+        right.plot(steps, curve["norms_with_tanh"], "o-", markersize=3, color=colour,
+                   label=f"{label}, ×{curve['growth_rate_with_tanh']:.2f}/step")
+    for ax, title in ((left, "dh ← dh W_hᵀ"), (right, "dh ← (dh ⊙ tanh′) W_hᵀ")):
+        ax.set_yscale("log")
+        ax.axhline(1.0, color="grey", linewidth=0.8, linestyle=":")
+        ax.set_xlabel("steps back in time")
+        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.set_title(title)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8)
+    left.set_ylabel("‖dh‖ / N")
+    figure.suptitle(f"W_h ~ N(0, 1), H = {results['hidden_size']}, N = {results['batch_size']}, "
+                    f"seed {results['seed']}", fontsize=10)
+    figure.tight_layout()
+    save_figure(figure, path)
