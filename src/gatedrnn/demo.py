@@ -1,4 +1,4 @@
-"""``gatedrnn demo``: a character-level LSTM learns to write Python, offline, in about two minutes.
+"""``gatedrnn demo``: a character-level LSTM learns to write Python, offline, in a minute or two.
 
 The text is the Python standard library's own source (``*.py`` files beside ``os.py``), which
 every Python installation carries, so the demo needs no download and no data directory. The
@@ -65,7 +65,7 @@ def sample_text(model, vocab, length, seed, temperature=0.8):
     return PROMPT + "".join(vocab.decode(ids))
 
 
-def run(out="runs/demo", max_chars=600_000, epochs=2, seed=0, sample_every=100, results=None, progress=True):
+def run(out="runs/demo", max_chars=1_000_000, epochs=3, seed=0, sample_every=100, results=None, progress=True):
     """Train, print samples along the way, and report; returns the results dict."""
     from tqdm import tqdm
 
