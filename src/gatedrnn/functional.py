@@ -1,4 +1,4 @@
-"""Pure array functions: numerically stable sigmoid, softmax and log-softmax.
+"""Pure array functions: numerically stable sigmoid, softmax and log-softmax; fast row and column sums.
 
 None of these hold state or touch parameters; layers call them in forward and use their
 outputs in backward (``sigmoid'(x) = s(1 - s)``, ``tanh'(x) = 1 - t^2``).
@@ -47,8 +47,8 @@ def row_sums(a):
     """Σ_j a[i, j] for a 2-D array: (M, K) → (M,).
 
     A matrix-vector product with ones rather than ``a.sum(axis=1)``: BLAS runs it on every
-    core, about 4× faster for a language model's (N·T, V) exponentials, and its blocked
-    accumulation is as accurate as NumPy's pairwise sum for sums of this length.
+    core, about 4× faster for a language model's (N·T, V) exponentials. Its SIMD partial
+    sums keep the result within float32 rounding of the exact sum (tested against float64).
     """
     return a @ np.ones(a.shape[1], a.dtype)
 
@@ -56,4 +56,3 @@ def row_sums(a):
 def column_sums(a):
     """Σ_i a[i, j] for a 2-D array: (M, K) → (K,), as a vector-matrix product (see row_sums)."""
     return np.ones(a.shape[0], a.dtype) @ a
-
