@@ -204,9 +204,8 @@ def training_windows(data_dir, batch, steps):
 
 
 def model_and_training_config(name):
-    preset = get_preset(name)
-    model_cfg = {k: v for k, v in preset["model"].items()}
-    return model_cfg, preset["training"]
+    preset = get_preset(name)  # a deep copy: callers may change it
+    return preset["model"], preset["training"]
 
 
 def measure_config(name, rounds, steps_per_round, warmup, data_dir):

@@ -4,11 +4,20 @@ import io
 from .checkpoint import atomic_write_bytes
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib.pyplot on the Agg backend: gatedrnn writes figure files and never needs a display."""
     import matplotlib
-    matplotlib.use("Agg")  # files only: no display needed
+    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     return plt
+
+
+def save_figure(figure, path):
+    """Render ``figure`` to PNG bytes, write them to ``path`` atomically and close the figure."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    pyplot().close(figure)
+    atomic_write_bytes(path, buffer.getvalue())
 
 
 def plot_training_curves(history, path, unit="ppl", title=""):
@@ -17,7 +26,7 @@ def plot_training_curves(history, path, unit="ppl", title=""):
     ``unit="ppl"`` plots perplexity on a log scale (word-level models); ``unit="bits"`` plots
     bits per token, i.e. bits per character for character-level models.
     """
-    plt = _pyplot()
+    plt = pyplot()
     train_key, valid_key = ("ppl", "valid_ppl") if unit == "ppl" else ("bits", "valid_bits")
     train = [(r["epoch"], r[train_key]) for r in history if r.get("kind") == "train" and train_key in r]
     valid = [(r["epoch"], r[valid_key]) for r in history if r.get("kind") == "valid" and valid_key in r]
@@ -35,7 +44,4 @@ def plot_training_curves(history, path, unit="ppl", title=""):
     axes.grid(True, which="both", alpha=0.3)
     axes.legend()
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    plt.close(figure)
-    atomic_write_bytes(path, buffer.getvalue())
+    save_figure(figure, path)

@@ -1,5 +1,6 @@
 """What the CLI's train, eval and generate share: corpora, models and checkpoints by name."""
 import json
+import math
 import platform
 import sys
 import time
@@ -51,9 +52,30 @@ def machine_info():
                 processor=platform.machine(), cpu_count=os.cpu_count())
 
 
+def jsonable(value):
+    """``value`` with NumPy scalars and arrays turned into Python ones and nan/±inf into None.
+
+    NaN and infinity are not JSON, and a diverged run produces them.
+    """
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, (np.bool_, bool)):
+        return bool(value)
+    if isinstance(value, (np.integer, int)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return float(value) if math.isfinite(value) else None
+    return value
+
+
 def write_json(path, document):
-    """Write ``document`` as indented JSON, atomically."""
-    atomic_write_bytes(path, (json.dumps(document, indent=2) + "\n").encode("utf-8"))
+    """Write ``document`` as indented JSON (non-finite numbers as null), atomically."""
+    text = json.dumps(jsonable(document), indent=2, allow_nan=False) + "\n"
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def timestamp():

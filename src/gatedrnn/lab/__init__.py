@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from . import activations, cells, clipping, gradient_flow, long_range, matmul_norms
-from .output import write_json
+from ..runs import write_json
 
 EXPERIMENTS = {
     "matmul-norms": matmul_norms,

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import GatedRNNError
 from ..functional import sigmoid
-from .output import pyplot, save_figure
+from ..plotting import pyplot, save_figure
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
 

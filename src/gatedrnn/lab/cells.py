@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GatedRNNError
-from .output import pyplot, save_figure
+from ..plotting import pyplot, save_figure
 from ..checkpoint import atomic_write_bytes
 
 FEATURES = ("quotes", "line", "brackets")

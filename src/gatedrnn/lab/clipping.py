@@ -20,7 +20,7 @@ from ..clip import clip_grad_norm
 from ..errors import GatedRNNError
 from ..optim import SGD
 from .models import LastStepModel, check_cell_kinds
-from .output import pyplot, save_figure
+from ..plotting import pyplot, save_figure
 from .tasks import get_task
 from .training import criterion_for, gradient_step
 

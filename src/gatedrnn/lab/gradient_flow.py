@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import GatedRNNError
 from .models import LastStepModel, check_cell_kinds, last_hidden
-from .output import pyplot, save_figure
+from ..plotting import pyplot, save_figure
 from .tasks import get_task
 from .training import criterion_for, score, train_on_task
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import GatedRNNError
 from .models import CELL_KINDS, LastStepModel, check_cell_kinds
-from .output import pyplot, save_figure
+from ..plotting import pyplot, save_figure
 from .tasks import TASKS, get_task
 from .training import score, train_on_task
 

@@ -17,7 +17,7 @@ the norm reported as ‖dh‖_F / N.
 import numpy as np
 
 from ..errors import GatedRNNError
-from .output import pyplot, save_figure
+from ..plotting import pyplot, save_figure
 
 DEFAULT_SCALES = (1.0, 0.5)
 
