@@ -18,7 +18,7 @@ from numbers import Real
 import numpy as np
 
 from .core import Parameter
-from .errors import GatedRNNError
+from .errors import GatedRNNError, is_whole_number
 from .rng import generator as _library_generator
 
 _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
@@ -139,8 +139,7 @@ def normal_(x, mean=0.0, std=1.0, rng=None):
 
 def default_uniform_(x, hidden_size, rng=None):
     """U(-1/√H, 1/√H): PyTorch's default for every weight and bias of RNN, LSTM and GRU."""
-    if isinstance(hidden_size, bool) or not isinstance(hidden_size, (int, np.integer)) \
-            or hidden_size <= 0:
+    if not is_whole_number(hidden_size, 1):
         raise GatedRNNError(f"default_uniform_ hidden_size must be a positive int, got "
                             f"{hidden_size!r}; pass the layer's hidden size")
     bound = 1.0 / math.sqrt(hidden_size)

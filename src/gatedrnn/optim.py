@@ -21,7 +21,7 @@ from numbers import Real
 import numpy as np
 
 from .core import Parameter, distinct_parameters
-from .errors import GatedRNNError
+from .errors import GatedRNNError, is_whole_number
 
 
 # -- argument checks -------------------------------------------------------------------------
@@ -170,7 +170,7 @@ class Optimizer:
         hyper, arrays = self._split_state(state)
         new_state = self._arrays_to_state(arrays)
         step = hyper.get("step")
-        if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 0:
+        if not is_whole_number(step, 0):
             raise GatedRNNError(f"optimizer state has step {step!r}; expected a non-negative int, "
                                 f"the checkpoint is corrupt")
         self._load_hyperparameters(hyper)

@@ -14,7 +14,7 @@ tokens are never predicted; they do not fill a whole column.
 """
 import numpy as np
 
-from ..errors import GatedRNNError
+from ..errors import GatedRNNError, is_whole_number
 
 
 class TBPTTBatches:
@@ -74,6 +74,5 @@ class TBPTTBatches:
 
 
 def _check_positive(name, value):
-    # bool is an int in Python, but batch_size=True is surely a mistake.
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+    if not is_whole_number(value, 1):
         raise GatedRNNError(f"{name} must be a whole number ≥ 1, got {value!r}")

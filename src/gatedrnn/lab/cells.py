@@ -248,7 +248,7 @@ def plot(results, path, max_lines=48, max_columns=100):
     """The first ``max_lines`` lines of the text, one coloured box per character, as a PNG."""
     plt = pyplot()
     scale = activation_scale(results["activations"])
-    lines, line, values = [], [], []
+    lines, line = [], []
     for char, value in zip(results["text"], results["activations"]):
         line.append((char, value))
         if char == "\n":

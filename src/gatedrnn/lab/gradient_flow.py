@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from ..errors import GatedRNNError
+from ..errors import GatedRNNError, is_whole_number
 from .models import LastStepModel, check_cell_kinds, last_hidden
 from ..plotting import pyplot, save_figure
 from .tasks import get_task
@@ -78,7 +78,7 @@ def run(models=DEFAULT_MODELS, length=50, hidden_size=32, train_steps=300, batch
 
     models = check_cell_kinds(models)
     task = get_task(task)
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < 3:
+    if not is_whole_number(length, 3):
         raise GatedRNNError(f"length must be an integer of at least 3, got {length!r}")
     if train_steps < 0:
         raise GatedRNNError(f"train steps must be 0 or more, got {train_steps}")

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from ..errors import GatedRNNError
+from ..errors import GatedRNNError, is_whole_number
 from .models import CELL_KINDS, LastStepModel, check_cell_kinds
 from ..plotting import pyplot, save_figure
 from .tasks import TASKS, get_task
@@ -104,7 +104,7 @@ def longest_solved(records, tasks):
 
 def check_lengths(lengths):
     lengths = sorted(set(lengths))
-    if not lengths or any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 2 for n in lengths):
+    if not lengths or any(not is_whole_number(n, 2) for n in lengths):
         raise GatedRNNError(f"lengths must be integers of at least 2, got {lengths}; e.g. --lengths 10 50 100")
     return [int(n) for n in lengths]
 
@@ -117,7 +117,7 @@ def check_positive(**values):
 
 def check_counts(**values):
     for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        if not is_whole_number(value, 1):
             raise GatedRNNError(f"{name.replace('_', ' ')} must be a positive integer, got {value!r}")
 
 

@@ -16,7 +16,7 @@ the norm reported as ‖dh‖_F / N.
 """
 import numpy as np
 
-from ..errors import GatedRNNError
+from ..errors import GatedRNNError, is_whole_number
 from ..plotting import pyplot, save_figure
 
 DEFAULT_SCALES = (1.0, 0.5)
@@ -69,7 +69,7 @@ def run(steps=20, hidden_size=3, batch_size=2, scales=DEFAULT_SCALES, seed=0):
     ``growth_rate_with_tanh``.
     """
     for name, value in (("steps", steps), ("hidden size", hidden_size), ("batch size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 2:
+        if not is_whole_number(value, 2):
             raise GatedRNNError(f"{name} must be an integer of at least 2, got {value!r}")
     if not scales or any(not np.isfinite(s) or s <= 0 for s in scales):
         raise GatedRNNError(f"scales must be positive numbers, got {list(scales)}; e.g. --scales 1.0 0.5")

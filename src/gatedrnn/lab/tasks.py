@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import GatedRNNError
+from ..errors import GatedRNNError, is_whole_number
 
 ADDING_BASELINE_MSE = 1.0 / 6.0   # Var(u1 + u2) for u ~ U(0, 1): the MSE of always answering 1
 
@@ -57,7 +57,7 @@ class Task:
 
 
 def check_length(length, minimum):
-    if isinstance(length, bool) or not isinstance(length, (int, np.integer)) or length < minimum:
+    if not is_whole_number(length, minimum):
         raise GatedRNNError(f"sequence length must be an integer of at least {minimum}, got {length!r}")
 
 
