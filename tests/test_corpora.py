@@ -1,7 +1,6 @@
 """Corpora: the Penn Treebank files (checksums, counts, downloads), any text file, data paths."""
 import hashlib
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,10 +9,7 @@ import gatedrnn.data.ptb as ptb_module
 from gatedrnn.data import PTB_MD5, load_ptb, load_text, resolve_data_dir
 from gatedrnn.errors import GatedRNNError
 
-# The shared data folder beside the repository (…/shared/data/ptb/ptb.*.txt).
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-needs_ptb = pytest.mark.skipif(not (SHARED_DATA / "ptb" / "ptb.train.txt").is_file(),
-                               reason=f"Penn Treebank files not found in {SHARED_DATA / 'ptb'}")
+from ptb_data import DATA_DIR, needs_ptb
 
 
 def count_tokens(path):
@@ -26,7 +22,7 @@ def count_tokens(path):
 def ptb():
     """The corpus, loaded once through $GATEDRNN_DATA as a user would."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("GATEDRNN_DATA", str(SHARED_DATA))
+        patch.setenv("GATEDRNN_DATA", str(DATA_DIR))
         return load_ptb()
 
 
@@ -48,7 +44,7 @@ def test_ptb_vocabulary_has_exactly_ten_thousand_words(ptb):
 
 @needs_ptb
 def test_ptb_token_counts_match_the_files(ptb):
-    measured = {split: count_tokens(SHARED_DATA / "ptb" / f"ptb.{split}.txt") for split in ("train", "valid", "test")}
+    measured = {split: count_tokens(DATA_DIR / "ptb" / f"ptb.{split}.txt") for split in ("train", "valid", "test")}
     assert measured == {"train": 929_589, "valid": 73_760, "test": 82_430}
     assert {split: getattr(ptb, split).size for split in measured} == measured
     for split in measured:
@@ -59,14 +55,14 @@ def test_ptb_token_counts_match_the_files(ptb):
 def test_ptb_valid_and_test_words_are_all_in_the_training_vocabulary(ptb):
     # <unk> is a word of the files themselves; no other word of valid/test may become <unk>.
     for split in ("valid", "test"):
-        words = (SHARED_DATA / "ptb" / f"ptb.{split}.txt").read_text().split()
+        words = (DATA_DIR / "ptb" / f"ptb.{split}.txt").read_text().split()
         assert all(word in ptb.vocab for word in words)
         assert (getattr(ptb, split) == ptb.vocab.unk_id).sum() == words.count("<unk>")
 
 
 @needs_ptb
 def test_ptb_decodes_back_to_the_file_text(ptb):
-    first_lines = (SHARED_DATA / "ptb" / "ptb.train.txt").read_text().splitlines()[:3]
+    first_lines = (DATA_DIR / "ptb" / "ptb.train.txt").read_text().splitlines()[:3]
     expected = " ".join(line.strip() + " <eos>" for line in first_lines).split()
     assert ptb.vocab.decode(ptb.train[:len(expected)]) == expected
 
@@ -74,18 +70,18 @@ def test_ptb_decodes_back_to_the_file_text(ptb):
 @needs_ptb
 def test_ptb_checksums_pass():
     for split, md5 in PTB_MD5.items():
-        ptb_module.check_md5(SHARED_DATA / "ptb" / f"ptb.{split}.txt", md5)
+        ptb_module.check_md5(DATA_DIR / "ptb" / f"ptb.{split}.txt", md5)
 
 
 @needs_ptb
 def test_ptb_files_directly_in_the_data_dir_are_found():
-    assert ptb_module.ptb_file(SHARED_DATA / "ptb", "valid", download=False) == SHARED_DATA / "ptb" / "ptb.valid.txt"
+    assert ptb_module.ptb_file(DATA_DIR / "ptb", "valid", download=False) == DATA_DIR / "ptb" / "ptb.valid.txt"
 
 
 @needs_ptb
 def test_ptb_file_with_one_changed_byte_fails_the_checksum(tmp_path, offline):
     copy = tmp_path / "ptb"
-    shutil.copytree(SHARED_DATA / "ptb", copy)
+    shutil.copytree(DATA_DIR / "ptb", copy)
     damaged = copy / "ptb.valid.txt"
     damaged.chmod(0o644)
     data = bytearray(damaged.read_bytes())
@@ -112,7 +108,7 @@ def test_missing_ptb_with_download_off(tmp_path):
 @needs_ptb
 def test_ptb_download_from_a_mirror_lands_checked_in_data_dir_ptb(tmp_path, monkeypatch):
     # A file:// mirror stands in for the network.
-    monkeypatch.setattr(ptb_module, "PTB_URL", (SHARED_DATA / "ptb").as_uri() + "/ptb.{split}.txt")
+    monkeypatch.setattr(ptb_module, "PTB_URL", (DATA_DIR / "ptb").as_uri() + "/ptb.{split}.txt")
     corpus = load_ptb(tmp_path)
     assert sorted(p.name for p in (tmp_path / "ptb").iterdir()) == ["ptb.test.txt", "ptb.train.txt", "ptb.valid.txt"]
     assert corpus.train.size == 929_589 and len(corpus.vocab) == 10_000

@@ -18,6 +18,8 @@ from gatedrnn.models import LanguageModel
 from gatedrnn.presets import get_preset
 from gatedrnn.train import Trainer
 
+from ptb_data import DATA_DIR
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
@@ -172,7 +174,7 @@ def test_bad_corpus_files(tmp_path, capsys, content, problem):
 
 def test_data_directory_missing_a_split(tmp_path, capsys, monkeypatch):
     import gatedrnn.data.ptb as ptb
-    shared = Path(os.environ.get("GATEDRNN_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+    shared = DATA_DIR
     if not (shared / "ptb" / "ptb.train.txt").exists():
         pytest.skip("Penn Treebank not available")
     (tmp_path / "ptb").mkdir()

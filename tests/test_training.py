@@ -1,8 +1,6 @@
 """The PTB training loop: perplexity falls, resume equals an uninterrupted run, the CLI explains mistakes."""
 import json
 import math
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,10 +13,7 @@ from gatedrnn.models import LanguageModel
 from gatedrnn.presets import get_preset
 from gatedrnn.train import Trainer, evaluate
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-DATA_DIR = Path(os.environ.get("GATEDRNN_DATA", SHARED_DATA))
-needs_ptb = pytest.mark.skipif(not (DATA_DIR / "ptb" / "ptb.train.txt").exists(),
-                               reason=f"Penn Treebank not found under {DATA_DIR}")
+from ptb_data import DATA_DIR, needs_ptb
 
 
 @pytest.fixture(scope="module")
