@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..functional import sigmoid
-from .recurrent import Recurrent, dxs_and_weight_grads, input_projection, recurrent_weight
+from .recurrent import Recurrent, dxs_and_weight_grads, HiddenProjection, input_projection
 
 
 class GRU(Recurrent):
@@ -39,14 +39,14 @@ class GRU(Recurrent):
         (h,) = state0
         H = self.hidden_size
         gx_all = input_projection(xs, w_ih)  # input side of every gate, all steps at once
-        w_hh_t = recurrent_weight(w_hh, xs.shape[0])
+        hidden = HiddenProjection(w_hh, batch=xs.shape[1], steps=xs.shape[0])
         gx_all += b_ih
         hs = np.empty(xs.shape[:2] + (H,), xs.dtype)
         gates = np.empty_like(gx_all)  # r, z, n after activation, kept for backward
         gh_ns = np.empty_like(hs)      # W_hn h_{t-1} + b_hn, which dr needs
         for t in range(xs.shape[0]):
             gx = gx_all[t]
-            gh = h @ w_hh_t
+            gh = hidden.project(h)
             gh += b_hh
             rz = sigmoid(gx[:, :2 * H] + gh[:, :2 * H], out=gates[t, :, :2 * H])
             r, z = rz[:, :H], rz[:, H:]

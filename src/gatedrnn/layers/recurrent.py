@@ -239,21 +239,42 @@ def input_projection(xs, w_ih):
     return (xs.reshape(steps * batch, width) @ w_ih.T).reshape(steps, batch, -1)
 
 
-# Below this many steps the copy in recurrent_weight costs more than it saves (generation
-# runs one step per call).
+# Hidden sizes from which HiddenProjection multiplies W_hh by hᵀ rather than h by a copy of
+# W_hhᵀ, and windows from which that copy pays for itself; both measured with N = 20 and 64.
+LARGE_HIDDEN = 512
 MIN_STEPS_FOR_WEIGHT_COPY = 4
 
 
-def recurrent_weight(w_hh, steps):
-    """W_hhᵀ (H, G·H) for the h_{t-1} W_hhᵀ product of each of ``steps`` steps.
+class HiddenProjection:
+    """h_{t-1} W_hhᵀ, the one product of a step that has to wait for the previous step.
 
-    For a window of several steps, a C-contiguous copy: it costs one pass over W_hh per
-    forward, and OpenBLAS multiplies (N, H) @ (H, G·H) by it about 1.6× faster than by the
-    transposed view (measured for H = 650). For one or a few steps, the view.
+    ``project(h)`` takes h (N, H) and returns (N, G·H), by whichever route OpenBLAS runs
+    fastest for the size (measured, 35-step windows):
+
+    - large H: (W_hh hᵀ)ᵀ, multiplying the stored W_hh (G·H, H) by the thin hᵀ into a
+      buffer (G·H, N) reused at every step; the result is a transposed view of it, valid
+      until the next call. For H = 650 this takes 0.58 ms a step against 0.62 ms for h times
+      a contiguous copy of W_hhᵀ, and the copy itself (3 ms per window) is not needed.
+    - smaller H: h times a contiguous copy of W_hhᵀ made once per window, which is cheap
+      there, while adding the transposed view to the gates costs more than it saves;
+      for fewer than 4 steps (generation) h times the transposed view, with no copy at all.
     """
-    if steps < MIN_STEPS_FOR_WEIGHT_COPY:
-        return w_hh.T
-    return np.ascontiguousarray(w_hh.T)
+
+    def __init__(self, w_hh, batch, steps):
+        self.w_hh = w_hh
+        self.buffer = None
+        if w_hh.shape[1] >= LARGE_HIDDEN:
+            self.buffer = np.empty((w_hh.shape[0], batch), w_hh.dtype)
+        elif steps >= MIN_STEPS_FOR_WEIGHT_COPY:
+            self.w_hh_t = np.ascontiguousarray(w_hh.T)
+        else:
+            self.w_hh_t = w_hh.T
+
+    def project(self, h):
+        if self.buffer is None:
+            return h @ self.w_hh_t
+        np.matmul(self.w_hh, h.T, out=self.buffer)
+        return self.buffer.T
 
 
 def dxs_and_weight_grads(xs, h0, hs, dgates_ih, dgates_hh, w_ih):

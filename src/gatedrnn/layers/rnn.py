@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..errors import GatedRNNError
-from .recurrent import Recurrent, dxs_and_weight_grads, input_projection, recurrent_weight
+from .recurrent import Recurrent, dxs_and_weight_grads, HiddenProjection, input_projection
 
 
 class RNN(Recurrent):
@@ -32,11 +32,11 @@ class RNN(Recurrent):
         w_ih, w_hh, b_ih, b_hh = weights
         (h,) = state0
         hs = input_projection(xs, w_ih)  # input side for all steps at once, activated in place below
-        w_hh_t = recurrent_weight(w_hh, xs.shape[0])
+        hidden = HiddenProjection(w_hh, batch=xs.shape[1], steps=xs.shape[0])
         hs += b_ih + b_hh
         for t in range(xs.shape[0]):
             a = hs[t]
-            a += h @ w_hh_t
+            a += hidden.project(h)
             if self.nonlinearity == "tanh":
                 np.tanh(a, out=a)
             else:
