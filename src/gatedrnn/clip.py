@@ -83,15 +83,24 @@ def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False
         raise GatedRNNError(f"the total gradient norm of order {float(norm_type)} is non-finite "
                             f"({float(total)}), so it cannot be clipped; lower the learning rate, "
                             f"or pass error_if_nonfinite=False to scale by it anyway")
-    # scalar arithmetic in the norm's dtype, as torch does with its 0-d tensor
-    as_norm_dtype = total.dtype.type
-    clip_coef = np.minimum(as_norm_dtype(max_norm) / (total + as_norm_dtype(1e-6)),
-                           as_norm_dtype(1.0))
+    clip_coef = clip_coefficient(total, max_norm)
     # the caller accepted a non-finite norm, so inf · 0 = nan is expected, not worth a warning
     with np.errstate(invalid="ignore"):
         for param in parameters:
             param.grad *= clip_coef.astype(param.grad.dtype)
     return float(total)
+
+
+def clip_coefficient(total_norm, max_norm):
+    """c = min(max_norm / (‖g‖ + 1e-6), 1), the factor clip_grad_norm multiplies gradients by.
+
+    ``total_norm`` is what :func:`total_grad_norm` returns; the arithmetic is done in its
+    dtype, as torch does with its 0-d tensor. ``optimizer.step(grad_scale=c)`` then clips
+    as part of the update (the Trainer does this: one pass over the weights fewer).
+    """
+    as_norm_dtype = np.asarray(total_norm).dtype.type
+    return np.minimum(as_norm_dtype(max_norm) / (as_norm_dtype(total_norm) + as_norm_dtype(1e-6)),
+                      as_norm_dtype(1.0))
 
 
 def clip_grad_value(parameters, clip_value):

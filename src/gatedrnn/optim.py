@@ -22,6 +22,7 @@ import numpy as np
 
 from .core import Parameter, distinct_parameters
 from .errors import GatedRNNError, is_whole_number
+from .parallel import for_row_blocks
 
 
 # -- argument checks -------------------------------------------------------------------------
@@ -59,9 +60,22 @@ def _unique_parameters(params, owner):
 
 
 def _add_scaled(target, source, alpha, scratch):
-    """target += α · source, using ``scratch`` (which may be ``source``) for α · source."""
-    np.multiply(source, alpha, out=scratch)
-    target += scratch
+    """target += α · source, using ``scratch`` (which may be ``source``) for α · source.
+
+    Over a large weight the two passes run on blocks of it on every core (gatedrnn.parallel).
+    """
+    arrays = (target, source, scratch)
+    if not all(array.flags.c_contiguous for array in arrays):  # blocks need flat views
+        np.multiply(source, alpha, out=scratch)
+        target += scratch
+        return
+    flat_target, flat_source, flat_scratch = (array.reshape(-1) for array in arrays)
+
+    def update(start, stop):
+        np.multiply(flat_source[start:stop], alpha, out=flat_scratch[start:stop])
+        flat_target[start:stop] += flat_scratch[start:stop]
+
+    for_row_blocks(update, flat_target.size, flat_target.size)
 
 
 # -- base class ------------------------------------------------------------------------------
@@ -92,8 +106,15 @@ class Optimizer:
                           hint="use a positive learning rate such as 1e-3")
 
     # -- the update loop ---------------------------------------------------------------------
-    def step(self):
-        """Update every parameter in place from its current ``grad``."""
+    def step(self, grad_scale=1.0):
+        """Update every parameter in place from its current ``grad``.
+
+        ``grad_scale`` c: update as if every gradient had first been multiplied by c, which
+        is what gradient clipping does (``clip.clip_coefficient``). Where the update is
+        linear in the gradient (SGD without momentum or weight decay) c joins the learning
+        rate and the gradients are left as they are, saving a pass over every weight;
+        otherwise the gradients are scaled in place first, exactly as ``clip_grad_norm``.
+        """
         # a schedule may lower lr to exactly 0 on its last step, so 0 is allowed here
         lr = _number(type(self).__name__, "lr", self.lr, low=0.0,
                      hint="a schedule must keep lr non-negative")
@@ -102,9 +123,16 @@ class Optimizer:
                 raise GatedRNNError(f"parameter {i} has grad shape {param.grad.shape} but data "
                                     f"shape {param.data.shape}; keep grad the same shape as data")
         self.step_count += 1
+        folds_scale = self._folds_grad_scale()
         for i, param in enumerate(self.params):
             if param.requires_grad:  # a frozen parameter is skipped, as torch skips grad None
-                self._update(i, param, lr, self._workspace(i, param))
+                if grad_scale != 1.0 and not folds_scale:
+                    param.grad *= np.asarray(grad_scale, param.grad.dtype)
+                self._update(i, param, lr * grad_scale if folds_scale else lr, self._workspace(i, param))
+
+    def _folds_grad_scale(self):
+        """True when an update with lr·c from g equals one with lr from c·g."""
+        return False
 
     def _update(self, i, param, lr, work):
         raise NotImplementedError
@@ -270,6 +298,9 @@ class SGD(Optimizer):
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise GatedRNNError("SGD nesterov=True needs momentum > 0 and dampening = 0; set e.g. "
                                 "momentum=0.9, dampening=0, or use nesterov=False")
+
+    def _folds_grad_scale(self):
+        return self.momentum == 0 and self.weight_decay == 0
 
     def _update(self, i, param, lr, work):
         work_grad, scratch = work

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import rng as _rng
 from .checkpoint import atomic_write_bytes, load_checkpoint, save_checkpoint
-from .clip import clip_grad_norm, total_grad_norm
+from .clip import clip_coefficient, total_grad_norm
 from .data import TBPTTBatches
 from .errors import GatedRNNError
 from .layers import SoftmaxCrossEntropy
@@ -170,13 +170,14 @@ class Trainer:
         scale = targets.shape[1] if cfg["loss_sum_over_time"] else 1.0
         self.model.zero_grad()
         self.model.backward(self.criterion.backward(scale))
-        params = self.model.parameters()
-        grad_norm = float(clip_grad_norm(params, cfg["clip"]) if cfg["clip"] > 0 else total_grad_norm(params))
+        total_norm = total_grad_norm(self.model.parameters())
+        grad_norm = float(total_norm)
         if not (math.isfinite(loss) and math.isfinite(grad_norm)):
             self._handle_nonfinite(loss, grad_norm)
             return None
         self.consecutive_skips = 0
-        self.optimizer.step()
+        # Clipping as part of the update: the same as clip_grad_norm then step(), one pass fewer.
+        self.optimizer.step(grad_scale=clip_coefficient(total_norm, cfg["clip"]) if cfg["clip"] > 0 else 1.0)
         return loss, grad_norm
 
     def _handle_nonfinite(self, loss, grad_norm):

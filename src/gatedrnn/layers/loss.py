@@ -4,6 +4,7 @@ import numpy as np
 from ..core import Module
 from ..errors import GatedRNNError
 from ..functional import row_sums
+from ..parallel import for_row_blocks
 from ._checks import check_backward_ready
 
 
@@ -37,10 +38,17 @@ class SoftmaxCrossEntropy(Module):
         # is positive. The exponentials are kept: the backward pass needs exactly them, and
         # the (M, V) array is the largest in a language model, so it is passed over as few
         # times as possible (max, subtract, exp in place, sum).
-        row_max = flat_logits.max(axis=1, keepdims=True)
-        exps = np.subtract(flat_logits, row_max)
-        picked_shifted = exps[rows, safe_targets]
-        np.exp(exps, out=exps)
+        # The three passes run on row blocks in parallel (gatedrnn.parallel).
+        exps = np.empty_like(flat_logits)
+        picked_shifted = np.empty(len(rows), flat_logits.dtype)
+
+        def shifted_exponentials(start, stop):
+            block = exps[start:stop]
+            np.subtract(flat_logits[start:stop], flat_logits[start:stop].max(axis=1, keepdims=True), out=block)
+            picked_shifted[start:stop] = block[rows[:stop - start], safe_targets[start:stop]]
+            np.exp(block, out=block)
+
+        for_row_blocks(shifted_exponentials, len(rows), exps.size)
         sums = row_sums(exps)[:, None]
         nll = np.log(sums[:, 0]) - picked_shifted
         total = np.sum(nll, where=counted, dtype=np.float64)
@@ -58,7 +66,9 @@ class SoftmaxCrossEntropy(Module):
         # (softmax - onehot) · scale, with the softmax's division folded into one multiply
         # per row; ignored rows get a zero factor.
         row_factor = np.where(counted[:, None], scale / sums, 0.0).astype(exps.dtype)
-        dlogits = exps * row_factor
+        dlogits = np.empty_like(exps)
+        for_row_blocks(lambda start, stop: np.multiply(exps[start:stop], row_factor[start:stop], out=dlogits[start:stop]),
+                       len(exps), exps.size)
         counted_rows = np.flatnonzero(counted)
         dlogits[counted_rows, safe_targets[counted_rows]] -= np.asarray(scale, dtype=exps.dtype)
         return dlogits.reshape(shape)

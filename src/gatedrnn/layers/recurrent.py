@@ -159,7 +159,7 @@ class Recurrent(Module):
                 dhs = np.ascontiguousarray(dhs) if d == 0 else reverse_padded(dhs, lengths)
                 (dxs, grads), dinitial[index] = self._layer_backward(dhs, dfinal[index], self._caches[index], mask)
                 for param, grad in zip(self.layer_weights(k, d), grads):
-                    param.grad += grad
+                    param.add_to_grad(grad)
                 dxs = dxs if d == 0 else reverse_padded(dxs, lengths)
                 dxs_sum = dxs if dxs_sum is None else dxs_sum + dxs
             if k > 0:
