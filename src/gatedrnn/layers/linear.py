@@ -3,6 +3,7 @@ import numpy as np
 
 from ..core import Module, Parameter
 from ..functional import column_sums
+from ..parallel import for_row_blocks
 from .. import rng as _rng
 from ._checks import check_float_array, check_backward_ready
 
@@ -48,8 +49,9 @@ class Linear(Module):
         # One 2-D product over all leading positions: a 3-D @ 2-D matmul would run one
         # small GEMM per batch row instead.
         y = x.reshape(-1, self.in_features) @ self.weight.data.T
-        if self.bias is not None:
-            y += self.bias.data
+        if self.bias is not None:  # a pass over all of y: on row blocks in parallel (gatedrnn.parallel)
+            bias = self.bias.data
+            for_row_blocks(lambda start, stop: np.add(y[start:stop], bias, out=y[start:stop]), len(y), y.size)
         return y.reshape(x.shape[:-1] + (self.out_features,))
 
     def backward(self, dy):
