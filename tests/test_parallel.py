@@ -172,3 +172,23 @@ def test_tied_weights_still_sum_both_gradients_after_zero_grad():
         grads.append(model.embed.weight.grad.copy())
     np.testing.assert_array_equal(grads[0], grads[1])
     assert np.any(grads[0][ids.ravel()] != 0)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_a_forked_child_gets_a_pool_of_its_own(split_everything, monkeypatch):
+    import multiprocessing
+    monkeypatch.setattr(parallel, "core_count", lambda: 2)  # one worker thread, as on 2 cores
+    parallel.for_row_blocks(lambda start, stop: None, 8, 8)  # the parent's pool exists now
+    child = multiprocessing.get_context("fork").Process(target=_split_some_work_then_exit)
+    child.start()
+    child.join(timeout=30)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the forked child hung on the parent's worker threads")
+    assert child.exitcode == 0
+
+
+def _split_some_work_then_exit():
+    seen = []
+    parallel.for_row_blocks(lambda start, stop: seen.append(start), 8, 8)
+    raise SystemExit(0 if sorted(seen) == [0, 4] else 1)

@@ -30,6 +30,17 @@ BLAS_THREADS_SLEEP = "OPENBLAS_THREAD_TIMEOUT" in os.environ
 _pool, _pool_workers = None, 0
 
 
+def _forget_pool_in_forked_child():
+    # A forked child has none of the parent's threads, so the parent's pool would queue work
+    # that no thread ever runs; the child makes a pool of its own on first use instead.
+    global _pool, _pool_workers
+    _pool, _pool_workers = None, 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_in_forked_child)
+
+
 def core_count():
     """The cores this process may run on."""
     if hasattr(os, "sched_getaffinity"):
