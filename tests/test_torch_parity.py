@@ -75,6 +75,23 @@ def test_recurrent_layers_match_torch(kind, num_layers, dtype):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_each_route_of_the_hidden_projection_matches_torch(kind, dtype, monkeypatch):
+    # HiddenProjection picks (W_hh hᵀ)ᵀ for H >= LARGE_HIDDEN and h times a copy of W_hhᵀ
+    # below; lowering the threshold sends these small layers down the large-H route.
+    from gatedrnn.layers import recurrent
+    monkeypatch.setattr(recurrent, "LARGE_HIDDEN", 1)
+    test_recurrent_layers_match_torch(kind, 3, dtype)
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_windows_shorter_than_the_weight_copy_threshold_match_torch(kind, monkeypatch):
+    from gatedrnn.layers import recurrent
+    monkeypatch.setattr(recurrent, "MIN_STEPS_FOR_WEIGHT_COPY", 100)  # T = 7: the transposed view
+    test_recurrent_layers_match_torch(kind, 1, np.float64)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_embedding_linear_and_loss_match_torch(dtype):
     torch.manual_seed(0)
     embed_t = torch.nn.Embedding(13, 6, dtype=TORCH_DTYPE[dtype])
