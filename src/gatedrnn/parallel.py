@@ -70,13 +70,13 @@ def for_row_blocks(work, rows, elements):
 
     ``elements`` is the size of the pass (how many array elements it touches); below
     MIN_PARALLEL_ELEMENTS, with one core, or while OpenBLAS threads spin (BLAS_THREADS_SLEEP
-    false), ``work(0, rows)`` runs here. Otherwise one
-    block runs on this thread and the others on a pool of worker threads, and the call
-    returns when all are done (re-raising the first exception). ``work`` must write only
-    to its own rows.
+    false), ``work(0, rows)`` runs here. Otherwise one block runs on this thread and the
+    others on a pool of worker threads, and the call returns when all are done (re-raising
+    the first exception). ``work`` must write only to its own rows.
     """
-    parts = min(core_count(), rows)
-    if parts < 2 or elements < MIN_PARALLEL_ELEMENTS or not BLAS_THREADS_SLEEP:
+    # The two flag checks first: most calls are small and stop here without a syscall.
+    parts = 1 if elements < MIN_PARALLEL_ELEMENTS or not BLAS_THREADS_SLEEP else min(core_count(), rows)
+    if parts < 2:
         work(0, rows)
         return
     blocks = row_blocks(rows, parts)
