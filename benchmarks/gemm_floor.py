@@ -15,11 +15,14 @@ import sys
 import time
 from pathlib import Path
 
-import gatedrnn  # before NumPy, as the gatedrnn command does (see gatedrnn.parallel)
-import numpy as np
+from gatedrnn.threads import let_blas_threads_sleep
 
-from gatedrnn.layers.recurrent import HiddenProjection
-from gatedrnn.runs import machine_info, timestamp, write_json
+let_blas_threads_sleep()  # before NumPy loads, as the gatedrnn command does (gatedrnn.threads)
+
+import numpy as np  # noqa: E402
+
+from gatedrnn.layers.kernels import HiddenProjection
+from gatedrnn.files import machine_info, timestamp, write_json
 
 sys.path.insert(0, str(Path(__file__).parent))
 from train_speed import CONFIGS, VOCAB, gemm_gflops, model_and_training_config, step_flops  # noqa: E402
@@ -30,7 +33,7 @@ RESULTS = Path(__file__).parent / "results" / "gemm_floor.json"
 def step_products(model_cfg, batch, steps, vocab=VOCAB):
     """A function running the matrix products of one training step of an LSTM language model."""
     rng = np.random.default_rng(0)
-    hidden, embed, layers = model_cfg["hidden_size"], model_cfg["embedding_size"], model_cfg["num_layers"]
+    hidden, embed, layers = model_cfg.hidden_size, model_cfg.embedding_size, model_cfg.num_layers
     rows = batch * steps
 
     def array(*shape):
@@ -62,7 +65,7 @@ def step_products(model_cfg, batch, steps, vocab=VOCAB):
 
 def measure(name, rounds, repeats):
     model_cfg, train_cfg = model_and_training_config(name)
-    batch, steps = train_cfg["batch_size"], train_cfg["seq_len"]
+    batch, steps = train_cfg.batch_size, train_cfg.seq_len
     run = step_products(model_cfg, batch, steps)
     run()  # warm-up
     flops = step_flops(model_cfg, batch, steps)
@@ -74,7 +77,7 @@ def measure(name, rounds, repeats):
             run()
         seconds.append((time.perf_counter() - started) / repeats)
         fractions.append(flops / gemm[-1] / 1e9 / seconds[-1])
-    return dict(model=model_cfg, batch_size=batch, seq_len=steps, flops_per_step=flops,
+    return dict(model=model_cfg.to_dict(), batch_size=batch, seq_len=steps, flops_per_step=flops,
                 products_seconds_rounds=seconds, gemm_gflops_rounds=gemm,
                 products_seconds=statistics.median(seconds),
                 products_fraction_of_matmul_limit=statistics.median(fractions),

@@ -11,14 +11,14 @@
 import argparse
 from pathlib import Path
 
-from gatedrnn.runs import machine_info, timestamp, write_json
-from gatedrnn.sequence_training import run_task
+from gatedrnn.files import machine_info, timestamp, write_json
+from gatedrnn.seq import run_task
 
 RUNS = [
-    dict(name="brackets", cell="lstm", bidirectional=False, pooling="last"),
-    dict(name="brackets", cell="gru", bidirectional=False, pooling="mean"),
-    dict(name="neighbours", cell="lstm", bidirectional=False),
-    dict(name="neighbours", cell="lstm", bidirectional=True),
+    dict(task="brackets", cell="lstm", bidirectional=False, pooling="last"),
+    dict(task="brackets", cell="gru", bidirectional=False, pooling="mean"),
+    dict(task="neighbours", cell="lstm", bidirectional=False),
+    dict(task="neighbours", cell="lstm", bidirectional=True),
 ]
 
 
@@ -30,7 +30,7 @@ def main():
     rows = []
     for run in RUNS:
         result = run_task(**run, epochs=args.epochs, progress=False)
-        rows.append(dict(task=run["name"], cell=run["cell"], bidirectional=run["bidirectional"],
+        rows.append(dict(task=run["task"], cell=run["cell"], bidirectional=run["bidirectional"],
                          pooling=run.get("pooling"), test_accuracy=result["test_accuracy"],
                          valid_accuracy_by_epoch=[r["valid_accuracy"] for r in result["history"]],
                          seconds=result["seconds"]))

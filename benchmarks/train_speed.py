@@ -28,18 +28,21 @@ import sys
 import time
 from pathlib import Path
 
-import gatedrnn  # before NumPy, as the gatedrnn command does (see gatedrnn.parallel)
-import numpy as np
+from gatedrnn.threads import let_blas_threads_sleep
 
-from gatedrnn.clip import clip_coefficient, total_grad_norm
-from gatedrnn.data import load_ptb
+let_blas_threads_sleep()  # before NumPy loads, as the gatedrnn command does (gatedrnn.threads)
+
+import numpy as np  # noqa: E402
+
+import gatedrnn  # noqa: E402
+from gatedrnn.data import load_ptb  # noqa: E402
 from gatedrnn.data.batching import TBPTTBatches
-from gatedrnn.errors import GatedRNNError
-from gatedrnn.layers import SoftmaxCrossEntropy
-from gatedrnn.models import LanguageModel
-from gatedrnn.optim import SGD
-from gatedrnn.presets import get_preset
-from gatedrnn.runs import machine_info, timestamp, write_json
+from gatedrnn.errors import GatedRNNError  # noqa: E402
+from gatedrnn.files import machine_info, timestamp, write_json  # noqa: E402
+from gatedrnn.layers import SoftmaxCrossEntropy  # noqa: E402
+from gatedrnn.lm import LanguageModel, get_preset  # noqa: E402
+from gatedrnn.optim import SGD  # noqa: E402
+from gatedrnn.training import backward_and_step  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "train_speed.json"
 VOCAB = 10_000
@@ -59,10 +62,10 @@ def step_flops(model_cfg, batch, steps, vocab=VOCAB):
     embedding lookup are left out: they are not matrix products.
     """
     tokens = batch * steps
-    hidden, embed = model_cfg["hidden_size"], model_cfg["embedding_size"]
-    gates = {"lstm": 4, "gru": 3, "rnn": 1}[model_cfg["cell"]]
+    hidden, embed = model_cfg.hidden_size, model_cfg.embedding_size
+    gates = {"lstm": 4, "gru": 3, "rnn": 1}[model_cfg.cell]
     forward = 0
-    for layer in range(model_cfg["num_layers"]):
+    for layer in range(model_cfg.num_layers):
         width_in = embed if layer == 0 else hidden
         forward += 2 * tokens * (width_in + hidden) * gates * hidden
     forward += 2 * tokens * hidden * vocab
@@ -94,7 +97,7 @@ class GatedRNNRunner:
 
     def __init__(self, model_cfg, lr, clip):
         gatedrnn.seed(0)
-        self.model = LanguageModel(VOCAB, **model_cfg)
+        self.model = LanguageModel(model_cfg.replace(vocab_size=VOCAB))
         self.optimizer = SGD(self.model.parameters(), lr=lr)
         self.criterion = SoftmaxCrossEntropy()
         self.clip = clip
@@ -102,11 +105,8 @@ class GatedRNNRunner:
 
     def train_step(self, inputs, targets):
         logits, self.state = self.model(inputs, self.state)
-        self.criterion(logits, targets)
-        self.model.zero_grad()
-        self.model.backward(self.criterion.backward())
-        total_norm = total_grad_norm(self.model.parameters())
-        self.optimizer.step(grad_scale=clip_coefficient(total_norm, self.clip))
+        loss = self.criterion(logits, targets)
+        backward_and_step(self.model, self.criterion, self.optimizer, loss, max_norm=self.clip)
 
     def eval_step(self, inputs, targets):
         self.model.eval()
@@ -115,7 +115,7 @@ class GatedRNNRunner:
         self.model.train()
 
     def generate(self, length):
-        from gatedrnn.generate import generate
+        from gatedrnn.lm import generate
         generate(self.model, [1], length, temperature=1.0, seed=0)
 
 
@@ -174,12 +174,12 @@ def _torch_language_model(torch, cfg):
     class TorchLanguageModel(nn.Module):
         def __init__(self):
             super().__init__()
-            self.embed = nn.Embedding(VOCAB, cfg["embedding_size"])
-            self.drop = nn.Dropout(cfg["dropout"])
-            self.rnn = nn.LSTM(cfg["embedding_size"], cfg["hidden_size"], cfg["num_layers"], batch_first=True,
-                               dropout=cfg["dropout"] if cfg["num_layers"] > 1 else 0.0)
-            self.decoder = nn.Linear(cfg["hidden_size"], VOCAB)
-            if cfg["tie_weights"]:
+            self.embed = nn.Embedding(VOCAB, cfg.embedding_size)
+            self.drop = nn.Dropout(cfg.dropout)
+            self.rnn = nn.LSTM(cfg.embedding_size, cfg.hidden_size, cfg.num_layers, batch_first=True,
+                               dropout=cfg.dropout if cfg.num_layers > 1 else 0.0)
+            self.decoder = nn.Linear(cfg.hidden_size, VOCAB)
+            if cfg.tie_weights:
                 self.decoder.weight = self.embed.weight
 
         def forward(self, ids, state=None):
@@ -206,16 +206,16 @@ def training_windows(data_dir, batch, steps):
 
 
 def model_and_training_config(name):
-    preset = get_preset(name)  # a deep copy: callers may change it
-    return preset["model"], preset["training"]
+    preset = get_preset(name)
+    return preset.model, preset.training
 
 
 def measure_config(name, rounds, steps_per_round, warmup, data_dir):
     """Alternating timed rounds of both runners on config ``name``; returns the figures."""
     model_cfg, train_cfg = model_and_training_config(name)
-    batch, steps = train_cfg["batch_size"], train_cfg["seq_len"]
+    batch, steps = train_cfg.batch_size, train_cfg.seq_len
     windows, source = training_windows(data_dir, batch, steps)
-    runners = [cls(model_cfg, lr=train_cfg["lr"], clip=train_cfg["clip"]) for cls in RUNNERS.values()]
+    runners = [cls(model_cfg, lr=train_cfg.lr, clip=train_cfg.clip) for cls in RUNNERS.values()]
     position = {runner.name: 0 for runner in runners}
 
     def run_steps(runner, count, kind):
@@ -245,7 +245,7 @@ def measure_config(name, rounds, steps_per_round, warmup, data_dir):
         length = 200 if name == "rnnlm" else 50
         runner.generate(5)  # warm-up
         generate_rates[runner.name] = length / _timed(lambda: runner.generate(length))
-    return dict(model=model_cfg, batch_size=batch, seq_len=steps, data=source,
+    return dict(model=model_cfg.to_dict(), batch_size=batch, seq_len=steps, data=source,
                 train_tokens_per_s={k: statistics.median(v) for k, v in train_rates.items()},
                 train_tokens_per_s_rounds=train_rates, gemm_gflops_rounds=gemm_rates,
                 eval_tokens_per_s={k: statistics.median(v) for k, v in eval_rates.items()},
@@ -263,8 +263,8 @@ def peak_rss_mb(runner_name, config, data_dir, steps=3):
 
 def _train_only(runner_name, config, data_dir, steps):
     model_cfg, train_cfg = model_and_training_config(config)
-    windows, _ = training_windows(data_dir, train_cfg["batch_size"], train_cfg["seq_len"])
-    runner = RUNNERS[runner_name](model_cfg, lr=train_cfg["lr"], clip=train_cfg["clip"])
+    windows, _ = training_windows(data_dir, train_cfg.batch_size, train_cfg.seq_len)
+    runner = RUNNERS[runner_name](model_cfg, lr=train_cfg.lr, clip=train_cfg.clip)
     for inputs, targets in windows[:steps]:
         runner.train_step(inputs, targets)
     print(_peak_resident_mib())

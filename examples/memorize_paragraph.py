@@ -7,7 +7,7 @@ gatedrnn/memorize.py for what was wrong and what fixes it.
 """
 import time
 
-from gatedrnn.memorize import greedy_reproduction, memorize
+from gatedrnn.lm.memorize import greedy_reproduction, memorize
 
 PARAGRAPH = (
     "A recurrent network reads a sentence the way a person listens to one: a word at a time, "

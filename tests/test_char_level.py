@@ -4,8 +4,8 @@ import json
 import pytest
 
 from gatedrnn.cli import main
-from gatedrnn.demo import held_out_corpus, next_free_directory, stdlib_source
-from gatedrnn.memorize import greedy_reproduction, memorize
+from gatedrnn.lm.demo import held_out_corpus, next_free_directory, stdlib_source
+from gatedrnn.lm.memorize import greedy_reproduction, memorize
 
 SHORT_PARAGRAPH = "the cell path adds, the gates decide; so the gradient survives the long way back."
 

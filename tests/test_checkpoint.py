@@ -10,8 +10,8 @@ from gatedrnn.checkpoint import load_checkpoint, save_checkpoint
 
 
 def sample():
-    arrays = {"model/w": np.arange(12, dtype=np.float32).reshape(3, 4), "optimizer/m.0": np.ones(5),
-              "carried/0": np.zeros((2, 3), np.float64)}
+    arrays = {"model": {"w": np.arange(12, dtype=np.float32).reshape(3, 4)}, "optimizer": {"m.0": np.ones(5)},
+              "carried": {"0": np.zeros((2, 3), np.float64)}}
     metadata = {"model": {"hidden_size": 4}, "rng": {"state": 2 ** 100}, "position": {"epoch": 1}}
     return arrays, metadata
 
@@ -22,8 +22,10 @@ def test_round_trip_is_exact(tmp_path):
     save_checkpoint(path, arrays, metadata)
     loaded, meta = load_checkpoint(path)
     assert set(loaded) == set(arrays)
-    for name in arrays:
-        assert loaded[name].dtype == arrays[name].dtype and np.array_equal(loaded[name], arrays[name])
+    for section, members in arrays.items():
+        assert set(loaded[section]) == set(members)
+        for name, array in members.items():
+            assert loaded[section][name].dtype == array.dtype and np.array_equal(loaded[section][name], array)
     assert meta["rng"]["state"] == 2 ** 100 and meta["model"] == {"hidden_size": 4}
 
 
@@ -31,9 +33,9 @@ def test_saving_over_a_checkpoint_replaces_it_whole(tmp_path):
     arrays, metadata = sample()
     path = tmp_path / "c.npz"
     save_checkpoint(path, arrays, metadata)
-    arrays["model/w"] += 1
+    arrays["model"]["w"] += 1
     save_checkpoint(path, arrays, metadata)
-    assert load_checkpoint(path)[0]["model/w"][0, 0] == 1
+    assert load_checkpoint(path)[0]["model"]["w"][0, 0] == 1
     assert [p.name for p in tmp_path.iterdir()] == ["c.npz"]  # no temporary file left behind
 
 
@@ -49,7 +51,7 @@ def test_truncated_file_is_refused(tmp_path):
 def test_flipped_byte_fails_the_checksum(tmp_path):
     path = tmp_path / "c.npz"
     arrays, metadata = sample()
-    arrays["model/w"] = np.zeros((64, 64), np.float32)
+    arrays["model"]["w"] = np.zeros((64, 64), np.float32)
     save_checkpoint(path, arrays, metadata)
     data = bytearray(path.read_bytes())
     # Flip a byte inside the stored (uncompressed) zeros of model/w.
@@ -89,4 +91,19 @@ def test_foreign_and_newer_files_are_refused(tmp_path):
 
 def test_non_numeric_arrays_are_not_saved(tmp_path):
     with pytest.raises(GatedRNNError, match="only numeric"):
-        save_checkpoint(tmp_path / "c.npz", {"x": np.array(["a"])}, {})
+        save_checkpoint(tmp_path / "c.npz", {"model": {"x": np.array(["a"])}}, {})
+
+
+@pytest.mark.parametrize("section", ["", "a/b", "__metadata__"])
+def test_section_names_are_checked(tmp_path, section):
+    with pytest.raises(GatedRNNError, match="section names"):
+        save_checkpoint(tmp_path / "c.npz", {section: {"x": np.zeros(2)}}, {})
+
+
+def test_an_array_outside_any_section_is_refused(tmp_path):
+    from gatedrnn.checkpoint import array_checksum
+    arrays = {"loose": np.zeros(2)}
+    meta = json.dumps({"format": "gatedrnn-checkpoint", "version": 1, "checksum": array_checksum(arrays)}).encode()
+    np.savez(tmp_path / "loose.npz", **arrays, __metadata__=np.frombuffer(meta, np.uint8))
+    with pytest.raises(GatedRNNError, match="outside any section"):
+        load_checkpoint(tmp_path / "loose.npz")

@@ -90,3 +90,89 @@ def test_parameter_copies_its_data():
 def test_repr_lists_children():
     text = repr(TiedModel())
     assert "LSTM(4, 4, num_layers=2" in text and "Embedding(10, 4)" in text
+
+
+# -- Parameter.add_to_grad and add_to_grad_taking_ownership ---------------------------------
+def test_zero_grad_writes_nothing_and_reads_as_zeros():
+    param = Parameter(np.ones((2, 3)))
+    param.add_to_grad(np.full((2, 3), 4.0))
+    old = param.grad
+    param.zero_grad()
+    assert np.all(old == 4.0)  # lazy: no zero fill yet
+    np.testing.assert_array_equal(param.grad, 0)
+
+
+def test_add_to_grad_never_keeps_the_callers_array():
+    param = Parameter(np.ones((2, 3), np.float32))
+    buffer = param.grad
+    param.zero_grad()
+    value = np.full((2, 3), 2.0, np.float32)
+    param.add_to_grad(value)
+    assert param.grad is buffer and not np.shares_memory(param.grad, value)  # copied into the zeroed buffer
+    value[...] = 100.0  # the caller goes on using its array
+    np.testing.assert_array_equal(param.grad, 2.0)
+    param.add_to_grad(value)
+    np.testing.assert_array_equal(param.grad, 102.0)
+    value[...] = -1.0
+    np.testing.assert_array_equal(param.grad, 102.0)
+
+
+def test_add_to_grad_casts_and_broadcasts_as_an_addition_would():
+    param = Parameter(np.zeros((2, 3)))
+    param.zero_grad()
+    param.add_to_grad(np.ones(3, np.float32))
+    assert param.grad.dtype == np.float64
+    np.testing.assert_array_equal(param.grad, 1.0)
+    param.add_to_grad(1.0)
+    np.testing.assert_array_equal(param.grad, 2.0)
+
+
+def test_add_to_grad_taking_ownership_keeps_a_fresh_array_after_zero_grad():
+    param = Parameter(np.ones((2, 3), np.float32))
+    param.zero_grad()
+    fresh = np.full((2, 3), 2.0, np.float32)
+    param.add_to_grad_taking_ownership(fresh)
+    assert param.grad is fresh  # no zero fill, no copy
+    param.add_to_grad_taking_ownership(np.full((2, 3), 1.0, np.float32))  # not zero now: added
+    assert param.grad is fresh
+    np.testing.assert_array_equal(param.grad, 3.0)
+
+
+@pytest.mark.parametrize("value", [
+    np.ones((2, 3), np.float32),                  # another dtype
+    np.ones((3, 2)).T,                            # not C-contiguous
+    np.ones(3),                                   # another shape (broadcast)
+])
+def test_add_to_grad_taking_ownership_copies_what_it_cannot_keep(value):
+    param = Parameter(np.zeros((2, 3)))
+    param.zero_grad()
+    param.add_to_grad_taking_ownership(value)
+    assert param.grad is not value and not np.shares_memory(param.grad, value)
+    assert param.grad.dtype == np.float64 and param.grad.shape == (2, 3)
+    np.testing.assert_array_equal(param.grad, 1.0)
+
+
+def test_recurrent_biases_get_gradient_arrays_of_their_own():
+    # db_ih and db_hh are one sum in the LSTM: one parameter takes the array, the other a copy
+    layer = LSTM(3, 4)
+    ys, _ = layer(np.ones((2, 5, 3), np.float32))
+    layer.zero_grad()
+    layer.backward(np.ones_like(ys))
+    b_ih, b_hh = layer.bias_ih_l0.grad, layer.bias_hh_l0.grad
+    assert not np.shares_memory(b_ih, b_hh)
+    np.testing.assert_array_equal(b_ih, b_hh)
+    b_ih += 1.0
+    assert not np.array_equal(b_ih, b_hh)
+
+
+def test_linear_gradients_do_not_alias_the_callers_arrays():
+    layer = Linear(3, 2)
+    x = np.ones((4, 3), np.float32)
+    layer(x)
+    layer.zero_grad()
+    dy = np.ones((4, 2), np.float32)
+    layer.backward(dy)
+    dy[...] = 7.0
+    x[...] = 7.0
+    np.testing.assert_array_equal(layer.weight.grad, 4.0)
+    np.testing.assert_array_equal(layer.bias.grad, 4.0)

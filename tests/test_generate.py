@@ -4,8 +4,8 @@ import pytest
 
 import gatedrnn
 from gatedrnn import GatedRNNError
-from gatedrnn.generate import generate, next_token_distribution
-from gatedrnn.models import LanguageModel
+from gatedrnn.lm.generate import generate, next_token_distribution
+from gatedrnn.lm import LanguageModel, ModelConfig
 
 rng = np.random.default_rng(0)
 
@@ -48,7 +48,7 @@ def test_bad_sampling_arguments():
 
 def small_model():
     gatedrnn.seed(0)
-    return LanguageModel(20, embedding_size=8, hidden_size=8, num_layers=1, dropout=0.0)
+    return LanguageModel(ModelConfig(vocab_size=20, embedding_size=8, hidden_size=8, num_layers=1, dropout=0.0))
 
 
 def test_same_seed_same_text_and_greedy_equals_cold_sampling():

@@ -1,5 +1,8 @@
 """Float64 central-difference gradient checks of every layer and of a language-model stack.
 
+The recurrent layers are checked in their default form and with bias=False and
+batch_first=False (also bidirectional, with padded lengths).
+
 Each check builds a scalar loss L = Σ output ⊙ W (W random and fixed), runs the layer's
 hand-written backward with dL/doutput = W, and compares every gradient — parameters, inputs,
 initial states — with numerical_gradient. Float64 central differences are good to about
@@ -22,10 +25,11 @@ def assert_close(actual, expected, what):
     assert err < TOLERANCE, f"{what}: relative error {err:.2e}"
 
 
-def make_recurrent(kind, num_layers, dropout=0.0, locked=False):
+def make_recurrent(kind, num_layers, dropout=0.0, locked=False, **options):
     cls, extra = {"rnn_tanh": (RNN, {"nonlinearity": "tanh"}), "rnn_relu": (RNN, {"nonlinearity": "relu"}),
                   "lstm": (LSTM, {}), "gru": (GRU, {})}[kind]
-    return cls(3, 4, num_layers=num_layers, dropout=dropout, locked_dropout=locked, dtype=np.float64, **extra)
+    return cls(3, 4, num_layers=num_layers, dropout=dropout, locked_dropout=locked, dtype=np.float64,
+               **extra, **options)
 
 
 def random_state(layer, batch):
@@ -56,6 +60,41 @@ def test_recurrent_layer_gradients(kind, num_layers):
     dxs, dstate0 = layer.backward(w_out, w_final if len(w_final) > 1 else w_final[0])
     assert_close(dxs, numerical_gradient(loss, xs), "input")
     for part, dpart in zip(as_tuple(state0), as_tuple(dstate0)):
+        assert_close(dpart, numerical_gradient(loss, part), "initial state")
+    for name, param in layer.named_parameters():
+        assert_close(param.grad, numerical_gradient(loss, param.data), name)
+
+
+@pytest.mark.parametrize("kind", ["rnn_tanh", "rnn_relu", "lstm", "gru"])
+@pytest.mark.parametrize("options, lengths", [
+    (dict(bias=False), None),
+    (dict(batch_first=False), None),
+    (dict(batch_first=False), np.array([5, 2])),
+    (dict(bias=False, batch_first=False, bidirectional=True), np.array([3, 5])),
+], ids=["no-bias", "time-major", "time-major-lengths", "no-bias-time-major-bidirectional-lengths"])
+def test_recurrent_layer_gradients_without_bias_or_time_major(kind, options, lengths):
+    """bias=False has no bias parameters; batch_first=False takes and returns (T, N, ·) arrays."""
+    layer = make_recurrent(kind, 2, **options)
+    N, T = 2, 5
+    if not layer.bias:
+        assert not any("bias" in name for name, _ in layer.named_parameters())
+    layout = (N, T) if layer.batch_first else (T, N)
+    xs = rng.standard_normal(layout + (3,))
+    count = layer.num_layers * layer.num_directions
+    state0 = tuple(rng.standard_normal((count, N, 4)) * 0.5 for _ in layer.state_names)
+    w_out = rng.standard_normal(layout + (layer.output_size,))
+    w_final = tuple(rng.standard_normal(s.shape) for s in state0)
+
+    def loss():
+        ys, final = layer(xs, state0 if len(state0) > 1 else state0[0], lengths=lengths)
+        return np.sum(ys * w_out) + sum(np.sum(f * w) for f, w in zip(as_tuple(final), w_final))
+
+    loss()
+    layer.zero_grad()
+    dxs, dstate0 = layer.backward(w_out, w_final if len(w_final) > 1 else w_final[0])
+    assert dxs.shape == xs.shape
+    assert_close(dxs, numerical_gradient(loss, xs), "input")
+    for part, dpart in zip(state0, as_tuple(dstate0)):
         assert_close(dpart, numerical_gradient(loss, part), "initial state")
     for name, param in layer.named_parameters():
         assert_close(param.grad, numerical_gradient(loss, param.data), name)

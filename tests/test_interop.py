@@ -12,6 +12,9 @@ from gatedrnn.interop import from_torch, to_torch
     lambda: RNN(3, 5, num_layers=2, nonlinearity="relu"),
     lambda: LSTM(3, 5, num_layers=3, dropout=0.25),
     lambda: GRU(3, 5, num_layers=2, dtype=np.float64),
+    lambda: LSTM(3, 5, num_layers=2, bias=False),
+    lambda: GRU(3, 5, batch_first=False, bidirectional=True),
+    lambda: RNN(3, 5, 2, "relu", False, False, 0.0, True),
     lambda: Embedding(7, 3),
     lambda: Linear(3, 7),
     lambda: Linear(3, 7, bias=False),
@@ -40,9 +43,30 @@ def test_configuration_carries_over():
     assert back.nonlinearity == "relu" and back.batch_first
 
 
+@pytest.mark.parametrize("make", [
+    lambda: torch.nn.LSTM(3, 4),  # torch's default: time-major
+    lambda: torch.nn.GRU(3, 4, batch_first=True, bias=False),
+    lambda: torch.nn.RNN(3, 4, num_layers=2, nonlinearity="relu", bias=False, bidirectional=True),
+    lambda: torch.nn.LSTM(3, 4, num_layers=2, bias=False, batch_first=False, dtype=torch.float64),
+])
+def test_time_major_and_bias_free_modules_convert_both_ways(make):
+    module = make()
+    layer = from_torch(module)
+    for name in ("num_layers", "bias", "batch_first", "bidirectional", "input_size", "hidden_size"):
+        assert getattr(layer, name) == getattr(module, name), name
+    assert list(layer.state_dict()) == list(module.state_dict())
+    back = to_torch(layer)
+    assert type(back) is type(module)
+    for name in ("num_layers", "bias", "batch_first", "bidirectional", "dropout"):
+        assert getattr(back, name) == getattr(module, name), name
+    assert list(back.state_dict()) == list(module.state_dict())
+    for name, tensor in module.state_dict().items():
+        assert torch.equal(back.state_dict()[name], tensor), name
+    if isinstance(module, torch.nn.RNN):
+        assert back.nonlinearity == module.nonlinearity
+
+
 @pytest.mark.parametrize("module, problem", [
-    (torch.nn.LSTM(3, 4), "batch_first"),
-    (torch.nn.GRU(3, 4, batch_first=True, bias=False), "bias=False"),
     (torch.nn.LSTM(3, 4, batch_first=True, proj_size=2), "proj_size"),
     (torch.nn.Conv1d(3, 4, 2), "does not support Conv1d"),
 ])

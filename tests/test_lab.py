@@ -1,4 +1,6 @@
 """The gradient lab: the numbers behind each figure, and the ``gatedrnn lab`` command."""
+import argparse
+import inspect
 import json
 
 import numpy as np
@@ -6,13 +8,15 @@ import pytest
 
 from gatedrnn.checkpoint import save_checkpoint
 from gatedrnn.cli import main
+from gatedrnn.cli.options import add_option, add_signature_options
 from gatedrnn.data import Vocabulary
 from gatedrnn.errors import GatedRNNError
-from gatedrnn.lab import activations, cells, clipping, gradient_flow, long_range, matmul_norms
+from gatedrnn.lab import EXPERIMENTS, activations, clipping, gradient_flow, long_range, matmul_norms, units
 from gatedrnn.lab.models import LastStepModel, build_recurrent
-from gatedrnn.lab.tasks import adding_problem, get_task, recall_first_token
-from gatedrnn.lab.training import criterion_for
-from gatedrnn.models import LanguageModel
+from gatedrnn.lab.tasks import LONG_RANGE_TASKS, adding_problem, get_task, recall_first_token
+from gatedrnn.lab.training import MeanSquaredError, criterion_for
+from gatedrnn.lm.config import ModelConfig
+from gatedrnn.lm.model import LanguageModel
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -192,10 +196,10 @@ def test_spike_steps_compares_with_the_running_median():
     assert clipping.spike_steps([1.0, 1.1, 0.9, 50.0, 1.0, float("nan")], factor=10) == [4, 6]
 
 
-# -- cells ----------------------------------------------------------------------------------
+# -- cells (gatedrnn.lab.units) ------------------------------------------------------------
 def test_python_text_features_ignore_quotes_in_comments_and_brackets_in_strings():
     text = 'x = "a(b" # it\'s (\ny = [1, (2)]\n"""doc\n(""" + f(\'\\\'\')'
-    features = cells.python_text_features(text)
+    features = units.python_text_features(text)
     quoted = "".join(ch for ch, q in zip(text, features["quotes"]) if q)
     assert quoted == '"a(b"' + '"""doc\n("""' + "'\\''"
     depth_at = {i: features["brackets"][i] for i, ch in enumerate(text)}
@@ -208,20 +212,22 @@ def test_python_text_features_ignore_quotes_in_comments_and_brackets_in_strings(
 def test_correlations_find_the_unit_that_tracks_a_feature():
     generator = np.random.default_rng(0)
     feature = (generator.random(500) > 0.5).astype(float)
-    units = generator.standard_normal((500, 6))
-    units[:, 4] = -feature + 0.1 * generator.standard_normal(500)
-    units[:, 2] = 0.0                                           # a dead unit must not divide by zero
-    r = cells.correlations(units, feature)
+    activations_ = generator.standard_normal((500, 6))
+    activations_[:, 4] = -feature + 0.1 * generator.standard_normal(500)
+    activations_[:, 2] = 0.0                                    # a dead unit must not divide by zero
+    r = units.correlations(activations_, feature)
     assert r[2] == 0.0 and r[4] < -0.95
-    assert cells.top_units(r, 2)[0] == {"unit": 4, "r": pytest.approx(r[4])}
+    assert units.top_units(r, 2)[0] == {"unit": 4, "r": pytest.approx(r[4])}
 
 
 def _char_checkpoint(path, cell="lstm", level="char"):
+    """An untrained language model saved as model_from_checkpoint reads it: weights, config, vocabulary."""
     vocab = Vocabulary.build("abc xyz()'\"\n=#", unk_token="?", level=level)
-    model = LanguageModel(len(vocab), embedding_size=8, hidden_size=12, num_layers=1, cell=cell, dropout=0.0,
-                          tie_weights=False)
-    arrays = {f"model/{name}": array for name, array in model.state_dict().items()}
-    save_checkpoint(path, arrays, dict(model=model.config, vocab=vocab.to_dict(), dtype="float32"))
+    config = ModelConfig(vocab_size=len(vocab), embedding_size=8, hidden_size=12, num_layers=1, cell=cell,
+                         dropout=0.0, tie_weights=False)
+    model = LanguageModel(config)
+    save_checkpoint(path, {"model": model.state_dict()},
+                    dict(model=config.to_dict(), vocab=vocab.to_dict(), dtype="float32"))
     return path
 
 
@@ -285,8 +291,20 @@ def test_lab_help_lists_every_experiment(capsys):
     (["lab", "long-range", "--lengths", "1"], "lengths must be integers of at least 2"),
     (["lab", "matmul-norms", "--scales", "0"], "scales must be positive"),
     (["lab", "clipping", "--lr", "0"], "lr must be a positive number"),
-    (["lab", "activations", "--seed", "-1"], "--seed must be a non-negative integer"),
+    (["lab", "activations", "--seed", "-1"], "seed must be a non-negative integer, got -1"),
+    (["lab", "matmul-norms", "--seed", "-1"], "seed must be a non-negative integer"),
+    (["lab", "clipping", "--seed", "-2"], "seed must be a non-negative integer"),
+    (["lab", "gradient-flow", "--seed", "-1"], "seed must be a non-negative integer"),
+    (["lab", "long-range", "--seed", "-1"], "seed must be a non-negative integer"),
+    (["lab", "long-range", "--steps", "0"], "steps must be a positive integer, got 0"),
+    (["lab", "clipping", "--steps", "0"], "steps must be a positive integer, got 0"),
+    (["lab", "activations", "--steps", "0"], "steps must be a positive integer, got 0"),
     (["lab", "gradient-flow", "--length", "2"], "length must be an integer of at least 3"),
+    (["lab", "gradient-flow", "--train-steps", "-1"], "train steps must be a non-negative integer"),
+    (["lab", "gradient-flow", "--hidden-size", "0"], "hidden size must be a positive integer"),
+    (["lab", "gradient-flow", "--clip", "0"], "clip must be a positive number"),
+    (["lab", "long-range", "--batch-size", "0"], "batch size must be a positive integer"),
+    (["lab", "clipping", "--length", "0"], "sequence length must be an integer of at least 1"),
 ])
 def test_bad_values_give_one_line_errors(tmp_path, capsys, argv, expected):
     assert main(argv + ["--out", str(tmp_path)]) == 2
@@ -302,3 +320,118 @@ def test_bad_arguments_give_one_line_usage_errors(capsys, argv):
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "error:" in err
+
+
+def test_long_range_help_shows_the_default_of_run(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["lab", "long-range", "--help"])
+    assert exit_info.value.code == 0
+    shown = " ".join(capsys.readouterr().out.split())   # undo argparse's line wrapping
+    steps = inspect.signature(long_range.run).parameters["steps"].default
+    assert steps == 800                                   # what docs/gradients.md's table was made with
+    assert f"--steps STEPS max Adam steps per run (default: {steps})" in shown
+    assert "--no-progress" in shown and "--tasks TASK [TASK ...]" in shown
+
+
+def _parsed_defaults(experiment, *positionals):
+    """The namespace `gatedrnn lab EXPERIMENT` parses to when given no options."""
+    from gatedrnn.cli import build_parser
+    return vars(build_parser().parse_args(["lab", experiment, *positionals]))
+
+
+@pytest.mark.parametrize("experiment", list(EXPERIMENTS))
+def test_every_lab_option_defaults_to_its_run_signature(experiment):
+    parsed = _parsed_defaults(experiment, *(["model.npz"] if experiment == "cells" else []))
+    signature = inspect.signature(EXPERIMENTS[experiment].run).parameters
+    assert parsed["run_options"] and set(parsed["run_options"]) <= set(signature)
+    for name in parsed["run_options"]:
+        if signature[name].default is not inspect.Parameter.empty:
+            assert parsed[name] == signature[name].default, name
+            assert type(parsed[name]) is type(signature[name].default), name
+
+
+# -- the trainer's step ---------------------------------------------------------------------
+def test_mean_squared_error_backward_scales_the_gradient():
+    criterion = MeanSquaredError()
+    outputs, targets = np.array([[1.0], [3.0]]), np.array([[0.0], [1.0]])
+    assert criterion(outputs, targets) == pytest.approx(2.5)
+    np.testing.assert_allclose(criterion.backward(), [[1.0], [2.0]])
+    np.testing.assert_allclose(criterion.backward(3.0), [[3.0], [6.0]])
+
+
+def test_train_on_task_records_the_norm_before_clipping():
+    from gatedrnn.lab.training import train_on_task
+    task = LONG_RANGE_TASKS["adding"]
+    model = LastStepModel("rnn-tanh", task.input_size, 8, task.output_size, generator=np.random.default_rng(0))
+    history = train_on_task(model, task, 6, 5, np.random.default_rng(1), clip=1e-4)
+    assert history["steps"] == 5 and not history["diverged"]
+    assert min(history["grad_norms"]) > 1e-4           # recorded before the clip, not after
+
+
+# -- cli.options ----------------------------------------------------------------------------
+def _example(path, steps=20, lr=3e-3, scales=(1.0, 0.5), lengths=(10, 25), mode="fast", progress=True,
+             tied=False, unit=None, hidden=7, *rest, **more):
+    """A run() to build options from (its body is never called)."""
+
+
+EXAMPLE_HELPS = dict(path="file to read", steps="T", lr="learning rate", scales="factors", lengths="lengths",
+                     mode="how", progress="show a bar", tied="tie them", unit="a unit (default: the best)")
+
+
+def _example_parser(**overrides):
+    parser = argparse.ArgumentParser(prog="example")
+    options = dict(helps=EXAMPLE_HELPS, choices=dict(mode=("fast", "slow")), exclude=("hidden",),
+                   settings=dict(unit=dict(type=int), lengths=dict(metavar="T")))
+    names = add_signature_options(parser, _example, **{**options, **overrides})
+    return parser, names
+
+
+def test_options_take_names_types_and_defaults_from_the_signature():
+    parser, names = _example_parser()
+    assert names == ["path", "steps", "lr", "scales", "lengths", "mode", "progress", "tied", "unit"]
+    defaults = vars(parser.parse_args(["in.txt"]))
+    assert defaults == dict(path="in.txt", steps=20, lr=3e-3, scales=(1.0, 0.5), lengths=(10, 25), mode="fast",
+                            progress=True, tied=False, unit=None)
+    given = vars(parser.parse_args(["in.txt", "--steps", "5", "--lr", "0.5", "--scales", "2", "3", "--lengths", "4",
+                                    "--mode", "slow", "--no-progress", "--tied", "--unit", "3"]))
+    assert given == dict(path="in.txt", steps=5, lr=0.5, scales=(2.0, 3.0), lengths=(4,), mode="slow",
+                         progress=False, tied=True, unit=3)
+    assert type(given["scales"][0]) is float and type(given["lengths"][0]) is int
+
+
+def test_options_help_shows_each_default_from_the_signature():
+    parser, _ = _example_parser()
+    shown = " ".join(parser.format_help().split())       # the columns argparse aligns do not matter
+    for entry in ("--steps STEPS T (default: 20)", "--lr LR learning rate (default: 0.003)",
+                  "--scales SCALES [SCALES ...] factors (default: 1.0 0.5)",
+                  "--lengths T [T ...] lengths (default: 10 25)",
+                  "--mode {fast,slow} how (default: fast)", "--progress, --no-progress show a bar (default: True)",
+                  "--tied, --no-tied tie them (default: False)", "--unit UNIT a unit (default: the best)"):
+        assert entry in shown
+    assert "positional arguments: path file to read " in shown   # no default: a positional argument
+    assert "hidden" not in shown and "rest" not in shown and "more" not in shown
+    assert shown.count("(default:") == 8                  # none for path, and no "(default: None)" for unit
+
+
+def test_options_refuse_bad_values_and_unknown_or_undescribed_names():
+    parser, _ = _example_parser()
+    for argv in (["x", "--steps", "many"], ["x", "--mode", "medium"], ["x", "--scales"], ["x", "--hidden", "3"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(argv)
+    with pytest.raises(ValueError, match="hidden have no help"):
+        _example_parser(exclude=())
+    with pytest.raises(ValueError, match="does not take"):
+        _example_parser(helps={**EXAMPLE_HELPS, "stpes": "typo"})
+    with pytest.raises(ValueError, match="not among its choices"):
+        _example_parser(choices=dict(mode=("slow",)))
+    with pytest.raises(TypeError, match="one type"):
+        add_option(argparse.ArgumentParser(), "mixed", (1, "a"), "mixed")
+
+
+def test_option_flag_renames_but_keeps_the_parameter_as_dest():
+    parser = argparse.ArgumentParser()
+    add_option(parser, "text_path", None, "text (default: a built-in one)", flag="--text")
+    add_option(parser, "pattern", "%d.png", "file names")   # argparse %-formats help: the default is escaped
+    assert vars(parser.parse_args(["--text", "a.txt"])) == dict(text_path="a.txt", pattern="%d.png")
+    assert "file names (default: %d.png)" in " ".join(parser.format_help().split())

@@ -17,7 +17,7 @@ def split_everything(monkeypatch):
     """Force the parallel path even for tiny arrays, on three blocks."""
     monkeypatch.setattr(parallel, "BLAS_THREADS_SLEEP", True)
     monkeypatch.setattr(parallel, "MIN_PARALLEL_ELEMENTS", 0)
-    monkeypatch.setattr(parallel, "core_count", lambda: 3)
+    monkeypatch.setattr(parallel, "get_num_threads", lambda: 3)
 
 
 @pytest.mark.parametrize("rows, parts", [(1, 1), (7, 2), (10, 3), (2, 5), (1000, 8)])
@@ -130,14 +130,14 @@ def test_clip_coefficient_matches_torch_formula():
     assert clip_coefficient(np.float64(4.0), 1.0).dtype == np.float64
 
 
-def test_zero_grad_reads_as_zeros_and_the_first_fresh_gradient_is_taken_as_it_is():
+def test_zero_grad_reads_as_zeros_and_a_handed_over_gradient_is_taken_as_it_is():
     param = Parameter(np.ones((2, 3), np.float32))
     param.grad += 5
     param.zero_grad()
     np.testing.assert_array_equal(param.grad, 0)  # read in between: zeros
     param.zero_grad()
     fresh = np.full((2, 3), 2.0, np.float32)
-    param.add_to_grad(fresh)
+    param.add_to_grad_taking_ownership(fresh)
     assert param.grad is fresh  # no zero fill, no copy
     param.add_to_grad(np.full((2, 3), 1.0, np.float32))
     np.testing.assert_array_equal(param.grad, 3.0)
@@ -159,8 +159,9 @@ def test_a_view_or_another_dtype_is_added_not_adopted():
 
 def test_tied_weights_still_sum_both_gradients_after_zero_grad():
     gatedrnn.seed(0)
-    from gatedrnn.models import LanguageModel
-    model = LanguageModel(30, 8, 8, num_layers=1, dropout=0.0, tie_weights=True)
+    from gatedrnn.lm import LanguageModel, ModelConfig
+    model = LanguageModel(ModelConfig(vocab_size=30, embedding_size=8, hidden_size=8, num_layers=1, dropout=0.0,
+                                      tie_weights=True))
     ids = np.random.default_rng(3).integers(0, 30, (2, 4))
     criterion = SoftmaxCrossEntropy()
     grads = []
@@ -177,7 +178,7 @@ def test_tied_weights_still_sum_both_gradients_after_zero_grad():
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
 def test_a_forked_child_gets_a_pool_of_its_own(split_everything, monkeypatch):
     import multiprocessing
-    monkeypatch.setattr(parallel, "core_count", lambda: 2)  # one worker thread, as on 2 cores
+    monkeypatch.setattr(parallel, "get_num_threads", lambda: 2)  # one worker thread, as on 2 cores
     parallel.for_row_blocks(lambda start, stop: None, 8, 8)  # the parent's pool exists now
     child = multiprocessing.get_context("fork").Process(target=_split_some_work_then_exit)
     child.start()

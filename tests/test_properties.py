@@ -23,15 +23,18 @@ def parts_of(state):
 @settings(max_examples=60, deadline=None)
 @given(cell=st.sampled_from(sorted(CELLS)), batch=sizes, steps=st.integers(1, 12), input_size=sizes,
        hidden_size=sizes, num_layers=st.integers(1, 3), with_state=st.booleans(),
-       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2 ** 16))
+       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2 ** 16),
+       bias=st.booleans(), batch_first=st.booleans())
 def test_valid_shapes_run_forward_and_backward(cell, batch, steps, input_size, hidden_size, num_layers,
-                                               with_state, dtype, seed):
+                                               with_state, dtype, seed, bias, batch_first):
     generator = np.random.default_rng(seed)
-    layer = CELLS[cell](input_size, hidden_size, num_layers=num_layers, dropout=0.2, dtype=dtype)
-    xs = generator.standard_normal((batch, steps, input_size)).astype(dtype)
+    layer = CELLS[cell](input_size, hidden_size, num_layers=num_layers, bias=bias, batch_first=batch_first,
+                        dropout=0.2, dtype=dtype)
+    layout = (batch, steps) if batch_first else (steps, batch)
+    xs = generator.standard_normal(layout + (input_size,)).astype(dtype)
     state0 = make_state(layer, batch, generator, dtype) if with_state else None
     ys, final = layer(xs, state0)
-    assert ys.shape == (batch, steps, hidden_size) and ys.dtype == dtype
+    assert ys.shape == layout + (hidden_size,) and ys.dtype == dtype
     for part in parts_of(final):
         assert part.shape == (num_layers, batch, hidden_size) and part.dtype == dtype
     dxs, dstate0 = layer.backward(np.ones_like(ys), None)

@@ -14,9 +14,7 @@ from gatedrnn import GatedRNNError
 from gatedrnn.checkpoint import load_checkpoint
 from gatedrnn.cli import main
 from gatedrnn.data import load_text
-from gatedrnn.models import LanguageModel
-from gatedrnn.presets import get_preset
-from gatedrnn.train import Trainer
+from gatedrnn.lm import LanguageModel, ModelConfig, TrainConfig, Trainer, get_preset
 
 from ptb_data import DATA_DIR
 
@@ -40,8 +38,8 @@ def train_command(corpus, out, *extra):
 
 
 def model_arrays(path):
-    arrays, _ = load_checkpoint(path)
-    return {name: array for name, array in arrays.items() if name.startswith("model/")}
+    sections, _ = load_checkpoint(path)
+    return sections["model"]
 
 
 @pytest.mark.slow
@@ -72,10 +70,10 @@ def test_sigkill_then_resume_ends_bit_identical(tmp_path):
 
 def make_trainer(tmp_path, **changes):
     corpus = load_text(write_corpus(tmp_path, lines=100))
-    config = {**get_preset("rnnlm")["training"], "epochs": 1, "batch_size": 4, "seq_len": 8, "lr": 1.0, **changes}
+    config = get_preset("rnnlm").training.replace(**{**dict(epochs=1, batch_size=4, seq_len=8, lr=1.0), **changes})
     gatedrnn.seed(0)
-    model = LanguageModel(len(corpus.vocab), embedding_size=8, hidden_size=8, num_layers=1, dropout=0.0,
-                          tie_weights=False)
+    model = LanguageModel(ModelConfig(vocab_size=len(corpus.vocab), embedding_size=8, hidden_size=8, num_layers=1, dropout=0.0,
+                          tie_weights=False))
     messages = []
     trainer = Trainer(model, corpus, config, tmp_path / "run", progress=False, echo=messages.append)
     return trainer, messages
@@ -148,8 +146,8 @@ def run_cli(args, capsys):
 @pytest.mark.parametrize("extra, problem", [
     (["--lr", "0"], "lr must be > 0"),
     (["--lr", "-1"], "lr must be > 0"),
-    (["--dropout", "1.0"], r"dropout probability must be in \[0, 1\)"),
-    (["--dropout", "-0.1"], r"dropout probability must be in \[0, 1\)"),
+    (["--dropout", "1.0"], r"dropout must be in \[0, 1\)"),
+    (["--dropout", "-0.1"], r"dropout must be in \[0, 1\)"),
     (["--seq-len", "0"], "seq_len"),
     (["--batch-size", "0"], "batch"),
     (["--epochs", "0"], "epochs"),
@@ -229,8 +227,8 @@ def test_cli_refuses_damaged_checkpoints(finished_run, capsys, damage):
     if damage == "truncate":
         path.write_bytes(data[: len(data) // 3])
     elif damage == "flip":
-        arrays, _ = load_checkpoint(path)
-        needle = arrays["model/embed.weight"].tobytes()[:16]  # stored uncompressed: find and flip it
+        sections, _ = load_checkpoint(path)
+        needle = sections["model"]["embed.weight"].tobytes()[:16]  # stored uncompressed: find and flip it
         at = data.find(needle)
         path.write_bytes(data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:])
     elif damage == "pickle":
@@ -243,6 +241,6 @@ def test_cli_refuses_damaged_checkpoints(finished_run, capsys, damage):
 
 
 def test_token_ids_outside_the_vocabulary():
-    model = LanguageModel(12, embedding_size=4, hidden_size=4, num_layers=1)
+    model = LanguageModel(ModelConfig(vocab_size=12, embedding_size=4, hidden_size=4, num_layers=1))
     with pytest.raises(GatedRNNError, match="token id 12 is outside the vocabulary of 12"):
         model(np.array([[1, 12]]))

@@ -10,8 +10,8 @@ from gatedrnn.cli import main
 from gatedrnn.data import BucketBatches, pad_sequences
 from gatedrnn.gradcheck import numerical_gradient, relative_error
 from gatedrnn.layers import SoftmaxCrossEntropy
-from gatedrnn.sequence_models import SequenceClassifier, SequenceTagger
-from gatedrnn.tasks import brackets, is_balanced, neighbours
+from gatedrnn.seq.models import SequenceClassifier, SequenceTagger
+from gatedrnn.seq.tasks import brackets, is_balanced, neighbours
 
 
 def test_pad_sequences():
@@ -115,6 +115,6 @@ def test_bidirectional_tagger_beats_one_way(tmp_path):
 
 @pytest.mark.slow
 def test_classifier_learns_brackets():
-    from gatedrnn.sequence_training import run_task
+    from gatedrnn.seq import run_task
     result = run_task("brackets", epochs=3, train_count=2000, hidden_size=32, progress=False, echo=lambda *_: None)
     assert result["test_accuracy"] > 0.9

@@ -1,6 +1,7 @@
 """gatedrnn against PyTorch: the same weights and inputs give the same numbers.
 
-For RNN (tanh, relu), LSTM and GRU with 1 and 3 layers and given initial states, forward
+For RNN (tanh, relu), LSTM and GRU with 1 and 3 layers and given initial states, and for
+bias=False and batch_first=False (with 1 and 2 layers, one and two directions), forward
 outputs, final states, the gradients of inputs and initial states, and every parameter
 gradient must agree with torch.nn's within a relative error (max |a - b| / max |b|) of 1e-5
 in float32 and 1e-10 in float64.
@@ -34,21 +35,20 @@ def assert_agree(ours, theirs, dtype, what):
     assert err < TOLERANCE[dtype], f"{what}: relative error {err:.2e}"
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("num_layers", [1, 3])
-@pytest.mark.parametrize("kind", list(KINDS))
-def test_recurrent_layers_match_torch(kind, num_layers, dtype):
-    torch.manual_seed(0)
-    N, T, D, H = 4, 7, 5, 6
-    reference = KINDS[kind](D, H, num_layers, TORCH_DTYPE[dtype])
+def compare_with_torch(reference, dtype, batch=4, steps=7):
+    """Run ``reference`` (a torch RNN, LSTM or GRU) and from_torch(reference) on the same random
+    inputs, initial states and output/state gradients, in the module's own layout, and assert
+    that outputs, final states, input, initial-state and parameter gradients agree."""
     ours = from_torch(reference)
-    assert ours.dtype == dtype
-
+    assert ours.dtype == dtype and ours.batch_first == reference.batch_first and ours.bias == reference.bias
     rng = np.random.default_rng(1)
-    xs = rng.standard_normal((N, T, D)).astype(dtype)
-    state_parts = tuple(rng.standard_normal((num_layers, N, H)).astype(dtype) * 0.5 for _ in ours.state_names)
-    dys = rng.standard_normal((N, T, H)).astype(dtype)
-    dfinal = tuple(rng.standard_normal((num_layers, N, H)).astype(dtype) for _ in ours.state_names)
+    count = ours.num_layers * ours.num_directions
+    layout = (batch, steps) if ours.batch_first else (steps, batch)
+    xs = rng.standard_normal(layout + (ours.input_size,)).astype(dtype)
+    state_parts = tuple(rng.standard_normal((count, batch, ours.hidden_size)).astype(dtype) * 0.5
+                        for _ in ours.state_names)
+    dys = rng.standard_normal(layout + (ours.output_size,)).astype(dtype)
+    dfinal = tuple(rng.standard_normal((count, batch, ours.hidden_size)).astype(dtype) for _ in ours.state_names)
 
     def ours_state(parts):
         return parts if len(parts) > 1 else parts[0]
@@ -63,6 +63,7 @@ def test_recurrent_layers_match_torch(kind, num_layers, dtype):
         (f * torch.tensor(d)).sum() for f, d in zip(as_tuple(final_t), dfinal))
     loss.backward()
 
+    assert ys.shape == tuple(ys_t.shape) and dxs.shape == xs.shape
     assert_agree(ys, ys_t, dtype, "outputs")
     for mine, theirs in zip(as_tuple(final), as_tuple(final_t)):
         assert_agree(mine, theirs, dtype, "final state")
@@ -70,25 +71,45 @@ def test_recurrent_layers_match_torch(kind, num_layers, dtype):
     for mine, theirs in zip(as_tuple(dstate0), state_t):
         assert_agree(mine, theirs.grad, dtype, "initial-state gradient")
     torch_params = dict(reference.named_parameters())
+    assert [name for name, _ in ours.named_parameters()] == list(torch_params)
     for name, param in ours.named_parameters():
         assert_agree(param.grad, torch_params[name].grad, dtype, f"gradient of {name}")
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("num_layers", [1, 3])
 @pytest.mark.parametrize("kind", list(KINDS))
-def test_each_route_of_the_hidden_projection_matches_torch(kind, dtype, monkeypatch):
-    # HiddenProjection picks (W_hh hᵀ)ᵀ for H >= LARGE_HIDDEN and h times a copy of W_hhᵀ
-    # below; lowering the threshold sends these small layers down the large-H route.
-    from gatedrnn.layers import recurrent
-    monkeypatch.setattr(recurrent, "LARGE_HIDDEN", 1)
-    test_recurrent_layers_match_torch(kind, 3, dtype)
+def test_recurrent_layers_match_torch(kind, num_layers, dtype):
+    torch.manual_seed(0)
+    compare_with_torch(KINDS[kind](5, 6, num_layers, TORCH_DTYPE[dtype]), dtype)
 
 
-@pytest.mark.parametrize("kind", list(KINDS))
-def test_windows_shorter_than_the_weight_copy_threshold_match_torch(kind, monkeypatch):
-    from gatedrnn.layers import recurrent
-    monkeypatch.setattr(recurrent, "MIN_STEPS_FOR_WEIGHT_COPY", 100)  # T = 7: the transposed view
-    test_recurrent_layers_match_torch(kind, 1, np.float64)
+# bias=False and batch_first=False, alone and together, one- and two-way, one and two layers
+# (the bidirectional two-layer case in each).
+CONFIGURATIONS = [
+    dict(bias=False, batch_first=True, num_layers=1, bidirectional=False),
+    dict(bias=False, batch_first=True, num_layers=2, bidirectional=True),
+    dict(bias=True, batch_first=False, num_layers=1, bidirectional=False),
+    dict(bias=True, batch_first=False, num_layers=2, bidirectional=True),
+    dict(bias=False, batch_first=False, num_layers=2, bidirectional=False),
+]
+TORCH_CLASSES = {
+    "rnn_tanh": lambda **k: torch.nn.RNN(nonlinearity="tanh", **k),
+    "rnn_relu": lambda **k: torch.nn.RNN(nonlinearity="relu", **k),
+    "lstm": lambda **k: torch.nn.LSTM(**k),
+    "gru": lambda **k: torch.nn.GRU(**k),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("config", CONFIGURATIONS, ids=lambda c: "-".join(f"{k}={v}" for k, v in c.items()))
+@pytest.mark.parametrize("kind", list(TORCH_CLASSES))
+def test_without_bias_and_time_major_match_torch(kind, config, dtype):
+    torch.manual_seed(0)
+    reference = TORCH_CLASSES[kind](input_size=5, hidden_size=6, dtype=TORCH_DTYPE[dtype], **config)
+    if not config["bias"]:
+        assert not any("bias" in name for name in reference.state_dict())
+    compare_with_torch(reference, dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

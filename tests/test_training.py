@@ -9,9 +9,7 @@ import gatedrnn
 from gatedrnn import GatedRNNError
 from gatedrnn.cli import main
 from gatedrnn.data import load_ptb
-from gatedrnn.models import LanguageModel
-from gatedrnn.presets import get_preset
-from gatedrnn.train import Trainer, evaluate
+from gatedrnn.lm import LanguageModel, ModelConfig, TrainConfig, Trainer, evaluate_nll, get_preset
 
 from ptb_data import DATA_DIR, needs_ptb
 
@@ -25,15 +23,13 @@ def ptb_slice():
 
 
 def small_config(**changes):
-    config = get_preset("rnnlm")["training"]
-    config.update(epochs=2, batch_size=20, seq_len=20, lr=20.0, clip=0.25)
-    config.update(changes)
-    return config
+    return get_preset("rnnlm").training.replace(**{**dict(epochs=2, batch_size=20, seq_len=20, lr=20.0, clip=0.25),
+                                                   **changes})
 
 
 def small_model(vocab_size):
-    return LanguageModel(vocab_size, embedding_size=32, hidden_size=32, num_layers=1, dropout=0.0,
-                         tie_weights=False, init="book")
+    return LanguageModel(ModelConfig(vocab_size=vocab_size, embedding_size=32, hidden_size=32, num_layers=1, dropout=0.0,
+                         tie_weights=False, init="book"))
 
 
 @needs_ptb
@@ -42,7 +38,7 @@ def test_short_training_lowers_perplexity_below_bound(ptb_slice, tmp_path):
     tokens must bring validation perplexity below 700 (measured: about 480)."""
     gatedrnn.seed(0)
     model = small_model(len(ptb_slice.vocab))
-    before = math.exp(evaluate(model, ptb_slice.valid, 10, 20))
+    before = math.exp(evaluate_nll(model, ptb_slice.valid, 10, 20))
     trainer = Trainer(model, ptb_slice, small_config(), tmp_path, progress=False, echo=lambda *_: None)
     summary = trainer.fit()
     assert before > 5000
@@ -62,8 +58,8 @@ def test_resume_equals_uninterrupted(ptb_slice, tmp_path):
 
     def fresh(out):
         gatedrnn.seed(3)
-        model = LanguageModel(len(corpus.vocab), embedding_size=16, hidden_size=16, num_layers=2, dropout=0.3,
-                              tie_weights=True, init="book")
+        model = LanguageModel(ModelConfig(vocab_size=len(corpus.vocab), embedding_size=16, hidden_size=16, num_layers=2, dropout=0.3,
+                              tie_weights=True, init="book"))
         return Trainer(model, corpus_small, config, out, progress=False, echo=lambda *_: None,
                        checkpoint_interval=7)
 
@@ -141,9 +137,8 @@ def test_unknown_preset_in_the_library():
     (dict(schedule="cosine"), "unknown schedule"),
 ])
 def test_nonsensical_training_settings(change, problem):
-    from gatedrnn.train import validate_training_config
     with pytest.raises(GatedRNNError, match=problem):
-        validate_training_config(small_config(**change))
+        small_config(**change)
 
 
 @pytest.mark.parametrize("cell, frozen", [("lstm", True), ("rnn", True), ("gru", False)])
@@ -152,8 +147,8 @@ def test_book_init_keeps_one_bias_per_gate(cell, frozen):
     from gatedrnn.layers import SoftmaxCrossEntropy
     from gatedrnn.optim import SGD
     gatedrnn.seed(0)
-    model = LanguageModel(20, embedding_size=8, hidden_size=8, num_layers=2, dropout=0.0,
-                          tie_weights=False, cell=cell, init="book")
+    model = LanguageModel(ModelConfig(vocab_size=20, embedding_size=8, hidden_size=8, num_layers=2, dropout=0.0,
+                          tie_weights=False, cell=cell, init="book"))
     optimizer = SGD(model.parameters(), lr=1.0)
     criterion = SoftmaxCrossEntropy()
     ids = np.random.default_rng(0).integers(0, 20, size=(3, 5))

@@ -93,11 +93,12 @@ SETUPS = [(packed, layers, bidirectional) for packed in (True, False) for layers
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("packed, num_layers, bidirectional", SETUPS)
 @pytest.mark.parametrize("kind", list(TORCH_MODULES))
-def test_match_torch_packed_and_bidirectional(kind, packed, num_layers, bidirectional, dtype):
+def test_match_torch_packed_and_bidirectional(kind, packed, num_layers, bidirectional, dtype, batch_first=True):
     torch.manual_seed(0)
     N, T, D, H = 5, 7, 3, 4
     reference = TORCH_MODULES[kind](input_size=D, hidden_size=H, num_layers=num_layers, bidirectional=bidirectional,
-                                    batch_first=True, dtype=torch.float64 if dtype == np.float64 else torch.float32)
+                                    batch_first=batch_first,
+                                    dtype=torch.float64 if dtype == np.float64 else torch.float32)
     ours = from_torch(reference)
     rng = np.random.default_rng(2)
     lengths = np.array([7, 3, 5, 1, 6]) if packed else np.full(N, T)
@@ -108,16 +109,19 @@ def test_match_torch_packed_and_bidirectional(kind, packed, num_layers, bidirect
     dys[np.arange(T)[None, :] >= lengths[:, None]] = 0  # padded positions carry no gradient
     dfinal = tuple(rng.standard_normal((count, N, H)).astype(dtype) for _ in ours.state_names)
 
+    if not batch_first:  # the same numbers, time-major
+        xs, dys = (np.ascontiguousarray(a.transpose(1, 0, 2)) for a in (xs, dys))
+
     ys, final = ours(xs, pack(state0), lengths=lengths if packed else None)
     dxs, dstate0 = ours.backward(dys, pack(dfinal))
 
     x_t = torch.tensor(xs, requires_grad=True)
     s_t = tuple(torch.tensor(s, requires_grad=True) for s in state0)
     if packed:
-        packed_in = torch.nn.utils.rnn.pack_padded_sequence(x_t, torch.tensor(lengths), batch_first=True,
+        packed_in = torch.nn.utils.rnn.pack_padded_sequence(x_t, torch.tensor(lengths), batch_first=batch_first,
                                                             enforce_sorted=False)
         out, final_t = reference(packed_in, pack(s_t))
-        ys_t, _ = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=T)
+        ys_t, _ = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=batch_first, total_length=T)
     else:
         ys_t, final_t = reference(x_t, pack(s_t))
     loss = (ys_t * torch.tensor(dys)).sum() + sum((f * torch.tensor(d)).sum() for f, d in zip(as_tuple(final_t), dfinal))
@@ -133,6 +137,12 @@ def test_match_torch_packed_and_bidirectional(kind, packed, num_layers, bidirect
     torch_params = dict(reference.named_parameters())
     for name, param in ours.named_parameters():
         assert relative_error(param.grad, torch_params[name].grad.numpy()) < tol, name
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("kind", list(TORCH_MODULES))
+def test_time_major_packed_two_layers_two_ways_match_torch(kind, dtype):
+    test_match_torch_packed_and_bidirectional(kind, True, 2, True, dtype, batch_first=False)
 
 
 def test_bidirectional_round_trip_through_torch():

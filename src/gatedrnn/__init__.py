@@ -1,23 +1,41 @@
-"""gatedrnn: recurrent networks (RNN, LSTM, GRU) from scratch on NumPy, with hand-written BPTT."""
-import os as _os
-import sys as _sys
+"""gatedrnn: recurrent networks (RNN, LSTM, GRU) from scratch on NumPy, with hand-written BPTT.
 
-# Before NumPy loads OpenBLAS: let its idle threads sleep at once instead of spinning, so
-# that gatedrnn's own threads get the other cores (gatedrnn.parallel, docs/performance.md).
-# A value you set yourself is kept; once NumPy is loaded the setting no longer matters.
-if "numpy" not in _sys.modules:
-    _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
-
-from . import init, optim  # noqa: E402 (after the setting above, on purpose)
-from .clip import clip_grad_norm, clip_grad_value
-from .core import Module, Parameter
-from .errors import GatedRNNError
-from .layers import (GRU, LSTM, RNN, Dropout, Embedding, Linear, LockedDropout, Recurrent,
-                     SoftmaxCrossEntropy)
-from .rng import seed
+The names below are imported on first use (PEP 562), so ``import gatedrnn`` itself loads
+nothing heavy and changes no setting: the ``gatedrnn`` command can still prepare OpenBLAS
+before NumPy loads (:func:`gatedrnn.threads.let_blas_threads_sleep`). ``from gatedrnn import
+LSTM`` and ``gatedrnn.LSTM`` work as usual. docs/architecture.md maps the package.
+"""
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = ["init", "optim", "clip_grad_norm", "clip_grad_value", "Module", "Parameter", "GatedRNNError",
-           "GRU", "LSTM", "RNN", "Dropout", "Embedding", "Linear", "LockedDropout", "Recurrent",
-           "SoftmaxCrossEntropy", "seed"]
+# public name → the module that defines it
+_EXPORTS = {
+    "Module": "core", "Parameter": "core",
+    "GatedRNNError": "errors",
+    "seed": "rng",
+    "set_num_threads": "threads", "get_num_threads": "threads",
+    "clip_grad_norm": "clip", "clip_grad_value": "clip",
+    "backward_and_step": "training",
+    "Dropout": "layers", "Embedding": "layers", "GRU": "layers", "Linear": "layers", "LockedDropout": "layers",
+    "LSTM": "layers", "Recurrent": "layers", "RNN": "layers", "SoftmaxCrossEntropy": "layers",
+}
+_SUBMODULES = ("init", "optim", "layers", "data", "functional", "clip", "core", "interop", "gradcheck", "lm",
+               "seq", "lab")
+
+__all__ = sorted(_EXPORTS) + list(_SUBMODULES)
+
+
+def __getattr__(name):
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'gatedrnn' has no attribute {name!r}")
+    globals()[name] = value   # later lookups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

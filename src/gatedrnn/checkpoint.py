@@ -1,20 +1,22 @@
 """Checkpoints without pickle: arrays in an .npz, metadata as JSON, a checksum, atomic writes.
 
-One file holds everything: every array under its name, plus ``__metadata__``, the UTF-8
-bytes of a JSON document (format version, model configuration, vocabulary, optimizer
-hyperparameters, RNG state, data position, metrics …) and the SHA-256 of the arrays.
+One file holds everything: arrays grouped in named sections (``{"model": {name: array},
+"optimizer": {...}}``, stored as ``section/name`` members of the .npz), plus
+``__metadata__``, the UTF-8 bytes of a JSON document (format version, whatever the writer
+records: model configuration, vocabulary, RNG state, data position …) and the SHA-256 of
+the arrays. This module knows the format only; what goes into the sections is the
+writer's business (gatedrnn.lm.run_files for training runs).
 
 * Loading uses ``np.load(..., allow_pickle=False)`` and refuses object arrays, so a file
   cannot run code, whatever it contains.
 * The checksum covers every array's name, dtype, shape and bytes, so a flipped byte is
   caught rather than trained on.
-* Saving writes a temporary file beside the target, fsyncs it and renames it over the
-  target: a crash mid-save leaves the previous checkpoint intact.
+* Saving goes through :func:`gatedrnn.files.atomic_write_bytes`: a crash mid-save leaves
+  the previous checkpoint intact.
 """
 import hashlib
 import io
 import json
-import os
 import zipfile
 import zlib
 from pathlib import Path
@@ -22,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import GatedRNNError
+from .files import atomic_write_bytes
 
 FORMAT = "gatedrnn-checkpoint"
 FORMAT_VERSION = 1
@@ -38,35 +41,17 @@ def array_checksum(arrays):
     return digest.hexdigest()
 
 
-def atomic_write_bytes(path, data):
-    """Write ``data`` to ``path`` via a temporary file, fsync and rename (all or nothing)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
-    try:  # make the rename itself durable
-        directory = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
-    except OSError:  # some filesystems do not allow fsync on a directory
-        pass
-
-
-def save_checkpoint(path, arrays, metadata):
-    """Save ``arrays`` (name → ndarray of numbers) and ``metadata`` (JSON-able dict) to ``path``."""
-    for name, array in arrays.items():
-        if name == _METADATA_KEY or np.asarray(array).dtype.kind not in "biuf":
-            raise GatedRNNError(f"cannot checkpoint array {name!r} of dtype {np.asarray(array).dtype}; only numeric arrays are stored")
+def save_checkpoint(path, sections, metadata):
+    """Save ``sections`` ({section: {name: ndarray of numbers}}) and ``metadata`` (a JSON-able dict)."""
+    arrays = {}
+    for section, members in sections.items():
+        if not section or "/" in section or section == _METADATA_KEY:
+            raise GatedRNNError(f"checkpoint section names must be non-empty and free of '/', got {section!r}")
+        for name, array in members.items():
+            if np.asarray(array).dtype.kind not in "biuf":
+                raise GatedRNNError(f"cannot checkpoint array {section}/{name} of dtype {np.asarray(array).dtype}; "
+                                    "only numeric arrays are stored")
+            arrays[f"{section}/{name}"] = array
     document = {"format": FORMAT, "version": FORMAT_VERSION, "checksum": array_checksum(arrays), **metadata}
     meta_bytes = np.frombuffer(json.dumps(document).encode("utf-8"), dtype=np.uint8)
     buffer = io.BytesIO()
@@ -75,7 +60,7 @@ def save_checkpoint(path, arrays, metadata):
 
 
 def load_checkpoint(path):
-    """Load and verify a checkpoint; returns ``(arrays, metadata)``.
+    """Load and verify a checkpoint; returns ``(sections, metadata)`` as :func:`save_checkpoint` took them.
 
     Raises GatedRNNError for a missing, truncated, corrupted, foreign or newer-format file.
     """
@@ -91,7 +76,18 @@ def load_checkpoint(path):
     metadata = _parse_metadata(path, arrays.pop(_METADATA_KEY, None))
     if array_checksum(arrays) != metadata.get("checksum"):
         raise GatedRNNError(f"{path} failed its checksum: the file is corrupted; use another copy of the checkpoint")
-    return arrays, metadata
+    return _into_sections(path, arrays), metadata
+
+
+def _into_sections(path, arrays):
+    """{"model/w": a} → {"model": {"w": a}}; a member outside any section is a foreign file."""
+    sections = {}
+    for key, array in arrays.items():
+        section, slash, name = key.partition("/")
+        if not slash or not section or not name:
+            raise GatedRNNError(f"{path} holds an array {key!r} outside any section; it is not a gatedrnn checkpoint")
+        sections.setdefault(section, {})[name] = array
+    return sections
 
 
 def _parse_metadata(path, raw):

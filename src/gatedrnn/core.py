@@ -7,9 +7,13 @@ walking its attributes, so a layer only has to assign them (``self.weight = Para
 Backward passes *add* into ``Parameter.grad``. That is what makes a parameter used in two
 places (a tied embedding and output weight) receive the sum of both gradients, with no
 de-duplication step afterwards; it is also why ``zero_grad()`` must be called between updates.
-``zero_grad()`` itself costs nothing: it only marks the gradient as zero, and the first
-gradient added afterwards is taken as it is (see :meth:`Parameter.add_to_grad`), which saves
-two passes over every weight per step; reading ``grad`` in between gives zeros, as expected.
+``zero_grad()`` itself costs nothing: it only marks the gradient as zero, so the first
+gradient added afterwards is written, not added, and no zero fill is needed; reading ``grad``
+in between gives zeros, as expected. A layer that computes a gradient as a fresh array (a
+matrix product, a sum) hands it over with :meth:`Parameter.add_to_grad_taking_ownership`,
+which right after ``zero_grad()`` keeps that very array as the gradient — no pass over the
+weight's memory at all; everyone else calls :meth:`Parameter.add_to_grad`, which never keeps
+the caller's array.
 """
 import numpy as np
 
@@ -43,17 +47,33 @@ class Parameter:
         self._grad_is_zero = False
 
     def add_to_grad(self, value):
-        """grad += value, where ``value`` is a freshly computed array of grad's shape and dtype.
+        """grad += value, for an array (or scalar) ``value`` that broadcasts to grad's shape.
 
-        Right after ``zero_grad()`` the array itself becomes the gradient, with no zero fill and
-        no copy, so the caller must not keep writing to it (layers pass the result of a matrix
-        product or a sum, which nothing else holds).
+        ``value`` is only read: the parameter never keeps it, so the caller may go on using
+        and writing to it. Right after ``zero_grad()`` it is copied into the gradient buffer
+        (no zero fill first); otherwise added.
         """
-        fresh = self._grad_is_zero and value.base is None and value.flags.c_contiguous
-        if fresh and value.shape == self._grad.shape and value.dtype == self._grad.dtype:
+        if self._grad_is_zero:
+            np.copyto(self._grad, value, casting="same_kind")
+            self._grad_is_zero = False
+        else:
+            self._grad += value
+
+    def add_to_grad_taking_ownership(self, value):
+        """grad += value, where the caller hands over a fresh array it will not touch again.
+
+        Right after ``zero_grad()`` the array itself becomes the gradient (no copy, no zero
+        fill) if it has grad's shape and dtype and is C-contiguous; later backward passes and
+        optimizers may write to it. Otherwise it behaves as :meth:`add_to_grad`. For arrays
+        nothing else holds, such as the result of a matrix product or a sum; never for an
+        array that is also passed to another parameter, kept in a cache, or returned.
+        """
+        adoptable = (self._grad_is_zero and isinstance(value, np.ndarray) and value.shape == self._grad.shape
+                     and value.dtype == self._grad.dtype and value.flags.c_contiguous and value.flags.writeable)
+        if adoptable:
             self.grad = value
         else:
-            self.grad += value
+            self.add_to_grad(value)
 
     @property
     def shape(self):

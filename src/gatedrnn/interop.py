@@ -5,8 +5,9 @@ r, z, n for the GRU; weights shaped (out, in)), so a conversion is a copy of eac
 the same name. PyTorch is imported only when these functions are called; it is not a
 dependency of gatedrnn.
 
-Supported: ``nn.RNN`` (tanh, relu), ``nn.LSTM``, ``nn.GRU`` (batch_first=True, any
-num_layers, with biases, one or two directions), ``nn.Embedding`` and ``nn.Linear``.
+Supported: ``nn.RNN`` (tanh, relu), ``nn.LSTM``, ``nn.GRU`` (any num_layers, with or without
+biases, batch-first or time-major, one or two directions; not ``proj_size``), ``nn.Embedding``
+and ``nn.Linear``.
 """
 import numpy as np
 
@@ -46,16 +47,11 @@ def from_torch(module):
 
 
 def _recurrent_from_torch(module, dtype):
-    unsupported = []
-    if not module.batch_first:
-        unsupported.append("batch_first=False (gatedrnn is batch-first: build it with batch_first=True)")
-    if not module.bias:
-        unsupported.append("bias=False")
     if getattr(module, "proj_size", 0):
-        unsupported.append("proj_size")
-    if unsupported:
-        raise GatedRNNError(f"cannot convert this {type(module).__name__}: {', '.join(unsupported)} is not supported")
-    kwargs = dict(num_layers=module.num_layers, dropout=module.dropout, bidirectional=module.bidirectional, dtype=dtype)
+        raise GatedRNNError(f"cannot convert this {type(module).__name__}: proj_size is not supported; "
+                            "build it with proj_size=0")
+    kwargs = dict(num_layers=module.num_layers, bias=bool(module.bias), batch_first=bool(module.batch_first),
+                  dropout=module.dropout, bidirectional=bool(module.bidirectional), dtype=dtype)
     if type(module).__name__ == "RNN":
         return RNN(module.input_size, module.hidden_size, nonlinearity=module.nonlinearity, **kwargs)
     cls = LSTM if type(module).__name__ == "LSTM" else GRU
@@ -73,8 +69,8 @@ def to_torch(layer):
     if isinstance(layer, (RNN, LSTM, GRU)):
         if getattr(layer, "locked_dropout", False) and layer.dropout:
             raise GatedRNNError("PyTorch's recurrent layers have no locked dropout; build the gatedrnn layer with locked_dropout=False to convert it")
-        kwargs = dict(num_layers=layer.num_layers, dropout=layer.dropout, bidirectional=layer.bidirectional,
-                      batch_first=True, dtype=dtype)
+        kwargs = dict(num_layers=layer.num_layers, bias=layer.bias, batch_first=layer.batch_first,
+                      dropout=layer.dropout, bidirectional=layer.bidirectional, dtype=dtype)
         if isinstance(layer, RNN):
             module = nn.RNN(layer.input_size, layer.hidden_size, nonlinearity=layer.nonlinearity, **kwargs)
         else:

@@ -12,19 +12,21 @@ keeps its worker threads spinning for a while in case another product follows; o
 machine with two cores that spinning takes the second core away from a NumPy thread (a
 700 × 10,000 exp measured 3.5 ms split in two right after a product, against 2.0 ms once
 OpenBLAS's threads go to sleep at once). ``OPENBLAS_THREAD_TIMEOUT`` sets how long they
-spin; it is read when NumPy loads OpenBLAS, so ``gatedrnn`` sets it, unless you did,
-when it is imported before NumPy (see docs/performance.md).
+spin; it is read when NumPy loads OpenBLAS, so the ``gatedrnn`` command sets it
+(:func:`gatedrnn.threads.let_blas_threads_sleep`) before NumPy loads (docs/performance.md).
+The number of blocks is :func:`gatedrnn.threads.get_num_threads`.
 """
 import os
 from concurrent.futures import ThreadPoolExecutor, wait
+
+from .threads import get_num_threads
 
 
 # Below this many elements a pass runs on the calling thread.
 MIN_PARALLEL_ELEMENTS = 1 << 20
 
-# Whether OpenBLAS's threads sleep between products (see above): gatedrnn/__init__.py sets
-# the variable when it is imported before NumPy; otherwise only a value set before NumPy was
-# loaded counts. Without it, splitting measured no faster, so the passes stay serial.
+# Whether OpenBLAS's threads sleep between products (see above): only a value set before
+# NumPy was loaded counts. Without it, splitting measured no faster, so the passes stay serial.
 BLAS_THREADS_SLEEP = "OPENBLAS_THREAD_TIMEOUT" in os.environ
 
 _pool, _pool_workers = None, 0
@@ -39,13 +41,6 @@ def _forget_pool_in_forked_child():
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool_in_forked_child)
-
-
-def core_count():
-    """The cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 def _executor(workers):
@@ -75,7 +70,7 @@ def for_row_blocks(work, rows, elements):
     the first exception). ``work`` must write only to its own rows.
     """
     # The two flag checks first: most calls are small and stop here without a syscall.
-    parts = 1 if elements < MIN_PARALLEL_ELEMENTS or not BLAS_THREADS_SLEEP else min(core_count(), rows)
+    parts = 1 if elements < MIN_PARALLEL_ELEMENTS or not BLAS_THREADS_SLEEP else min(get_num_threads(), rows)
     if parts < 2:
         work(0, rows)
         return

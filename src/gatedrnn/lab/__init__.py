@@ -10,13 +10,17 @@ Each experiment is a module with ``run(**options) -> dict`` (its numbers) and
     gradient-flow   ‖∂L_T/∂h_t‖ against T - t for RNN, LSTM, GRU, before and after training
     long-range      adding problem and recall at lengths 10 … 200, four models, ± clipping
     clipping        one run with gradient spikes, trained with and without clip_grad_norm
-    cells           a trained char model's units coloured over text; units that track quotes, …
+    cells           a trained char model's hidden units coloured over text; units that track quotes, …
+                    (module :mod:`~gatedrnn.lab.units`)
+
+Each ``run()``'s signature holds the experiment's defaults, and ``gatedrnn lab`` builds its
+options from it, so the command and the library agree.
 """
 import time
 from pathlib import Path
 
-from . import activations, cells, clipping, gradient_flow, long_range, matmul_norms
-from ..runs import write_json
+from . import activations, clipping, gradient_flow, long_range, matmul_norms, units
+from ..files import write_json
 
 EXPERIMENTS = {
     "matmul-norms": matmul_norms,
@@ -24,13 +28,13 @@ EXPERIMENTS = {
     "gradient-flow": gradient_flow,
     "long-range": long_range,
     "clipping": clipping,
-    "cells": cells,
+    "cells": units,
 }
 
 
 def run_experiment(name, out_dir, command=None, **options):
     """Run experiment ``name`` with ``options``, write its files into ``out_dir``; returns (results, paths)."""
-    from ..runs import machine_info, timestamp
+    from ..files import machine_info, timestamp
 
     module = EXPERIMENTS[name]
     started = time.perf_counter()
@@ -89,8 +93,8 @@ def _clipping_summary(results):
     return "\n".join(lines)
 
 
-def _cells_summary(results):
-    lines = [f"coloured: {cells.describe(results)}"]
+def _units_summary(results):
+    lines = [f"coloured: {units.describe(results)}"]
     for state, per in results["units"].items():
         for feature, best in per.items():
             listed = ", ".join(f"{e['unit']} ({e['r']:+.2f})" for e in best[:3])
@@ -100,7 +104,7 @@ def _cells_summary(results):
 
 SUMMARIES = {"matmul-norms": _matmul_summary, "activations": _activations_summary,
              "gradient-flow": _gradient_flow_summary, "long-range": _long_range_summary,
-             "clipping": _clipping_summary, "cells": _cells_summary}
+             "clipping": _clipping_summary, "cells": _units_summary}
 
 __all__ = ["EXPERIMENTS", "run_experiment", "summary"] + [module.__name__.rsplit(".", 1)[-1]
                                                           for module in EXPERIMENTS.values()]

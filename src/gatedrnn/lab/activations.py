@@ -16,8 +16,9 @@ identity W_hh and clipping.
 import numpy as np
 
 from ..errors import GatedRNNError
+from ..figures import pyplot, save_figure
 from ..functional import sigmoid
-from ..plotting import pyplot, save_figure
+from .checks import check_counts, check_positive, check_seed
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
 
@@ -43,8 +44,10 @@ def run(limit=6.0, points=601, steps=20, samples=200_000, seed=0):
     what is left of a gradient after t steps through φ′ alone (W_hh aside); and
     ``steps_to_1e-6`` for the best case (None when it never gets there).
     """
-    if not (np.isfinite(limit) and limit > 0) or points < 3 or steps < 1 or samples < 1:
-        raise GatedRNNError("activations needs limit > 0, at least 3 points, 1 step and 1 sample")
+    check_positive(limit=limit)
+    check_counts(minimum=3, points=points)
+    check_counts(steps=steps, samples=samples)
+    check_seed(seed)
     x = np.linspace(-limit, limit, points)
     normal = np.random.default_rng(seed).standard_normal(samples)
     t = np.arange(1, steps + 1)

@@ -16,13 +16,12 @@ import time
 
 import numpy as np
 
-from ..clip import clip_grad_norm
-from ..errors import GatedRNNError
+from ..figures import pyplot, save_figure
 from ..optim import SGD
+from .checks import check_counts, check_positive, check_seed
 from .models import LastStepModel, check_cell_kinds
-from ..plotting import pyplot, save_figure
 from .tasks import get_task
-from .training import criterion_for, gradient_step
+from .training import criterion_for, training_step
 
 
 def parameter_vector(model):
@@ -33,29 +32,30 @@ def parameter_vector(model):
 def train_once(model, task, length, steps, lr, clip, generator, batch_size, progress=None):
     """SGD for ``steps`` updates; per step the loss, the gradient norm before clipping and ‖Δθ‖.
 
-    Stops at the first non-finite loss or gradient (the step is recorded, no update made).
+    ``clip`` is the max global gradient norm, or None for none; it is applied inside the
+    update (``SGD.step(grad_scale=c)`` folds c into the learning rate), so every clipped
+    update still has ‖Δθ‖ ≤ lr · clip. Stops at the first non-finite loss or gradient (that
+    step is recorded with ‖Δθ‖ = nan, and no update is made).
     """
     optimizer = SGD(model.parameters(), lr=lr)
     criterion = criterion_for(task)
     losses, grad_norms, update_norms = [], [], []
-    for _ in range(steps):
-        loss, norm = gradient_step(model, criterion, task, batch_size, length, generator)
-        losses.append(loss)
-        grad_norms.append(norm)
+    diverged_at = None
+    for step in range(1, steps + 1):
+        before = parameter_vector(model)   # backward_and_step updates in place: remember where we were
+        result = training_step(model, criterion, optimizer, task, batch_size, length, generator, clip)
+        losses.append(result.loss)
+        grad_norms.append(result.grad_norm)
         if progress is not None:
             progress.update(1)
-        if not (np.isfinite(loss) and np.isfinite(norm)):
+        if not result.stepped:
             update_norms.append(float("nan"))
+            diverged_at = step
             break
-        if clip:
-            clip_grad_norm(model.parameters(), clip)
-        before = parameter_vector(model)
-        optimizer.step()
         update_norms.append(float(np.linalg.norm(parameter_vector(model) - before)))
     if progress is not None:
         progress.update(steps - len(losses))
-    return dict(losses=losses, grad_norms=grad_norms, update_norms=update_norms,
-                diverged_at=len(losses) if not np.isfinite(losses[-1] + grad_norms[-1]) else None)
+    return dict(losses=losses, grad_norms=grad_norms, update_norms=update_norms, diverged_at=diverged_at)
 
 
 def run(model="irnn", task="recall", length=20, hidden_size=32, steps=600, lr=0.01, clip=5.0, batch_size=32,
@@ -69,10 +69,10 @@ def run(model="irnn", task="recall", length=20, hidden_size=32, steps=600, lr=0.
 
     check_cell_kinds([model])
     task = get_task(task)
-    for name, value in (("lr", lr), ("clip", clip), ("steps", steps), ("hidden size", hidden_size),
-                        ("batch size", batch_size), ("length", length)):
-        if isinstance(value, bool) or not value > 0:
-            raise GatedRNNError(f"{name} must be a positive number, got {value!r}")
+    check_positive(lr=lr, clip=clip, spike_factor=spike_factor)
+    check_counts(steps=steps, hidden_size=hidden_size, batch_size=batch_size)
+    task.check_length(length)
+    check_seed(seed)
     started = time.perf_counter()
     runs = {}
     with tqdm(total=2 * steps, desc="clipping", unit="step", disable=not progress) as bar:

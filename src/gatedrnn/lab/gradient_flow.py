@@ -15,9 +15,9 @@ import time
 
 import numpy as np
 
-from ..errors import GatedRNNError, is_whole_number
-from .models import LastStepModel, check_cell_kinds, last_hidden
-from ..plotting import pyplot, save_figure
+from ..figures import pyplot, save_figure
+from .checks import check_counts, check_positive, check_seed
+from .models import LastStepModel, check_cell_kinds, check_gate_init, last_hidden
 from .tasks import get_task
 from .training import criterion_for, score, train_on_task
 
@@ -72,16 +72,19 @@ def run(models=DEFAULT_MODELS, length=50, hidden_size=32, train_steps=300, batch
 
     Per model: ``untrained`` and ``trained`` profiles (see :func:`profile`), the test score
     after training, and ``decay_per_step``: the geometric-mean factor by which ‖∂L_T/∂h_t‖
-    changes per step back over the whole span, before and after training.
+    changes per step back over the whole span, before and after training. ``clip`` is the
+    max gradient norm in training, or None for none.
     """
     from tqdm import tqdm
 
     models = check_cell_kinds(models)
     task = get_task(task)
-    if not is_whole_number(length, 3):
-        raise GatedRNNError(f"length must be an integer of at least 3, got {length!r}")
-    if train_steps < 0:
-        raise GatedRNNError(f"train steps must be 0 or more, got {train_steps}")
+    check_counts(minimum=3, length=length)   # a decay per step needs a few steps to measure
+    check_counts(minimum=0, train_steps=train_steps)
+    check_counts(hidden_size=hidden_size, batch_size=batch_size)
+    check_positive(lr=lr, **({} if clip is None else {"clip": clip}))
+    check_gate_init(gate_init)
+    check_seed(seed)
     started = time.perf_counter()
     probe = task.generate(64, length, np.random.default_rng([seed, 1]))
     test = task.generate(500, length, np.random.default_rng([seed, 2]))

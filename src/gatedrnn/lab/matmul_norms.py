@@ -16,8 +16,9 @@ the norm reported as ‖dh‖_F / N.
 """
 import numpy as np
 
-from ..errors import GatedRNNError, is_whole_number
-from ..plotting import pyplot, save_figure
+from ..errors import GatedRNNError
+from ..figures import pyplot, save_figure
+from .checks import check_counts, check_seed, is_positive_number
 
 DEFAULT_SCALES = (1.0, 0.5)
 
@@ -68,11 +69,10 @@ def run(steps=20, hidden_size=3, batch_size=2, scales=DEFAULT_SCALES, seed=0):
     W_h, ``growth_rate`` per step measured from the norms (≈ the spectral radius), and
     ``growth_rate_with_tanh``.
     """
-    for name, value in (("steps", steps), ("hidden size", hidden_size), ("batch size", batch_size)):
-        if not is_whole_number(value, 2):
-            raise GatedRNNError(f"{name} must be an integer of at least 2, got {value!r}")
-    if not scales or any(not np.isfinite(s) or s <= 0 for s in scales):
+    check_counts(minimum=2, steps=steps, hidden_size=hidden_size, batch_size=batch_size)
+    if not scales or not all(is_positive_number(s) for s in scales):
         raise GatedRNNError(f"scales must be positive numbers, got {list(scales)}; e.g. --scales 1.0 0.5")
+    check_seed(seed)
     generator = np.random.default_rng(seed)
     base = generator.standard_normal((hidden_size, hidden_size))
     w_x = generator.standard_normal((hidden_size, hidden_size)) / np.sqrt(hidden_size)

@@ -40,11 +40,16 @@ def check_cell_kinds(kinds):
     return kinds
 
 
+def check_gate_init(gate_init):
+    """GatedRNNError unless ``gate_init`` is one of :data:`GATE_INITS`."""
+    if gate_init not in GATE_INITS:
+        raise GatedRNNError(f"unknown gate initialisation {gate_init!r}; choose one of {', '.join(GATE_INITS)}")
+
+
 def build_recurrent(kind, input_size, hidden_size, gate_init="chrono", max_span=100, generator=None):
     """A one-layer recurrent layer of ``kind`` (one of :data:`CELL_KINDS`), initialised as described above."""
     check_cell_kinds([kind])
-    if gate_init not in GATE_INITS:
-        raise GatedRNNError(f"unknown gate initialisation {gate_init!r}; choose one of {', '.join(GATE_INITS)}")
+    check_gate_init(gate_init)
     generator = generator or _rng.generator()
     if kind in ("rnn-tanh", "irnn"):
         layer = RNN(input_size, hidden_size, nonlinearity="tanh" if kind == "rnn-tanh" else "relu", rng=generator)

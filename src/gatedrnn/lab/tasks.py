@@ -15,6 +15,9 @@ until a model fails.
   steps earlier. Guessing scores 1/``symbols``.
 
 Inputs are float arrays (N, T, D) ready for a recurrent layer (one-hot tokens for recall).
+:data:`LONG_RANGE_TASKS` holds the two :class:`Task` descriptions by name. (They are not the
+variable-length tagging tasks of :mod:`gatedrnn.seq.tasks`: these are fixed-length, many-to-one
+and generated afresh for every batch.)
 """
 from dataclasses import dataclass
 
@@ -42,9 +45,19 @@ class Task:
     chance: float
     solved_at: float
 
+    @property
+    def min_length(self):
+        """The shortest sequence the task makes sense for: the adding problem needs two halves."""
+        return 2 if self.name == "adding" else 1
+
+    def check_length(self, length):
+        """GatedRNNError unless ``length`` is an integer of at least :attr:`min_length`."""
+        if not is_whole_number(length, self.min_length):
+            raise GatedRNNError(f"sequence length must be an integer of at least {self.min_length}, got {length!r}")
+
     def generate(self, count, length, generator):
         """``count`` fresh sequences of ``length`` steps: inputs (N, T, D) float32 and targets."""
-        check_length(length, minimum=2 if self.name == "adding" else 1)
+        self.check_length(length)
         if self.name == "adding":
             return adding_problem(count, length, generator)
         return recall_first_token(count, length, generator, self.output_size, self.input_size - self.output_size)
@@ -54,11 +67,6 @@ class Task:
         if score is None or not np.isfinite(score):
             return False
         return score <= self.solved_at if self.kind == "regression" else score >= self.solved_at
-
-
-def check_length(length, minimum):
-    if not is_whole_number(length, minimum):
-        raise GatedRNNError(f"sequence length must be an integer of at least {minimum}, got {length!r}")
 
 
 def adding_problem(count, length, generator):
@@ -93,7 +101,7 @@ def recall_first_token(count, length, generator, symbols=8, distractors=4):
     return inputs, answers.astype(np.int64)
 
 
-TASKS = {
+LONG_RANGE_TASKS = {
     "adding": Task("adding", "regression", input_size=2, output_size=1, metric="mse",
                    chance=ADDING_BASELINE_MSE, solved_at=0.01),
     "recall": Task("recall", "classification", input_size=12, output_size=8, metric="accuracy",
@@ -103,6 +111,6 @@ TASKS = {
 
 def get_task(name):
     """The :class:`Task` called ``name``."""
-    if name not in TASKS:
-        raise GatedRNNError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}")
-    return TASKS[name]
+    if name not in LONG_RANGE_TASKS:
+        raise GatedRNNError(f"unknown task {name!r}; choose one of {', '.join(LONG_RANGE_TASKS)}")
+    return LONG_RANGE_TASKS[name]

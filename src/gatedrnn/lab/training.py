@@ -1,18 +1,18 @@
 """Train a :class:`~gatedrnn.lab.models.LastStepModel` on a lab task and score it.
 
 Every step draws a fresh batch, so there is no training set to memorise: a model that
-scores well on a held-out batch has learned the rule. Losses:
+scores well on a held-out batch has learned the rule. The update itself is
+:func:`gatedrnn.training.backward_and_step`, the step every training loop in gatedrnn takes
+(zero, backward, global norm, stop on nan/inf, clip inside the update). Losses:
 
     regression       L = (1/N) Σ_n (y_n - t_n)²          dL/dy = 2 (y - t) / N
     classification   L = -(1/N) Σ_n log softmax(y_n)[t_n]   (SoftmaxCrossEntropy)
 """
-import math
-
 import numpy as np
 
-from ..clip import clip_grad_norm, total_grad_norm
 from ..layers import SoftmaxCrossEntropy
 from ..optim import Adam
+from ..training import backward_and_step
 
 
 class MeanSquaredError:
@@ -22,8 +22,9 @@ class MeanSquaredError:
         self._difference = outputs - targets
         return float(np.mean(self._difference ** 2))
 
-    def backward(self):
-        return 2.0 * self._difference / self._difference.size
+    def backward(self, scale=1.0):
+        """dL/dy, times ``scale`` (the gradient of scale · L, as backward_and_step asks for)."""
+        return (2.0 * scale) * self._difference / self._difference.size
 
 
 def criterion_for(task):
@@ -38,19 +39,19 @@ def score(model, task, inputs, targets):
     return float(np.mean(outputs.argmax(axis=-1) == targets))
 
 
-def gradient_step(model, criterion, task, batch_size, length, generator):
-    """Forward and backward on a fresh batch: gradients in ``.grad``; returns (loss, ‖g‖ before clipping).
+def training_step(model, criterion, optimizer, task, batch_size, length, generator, clip=None):
+    """One update on a fresh batch: the forward pass here, the rest by backward_and_step.
 
-    Overflow warnings are silenced: a run that diverges is one of the outcomes the lab
-    measures, and the caller checks the returned loss and norm for nan/inf.
+    ``clip`` is a max global gradient norm, or None for none. Returns backward_and_step's
+    StepResult: the loss, the gradient norm before clipping, and ``stepped`` (False when
+    either was nan/inf, and then the weights were left alone). Overflow warnings in the
+    forward pass are silenced: a run that diverges is one of the outcomes the lab measures,
+    and ``stepped`` reports it.
     """
     inputs, targets = task.generate(batch_size, length, generator)
     with np.errstate(over="ignore", invalid="ignore"):
         loss = criterion(model(inputs), targets)
-        model.zero_grad()
-        model.backward(criterion.backward())
-        norm = float(total_grad_norm(model.parameters()))
-    return loss, norm
+    return backward_and_step(model, criterion, optimizer, loss, max_norm=clip)
 
 
 def train_on_task(model, task, length, steps, generator, lr=1e-2, batch_size=32, clip=None, eval_every=50,
@@ -70,17 +71,14 @@ def train_on_task(model, task, length, steps, generator, lr=1e-2, batch_size=32,
     losses, grad_norms, evaluations = [], [], []
     diverged = False
     for step in range(1, steps + 1):
-        loss, norm = gradient_step(model, criterion, task, batch_size, length, generator)
-        losses.append(loss)
-        grad_norms.append(norm)
+        result = training_step(model, criterion, optimizer, task, batch_size, length, generator, clip)
+        losses.append(result.loss)
+        grad_norms.append(result.grad_norm)
         if progress is not None:
             progress.update(1)
-        if not (math.isfinite(loss) and math.isfinite(norm)):
+        if not result.stepped:
             diverged = True
             break
-        if clip:
-            clip_grad_norm(model.parameters(), clip)
-        optimizer.step()
         if eval_batch is not None and (step % eval_every == 0 or step == steps):
             evaluations.append((step, score(model, task, *eval_batch)))
             if stop_when_solved and task.solved(evaluations[-1][1]):

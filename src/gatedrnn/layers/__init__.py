@@ -8,4 +8,8 @@ from .lstm import LSTM
 from .recurrent import Recurrent
 from .rnn import RNN
 
-__all__ = ["Dropout", "LockedDropout", "Embedding", "GRU", "Linear", "SoftmaxCrossEntropy", "LSTM", "Recurrent", "RNN"]
+# The recurrent layers by the names configs and the CLI use for them.
+RECURRENT_LAYERS = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
+
+__all__ = ["Dropout", "LockedDropout", "Embedding", "GRU", "Linear", "SoftmaxCrossEntropy", "LSTM", "Recurrent", "RNN",
+           "RECURRENT_LAYERS"]

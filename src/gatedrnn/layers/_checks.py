@@ -36,3 +36,46 @@ def check_token_ids(ids, vocab_size):
 def check_backward_ready(layer, cache):
     if cache is None:
         raise GatedRNNError(f"{type(layer).__name__}.backward() was called before forward(); run forward first")
+
+
+# -- layer configuration: each check names the argument, what it got and what to pass instead --
+def check_whole_number(owner, name, value):
+    """``value`` must be an int ≥ 1 (a bool is refused: LSTM(3, True) is a mistake, not one unit)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise GatedRNNError(f"{owner}: {name} must be a whole number ≥ 1, got {value!r} "
+                            f"({type(value).__name__}); pass a positive int")
+
+
+def check_flag(owner, name, value, positional_order):
+    """``value`` must be True or False; the message recalls the positional order, the usual cause."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise GatedRNNError(f"{owner}: {name} must be True or False, got {value!r}; the positional order is "
+                            f"({', '.join(positional_order)}), so pass {name}=True/False (or the intended "
+                            "argument) by keyword")
+
+
+def check_probability(owner, name, value):
+    """``value`` must be a real number (not a bool or a string) in [0, 1)."""
+    real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+    if not real or not 0.0 <= value < 1.0:
+        raise GatedRNNError(f"{owner}: {name} must be a number in [0, 1), got {value!r}; "
+                            "pass a float such as 0.5, or 0 for none")
+
+
+def check_float_dtype(owner, dtype):
+    """``dtype`` must name float32 or float64; returns it as a numpy dtype."""
+    try:
+        resolved = None if dtype is None else np.dtype(dtype)  # np.dtype(None) would be float64
+    except (TypeError, ValueError):
+        resolved = None
+    if resolved is None or resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise GatedRNNError(f"{owner}: dtype must be float32 or float64, got {dtype!r}; "
+                            "pass np.float32 (the default) or np.float64")
+    return resolved
+
+
+def check_generator(owner, rng):
+    """``rng`` must be None or a numpy.random.Generator."""
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise GatedRNNError(f"{owner}: rng must be a numpy.random.Generator or None, got {type(rng).__name__}; "
+                            "pass np.random.default_rng(seed)")

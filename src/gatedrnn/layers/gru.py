@@ -2,11 +2,12 @@
 import numpy as np
 
 from ..functional import sigmoid
-from .recurrent import Recurrent, dxs_and_weight_grads, HiddenProjection, input_projection
+from .kernels import HiddenProjection, dxs_and_weight_grads, input_projection
+from .recurrent import Recurrent, split_gates
 
 
 class GRU(Recurrent):
-    """A stacked GRU over batch-first sequences.
+    """A stacked GRU over sequences, batch-first (N, T, D) unless batch_first=False.
 
     One layer, at each step t, with x_t (N, D) and h_{t-1} (N, H)::
 
@@ -16,10 +17,10 @@ class GRU(Recurrent):
         n_t = tanh(gx_n + r_t ⊙ gh_n)    candidate; r multiplies (W_hn h_{t-1} + b_hn), as PyTorch
         h_t = (1 - z_t) ⊙ n_t + z_t ⊙ h_{t-1}
 
-    Because the reset gate multiplies the hidden side *after* its bias, the two biases of the
-    n gate are not interchangeable; keeping both makes weights move to and from
-    ``torch.nn.GRU`` unchanged. Layout: ``weight_ih_lk`` (3H, D or H), ``weight_hh_lk`` (3H, H),
-    ``bias_ih_lk``, ``bias_hh_lk`` (3H,), rows in the order r, z, n.
+    (no b terms with bias=False). Because the reset gate multiplies the hidden side *after*
+    its bias, the two biases of the n gate are not interchangeable; keeping both makes
+    weights move to and from ``torch.nn.GRU`` unchanged. Layout: ``weight_ih_lk`` (3H, D or H),
+    ``weight_hh_lk`` (3H, H), ``bias_ih_lk``, ``bias_hh_lk`` (3H,), rows in the order r, z, n.
 
     Backward, with dh the gradient reaching h_t::
 
@@ -28,7 +29,7 @@ class GRU(Recurrent):
         dgx = [dr | dz | dn]                   dgh = [dr | dz | dn ⊙ r]
         dh_{t-1} = dh ⊙ z + dgh W_hh           dx_t = dgx W_ih
 
-    State: a (num_layers, N, H) array. See :class:`Recurrent` for the rest.
+    State: a (num_layers·directions, N, H) array. Signature and the rest: see :class:`Recurrent`.
     """
 
     gate_count = 3
@@ -38,21 +39,23 @@ class GRU(Recurrent):
         w_ih, w_hh, b_ih, b_hh = weights
         (h,) = state0
         H = self.hidden_size
-        gx_all = input_projection(xs, w_ih)  # input side of every gate, all steps at once
-        hidden = HiddenProjection(w_hh, batch=xs.shape[1], steps=xs.shape[0])
-        gx_all += b_ih
+        gx_all = input_projection(xs, w_ih)  # x_t W_ihᵀ for every t
+        recurrent = HiddenProjection(w_hh, batch=xs.shape[1], steps=xs.shape[0])
+        if b_ih is not None:
+            gx_all += b_ih
         hs = np.empty(xs.shape[:2] + (H,), xs.dtype)
         gates = np.empty_like(gx_all)  # r, z, n after activation, kept for backward
         gh_ns = np.empty_like(hs)      # W_hn h_{t-1} + b_hn, which dr needs
         for t in range(xs.shape[0]):
             gx = gx_all[t]
-            gh = hidden.project(h)
-            gh += b_hh
+            gh = recurrent.project(h)        # h_{t-1} W_hhᵀ
+            if b_hh is not None:
+                gh += b_hh
             rz = sigmoid(gx[:, :2 * H] + gh[:, :2 * H], out=gates[t, :, :2 * H])
-            r, z = rz[:, :H], rz[:, H:]
+            r, z = split_gates(rz, 2)
             n = np.tanh(gx[:, 2 * H:] + r * gh[:, 2 * H:], out=gates[t, :, 2 * H:])
             gh_ns[t] = gh[:, 2 * H:]
-            h_new = n + z * (h - n)
+            h_new = n + z * (h - n)          # (1 - z) ⊙ n + z ⊙ h_{t-1}
             if mask is None:
                 h = hs[t] = h_new
             else:  # padded rows keep their state and output 0
@@ -70,13 +73,14 @@ class GRU(Recurrent):
         dgh_all = np.empty_like(gates)
         for t in reversed(range(xs.shape[0])):
             dh += dhs[t] if mask is None else dhs[t] * mask[t]
-            r, z, n = gates[t, :, :H], gates[t, :, H:2 * H], gates[t, :, 2 * H:]
+            r, z, n = split_gates(gates[t], 3)
             h_prev = hs[t - 1] if t > 0 else h0
             dgx, dgh = dgx_all[t], dgh_all[t]
-            dn = dgx[:, 2 * H:] = dh * (1 - z) * (1 - n * n)
-            dgx[:, H:2 * H] = dh * (h_prev - n) * z * (1 - z)
-            dgx[:, :H] = dn * gh_ns[t] * r * (1 - r)
-            dgh[:, :2 * H] = dgx[:, :2 * H]
+            dr, dz, dn = split_gates(dgx, 3)
+            dn[...] = dh * (1 - z) * (1 - n * n)
+            dz[...] = dh * (h_prev - n) * z * (1 - z)
+            dr[...] = dn * gh_ns[t] * r * (1 - r)
+            dgh[:, :2 * H] = dgx[:, :2 * H]  # [dr | dz]: r and z enter both sides alike
             dgh[:, 2 * H:] = dn * r
             if mask is None:
                 dh = dh * z + dgh @ w_hh
@@ -84,4 +88,4 @@ class GRU(Recurrent):
                 dgx *= mask[t]
                 dgh *= mask[t]
                 dh = np.where(mask[t] > 0, dh * z + dgh @ w_hh, dh)
-        return dxs_and_weight_grads(xs, h0, hs, dgx_all, dgh_all, w_ih), (dh,)
+        return dxs_and_weight_grads(xs, h0, hs, dgx_all, dgh_all, w_ih, bias=self.bias), (dh,)

@@ -58,9 +58,9 @@ class Linear(Module):
         check_backward_ready(self, self._x)
         x2 = self._x.reshape(-1, self.in_features)
         dy2 = dy.reshape(-1, self.out_features)
-        self.weight.add_to_grad(dy2.T @ x2)
+        self.weight.add_to_grad_taking_ownership(dy2.T @ x2)  # fresh products, nothing else holds them
         if self.bias is not None:
-            self.bias.add_to_grad(column_sums(dy2))
+            self.bias.add_to_grad_taking_ownership(column_sums(dy2))
         return (dy2 @ self.weight.data).reshape(self._x.shape)
 
     def extra_repr(self):

@@ -2,41 +2,56 @@
 import numpy as np
 
 from ..errors import GatedRNNError
-from .recurrent import Recurrent, dxs_and_weight_grads, HiddenProjection, input_projection
+from .kernels import HiddenProjection, dxs_and_weight_grads, input_projection
+from .recurrent import Recurrent
 
 
 class RNN(Recurrent):
-    """A stacked Elman RNN over batch-first sequences.
+    """A stacked Elman RNN over sequences, batch-first (N, T, D) unless batch_first=False.
 
     One layer, at each step t, with x_t (N, D) and h_{t-1} (N, H)::
 
         h_t = φ(x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh),    φ = tanh or relu
 
-    Backward: da_t = dh_t ⊙ φ'(a_t) (1 - h_t² for tanh, [h_t > 0] for relu), then
-    dh_{t-1} = da_t W_hh and dx_t = da_t W_ih. Every step back multiplies the gradient by
-    W_hh and by φ' — the product that makes it vanish or explode over long spans.
+    (no b terms with bias=False). Backward: da_t = dh_t ⊙ φ'(a_t) (1 - h_t² for tanh,
+    [h_t > 0] for relu), then dh_{t-1} = da_t W_hh and dx_t = da_t W_ih. Every step back
+    multiplies the gradient by W_hh and by φ' — the product that makes it vanish or explode
+    over long spans.
+
+    Signature: PyTorch's, with nonlinearity fourth (batch_first defaults to True)::
+
+        RNN(input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=True,
+            dropout=0.0, bidirectional=False, *, locked_dropout=False, dtype=np.float32, rng=None)
 
     Layout: ``weight_ih_lk`` (H, D or H), ``weight_hh_lk`` (H, H), ``bias_ih_lk``, ``bias_hh_lk``
-    (H,), as ``torch.nn.RNN``. State: a (num_layers, N, H) array.
+    (H,), as ``torch.nn.RNN``. State: a (num_layers·directions, N, H) array. The rest: see
+    :class:`Recurrent`.
     """
 
-    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", dropout=0.0,
-                 locked_dropout=False, bidirectional=False, dtype=np.float32, rng=None):
-        if nonlinearity not in ("tanh", "relu"):
-            raise GatedRNNError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+    positional_parameters = ("input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "batch_first",
+                             "dropout", "bidirectional")
+
+    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=True,
+                 dropout=0.0, bidirectional=False, *extra, locked_dropout=False, dtype=np.float32, rng=None):
+        self._check_no_extra_positional(extra)
+        if not isinstance(nonlinearity, str) or nonlinearity not in ("tanh", "relu"):
+            raise GatedRNNError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}; "
+                                "pass nonlinearity='tanh' (the default) or 'relu'")
         self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, num_layers, dropout, locked_dropout, bidirectional, dtype, rng)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
+                         locked_dropout=locked_dropout, dtype=dtype, rng=rng)
 
     def _layer_forward(self, xs, state0, weights, mask=None):
         """xs (T, N, D), state0 = (h0,) → hs (T, N, H), (h_T,), cache."""
         w_ih, w_hh, b_ih, b_hh = weights
         (h,) = state0
-        hs = input_projection(xs, w_ih)  # input side for all steps at once, activated in place below
-        hidden = HiddenProjection(w_hh, batch=xs.shape[1], steps=xs.shape[0])
-        hs += b_ih + b_hh
+        hs = input_projection(xs, w_ih)  # x_t W_ihᵀ for every t; becomes a_t, then h_t, in place
+        recurrent = HiddenProjection(w_hh, batch=xs.shape[1], steps=xs.shape[0])
+        if b_ih is not None:
+            hs += b_ih + b_hh
         for t in range(xs.shape[0]):
             a = hs[t]
-            a += hidden.project(h)
+            a += recurrent.project(h)    # a_t, adding h_{t-1} W_hhᵀ
             if self.nonlinearity == "tanh":
                 np.tanh(a, out=a)
             else:
@@ -67,7 +82,7 @@ class RNN(Recurrent):
             else:  # at padding the gradient passes through untouched to the last real step
                 da *= mask[t]
                 dh = np.where(mask[t] > 0, da @ w_hh, dh)
-        return dxs_and_weight_grads(xs, h0, hs, da_all, da_all, w_ih), (dh,)
+        return dxs_and_weight_grads(xs, h0, hs, da_all, da_all, w_ih, bias=self.bias), (dh,)
 
     def extra_repr(self):
         return super().extra_repr() + f", nonlinearity={self.nonlinearity!r}"

@@ -6,11 +6,12 @@ and shows the loss falling and the model's own continuation of the text.
 """
 import numpy as np
 
-from . import rng as _rng
-from .clip import clip_grad_norm
-from .core import Module
-from .layers import LSTM, Embedding, Linear, SoftmaxCrossEntropy
-from .optim import Adam
+from .. import rng as _rng
+from ..core import Module
+from ..errors import GatedRNNError, is_whole_number
+from ..layers import LSTM, Embedding, Linear, SoftmaxCrossEntropy
+from ..optim import Adam
+from ..training import backward_and_step
 
 TOY_TEXT = "the quick brown fox jumps over the lazy dog. "
 
@@ -55,7 +56,16 @@ def greedy_continuation(model, chars, prompt, length):
 
 
 def run(steps=300, hidden_size=32, lr=0.01, seed=0, report_every=25, echo=print):
-    """Train on TOY_TEXT and report the loss as it falls; returns the list of (step, loss)."""
+    """Train on TOY_TEXT and report the loss as it falls; returns the list of (step, loss).
+
+    steps: Adam steps; hidden_size: LSTM units; lr: Adam's learning rate; seed: for weights
+    and batches. This signature is the single source of the toy's defaults.
+    """
+    for name, value in (("steps", steps), ("hidden_size", hidden_size), ("report_every", report_every)):
+        if not is_whole_number(value, 1):
+            raise GatedRNNError(f"{name} must be a whole number ≥ 1, got {value!r}")
+    if not is_whole_number(seed, 0):
+        raise GatedRNNError(f"seed must be a whole number ≥ 0, got {seed!r}")
     _rng.seed(seed)
     chars = sorted(set(TOY_TEXT))
     ids = np.array([chars.index(c) for c in TOY_TEXT * 20])
@@ -68,11 +78,7 @@ def run(steps=300, hidden_size=32, lr=0.01, seed=0, report_every=25, echo=print)
     for step in range(1, steps + 1):
         inputs, targets = toy_batches(ids, window=20, batch_size=16, generator=generator)
         logits, _ = model(inputs)
-        loss = criterion(logits, targets)
-        optimizer.zero_grad()
-        model.backward(criterion.backward())
-        clip_grad_norm(model.parameters(), max_norm=1.0)
-        optimizer.step()
+        loss = backward_and_step(model, criterion, optimizer, criterion(logits, targets), max_norm=1.0).loss
         history.append((step, loss))
         if step % report_every == 0 or step == 1:
             echo(f"step {step:4d}  loss {loss:.4f}")

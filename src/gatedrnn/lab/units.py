@@ -1,7 +1,10 @@
-"""Cells: what single units of a trained character-level model keep track of, coloured over the text.
+"""Units: what single hidden units of a trained character-level model keep track of, coloured over the text.
 
-The model reads a text one character at a time; after each character the state of every
-hidden unit h_t[j] (and, for an LSTM, every cell c_t[j]) is recorded. One unit's value is
+(On the command line this is ``gatedrnn lab cells``, after the "interpretable cells" of the
+paper below; here a *unit* is one of the H components of a recurrent layer's state.)
+
+The model reads a text one character at a time; after each character every unit's hidden
+state h_t[j] (and, for an LSTM, its cell state c_t[j]) is recorded. One unit's value is
 then painted behind each character, blue for negative and red for positive (after
 Karpathy, Johnson & Fei-Fei 2015), as an HTML page and a PNG.
 
@@ -23,12 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import GatedRNNError
-from ..plotting import pyplot, save_figure
-from ..checkpoint import atomic_write_bytes
+from ..errors import GatedRNNError, is_whole_number
+from ..figures import pyplot, save_figure
+from ..files import atomic_write_bytes
+from .checks import check_counts
 
 FEATURES = ("quotes", "line", "brackets")
-STATES = ("cell", "hidden")
+STATES = ("cell", "hidden")         # which state of a unit to read: the LSTM's c_t, or h_t
 DEFAULT_TEXT_MODULE = "string.py"   # in every Python; the demo's training text stops at 'a…' files
 
 
@@ -92,12 +96,12 @@ def python_text_features(text):
 # -- the model's states ----------------------------------------------------------------------
 def load_char_model(checkpoint):
     """(model, vocab) from a character-level checkpoint written by ``gatedrnn train`` or ``gatedrnn demo``."""
-    from ..runs import model_from_checkpoint
+    from ..lm.run_files import model_from_checkpoint
 
     model, vocab, _ = model_from_checkpoint(checkpoint)
     if vocab.level != "char":
-        raise GatedRNNError(f"{checkpoint} is a {vocab.level}-level model; the cells view needs a character-level "
-                            "one, e.g. from 'gatedrnn demo'")
+        raise GatedRNNError(f"{checkpoint} is a {vocab.level}-level model; 'gatedrnn lab cells' needs a "
+                            "character-level one, e.g. from 'gatedrnn demo'")
     return model.eval(), vocab
 
 
@@ -113,9 +117,10 @@ def encode_text(vocab, text):
 
 
 def unit_states(model, ids, layer):
-    """Run the model over ``ids`` one character at a time; returns hidden (T, H) and cell (T, H) or None.
+    """Run the model over ``ids`` one character at a time, reading recurrent layer ``layer``.
 
-    States are read after each character, from recurrent layer ``layer``.
+    Returns the hidden states (T, H) and the cell states (T, H), or None for a GRU or RNN,
+    read after each character.
     """
     hidden, cell, state = [], [], None
     for t in range(len(ids)):
@@ -146,7 +151,7 @@ def top_units(r, count):
 
 # -- the experiment --------------------------------------------------------------------------
 def run(checkpoint, text_path=None, chars=2000, feature="brackets", state=None, unit=None, layer=None, top=5):
-    """States of every unit over the text, their correlations with each feature, and the chosen unit.
+    """States of every hidden unit over the text, their correlations with each feature, and the chosen unit.
 
     ``state`` is "cell" (LSTM only; the default for one) or "hidden"; ``layer`` defaults to the
     top recurrent layer; ``unit`` defaults to the unit of that state best correlated (|r|) with
@@ -156,13 +161,15 @@ def run(checkpoint, text_path=None, chars=2000, feature="brackets", state=None, 
     started = time.perf_counter()
     if feature not in FEATURES:
         raise GatedRNNError(f"unknown feature {feature!r}; choose one of {', '.join(FEATURES)}")
-    if isinstance(chars, bool) or not isinstance(chars, int) or chars < 2:
-        raise GatedRNNError(f"chars must be an integer of at least 2, got {chars!r}")
+    if state is not None and state not in STATES:
+        raise GatedRNNError(f"unknown state {state!r}; choose one of {', '.join(STATES)}")
+    check_counts(minimum=2, chars=chars)
+    check_counts(top=top)
     model, vocab = load_char_model(checkpoint)
     layers = model.rnn.num_layers
     layer = layers - 1 if layer is None else layer
-    if not 0 <= layer < layers:
-        raise GatedRNNError(f"layer must be in 0 … {layers - 1} for this {layers}-layer model, got {layer}")
+    if not (is_whole_number(layer, 0) and layer < layers):
+        raise GatedRNNError(f"layer must be in 0 … {layers - 1} for this {layers}-layer model, got {layer!r}")
     if text_path is None:
         text, source = default_text()
     else:
@@ -178,16 +185,16 @@ def run(checkpoint, text_path=None, chars=2000, feature="brackets", state=None, 
     available = {"hidden": hidden} if cell is None else {"cell": cell, "hidden": hidden}
     state = state or ("cell" if cell is not None else "hidden")
     if state not in available:
-        raise GatedRNNError(f"a {model.config['cell'].upper()} has no cell state; use --state hidden")
+        raise GatedRNNError(f"a {model.config.cell.upper()} has no cell state; use --state hidden")
     features = python_text_features(text)
     r = {name: {f: correlations(values, features[f]) for f in FEATURES} for name, values in available.items()}
     size = available[state].shape[1]
     if unit is None:
         unit = top_units(r[state][feature], 1)[0]["unit"]
-    elif isinstance(unit, bool) or not isinstance(unit, (int, np.integer)) or not 0 <= unit < size:
+    elif not (is_whole_number(unit, 0) and unit < size):
         raise GatedRNNError(f"unit must be in 0 … {size - 1} for this model, got {unit!r}")
     return dict(experiment="cells", checkpoint=str(checkpoint), text_source=source, chars=len(text),
-                model=model.config, layer=layer, state=state, unit=int(unit), feature=feature,
+                model=model.config.to_dict(), layer=layer, state=state, unit=int(unit), feature=feature,
                 r={f: float(r[state][f][unit]) for f in FEATURES},
                 units={name: {f: top_units(values, top) for f, values in per.items()} for name, per in r.items()},
                 text=text, activations=available[state][:, unit].tolist(), seconds=time.perf_counter() - started)
@@ -202,7 +209,7 @@ def colour_of(value, scale):
 
 
 def activation_scale(activations):
-    """The value drawn at full colour: the largest |activation| (cells are unbounded, h is in [-1, 1])."""
+    """The value drawn at full colour: the largest |activation| (a cell state c is unbounded, h is in [-1, 1])."""
     peak = float(np.max(np.abs(activations))) if len(activations) else 0.0
     return peak if peak > 0 else 1.0
 

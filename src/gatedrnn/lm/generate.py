@@ -5,8 +5,8 @@ the state; then each sampled token is fed back as the next input.
 """
 import numpy as np
 
-from .errors import GatedRNNError
-from .functional import softmax
+from ..errors import GatedRNNError
+from ..functional import softmax
 
 
 def next_token_distribution(logits, temperature=1.0, top_k=None, top_p=None):

@@ -11,10 +11,9 @@ its outputs over its real steps.
 """
 import numpy as np
 
-from .core import Module
-from .errors import GatedRNNError
-from .layers import Dropout, Embedding, Linear
-from .models import CELLS
+from ..core import Module
+from ..errors import GatedRNNError
+from ..layers import RECURRENT_LAYERS, Dropout, Embedding, Linear
 
 POOLINGS = ("last", "mean", "max")
 
@@ -23,13 +22,13 @@ class _SequenceEncoder(Module):
     """Shared front: embedding → dropout → recurrent layers, returning outputs and final state."""
 
     def __init__(self, vocab_size, embedding_size, hidden_size, num_layers, cell, bidirectional, dropout, dtype):
-        if cell not in CELLS:
-            raise GatedRNNError(f"unknown cell {cell!r}; choose one of {', '.join(CELLS)}")
+        if cell not in RECURRENT_LAYERS:
+            raise GatedRNNError(f"unknown cell {cell!r}; choose one of {', '.join(RECURRENT_LAYERS)}")
         self.config = dict(vocab_size=vocab_size, embedding_size=embedding_size, hidden_size=hidden_size,
                            num_layers=num_layers, cell=cell, bidirectional=bidirectional, dropout=dropout)
         self.embed = Embedding(vocab_size, embedding_size, dtype=dtype)
         self.embed_dropout = Dropout(dropout)
-        self.rnn = CELLS[cell](embedding_size, hidden_size, num_layers=num_layers, dropout=dropout,
+        self.rnn = RECURRENT_LAYERS[cell](embedding_size, hidden_size, num_layers=num_layers, dropout=dropout,
                                bidirectional=bidirectional, dtype=dtype)
 
     def encode(self, ids, lengths):

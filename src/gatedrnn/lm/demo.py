@@ -9,13 +9,14 @@ import sysconfig
 import time
 from pathlib import Path
 
-from . import rng as _rng
-from .data import Corpus, Vocabulary
-from .errors import GatedRNNError
+from .. import rng as _rng
+from ..data import Corpus, Vocabulary
+from ..errors import GatedRNNError, is_whole_number
+from ..files import machine_info, timestamp
 from .generate import generate
+from .model import LanguageModel
 from .presets import get_preset
-from .runs import build_model, machine_info, timestamp, write_json
-from .train import Trainer
+from .trainer import Trainer
 
 UNKNOWN_CHAR = "\ufffd"
 PROMPT = "def "
@@ -65,16 +66,27 @@ def sample_text(model, vocab, length, seed, temperature=0.8):
     return PROMPT + "".join(vocab.decode(ids))
 
 
-def run(out="runs/demo", max_chars=1_000_000, epochs=3, seed=0, sample_every=100, results=None, progress=True):
-    """Train, print samples along the way, and report; returns the results dict."""
+def run(out="runs/demo", chars=1_000_000, epochs=3, seed=0, results=None, progress=True, sample_every=100,
+        command="gatedrnn demo"):
+    """Train, print samples along the way, and report; returns the results dict.
+
+    out: run directory (a used one gets a -2, -3 … suffix); chars: characters of source to
+    read; epochs: passes over the training text; seed: for weights, masks and samples;
+    results: also write the results JSON here; sample_every: steps between printed samples.
+    This signature is the single source of the demo's defaults (``gatedrnn demo --help``).
+    """
     from tqdm import tqdm
 
+    for name, value, low in (("chars", chars, 10_000), ("epochs", epochs, 1), ("seed", seed, 0),
+                             ("sample_every", sample_every, 1)):
+        if not is_whole_number(value, low):
+            raise GatedRNNError(f"{name} must be a whole number ≥ {low}, got {value!r}")
     started = time.perf_counter()
-    corpus = held_out_corpus(stdlib_source(max_chars))
+    corpus = held_out_corpus(stdlib_source(chars))
     preset = get_preset("char-small")
-    training = {**preset["training"], "epochs": epochs, "seed": seed}
+    training = preset.training.replace(epochs=epochs, seed=seed)
     _rng.seed(seed)
-    model = build_model({**preset["model"], "vocab_size": len(corpus.vocab)})
+    model = LanguageModel(preset.model.replace(vocab_size=len(corpus.vocab)))
     out_dir = next_free_directory(out)
     echo = tqdm.write
 
@@ -92,16 +104,15 @@ def run(out="runs/demo", max_chars=1_000_000, epochs=3, seed=0, sample_every=100
     sample = sample_text(model, corpus.vocab, 400, seed=seed)
     echo(f"\n--- a sample (temperature 0.8, after {PROMPT!r}) ---\n{sample}\n---")
     result = dict(
-        command="gatedrnn demo", finished=timestamp(), valid_bits_per_char=summary["valid_bits"],
+        command=command, finished=timestamp(), valid_bits_per_char=summary["valid_bits"],
         held_out_chars=int(corpus.valid.size), train_chars=int(corpus.train.size), vocab_size=len(corpus.vocab),
-        epochs=epochs, steps=summary["steps"], wall_seconds=seconds, model=model.config, training=training,
-        checkpoint=str(out_dir / "best.npz"), plot=str(trainer.plot_path), machine=machine_info(),
+        epochs=epochs, steps=summary["steps"], wall_seconds=seconds, model=model.config.to_dict(),
+        training=training.to_dict(), checkpoint=str(trainer.files.best), plot=str(trainer.files.plot),
+        machine=machine_info(),
     )
     echo(f"validation: {summary['valid_bits']:.3f} bits per character on {corpus.valid.size:,} held-out characters")
-    echo(f"checkpoint: {out_dir / 'best.npz'}  (try: gatedrnn generate {out_dir / 'best.npz'} --prompt 'import ')")
-    echo(f"loss plot:  {trainer.plot_path}")
+    echo(f"checkpoint: {trainer.files.best}  (try: gatedrnn generate {trainer.files.best} --prompt 'import ')")
+    echo(f"loss plot:  {trainer.files.plot}")
     echo(f"wall time:  {seconds:.0f} s")
-    write_json(out_dir / "results.json", result)
-    if results:
-        write_json(results, result)
+    trainer.files.write_results(result, also_to=results)
     return result

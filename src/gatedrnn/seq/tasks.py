@@ -11,7 +11,7 @@
 """
 import numpy as np
 
-from .errors import GatedRNNError
+from ..errors import GatedRNNError
 
 BRACKETS = ("(", ")")
 

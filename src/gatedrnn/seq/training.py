@@ -4,11 +4,17 @@ import time
 
 import numpy as np
 
-from .clip import clip_grad_norm
-from .layers import SoftmaxCrossEntropy
+from .. import rng as _rng
+from ..data import BucketBatches
+from ..errors import GatedRNNError, is_whole_number
+from ..layers import RECURRENT_LAYERS, SoftmaxCrossEntropy
+from ..optim import Adam
+from ..training import backward_and_step
+from .models import POOLINGS, SequenceClassifier, SequenceTagger
+from .tasks import TASKS, make_task
 
 
-def evaluate(model, batches):
+def loss_and_accuracy(model, batches):
     """Mean loss and accuracy over ``batches`` (padded tags, ignore_index, are not counted)."""
     was_training = model.training
     model.eval()
@@ -34,13 +40,8 @@ def fit(model, optimizer, train, valid, epochs, clip=1.0, echo=print, progress=T
         started, losses = time.perf_counter(), []
         for inputs, lengths, targets in tqdm(train, desc=f"epoch {epoch}/{epochs}", leave=False, disable=not progress):
             loss = criterion(model(inputs, lengths), targets)
-            optimizer.zero_grad()
-            model.backward(criterion.backward())
-            if clip:
-                clip_grad_norm(model.parameters(), clip)
-            optimizer.step()
-            losses.append(loss)
-        valid_loss, valid_accuracy = evaluate(model, valid)
+            losses.append(backward_and_step(model, criterion, optimizer, loss, max_norm=clip).loss)
+        valid_loss, valid_accuracy = loss_and_accuracy(model, valid)
         record = dict(epoch=epoch, train_loss=float(np.mean(losses)), valid_loss=valid_loss,
                       valid_accuracy=valid_accuracy, seconds=time.perf_counter() - started)
         history.append(record)
@@ -51,37 +52,45 @@ def fit(model, optimizer, train, valid, epochs, clip=1.0, echo=print, progress=T
     return history
 
 
-def run_task(name, cell="lstm", bidirectional=False, pooling="last", hidden_size=64, epochs=10, lr=0.005,
+def run_task(task="brackets", cell="lstm", bidirectional=False, pooling="last", hidden_size=64, epochs=10, lr=0.005,
              batch_size=32, train_count=4000, valid_count=1000, test_count=1000, seed=0, echo=print, progress=True):
-    """Train a classifier or tagger on a synthetic task (see gatedrnn.tasks); returns a results dict."""
-    from . import rng as _rng
-    from .data import BucketBatches
-    from .optim import Adam
-    from .sequence_models import SequenceClassifier, SequenceTagger
-    from .tasks import TASKS, make_task
+    """Train a classifier or tagger on a synthetic task (gatedrnn.seq.tasks); returns a results dict.
 
-    task = TASKS.get(name)
-    if task is None:
-        from .errors import GatedRNNError
-        raise GatedRNNError(f"unknown task {name!r}; choose one of {', '.join(TASKS)}")
-    splits = {split: make_task(name, count, seed=seed * 3 + offset)
+    This signature is the single source of ``gatedrnn task``'s defaults.
+    """
+    _check_task_options(task, cell, pooling, hidden_size=hidden_size, epochs=epochs, batch_size=batch_size,
+                        train_count=train_count, valid_count=valid_count, test_count=test_count)
+    if not is_whole_number(seed, 0):
+        raise GatedRNNError(f"seed must be a whole number ≥ 0, got {seed!r}")
+    spec = TASKS[task]
+    splits = {split: make_task(task, count, seed=seed * 3 + offset)
               for offset, (split, count) in enumerate((("train", train_count), ("valid", valid_count),
                                                         ("test", test_count)))}
     batches = {split: BucketBatches(*data, batch_size=batch_size, shuffle=split == "train", seed=seed)
                for split, data in splits.items()}
     _rng.seed(seed)
     common = dict(embedding_size=16, hidden_size=hidden_size, cell=cell, bidirectional=bidirectional)
-    if task["kind"] == "classify":
-        model = SequenceClassifier(task["vocab_size"], task["classes"], pooling=pooling, **common)
+    if spec["kind"] == "classify":
+        model = SequenceClassifier(spec["vocab_size"], spec["classes"], pooling=pooling, **common)
     else:
-        model = SequenceTagger(task["vocab_size"], task["classes"], **common)
-    echo(f"{name}: {type(model).__name__}, {'bidirectional ' if bidirectional else ''}{cell.upper()} {hidden_size}, "
+        model = SequenceTagger(spec["vocab_size"], spec["classes"], **common)
+    echo(f"{task}: {type(model).__name__}, {'bidirectional ' if bidirectional else ''}{cell.upper()} {hidden_size}, "
          f"{model.num_parameters():,} parameters, {train_count} training sequences")
     started = time.perf_counter()
     history = fit(model, Adam(model.parameters(), lr=lr), batches["train"], batches["valid"], epochs,
                   echo=echo, progress=progress)
-    test_loss, test_accuracy = evaluate(model, batches["test"])
+    test_loss, test_accuracy = loss_and_accuracy(model, batches["test"])
     echo(f"test accuracy {test_accuracy:.2%} (loss {test_loss:.4f})")
-    return dict(task=name, model=model.config, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
+    return dict(task=task, model=model.config, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
                 train_count=train_count, history=history, test_loss=test_loss, test_accuracy=test_accuracy,
                 seconds=time.perf_counter() - started)
+
+
+def _check_task_options(task, cell, pooling, **counts):
+    """One-line errors for an unknown name or a count that is not a whole number ≥ 1."""
+    for name, value, known in (("task", task, TASKS), ("cell", cell, RECURRENT_LAYERS), ("pooling", pooling, POOLINGS)):
+        if value not in known:
+            raise GatedRNNError(f"unknown {name} {value!r}; choose one of {', '.join(known)}")
+    for name, value in counts.items():
+        if not is_whole_number(value, 1):
+            raise GatedRNNError(f"{name} must be a whole number ≥ 1, got {value!r}")

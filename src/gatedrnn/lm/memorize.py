@@ -16,10 +16,10 @@ no truncation), with Adam and gradient clipping.
 """
 import numpy as np
 
-from . import rng as _rng
-from .clip import clip_grad_norm
-from .layers import SoftmaxCrossEntropy
-from .optim import Adam
+from .. import rng as _rng
+from ..layers import SoftmaxCrossEntropy
+from ..optim import Adam
+from ..training import backward_and_step
 from .toy import TinyCharModel
 
 
@@ -50,11 +50,7 @@ def memorize(text, hidden_size=128, lr=0.01, clip=1.0, max_steps=2000, check_eve
     optimizer = Adam(model.parameters(), lr=lr)
     for step in range(1, max_steps + 1):
         logits, _ = model(inputs)
-        loss = criterion(logits, targets)
-        optimizer.zero_grad()
-        model.backward(criterion.backward())
-        clip_grad_norm(model.parameters(), clip)
-        optimizer.step()
+        loss = backward_and_step(model, criterion, optimizer, criterion(logits, targets), max_norm=clip).loss
         if step % check_every == 0:
             reproduced = greedy_reproduction(model, chars, text[0], len(text))
             correct = sum(a == b for a, b in zip(reproduced, text))

@@ -1,0 +1,121 @@
+"""``gatedrnn lab EXPERIMENT``: the gradient lab's experiments from the command line (gatedrnn.lab).
+
+Each experiment's options are built from its ``run()`` signature (gatedrnn.cli.options), so
+the defaults live in one place, and the parsed values go to ``run()`` unchanged; ``run()``
+checks them. What is written here is only what a signature cannot say: the help texts, the
+allowed values, and which parameters stay off the command line.
+"""
+import shlex
+
+OUT_DEFAULT = "runs/lab"
+SEED_HELP = "random seed"
+PROGRESS_HELP = "show a progress bar"
+
+
+def add_parser(commands):
+    """Add ``lab`` and its experiments to the subcommands."""
+    lab = commands.add_parser(
+        "lab", help="the gradient lab: vanishing and exploding gradients, measured and drawn",
+        description="Experiments on why plain RNNs lose (or blow up) their gradients and how clipping, the LSTM "
+                    "and the GRU help. Each writes EXPERIMENT.png and EXPERIMENT.json into --out (and cells also "
+                    "EXPERIMENT.html); see docs/gradients.md.")
+    experiments = lab.add_subparsers(dest="experiment", metavar="EXPERIMENT")
+    experiments.required = True
+    for name, spec in _experiment_specs().items():
+        _add_experiment(experiments, name, **spec)
+
+
+def _add_experiment(experiments, name, help, description, helps, choices=None, exclude=(), settings=None):
+    """One experiment's subcommand: --out, then an option per parameter of its run()."""
+    from ..lab import EXPERIMENTS
+    from .options import add_option, add_signature_options
+
+    sub = experiments.add_parser(name, help=help, description=description)
+    add_option(sub, "out", OUT_DEFAULT, "directory for the figure and numbers")
+    names = add_signature_options(sub, EXPERIMENTS[name].run, helps, choices=choices, exclude=exclude,
+                                  settings=settings)
+    sub.set_defaults(handler=run, run_options=tuple(names))
+    return sub
+
+
+def _experiment_specs():
+    """Per experiment: its help and description, and per run() parameter its help and choices.
+
+    Parameters in ``exclude`` are settings of the library function that the command leaves
+    at their defaults (the figure's ranges, the extra comparisons).
+    """
+    from ..lab.models import CELL_KINDS, GATE_INITS
+    from ..lab.tasks import LONG_RANGE_TASKS
+    from ..lab.units import FEATURES, STATES
+
+    models, tasks = ", ".join(CELL_KINDS), ", ".join(LONG_RANGE_TASKS)
+    return {
+        "matmul-norms": dict(
+            help="norm of dh pushed back through T steps of dh·W_hᵀ, with and without tanh′",
+            description="The textbook experiment: a batch of gradients of ones multiplied T times by W_hᵀ, W_h drawn "
+                        "from N(0, 1) and scaled; the norm grows or shrinks by the spectral radius per step.",
+            helps=dict(steps="T, steps back in time", hidden_size="H, as in the textbook",
+                       batch_size="N, as in the textbook", scales="factors for W_h", seed=SEED_HELP)),
+        "activations": dict(
+            help="tanh, sigmoid and ReLU with their derivatives",
+            description="Each activation and its derivative, and what T steps of the derivative leave of a gradient.",
+            helps=dict(steps="steps for the retention curves", seed=SEED_HELP),
+            exclude=("limit", "points", "samples")),
+        "gradient-flow": dict(
+            help="‖∂L_T/∂h_t‖ against T - t for RNN, LSTM and GRU, untrained and trained",
+            description="The gradient of a loss at the last step, measured at every earlier hidden state through the "
+                        "layers' own backward passes, before and after a short training on the recall task.",
+            helps=dict(models=f"models to compare, from {models}", length="T", hidden_size="H",
+                       train_steps="Adam steps of the short training", lr="Adam learning rate",
+                       clip="max gradient norm in training", gate_init="LSTM/GRU gate biases", seed=SEED_HELP,
+                       progress=PROGRESS_HELP),
+            choices=dict(models=CELL_KINDS, gate_init=GATE_INITS),
+            settings=dict(models=dict(metavar="MODEL")),
+            exclude=("batch_size", "task")),
+        "long-range": dict(
+            help="adding problem and recall at lengths 10 … 200: where each model fails",
+            description="Train RNN-tanh, IRNN, LSTM and GRU on the adding problem and the recall task at each "
+                        "length, with and without gradient clipping, and tabulate the test scores (a few minutes).",
+            helps=dict(tasks=f"from {tasks}", models=f"from {models}", lengths="sequence lengths",
+                       steps="max Adam steps per run", hidden_size="H", batch_size="sequences per step",
+                       lr="Adam learning rate", clip="max gradient norm of the clipped runs",
+                       gate_init="LSTM/GRU gate biases", test_count="held-out sequences scored", seed=SEED_HELP,
+                       progress=PROGRESS_HELP),
+            choices=dict(tasks=tuple(LONG_RANGE_TASKS), models=CELL_KINDS, gate_init=GATE_INITS),
+            settings=dict(tasks=dict(metavar="TASK"), models=dict(metavar="MODEL"), lengths=dict(metavar="T")),
+            exclude=("compare_unclipped",)),
+        "clipping": dict(
+            help="one training run with gradient spikes, with and without clip_grad_norm",
+            description="Train the same model twice from the same start on the same batches with plain SGD, once "
+                        "unclipped and once with clip_grad_norm, and draw the loss curves side by side.",
+            helps=dict(model="", task="", length="T", steps="SGD steps", hidden_size="H",
+                       batch_size="sequences per step", lr="SGD learning rate", clip="max global gradient norm",
+                       seed=SEED_HELP, progress=PROGRESS_HELP),
+            choices=dict(model=CELL_KINDS, task=tuple(LONG_RANGE_TASKS)),
+            exclude=("spike_factor",)),
+        "cells": dict(
+            help="a trained char model's hidden units coloured over text (HTML + PNG); units that track things",
+            description="Colour a text by one hidden unit's activation (blue negative, red positive) and list the "
+                        "units most correlated with being inside a string, the position in the line and the "
+                        "bracket depth.",
+            helps=dict(checkpoint="a character-level checkpoint, e.g. runs/demo/best.npz from 'gatedrnn demo'",
+                       text_path="UTF-8 text to read (default: the standard library's string.py)",
+                       chars="characters of the text to read", feature="pick the unit that best tracks this",
+                       state="cell (LSTM, the default there) or hidden",
+                       unit="colour this unit instead of the best one for --feature",
+                       layer="recurrent layer to read (default: the top one)"),
+            choices=dict(feature=FEATURES, state=STATES),
+            settings=dict(text_path=dict(flag="--text"), unit=dict(type=int), layer=dict(type=int)),
+            exclude=("top",)),
+    }
+
+
+def run(args):
+    """Run the chosen experiment with the parsed options, print its summary and the files written."""
+    from ..lab import run_experiment, summary
+
+    options = {name: getattr(args, name) for name in args.run_options}
+    command = "gatedrnn " + " ".join(shlex.quote(a) for a in args.command_line)
+    results, paths = run_experiment(args.experiment, args.out, command=command, **options)
+    print(summary(args.experiment, results))
+    print("wrote " + ", ".join(str(path) for path in paths.values()))

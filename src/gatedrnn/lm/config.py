@@ -1,0 +1,145 @@
+"""The settings of a language model and of its training, each defined once.
+
+:class:`ModelConfig` and :class:`TrainConfig` are frozen dataclasses. Each field carries its
+default, its help text and its bounds; the instance checks every field when it is made, so
+a config that exists is a config that can train. Everything else reads from here: presets
+are instances (gatedrnn.lm.presets), the ``gatedrnn train`` options are generated from the
+fields (gatedrnn.cli.options), and a checkpoint stores ``asdict(config)``.
+
+    ModelConfig(vocab_size=10_000, hidden_size=100, embedding_size=100, num_layers=1)
+    TrainConfig(epochs=1, lr=2e-3, optimizer="adam")
+    config.replace(lr=1.0)            # a new, checked copy with one field changed
+"""
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from numbers import Real
+
+from ..errors import GatedRNNError, is_whole_number
+
+CELLS = ("lstm", "gru", "rnn")
+INIT_SCHEMES = ("pytorch", "uniform", "book")
+OPTIMIZERS = ("sgd", "adam")
+SCHEDULES = ("constant", "plateau", "step")
+NONFINITE_POLICIES = ("error", "skip")
+
+
+def setting(default, help, low=None, low_open=False, high=None, high_open=False, choices=None):
+    """A dataclass field with its help text and bounds in ``metadata`` (read by check and the CLI)."""
+    return field(default=default, metadata=dict(help=help, low=low, low_open=low_open, high=high,
+                                                high_open=high_open, choices=choices))
+
+
+class _Checked:
+    """Validation on construction, from the fields' metadata, plus ``replace`` and ``from_dict``."""
+
+    def __post_init__(self):
+        for spec in dataclasses.fields(self):
+            _check_field(type(self).__name__, spec, getattr(self, spec.name))
+        self._check_together()
+
+    def _check_together(self):
+        """Rules across fields; subclasses add theirs."""
+
+    def replace(self, **changes):
+        """A copy with ``changes`` applied, checked again."""
+        unknown = sorted(set(changes) - {spec.name for spec in dataclasses.fields(self)})
+        if unknown:
+            raise GatedRNNError(f"{type(self).__name__} has no setting {', '.join(unknown)}; "
+                                f"known: {', '.join(spec.name for spec in dataclasses.fields(self))}")
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values, source="the settings"):
+        """Rebuild from ``to_dict()`` output (e.g. a checkpoint's), refusing unknown or missing keys."""
+        if not isinstance(values, dict):
+            raise GatedRNNError(f"{source} must be a JSON object of {cls.__name__} fields, got "
+                                f"{type(values).__name__}")
+        names = {spec.name for spec in dataclasses.fields(cls)}
+        unknown, missing = sorted(set(values) - names), sorted(names - set(values))
+        if unknown or missing:
+            raise GatedRNNError(f"{source} do not fit {cls.__name__}: unknown {unknown}, missing {missing}")
+        return cls(**values)
+
+
+def _check_field(owner, spec, value):
+    meta, kind, name = spec.metadata, spec.type, spec.name
+    if value is None and spec.default is None:
+        return
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise GatedRNNError(f"{name} must be True or False, got {value!r}")
+        return
+    if kind is str:
+        if value not in meta["choices"]:
+            raise GatedRNNError(f"unknown {name} {value!r}; choose one of {', '.join(meta['choices'])}")
+        return
+    if kind is int and not is_whole_number(value, -math.inf):
+        raise GatedRNNError(f"{name} must be a whole number, got {value!r}")
+    if kind is float and (isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value)):
+        raise GatedRNNError(f"{name} must be a finite number, got {value!r}")
+    low, high = meta["low"], meta["high"]
+    too_low = low is not None and (value <= low if meta["low_open"] else value < low)
+    too_high = high is not None and (value >= high if meta["high_open"] else value > high)
+    if too_low or too_high:
+        raise GatedRNNError(f"{name} must be {describe_bounds(meta)}, got {value!r}")
+
+
+def describe_bounds(meta):
+    """'≥ 1', '> 0', 'in [0, 1)' …, from a field's metadata."""
+    low, high = meta["low"], meta["high"]
+    if low is not None and high is not None:
+        return f"in {'(' if meta['low_open'] else '['}{low:g}, {high:g}{')' if meta['high_open'] else ']'}"
+    if low is not None:
+        return f"{'>' if meta['low_open'] else '≥'} {low:g}"
+    return f"{'<' if meta['high_open'] else '≤'} {high:g}"
+
+
+@dataclass(frozen=True)
+class ModelConfig(_Checked):
+    """The shape of a :class:`~gatedrnn.lm.model.LanguageModel`.
+
+    ``vocab_size`` is None in presets, where the corpus decides it; a model needs it set.
+    """
+    vocab_size: int = setting(None, "V, tokens in the vocabulary (taken from the corpus)", low=1)
+    embedding_size: int = setting(650, "E, the width of each token's vector", low=1)
+    hidden_size: int = setting(650, "H, units per recurrent layer", low=1)
+    num_layers: int = setting(2, "recurrent layers stacked", low=1)
+    cell: str = setting("lstm", "the recurrent cell", choices=CELLS)
+    dropout: float = setting(0.5, "dropout probability on the embeddings, between layers and before the "
+                                  "read-out (never on h → h)", low=0.0, high=1.0, high_open=True)
+    locked_dropout: bool = setting(False, "one dropout mask per sequence, shared over time (variational)")
+    tie_weights: bool = setting(True, "share the embedding matrix with the read-out (needs E == H)")
+    init: str = setting("pytorch", "initial weights: pytorch (the layers' defaults), uniform "
+                                   "(U(-init_scale, init_scale), Zaremba et al.) or book (Deep Learning "
+                                   "from Scratch 2)", choices=INIT_SCHEMES)
+    init_scale: float = setting(0.1, "the bound of init=uniform", low=0.0, low_open=True)
+
+    def _check_together(self):
+        if self.tie_weights and self.embedding_size != self.hidden_size:
+            raise GatedRNNError(f"tied weights need embedding_size == hidden_size, got {self.embedding_size} and "
+                                f"{self.hidden_size}; set them equal or turn tying off")
+
+
+@dataclass(frozen=True)
+class TrainConfig(_Checked):
+    """How a language model is trained with truncated BPTT (gatedrnn.lm.trainer)."""
+    batch_size: int = setting(20, "N, parallel streams per window", low=1)
+    seq_len: int = setting(35, "T, the truncated-BPTT window", low=1)
+    epochs: int = setting(4, "passes over the training split", low=1)
+    optimizer: str = setting("sgd", "the update rule", choices=OPTIMIZERS)
+    lr: float = setting(20.0, "the learning rate", low=0.0, low_open=True)
+    clip: float = setting(0.25, "max global gradient norm; 0 turns clipping off", low=0.0)
+    schedule: str = setting("constant", "learning rate: constant, plateau (÷ lr_decay when validation "
+                                        "worsens) or step (÷ lr_decay every epoch from decay_start)",
+                            choices=SCHEDULES)
+    lr_decay: float = setting(4.0, "divisor of the learning rate when the schedule decays it", low=1.0)
+    decay_start: int = setting(0, "step schedule: the first epoch (0-based) that decays", low=0)
+    loss_sum_over_time: bool = setting(False, "sum the loss over the window's T steps (Zaremba et al.)")
+    eval_batch_size: int = setting(10, "streams evaluated in parallel", low=1)
+    seed: int = setting(0, "random seed for weights and dropout masks", low=0)
+    on_nonfinite: str = setting("error", "a nan/inf loss or gradient: error stops, skip skips that update",
+                                choices=NONFINITE_POLICIES)

@@ -1,0 +1,96 @@
+"""LanguageModel: embedding → stacked recurrent layers → linear read-out, with dropout and tying.
+
+Follow one window of a batch through it, ids (N, T) → logits (N, T, V)::
+
+    x  = dropout(E[ids])                   (N, T, E)   embedding lookup
+    hs, state = rnn(x, state)              (N, T, H)   L stacked RNN / LSTM / GRU layers;
+                                                       dropout between layers, none on h → h
+    logits = dropout(hs) Wᵀ + b            (N, T, V)   W = E when the weights are tied
+
+The loss (softmax cross-entropy against the next ids) lives outside, in the Trainer, so the
+same model also serves evaluation and generation.
+"""
+import numpy as np
+
+from ..core import Module
+from ..errors import GatedRNNError
+from .. import init as _init
+from .. import rng as _rng
+from ..layers import RECURRENT_LAYERS, Dropout, Embedding, Linear, LockedDropout
+from .config import ModelConfig
+
+
+class LanguageModel(Module):
+    """A word- or character-level recurrent language model, built from a :class:`ModelConfig`.
+
+    ``LanguageModel(ModelConfig(vocab_size=10_000, hidden_size=100, embedding_size=100))``;
+    ``model.config`` is that config. What each setting means is in ModelConfig's fields. The
+    ``init`` schemes: "pytorch" keeps the layers' defaults; "uniform" draws every weight from
+    U(-init_scale, init_scale) (Zaremba et al. 2014); "book" (Deep Learning from Scratch 2)
+    draws N(0, 1/fan_in) weights, zero biases and N(0, 0.01²) embeddings, and an LSTM or RNN
+    keeps one bias per gate, as the book's does, by freezing b_hh at zero.
+
+    dtype: float32 (default) or float64.
+    """
+
+    def __init__(self, config, dtype=np.float32):
+        if not isinstance(config, ModelConfig):
+            raise GatedRNNError(f"LanguageModel needs a ModelConfig, got {type(config).__name__}; "
+                                "build one with gatedrnn.lm.ModelConfig(vocab_size=..., ...)")
+        if config.vocab_size is None:
+            raise GatedRNNError("the ModelConfig has no vocab_size; set it to the corpus's vocabulary size "
+                                "(config.replace(vocab_size=len(corpus.vocab)))")
+        self.config = config
+        drop = LockedDropout if config.locked_dropout else Dropout
+        self.embed = Embedding(config.vocab_size, config.embedding_size, dtype=dtype)
+        self.embed_dropout = drop(config.dropout)
+        self.rnn = RECURRENT_LAYERS[config.cell](config.embedding_size, config.hidden_size,
+                                                 num_layers=config.num_layers, dropout=config.dropout,
+                                                 locked_dropout=config.locked_dropout, dtype=dtype)
+        self.output_dropout = drop(config.dropout)
+        self.decoder = (Linear.tied_to(self.embed) if config.tie_weights
+                        else Linear(config.hidden_size, config.vocab_size, dtype=dtype))
+        self._initialise(config.init, config.init_scale)
+
+    def _initialise(self, scheme, scale):
+        generator = _rng.generator()
+        if scheme == "uniform":
+            for param in self.parameters():
+                _init.uniform_(param, -scale, scale, rng=generator)
+        elif scheme == "book":
+            self.embed.weight.data[...] = generator.standard_normal(self.embed.weight.shape) * 0.01
+            for name, param in self.named_parameters():
+                if name.startswith("embed."):
+                    continue
+                if "bias" in name:
+                    _init.zeros_(param)
+                else:
+                    fan_in = param.shape[1]
+                    _init.normal_(param, 0.0, 1.0 / np.sqrt(fan_in), rng=generator)
+            self._freeze_redundant_biases()
+
+    def _freeze_redundant_biases(self):
+        """Hold b_hh at zero so that an LSTM or RNN has the book's single bias b per gate.
+
+        Only b_ih + b_hh enters those cells' equations, and under SGD two zero-initialised
+        copies receive the same gradient: left trainable, the pair learns at twice the
+        book's rate and counts twice in the clipped norm. GRU is left alone: its b_hn sits
+        inside r ⊙ (W_hn h + b_hn), so there b_hh is not redundant.
+        """
+        if self.config.cell == "gru":
+            return
+        for name, param in self.rnn.named_parameters():
+            if name.startswith("bias_hh"):
+                param.requires_grad = False
+
+    def forward(self, ids, state=None):
+        """ids (N, T) ints → logits (N, T, V) and the final recurrent state."""
+        hs, state = self.rnn(self.embed_dropout(self.embed(ids)), state)
+        return self.decoder(self.output_dropout(hs)), state
+
+    def backward(self, dlogits):
+        """dL/dlogits (N, T, V) → gradients added to every parameter; returns dL/d(initial state)."""
+        dhs = self.output_dropout.backward(self.decoder.backward(dlogits))
+        dxs, dstate = self.rnn.backward(dhs)
+        self.embed.backward(self.embed_dropout.backward(dxs))
+        return dstate

@@ -1,0 +1,284 @@
+"""Trainer: truncated backpropagation through time over a long corpus.
+
+One training step on window k of the N parallel streams (see data.TBPTTBatches)::
+
+    logits, state = model(inputs_k, state)          state carried in from window k-1 as values
+    loss = mean cross-entropy(logits, targets_k)    (× T when loss_sum_over_time, Zaremba et al.)
+    backward through the T steps of window k only   — the "truncation" —
+    clip the global gradient norm to `clip` and update  (gatedrnn.training.backward_and_step)
+
+After each epoch the model is evaluated (dropout off, state carried across the whole split)
+and the learning-rate schedule applied; the best model on validation is kept. A checkpoint
+holds everything needed to continue exactly where a run stopped — weights, optimizer
+buffers, the random generator, the data position and the carried state (gatedrnn.lm.run_files).
+"""
+import math
+import time
+
+from .. import rng as _rng
+from ..data import TBPTTBatches
+from ..errors import GatedRNNError, is_whole_number
+from ..layers import SoftmaxCrossEntropy
+from ..optim import SGD, Adam
+from ..training import backward_and_step
+from .config import TrainConfig
+from .run_files import (RunFiles, finite_or_none, load_run_checkpoint, save_run_checkpoint,
+                        training_config_of)
+from .run_log import RunLog
+from .scores import bits, perplexity
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+MAX_CONSECUTIVE_SKIPS = 10
+
+
+def evaluate_nll(model, ids, batch_size, seq_len):
+    """Mean negative log-likelihood per token (nats) of ``ids`` under ``model``.
+
+    The split is read as ``batch_size`` streams with the state carried across windows, as in
+    training, and dropout off. Perplexity is exp of the result (gatedrnn.lm.scores).
+    """
+    was_training = model.training
+    model.eval()
+    criterion = SoftmaxCrossEntropy(reduction="sum")
+    total, count, state = 0.0, 0, None
+    for inputs, targets in TBPTTBatches(ids, batch_size, seq_len):
+        logits, state = model(inputs, state)
+        total += criterion(logits, targets)
+        count += targets.size
+    model.train(was_training)
+    return float(total / count)
+
+
+class Trainer:
+    """Trains a LanguageModel on a Corpus with a :class:`TrainConfig`, writing into ``out_dir``.
+
+    ``Trainer(model, corpus, TrainConfig(epochs=1, lr=2e-3, optimizer="adam"), "runs/mine").fit()``
+
+    Files in ``out_dir`` (gatedrnn.lm.run_files): ``last.npz`` (to resume), ``best.npz`` (best
+    validation score), ``metrics.jsonl``, ``perplexity.png`` (``bits_per_char.png`` for
+    character-level corpora). ``log_interval`` windows between log lines; ``checkpoint_interval``
+    steps between saves of last.npz (it is also saved after every epoch); ``on_log(trainer,
+    record)`` is called after each training log line; ``echo`` prints the console lines.
+    """
+
+    def __init__(self, model, corpus, config, out_dir, run_info=None, progress=True, echo=print,
+                 log_interval=100, checkpoint_interval=500, on_log=None):
+        if not isinstance(config, TrainConfig):
+            raise GatedRNNError(f"Trainer needs a TrainConfig, got {type(config).__name__}; build one with "
+                                "gatedrnn.lm.TrainConfig(epochs=..., lr=..., ...)")
+        for name, value in (("log_interval", log_interval), ("checkpoint_interval", checkpoint_interval)):
+            if not is_whole_number(value, 1):
+                raise GatedRNNError(f"{name} must be a whole number ≥ 1, got {value!r}")
+        self.model = model
+        self.corpus = corpus
+        self.config = config
+        self.run_info = run_info or {}
+        self.progress = progress
+        self.echo = echo
+        self.log_interval = log_interval
+        self.checkpoint_interval = checkpoint_interval
+        self.on_log = on_log
+        self.files = RunFiles(out_dir, char_level=corpus.vocab.level == "char")
+        self.log = RunLog(self.files, echo=echo, title=self.run_info.get("preset", ""))
+        self.criterion = SoftmaxCrossEntropy()
+        self.batches = TBPTTBatches(corpus.train, config.batch_size, config.seq_len)
+        self.optimizer = OPTIMIZERS[config.optimizer](model.parameters(), lr=config.lr)
+        # Where the run stands; all of it goes into every checkpoint.
+        self.epoch, self.window, self.step = 0, 0, 0
+        self.state = None
+        self.best_valid_nll = math.inf
+        self.plateau_divisions = 0   # times the "plateau" schedule has divided the rate
+        self.loss_sums = dict(epoch_total=0.0, epoch_count=0, interval_total=0.0, interval_count=0)
+        self.skipped_updates = 0     # non-finite steps skipped (on_nonfinite="skip")
+        self.consecutive_skips = 0
+
+    @property
+    def out_dir(self):
+        return self.files.out_dir
+
+    @property
+    def history(self):
+        return self.log.history
+
+    @property
+    def char_level(self):
+        return self.files.char_level
+
+    # -- the loop --------------------------------------------------------------------------
+    def fit(self):
+        """Train until ``epochs`` are done; returns a summary dict (scores, times)."""
+        cfg = self.config
+        if self.batches.dropped_tokens:
+            self.echo(f"note: the last {self.batches.dropped_tokens} training tokens do not fill the "
+                      f"{cfg.batch_size} streams and are not used")
+        started = time.perf_counter()
+        while self.epoch < cfg.epochs:
+            self.optimizer.lr = self._scheduled_lr()
+            train_nll = self._train_epoch()
+            valid_nll = evaluate_nll(self.model, self.corpus.valid, cfg.eval_batch_size, cfg.seq_len)
+            self._end_epoch(train_nll, valid_nll)
+        return self._finish(time.perf_counter() - started)
+
+    def _train_epoch(self):
+        """Run the windows of the current epoch from ``self.window``; returns the epoch's mean loss."""
+        window_count = len(self.batches)
+        bar = _progress_bar(window_count, self.window, f"epoch {self.epoch + 1}/{self.config.epochs}", self.progress)
+        sums = self.loss_sums
+        tokens, tick = 0, time.perf_counter()
+        for index, inputs, targets in self.batches.windows(self.window):
+            result = self._train_step(inputs, targets)
+            self.window, self.step = index + 1, self.step + 1
+            bar.update(1)
+            if result.stepped:
+                for part in ("epoch", "interval"):
+                    sums[f"{part}_total"] += result.loss
+                    sums[f"{part}_count"] += 1
+                tokens += targets.size
+                if self.step % self.log_interval == 0 or self.window == window_count:
+                    self._log_interval(result.grad_norm, tokens / (time.perf_counter() - tick), bar)
+                    tokens, tick = 0, time.perf_counter()
+            if self.step % self.checkpoint_interval == 0:
+                self.save(self.files.last)
+        bar.close()
+        mean = sums["epoch_total"] / max(sums["epoch_count"], 1)
+        sums["epoch_total"], sums["epoch_count"] = 0.0, 0
+        return mean
+
+    def _train_step(self, inputs, targets):
+        logits, self.state = self.model(inputs, self.state)
+        loss = self.criterion(logits, targets)
+        # Zaremba et al. sum the loss over the window's steps: the same gradient times T.
+        scale = targets.shape[1] if self.config.loss_sum_over_time else 1.0
+        result = backward_and_step(self.model, self.criterion, self.optimizer, loss, max_norm=self.config.clip,
+                                   loss_scale=scale)
+        if result.stepped:
+            self.consecutive_skips = 0
+        else:
+            self._handle_nonfinite(result)
+        return result
+
+    def _log_interval(self, grad_norm, tokens_per_s, bar):
+        """Log the mean loss since the last log line, then start a new interval."""
+        sums = self.loss_sums
+        mean = sums["interval_total"] / sums["interval_count"]
+        record = self.log.record(kind="train", epoch=self.epoch + self.window / len(self.batches), step=self.step,
+                                 loss=mean, ppl=perplexity(mean), bits=bits(mean), lr=self.optimizer.lr,
+                                 grad_norm=grad_norm, tokens_per_s=tokens_per_s)
+        shown = dict(bpc=f"{bits(mean):.3f}") if self.char_level else dict(ppl=f"{perplexity(mean):.1f}")
+        bar.set_postfix(**shown, lr=f"{self.optimizer.lr:.3g}", refresh=False)
+        sums["interval_total"], sums["interval_count"] = 0.0, 0
+        if self.on_log is not None:
+            self.on_log(self, record)
+
+    def _handle_nonfinite(self, result):
+        """A nan/inf loss or gradient norm: stop (``on_nonfinite="error"``) or skip the update."""
+        where = f"at step {self.step + 1} (epoch {self.epoch + 1}, window {self.window + 1})"
+        if self.config.on_nonfinite == "error":
+            raise GatedRNNError(f"the loss or gradient became non-finite {where}: loss {result.loss}, gradient norm "
+                                f"{result.grad_norm}; lower the learning rate, clip harder, or pass --on-nonfinite skip")
+        self.skipped_updates += 1
+        self.consecutive_skips += 1
+        self.state = None  # a nan state would poison every later window
+        self.log.record(kind="nonfinite", epoch=self.epoch + self.window / len(self.batches), step=self.step + 1,
+                        loss=str(result.loss), grad_norm=str(result.grad_norm))
+        self.echo(f"warning: non-finite loss or gradient {where}; update skipped")
+        if self.consecutive_skips >= MAX_CONSECUTIVE_SKIPS:
+            raise GatedRNNError(f"{MAX_CONSECUTIVE_SKIPS} updates in a row were non-finite {where}; training is not "
+                                "recovering: lower the learning rate or clip harder")
+
+    def _end_epoch(self, train_nll, valid_nll):
+        improved = valid_nll < self.best_valid_nll
+        self.log.record(kind="valid", epoch=self.epoch + 1, step=self.step, train_ppl=perplexity(train_nll),
+                        valid_ppl=perplexity(valid_nll), train_bits=bits(train_nll), valid_bits=bits(valid_nll),
+                        lr=self.optimizer.lr, best=improved)
+        self.log.epoch_line(self.epoch + 1, self.optimizer.lr, train_nll, valid_nll, improved)
+        if improved:
+            self.best_valid_nll = valid_nll
+        elif self.config.schedule == "plateau":
+            self.plateau_divisions += 1
+        self.epoch, self.window, self.state = self.epoch + 1, 0, None
+        if improved:
+            self.save(self.files.best)
+        self.save(self.files.last)
+        self.log.plot()
+
+    def _scheduled_lr(self):
+        cfg = self.config
+        if cfg.schedule == "step":
+            return cfg.lr / cfg.lr_decay ** max(self.epoch + 1 - cfg.decay_start, 0)
+        if cfg.schedule == "plateau":
+            return cfg.lr / cfg.lr_decay ** self.plateau_divisions
+        return cfg.lr
+
+    def _finish(self, seconds):
+        cfg = self.config
+        if self.files.best.exists():
+            self.load(self.files.best, weights_only=True)
+        valid_nll = self.best_valid_nll  # measured on these very weights when they were saved
+        # A corpus may come without a test split (the demo holds out one 10% for validation only).
+        test_nll = (evaluate_nll(self.model, self.corpus.test, cfg.eval_batch_size, cfg.seq_len)
+                    if self.corpus.test is not None else None)
+        test_ppl = None if test_nll is None else perplexity(test_nll)
+        test_bits = None if test_nll is None else bits(test_nll)
+        self.log.record(kind="test", epoch=self.epoch, step=self.step, valid_ppl=perplexity(valid_nll),
+                        test_ppl=test_ppl, valid_bits=bits(valid_nll), test_bits=test_bits)
+        self.log.final_line(valid_nll, test_nll)
+        return dict(valid_ppl=perplexity(valid_nll), test_ppl=test_ppl, valid_bits=bits(valid_nll),
+                    test_bits=test_bits, seconds=seconds, steps=self.step,
+                    tokens=self.step * cfg.batch_size * cfg.seq_len)
+
+    # -- checkpoints -----------------------------------------------------------------------
+    def save(self, path):
+        """Write a checkpoint from which ``load`` continues this run exactly."""
+        metadata = dict(
+            vocab=self.corpus.vocab.to_dict(), training=self.config.to_dict(), run=self.run_info,
+            rng=_rng.get_state(),
+            position=dict(epoch=self.epoch, window=self.window, step=self.step,
+                          plateau_divisions=self.plateau_divisions, loss_sums=self.loss_sums,
+                          skipped_updates=self.skipped_updates, consecutive_skips=self.consecutive_skips),
+            best_valid_nll=finite_or_none(self.best_valid_nll), history=self.history,
+        )
+        save_run_checkpoint(path, self.model, self.optimizer, self.state, metadata)
+
+    def load(self, path, weights_only=False):
+        """Restore a checkpoint written by ``save`` (all of the run's state unless ``weights_only``)."""
+        checkpoint = load_run_checkpoint(path)
+        metadata = checkpoint.metadata
+        if metadata["vocab"].get("tokens") != self.corpus.vocab.to_dict()["tokens"]:
+            raise GatedRNNError(f"{path} was trained with another vocabulary ({len(metadata['vocab'].get('tokens', []))} "
+                                f"tokens; this corpus has {len(self.corpus.vocab)}); use the corpus it was trained on")
+        if not weights_only:
+            _check_same_settings(path, "model", metadata["model"], self.model.config.to_dict())
+            _check_same_settings(path, "training", training_config_of(metadata, path).to_dict(),
+                                 self.config.to_dict())
+        self.model.load_state_dict(checkpoint.model_weights)
+        if weights_only:
+            return
+        self.optimizer.load_state_dict(dict(hyperparameters=metadata["optimizer"],
+                                            arrays=checkpoint.optimizer_arrays))
+        _rng.set_state(metadata["rng"])
+        position = metadata["position"]
+        self.epoch, self.window, self.step = position["epoch"], position["window"], position["step"]
+        self.plateau_divisions = position["plateau_divisions"]
+        self.loss_sums = dict(position["loss_sums"])
+        self.skipped_updates = position["skipped_updates"]
+        self.consecutive_skips = position["consecutive_skips"]
+        best = metadata.get("best_valid_nll")
+        self.best_valid_nll = math.inf if best is None else best
+        self.state = checkpoint.carried_state
+        self.log.restore(metadata["history"])
+
+
+def _check_same_settings(path, section, saved, current):
+    """Resuming with other settings would silently make a different run: refuse, naming them."""
+    differing = sorted(key for key in set(saved) | set(current) if saved.get(key) != current.get(key))
+    if differing:
+        shown = ", ".join(f"{key}={saved.get(key)!r} (now {current.get(key)!r})" for key in differing)
+        raise GatedRNNError(f"{path} was started with other {section} settings: {shown}; resume with the options "
+                            "the run was started with")
+
+
+def _progress_bar(total, initial, description, enabled):
+    from tqdm import tqdm
+    return tqdm(total=total, initial=initial, desc=description, unit="win", disable=not enabled,
+                dynamic_ncols=True, leave=False)
