@@ -52,7 +52,7 @@ def fit(model, optimizer, train, valid, epochs, clip=1.0, echo=print, progress=T
     return history
 
 
-def run_task(task="brackets", cell="lstm", bidirectional=False, pooling="last", hidden_size=64, epochs=10, lr=0.005,
+def run_task(task, cell="lstm", bidirectional=False, pooling="last", hidden_size=64, epochs=10, lr=0.005,
              batch_size=32, train_count=4000, valid_count=1000, test_count=1000, seed=0, echo=print, progress=True):
     """Train a classifier or tagger on a synthetic task (gatedrnn.seq.tasks); returns a results dict.
 
