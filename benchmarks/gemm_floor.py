@@ -25,7 +25,7 @@ from gatedrnn.layers.kernels import HiddenProjection
 from gatedrnn.files import machine_info, timestamp, write_json
 
 sys.path.insert(0, str(Path(__file__).parent))
-from train_speed import CONFIGS, VOCAB, gemm_gflops, model_and_training_config, step_flops  # noqa: E402
+from train_speed import VOCAB, WORD_CONFIGS, gemm_gflops, model_and_training_config, step_flops  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "gemm_floor.json"
 
@@ -86,7 +86,7 @@ def measure(name, rounds, repeats):
 
 def main():
     parser = argparse.ArgumentParser(description="time only the matrix products of a training step")
-    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=CONFIGS)
+    parser.add_argument("--configs", nargs="+", default=list(WORD_CONFIGS), choices=WORD_CONFIGS)
     parser.add_argument("--rounds", type=int, default=7, help="rounds, each with its own GEMM reference (default: 7)")
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args()

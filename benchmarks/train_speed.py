@@ -1,25 +1,33 @@
-"""Training speed: gatedrnn against PyTorch on the same CPU, and against the machine's GEMM speed.
+"""Training speed: gatedrnn against PyTorch on the same CPU, idle and with a busy core.
 
-    python benchmarks/train_speed.py                          # both configs, about 3 minutes on 2 cores
-    python benchmarks/train_speed.py --configs rnnlm --rounds 3
+    python benchmarks/train_speed.py                                   # all configs, idle and busy (~15 min)
+    python benchmarks/train_speed.py --configs rnnlm --load idle --rounds 3
 
-For each config (the ``rnnlm`` and ``better-rnnlm`` presets: same sizes, tying and dropout in
-both frameworks), the two implementations train on the same PTB windows (random ids when PTB
-is not found) with SGD and clip_grad_norm, the recurrent state carried from window to window.
-They run in alternating rounds after a warm-up, so a change in the machine's load hits both;
-the figure reported for each is its median over the rounds, and the ratios are taken round
-by round (each gatedrnn round against the PyTorch round beside it and against the GEMM speed
-measured just before it) and reported as medians.
+How it measures, so that a re-run reproduces it:
 
-Reported per config: training tokens/s of each and their ratio; the FLOPs of one step counted
-from its matrix products (forward, and the two products of each in the backward pass) and so
-the achieved GFLOP/s; the "matmul limit", the tokens/s the step would reach if every product
-ran at the float32 GEMM speed (a 2048³ product) measured in the same round; evaluation (forward only) and
-generation (batch 1, one token at a time) tokens/s; and each framework's peak resident memory,
-measured in a separate process so that the two do not mix. The JSON goes to
+* **A fresh process per measurement.** Each round runs each framework in a new Python process
+  (``--worker``) that builds the model, warms up, times its steps and prints one JSON line.
+  Nothing one framework leaves behind (threads, caches, allocator state, a spinning BLAS
+  pool) reaches the other.
+* **Alternating rounds.** Round r runs gatedrnn then PyTorch, round r+1 PyTorch then
+  gatedrnn, so a drift in the machine's speed hits both. The ratio is taken round by round
+  (each gatedrnn figure against the PyTorch figure of the same round) and reported as the
+  median and the range over the rounds.
+* **Idle and busy.** ``busy`` starts one CPU-bound competitor process (a pure-Python loop,
+  one core) for the whole condition, as a user's other program would.
+* **Each framework as a user runs it.** gatedrnn with its defaults (the thread count chosen
+  by timing, gatedrnn.thread_tuner); PyTorch with its default threads (every core).
+
+Per config and load: training tokens/s of each, their ratio (median, min–max), the step's
+FLOPs (from its matrix products) and so the achieved GFLOP/s and the fraction of the
+"matmul limit" (the tokens/s if every product ran at the float32 GEMM speed measured in the
+gatedrnn process of the same round), evaluation (forward only) and generation (batch 1)
+tokens/s and ratios, and each framework's peak resident memory. Also what else was running:
+the load average before the run and the condition. The JSON goes to
 ``benchmarks/results/train_speed.json``.
 """
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -34,22 +42,21 @@ let_blas_threads_sleep()  # before NumPy loads, as the gatedrnn command does (ga
 
 import numpy as np  # noqa: E402
 
-import gatedrnn  # noqa: E402
-from gatedrnn.data import load_ptb  # noqa: E402
-from gatedrnn.data.batching import TBPTTBatches
-from gatedrnn.errors import GatedRNNError  # noqa: E402
-from gatedrnn.files import machine_info, timestamp, write_json  # noqa: E402
-from gatedrnn.layers import SoftmaxCrossEntropy  # noqa: E402
-from gatedrnn.lm import LanguageModel, get_preset  # noqa: E402
-from gatedrnn.optim import SGD  # noqa: E402
-from gatedrnn.training import backward_and_step  # noqa: E402
+from gatedrnn.threads import available_cores  # noqa: E402,F401 (thread_choice.py takes it from here)
 
 RESULTS = Path(__file__).parent / "results" / "train_speed.json"
 VOCAB = 10_000
-CONFIGS = ("rnnlm", "better-rnnlm")
-# Targets from the speed issue: gatedrnn tokens/s over PyTorch's, and of the matmul limit.
-TARGET_RATIO = {"rnnlm": 1.5, "better-rnnlm": 1.05}
-TARGET_LIMIT_FRACTION = {"better-rnnlm": 0.8}
+CONFIGS = ("rnnlm", "better-rnnlm", "char-small")
+WORD_CONFIGS = ("rnnlm", "better-rnnlm")
+LOADS = ("idle", "busy")
+# Steps timed per round, and warm-up steps before them (enough for gatedrnn's first thread
+# trial, 1 + 2 × 2 steps, to end before the clock starts: it is paid once per run).
+STEPS = {"rnnlm": 30, "better-rnnlm": 6, "char-small": 20, "char-medium": 4}
+WARMUP = 6
+GENERATE_TOKENS = {"rnnlm": 200, "better-rnnlm": 50, "char-small": 200, "char-medium": 100}
+# Targets from the speed issue: gatedrnn tokens/s over PyTorch's.
+TARGET_RATIO = {("rnnlm", "idle"): 1.25, ("rnnlm", "busy"): 1.5, ("better-rnnlm", "idle"): 1.0,
+                ("better-rnnlm", "busy"): 1.5, ("char-small", "idle"): 1.0}
 
 
 # -- what a step costs --------------------------------------------------------------------
@@ -89,61 +96,90 @@ def _timed(fn):
     return time.perf_counter() - started
 
 
-# -- the two implementations --------------------------------------------------------------
+def model_and_training_config(name):
+    from gatedrnn.lm import get_preset
+    preset = get_preset(name)
+    return preset.model, preset.training
+
+
+def windows_and_vocab(name, data_dir, batch, steps):
+    """(inputs, targets) windows to cycle through, the vocabulary size, and where they came from."""
+    from gatedrnn.data import TBPTTBatches, load_ptb
+    from gatedrnn.errors import GatedRNNError
+    if name in WORD_CONFIGS:
+        try:
+            ids, vocab, source = load_ptb(data_dir, download=False).train, VOCAB, "ptb"
+        except GatedRNNError:
+            ids, vocab, source = np.random.default_rng(0).integers(0, VOCAB, 200_000), VOCAB, "random ids"
+    else:
+        from gatedrnn.lm.demo import held_out_corpus, stdlib_source
+        corpus = held_out_corpus(stdlib_source(400_000))
+        ids, vocab, source = corpus.train, len(corpus.vocab), "python-stdlib characters"
+    return list(TBPTTBatches(ids[:batch * steps * 40 + 1], batch, steps)), vocab, source
+
+
+# -- the two implementations, each run in a worker process ---------------------------------
 class GatedRNNRunner:
-    """One training step of gatedrnn exactly as its Trainer takes it."""
+    """One training step of gatedrnn as its Trainer takes it, thread count chosen by timing."""
 
-    name = "gatedrnn"
-
-    def __init__(self, model_cfg, lr, clip):
+    def __init__(self, model_cfg, train_cfg, vocab):
+        import gatedrnn
+        from gatedrnn.layers import SoftmaxCrossEntropy
+        from gatedrnn.lm import LanguageModel
+        from gatedrnn.lm.trainer import OPTIMIZERS
+        from gatedrnn.thread_tuner import ThreadTuner
         gatedrnn.seed(0)
-        self.model = LanguageModel(model_cfg.replace(vocab_size=VOCAB))
-        self.optimizer = SGD(self.model.parameters(), lr=lr)
+        self.model = LanguageModel(model_cfg.replace(vocab_size=vocab))
+        self.optimizer = OPTIMIZERS[train_cfg.optimizer](self.model.parameters(), lr=train_cfg.lr)
         self.criterion = SoftmaxCrossEntropy()
-        self.clip = clip
+        self.clip = train_cfg.clip
         self.state = None
+        self.train_tuner, self.eval_tuner = ThreadTuner(), ThreadTuner()
 
     def train_step(self, inputs, targets):
-        logits, self.state = self.model(inputs, self.state)
-        loss = self.criterion(logits, targets)
-        backward_and_step(self.model, self.criterion, self.optimizer, loss, max_norm=self.clip)
+        from gatedrnn.training import backward_and_step
+        with self.train_tuner.step(units=targets.size):
+            logits, self.state = self.model(inputs, self.state)
+            loss = self.criterion(logits, targets)
+            backward_and_step(self.model, self.criterion, self.optimizer, loss, max_norm=self.clip)
 
     def eval_step(self, inputs, targets):
         self.model.eval()
-        logits, self.state = self.model(inputs, self.state)
-        self.criterion(logits, targets)
+        with self.eval_tuner.step(units=targets.size):
+            logits, self.state = self.model(inputs, self.state)
+            self.criterion(logits, targets)
         self.model.train()
 
     def generate(self, length):
         from gatedrnn.lm import generate
         generate(self.model, [1], length, temperature=1.0, seed=0)
 
+    def details(self):
+        return dict(train_threads=self.train_tuner.describe(), eval_threads=self.eval_tuner.describe())
+
 
 class TorchRunner:
-    """The same model and step in PyTorch: nn.Embedding → nn.LSTM → nn.Linear, SGD, clip_grad_norm_."""
+    """The same model and step in PyTorch: nn.Embedding → nn.LSTM → nn.Linear, clip_grad_norm_."""
 
-    name = "pytorch"
-
-    def __init__(self, model_cfg, lr, clip):
+    def __init__(self, model_cfg, train_cfg, vocab):
         import torch
         torch.manual_seed(0)
-        torch.set_num_threads(os.cpu_count())
-        self.torch = torch
-        self.model = _torch_language_model(torch, model_cfg)
-        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=lr)
+        self.torch, self.vocab = torch, vocab
+        self.model = _torch_language_model(torch, model_cfg, vocab)
+        optimizer = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam}[train_cfg.optimizer]
+        self.optimizer = optimizer(self.model.parameters(), lr=train_cfg.lr)
         self.loss = torch.nn.CrossEntropyLoss()
-        self.clip = clip
+        self.clip = train_cfg.clip
         self.state = None
 
     def _forward(self, inputs):
-        ids = self.torch.from_numpy(inputs)
-        logits, state = self.model(ids, self.state)
+        logits, state = self.model(self.torch.from_numpy(inputs), self.state)
         self.state = tuple(s.detach() for s in state)  # truncated BPTT: values, not gradients
         return logits
 
     def train_step(self, inputs, targets):
         logits = self._forward(inputs)
-        loss = self.loss(logits.reshape(-1, VOCAB), self.torch.from_numpy(targets).reshape(-1))
+        loss = self.loss(logits.reshape(-1, self.vocab), self.torch.from_numpy(targets).reshape(-1))
         self.optimizer.zero_grad()
         loss.backward()
         self.torch.nn.utils.clip_grad_norm_(self.model.parameters(), self.clip)
@@ -153,7 +189,7 @@ class TorchRunner:
         self.model.eval()
         with self.torch.no_grad():
             logits = self._forward(inputs)
-            self.loss(logits.reshape(-1, VOCAB), self.torch.from_numpy(targets).reshape(-1))
+            self.loss(logits.reshape(-1, self.vocab), self.torch.from_numpy(targets).reshape(-1))
         self.model.train()
 
     def generate(self, length):
@@ -167,18 +203,21 @@ class TorchRunner:
                 token = torch.multinomial(torch.softmax(logits[0, -1], -1), 1, generator=generator)[None]
         self.model.train()
 
+    def details(self):
+        return dict(torch=self.torch.__version__, torch_threads=self.torch.get_num_threads())
 
-def _torch_language_model(torch, cfg):
+
+def _torch_language_model(torch, cfg, vocab):
     nn = torch.nn
 
     class TorchLanguageModel(nn.Module):
         def __init__(self):
             super().__init__()
-            self.embed = nn.Embedding(VOCAB, cfg.embedding_size)
+            self.embed = nn.Embedding(vocab, cfg.embedding_size)
             self.drop = nn.Dropout(cfg.dropout)
             self.rnn = nn.LSTM(cfg.embedding_size, cfg.hidden_size, cfg.num_layers, batch_first=True,
                                dropout=cfg.dropout if cfg.num_layers > 1 else 0.0)
-            self.decoder = nn.Linear(cfg.hidden_size, VOCAB)
+            self.decoder = nn.Linear(cfg.hidden_size, vocab)
             if cfg.tie_weights:
                 self.decoder.weight = self.embed.weight
 
@@ -190,151 +229,155 @@ def _torch_language_model(torch, cfg):
 
 
 RUNNERS = {"gatedrnn": GatedRNNRunner, "pytorch": TorchRunner}
+# gatedrnn with its thread count pinned (benchmarks/thread_choice.py): "gatedrnn-1", "gatedrnn-2" …
+PINNED_PREFIX = "gatedrnn-"
 
 
-# -- measuring ----------------------------------------------------------------------------
-def training_windows(data_dir, batch, steps):
-    """An endless cycle of (inputs, targets) windows: PTB's training split, or random ids."""
-    try:
-        ids = load_ptb(data_dir, download=False).train
-        source = "ptb"
-    except GatedRNNError:
-        ids = np.random.default_rng(0).integers(0, VOCAB, 200_000)
-        source = "random ids (PTB not found)"
-    windows = list(TBPTTBatches(ids[:batch * steps * 60 + 1], batch, steps))
-    return windows, source
-
-
-def model_and_training_config(name):
-    preset = get_preset(name)
-    return preset.model, preset.training
-
-
-def measure_config(name, rounds, steps_per_round, warmup, data_dir):
-    """Alternating timed rounds of both runners on config ``name``; returns the figures."""
+def worker(framework, name, data_dir):
+    """Measure one framework on config ``name`` in this (fresh) process; returns the figures."""
+    if framework.startswith(PINNED_PREFIX):
+        import gatedrnn
+        gatedrnn.set_num_threads(int(framework[len(PINNED_PREFIX):]))
     model_cfg, train_cfg = model_and_training_config(name)
     batch, steps = train_cfg.batch_size, train_cfg.seq_len
-    windows, source = training_windows(data_dir, batch, steps)
-    runners = [cls(model_cfg, lr=train_cfg.lr, clip=train_cfg.clip) for cls in RUNNERS.values()]
-    position = {runner.name: 0 for runner in runners}
+    windows, vocab, source = windows_and_vocab(name, data_dir, batch, steps)
+    gflops = gemm_gflops(repeats=3) if framework.startswith("gatedrnn") else None
+    runner = RUNNERS[framework.split("-")[0]](model_cfg, train_cfg, vocab)
+    position = [0]
 
-    def run_steps(runner, count, kind):
+    def rate(kind, count):
         started = time.perf_counter()
         for _ in range(count):
-            inputs, targets = windows[position[runner.name] % len(windows)]
-            position[runner.name] += 1
+            inputs, targets = windows[position[0] % len(windows)]
+            position[0] += 1
             getattr(runner, kind)(inputs, targets)
         return count * batch * steps / (time.perf_counter() - started)
 
-    train_rates = {runner.name: [] for runner in runners}
-    eval_rates = {runner.name: [] for runner in runners}
-    gemm_rates = []
-    for runner in runners:
-        run_steps(runner, warmup, "train_step")
-    for number in range(rounds):
-        # The GEMM reference is measured in every round: on a shared machine its speed
-        # drifts by 10-20% over a minute, and each round is compared with its own.
-        gemm_rates.append(gemm_gflops(repeats=3))
-        for runner in runners:
-            train_rates[runner.name].append(run_steps(runner, steps_per_round, "train_step"))
-            eval_rates[runner.name].append(run_steps(runner, steps_per_round, "eval_step"))
-        print(f"  {name} round {number + 1}/{rounds}: GEMM {gemm_rates[-1]:.0f} GFLOP/s  " + "  ".join(
-            f"{r}: {train_rates[r][-1]:,.0f} tok/s" for r in train_rates), flush=True)
-    generate_rates = {}
-    for runner in runners:
-        length = 200 if name == "rnnlm" else 50
-        runner.generate(5)  # warm-up
-        generate_rates[runner.name] = length / _timed(lambda: runner.generate(length))
-    return dict(model=model_cfg.to_dict(), batch_size=batch, seq_len=steps, data=source,
-                train_tokens_per_s={k: statistics.median(v) for k, v in train_rates.items()},
-                train_tokens_per_s_rounds=train_rates, gemm_gflops_rounds=gemm_rates,
-                eval_tokens_per_s={k: statistics.median(v) for k, v in eval_rates.items()},
-                generate_tokens_per_s=generate_rates,
-                flops_per_step=step_flops(model_cfg, batch, steps))
-
-
-def peak_rss_mb(runner_name, config, data_dir, steps=3):
-    """Peak resident memory (MiB) of a fresh process that trains ``steps`` windows with one runner."""
-    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import train_speed as b; "
-            f"b._train_only({runner_name!r}, {config!r}, {data_dir!r}, {steps})")
-    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
-    return float(output.strip().splitlines()[-1])
-
-
-def _train_only(runner_name, config, data_dir, steps):
-    model_cfg, train_cfg = model_and_training_config(config)
-    windows, _ = training_windows(data_dir, train_cfg.batch_size, train_cfg.seq_len)
-    runner = RUNNERS[runner_name](model_cfg, lr=train_cfg.lr, clip=train_cfg.clip)
-    for inputs, targets in windows[:steps]:
-        runner.train_step(inputs, targets)
-    print(_peak_resident_mib())
+    rate("train_step", WARMUP)
+    train = rate("train_step", STEPS[name])
+    rate("eval_step", WARMUP)
+    evaluate = rate("eval_step", STEPS[name])
+    runner.generate(5)
+    length = GENERATE_TOKENS[name]
+    generate = length / _timed(lambda: runner.generate(length))
+    return dict(framework=framework, train_tokens_per_s=train, eval_tokens_per_s=evaluate,
+                generate_tokens_per_s=generate, gemm_gflops=gflops, peak_rss_mib=_peak_resident_mib(),
+                vocab=vocab, data=source, **runner.details())
 
 
 def _peak_resident_mib():
-    """This process's peak resident set. /proc's VmHWM starts afresh at exec; getrusage's
-    ru_maxrss would report the forking parent's peak for a child smaller than it."""
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 1024 ** 2)
 
 
-def summarise(name, figures):
-    """Ratios and the matmul limit. Both are taken round by round, each round's gatedrnn
-    tokens/s against PyTorch's and against the GEMM speed measured just before it, and
-    reported as medians over the rounds."""
-    rates = figures["train_tokens_per_s_rounds"]
-    tokens_per_step = figures["batch_size"] * figures["seq_len"]
-    limits = [gflops * 1e9 / figures["flops_per_step"] * tokens_per_step for gflops in figures["gemm_gflops_rounds"]]
-    ours = figures["train_tokens_per_s"]["gatedrnn"]
-    figures.update(ratio_to_pytorch=statistics.median(g / p for g, p in zip(rates["gatedrnn"], rates["pytorch"])),
-                   achieved_gflops=figures["flops_per_step"] * ours / tokens_per_step / 1e9,
-                   gemm_gflops=statistics.median(figures["gemm_gflops_rounds"]),
-                   matmul_limit_tokens_per_s=statistics.median(limits),
-                   fraction_of_matmul_limit=statistics.median(g / limit for g, limit in zip(rates["gatedrnn"], limits)),
-                   target_ratio_to_pytorch=TARGET_RATIO.get(name),
-                   target_fraction_of_matmul_limit=TARGET_LIMIT_FRACTION.get(name))
+# -- the orchestrator -----------------------------------------------------------------------
+def run_worker(framework, name, data_dir):
+    command = [sys.executable, __file__, "--worker", framework, "--configs", name]
+    if data_dir:
+        command += ["--data-dir", data_dir]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+class Competitor:
+    """One CPU-bound process (a pure-Python loop) for as long as the ``with`` block lasts."""
+
+    def __enter__(self):
+        self.process = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        time.sleep(1.0)   # let the scheduler see it
+        return self
+
+    def __exit__(self, *exc):
+        self.process.kill()
+        self.process.wait()
+
+
+def alternating_rounds(frameworks, name, load, rounds, data_dir):
+    """{framework: [figures per round]}: fresh-process rounds, the order reversed every other round."""
+    figures = {framework: [] for framework in frameworks}
+    for number in range(rounds):
+        order = list(frameworks) if number % 2 == 0 else list(reversed(frameworks))
+        for framework in order:
+            figures[framework].append(run_worker(framework, name, data_dir))
+        print(f"  {name} {load} round {number + 1}/{rounds}: " + "  ".join(
+            f"{f}: {figures[f][-1]['train_tokens_per_s']:,.0f} tok/s" for f in frameworks), flush=True)
     return figures
 
 
+def measure(name, load, rounds, data_dir):
+    """Alternating fresh-process rounds of both frameworks on config ``name`` under ``load``."""
+    return summarise(name, load, alternating_rounds(list(RUNNERS), name, load, rounds, data_dir))
+
+
+def summarise(name, load, figures):
+    """Medians of each framework's figures, and the round-by-round ratios' median and range."""
+    model_cfg, train_cfg = model_and_training_config(name)
+    ours, theirs = figures["gatedrnn"], figures["pytorch"]
+    tokens_per_step = train_cfg.batch_size * train_cfg.seq_len
+    flops = step_flops(model_cfg, train_cfg.batch_size, train_cfg.seq_len, vocab=ours[0]["vocab"])
+    result = dict(config=name, load=load, rounds=len(ours), data=ours[0]["data"], flops_per_step=flops,
+                  model=model_cfg.to_dict(), batch_size=train_cfg.batch_size, seq_len=train_cfg.seq_len,
+                  target_ratio_to_pytorch=TARGET_RATIO.get((name, load)),
+                  gatedrnn_threads=[r["train_threads"] for r in ours], pytorch_threads=theirs[0]["torch_threads"])
+    for kind in ("train", "eval", "generate"):
+        key = f"{kind}_tokens_per_s"
+        ratios = [g[key] / p[key] for g, p in zip(ours, theirs)]
+        result[kind] = dict(gatedrnn=statistics.median(r[key] for r in ours),
+                            pytorch=statistics.median(r[key] for r in theirs),
+                            ratio_median=statistics.median(ratios), ratio_min=min(ratios), ratio_max=max(ratios),
+                            gatedrnn_rounds=[r[key] for r in ours], pytorch_rounds=[r[key] for r in theirs])
+    limits = [r["gemm_gflops"] * 1e9 / flops * tokens_per_step for r in ours]
+    result.update(gemm_gflops=statistics.median(r["gemm_gflops"] for r in ours),
+                  fraction_of_matmul_limit=statistics.median(r["train_tokens_per_s"] / limit
+                                                            for r, limit in zip(ours, limits)),
+                  achieved_gflops=flops * result["train"]["gatedrnn"] / tokens_per_step / 1e9,
+                  peak_rss_mib=dict(gatedrnn=max(r["peak_rss_mib"] for r in ours),
+                                    pytorch=max(r["peak_rss_mib"] for r in theirs)))
+    return result
+
+
 def print_table(results):
-    header = (f"{'config':<13} {'gatedrnn tok/s':>14} {'pytorch tok/s':>13} {'ratio':>6} {'GFLOP/s':>8} "
-              f"{'of limit':>8} {'eval ratio':>10} {'gen ratio':>9} {'RSS MiB (g/pt)':>15}")
-    print(header)
-    for name, f in results.items():
-        rss = f.get("peak_rss_mib", {})
-        print(f"{name:<13} {f['train_tokens_per_s']['gatedrnn']:>14,.0f} {f['train_tokens_per_s']['pytorch']:>13,.0f} "
-              f"{f['ratio_to_pytorch']:>6.2f} {f['achieved_gflops']:>8.1f} {f['fraction_of_matmul_limit']:>8.0%} "
-              f"{f['eval_tokens_per_s']['gatedrnn'] / f['eval_tokens_per_s']['pytorch']:>10.2f} "
-              f"{f['generate_tokens_per_s']['gatedrnn'] / f['generate_tokens_per_s']['pytorch']:>9.2f} "
-              f"{rss.get('gatedrnn', 0):>7.0f}/{rss.get('pytorch', 0):<7.0f}")
+    print(f"{'config':<13} {'load':<5} {'gatedrnn tok/s':>14} {'pytorch tok/s':>13} {'ratio (min–max)':>18} "
+          f"{'of limit':>8} {'eval ratio':>10} {'gen ratio':>9} {'RSS MiB g/pt':>13}")
+    for r in results:
+        t = r["train"]
+        print(f"{r['config']:<13} {r['load']:<5} {t['gatedrnn']:>14,.0f} {t['pytorch']:>13,.0f} "
+              f"{t['ratio_median']:>6.2f} ({t['ratio_min']:.2f}–{t['ratio_max']:.2f}) "
+              f"{r['fraction_of_matmul_limit']:>8.0%} {r['eval']['ratio_median']:>10.2f} "
+              f"{r['generate']['ratio_median']:>9.2f} {r['peak_rss_mib']['gatedrnn']:>6.0f}/"
+              f"{r['peak_rss_mib']['pytorch']:<6.0f}")
 
 
 def main():
-    parser = argparse.ArgumentParser(description="gatedrnn training speed against PyTorch and the GEMM limit")
-    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=CONFIGS)
-    parser.add_argument("--rounds", type=int, default=9, help="alternating timed rounds (default: 9)")
-    parser.add_argument("--steps", type=int, help="steps per round (default: 20 for rnnlm, 4 for better-rnnlm)")
+    parser = argparse.ArgumentParser(description="gatedrnn training speed against PyTorch, idle and with a busy core")
+    parser.add_argument("--configs", nargs="+", default=list(CONFIGS), choices=list(STEPS))
+    parser.add_argument("--load", nargs="+", default=list(LOADS), choices=LOADS)
+    parser.add_argument("--rounds", type=int, default=5, help="alternating fresh-process rounds (default: 5)")
     parser.add_argument("--data-dir", default=os.environ.get("GATEDRNN_DATA"))
-    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory processes")
     parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.configs[0], args.data_dir)))
+        return
 
-    results = {}
-    for name in args.configs:
-        steps = args.steps or (20 if name == "rnnlm" else 4)
-        figures = measure_config(name, args.rounds, steps, warmup=3, data_dir=args.data_dir)
-        if not args.no_memory:
-            figures["peak_rss_mib"] = {runner: peak_rss_mb(runner, name, args.data_dir) for runner in RUNNERS}
-        results[name] = summarise(name, figures)
+    from gatedrnn.files import machine_info, timestamp, write_json
+    started, load_before = time.perf_counter(), os.getloadavg()
+    results = []
+    for load in args.load:
+        for name in args.configs:
+            if load == "busy":
+                with Competitor():
+                    results.append(measure(name, load, args.rounds, args.data_dir))
+            else:
+                results.append(measure(name, load, args.rounds, args.data_dir))
     print()
     print_table(results)
-    import torch
-    write_json(args.out, dict(finished=timestamp(), command="python benchmarks/train_speed.py " + " ".join(sys.argv[1:]),
-                              torch=torch.__version__, torch_threads=torch.get_num_threads(),
-                              configs=results, machine=machine_info()))
+    write_json(args.out, dict(
+        finished=timestamp(), command="python benchmarks/train_speed.py " + " ".join(sys.argv[1:]),
+        load_average_before=load_before, seconds=time.perf_counter() - started,
+        conditions=dict(idle="nothing else started by the benchmark", busy="one CPU-bound Python loop (one core), "
+                        "not niced, running for the whole condition"),
+        results=results, machine=machine_info()))
     print(f"written to {args.out}")
 
 

@@ -32,6 +32,7 @@ def test_gradients_accumulate_into_the_shared_parameter():
     model.embed.backward(model.decoder.backward(dy))
     both = model.embed.weight.grad.copy()
     model.zero_grad()
+    model.decoder(model.embed(ids))  # a fresh forward: each backward needs its own
     model.decoder.backward(dy)
     decoder_only = model.embed.weight.grad.copy()
     assert not np.allclose(both, decoder_only)
@@ -176,3 +177,19 @@ def test_linear_gradients_do_not_alias_the_callers_arrays():
     x[...] = 7.0
     np.testing.assert_array_equal(layer.weight.grad, 4.0)
     np.testing.assert_array_equal(layer.bias.grad, 4.0)
+
+
+@pytest.mark.parametrize("make, problem", [
+    (lambda: Parameter(np.arange(3)), "Parameter data must be a floating-point array, got int64"),
+    (lambda: Parameter("abc"), "Parameter data must be a floating-point array"),
+    (lambda: Parameter(np.ones(2), requires_grad="no"), "requires_grad must be True or False"),
+    (lambda: Linear(2, 3).to(None), "to\\(\\) needs a floating dtype, got None"),
+    (lambda: Linear(2, 3).to("junk"), "to\\(\\) needs a floating dtype, got 'junk'"),
+    (lambda: Linear(2, 3).train("no"), "train\\(\\) takes True or False"),
+    (lambda: Linear(2, 3).load_state_dict(None), "load_state_dict needs a dict"),
+    (lambda: Linear(2, 3).load_state_dict({}, strict="no"), "strict must be True or False"),
+])
+def test_core_refuses_nonsense_in_one_line(make, problem):
+    with pytest.raises(GatedRNNError, match=problem) as info:
+        make()
+    assert "\n" not in str(info.value)

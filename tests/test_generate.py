@@ -70,3 +70,51 @@ def test_prompt_is_teacher_forced():
     for token in (4, 7, 9):
         logits_step, state = model(np.array([[token]]), state)
     np.testing.assert_allclose(logits_all[0, -1], logits_step[0, -1], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("overrides, problem", [
+    (dict(length=2.5), "length must be a whole number ≥ 0"),
+    (dict(length=-1), "length must be a whole number ≥ 0"),
+    (dict(top_k=2.5), "top_k must be a whole number ≥ 1"),
+    (dict(top_k=0), "top_k must be a whole number ≥ 1"),
+    (dict(temperature=float("nan")), "temperature must be a finite number > 0"),
+    (dict(temperature=float("inf")), "temperature must be a finite number > 0"),
+    (dict(temperature=-1), "temperature must be a finite number > 0"),
+    (dict(temperature="hot"), "temperature must be a finite number > 0"),
+    (dict(top_p=float("nan")), r"top_p must be a number in \(0, 1\]"),
+    (dict(top_p="0.9"), r"top_p must be a number in \(0, 1\]"),
+    (dict(seed=-1), "seed must be a whole number ≥ 0 or None"),
+    (dict(seed="abc"), "seed must be a whole number ≥ 0 or None"),
+    (dict(greedy="yes"), "greedy must be True or False"),
+    (dict(on_token=5), "on_token must be a function"),
+    (dict(prompt_ids=[]), "the prompt must be a non-empty sequence of token ids"),
+    (dict(prompt_ids=[[1, 2]]), "the prompt must be a non-empty sequence of token ids"),
+    (dict(prompt_ids=[1, 20]), "prompt id 20 is outside the model's vocabulary of 20"),
+    (dict(prompt_ids=[-1, 2]), "prompt id -1 is outside the model's vocabulary of 20"),
+    (dict(prompt_ids=["the"]), "the prompt must hold integer token ids"),
+    (dict(prompt_ids=[1.5]), "the prompt must hold integer token ids"),
+])
+def test_bad_generation_arguments_are_refused_before_the_model_runs(overrides, problem):
+    model = small_model()
+    arguments = {**dict(prompt_ids=[1, 2], length=3, seed=0), **overrides}
+    with pytest.raises(GatedRNNError, match=problem) as info:
+        generate(model, **arguments)
+    assert "\n" not in str(info.value)
+    assert model.training  # the mode is left as it was
+
+
+def test_generation_restores_the_mode_even_when_it_fails():
+    model = small_model()
+
+    def stop(token):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        generate(model, [1, 2], 3, seed=0, on_token=stop)
+    assert model.training
+
+
+def test_numpy_ids_and_length_zero_are_fine():
+    model = small_model()
+    assert generate(model, np.array([1, 2], np.int32), np.int64(0)) == []
+    assert len(generate(model, (3,), 4, top_k=np.int64(3), seed=np.uint8(1))) == 4

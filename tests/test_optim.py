@@ -250,12 +250,44 @@ def test_bad_hyperparameters_raise(make):
     assert "\n" not in str(info.value)
 
 
-def test_negative_lr_set_by_a_schedule_is_caught_at_step():
+@pytest.mark.parametrize("value", [-1.0, float("nan"), float("inf"), "0.1", None, True])
+def test_a_bad_lr_set_after_construction_is_refused_where_it_is_set(value):
     param = Parameter(np.ones(2))
     opt = SGD([param], lr=0.1)
-    opt.lr = -1.0
-    with pytest.raises(GatedRNNError, match="lr"):
+    with pytest.raises(GatedRNNError, match="SGD lr") as info:
+        opt.lr = value
+    assert "\n" not in str(info.value)
+    assert opt.lr == 0.1  # the refused value was not kept
+
+
+def test_a_schedule_may_lower_lr_to_exactly_zero():
+    param = Parameter(np.ones(2))
+    param.grad[...] = 1.0
+    opt = SGD([param], lr=0.1)
+    opt.lr = 0
+    opt.step()
+    np.testing.assert_array_equal(param.data, 1.0)
+    assert isinstance(opt.lr, float)
+
+
+@pytest.mark.parametrize("make, name, value", [
+    (lambda p: SGD(p, lr=0.1, momentum=0.9), "momentum", -0.5),
+    (lambda p: SGD(p, lr=0.1), "weight_decay", float("nan")),
+    (lambda p: Adam(p), "betas", (0.9, 1.5)),
+    (lambda p: Adam(p), "eps", "tiny"),
+    (lambda p: RMSprop(p), "alpha", 2.0),
+    (lambda p: Adagrad(p), "lr_decay", -1.0),
+])
+def test_other_hyperparameters_set_later_are_refused_before_any_update(make, name, value):
+    param = Parameter(np.ones(2))
+    param.grad[...] = 1.0
+    opt = make([param])
+    setattr(opt, name, value)
+    with pytest.raises(GatedRNNError, match=name) as info:
         opt.step()
+    assert "\n" not in str(info.value)
+    np.testing.assert_array_equal(param.data, 1.0)
+    assert opt.step_count == 0
 
 
 @pytest.mark.parametrize("cls, kwargs", [(SGD, dict(lr=0.1, momentum=0.9)), (Adam, dict(lr=0.1))])

@@ -34,7 +34,8 @@ def write_corpus(directory, lines=400):
 def train_command(corpus, out, *extra):
     return [sys.executable, "-m", "gatedrnn", "train", "--text", str(corpus), "--hidden-size", "24",
             "--embedding-size", "24", "--num-layers", "2", "--dropout", "0.3", "--epochs", "3", "--batch-size", "4",
-            "--seq-len", "8", "--lr", "5", "--checkpoint-interval", "7", "--no-progress", "--out", str(out), *extra]
+            "--seq-len", "8", "--lr", "5", "--checkpoint-interval", "7", "--no-progress", "--deterministic",
+            "--out", str(out), *extra]
 
 
 def model_arrays(path):
@@ -59,6 +60,10 @@ def test_sigkill_then_resume_ends_bit_identical(tmp_path):
     victim.wait()
     assert victim.returncode == -signal.SIGKILL, "the run finished before it could be killed; make it longer"
 
+    # The killed run could not remove its lock: the resume is refused until a person says so.
+    refused = subprocess.run(train_command(corpus, out, "--resume"), env=env, capture_output=True, text=True)
+    assert refused.returncode == 2 and "stale lock" in refused.stderr, refused.stderr
+    (out / "run.lock").unlink()
     resumed = subprocess.run(train_command(corpus, out, "--resume"), env=env, capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     for name in ("last.npz", "best.npz"):

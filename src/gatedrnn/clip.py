@@ -76,6 +76,9 @@ def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False
     """
     parameters = _trainable(parameters, "clip_grad_norm")
     max_norm = _positive(max_norm, "max_norm", "clip_grad_norm", "use a threshold such as 1.0 or 5.0")
+    _positive(norm_type, "norm_type", "clip_grad_norm", "use 2.0, 1.0 or float('inf')")
+    if not isinstance(error_if_nonfinite, (bool, np.bool_)):
+        raise GatedRNNError(f"clip_grad_norm error_if_nonfinite must be True or False, got {error_if_nonfinite!r}")
     if not parameters:
         return 0.0
     total = total_grad_norm(parameters, norm_type)
@@ -98,6 +101,7 @@ def clip_coefficient(total_norm, max_norm):
     dtype, as torch does with its 0-d tensor. ``optimizer.step(grad_scale=c)`` then clips
     as part of the update (the Trainer does this: one pass over the weights fewer).
     """
+    _positive(max_norm, "max_norm", "clip_coefficient", "use a threshold such as 1.0 or 5.0")
     as_norm_dtype = np.asarray(total_norm).dtype.type
     return np.minimum(as_norm_dtype(max_norm) / (as_norm_dtype(total_norm) + as_norm_dtype(1e-6)),
                       as_norm_dtype(1.0))

@@ -15,6 +15,8 @@ which right after ``zero_grad()`` keeps that very array as the gradient — no p
 weight's memory at all; everyone else calls :meth:`Parameter.add_to_grad`, which never keeps
 the caller's array.
 """
+from collections.abc import Mapping
+
 import numpy as np
 
 from .errors import GatedRNNError
@@ -29,8 +31,10 @@ class Parameter:
     """
 
     def __init__(self, data, requires_grad=True):
-        self.data = np.array(data, copy=True)
+        self.data = _float_array_copy(data)
         self.grad = np.zeros_like(self.data)
+        if not isinstance(requires_grad, (bool, np.bool_)):
+            raise GatedRNNError(f"Parameter requires_grad must be True or False, got {requires_grad!r}")
         self.requires_grad = bool(requires_grad)
 
     @property
@@ -90,6 +94,19 @@ class Parameter:
     def __repr__(self):
         frozen = "" if self.requires_grad else ", requires_grad=False"
         return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype}{frozen})"
+
+
+def _float_array_copy(data):
+    """A copy of ``data`` as a floating-point array; anything else cannot be trained."""
+    try:
+        array = np.array(data, copy=True)
+    except (TypeError, ValueError):  # e.g. ragged nested lists
+        array = None
+    if array is None or array.dtype.kind != "f":
+        got = type(data).__name__ if array is None else array.dtype
+        raise GatedRNNError(f"Parameter data must be a floating-point array, got {got}; "
+                            "pass e.g. np.asarray(data, dtype=np.float32)")
+    return array
 
 
 def distinct_parameters(parameters, caller):
@@ -188,6 +205,9 @@ class Module:
     # -- modes and dtype -------------------------------------------------------------------
     def train(self, mode=True):
         """Switch dropout on (``mode=True``) or off, here and in every sub-module."""
+        if not isinstance(mode, (bool, np.bool_)):
+            raise GatedRNNError(f"train() takes True or False, got {mode!r}; use .train() or .eval()")
+        mode = bool(mode)
         for module in self.modules():
             module.training = mode
         return self
@@ -197,9 +217,14 @@ class Module:
 
     def to(self, dtype):
         """Convert every parameter (and its gradient) to ``dtype`` in place; returns self."""
-        dtype = np.dtype(dtype)
-        if dtype.kind != "f":
-            raise GatedRNNError(f"to() needs a floating dtype, got {dtype}; use np.float32 or np.float64")
+        try:
+            resolved = None if dtype is None else np.dtype(dtype)  # np.dtype(None) would be float64
+        except (TypeError, ValueError):
+            resolved = None
+        if resolved is None or resolved.kind != "f":
+            shown = repr(dtype) if resolved is None else resolved
+            raise GatedRNNError(f"to() needs a floating dtype, got {shown}; use np.float32 or np.float64")
+        dtype = resolved
         for param in self.parameters():
             param.data = param.data.astype(dtype)
             param.grad = param.grad.astype(dtype)
@@ -221,6 +246,11 @@ class Module:
         With ``strict=True`` every parameter must be present and no extra name allowed.
         Values are cast to each parameter's dtype.
         """
+        if not isinstance(state, Mapping):
+            raise GatedRNNError(f"load_state_dict needs a dict from parameter name to array, got "
+                                f"{type(state).__name__}; pass what state_dict() returned")
+        if not isinstance(strict, (bool, np.bool_)):
+            raise GatedRNNError(f"load_state_dict strict must be True or False, got {strict!r}")
         own = dict(self.named_parameters())
         missing = [name for name in own if name not in state]
         unexpected = [name for name in state if name not in own]

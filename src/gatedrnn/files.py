@@ -6,7 +6,13 @@ fsync'ed and renamed over the target. A crash, a kill or a full disk mid-write l
 previous file as it was. The temporary file has an unpredictable name and is created with
 O_EXCL (``tempfile.mkstemp``), so a file or link planted beside the target is never written
 through.
+
+Before a command writes anything, :func:`check_output_directory` and :func:`check_output_file`
+refuse a path that cannot be written (a file where a directory is meant, a read-only or
+forbidden directory), so that a mistake costs one line, not a finished computation; and
+:func:`describe_os_error` turns a failed write (disk full, read-only, ulimit -f) into one line.
 """
+import errno
 import json
 import math
 import os
@@ -18,7 +24,22 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import GatedRNNError
+
 TEMPORARY_PREFIX = ".gatedrnn-tmp-"
+
+# What a failed write means, and what the user can do about it.
+WRITE_PROBLEMS = {
+    errno.ENOSPC: ("the disk is full", "free some space"),
+    errno.EDQUOT: ("the disk quota is exceeded", "free some space"),
+    errno.EROFS: ("the filesystem is read-only", "make it writable"),
+    errno.EFBIG: ("the file size limit (ulimit -f) is exceeded", "raise the limit"),
+    errno.EACCES: ("permission denied", "fix the permissions"),
+    errno.EPERM: ("operation not permitted", "fix the permissions"),
+    errno.ENOTDIR: ("a part of the path is a file, not a directory", "fix the path"),
+    errno.EISDIR: ("it is a directory", "name a file"),
+    errno.EEXIST: ("a file of that name is in the way", "choose another path"),
+}
 
 
 def atomic_write_bytes(path, data):
@@ -32,6 +53,9 @@ def atomic_write_bytes(path, data):
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
+    except OSError as error:
+        # A failed write on a descriptor names no file: name the one the user knows.
+        raise OSError(error.errno, error.strerror, str(path)) from error
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
@@ -50,6 +74,59 @@ def _sync_directory(directory):
         pass
     finally:
         os.close(descriptor)
+
+
+def describe_os_error(error):
+    """``error`` (an OSError) as one line: the path, what went wrong in words, no traceback."""
+    problem = WRITE_PROBLEMS.get(error.errno, (error.strerror or str(error), None))[0]
+    paths = " -> ".join(str(name) for name in (error.filename, error.filename2) if name is not None)
+    return f"{paths}: {problem}" if paths else problem
+
+
+def what_to_do(error):
+    """The fix for a failed write (``free some space`` …), or a generic one."""
+    return WRITE_PROBLEMS.get(error.errno, (None, "fix the problem"))[1]
+
+
+def check_output_directory(path, option="--out"):
+    """GatedRNNError unless ``path`` is, or can be made as, a directory this process can write in.
+
+    Checked before any work starts: a file in the way (``path`` itself or a parent) or a
+    directory without write permission, or on a read-only filesystem, is one line naming the
+    option to change. Nothing is created.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise GatedRNNError(f"{option} {path} is a file, not a directory; choose another {option}")
+    _check_writable_ancestor(path, path, option)
+
+
+def check_output_file(path, option="--results"):
+    """GatedRNNError unless ``path`` names a file (not a directory) that can be written (atomically)."""
+    path = Path(path)
+    if path.is_dir():
+        raise GatedRNNError(f"{option} {path} is a directory; name a file, e.g. {path / 'results.json'}")
+    _check_writable_ancestor(path.parent, path, option)
+
+
+def _check_writable_ancestor(directory, path, option):
+    """The nearest existing ancestor of ``directory`` (itself included) must be a writable directory.
+
+    That is where the missing directories will be made, or the file's temporary copy written.
+    """
+    existing = next(p for p in (directory, *directory.parents) if p.exists() or p.is_symlink())
+    if not existing.is_dir():
+        raise GatedRNNError(f"{option} {path}: {existing} is a file, not a directory; choose another {option}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        reason = "the filesystem is read-only" if _read_only(existing) else "permission denied"
+        raise GatedRNNError(f"{option} {path}: cannot write in {existing} ({reason}); choose another {option}")
+
+
+def _read_only(directory):
+    try:
+        return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
 
 
 def jsonable(value):

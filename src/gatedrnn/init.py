@@ -30,7 +30,7 @@ def _array(x, caller):
     """The float ndarray to fill: ``x.data`` for a Parameter, ``x`` itself for an ndarray."""
     array = x.data if isinstance(x, Parameter) else x
     if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
-        got = f"a {array.dtype} array" if isinstance(array, np.ndarray) else type(x).__name__
+        got = f"an array of {array.dtype}" if isinstance(array, np.ndarray) else type(x).__name__
         raise GatedRNNError(f"{caller} fills a Parameter or a float ndarray in place, got {got}; "
                             f"pass e.g. np.empty((out, in), dtype=np.float32)")
     if not array.flags.writeable:
@@ -51,6 +51,14 @@ def _real(value, name, caller):
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
         raise GatedRNNError(f"{caller} {name} must be a finite number, got {value!r}; pass a float")
     return float(value)
+
+
+def _gain(value, caller):
+    """A finite gain ≥ 0: it scales a bound or a standard deviation, which cannot be negative."""
+    gain = _real(value, "gain", caller)
+    if gain < 0:
+        raise GatedRNNError(f"{caller} gain must be ≥ 0, got {gain}; pass e.g. calculate_gain('tanh'), or 1.0")
+    return gain
 
 
 def _fill(array, values):
@@ -154,7 +162,7 @@ def xavier_uniform_(x, gain=1.0, rng=None):
     """
     array = _array(x, "xavier_uniform_")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(array, "xavier_uniform_")
-    std = _real(gain, "gain", "xavier_uniform_") * math.sqrt(2.0 / (fan_in + fan_out))
+    std = _gain(gain, "xavier_uniform_") * math.sqrt(2.0 / (fan_in + fan_out))
     bound = math.sqrt(3.0) * std
     return _fill(array, _generator(rng).uniform(-bound, bound, size=array.shape))
 
@@ -163,7 +171,7 @@ def xavier_normal_(x, gain=1.0, rng=None):
     """Glorot normal: N(0, σ²) with σ = gain · √(2 / (fan_in + fan_out))."""
     array = _array(x, "xavier_normal_")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(array, "xavier_normal_")
-    std = _real(gain, "gain", "xavier_normal_") * math.sqrt(2.0 / (fan_in + fan_out))
+    std = _gain(gain, "xavier_normal_") * math.sqrt(2.0 / (fan_in + fan_out))
     return _fill(array, _generator(rng).normal(0.0, std, size=array.shape))
 
 

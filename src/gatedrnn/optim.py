@@ -41,6 +41,12 @@ def _number(owner, name, value, low=None, high=None, low_open=False, high_open=F
     return value
 
 
+def _shown(value, limit=40):
+    """``repr(value)`` cut short, for a value read from a file."""
+    text = repr(value) if not (isinstance(value, int) and value.bit_length() > 1000) else "a very large int"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _flag(owner, name, value):
     if not isinstance(value, (bool, np.bool_)):
         raise GatedRNNError(f"{owner} {name} must be True or False, got {value!r}; pass a bool")
@@ -85,25 +91,44 @@ class Optimizer:
     Subclasses list their hyperparameters in ``hyperparameter_names``, check them in
     ``_validate`` and implement ``_update(i, param, lr, work)`` for one parameter.
 
-    ``lr`` is a plain float that a schedule may change between steps; ``step_count`` is the
-    number of steps taken (t in the equations, starting at 1 on the first step).
+    ``lr`` is a float that a schedule may change between steps; it is checked when set (a
+    schedule may lower it to exactly 0, never below). The other hyperparameters are plain
+    attributes, checked at construction and again at every ``step()``, so a value set in
+    between is refused before it can change a weight. ``step_count`` is the number of steps
+    taken (t in the equations, starting at 1 on the first step).
     """
 
     hyperparameter_names = ("lr",)
+    # The buffers the optimizer may keep per parameter, each with whether it is kept under the
+    # current hyperparameters (then every trainable parameter has it once a step is taken).
+    state_buffers = None   # None: not declared (a subclass of your own): any buffer name loads, none is required
 
     def __init__(self, params, lr):
         self.params = _unique_parameters(params, type(self).__name__)
         self.lr = lr
-        Optimizer._validate(self)  # lr now; subclasses check the rest once they have set it
+        if self.lr == 0:  # 0 is where a schedule may end, not where training can start
+            raise GatedRNNError(f"{type(self).__name__} lr must be > 0 to start with, got 0; "
+                                "use a positive learning rate such as 1e-3")
         self.step_count = 0
         # state[name][i] is buffer ``name`` of parameter i, None until its first update
         self.state = {}
         self._workspaces = [None] * len(self.params)
 
+    @property
+    def lr(self):
+        """The learning rate η, a finite float ≥ 0."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        self._lr = _number(type(self).__name__, "lr", value, low=0.0,
+                           hint="use a positive learning rate such as 1e-3 (a schedule may lower it to 0, never below)")
+
     def _validate(self):
-        """Check the hyperparameters (raising GatedRNNError) and normalise their types."""
-        self.lr = _number(type(self).__name__, "lr", self.lr, low=0.0, low_open=True,
-                          hint="use a positive learning rate such as 1e-3")
+        """Check the hyperparameters (raising GatedRNNError) and normalise their types.
+
+        ``lr`` needs nothing here: its setter has checked it. Subclasses check the rest.
+        """
 
     # -- the update loop ---------------------------------------------------------------------
     def step(self, grad_scale=1.0):
@@ -115,9 +140,8 @@ class Optimizer:
         rate and the gradients are left as they are, saving a pass over every weight;
         otherwise the gradients are scaled in place first, exactly as ``clip_grad_norm``.
         """
-        # a schedule may lower lr to exactly 0 on its last step, so 0 is allowed here
-        lr = _number(type(self).__name__, "lr", self.lr, low=0.0,
-                     hint="a schedule must keep lr non-negative")
+        self._validate()  # a hyperparameter set since the last step is refused before any update
+        lr = self.lr
         for i, param in enumerate(self.params):  # check all first: never half an update
             if param.grad.shape != param.data.shape:
                 raise GatedRNNError(f"parameter {i} has grad shape {param.grad.shape} but data "
@@ -193,15 +217,24 @@ class Optimizer:
         """Restore hyperparameters, step count and buffers saved by :meth:`state_dict`.
 
         The optimizer must be the same class over the same number of parameters with the same
-        shapes; arrays are cast to each parameter's dtype.
+        shapes; arrays are cast to each parameter's dtype. Once the saved optimizer has taken
+        a step, every trainable parameter must have each buffer this optimizer keeps (see
+        ``state_buffers``): a missing one would silently restart from zero. Anything wrong
+        raises GatedRNNError and leaves the optimizer as it was.
         """
         hyper, arrays = self._split_state(state)
         new_state = self._arrays_to_state(arrays)
         step = hyper.get("step")
         if not is_whole_number(step, 0):
-            raise GatedRNNError(f"optimizer state has step {step!r}; expected a non-negative int, "
+            raise GatedRNNError(f"optimizer state has step {_shown(step)}; expected a non-negative int, "
                                 f"the checkpoint is corrupt")
+        old = {name: getattr(self, name) for name in self.hyperparameter_names}
         self._load_hyperparameters(hyper)
+        try:
+            self._check_complete(new_state, int(step))
+        except GatedRNNError:
+            self._restore_hyperparameters(old)
+            raise
         self.step_count = int(step)
         self.state = new_state
 
@@ -211,13 +244,21 @@ class Optimizer:
             raise GatedRNNError(f"{owner}.load_state_dict needs the dict returned by state_dict() "
                                 f"with keys 'hyperparameters' and 'arrays'")
         hyper, arrays = state["hyperparameters"], state["arrays"]
+        if not isinstance(hyper, dict) or not isinstance(arrays, dict):
+            raise GatedRNNError(f"{owner}.load_state_dict needs 'hyperparameters' and 'arrays' as dicts, got "
+                                f"{type(hyper).__name__} and {type(arrays).__name__}; the checkpoint is corrupt")
         saved = hyper.get("optimizer")
         if saved != owner:
-            raise GatedRNNError(f"optimizer state was saved from {saved} but is loaded into {owner}; "
+            raise GatedRNNError(f"optimizer state was saved from {_shown(saved)} but is loaded into {owner}; "
                                 f"build the optimizer the checkpoint was saved with")
         if hyper.get("num_parameters") != len(self.params):
-            raise GatedRNNError(f"optimizer state is for {hyper.get('num_parameters')} parameters but "
+            raise GatedRNNError(f"optimizer state is for {_shown(hyper.get('num_parameters'))} parameters but "
                                 f"this {owner} has {len(self.params)}; build it over the same model")
+        unknown = sorted(str(key) for key in set(hyper) - {"optimizer", "num_parameters", "step",
+                                                           *self.hyperparameter_names})
+        if unknown:
+            raise GatedRNNError(f"optimizer state has hyperparameters {owner} does not have: "
+                                f"{', '.join(_shown(key) for key in unknown[:5])}; the checkpoint is corrupt")
         return hyper, arrays
 
     def _arrays_to_state(self, arrays):
@@ -226,18 +267,34 @@ class Optimizer:
         new_state = {}
         for key, value in arrays.items():
             name, _, index = str(key).rpartition(".")
-            if not name or not index.isdigit() or int(index) >= len(self.params):
-                raise GatedRNNError(f"optimizer state has an array named {key!r} that fits no "
-                                    f"parameter of this {owner}; the checkpoint is corrupt")
+            # "exp_avg.03" would be a second copy of "exp_avg.3": only the canonical index fits
+            known = self.state_buffers is None or name in self.state_buffers
+            if (not name or not known or not index.isdigit() or str(int(index)) != index
+                    or int(index) >= len(self.params)):
+                raise GatedRNNError(f"optimizer state has an array named {_shown(key)} that fits no "
+                                    f"buffer of any parameter of this {owner}; the checkpoint is corrupt")
             param = self.params[int(index)]
             value = np.asarray(value)
-            if value.shape != param.data.shape:
-                raise GatedRNNError(f"optimizer state array {key!r} has shape {value.shape} but "
+            if value.shape != param.data.shape or value.dtype.kind not in "biuf":
+                raise GatedRNNError(f"optimizer state array {key!r} has shape {value.shape} ({value.dtype}) but "
                                     f"parameter {index} has shape {param.data.shape}; build the "
                                     f"model and optimizer the checkpoint was saved with")
             buffers = new_state.setdefault(name, [None] * len(self.params))
             buffers[int(index)] = value.astype(param.data.dtype, copy=True)
         return new_state
+
+    def _check_complete(self, new_state, step):
+        """After a step, every trainable parameter has each buffer kept under these hyperparameters."""
+        if step == 0 or self.state_buffers is None:
+            return
+        kept = [name for name, is_kept in self.state_buffers.items() if is_kept(self)]
+        for name in kept:
+            buffers = new_state.get(name, [None] * len(self.params))
+            for i, param in enumerate(self.params):
+                if param.requires_grad and buffers[i] is None:
+                    raise GatedRNNError(f"optimizer state lacks {name}.{i}, the {name} buffer of parameter {i} "
+                                        f"(of {len(self.params)}), after {step} steps; the checkpoint is corrupt or "
+                                        "was edited: resume from another copy or start the run again")
 
     def _load_hyperparameters(self, hyper):
         owner = type(self).__name__
@@ -246,15 +303,18 @@ class Optimizer:
             raise GatedRNNError(f"optimizer state lacks hyperparameters {missing}; the checkpoint is "
                                 f"corrupt or from another optimizer than {owner}")
         old = {name: getattr(self, name) for name in self.hyperparameter_names}
-        for name in self.hyperparameter_names:
-            value = hyper[name]
-            setattr(self, name, tuple(value) if isinstance(value, list) else value)
-        try:
+        try:   # the lr setter checks as it sets, _validate the rest
+            for name in self.hyperparameter_names:
+                value = hyper[name]
+                setattr(self, name, tuple(value) if isinstance(value, list) else value)
             self._validate()
         except GatedRNNError:
-            for name, value in old.items():
-                setattr(self, name, value)
+            self._restore_hyperparameters(old)
             raise
+
+    def _restore_hyperparameters(self, old):
+        for name, value in old.items():
+            setattr(self, name, value)
 
     def __repr__(self):
         args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.hyperparameter_names)
@@ -277,6 +337,7 @@ class SGD(Optimizer):
     """
 
     hyperparameter_names = ("lr", "momentum", "dampening", "weight_decay", "nesterov")
+    state_buffers = {"momentum_buffer": lambda self: self.momentum != 0}
 
     def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
         super().__init__(params, lr)
@@ -338,6 +399,7 @@ class Adagrad(Optimizer):
     """
 
     hyperparameter_names = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+    state_buffers = {"sum": lambda self: True}
 
     def __init__(self, params, lr=0.01, lr_decay=0.0, weight_decay=0.0,
                  initial_accumulator_value=0.0, eps=1e-10):
@@ -389,6 +451,8 @@ class RMSprop(Optimizer):
     """
 
     hyperparameter_names = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered")
+    state_buffers = {"square_avg": lambda self: True, "grad_avg": lambda self: self.centered,
+                     "momentum_buffer": lambda self: self.momentum > 0}
 
     def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
                  centered=False):
@@ -454,6 +518,8 @@ class Adam(Optimizer):
     """
 
     hyperparameter_names = ("lr", "betas", "eps", "weight_decay", "amsgrad")
+    state_buffers = {"exp_avg": lambda self: True, "exp_avg_sq": lambda self: True,
+                     "max_exp_avg_sq": lambda self: self.amsgrad}
     decoupled_weight_decay = False
 
     def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,

@@ -1,11 +1,21 @@
-"""How many CPU threads gatedrnn uses: one explicit switch, as ``torch.set_num_threads``.
+"""How many CPU threads gatedrnn uses: chosen by timing, pinned, or deterministic.
 
 Two kinds of threads do gatedrnn's work: the BLAS library under NumPy's matrix products
 (OpenBLAS, MKL …) and gatedrnn's own row-block workers for large elementwise passes
-(:mod:`gatedrnn.parallel`). By default both use every core this process may run on.
-:func:`set_num_threads` pins both to ``n``: on a machine that other work shares, fewer
-threads than cores can be much faster, because a product split over two threads waits for
-the slower one (docs/performance.md).
+(:mod:`gatedrnn.parallel`). Both follow one number, set here. Three modes:
+
+* **chosen** (the default): the training loop, evaluation and generation time their own
+  steps at 1 thread and at every core, keep the faster, and look again when the step time
+  drifts or now and then (gatedrnn.thread_tuner). On an idle machine that is usually every
+  core; when another program keeps a core busy it is usually one, because a product split
+  over two threads waits for the one that shares its core (docs/performance.md).
+* **pinned**: ``set_num_threads(n)``, as ``torch.set_num_threads``: always n, never retimed.
+  A thread count set in the environment before Python started (``OPENBLAS_NUM_THREADS``,
+  ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS``) pins it too: a value you set yourself is kept.
+* **deterministic**: ``use_deterministic(True)``: always 1 thread. OpenBLAS's products give
+  different last bits with different thread counts, so a chosen count can change a run's
+  digits with the load on the machine; one thread gives the same digits every time on this
+  machine, and on any machine where OpenBLAS picks the same kernel (docs/performance.md).
 
 Importing gatedrnn changes no environment variable and no thread setting. The one setting
 that must be made before NumPy loads OpenBLAS, that its idle threads sleep at once rather
@@ -14,8 +24,12 @@ command calls it first thing, and a script can too, before it imports NumPy.
 """
 import os
 import sys
+from contextlib import contextmanager
 
-_num_threads = None   # None: every available core
+_pinned = None           # set_num_threads(n): n; None: not pinned
+_deterministic = False   # use_deterministic(True)
+_current = None          # the count last applied; None: nothing applied yet (every core)
+_blas = None             # threadpoolctl's controllers of the BLAS libraries NumPy loaded
 
 
 def available_cores():
@@ -25,24 +39,101 @@ def available_cores():
     return os.cpu_count() or 1
 
 
+ENVIRONMENT_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def environment_pin():
+    """The thread count set in the environment (the first of ENVIRONMENT_VARIABLES that holds a
+    whole number ≥ 1), or None."""
+    for name in ENVIRONMENT_VARIABLES:
+        value = os.environ.get(name, "").strip()
+        if value.isdigit() and int(value) >= 1:
+            return int(value)
+    return None
+
+
 def get_num_threads():
-    """The threads gatedrnn uses: the pinned number, else the available cores."""
-    return _num_threads or available_cores()
+    """The threads gatedrnn uses now: 1 when deterministic, the pinned or chosen count, else every core."""
+    if _deterministic:
+        return 1
+    pinned = _pinned if _pinned is not None else environment_pin()
+    if pinned is not None:
+        return pinned
+    return _current or available_cores()
 
 
 def set_num_threads(n):
-    """Use ``n`` threads for BLAS products and row-block passes, in this process, from now on.
+    """Always use ``n`` threads for BLAS products and row-block passes, in this process, from now on.
 
-    ``set_num_threads(None)`` returns to the default (every available core). Needs
+    ``set_num_threads(None)`` returns to the default: the count is chosen by timing. Needs
     threadpoolctl (a dependency of gatedrnn) to reach the BLAS library NumPy loaded.
     """
+    global _pinned
+    _check_count("set_num_threads", n)
+    _pinned = None if n is None else int(n)
+    _apply(get_num_threads() if not is_chosen_by_timing() else available_cores())
+
+
+def use_deterministic(flag=True):
+    """Same digits whatever the load: always one thread (``False`` returns to the previous mode)."""
+    global _deterministic
+    from .errors import GatedRNNError
+    if not isinstance(flag, bool):
+        raise GatedRNNError(f"use_deterministic takes True or False, got {flag!r}")
+    _deterministic = flag
+    _apply(get_num_threads() if not is_chosen_by_timing() else available_cores())
+
+
+@contextmanager
+def settings(num_threads=None, deterministic=False):
+    """Within the block: ``num_threads`` pinned (None: chosen by timing) or ``deterministic``;
+    the previous mode afterwards. ``with threads.settings(deterministic=True): model.fit()``."""
+    global _pinned, _deterministic
+    previous = (_pinned, _deterministic)
+    try:
+        if deterministic:
+            use_deterministic(True)
+        elif num_threads is not None:
+            set_num_threads(num_threads)
+        yield
+    finally:
+        _pinned, _deterministic = previous
+        _apply(get_num_threads() if not is_chosen_by_timing() else available_cores())
+
+
+def is_deterministic():
+    return _deterministic
+
+
+def is_chosen_by_timing():
+    """True unless the count is pinned (here or in the environment) or deterministic: then
+    the tuners leave it alone."""
+    return _pinned is None and not _deterministic and environment_pin() is None
+
+
+def apply_chosen(n):
+    """Use ``n`` threads now (for gatedrnn.thread_tuner); does nothing when pinned or deterministic."""
+    if is_chosen_by_timing():
+        _apply(n)
+
+
+def _apply(n):
+    """Set the BLAS libraries' thread count and the row-block count to ``n`` (cheap: a few µs)."""
+    global _current, _blas
+    if n == _current:
+        return
+    if _blas is None:
+        from threadpoolctl import ThreadpoolController
+        _blas = ThreadpoolController().select(user_api="blas").lib_controllers
+    for library in _blas:
+        library.set_num_threads(n)
+    _current = n
+
+
+def _check_count(caller, n):
     from .errors import GatedRNNError, is_whole_number
-    global _num_threads
     if n is not None and not is_whole_number(n, 1):
-        raise GatedRNNError(f"set_num_threads needs a whole number ≥ 1 or None, got {n!r}")
-    from threadpoolctl import threadpool_limits
-    threadpool_limits(limits=n or available_cores(), user_api="blas")
-    _num_threads = None if n is None else int(n)
+        raise GatedRNNError(f"{caller} needs a whole number ≥ 1 or None, got {n!r}")
 
 
 def let_blas_threads_sleep(timeout="4"):

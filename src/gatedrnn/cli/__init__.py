@@ -1,7 +1,8 @@
 """The ``gatedrnn`` command: train, eval, generate, task, demo, toy, lab.
 
-Every subcommand turns a GatedRNNError into one line on stderr and exit status 2, so a user
-sees what went wrong and how to fix it, never a traceback. One module per subcommand family:
+Every subcommand turns a GatedRNNError, or an OSError (a file that cannot be read or
+written), into one line on stderr and exit status 2, so a user sees what went wrong and how
+to fix it, never a traceback. One module per subcommand family:
 lm (train, eval, generate), seq (task), demo (demo, toy), lab.
 """
 from ..threads import let_blas_threads_sleep
@@ -34,7 +35,38 @@ def build_parser(argv=()):
     seq.add_parser(commands)
     demo.add_parsers(commands)
     lab.add_parser(commands)
+    for command in _leaf_parsers(commands):
+        _add_thread_options(command)
     return parser
+
+
+def _leaf_parsers(subparsers):
+    """Every parser that runs something: the subcommands, and the lab's experiments under ``lab``."""
+    for parser in dict.fromkeys(subparsers.choices.values()):
+        nested = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+        if nested:
+            yield from _leaf_parsers(nested[0])
+        else:
+            yield parser
+
+
+def _add_thread_options(parser):
+    group = parser.add_argument_group("threads (default: chosen by timing, see docs/performance.md)")
+    choice = group.add_mutually_exclusive_group()
+    choice.add_argument("--threads", type=int, metavar="N",
+                        help="always use N threads (BLAS and gatedrnn's own), as torch.set_num_threads")
+    choice.add_argument("--deterministic", action="store_true",
+                        help="one thread throughout, so that a seed gives the same digits whatever the load "
+                             "(slower on an idle machine)")
+
+
+def _thread_settings(args):
+    """The --threads / --deterministic choice, for the command's duration (gatedrnn.threads)."""
+    from .. import threads
+    from ..errors import is_whole_number
+    if args.threads is not None and not is_whole_number(args.threads, 1):
+        raise GatedRNNError(f"--threads must be a whole number ≥ 1, got {args.threads}")
+    return threads.settings(num_threads=args.threads, deterministic=args.deterministic)
 
 
 def main(argv=None):
@@ -42,9 +74,16 @@ def main(argv=None):
     args = build_parser(argv).parse_args(argv)
     args.command_line = argv
     try:
-        args.handler(args)
+        with _thread_settings(args):
+            args.handler(args)
     except GatedRNNError as error:
         print(f"gatedrnn: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        # A file that cannot be read or written (disk full, read-only, permissions) is the
+        # user's environment, not a bug: one line, as for any other mistake.
+        from ..files import describe_os_error
+        print(f"gatedrnn: error: {describe_os_error(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\ngatedrnn: interrupted", file=sys.stderr)

@@ -7,6 +7,9 @@ help shows the value of the preset named on the command line (``--preset``, defa
 import argparse
 import dataclasses
 import shlex
+import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import GatedRNNError
@@ -18,45 +21,87 @@ NOT_OPTIONS = {"vocab_size"}
 
 # -- train ---------------------------------------------------------------------------------
 def train(args):
-    import numpy as np
+    """Check everything, then train in a claimed run directory and write the results.
+
+    Every option, the run directory and the --results path are checked before the data
+    loads and before anything is written; a failed write during the run (disk full,
+    read-only, ulimit -f) ends in one line saying what was saved and how to resume.
+    """
+    from ..lm.run_files import RunFiles
+
+    files = RunFiles(Path(args.out or f"runs/{args.preset}"))
+    preset, trainer = _prepare_run(args, files)
+    command = command_line(args)
+    with files.claim(resume=args.resume, command=command), _terminate_as_interrupt():
+        if files.removed_temporaries:
+            print(f"removed {len(files.removed_temporaries)} temporary file(s) left by an interrupted save")
+        try:
+            if args.resume:
+                _resume(trainer, files.last)
+            print(f"{args.preset}: {preset.about}")
+            print(f"model: {trainer.model.num_parameters():,} parameters | corpus {trainer.corpus.name}: "
+                  f"{trainer.corpus.train.size:,} training tokens, vocabulary {len(trainer.corpus.vocab):,} | "
+                  f"out: {files.out_dir}")
+            summary = trainer.fit()
+            trainer.files.write_results(_results(args, preset, trainer, summary, command), also_to=args.results)
+        except OSError as error:
+            raise GatedRNNError(_stopped_by_storage(error, files, args)) from error
+    if args.results:
+        print(f"results written to {args.results}")
+
+
+def _prepare_run(args, files):
+    """The checks that need no data, then the corpus, the model and the Trainer; writes nothing."""
     from .. import rng
-    from ..files import machine_info, timestamp
     from ..lm import LanguageModel, ModelConfig, Trainer, TrainConfig, get_preset, load_corpus
+    from ..lm.corpora import check_streams_fit, data_identity
 
     preset = get_preset(args.preset)
     model_config = preset.model.replace(**config_overrides(args, ModelConfig))
     training = preset.training.replace(**config_overrides(args, TrainConfig))
-    out_dir = Path(args.out or f"runs/{args.preset}")
-    last = out_dir / "last.npz"
-    if last.exists() and not args.resume:
-        raise GatedRNNError(f"{out_dir} already holds a run; pass --resume to continue it or --out DIR for a new one")
-    if args.resume and not last.exists():
-        raise GatedRNNError(f"nothing to resume: {last} does not exist; drop --resume to start a new run")
-
+    for option, value in (("--log-interval", args.log_interval), ("--checkpoint-interval", args.checkpoint_interval)):
+        _check_whole(option, value, 1)
+    files.check_can_start(args.resume)
+    if args.results:
+        files.check_results_path(args.results)
     level = args.level or preset.level
     if level == "char" and not args.text:
         raise GatedRNNError(f"preset {args.preset} is character-level: give it a text file with --text FILE")
     corpus = load_corpus(args.corpus, args.data_dir, args.text, level, args.train_tokens)
+    for split in ("valid", "test"):
+        check_streams_fit(getattr(corpus, split), training.eval_batch_size, split, "--eval-batch-size")
+    files.char_level = corpus.vocab.level == "char"
     rng.seed(training.seed)
     model = LanguageModel(model_config.replace(vocab_size=len(corpus.vocab)))
-    command = command_line(args)
-    run_info = dict(preset=args.preset, corpus=corpus.name, command=command)
-    trainer = Trainer(model, corpus, training, out_dir, run_info=run_info, progress=not args.no_progress,
+    run_info = dict(preset=args.preset, corpus=corpus.name, command=command_line(args),
+                    data=data_identity(corpus, args.text, level, args.train_tokens))
+    trainer = Trainer(model, corpus, training, files.out_dir, run_info=run_info, progress=not args.no_progress,
                       log_interval=args.log_interval, checkpoint_interval=args.checkpoint_interval)
-    if args.resume:
-        trainer.load(last)
-        print(f"resuming {out_dir} at epoch {trainer.epoch + 1}, window {trainer.window}, step {trainer.step}")
-    else:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    print(f"{args.preset}: {preset.about}")
-    print(f"model: {model.num_parameters():,} parameters | corpus {corpus.name}: {corpus.train.size:,} training tokens, "
-          f"vocabulary {len(corpus.vocab):,} | out: {out_dir}")
-    summary = trainer.fit()
+    return preset, trainer
+
+
+def _resume(trainer, last):
+    """Continue from ``last``: the same data (checked here), model and training settings (Trainer.load)."""
+    from ..lm.corpora import check_same_data
+    from ..lm.run_files import load_run_checkpoint
+
+    saved = load_run_checkpoint(last).metadata.get("run") or {}
+    check_same_data(last, saved.get("data"), trainer.run_info["data"])
+    trainer.load(last)
+    print(f"resuming {trainer.out_dir} at epoch {trainer.epoch + 1}, window {trainer.window}, step {trainer.step}")
+
+
+def _results(args, preset, trainer, summary, command):
+    """The results.json document of a finished run."""
+    import numpy as np
+    from ..files import machine_info, timestamp
+
     valid_by_epoch = [r["valid_ppl"] for r in trainer.log.records("valid")]
     train_rates = [r["tokens_per_s"] for r in trainer.log.records("train")]
-    result = dict(
+    model, corpus = trainer.model, trainer.corpus
+    return dict(
         preset=args.preset, about=preset.about, command=command, finished=timestamp(),
-        model=model.config.to_dict(), training=training.to_dict(), corpus=corpus.name,
+        model=model.config.to_dict(), training=trainer.config.to_dict(), corpus=corpus.name,
         train_tokens=int(corpus.train.size), parameters=model.num_parameters(), valid_ppl_by_epoch=valid_by_epoch,
         best_valid_ppl=summary["valid_ppl"], test_ppl=summary["test_ppl"],
         best_valid_bits_per_token=summary["valid_bits"], test_bits_per_token=summary["test_bits"],
@@ -64,9 +109,42 @@ def train(args):
         median_train_tokens_per_s=float(np.median(train_rates)) if train_rates else None,
         checkpoint=str(trainer.files.best), machine=machine_info(),
     )
-    trainer.files.write_results(result, also_to=args.results)
-    if args.results:
-        print(f"results written to {args.results}")
+
+
+def _stopped_by_storage(error, files, args):
+    """One line for a write that failed mid-run: what failed, what was saved, the command to continue."""
+    from ..files import describe_os_error, what_to_do
+
+    if files.last.exists():
+        again = "resume with: " + command_line(args) + ("" if args.resume else " --resume")
+    else:
+        again = "start again with: " + command_line(args)
+    return (f"{describe_os_error(error)}; the run stopped and {files.what_was_saved()}; {what_to_do(error)}, "
+            f"then {again}")
+
+
+@contextmanager
+def _terminate_as_interrupt():
+    """``kill PID`` (SIGTERM) stops a run as Ctrl-C does, so that its lock is removed on the way out."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _check_whole(option, value, minimum):
+    """argparse's type=int lets 0 and negatives through; the bounds are checked here, in one line."""
+    from ..errors import is_whole_number
+    if value is not None and not is_whole_number(value, minimum):
+        raise GatedRNNError(f"{option} must be a whole number ≥ {minimum}, got {value!r}")
 
 
 def config_overrides(args, config_class):
@@ -82,17 +160,24 @@ def command_line(args):
 # -- eval ----------------------------------------------------------------------------------
 def evaluate(args):
     from ..lm import evaluate_nll, load_corpus, model_from_checkpoint
+    from ..lm.corpora import check_streams_fit
     from ..lm.run_files import training_config_of
     from ..lm.scores import bits, perplexity
 
+    _check_whole("--batch-size", args.batch_size, 1)
     model, vocab, metadata = model_from_checkpoint(args.checkpoint)
+    trained_on = ((metadata.get("run") or {}).get("data") or {}).get("text")
+    if trained_on and not args.text:
+        raise GatedRNNError(f"{args.checkpoint} was trained on the text file {trained_on}; pass --text {trained_on}")
     corpus = load_corpus("ptb", args.data_dir, args.text, vocab.level)
     if corpus.vocab.to_dict()["tokens"] != vocab.to_dict()["tokens"]:
         raise GatedRNNError(f"the corpus vocabulary does not match the checkpoint's ({len(corpus.vocab)} vs {len(vocab)} "
                             "tokens); evaluate on the corpus the model was trained on (--text FILE for text models)")
     ids = getattr(corpus, args.split)
     training = training_config_of(metadata, args.checkpoint)
-    nll = evaluate_nll(model, ids, args.batch_size or training.eval_batch_size, training.seq_len)
+    batch_size = training.eval_batch_size if args.batch_size is None else args.batch_size
+    check_streams_fit(ids, batch_size, args.split, "--batch-size")
+    nll = evaluate_nll(model, ids, batch_size, training.seq_len)
     print(f"{args.split}: loss {nll:.4f} nats/token | perplexity {perplexity(nll):.2f} | {bits(nll):.4f} bits/token | "
           f"{ids.size:,} tokens")
 
@@ -101,17 +186,23 @@ def evaluate(args):
 def generate(args):
     from ..lm import generate as sample, model_from_checkpoint
 
+    _check_whole("--seed", args.seed, 0)
     model, vocab, _ = model_from_checkpoint(args.checkpoint)
     char_level = vocab.level == "char"
     prompt_tokens = list(args.prompt) if char_level else args.prompt.split()
     if not char_level:
         prompt_tokens = [t if t in vocab else vocab.unk_token or t for t in prompt_tokens]
     prompt_ids = vocab.encode(prompt_tokens)
-    print(args.prompt, end="", flush=True)
+    # The prompt is printed with the first token, so that a bad option is the only line shown.
+    at_line_start, prompt_shown = [False], [False]
 
-    at_line_start = [False]
+    def show_prompt():
+        if not prompt_shown[0]:
+            print(args.prompt, end="", flush=True)
+            prompt_shown[0] = True
 
     def stream(token_id):
+        show_prompt()
         token = vocab.decode([token_id])[0]
         if char_level:
             text = token
@@ -124,6 +215,7 @@ def generate(args):
 
     sample(model, prompt_ids, args.length, temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
            greedy=args.greedy, seed=args.seed, on_token=stream)
+    show_prompt()
     print()
 
 
@@ -157,7 +249,7 @@ def _add_train_parser(commands, preset_name):
     train_parser.add_argument("--preset", default=DEFAULT_PRESET, choices=list(PRESETS),
                               help=f"recipe to start from (default: {DEFAULT_PRESET})")
     data = train_parser.add_argument_group("data")
-    data.add_argument("--corpus", default="ptb", help="ptb (default); ignored when --text is given")
+    data.add_argument("--corpus", default="ptb", help="ptb (the default; --text FILE replaces it)")
     data.add_argument("--data-dir", help="directory holding ptb/ (default: $GATEDRNN_DATA, else ~/.cache/gatedrnn)")
     data.add_argument("--text", help="train on this UTF-8 text file instead of PTB")
     data.add_argument("--level", choices=["word", "char"],
@@ -168,9 +260,10 @@ def _add_train_parser(commands, preset_name):
     add_config_options(train_parser.add_argument_group("training (overrides the preset)"), TrainConfig,
                        preset.training, preset_name)
     run = train_parser.add_argument_group("run")
-    run.add_argument("--out", help="run directory (default: runs/PRESET)")
-    run.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
-    run.add_argument("--results", help="also write the results JSON here")
+    run.add_argument("--out", help="run directory (default: runs/PRESET); a new run needs it missing or empty")
+    run.add_argument("--resume", action="store_true",
+                     help="continue the run in --out from its last checkpoint (same options and data)")
+    run.add_argument("--results", help="also write the results JSON here (checked before training)")
     run.add_argument("--log-interval", type=int, default=100, help="windows between log lines (default: 100)")
     run.add_argument("--checkpoint-interval", type=int, default=500,
                      help="steps between saves of last.npz (default: 500; also saved after every epoch)")

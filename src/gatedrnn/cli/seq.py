@@ -16,7 +16,10 @@ HELPS = dict(
 
 def run(args):
     from ..files import machine_info, timestamp, write_json
+    from ..lm.run_files import check_results_file
     from ..seq import run_task
+    if args.results:   # before training, not after it
+        check_results_file(args.results)
     result = run_task(**{name: getattr(args, name) for name in args.option_names})
     if args.results:
         write_json(args.results, {**result, "finished": timestamp(), "machine": machine_info()})

@@ -128,12 +128,27 @@ class Vocabulary:
 
     @classmethod
     def from_dict(cls, description):
-        """The vocabulary described by :meth:`to_dict`'s output (e.g. read back from a checkpoint)."""
+        """The vocabulary described by :meth:`to_dict`'s output (e.g. read back from a checkpoint).
+
+        The description is data from a file, so each part is checked before use: a 'tokens'
+        list of distinct strings, an optional 'unk_token' (a str among them, or None), an
+        optional 'level' ('word' or 'char'), and no other key.
+        """
         if not isinstance(description, dict) or not isinstance(description.get("tokens"), list):
             raise GatedRNNError("the vocabulary description has no 'tokens' list; the checkpoint is "
                                 "corrupted or was not written by gatedrnn")
-        return cls(description["tokens"], unk_token=description.get("unk_token"),
-                   level=description.get("level", "word"))
+        unknown = sorted(str(key) for key in description if key not in ("tokens", "unk_token", "level"))
+        if unknown:
+            shown = ", ".join(map(short_repr, unknown[:5]))
+            raise GatedRNNError(f"the vocabulary description has unknown keys {shown}; "
+                                "the checkpoint is corrupted or was not written by gatedrnn")
+        unk_token, level = description.get("unk_token"), description.get("level", "word")
+        if unk_token is not None and not isinstance(unk_token, str):
+            raise GatedRNNError(f"the vocabulary's unk_token is {type(unk_token).__name__} {short_repr(unk_token)}, "
+                                "not a str or null; the checkpoint is corrupted")
+        if not isinstance(level, str):
+            raise GatedRNNError(f"vocabulary level must be 'word' or 'char', got {short_repr(level)}")
+        return cls(description["tokens"], unk_token=unk_token, level=level)
 
 
 def _check_tokens(tokens):

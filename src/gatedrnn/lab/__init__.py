@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from . import activations, clipping, gradient_flow, long_range, matmul_norms, units
-from ..files import write_json
+from ..files import check_output_directory, write_json
 
 EXPERIMENTS = {
     "matmul-norms": matmul_norms,
@@ -37,9 +37,10 @@ def run_experiment(name, out_dir, command=None, **options):
     from ..files import machine_info, timestamp
 
     module = EXPERIMENTS[name]
+    out_dir = Path(out_dir)
+    check_output_directory(out_dir)   # before a run of minutes, not after it
     started = time.perf_counter()
     results = module.run(**options)
-    out_dir = Path(out_dir)
     paths = dict(png=out_dir / f"{name}.png", json=out_dir / f"{name}.json")
     module.plot(results, paths["png"])
     if name == "cells":

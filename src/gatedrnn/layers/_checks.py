@@ -34,8 +34,37 @@ def check_token_ids(ids, vocab_size):
 
 
 def check_backward_ready(layer, cache):
+    """Refuse a backward() with no forward() before it, or a second one after the same forward().
+
+    Backward passes add into ``Parameter.grad``, so running one twice on one forward's cache
+    would silently double the gradients. A layer's forward sets ``_awaiting_backward`` (see
+    :func:`forward_done`) and its backward clears it (:func:`backward_done`) once its own
+    input checks have passed, so a backward refused for a bad gradient may be retried.
+    """
     if cache is None:
         raise GatedRNNError(f"{type(layer).__name__}.backward() was called before forward(); run forward first")
+    if not getattr(layer, "_awaiting_backward", False):
+        raise GatedRNNError(f"{type(layer).__name__}.backward() was called twice after one forward(); run forward "
+                            "again (a second backward would add the same gradients once more)")
+
+
+def forward_done(layer):
+    """Record that ``layer`` has a fresh forward cache, ready for exactly one backward()."""
+    layer._awaiting_backward = True
+
+
+def backward_done(layer):
+    """Record that the forward cache of ``layer`` has been used by its backward()."""
+    layer._awaiting_backward = False
+
+
+def check_gradient(name, grad, shape):
+    """``grad`` must be a floating NumPy array of exactly ``shape`` (the forward output's)."""
+    if not isinstance(grad, np.ndarray) or grad.dtype.kind != "f":
+        kind = grad.dtype if isinstance(grad, np.ndarray) else type(grad).__name__
+        raise GatedRNNError(f"{name} must be a floating NumPy array, got {kind}; pass dL/d(output) as a float array")
+    if grad.shape != tuple(shape):
+        raise GatedRNNError(f"{name} has shape {grad.shape}, expected {tuple(shape)} (the shape forward() returned)")
 
 
 # -- layer configuration: each check names the argument, what it got and what to pass instead --

@@ -4,12 +4,8 @@ import numpy as np
 from ..core import Module
 from ..errors import GatedRNNError
 from .. import rng as _rng
-from ._checks import check_backward_ready
-
-
-def _check_probability(p):
-    if not 0.0 <= p < 1.0:
-        raise GatedRNNError(f"dropout probability must be in [0, 1), got {p}")
+from ._checks import (backward_done, check_backward_ready, check_generator, check_gradient, check_probability,
+                      forward_done)
 
 
 class Dropout(Module):
@@ -21,25 +17,36 @@ class Dropout(Module):
     """
 
     def __init__(self, p=0.5, rng=None):
-        _check_probability(p)
+        check_probability(type(self).__name__, "p", p)
+        check_generator(type(self).__name__, rng)
         self.p = p
         self.rng = rng
         self._scaled_mask = None
+        self._shape = None
 
     def _mask_shape(self, x):
         return x.shape
 
     def forward(self, x):
+        if not isinstance(x, np.ndarray):
+            raise GatedRNNError(f"{type(self).__name__} input must be a NumPy array, got {type(x).__name__}; "
+                                "wrap it with np.asarray")
         if not self.training or self.p == 0.0:
-            self._scaled_mask = 1.0
-            return x
-        rng = self.rng or _rng.generator()
-        keep = rng.random(self._mask_shape(x)) >= self.p
-        self._scaled_mask = keep.astype(x.dtype) / np.asarray(1.0 - self.p, dtype=x.dtype)
-        return x * self._scaled_mask
+            scaled_mask, y = 1.0, x
+        else:
+            rng = self.rng or _rng.generator()
+            keep = rng.random(self._mask_shape(x)) >= self.p
+            scaled_mask = keep.astype(x.dtype) / np.asarray(1.0 - self.p, dtype=x.dtype)
+            y = x * scaled_mask
+        self._scaled_mask, self._shape = scaled_mask, x.shape
+        forward_done(self)
+        return y
 
     def backward(self, dy):
+        """dL/dy → dL/dx = dL/dy ⊙ m / (1 - p), with the mask of the last forward (1 in eval mode)."""
         check_backward_ready(self, self._scaled_mask)
+        check_gradient(f"{type(self).__name__} output gradient", dy, self._shape)
+        backward_done(self)
         return dy * self._scaled_mask
 
     def extra_repr(self):

@@ -3,7 +3,8 @@ import numpy as np
 
 from ..core import Module, Parameter
 from .. import rng as _rng
-from ._checks import check_token_ids, check_backward_ready
+from ._checks import (backward_done, check_backward_ready, check_float_dtype, check_generator, check_gradient,
+                      check_token_ids, check_whole_number, forward_done)
 
 
 class Embedding(Module):
@@ -17,19 +18,27 @@ class Embedding(Module):
     """
 
     def __init__(self, num_embeddings, embedding_dim, dtype=np.float32, rng=None):
+        check_whole_number("Embedding", "num_embeddings", num_embeddings)
+        check_whole_number("Embedding", "embedding_dim", embedding_dim)
+        dtype = check_float_dtype("Embedding", dtype)
+        check_generator("Embedding", rng)
         rng = rng or _rng.generator()
-        self.num_embeddings = num_embeddings
-        self.embedding_dim = embedding_dim
+        self.num_embeddings = int(num_embeddings)
+        self.embedding_dim = int(embedding_dim)
         self.weight = Parameter(rng.standard_normal((num_embeddings, embedding_dim)).astype(dtype))
         self._ids = None
 
     def forward(self, ids):
         check_token_ids(ids, self.num_embeddings)
         self._ids = ids
+        forward_done(self)
         return self.weight.data[ids]
 
     def backward(self, dout):
+        """dL/d(output) (..., embedding_dim) → nothing (ids have no gradient); adds into weight.grad."""
         check_backward_ready(self, self._ids)
+        check_gradient("Embedding output gradient", dout, self._ids.shape + (self.embedding_dim,))
+        backward_done(self)
         flat_ids = self._ids.reshape(-1)
         flat_dout = dout.reshape(-1, self.embedding_dim)
         # Sort the ids so equal ones sit together, then sum each run in one reduceat call:

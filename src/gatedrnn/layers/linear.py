@@ -5,7 +5,8 @@ from ..core import Module, Parameter
 from ..functional import column_sums
 from ..parallel import for_row_blocks
 from .. import rng as _rng
-from ._checks import check_float_array, check_backward_ready
+from ._checks import (backward_done, check_backward_ready, check_flag, check_float_array, check_float_dtype,
+                      check_generator, check_gradient, check_whole_number, forward_done)
 
 
 class Linear(Module):
@@ -21,10 +22,15 @@ class Linear(Module):
     """
 
     def __init__(self, in_features, out_features, bias=True, dtype=np.float32, rng=None):
+        check_whole_number("Linear", "in_features", in_features)
+        check_whole_number("Linear", "out_features", out_features)
+        check_flag("Linear", "bias", bias, ("in_features", "out_features", "bias", "dtype", "rng"))
+        dtype = check_float_dtype("Linear", dtype)
+        check_generator("Linear", rng)
         rng = rng or _rng.generator()
         bound = 1.0 / np.sqrt(in_features)
-        self.in_features = in_features
-        self.out_features = out_features
+        self.in_features = int(in_features)
+        self.out_features = int(out_features)
         self.weight = Parameter(rng.uniform(-bound, bound, (out_features, in_features)).astype(dtype))
         self.bias = Parameter(rng.uniform(-bound, bound, out_features).astype(dtype)) if bias else None
         self._x = None
@@ -46,6 +52,7 @@ class Linear(Module):
     def forward(self, x):
         check_float_array("Linear input", x, None, self.in_features, self.weight.dtype)
         self._x = x
+        forward_done(self)
         # One 2-D product over all leading positions: a 3-D @ 2-D matmul would run one
         # small GEMM per batch row instead.
         y = x.reshape(-1, self.in_features) @ self.weight.data.T
@@ -55,7 +62,10 @@ class Linear(Module):
         return y.reshape(x.shape[:-1] + (self.out_features,))
 
     def backward(self, dy):
+        """dL/dy (..., out_features) → dL/dx (..., in_features); adds into weight.grad and bias.grad."""
         check_backward_ready(self, self._x)
+        check_gradient("Linear output gradient", dy, self._x.shape[:-1] + (self.out_features,))
+        backward_done(self)
         x2 = self._x.reshape(-1, self.in_features)
         dy2 = dy.reshape(-1, self.out_features)
         self.weight.add_to_grad_taking_ownership(dy2.T @ x2)  # fresh products, nothing else holds them

@@ -1,11 +1,14 @@
 """SoftmaxCrossEntropy: the language-model loss, fused with its softmax."""
+import math
+from numbers import Real
+
 import numpy as np
 
 from ..core import Module
 from ..errors import GatedRNNError
 from ..functional import row_sums
 from ..parallel import for_row_blocks
-from ._checks import check_backward_ready
+from ._checks import backward_done, check_backward_ready, forward_done
 
 
 class SoftmaxCrossEntropy(Module):
@@ -54,12 +57,18 @@ class SoftmaxCrossEntropy(Module):
         total = np.sum(nll, where=counted, dtype=np.float64)
         count = int(counted.sum())
         self._cache = (exps, sums, safe_targets, counted, count, logits.shape)
+        forward_done(self)
         if self.reduction == "sum":
             return total
         return total / count if count else float("nan")
 
     def backward(self, dloss=1.0):
+        """dL/d(loss) (a number, 1 by default) → dL/dlogits, shaped as the logits of the last forward."""
         check_backward_ready(self, self._cache)
+        if isinstance(dloss, (bool, np.bool_)) or not isinstance(dloss, Real) or not math.isfinite(dloss):
+            raise GatedRNNError(f"SoftmaxCrossEntropy.backward needs dloss as a finite number, got {dloss!r}; "
+                                "pass 1.0 (or a loss scale such as the window length)")
+        backward_done(self)
         exps, sums, safe_targets, counted, count, shape = self._cache
         # With nothing counted the gradient is zero everywhere (as in PyTorch), not 0/0.
         scale = dloss / max(count, 1) if self.reduction == "mean" else dloss

@@ -28,8 +28,8 @@ import numpy as np
 from ..core import Module, Parameter
 from ..errors import GatedRNNError
 from .. import rng as _rng
-from ._checks import (check_backward_ready, check_flag, check_float_array, check_float_dtype,
-                      check_generator, check_probability, check_whole_number)
+from ._checks import (backward_done, check_backward_ready, check_flag, check_float_array, check_float_dtype,
+                      check_generator, check_probability, check_whole_number, forward_done)
 from .dropout import Dropout, LockedDropout
 
 WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
@@ -160,6 +160,8 @@ class Recurrent(Module):
         lengths = check_lengths(lengths, batch, steps)
         mask = None if lengths is None else time_mask(lengths, steps, self.dtype)
         initial = self._unpack_state(state, batch)
+        if batch == 0:  # as torch: a batch of no sequences gives empty outputs and states
+            return self._empty_forward(steps)
         layer_input = self._time_major(xs)
         caches, finals = [], []
         for k in range(self.num_layers):
@@ -176,9 +178,19 @@ class Recurrent(Module):
             layer_input = outputs[0] if len(outputs) == 1 else np.concatenate(outputs, axis=-1)
         self._caches = caches
         self._shape_lengths_mask = (steps, batch, lengths, mask)
+        forward_done(self)
         # a copy either way: the top layer's hs stay in the cache for backward
         ys = np.ascontiguousarray(layer_input.transpose(1, 0, 2)) if self.batch_first else layer_input.copy()
         return ys, self._pack_state(finals)
+
+    def _empty_forward(self, steps):
+        """Outputs (0, T, output_size) [(T, 0, …) time-major] and zero-size states, ready for backward."""
+        self._caches = []
+        self._shape_lengths_mask = (steps, 0, None, None)
+        forward_done(self)
+        states = [tuple(np.zeros((0, self.hidden_size), self.dtype) for _ in self.state_names)
+                  for _ in range(self.num_layers * self.num_directions)]
+        return np.zeros(self._user_shape(0, steps, self.output_size), self.dtype), self._pack_state(states)
 
     def _dropout_between(self, k, hs_time_major):
         # Dropout modules expect batch-first (N, T, H): LockedDropout shares its mask over T.
@@ -198,6 +210,9 @@ class Recurrent(Module):
         steps, batch, lengths, mask = self._shape_lengths_mask
         dlayer = self._output_gradient(dys, steps, batch)
         dfinal = self._unpack_state(dstate, batch, what="state gradient")
+        backward_done(self)
+        if batch == 0:  # nothing was computed, so nothing flows back and no weight gets a gradient
+            return np.zeros(self._user_shape(0, steps, self.input_size), self.dtype), self._pack_state(dfinal)
         dinitial = [None] * len(dfinal)
         H = self.hidden_size
         for k in reversed(range(self.num_layers)):
@@ -289,7 +304,7 @@ def check_lengths(lengths, batch, steps):
     if lengths.dtype.kind not in "iu" or lengths.shape != (batch,):
         raise GatedRNNError(f"lengths must be {batch} integers (one per sequence), got shape {lengths.shape} "
                             f"of {lengths.dtype}")
-    if lengths.min() < 1 or lengths.max() > steps:
+    if lengths.size and (lengths.min() < 1 or lengths.max() > steps):
         raise GatedRNNError(f"lengths must lie in [1, {steps}] (the padded length), got {lengths.min()} … {lengths.max()}")
     return lengths.astype(np.int64)
 

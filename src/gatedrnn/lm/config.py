@@ -54,15 +54,24 @@ class _Checked:
 
     @classmethod
     def from_dict(cls, values, source="the settings"):
-        """Rebuild from ``to_dict()`` output (e.g. a checkpoint's), refusing unknown or missing keys."""
+        """Rebuild from ``to_dict()`` output (e.g. a checkpoint's), refusing unknown or missing keys.
+
+        Every value is checked as a constructor argument is (type, then bounds), and a refusal
+        names ``source``: a checkpoint's settings are data from a file, and may be anything.
+        """
         if not isinstance(values, dict):
             raise GatedRNNError(f"{source} must be a JSON object of {cls.__name__} fields, got "
-                                f"{type(values).__name__}")
+                                f"{type(values).__name__}; the file is corrupt or was not written by gatedrnn")
         names = {spec.name for spec in dataclasses.fields(cls)}
-        unknown, missing = sorted(set(values) - names), sorted(names - set(values))
+        unknown, missing = sorted(map(str, set(values) - names)), sorted(names - set(values))
         if unknown or missing:
-            raise GatedRNNError(f"{source} do not fit {cls.__name__}: unknown {unknown}, missing {missing}")
-        return cls(**values)
+            shown = [name if len(name) <= 40 else name[:37] + "..." for name in unknown[:5]]
+            raise GatedRNNError(f"{source} do not fit {cls.__name__}: unknown {shown}, missing {missing}; "
+                                "the file is corrupt or was written by another version of gatedrnn")
+        try:
+            return cls(**values)
+        except GatedRNNError as error:
+            raise GatedRNNError(f"{source}: {error}") from None
 
 
 def _check_field(owner, spec, value):
@@ -71,21 +80,40 @@ def _check_field(owner, spec, value):
         return
     if kind is bool:
         if not isinstance(value, bool):
-            raise GatedRNNError(f"{name} must be True or False, got {value!r}")
+            raise GatedRNNError(f"{name} must be True or False, got {_short(value)}")
         return
     if kind is str:
-        if value not in meta["choices"]:
-            raise GatedRNNError(f"unknown {name} {value!r}; choose one of {', '.join(meta['choices'])}")
+        if not isinstance(value, str) or value not in meta["choices"]:
+            raise GatedRNNError(f"unknown {name} {_short(value)}; choose one of {', '.join(meta['choices'])}")
         return
     if kind is int and not is_whole_number(value, -math.inf):
-        raise GatedRNNError(f"{name} must be a whole number, got {value!r}")
-    if kind is float and (isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value)):
-        raise GatedRNNError(f"{name} must be a finite number, got {value!r}")
+        raise GatedRNNError(f"{name} must be a whole number, got {_short(value)}")
+    if kind is float and not _finite_real(value):
+        raise GatedRNNError(f"{name} must be a finite number, got {_short(value)}")
     low, high = meta["low"], meta["high"]
     too_low = low is not None and (value <= low if meta["low_open"] else value < low)
     too_high = high is not None and (value >= high if meta["high_open"] else value > high)
     if too_low or too_high:
-        raise GatedRNNError(f"{name} must be {describe_bounds(meta)}, got {value!r}")
+        raise GatedRNNError(f"{name} must be {describe_bounds(meta)}, got {_short(value)}")
+
+
+def _finite_real(value):
+    """A real number (not a bool) that is finite; an int too large for a float is not."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _short(value, limit=60):
+    """``repr(value)`` cut short: a value read from a file may be a megabyte long."""
+    try:
+        text = repr(value)
+    except ValueError:   # an int beyond Python's digit limit for str()
+        return f"an {type(value).__name__} too long to show"
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def describe_bounds(meta):

@@ -12,10 +12,11 @@ from pathlib import Path
 from .. import rng as _rng
 from ..data import Corpus, Vocabulary
 from ..errors import GatedRNNError, is_whole_number
-from ..files import machine_info, timestamp
+from ..files import check_output_directory, describe_os_error, machine_info, timestamp, what_to_do
 from .generate import generate
 from .model import LanguageModel
 from .presets import get_preset
+from .run_files import RunFiles
 from .trainer import Trainer
 
 UNKNOWN_CHAR = "\ufffd"
@@ -51,10 +52,15 @@ def held_out_corpus(text, valid_fraction=0.1):
 
 
 def next_free_directory(base):
-    """``base`` if it is free, else ``base-2``, ``base-3`` …: a demo run never overwrites another."""
+    """``base`` if it is free, else ``base-2``, ``base-3`` …: a demo run never overwrites another.
+
+    ``base`` itself being a file is a mistake (GatedRNNError); a numbered candidate that is a
+    file, or a non-empty directory, is simply skipped.
+    """
     base = Path(base)
+    check_output_directory(base)
     candidate, number = base, 1
-    while candidate.exists() and any(candidate.iterdir()):
+    while candidate.exists() and (not candidate.is_dir() or any(candidate.iterdir())):
         number += 1
         candidate = base.with_name(f"{base.name}-{number}")
     return candidate
@@ -81,13 +87,17 @@ def run(out="runs/demo", chars=1_000_000, epochs=3, seed=0, results=None, progre
                              ("sample_every", sample_every, 1)):
         if not is_whole_number(value, low):
             raise GatedRNNError(f"{name} must be a whole number ≥ {low}, got {value!r}")
+    out_dir = next_free_directory(out)
+    files = RunFiles(out_dir, char_level=True)
+    files.check_can_start()
+    if results:
+        files.check_results_path(results)
     started = time.perf_counter()
     corpus = held_out_corpus(stdlib_source(chars))
     preset = get_preset("char-small")
     training = preset.training.replace(epochs=epochs, seed=seed)
     _rng.seed(seed)
     model = LanguageModel(preset.model.replace(vocab_size=len(corpus.vocab)))
-    out_dir = next_free_directory(out)
     echo = tqdm.write
 
     def show_sample(trainer, record):
@@ -99,6 +109,17 @@ def run(out="runs/demo", chars=1_000_000, epochs=3, seed=0, results=None, progre
          f"{corpus.train.size:,} characters of the standard library; {corpus.valid.size:,} more are held out")
     trainer = Trainer(model, corpus, training, out_dir, run_info=dict(preset="demo", corpus=corpus.name),
                       progress=progress, echo=echo, log_interval=sample_every, on_log=show_sample)
+    with files.claim(command=command):
+        try:
+            return _train_and_report(trainer, started, command, results, seed, echo)
+        except OSError as error:
+            raise GatedRNNError(f"{describe_os_error(error)}; the demo stopped and {files.what_was_saved()}; "
+                                f"{what_to_do(error)}, then run it again") from error
+
+
+def _train_and_report(trainer, started, command, results, seed, echo):
+    """Train, print the final sample and scores, write results.json; returns the results dict."""
+    model, corpus, training = trainer.model, trainer.corpus, trainer.config
     summary = trainer.fit()
     seconds = time.perf_counter() - started
     sample = sample_text(model, corpus.vocab, 400, seed=seed)
@@ -106,7 +127,7 @@ def run(out="runs/demo", chars=1_000_000, epochs=3, seed=0, results=None, progre
     result = dict(
         command=command, finished=timestamp(), valid_bits_per_char=summary["valid_bits"],
         held_out_chars=int(corpus.valid.size), train_chars=int(corpus.train.size), vocab_size=len(corpus.vocab),
-        epochs=epochs, steps=summary["steps"], wall_seconds=seconds, model=model.config.to_dict(),
+        epochs=training.epochs, steps=summary["steps"], wall_seconds=seconds, model=model.config.to_dict(),
         training=training.to_dict(), checkpoint=str(trainer.files.best), plot=str(trainer.files.plot),
         machine=machine_info(),
     )

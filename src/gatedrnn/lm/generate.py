@@ -3,10 +3,31 @@
 The prompt is fed in teacher-forced — its true tokens, not the model's guesses — to build up
 the state; then each sampled token is fed back as the next input.
 """
+import math
+from numbers import Real
+
 import numpy as np
 
-from ..errors import GatedRNNError
+from ..errors import GatedRNNError, is_whole_number
 from ..functional import softmax
+from ..thread_tuner import ThreadTuner
+
+
+def _is_real(value):
+    """A finite real number, not a bool (``temperature=True`` is surely a mistake)."""
+    return isinstance(value, Real) and not isinstance(value, (bool, np.bool_)) and math.isfinite(value)
+
+
+def check_sampling(temperature=1.0, top_k=None, top_p=None):
+    """Refuse sampling settings that would fail or sample nonsense, each with a one-line GatedRNNError."""
+    if not _is_real(temperature) or temperature <= 0:
+        raise GatedRNNError(f"temperature must be a finite number > 0, got {temperature!r}; use e.g. 1.0 "
+                            "(lower is more conservative), or greedy decoding for the limit at 0")
+    if top_k is not None and not is_whole_number(top_k, 1):
+        raise GatedRNNError(f"top_k must be a whole number ≥ 1, got {top_k!r}; pass e.g. top_k=40, or None for no cut")
+    if top_p is not None and not (_is_real(top_p) and 0 < top_p <= 1):
+        raise GatedRNNError(f"top_p must be a number in (0, 1], got {top_p!r}; pass e.g. top_p=0.9, "
+                            "or None for no cut")
 
 
 def next_token_distribution(logits, temperature=1.0, top_k=None, top_p=None):
@@ -15,20 +36,15 @@ def next_token_distribution(logits, temperature=1.0, top_k=None, top_p=None):
     p ∝ exp(logits / temperature), then keep only the ``top_k`` most likely tokens and/or
     the smallest set whose mass reaches ``top_p`` (the nucleus), and renormalise.
     """
-    if temperature <= 0:
-        raise GatedRNNError(f"temperature must be > 0, got {temperature}; use greedy decoding for temperature 0")
+    check_sampling(temperature, top_k, top_p)
     probs = softmax(np.asarray(logits, dtype=np.float64) / temperature)
     if top_k is not None:
-        if top_k < 1:
-            raise GatedRNNError(f"top_k must be ≥ 1, got {top_k}")
         if top_k < probs.size:
             # Exactly the k most likely (ties broken by id), even when probabilities tie.
             kept = np.zeros(probs.size, bool)
             kept[np.argsort(-probs, kind="stable")[:top_k]] = True
             probs = np.where(kept, probs, 0.0)
     if top_p is not None:
-        if not 0 < top_p <= 1:
-            raise GatedRNNError(f"top_p must be in (0, 1], got {top_p}")
         order = np.argsort(-probs, kind="stable")
         cumulative = np.cumsum(probs[order]) / probs.sum()
         # Keep tokens up to and including the one that brings the mass to top_p.
@@ -44,28 +60,69 @@ def generate(model, prompt_ids, length, temperature=1.0, top_k=None, top_p=None,
     """Continue ``prompt_ids`` by ``length`` sampled ids; returns the list of new ids.
 
     ``greedy=True`` always takes the most likely token. ``seed`` makes sampling reproducible.
-    ``on_token(id)`` is called as each token is chosen, for streaming output.
+    ``on_token(id)`` is called as each token is chosen, for streaming output. Every argument
+    is checked before the model runs; the model's train/eval mode is restored afterwards.
     """
-    prompt_ids = np.asarray(prompt_ids, dtype=np.int64)
-    if prompt_ids.ndim != 1 or prompt_ids.size == 0:
-        raise GatedRNNError("the prompt must hold at least one token")
-    if length < 0:
-        raise GatedRNNError(f"length must be ≥ 0, got {length}")
+    prompt_ids = _check_prompt(model, prompt_ids)
+    _check_generation(length, greedy, seed, on_token)
+    check_sampling(temperature, top_k, top_p)
     rng = np.random.default_rng(seed)
     was_training = model.training
     model.eval()
+    try:
+        return _sample(model, prompt_ids, length, rng, greedy, on_token, (temperature, top_k, top_p))
+    finally:
+        model.train(was_training)
+
+
+def _sample(model, prompt_ids, length, rng, greedy, on_token, sampling):
+    """The loop: read the prompt at once, then feed each chosen token back in.
+
+    One token at a time is a batch of one: products too small for a second thread to pay,
+    usually, so the count is chosen by timing here too (gatedrnn.thread_tuner).
+    """
     logits, state = model(prompt_ids[None, :])
-    generated = []
+    generated, tuner = [], ThreadTuner()
     for _ in range(length):
         step_logits = logits[0, -1]
         if greedy:
             token = int(np.argmax(step_logits))
         else:
-            probs = next_token_distribution(step_logits, temperature, top_k, top_p)
+            probs = next_token_distribution(step_logits, *sampling)
             token = int(rng.choice(probs.size, p=probs))
         generated.append(token)
         if on_token is not None:
             on_token(token)
-        logits, state = model(np.array([[token]]), state)
-    model.train(was_training)
+        with tuner.step():
+            logits, state = model(np.array([[token]]), state)
     return generated
+
+
+def _check_prompt(model, prompt_ids):
+    """The prompt as an int64 array (P,) of ids inside the model's vocabulary, P ≥ 1."""
+    try:
+        ids = np.asarray(prompt_ids)
+    except (TypeError, ValueError):
+        ids = None
+    if ids is None or ids.ndim != 1 or ids.size == 0:
+        raise GatedRNNError("the prompt must be a non-empty sequence of token ids; give at least one token")
+    if ids.dtype.kind not in "iu":
+        raise GatedRNNError(f"the prompt must hold integer token ids, got {ids.dtype}; encode the text with the "
+                            "vocabulary (vocab.encode(tokens))")
+    vocab_size = getattr(getattr(model, "config", None), "vocab_size", None)
+    if vocab_size is not None and (ids.min() < 0 or ids.max() >= vocab_size):
+        bad = ids.min() if ids.min() < 0 else ids.max()
+        raise GatedRNNError(f"prompt id {bad} is outside the model's vocabulary of {vocab_size}; ids must lie "
+                            f"in [0, {vocab_size}): encode the prompt with the checkpoint's vocabulary")
+    return ids.astype(np.int64)
+
+
+def _check_generation(length, greedy, seed, on_token):
+    if not is_whole_number(length, 0):
+        raise GatedRNNError(f"length must be a whole number ≥ 0, got {length!r}; pass the number of tokens to add")
+    if not isinstance(greedy, (bool, np.bool_)):
+        raise GatedRNNError(f"greedy must be True or False, got {greedy!r}")
+    if seed is not None and not is_whole_number(seed, 0):
+        raise GatedRNNError(f"seed must be a whole number ≥ 0 or None, got {seed!r}; pass e.g. seed=0")
+    if on_token is not None and not callable(on_token):
+        raise GatedRNNError(f"on_token must be a function of one token id, or None, got {type(on_token).__name__}")

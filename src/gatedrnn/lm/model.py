@@ -17,7 +17,12 @@ from ..errors import GatedRNNError
 from .. import init as _init
 from .. import rng as _rng
 from ..layers import RECURRENT_LAYERS, Dropout, Embedding, Linear, LockedDropout
+from ..memory import available_bytes, describe_available, describe_bytes
 from .config import ModelConfig
+
+# Training holds each weight TRAINING_COPIES times: the weight, its gradient and the two
+# buffers of Adam (SGD keeps fewer, but a refusal must not depend on the optimizer chosen later).
+TRAINING_COPIES = 4
 
 
 class LanguageModel(Module):
@@ -40,6 +45,7 @@ class LanguageModel(Module):
         if config.vocab_size is None:
             raise GatedRNNError("the ModelConfig has no vocab_size; set it to the corpus's vocabulary size "
                                 "(config.replace(vocab_size=len(corpus.vocab)))")
+        check_fits_in_memory(config, dtype)
         self.config = config
         drop = LockedDropout if config.locked_dropout else Dropout
         self.embed = Embedding(config.vocab_size, config.embedding_size, dtype=dtype)
@@ -94,3 +100,69 @@ class LanguageModel(Module):
         dxs, dstate = self.rnn.backward(dhs)
         self.embed.backward(self.embed_dropout.backward(dxs))
         return dstate
+
+
+# -- sizes known before anything is built ------------------------------------------------------
+def expected_shapes(config):
+    """{parameter name: shape} of ``LanguageModel(config)``, in ``named_parameters()`` order.
+
+    Computed from the config alone, so that a checkpoint's arrays can be checked against it
+    before any of them is read (gatedrnn.lm.run_files). The order matters: optimizer buffers
+    are saved by parameter index ("exp_avg.3" belongs to the fourth name here).
+    """
+    _check_sized(config)
+    gates = RECURRENT_LAYERS[config.cell].gate_count
+    rows, hidden = gates * config.hidden_size, config.hidden_size
+    shapes = {"embed.weight": (config.vocab_size, config.embedding_size)}
+    for k in range(config.num_layers):
+        inputs = config.embedding_size if k == 0 else hidden
+        shapes.update({f"rnn.weight_ih_l{k}": (rows, inputs), f"rnn.weight_hh_l{k}": (rows, hidden),
+                       f"rnn.bias_ih_l{k}": (rows,), f"rnn.bias_hh_l{k}": (rows,)})
+    if not config.tie_weights:  # tied, the read-out's weight is embed.weight, listed once
+        shapes["decoder.weight"] = (config.vocab_size, hidden)
+    shapes["decoder.bias"] = (config.vocab_size,)
+    return shapes
+
+
+def parameter_array_count(config):
+    """How many arrays ``expected_shapes(config)`` lists, without listing them (num_layers may be absurd)."""
+    _check_sized(config)
+    return 1 + 4 * config.num_layers + (1 if config.tie_weights else 2)
+
+
+def parameter_count(config):
+    """The number of weights of ``LanguageModel(config)``, in closed form (no array is made)."""
+    _check_sized(config)
+    gates = RECURRENT_LAYERS[config.cell].gate_count
+    V, E, H, L = config.vocab_size, config.embedding_size, config.hidden_size, config.num_layers
+    recurrent = gates * H * (E + H + 2) + (L - 1) * gates * H * (2 * H + 2)
+    return V * E + recurrent + (0 if config.tie_weights else V * H) + V
+
+
+def training_bytes(config, dtype=np.float32):
+    """Bytes that training ``LanguageModel(config, dtype)`` needs at least (weights × TRAINING_COPIES)."""
+    return parameter_count(config) * _itemsize(dtype) * TRAINING_COPIES
+
+
+def check_fits_in_memory(config, dtype=np.float32):
+    """Refuse, with the figures, a model whose weights, gradients and optimizer buffers exceed memory."""
+    needed, available = training_bytes(config, dtype), available_bytes()
+    if available is not None and needed > available:
+        raise GatedRNNError(
+            f"a model of {parameter_count(config):,} weights ({config.cell}, hidden_size {config.hidden_size}, "
+            f"embedding_size {config.embedding_size}, num_layers {config.num_layers}, vocab_size "
+            f"{config.vocab_size}) would need {describe_bytes(needed)} for its weights, their gradients and "
+            f"the optimizer's buffers; {describe_available(available)}: choose a smaller model")
+
+
+def _check_sized(config):
+    if not isinstance(config, ModelConfig) or config.vocab_size is None:
+        raise GatedRNNError("the model's size needs a ModelConfig with vocab_size set")
+
+
+def _itemsize(dtype):
+    """Bytes per weight; 4 for a dtype NumPy does not know (the layers then refuse it themselves)."""
+    try:
+        return np.dtype(dtype).itemsize
+    except TypeError:
+        return 4

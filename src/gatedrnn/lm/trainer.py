@@ -15,15 +15,18 @@ buffers, the random generator, the data position and the carried state (gatedrnn
 import math
 import time
 
+import numpy as np
+
 from .. import rng as _rng
 from ..data import TBPTTBatches
 from ..errors import GatedRNNError, is_whole_number
 from ..layers import SoftmaxCrossEntropy
 from ..optim import SGD, Adam
+from ..thread_tuner import ThreadTuner
 from ..training import backward_and_step
 from .config import TrainConfig
-from .run_files import (RunFiles, finite_or_none, load_run_checkpoint, save_run_checkpoint,
-                        training_config_of)
+from .corpora import check_streams_fit
+from .run_files import RunFiles, finite_or_none, load_run_checkpoint, save_run_checkpoint
 from .run_log import RunLog
 from .scores import bits, perplexity
 
@@ -31,7 +34,7 @@ OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 MAX_CONSECUTIVE_SKIPS = 10
 
 
-def evaluate_nll(model, ids, batch_size, seq_len):
+def evaluate_nll(model, ids, batch_size, seq_len, tuner=None):
     """Mean negative log-likelihood per token (nats) of ``ids`` under ``model``.
 
     The split is read as ``batch_size`` streams with the state carried across windows, as in
@@ -41,9 +44,11 @@ def evaluate_nll(model, ids, batch_size, seq_len):
     model.eval()
     criterion = SoftmaxCrossEntropy(reduction="sum")
     total, count, state = 0.0, 0, None
+    tuner = tuner or ThreadTuner()   # evaluation chooses its own thread count (gatedrnn.thread_tuner)
     for inputs, targets in TBPTTBatches(ids, batch_size, seq_len):
-        logits, state = model(inputs, state)
-        total += criterion(logits, targets)
+        with tuner.step(units=targets.size):
+            logits, state = model(inputs, state)
+            total += criterion(logits, targets)
         count += targets.size
     model.train(was_training)
     return float(total / count)
@@ -81,7 +86,13 @@ class Trainer:
         self.files = RunFiles(out_dir, char_level=corpus.vocab.level == "char")
         self.log = RunLog(self.files, echo=echo, title=self.run_info.get("preset", ""))
         self.criterion = SoftmaxCrossEntropy()
+        # Training and evaluation each time their own steps to choose a thread count.
+        self.thread_tuner, self.eval_thread_tuner = ThreadTuner(), ThreadTuner()
         self.batches = TBPTTBatches(corpus.train, config.batch_size, config.seq_len)
+        # The evaluation splits are read only after an epoch: check now that they fit the streams.
+        for split in ("valid", "test"):
+            if getattr(corpus, split) is not None:
+                check_streams_fit(getattr(corpus, split), config.eval_batch_size, split, "eval_batch_size")
         self.optimizer = OPTIMIZERS[config.optimizer](model.parameters(), lr=config.lr)
         # Where the run stands; all of it goes into every checkpoint.
         self.epoch, self.window, self.step = 0, 0, 0
@@ -115,7 +126,8 @@ class Trainer:
         while self.epoch < cfg.epochs:
             self.optimizer.lr = self._scheduled_lr()
             train_nll = self._train_epoch()
-            valid_nll = evaluate_nll(self.model, self.corpus.valid, cfg.eval_batch_size, cfg.seq_len)
+            valid_nll = evaluate_nll(self.model, self.corpus.valid, cfg.eval_batch_size, cfg.seq_len,
+                                     self.eval_thread_tuner)
             self._end_epoch(train_nll, valid_nll)
         return self._finish(time.perf_counter() - started)
 
@@ -126,7 +138,8 @@ class Trainer:
         sums = self.loss_sums
         tokens, tick = 0, time.perf_counter()
         for index, inputs, targets in self.batches.windows(self.window):
-            result = self._train_step(inputs, targets)
+            with self.thread_tuner.step(units=targets.size):
+                result = self._train_step(inputs, targets)
             self.window, self.step = index + 1, self.step + 1
             bar.update(1)
             if result.stepped:
@@ -145,8 +158,11 @@ class Trainer:
         return mean
 
     def _train_step(self, inputs, targets):
-        logits, self.state = self.model(inputs, self.state)
-        loss = self.criterion(logits, targets)
+        # A diverging forward overflows; backward_and_step detects and reports it in one line,
+        # so NumPy's warnings would only say the same thing four times first.
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits, self.state = self.model(inputs, self.state)
+            loss = self.criterion(logits, targets)
         # Zaremba et al. sum the loss over the window's steps: the same gradient times T.
         scale = targets.shape[1] if self.config.loss_sum_over_time else 1.0
         result = backward_and_step(self.model, self.criterion, self.optimizer, loss, max_norm=self.config.clip,
@@ -216,7 +232,7 @@ class Trainer:
             self.load(self.files.best, weights_only=True)
         valid_nll = self.best_valid_nll  # measured on these very weights when they were saved
         # A corpus may come without a test split (the demo holds out one 10% for validation only).
-        test_nll = (evaluate_nll(self.model, self.corpus.test, cfg.eval_batch_size, cfg.seq_len)
+        test_nll = (evaluate_nll(self.model, self.corpus.test, cfg.eval_batch_size, cfg.seq_len, self.eval_thread_tuner)
                     if self.corpus.test is not None else None)
         test_ppl = None if test_nll is None else perplexity(test_nll)
         test_bits = None if test_nll is None else bits(test_nll)
@@ -241,23 +257,34 @@ class Trainer:
         save_run_checkpoint(path, self.model, self.optimizer, self.state, metadata)
 
     def load(self, path, weights_only=False):
-        """Restore a checkpoint written by ``save`` (all of the run's state unless ``weights_only``)."""
+        """Restore a checkpoint written by ``save`` (all of the run's state unless ``weights_only``).
+
+        Everything is checked before anything changes: the file itself (load_run_checkpoint:
+        metadata, shapes, checksum, finite values), then its vocabulary, settings and position
+        against this run's. Only then are the optimizer (which refuses a missing buffer), the
+        random generator, the weights and the position restored, and metrics.jsonl rewritten
+        from the history, last.
+        """
         checkpoint = load_run_checkpoint(path)
-        metadata = checkpoint.metadata
-        if metadata["vocab"].get("tokens") != self.corpus.vocab.to_dict()["tokens"]:
-            raise GatedRNNError(f"{path} was trained with another vocabulary ({len(metadata['vocab'].get('tokens', []))} "
-                                f"tokens; this corpus has {len(self.corpus.vocab)}); use the corpus it was trained on")
-        if not weights_only:
-            _check_same_settings(path, "model", metadata["model"], self.model.config.to_dict())
-            _check_same_settings(path, "training", training_config_of(metadata, path).to_dict(),
-                                 self.config.to_dict())
-        self.model.load_state_dict(checkpoint.model_weights)
+        saved_tokens = checkpoint.vocab.id_to_token
+        if saved_tokens != self.corpus.vocab.id_to_token:
+            raise GatedRNNError(f"{path} was trained with another vocabulary ({len(saved_tokens)} tokens; this corpus "
+                                f"has {len(self.corpus.vocab)}); use the corpus it was trained on")
         if weights_only:
+            self.model.load_state_dict(checkpoint.model_weights)
             return
+        metadata = checkpoint.metadata
+        _check_same_settings(path, "model", dict(checkpoint.config.to_dict(), dtype=metadata.get("dtype", "float32")),
+                             dict(self.model.config.to_dict(), dtype=str(self.model.dtype)))
+        _check_same_settings(path, "training", checkpoint.training.to_dict(), self.config.to_dict())
+        position = metadata["position"]
+        if position["window"] > len(self.batches):
+            raise GatedRNNError(f"{path} stopped at window {position['window']} of an epoch that has "
+                                f"{len(self.batches)}; the file is corrupt or from other data")
         self.optimizer.load_state_dict(dict(hyperparameters=metadata["optimizer"],
                                             arrays=checkpoint.optimizer_arrays))
         _rng.set_state(metadata["rng"])
-        position = metadata["position"]
+        self.model.load_state_dict(checkpoint.model_weights)
         self.epoch, self.window, self.step = position["epoch"], position["window"], position["step"]
         self.plateau_divisions = position["plateau_divisions"]
         self.loss_sums = dict(position["loss_sums"])

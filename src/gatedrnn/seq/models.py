@@ -22,7 +22,7 @@ class _SequenceEncoder(Module):
     """Shared front: embedding → dropout → recurrent layers, returning outputs and final state."""
 
     def __init__(self, vocab_size, embedding_size, hidden_size, num_layers, cell, bidirectional, dropout, dtype):
-        if cell not in RECURRENT_LAYERS:
+        if not isinstance(cell, str) or cell not in RECURRENT_LAYERS:
             raise GatedRNNError(f"unknown cell {cell!r}; choose one of {', '.join(RECURRENT_LAYERS)}")
         self.config = dict(vocab_size=vocab_size, embedding_size=embedding_size, hidden_size=hidden_size,
                            num_layers=num_layers, cell=cell, bidirectional=bidirectional, dropout=dropout)
@@ -32,6 +32,10 @@ class _SequenceEncoder(Module):
                                bidirectional=bidirectional, dtype=dtype)
 
     def encode(self, ids, lengths):
+        if not isinstance(ids, np.ndarray) or ids.ndim != 2:
+            shape = ids.shape if isinstance(ids, np.ndarray) else type(ids).__name__
+            raise GatedRNNError(f"{type(self).__name__} needs ids as a NumPy array (N, T), got {shape}; "
+                                "pad the batch to one length and pass lengths")
         self._lengths = np.asarray(lengths) if lengths is not None else np.full(ids.shape[0], ids.shape[1])
         return self.rnn(self.embed_dropout(self.embed(ids)), lengths=self._lengths)
 
@@ -45,7 +49,7 @@ class SequenceClassifier(_SequenceEncoder):
 
     def __init__(self, vocab_size, num_classes, embedding_size=32, hidden_size=64, num_layers=1, cell="lstm",
                  bidirectional=False, pooling="last", dropout=0.0, dtype=np.float32):
-        if pooling not in POOLINGS:
+        if not isinstance(pooling, str) or pooling not in POOLINGS:
             raise GatedRNNError(f"unknown pooling {pooling!r}; choose one of {', '.join(POOLINGS)}")
         super().__init__(vocab_size, embedding_size, hidden_size, num_layers, cell, bidirectional, dropout, dtype)
         self.config.update(num_classes=num_classes, pooling=pooling)
