@@ -32,8 +32,9 @@ class ThreadTuner:
 
     Args:
         candidates: the counts to compare.
-        trial_steps: steps timed per candidate in a trial (the fastest is kept, which is what
-            a count can do when nothing interrupts it).
+        trial_steps: steps timed per candidate in a trial; their mean decides. (Not their
+            fastest: on a busy machine two threads are now and then as fast as one and mostly
+            much slower, and the mean is what a run of many steps pays.)
         warmup_steps: steps run before the first trial and not timed (allocations, caches).
         drift: the factor of change in the step time that starts a new trial.
         patience: a loser is retried once the time since the last trial is this many times
@@ -41,7 +42,7 @@ class ThreadTuner:
         window: how many recent steps the drift check takes the median of.
     """
 
-    def __init__(self, candidates=None, trial_steps=2, warmup_steps=1, drift=1.3, patience=50.0, window=5):
+    def __init__(self, candidates=None, trial_steps=3, warmup_steps=1, drift=1.3, patience=50.0, window=5):
         cores = threads.available_cores()
         self.candidates = tuple(candidates or sorted({1, cores}))
         self.trial_steps, self.warmup_steps = trial_steps, warmup_steps
@@ -109,7 +110,7 @@ class ThreadTuner:
             self.recent = (self.recent + [seconds / units])[-self.window:]
 
     def _end_trial(self):
-        best = {count: min(seconds / units for seconds, units in timed)
+        best = {count: sum(seconds for seconds, _ in timed) / sum(units for _, units in timed)
                 for count, timed in self._trial.items() if timed}
         self.choice = min(best, key=best.get)
         self.reference = best[self.choice]

@@ -107,6 +107,7 @@ def _results(args, preset, trainer, summary, command):
         best_valid_bits_per_token=summary["valid_bits"], test_bits_per_token=summary["test_bits"],
         wall_seconds_this_session=summary["seconds"], steps=summary["steps"],
         median_train_tokens_per_s=float(np.median(train_rates)) if train_rates else None,
+        threads=summary["threads"],
         checkpoint=str(trainer.files.best), machine=machine_info(),
     )
 

@@ -127,9 +127,9 @@ def _train_and_report(trainer, started, command, results, seed, echo):
     result = dict(
         command=command, finished=timestamp(), valid_bits_per_char=summary["valid_bits"],
         held_out_chars=int(corpus.valid.size), train_chars=int(corpus.train.size), vocab_size=len(corpus.vocab),
-        epochs=training.epochs, steps=summary["steps"], wall_seconds=seconds, model=model.config.to_dict(),
-        training=training.to_dict(), checkpoint=str(trainer.files.best), plot=str(trainer.files.plot),
-        machine=machine_info(),
+        epochs=training.epochs, steps=summary["steps"], wall_seconds=seconds, threads=summary["threads"],
+        model=model.config.to_dict(), training=training.to_dict(), checkpoint=str(trainer.files.best),
+        plot=str(trainer.files.plot), machine=machine_info(),
     )
     echo(f"validation: {summary['valid_bits']:.3f} bits per character on {corpus.valid.size:,} held-out characters")
     echo(f"checkpoint: {trainer.files.best}  (try: gatedrnn generate {trainer.files.best} --prompt 'import ')")

@@ -241,7 +241,8 @@ class Trainer:
         self.log.final_line(valid_nll, test_nll)
         return dict(valid_ppl=perplexity(valid_nll), test_ppl=test_ppl, valid_bits=bits(valid_nll),
                     test_bits=test_bits, seconds=seconds, steps=self.step,
-                    tokens=self.step * cfg.batch_size * cfg.seq_len)
+                    tokens=self.step * cfg.batch_size * cfg.seq_len,
+                    threads=dict(train=self.thread_tuner.describe(), evaluate=self.eval_thread_tuner.describe()))
 
     # -- checkpoints -----------------------------------------------------------------------
     def save(self, path):
