@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from train_speed import Competitor  # noqa: E402
+from train_speed import CONDITIONS, Competitor  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -56,8 +56,7 @@ def main():
     write_json(args.out, dict(
         finished=timestamp(), command="python benchmarks/demo_load.py " + " ".join(sys.argv[1:]),
         load_average_before=load_before,
-        conditions=dict(idle="nothing else started by the benchmark",
-                        busy="one CPU-bound Python loop (one core), not niced, for the whole run"),
+        conditions=CONDITIONS,
         idle=dict(wall_seconds=idle_seconds, valid_bits_per_char=idle["valid_bits_per_char"]),
         busy=dict(wall_seconds=busy_seconds, valid_bits_per_char=busy["valid_bits_per_char"]),
         busy_over_idle=busy_seconds / idle_seconds, target_busy_over_idle=2.0, machine=machine_info()))

@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from train_speed import CONFIGS, LOADS, Competitor, alternating_rounds, available_cores  # noqa: E402
+from train_speed import (CONFIGS, LOADS, alternating_rounds, available_cores, under_load,  # noqa: E402
+                         write_results)
 
 RESULTS = Path(__file__).parent / "results" / "thread_choice.json"
 
@@ -46,17 +47,13 @@ def main():
     parser.add_argument("--data-dir", default=os.environ.get("GATEDRNN_DATA"))
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args()
-    from gatedrnn.files import machine_info, timestamp, write_json
     cores = available_cores()
     frameworks = ["gatedrnn", "gatedrnn-1", f"gatedrnn-{cores}"]
     started, load_before = time.perf_counter(), os.getloadavg()
     results = []
     for load in args.load:
         for name in args.configs:
-            if load == "busy":
-                with Competitor():
-                    figures = alternating_rounds(frameworks, name, load, args.rounds, args.data_dir)
-            else:
+            with under_load(load):
                 figures = alternating_rounds(frameworks, name, load, args.rounds, args.data_dir)
             results.append(summarise(name, load, figures, cores))
     print(f"\n{'config':<13} {'load':<5} {'chosen':>9} {'1 thread':>9} {'all cores':>9} {'chosen / better fixed':>24}")
@@ -64,13 +61,7 @@ def main():
         t, c = r["tokens_per_s"], r["chosen_over_better_fixed"]
         print(f"{r['config']:<13} {r['load']:<5} {t['chosen']:>9,.0f} {t['one_thread']:>9,.0f} {t['every_core']:>9,.0f} "
               f"{c['median']:>10.2f} ({c['min']:.2f}–{c['max']:.2f})")
-    write_json(args.out, dict(
-        finished=timestamp(), command="python benchmarks/thread_choice.py " + " ".join(sys.argv[1:]),
-        load_average_before=load_before, seconds=time.perf_counter() - started,
-        conditions=dict(idle="nothing else started by the benchmark", busy="one CPU-bound Python loop (one core), "
-                        "not niced, running for the whole condition"),
-        results=results, machine=machine_info()))
-    print(f"written to {args.out}")
+    write_results(args.out, "thread_choice.py", results, started, load_before)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ the load average before the run and the condition. The JSON goes to
 ``benchmarks/results/train_speed.json``.
 """
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -278,6 +279,10 @@ def run_worker(framework, name, data_dir):
     return json.loads(output.strip().splitlines()[-1])
 
 
+CONDITIONS = dict(idle="nothing else started by the benchmark",
+                  busy="one CPU-bound Python loop (one core), not niced, running for the whole condition")
+
+
 class Competitor:
     """One CPU-bound process (a pure-Python loop) for as long as the ``with`` block lasts."""
 
@@ -301,6 +306,20 @@ def alternating_rounds(frameworks, name, load, rounds, data_dir):
         print(f"  {name} {load} round {number + 1}/{rounds}: " + "  ".join(
             f"{f}: {figures[f][-1]['train_tokens_per_s']:,.0f} tok/s" for f in frameworks), flush=True)
     return figures
+
+
+def under_load(load):
+    """The ``with`` context of a condition: a Competitor when ``load`` is "busy", else nothing."""
+    return Competitor() if load == "busy" else contextlib.nullcontext()
+
+
+def write_results(path, script, results, started, load_before):
+    """The results JSON: what ran, for how long, what the machine was doing, and the figures."""
+    from gatedrnn.files import machine_info, timestamp, write_json
+    write_json(path, dict(finished=timestamp(), command=f"python benchmarks/{script} " + " ".join(sys.argv[1:]),
+                          load_average_before=load_before, seconds=time.perf_counter() - started,
+                          conditions=CONDITIONS, results=results, machine=machine_info()))
+    print(f"written to {path}")
 
 
 def measure(name, load, rounds, data_dir):
@@ -360,25 +379,15 @@ def main():
         print(json.dumps(worker(args.worker, args.configs[0], args.data_dir)))
         return
 
-    from gatedrnn.files import machine_info, timestamp, write_json
     started, load_before = time.perf_counter(), os.getloadavg()
     results = []
     for load in args.load:
         for name in args.configs:
-            if load == "busy":
-                with Competitor():
-                    results.append(measure(name, load, args.rounds, args.data_dir))
-            else:
+            with under_load(load):
                 results.append(measure(name, load, args.rounds, args.data_dir))
     print()
     print_table(results)
-    write_json(args.out, dict(
-        finished=timestamp(), command="python benchmarks/train_speed.py " + " ".join(sys.argv[1:]),
-        load_average_before=load_before, seconds=time.perf_counter() - started,
-        conditions=dict(idle="nothing else started by the benchmark", busy="one CPU-bound Python loop (one core), "
-                        "not niced, running for the whole condition"),
-        results=results, machine=machine_info()))
-    print(f"written to {args.out}")
+    write_results(args.out, "train_speed.py", results, started, load_before)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ COST = {"idle": {1: 0.10, 2: 0.05}, "busy": {1: 0.10, 2: 0.80}}
 
 class FakeMachine:
     def __init__(self, monkeypatch):
-        self.now, self.load = 0.0, "idle"
+        self.now, self.load, self.cost = 0.0, "idle", COST
         self.spent = {1: 0, 2: 0}
         monkeypatch.setattr(tuner_module.time, "perf_counter", lambda: self.now)
         monkeypatch.setattr(threads, "available_cores", lambda: 2)
@@ -27,7 +27,7 @@ class FakeMachine:
         for _ in range(steps):
             with tuner.step(units=100):
                 count = threads.get_num_threads()
-                self.now += COST[self.load][count]
+                self.now += self.cost[self.load][count]
                 self.spent[count] += 1
 
 
@@ -93,3 +93,16 @@ def test_describe_says_what_was_chosen(machine):
     assert "not chosen" in tuner.describe()
     machine.run(tuner, 10)
     assert tuner.describe().startswith("threads: 2 (trial at step")
+
+
+def test_a_load_that_comes_and_goes_does_not_send_it_into_costly_trials(machine):
+    """Busy and idle every 20 steps, and one thread 1.5× slower when busy (a drift every time
+    the load changes): trials of the setting that is 16× slower when busy must stay rare.
+    (Without the cost rule for drift, this run took 1.64× one thread throughout.)"""
+    machine.cost = {"idle": {1: 0.10, 2: 0.05}, "busy": {1: 0.15, 2: 0.80}}
+    tuner = ThreadTuner()
+    for block in range(100):
+        machine.load = "busy" if block % 2 else "idle"
+        machine.run(tuner, 20)
+    one_thread_throughout = 50 * 20 * (0.10 + 0.15)
+    assert machine.now < 1.2 * one_thread_throughout, (machine.now, one_thread_throughout, len(tuner.history))

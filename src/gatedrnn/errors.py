@@ -6,6 +6,9 @@ one line that says what was wrong and how to fix it. The CLI prints that line an
 non-zero. It subclasses ``ValueError`` so that code written for ordinary Python errors still
 catches it.
 """
+import math
+from numbers import Real
+
 import numpy as np
 
 
@@ -20,3 +23,25 @@ def is_whole_number(value, minimum):
     Callers raise their own GatedRNNError, naming the argument and the fix.
     """
     return not isinstance(value, bool) and isinstance(value, (int, np.integer)) and value >= minimum
+
+
+def is_finite_number(value):
+    """True for a real number (not a bool) that is finite; an int too large for a float is not."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def short_repr(value, limit=60):
+    """``repr(value)`` cut to ``limit`` characters, for a message about a value that may have
+    come from a file (and may be a megabyte long, or an int too long to print)."""
+    if isinstance(value, int) and value.bit_length() > 1000:
+        return f"an {type(value).__name__} too long to show"
+    try:
+        text = repr(value)
+    except ValueError:   # an int beyond Python's digit limit for str()
+        return f"an {type(value).__name__} too long to show"
+    return text if len(text) <= limit else text[:limit - 3] + "..."

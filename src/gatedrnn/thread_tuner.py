@@ -39,14 +39,17 @@ class ThreadTuner:
         drift: the factor of change in the step time that starts a new trial.
         patience: a loser is retried once the time since the last trial is this many times
             what the trial cost.
+        drift_patience: the same, after a drift (a trial then costs at most 1/drift_patience
+            of the time since the last one).
         window: how many recent steps the drift check takes the median of.
     """
 
-    def __init__(self, candidates=None, trial_steps=3, warmup_steps=1, drift=1.3, patience=50.0, window=5):
+    def __init__(self, candidates=None, trial_steps=3, warmup_steps=1, drift=1.3, patience=50.0, drift_patience=10.0,
+                 window=5):
         cores = threads.available_cores()
         self.candidates = tuple(candidates or sorted({1, cores}))
         self.trial_steps, self.warmup_steps = trial_steps, warmup_steps
-        self.drift, self.patience, self.window = drift, patience, window
+        self.drift, self.patience, self.drift_patience, self.window = drift, patience, drift_patience, window
         self.choice = None          # the chosen count; None until the first trial ends
         self.reference = None       # seconds per unit of the choice, measured in its trial
         self.recent = []            # seconds per unit of the latest steps at the choice
@@ -84,12 +87,21 @@ class ThreadTuner:
     def _wants_trial(self):
         if self.choice is None:
             return True
-        if len(self.recent) >= self.window:
-            typical = statistics.median(self.recent[-self.window:])
-            if typical > self.reference * self.drift or typical < self.reference / self.drift:
-                return True
+        # Either reason waits until trying again costs little against the time since the last
+        # trial; a drift, which is evidence, sooner than mere time. Without that, a load that
+        # comes and goes would send every few steps into a trial of a setting 5× slower.
         waited = time.perf_counter() - self._last_trial_end
-        return waited > self.patience * max(self._last_trial_cost, 1e-3)
+        cost = max(self._last_trial_cost, 1e-3)
+        if self._drifted() and waited > self.drift_patience * cost:
+            return True
+        return waited > self.patience * cost
+
+    def _drifted(self):
+        """The median of the recent steps is ``drift`` times off what the trial measured."""
+        if len(self.recent) < self.window:
+            return False
+        typical = statistics.median(self.recent[-self.window:])
+        return typical > self.reference * self.drift or typical < self.reference / self.drift
 
     def _start_trial(self):
         # Interleaved (a b a b …), so that a change of load during the trial hits both.

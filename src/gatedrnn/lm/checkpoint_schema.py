@@ -29,7 +29,7 @@ import numpy as np
 from .. import rng as _rng
 from ..checkpoint import ArraySpec, Plan
 from ..data import Vocabulary
-from ..errors import GatedRNNError, is_whole_number
+from ..errors import GatedRNNError, is_finite_number, is_whole_number, short_repr
 from ..optim import Optimizer
 from .config import ModelConfig, TrainConfig
 from .model import check_fits_in_memory, expected_shapes, parameter_array_count, parameter_count
@@ -99,7 +99,7 @@ def check_run_metadata(path, metadata, required, member_count=None):
 
 def _dtype(path, name):
     if not isinstance(name, str) or name not in DTYPES:
-        raise GatedRNNError(f"{path}: its dtype is {_shown(name)}; a gatedrnn model is {' or '.join(DTYPES)}, so "
+        raise GatedRNNError(f"{path}: its dtype is {short_repr(name, 40)}; a gatedrnn model is {' or '.join(DTYPES)}, so "
                             "the file is corrupt or crafted")
     return np.dtype(name)
 
@@ -132,12 +132,12 @@ def _check_optimizer(path, hyper, parameter_arrays):
                             "file is corrupt")
     name = hyper.get("optimizer")
     if not isinstance(name, str) or name not in optimizer_classes():
-        raise GatedRNNError(f"{path}: its optimizer {_shown(name)} is not one gatedrnn knows; the file is corrupt")
+        raise GatedRNNError(f"{path}: its optimizer {short_repr(name, 40)} is not one gatedrnn knows; the file is corrupt")
     if hyper.get("num_parameters") != parameter_arrays or isinstance(hyper.get("num_parameters"), bool):
-        raise GatedRNNError(f"{path}: its optimizer state is for {_shown(hyper.get('num_parameters'))} parameters "
+        raise GatedRNNError(f"{path}: its optimizer state is for {short_repr(hyper.get('num_parameters'), 40)} parameters "
                             f"but the model has {parameter_arrays}; the file is corrupt")
     if not is_whole_number(hyper.get("step"), 0):
-        raise GatedRNNError(f"{path}: its optimizer step is {_shown(hyper.get('step'))}, not a whole number ≥ 0; "
+        raise GatedRNNError(f"{path}: its optimizer step is {short_repr(hyper.get('step'), 40)}, not a whole number ≥ 0; "
                             "the file is corrupt")
 
 
@@ -156,7 +156,7 @@ def _check_position(path, position, training):
                             "the file is corrupt")
     for name in POSITION_FIELDS:
         if not is_whole_number(position[name], 0):
-            raise GatedRNNError(f"{path}: its position's {name} is {_shown(position[name])}, not a whole number ≥ 0; "
+            raise GatedRNNError(f"{path}: its position's {name} is {short_repr(position[name], 40)}, not a whole number ≥ 0; "
                                 "the file is corrupt")
     if training is not None and position["epoch"] > training.epochs:
         raise GatedRNNError(f"{path}: its position is epoch {position['epoch']} of a run of {training.epochs}; the "
@@ -167,10 +167,10 @@ def _check_position(path, position, training):
                             f"{', '.join(LOSS_SUM_FIELDS)}; the file is corrupt")
     for name, kind in LOSS_SUM_FIELDS.items():
         value = sums[name]
-        fits = is_whole_number(value, 0) if kind == "count" else _finite(value)
+        fits = is_whole_number(value, 0) if kind == "count" else is_finite_number(value)
         if not fits:
             wanted = "a whole number ≥ 0" if kind == "count" else "a finite number"
-            raise GatedRNNError(f"{path}: its loss_sums {name} is {_shown(value)}, not {wanted}; the file is corrupt")
+            raise GatedRNNError(f"{path}: its loss_sums {name} is {short_repr(value, 40)}, not {wanted}; the file is corrupt")
 
 
 def _check_history(path, history):
@@ -190,19 +190,19 @@ def _record_problem(record):
         return f"is {type(record).__name__}, not a JSON object"
     kind = record.get("kind")
     if not isinstance(kind, str) or kind not in RECORD_NUMBERS:
-        return f"has kind {_shown(kind)}, not one of {', '.join(RECORD_NUMBERS)}"
+        return f"has kind {short_repr(kind, 40)}, not one of {', '.join(RECORD_NUMBERS)}"
     for key, value in record.items():
         if value is not None and not isinstance(value, (bool, int, float, str)):
-            return f"holds {type(value).__name__} under {_shown(key)}, where a number, text or null belongs"
+            return f"holds {type(value).__name__} under {short_repr(key, 40)}, where a number, text or null belongs"
     for key in ("epoch", "step", *RECORD_NUMBERS[kind]):
         if not _number(record.get(key)):
-            return f"({kind}) has {key} {_shown(record.get(key))}, not a number"
+            return f"({kind}) has {key} {short_repr(record.get(key), 40)}, not a number"
     return None
 
 
 def _check_best(path, value):
-    if value is not None and not (_finite(value) and value >= 0):
-        raise GatedRNNError(f"{path}: its best_valid_nll is {_shown(value)}, not a finite number ≥ 0 or null; the "
+    if value is not None and not (is_finite_number(value) and value >= 0):
+        raise GatedRNNError(f"{path}: its best_valid_nll is {short_repr(value, 40)}, not a finite number ≥ 0 or null; the "
                             "file is corrupt")
 
 
@@ -256,20 +256,3 @@ def _index(text):
 # -- small checks ----------------------------------------------------------------------------
 def _number(value):
     return isinstance(value, Real) and not isinstance(value, bool)
-
-
-def _finite(value):
-    if not _number(value):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False
-
-
-def _shown(value, limit=40):
-    """``repr(value)`` cut short, for a value read from a file."""
-    if isinstance(value, int) and value.bit_length() > 1000:
-        return "a very large int"
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit - 3] + "..."

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 from numbers import Real
 
-from ..errors import GatedRNNError, is_whole_number
+from ..errors import GatedRNNError, is_finite_number, is_whole_number, short_repr
 
 CELLS = ("lstm", "gru", "rnn")
 INIT_SCHEMES = ("pytorch", "uniform", "book")
@@ -80,40 +80,21 @@ def _check_field(owner, spec, value):
         return
     if kind is bool:
         if not isinstance(value, bool):
-            raise GatedRNNError(f"{name} must be True or False, got {_short(value)}")
+            raise GatedRNNError(f"{name} must be True or False, got {short_repr(value)}")
         return
     if kind is str:
         if not isinstance(value, str) or value not in meta["choices"]:
-            raise GatedRNNError(f"unknown {name} {_short(value)}; choose one of {', '.join(meta['choices'])}")
+            raise GatedRNNError(f"unknown {name} {short_repr(value)}; choose one of {', '.join(meta['choices'])}")
         return
     if kind is int and not is_whole_number(value, -math.inf):
-        raise GatedRNNError(f"{name} must be a whole number, got {_short(value)}")
-    if kind is float and not _finite_real(value):
-        raise GatedRNNError(f"{name} must be a finite number, got {_short(value)}")
+        raise GatedRNNError(f"{name} must be a whole number, got {short_repr(value)}")
+    if kind is float and not is_finite_number(value):
+        raise GatedRNNError(f"{name} must be a finite number, got {short_repr(value)}")
     low, high = meta["low"], meta["high"]
     too_low = low is not None and (value <= low if meta["low_open"] else value < low)
     too_high = high is not None and (value >= high if meta["high_open"] else value > high)
     if too_low or too_high:
-        raise GatedRNNError(f"{name} must be {describe_bounds(meta)}, got {_short(value)}")
-
-
-def _finite_real(value):
-    """A real number (not a bool) that is finite; an int too large for a float is not."""
-    if isinstance(value, bool) or not isinstance(value, Real):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False
-
-
-def _short(value, limit=60):
-    """``repr(value)`` cut short: a value read from a file may be a megabyte long."""
-    try:
-        text = repr(value)
-    except ValueError:   # an int beyond Python's digit limit for str()
-        return f"an {type(value).__name__} too long to show"
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+        raise GatedRNNError(f"{name} must be {describe_bounds(meta)}, got {short_repr(value)}")
 
 
 def describe_bounds(meta):
