@@ -35,16 +35,18 @@ class ThreadTuner:
         trial_steps: steps timed per candidate in a trial; their mean decides. (Not their
             fastest: on a busy machine two threads are now and then as fast as one and mostly
             much slower, and the mean is what a run of many steps pays.)
-        warmup_steps: steps run before the first trial and not timed (allocations, caches).
+        warmup_steps: steps run before the first trial and not timed: the first few steps of a
+            run are slower (allocation, first touch of memory), and a trial measured on them
+            would be taken back by a drift soon after.
         drift: the factor of change in the step time that starts a new trial.
         patience: a loser is retried once the time since the last trial is this many times
             what the trial cost.
         drift_patience: the same, after a drift (a trial then costs at most 1/drift_patience
-            of the time since the last one).
+            of the time since the last one, 4% by default).
         window: how many recent steps the drift check takes the median of.
     """
 
-    def __init__(self, candidates=None, trial_steps=3, warmup_steps=1, drift=1.3, patience=50.0, drift_patience=10.0,
+    def __init__(self, candidates=None, trial_steps=3, warmup_steps=3, drift=1.3, patience=50.0, drift_patience=25.0,
                  window=5):
         cores = threads.available_cores()
         self.candidates = tuple(candidates or sorted({1, cores}))
