@@ -70,12 +70,11 @@ def _prepare_run(args, files):
     corpus = load_corpus(args.corpus, args.data_dir, args.text, level, args.train_tokens)
     for split in ("valid", "test"):
         check_streams_fit(getattr(corpus, split), training.eval_batch_size, split, "--eval-batch-size")
-    files.char_level = corpus.vocab.level == "char"
     rng.seed(training.seed)
     model = LanguageModel(model_config.replace(vocab_size=len(corpus.vocab)))
     run_info = dict(preset=args.preset, corpus=corpus.name, command=command_line(args),
                     data=data_identity(corpus, args.text, level, args.train_tokens))
-    trainer = Trainer(model, corpus, training, files.out_dir, run_info=run_info, progress=not args.no_progress,
+    trainer = Trainer(model, corpus, training, files, run_info=run_info, progress=not args.no_progress,
                       log_interval=args.log_interval, checkpoint_interval=args.checkpoint_interval)
     return preset, trainer
 

@@ -107,7 +107,7 @@ def run(out="runs/demo", chars=1_000_000, epochs=3, seed=0, results=None, progre
 
     echo(f"gatedrnn demo: a 1-layer LSTM ({model.num_parameters():,} parameters) learns to write Python from "
          f"{corpus.train.size:,} characters of the standard library; {corpus.valid.size:,} more are held out")
-    trainer = Trainer(model, corpus, training, out_dir, run_info=dict(preset="demo", corpus=corpus.name),
+    trainer = Trainer(model, corpus, training, files, run_info=dict(preset="demo", corpus=corpus.name),
                       progress=progress, echo=echo, log_interval=sample_every, on_log=show_sample)
     with files.claim(command=command):
         try:

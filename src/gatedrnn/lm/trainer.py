@@ -59,9 +59,9 @@ class Trainer:
 
     ``Trainer(model, corpus, TrainConfig(epochs=1, lr=2e-3, optimizer="adam"), "runs/mine").fit()``
 
-    Files in ``out_dir`` (gatedrnn.lm.run_files): ``last.npz`` (to resume), ``best.npz`` (best
-    validation score), ``metrics.jsonl``, ``perplexity.png`` (``bits_per_char.png`` for
-    character-level corpora). ``log_interval`` windows between log lines; ``checkpoint_interval``
+    Files in ``out_dir`` (a path, or the gatedrnn.lm.run_files.RunFiles that claimed it):
+    ``last.npz`` (to resume), ``best.npz`` (best validation score), ``metrics.jsonl``,
+    ``perplexity.png`` (``bits_per_char.png`` for character-level corpora). ``log_interval`` windows between log lines; ``checkpoint_interval``
     steps between saves of last.npz (it is also saved after every epoch); ``on_log(trainer,
     record)`` is called after each training log line; ``echo`` prints the console lines.
     """
@@ -83,7 +83,10 @@ class Trainer:
         self.log_interval = log_interval
         self.checkpoint_interval = checkpoint_interval
         self.on_log = on_log
-        self.files = RunFiles(out_dir, char_level=corpus.vocab.level == "char")
+        # A RunFiles may be passed as out_dir, so that the one that claimed the directory (the
+        # CLI's, holding run.lock) is also the one that writes into it.
+        self.files = out_dir if isinstance(out_dir, RunFiles) else RunFiles(out_dir)
+        self.files.char_level = corpus.vocab.level == "char"
         self.log = RunLog(self.files, echo=echo, title=self.run_info.get("preset", ""))
         self.criterion = SoftmaxCrossEntropy()
         # Training and evaluation each time their own steps to choose a thread count.
