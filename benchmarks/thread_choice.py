@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from train_speed import (CONFIGS, LOADS, alternating_rounds, available_cores, under_load,  # noqa: E402
-                         write_results)
+from gatedrnn.threads import available_cores  # noqa: E402
+from train_speed import CONFIGS, LOADS, alternating_rounds, under_load, write_results  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "thread_choice.json"
 

@@ -43,8 +43,6 @@ let_blas_threads_sleep()  # before NumPy loads, as the gatedrnn command does (ga
 
 import numpy as np  # noqa: E402
 
-from gatedrnn.threads import available_cores  # noqa: E402,F401 (thread_choice.py takes it from here)
-
 RESULTS = Path(__file__).parent / "results" / "train_speed.json"
 VOCAB = 10_000
 CONFIGS = ("rnnlm", "better-rnnlm", "char-small")

@@ -344,8 +344,8 @@ def _parsed_defaults(experiment, *positionals):
 def test_every_lab_option_defaults_to_its_run_signature(experiment):
     parsed = _parsed_defaults(experiment, *(["model.npz"] if experiment == "cells" else []))
     signature = inspect.signature(EXPERIMENTS[experiment].run).parameters
-    assert parsed["run_options"] and set(parsed["run_options"]) <= set(signature)
-    for name in parsed["run_options"]:
+    assert parsed["option_names"] and set(parsed["option_names"]) <= set(signature)
+    for name in parsed["option_names"]:
         if signature[name].default is not inspect.Parameter.empty:
             assert parsed[name] == signature[name].default, name
             assert type(parsed[name]) is type(signature[name].default), name

@@ -14,7 +14,7 @@ from gatedrnn import GatedRNNError
 from gatedrnn.checkpoint import load_checkpoint
 from gatedrnn.cli import main
 from gatedrnn.data import load_text
-from gatedrnn.lm import LanguageModel, ModelConfig, TrainConfig, Trainer, get_preset
+from gatedrnn.lm import LanguageModel, ModelConfig, Trainer, get_preset
 
 from ptb_data import DATA_DIR
 

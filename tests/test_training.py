@@ -9,7 +9,7 @@ import gatedrnn
 from gatedrnn import GatedRNNError
 from gatedrnn.cli import main
 from gatedrnn.data import load_ptb
-from gatedrnn.lm import LanguageModel, ModelConfig, TrainConfig, Trainer, evaluate_nll, get_preset
+from gatedrnn.lm import LanguageModel, ModelConfig, Trainer, evaluate_nll, get_preset
 
 from ptb_data import DATA_DIR, needs_ptb
 

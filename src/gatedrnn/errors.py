@@ -25,6 +25,12 @@ def is_whole_number(value, minimum):
     return not isinstance(value, bool) and isinstance(value, (int, np.integer)) and value >= minimum
 
 
+def check_whole_number(name, value, minimum):
+    """GatedRNNError "``name`` must be a whole number ≥ ``minimum``" unless ``value`` is one."""
+    if not is_whole_number(value, minimum):
+        raise GatedRNNError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
+
+
 def is_finite_number(value):
     """True for a real number (not a bool) that is finite; an int too large for a float is not."""
     if isinstance(value, bool) or not isinstance(value, Real):

@@ -63,9 +63,9 @@ def _add_thread_options(parser):
 def _thread_settings(args):
     """The --threads / --deterministic choice, for the command's duration (gatedrnn.threads)."""
     from .. import threads
-    from ..errors import is_whole_number
-    if args.threads is not None and not is_whole_number(args.threads, 1):
-        raise GatedRNNError(f"--threads must be a whole number ≥ 1, got {args.threads}")
+    from ..errors import check_whole_number
+    if args.threads is not None:
+        check_whole_number("--threads", args.threads, 1)
     return threads.settings(num_threads=args.threads, deterministic=args.deterministic)
 
 

@@ -3,7 +3,7 @@
 The options are the parameters of demo.run() and toy.run(), with their defaults (cli/options.py).
 """
 from .lm import command_line
-from .options import add_signature_options
+from .options import add_signature_options, options_given
 
 DEMO_HELPS = dict(out="run directory; a used one gets a -2, -3 … suffix", chars="characters of source to read",
                   epochs="passes over the training text", seed="random seed", results="also write the results JSON here",
@@ -14,12 +14,12 @@ TOY_HELPS = dict(steps="training steps", hidden_size="LSTM units", lr="Adam lear
 
 def run_demo(args):
     from ..lm import demo
-    demo.run(**{name: getattr(args, name) for name in args.option_names}, command=command_line(args))
+    demo.run(**options_given(args), command=command_line(args))
 
 
 def run_toy(args):
     from ..lm import toy
-    toy.run(**{name: getattr(args, name) for name in args.option_names})
+    toy.run(**options_given(args))
 
 
 def add_parsers(commands):

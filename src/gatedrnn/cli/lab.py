@@ -34,7 +34,7 @@ def _add_experiment(experiments, name, help, description, helps, choices=None, e
     add_option(sub, "out", OUT_DEFAULT, "directory for the figure and numbers")
     names = add_signature_options(sub, EXPERIMENTS[name].run, helps, choices=choices, exclude=exclude,
                                   settings=settings)
-    sub.set_defaults(handler=run, run_options=tuple(names))
+    sub.set_defaults(handler=run, option_names=tuple(names))
     return sub
 
 
@@ -113,8 +113,9 @@ def _experiment_specs():
 def run(args):
     """Run the chosen experiment with the parsed options, print its summary and the files written."""
     from ..lab import run_experiment, summary
+    from .options import options_given
 
-    options = {name: getattr(args, name) for name in args.run_options}
+    options = options_given(args)
     command = "gatedrnn " + " ".join(shlex.quote(a) for a in args.command_line)
     results, paths = run_experiment(args.experiment, args.out, command=command, **options)
     print(summary(args.experiment, results))

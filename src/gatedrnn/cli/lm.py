@@ -142,9 +142,9 @@ def _terminate_as_interrupt():
 
 def _check_whole(option, value, minimum):
     """argparse's type=int lets 0 and negatives through; the bounds are checked here, in one line."""
-    from ..errors import is_whole_number
-    if value is not None and not is_whole_number(value, minimum):
-        raise GatedRNNError(f"{option} must be a whole number ≥ {minimum}, got {value!r}")
+    from ..errors import check_whole_number
+    if value is not None:
+        check_whole_number(option, value, minimum)
 
 
 def config_overrides(args, config_class):

@@ -42,7 +42,7 @@ Those are programming errors, raised as ValueError / TypeError when the parser i
 import argparse
 import inspect
 
-__all__ = ["add_signature_options", "add_option", "format_default"]
+__all__ = ["add_signature_options", "add_option", "format_default", "options_given"]
 
 
 def add_signature_options(parser, function, helps, choices=None, exclude=(), settings=None):
@@ -72,6 +72,13 @@ def add_signature_options(parser, function, helps, choices=None, exclude=(), set
                    positional=parameter.default is inspect.Parameter.empty, **settings.get(name, {}))
         added.append(name)
     return added
+
+
+def options_given(args):
+    """The keyword arguments for the run() a parser was built from: the parsed values of the
+    names :func:`add_signature_options` returned, which the caller stored as
+    ``parser.set_defaults(option_names=names)``."""
+    return {name: getattr(args, name) for name in args.option_names}
 
 
 def add_option(parser, name, default, help, choices=None, positional=False, flag=None, **settings):

@@ -2,7 +2,7 @@
 
 The options are run_task()'s parameters, with its defaults (cli/options.py).
 """
-from .options import add_signature_options
+from .options import add_signature_options, options_given
 
 HELPS = dict(
     task="the task: brackets (is the string balanced? many-to-one) or neighbours (tag each digit 1 when its "
@@ -20,7 +20,7 @@ def run(args):
     from ..seq import run_task
     if args.results:   # before training, not after it
         check_results_file(args.results)
-    result = run_task(**{name: getattr(args, name) for name in args.option_names})
+    result = run_task(**options_given(args))
     if args.results:
         write_json(args.results, {**result, "finished": timestamp(), "machine": machine_info()})
 

@@ -14,7 +14,7 @@ tokens are never predicted; they do not fill a whole column.
 """
 import numpy as np
 
-from ..errors import GatedRNNError, is_whole_number
+from ..errors import GatedRNNError, check_whole_number
 
 
 class TBPTTBatches:
@@ -74,5 +74,4 @@ class TBPTTBatches:
 
 
 def _check_positive(name, value):
-    if not is_whole_number(value, 1):
-        raise GatedRNNError(f"{name} must be a whole number ≥ 1, got {value!r}")
+    check_whole_number(name, value, 1)

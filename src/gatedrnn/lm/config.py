@@ -13,7 +13,6 @@ fields (gatedrnn.cli.options), and a checkpoint stores ``asdict(config)``.
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from numbers import Real
 
 from ..errors import GatedRNNError, is_finite_number, is_whole_number, short_repr
 

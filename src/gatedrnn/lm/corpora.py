@@ -10,7 +10,7 @@ import os
 import numpy as np
 
 from ..data import load_ptb, load_text
-from ..errors import GatedRNNError, is_whole_number
+from ..errors import GatedRNNError, check_whole_number, is_whole_number
 
 CORPORA = ("ptb",)
 # The settings that pick the training tokens, in the order a mismatch is reported.
@@ -73,8 +73,7 @@ def check_streams_fit(ids, batch_size, split, option):
     Each stream needs at least 2 tokens (an input and its target). Checked before training,
     so that a too large evaluation batch is not found only after the first epoch.
     """
-    if not is_whole_number(batch_size, 1):
-        raise GatedRNNError(f"{option} must be a whole number ≥ 1, got {batch_size!r}")
+    check_whole_number(option, batch_size, 1)
     if (len(ids) - 1) // batch_size < 1:
         raise GatedRNNError(f"{option} {batch_size} is too large for the {split} split ({len(ids):,} tokens: each "
                             f"stream needs 2); use {option} {max(len(ids) - 1, 1)} or less")

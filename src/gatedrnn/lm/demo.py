@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import rng as _rng
 from ..data import Corpus, Vocabulary
-from ..errors import GatedRNNError, is_whole_number
+from ..errors import GatedRNNError, check_whole_number
 from ..files import check_output_directory, describe_os_error, machine_info, timestamp, what_to_do
 from .generate import generate
 from .model import LanguageModel
@@ -85,8 +85,7 @@ def run(out="runs/demo", chars=1_000_000, epochs=3, seed=0, results=None, progre
 
     for name, value, low in (("chars", chars, 10_000), ("epochs", epochs, 1), ("seed", seed, 0),
                              ("sample_every", sample_every, 1)):
-        if not is_whole_number(value, low):
-            raise GatedRNNError(f"{name} must be a whole number ≥ {low}, got {value!r}")
+        check_whole_number(name, value, low)
     out_dir = next_free_directory(out)
     files = RunFiles(out_dir, char_level=True)
     files.check_can_start()

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import rng as _rng
 from ..core import Module
-from ..errors import GatedRNNError, is_whole_number
+from ..errors import check_whole_number
 from ..layers import LSTM, Embedding, Linear, SoftmaxCrossEntropy
 from ..optim import Adam
 from ..training import backward_and_step
@@ -62,10 +62,8 @@ def run(steps=300, hidden_size=32, lr=0.01, seed=0, report_every=25, echo=print)
     and batches. This signature is the single source of the toy's defaults.
     """
     for name, value in (("steps", steps), ("hidden_size", hidden_size), ("report_every", report_every)):
-        if not is_whole_number(value, 1):
-            raise GatedRNNError(f"{name} must be a whole number ≥ 1, got {value!r}")
-    if not is_whole_number(seed, 0):
-        raise GatedRNNError(f"seed must be a whole number ≥ 0, got {seed!r}")
+        check_whole_number(name, value, 1)
+    check_whole_number("seed", seed, 0)
     _rng.seed(seed)
     chars = sorted(set(TOY_TEXT))
     ids = np.array([chars.index(c) for c in TOY_TEXT * 20])

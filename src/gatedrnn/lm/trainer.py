@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import rng as _rng
 from ..data import TBPTTBatches
-from ..errors import GatedRNNError, is_whole_number
+from ..errors import GatedRNNError, check_whole_number
 from ..layers import SoftmaxCrossEntropy
 from ..optim import SGD, Adam
 from ..thread_tuner import ThreadTuner
@@ -72,8 +72,7 @@ class Trainer:
             raise GatedRNNError(f"Trainer needs a TrainConfig, got {type(config).__name__}; build one with "
                                 "gatedrnn.lm.TrainConfig(epochs=..., lr=..., ...)")
         for name, value in (("log_interval", log_interval), ("checkpoint_interval", checkpoint_interval)):
-            if not is_whole_number(value, 1):
-                raise GatedRNNError(f"{name} must be a whole number ≥ 1, got {value!r}")
+            check_whole_number(name, value, 1)
         self.model = model
         self.corpus = corpus
         self.config = config

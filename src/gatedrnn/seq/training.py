@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import rng as _rng
 from ..data import BucketBatches
-from ..errors import GatedRNNError, is_whole_number
+from ..errors import GatedRNNError, check_whole_number
 from ..layers import RECURRENT_LAYERS, SoftmaxCrossEntropy
 from ..optim import Adam
 from ..training import backward_and_step
@@ -60,8 +60,7 @@ def run_task(task, cell="lstm", bidirectional=False, pooling="last", hidden_size
     """
     _check_task_options(task, cell, pooling, hidden_size=hidden_size, epochs=epochs, batch_size=batch_size,
                         train_count=train_count, valid_count=valid_count, test_count=test_count)
-    if not is_whole_number(seed, 0):
-        raise GatedRNNError(f"seed must be a whole number ≥ 0, got {seed!r}")
+    check_whole_number("seed", seed, 0)
     spec = TASKS[task]
     splits = {split: make_task(task, count, seed=seed * 3 + offset)
               for offset, (split, count) in enumerate((("train", train_count), ("valid", valid_count),
@@ -92,5 +91,4 @@ def _check_task_options(task, cell, pooling, **counts):
         if value not in known:
             raise GatedRNNError(f"unknown {name} {value!r}; choose one of {', '.join(known)}")
     for name, value in counts.items():
-        if not is_whole_number(value, 1):
-            raise GatedRNNError(f"{name} must be a whole number ≥ 1, got {value!r}")
+        check_whole_number(name, value, 1)
