@@ -75,7 +75,7 @@ def main(argv=None):
     args.command_line = argv
     try:
         with _thread_settings(args):
-            args.handler(args)
+            code = args.handler(args)
     except GatedRNNError as error:
         print(f"gatedrnn: error: {error}", file=sys.stderr)
         return 2
@@ -88,7 +88,7 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("\ngatedrnn: interrupted", file=sys.stderr)
         return 130
-    return 0
+    return code or 0
 
 
 if __name__ == "__main__":

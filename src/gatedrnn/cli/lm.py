@@ -8,11 +8,12 @@ import argparse
 import dataclasses
 import shlex
 import signal
+import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import GatedRNNError
+from ..errors import GatedRNNError, is_finite_number
 
 DEFAULT_PRESET = "rnnlm"
 # Fields that are not options: the corpus sets vocab_size.
@@ -32,7 +33,7 @@ def train(args):
     files = RunFiles(Path(args.out or f"runs/{args.preset}"))
     preset, trainer = _prepare_run(args, files)
     command = command_line(args)
-    with files.claim(resume=args.resume, command=command), _terminate_as_interrupt():
+    with files.claim(resume=args.resume, command=command), _stop_gracefully(trainer):
         if files.removed_temporaries:
             print(f"removed {len(files.removed_temporaries)} temporary file(s) left by an interrupted save")
         try:
@@ -42,12 +43,22 @@ def train(args):
             print(f"model: {trainer.model.num_parameters():,} parameters | corpus {trainer.corpus.name}: "
                   f"{trainer.corpus.train.size:,} training tokens, vocabulary {len(trainer.corpus.vocab):,} | "
                   f"out: {files.out_dir}")
-            summary = trainer.fit()
-            trainer.files.write_results(_results(args, preset, trainer, summary, command), also_to=args.results)
+            time_limit = None if args.time_limit is None else args.time_limit * 60
+            summary = trainer.fit(max_steps=args.max_steps, time_limit=time_limit)
+            if summary["finished"]:
+                trainer.files.write_results(_results(args, preset, trainer, summary, command), also_to=args.results)
         except OSError as error:
             raise GatedRNNError(_stopped_by_storage(error, files, args)) from error
+    if not summary["finished"]:
+        again = _resume_command(args, drop_max_steps=args.max_steps is not None
+                                and summary["step"] >= args.max_steps)
+        print(f"stopped at epoch {summary['epoch'] + 1}, window {summary['window']} (step {summary['step']}): "
+              f"{summary['stopped_because']}; saved {files.last}")
+        print(f"resume with: {again}")
+        return 130 if summary["stopped_because"] == "interrupted" else 0
     if args.results:
         print(f"results written to {args.results}")
+    return 0
 
 
 def _prepare_run(args, files):
@@ -59,8 +70,11 @@ def _prepare_run(args, files):
     preset = get_preset(args.preset)
     model_config = preset.model.replace(**config_overrides(args, ModelConfig))
     training = preset.training.replace(**config_overrides(args, TrainConfig))
-    for option, value in (("--log-interval", args.log_interval), ("--checkpoint-interval", args.checkpoint_interval)):
+    for option, value in (("--log-interval", args.log_interval), ("--checkpoint-interval", args.checkpoint_interval),
+                          ("--max-steps", args.max_steps)):
         _check_whole(option, value, 1)
+    if args.time_limit is not None and not (is_finite_number(args.time_limit) and args.time_limit > 0):
+        raise GatedRNNError(f"--time-limit must be a positive number of minutes, got {args.time_limit}")
     files.check_can_start(args.resume)
     if args.results:
         files.check_results_path(args.results)
@@ -104,11 +118,26 @@ def _results(args, preset, trainer, summary, command):
         train_tokens=int(corpus.train.size), parameters=model.num_parameters(), valid_ppl_by_epoch=valid_by_epoch,
         best_valid_ppl=summary["valid_ppl"], test_ppl=summary["test_ppl"],
         best_valid_bits_per_token=summary["valid_bits"], test_bits_per_token=summary["test_bits"],
-        wall_seconds_this_session=summary["seconds"], steps=summary["steps"],
+        wall_seconds_this_session=summary["seconds"], wall_seconds=summary["wall_seconds"], steps=summary["steps"],
         median_train_tokens_per_s=float(np.median(train_rates)) if train_rates else None,
         threads=summary["threads"],
         checkpoint=str(trainer.files.best), machine=machine_info(),
     )
+
+
+def _resume_command(args, drop_max_steps=False):
+    """The command line that continues this run: --resume added; a spent --max-steps left out."""
+    words, skip = [], False
+    for word in args.command_line:
+        if skip:
+            skip = False
+        elif drop_max_steps and word == "--max-steps":
+            skip = True
+        elif not (drop_max_steps and word.startswith("--max-steps=")):
+            words.append(word)
+    if "--resume" not in words:
+        words.append("--resume")
+    return "gatedrnn " + " ".join(shlex.quote(w) for w in words)
 
 
 def _stopped_by_storage(error, files, args):
@@ -116,7 +145,7 @@ def _stopped_by_storage(error, files, args):
     from ..files import describe_os_error, what_to_do
 
     if files.last.exists():
-        again = "resume with: " + command_line(args) + ("" if args.resume else " --resume")
+        again = "resume with: " + _resume_command(args)
     else:
         again = "start again with: " + command_line(args)
     return (f"{describe_os_error(error)}; the run stopped and {files.what_was_saved()}; {what_to_do(error)}, "
@@ -124,20 +153,29 @@ def _stopped_by_storage(error, files, args):
 
 
 @contextmanager
-def _terminate_as_interrupt():
-    """``kill PID`` (SIGTERM) stops a run as Ctrl-C does, so that its lock is removed on the way out."""
+def _stop_gracefully(trainer):
+    """Ctrl-C or ``kill PID`` (SIGTERM) once: finish the step, save last.npz, say how to resume.
+
+    A second signal stops at once (KeyboardInterrupt), keeping the last saved checkpoint;
+    either way the lock is removed on the way out.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
+    def stop(signum, frame):
+        if trainer.stop_requested:
+            raise KeyboardInterrupt
+        trainer.request_stop("interrupted")
+        print("\ngatedrnn: stopping after this step to save the run (press Ctrl-C again to quit without saving)",
+              file=sys.stderr, flush=True)
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _check_whole(option, value, minimum):
@@ -267,6 +305,10 @@ def _add_train_parser(commands, preset_name):
     run.add_argument("--log-interval", type=int, default=100, help="windows between log lines (default: 100)")
     run.add_argument("--checkpoint-interval", type=int, default=500,
                      help="steps between saves of last.npz (default: 500; also saved after every epoch)")
+    run.add_argument("--max-steps", type=int, metavar="N",
+                     help="stop, saved and resumable, once the run has taken N steps in all (default: no limit)")
+    run.add_argument("--time-limit", type=float, metavar="MINUTES",
+                     help="stop, saved and resumable, after this many minutes of this session (default: no limit)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     train_parser.set_defaults(handler=train)
 

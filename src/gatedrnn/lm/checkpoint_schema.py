@@ -151,13 +151,17 @@ def _check_rng(path, state):
 def _check_position(path, position, training):
     """Where the run stood: whole counts ≥ 0, finite loss sums, and no epoch beyond the run's."""
     expected = {*POSITION_FIELDS, "loss_sums"}
-    if not isinstance(position, dict) or set(position) != expected:
+    # wall_seconds (the run's time in fit so far) came later: files without it still load.
+    if not isinstance(position, dict) or set(position) - {"wall_seconds"} != expected:
         raise GatedRNNError(f"{path}: its position must be a JSON object with exactly {', '.join(sorted(expected))}; "
                             "the file is corrupt")
     for name in POSITION_FIELDS:
         if not is_whole_number(position[name], 0):
             raise GatedRNNError(f"{path}: its position's {name} is {short_repr(position[name], 40)}, not a whole number ≥ 0; "
                                 "the file is corrupt")
+    if "wall_seconds" in position and not (is_finite_number(position["wall_seconds"]) and position["wall_seconds"] >= 0):
+        raise GatedRNNError(f"{path}: its position's wall_seconds is {short_repr(position['wall_seconds'], 40)}, not a "
+                            "finite number ≥ 0; the file is corrupt")
     if training is not None and position["epoch"] > training.epochs:
         raise GatedRNNError(f"{path}: its position is epoch {position['epoch']} of a run of {training.epochs}; the "
                             "file is corrupt")

@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import rng as _rng
 from ..data import TBPTTBatches
-from ..errors import GatedRNNError, check_whole_number
+from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
 from ..layers import SoftmaxCrossEntropy
 from ..optim import SGD, Adam
 from ..thread_tuner import ThreadTuner
@@ -104,6 +104,9 @@ class Trainer:
         self.loss_sums = dict(epoch_total=0.0, epoch_count=0, interval_total=0.0, interval_count=0)
         self.skipped_updates = 0     # non-finite steps skipped (on_nonfinite="skip")
         self.consecutive_skips = 0
+        self._stop_rule = _StopRule(None, None)
+        self._wall_seconds_before = 0.0   # time spent in fit() by earlier sessions of this run
+        self._fit_started = None
 
     @property
     def out_dir(self):
@@ -118,23 +121,66 @@ class Trainer:
         return self.files.char_level
 
     # -- the loop --------------------------------------------------------------------------
-    def fit(self):
-        """Train until ``epochs`` are done; returns a summary dict (scores, times)."""
+    def fit(self, max_steps=None, time_limit=None):
+        """Train until ``epochs`` are done, or stop early and resumably; returns a summary dict.
+
+        The run stops after the step that reaches ``max_steps`` (counted from the run's start,
+        so the same value given again on resume does not train further), after the first step
+        past ``time_limit`` seconds of this call, or after the step during which
+        :meth:`request_stop` was called (the CLI does that on Ctrl-C). It then saves last.npz
+        and returns ``dict(finished=False, stopped_because=..., epoch=, window=, step=)``.
+        A finished run returns ``finished=True`` with its scores and times.
+        """
         cfg = self.config
+        if max_steps is not None:
+            check_whole_number("max_steps", max_steps, 1)
+        if time_limit is not None and not (is_finite_number(time_limit) and time_limit > 0):
+            raise GatedRNNError(f"time_limit must be a positive number of seconds, got {short_repr(time_limit)}")
         if self.batches.dropped_tokens:
             self.echo(f"note: the last {self.batches.dropped_tokens} training tokens do not fill the "
                       f"{cfg.batch_size} streams and are not used")
-        started = time.perf_counter()
+        self._wall_seconds_before = self.wall_seconds   # an earlier fit() of this Trainer counts too
+        started = self._fit_started = time.perf_counter()
+        # A stop requested before fit started (Ctrl-C while the run was loading) still counts.
+        self._stop_rule = _StopRule(max_steps, None if time_limit is None else started + time_limit,
+                                    requested=self._stop_rule.requested)
         while self.epoch < cfg.epochs:
+            # The deadline is checked after steps only, so that every call makes progress.
+            if self._stop_rule.reason(self, deadline=False) is not None:
+                return self._stop_early()
             self.optimizer.lr = self._scheduled_lr()
             train_nll = self._train_epoch()
+            if train_nll is None:   # stopped within the epoch
+                return self._stop_early()
             valid_nll = evaluate_nll(self.model, self.corpus.valid, cfg.eval_batch_size, cfg.seq_len,
                                      self.eval_thread_tuner)
             self._end_epoch(train_nll, valid_nll)
         return self._finish(time.perf_counter() - started)
 
+    @property
+    def wall_seconds(self):
+        """Seconds this run has spent in fit() so far, over all its sessions (resumes)."""
+        running = 0.0 if self._fit_started is None else time.perf_counter() - self._fit_started
+        return self._wall_seconds_before + running
+
+    @property
+    def stop_requested(self):
+        return self._stop_rule.requested is not None
+
+    def request_stop(self, reason="interrupted"):
+        """Ask ``fit`` to stop after the current step and save (safe to call from a signal handler)."""
+        self._stop_rule.requested = reason
+
+    def _stop_early(self):
+        reason = self._stop_rule.reason(self)
+        self._stop_rule.requested = None   # a later fit() starts afresh
+        self.save(self.files.last)
+        return dict(finished=False, stopped_because=reason, epoch=self.epoch, window=self.window, step=self.step)
+
     def _train_epoch(self):
-        """Run the windows of the current epoch from ``self.window``; returns the epoch's mean loss."""
+        """Run the windows of the current epoch from ``self.window``; returns the epoch's mean loss,
+        or None when the stop rule ended it early (even on its last window: the epoch's sums are
+        then kept for the resumed run to finish it)."""
         window_count = len(self.batches)
         bar = _progress_bar(window_count, self.window, f"epoch {self.epoch + 1}/{self.config.epochs}", self.progress)
         sums = self.loss_sums
@@ -154,6 +200,9 @@ class Trainer:
                     tokens, tick = 0, time.perf_counter()
             if self.step % self.checkpoint_interval == 0:
                 self.save(self.files.last)
+            if self._stop_rule.reason(self) is not None:
+                bar.close()
+                return None   # mid-epoch: fit saves and returns; the epoch's sums stay in the checkpoint
         bar.close()
         mean = sums["epoch_total"] / max(sums["epoch_count"], 1)
         sums["epoch_total"], sums["epoch_count"] = 0.0, 0
@@ -241,8 +290,8 @@ class Trainer:
         self.log.record(kind="test", epoch=self.epoch, step=self.step, valid_ppl=perplexity(valid_nll),
                         test_ppl=test_ppl, valid_bits=bits(valid_nll), test_bits=test_bits)
         self.log.final_line(valid_nll, test_nll)
-        return dict(valid_ppl=perplexity(valid_nll), test_ppl=test_ppl, valid_bits=bits(valid_nll),
-                    test_bits=test_bits, seconds=seconds, steps=self.step,
+        return dict(finished=True, valid_ppl=perplexity(valid_nll), test_ppl=test_ppl, valid_bits=bits(valid_nll),
+                    test_bits=test_bits, seconds=seconds, wall_seconds=self.wall_seconds, steps=self.step,
                     tokens=self.step * cfg.batch_size * cfg.seq_len,
                     threads=dict(train=self.thread_tuner.describe(), evaluate=self.eval_thread_tuner.describe()))
 
@@ -254,7 +303,8 @@ class Trainer:
             rng=_rng.get_state(),
             position=dict(epoch=self.epoch, window=self.window, step=self.step,
                           plateau_divisions=self.plateau_divisions, loss_sums=self.loss_sums,
-                          skipped_updates=self.skipped_updates, consecutive_skips=self.consecutive_skips),
+                          skipped_updates=self.skipped_updates, consecutive_skips=self.consecutive_skips,
+                          wall_seconds=self.wall_seconds),
             best_valid_nll=finite_or_none(self.best_valid_nll), history=self.history,
         )
         save_run_checkpoint(path, self.model, self.optimizer, self.state, metadata)
@@ -293,10 +343,27 @@ class Trainer:
         self.loss_sums = dict(position["loss_sums"])
         self.skipped_updates = position["skipped_updates"]
         self.consecutive_skips = position["consecutive_skips"]
+        self._wall_seconds_before, self._fit_started = position.get("wall_seconds", 0.0), None
         best = metadata.get("best_valid_nll")
         self.best_valid_nll = math.inf if best is None else best
         self.state = checkpoint.carried_state
         self.log.restore(metadata["history"])
+
+
+class _StopRule:
+    """When ``fit`` stops early: a step budget, a deadline (perf_counter seconds) or a request."""
+
+    def __init__(self, max_steps, deadline, requested=None):
+        self.max_steps, self.deadline, self.requested = max_steps, deadline, requested
+
+    def reason(self, trainer, deadline=True):
+        if self.requested is not None:
+            return self.requested
+        if self.max_steps is not None and trainer.step >= self.max_steps:
+            return f"reached {self.max_steps} steps"
+        if deadline and self.deadline is not None and time.perf_counter() >= self.deadline:
+            return "reached the time limit"
+        return None
 
 
 def _check_same_settings(path, section, saved, current):
