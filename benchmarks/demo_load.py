@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+from blas_environment import KEEP_FLAG, KEEP_HELP, described  # noqa: E402
 from train_speed import CONDITIONS, Competitor  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -37,6 +38,7 @@ def run_demo(out_dir, results_path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(KEEP_FLAG, action="store_true", help=KEEP_HELP)
     parser.add_argument("--out", default=str(RESULTS / "demo_load.json"))
     parser.add_argument("--idle-results", default=str(RESULTS / "demo.json"),
                         help="where the idle run writes its own results (the README's demo figures)")
@@ -56,7 +58,7 @@ def main():
     write_json(args.out, dict(
         finished=timestamp(), command="python benchmarks/demo_load.py " + " ".join(sys.argv[1:]),
         load_average_before=load_before,
-        conditions=CONDITIONS,
+        conditions=CONDITIONS, blas_environment=described(),
         idle=dict(wall_seconds=idle_seconds, valid_bits_per_char=idle["valid_bits_per_char"]),
         busy=dict(wall_seconds=busy_seconds, valid_bits_per_char=busy["valid_bits_per_char"]),
         busy_over_idle=busy_seconds / idle_seconds, target_busy_over_idle=2.0, machine=machine_info()))

@@ -25,6 +25,7 @@ from gatedrnn.layers.kernels import HiddenProjection
 from gatedrnn.files import machine_info, timestamp, write_json
 
 sys.path.insert(0, str(Path(__file__).parent))
+from blas_environment import KEEP_FLAG, KEEP_HELP, described  # noqa: E402
 from train_speed import VOCAB, WORD_CONFIGS, gemm_gflops, model_and_training_config, step_flops  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "gemm_floor.json"
@@ -88,6 +89,7 @@ def main():
     parser = argparse.ArgumentParser(description="time only the matrix products of a training step")
     parser.add_argument("--configs", nargs="+", default=list(WORD_CONFIGS), choices=WORD_CONFIGS)
     parser.add_argument("--rounds", type=int, default=7, help="rounds, each with its own GEMM reference (default: 7)")
+    parser.add_argument(KEEP_FLAG, action="store_true", help=KEEP_HELP)
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args()
     results = {}
@@ -99,7 +101,7 @@ def main():
               f"(rounds {min(figures['products_fraction_rounds']):.0%}-{max(figures['products_fraction_rounds']):.0%})",
               flush=True)
     write_json(args.out, dict(finished=timestamp(), command="python benchmarks/gemm_floor.py " + " ".join(sys.argv[1:]),
-                              configs=results, machine=machine_info()))
+                              blas_environment=described(), configs=results, machine=machine_info()))
     print(f"written to {args.out}")
 
 

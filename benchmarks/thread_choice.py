@@ -18,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from gatedrnn.threads import available_cores  # noqa: E402
+from blas_environment import KEEP_FLAG, KEEP_HELP  # noqa: E402
 from train_speed import CONFIGS, LOADS, alternating_rounds, under_load, write_results  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "thread_choice.json"
@@ -45,6 +46,7 @@ def main():
     parser.add_argument("--load", nargs="+", default=list(LOADS), choices=LOADS)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--data-dir", default=os.environ.get("GATEDRNN_DATA"))
+    parser.add_argument(KEEP_FLAG, action="store_true", help=KEEP_HELP)
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args()
     cores = available_cores()

@@ -15,6 +15,12 @@ How it measures, so that a re-run reproduces it:
   median and the range over the rounds.
 * **Idle and busy.** ``busy`` starts one CPU-bound competitor process (a pure-Python loop,
   one core) for the whole condition, as a user's other program would.
+* **The processor's own matrix kernel.** A machine-wide ``OPENBLAS_CORETYPE`` (set on some
+  machines for old OpenBLAS builds) would make NumPy run an older, slower kernel than PyTorch,
+  which ignores it: the script restarts itself without it (benchmarks/blas_environment.py;
+  ``--keep-blas-env`` keeps it) and records the kernel each worker ran.
+* **The book's code too**, with ``--book DIR`` (a checkout of deep-learning-from-scratch-2):
+  its Rnnlm and BetterRnnlm, timed by the same worker in their own processes.
 * **Each framework as a user runs it.** gatedrnn with its defaults (the thread count chosen
   by timing, gatedrnn.thread_tuner); PyTorch with its default threads (every core).
 
@@ -37,8 +43,10 @@ import sys
 import time
 from pathlib import Path
 
+from blas_environment import KEEP_FLAG, KEEP_HELP, described, run_without_overrides
 from gatedrnn.threads import let_blas_threads_sleep
 
+run_without_overrides()  # as a machine without OPENBLAS_CORETYPE runs (benchmarks/blas_environment.py)
 let_blas_threads_sleep()  # before NumPy loads, as the gatedrnn command does (gatedrnn.threads)
 
 import numpy as np  # noqa: E402
@@ -227,12 +235,54 @@ def _torch_language_model(torch, cfg, vocab):
     return TorchLanguageModel()
 
 
+class BookRunner:
+    """The book's own NumPy code (Deep Learning from Scratch 2, ch06) from a checkout given by --book.
+
+    Its step as its RnnlmTrainer takes it: forward with the loss, backward, the tied weights'
+    gradients summed (remove_duplicate), clip_grads, SGD. Word-level configs only; the book
+    has no character model and generates one sequence at a time, so generation is not timed.
+    """
+
+    MODELS = {"rnnlm": ("rnnlm", "Rnnlm"), "better-rnnlm": ("better_rnnlm", "BetterRnnlm")}
+
+    def __init__(self, model_cfg, train_cfg, vocab, book_dir, name):
+        import importlib
+        sys.path[:0] = [str(Path(book_dir)), str(Path(book_dir) / "ch06")]
+        np.random.seed(0)
+        module, class_name = self.MODELS[name]
+        model_class = getattr(importlib.import_module(module), class_name)
+        sizes = dict(vocab_size=vocab, wordvec_size=model_cfg.embedding_size, hidden_size=model_cfg.hidden_size)
+        self.model = model_class(**sizes)
+        from common.optimizer import SGD
+        from common.trainer import remove_duplicate
+        from common.util import clip_grads
+        self.optimizer, self.remove_duplicate, self.clip_grads = SGD(lr=train_cfg.lr), remove_duplicate, clip_grads
+        self.clip = train_cfg.clip
+
+    def train_step(self, inputs, targets):
+        self.model.forward(inputs, targets)
+        self.model.backward()
+        params, grads = self.remove_duplicate(self.model.params, self.model.grads)
+        self.clip_grads(grads, self.clip)
+        self.optimizer.update(params, grads)
+
+    def eval_step(self, inputs, targets):
+        arguments = dict(train_flg=False) if "train_flg" in self.model.forward.__code__.co_varnames else {}
+        self.model.forward(inputs, targets, **arguments)
+
+    def generate(self, length):
+        return None
+
+    def details(self):
+        return {}
+
+
 RUNNERS = {"gatedrnn": GatedRNNRunner, "pytorch": TorchRunner}
 # gatedrnn with its thread count pinned (benchmarks/thread_choice.py): "gatedrnn-1", "gatedrnn-2" …
 PINNED_PREFIX = "gatedrnn-"
 
 
-def worker(framework, name, data_dir):
+def worker(framework, name, data_dir, book_dir=None):
     """Measure one framework on config ``name`` in this (fresh) process; returns the figures."""
     if framework.startswith(PINNED_PREFIX):
         import gatedrnn
@@ -241,7 +291,10 @@ def worker(framework, name, data_dir):
     batch, steps = train_cfg.batch_size, train_cfg.seq_len
     windows, vocab, source = windows_and_vocab(name, data_dir, batch, steps)
     gflops = gemm_gflops(repeats=3) if framework.startswith("gatedrnn") else None
-    runner = RUNNERS[framework.split("-")[0]](model_cfg, train_cfg, vocab)
+    if framework == "book":
+        runner = BookRunner(model_cfg, train_cfg, vocab, book_dir, name)
+    else:
+        runner = RUNNERS[framework.split("-")[0]](model_cfg, train_cfg, vocab)
     position = [0]
 
     def rate(kind, count):
@@ -256,12 +309,11 @@ def worker(framework, name, data_dir):
     train = rate("train_step", STEPS[name])
     rate("eval_step", WARMUP)
     evaluate = rate("eval_step", STEPS[name])
-    runner.generate(5)
     length = GENERATE_TOKENS[name]
-    generate = length / _timed(lambda: runner.generate(length))
+    generate = None if framework == "book" else length / _timed(lambda: runner.generate(length))
     return dict(framework=framework, train_tokens_per_s=train, eval_tokens_per_s=evaluate,
                 generate_tokens_per_s=generate, gemm_gflops=gflops, peak_rss_mib=_peak_resident_mib(),
-                vocab=vocab, data=source, **runner.details())
+                vocab=vocab, data=source, blas=described()["numpy_blas"], **runner.details())
 
 
 def _peak_resident_mib():
@@ -269,10 +321,12 @@ def _peak_resident_mib():
 
 
 # -- the orchestrator -----------------------------------------------------------------------
-def run_worker(framework, name, data_dir):
+def run_worker(framework, name, data_dir, book_dir=None):
     command = [sys.executable, __file__, "--worker", framework, "--configs", name]
     if data_dir:
         command += ["--data-dir", data_dir]
+    if book_dir:
+        command += ["--book", book_dir]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
@@ -294,13 +348,13 @@ class Competitor:
         self.process.wait()
 
 
-def alternating_rounds(frameworks, name, load, rounds, data_dir):
+def alternating_rounds(frameworks, name, load, rounds, data_dir, book_dir=None):
     """{framework: [figures per round]}: fresh-process rounds, the order reversed every other round."""
     figures = {framework: [] for framework in frameworks}
     for number in range(rounds):
         order = list(frameworks) if number % 2 == 0 else list(reversed(frameworks))
         for framework in order:
-            figures[framework].append(run_worker(framework, name, data_dir))
+            figures[framework].append(run_worker(framework, name, data_dir, book_dir))
         print(f"  {name} {load} round {number + 1}/{rounds}: " + "  ".join(
             f"{f}: {figures[f][-1]['train_tokens_per_s']:,.0f} tok/s" for f in frameworks), flush=True)
     return figures
@@ -316,13 +370,16 @@ def write_results(path, script, results, started, load_before):
     from gatedrnn.files import machine_info, timestamp, write_json
     write_json(path, dict(finished=timestamp(), command=f"python benchmarks/{script} " + " ".join(sys.argv[1:]),
                           load_average_before=load_before, seconds=time.perf_counter() - started,
-                          conditions=CONDITIONS, results=results, machine=machine_info()))
+                          conditions=CONDITIONS, blas_environment=described(), results=results,
+                          machine=machine_info()))
     print(f"written to {path}")
 
 
-def measure(name, load, rounds, data_dir):
-    """Alternating fresh-process rounds of both frameworks on config ``name`` under ``load``."""
-    return summarise(name, load, alternating_rounds(list(RUNNERS), name, load, rounds, data_dir))
+def measure(name, load, rounds, data_dir, book_dir=None):
+    """Alternating fresh-process rounds of each framework on config ``name`` under ``load``
+    (the book's code too when its checkout is given and it has the model)."""
+    frameworks = list(RUNNERS) + (["book"] if book_dir and name in BookRunner.MODELS else [])
+    return summarise(name, load, alternating_rounds(frameworks, name, load, rounds, data_dir, book_dir))
 
 
 def summarise(name, load, figures):
@@ -342,6 +399,14 @@ def summarise(name, load, figures):
                             pytorch=statistics.median(r[key] for r in theirs),
                             ratio_median=statistics.median(ratios), ratio_min=min(ratios), ratio_max=max(ratios),
                             gatedrnn_rounds=[r[key] for r in ours], pytorch_rounds=[r[key] for r in theirs])
+    if "book" in figures:
+        book = figures["book"]
+        for kind in ("train", "eval"):
+            key = f"{kind}_tokens_per_s"
+            ratios = [g[key] / b[key] for g, b in zip(ours, book)]
+            result[kind].update(book=statistics.median(r[key] for r in book), book_rounds=[r[key] for r in book],
+                                ratio_to_book_median=statistics.median(ratios), ratio_to_book_min=min(ratios),
+                                ratio_to_book_max=max(ratios))
     limits = [r["gemm_gflops"] * 1e9 / flops * tokens_per_step for r in ours]
     result.update(gemm_gflops=statistics.median(r["gemm_gflops"] for r in ours),
                   fraction_of_matmul_limit=statistics.median(r["train_tokens_per_s"] / limit
@@ -354,14 +419,15 @@ def summarise(name, load, figures):
 
 def print_table(results):
     print(f"{'config':<13} {'load':<5} {'gatedrnn tok/s':>14} {'pytorch tok/s':>13} {'ratio (min–max)':>18} "
-          f"{'of limit':>8} {'eval ratio':>10} {'gen ratio':>9} {'RSS MiB g/pt':>13}")
+          f"{'of limit':>8} {'eval ratio':>10} {'gen ratio':>9} {'RSS MiB g/pt':>13} {'vs book':>8}")
     for r in results:
         t = r["train"]
         print(f"{r['config']:<13} {r['load']:<5} {t['gatedrnn']:>14,.0f} {t['pytorch']:>13,.0f} "
               f"{t['ratio_median']:>6.2f} ({t['ratio_min']:.2f}–{t['ratio_max']:.2f}) "
               f"{r['fraction_of_matmul_limit']:>8.0%} {r['eval']['ratio_median']:>10.2f} "
               f"{r['generate']['ratio_median']:>9.2f} {r['peak_rss_mib']['gatedrnn']:>6.0f}/"
-              f"{r['peak_rss_mib']['pytorch']:<6.0f}")
+              f"{r['peak_rss_mib']['pytorch']:<6.0f} "
+              + (f"{t['ratio_to_book_median']:>8.2f}" if "ratio_to_book_median" in t else f"{'-':>8}"))
 
 
 def main():
@@ -370,11 +436,14 @@ def main():
     parser.add_argument("--load", nargs="+", default=list(LOADS), choices=LOADS)
     parser.add_argument("--rounds", type=int, default=5, help="alternating fresh-process rounds (default: 5)")
     parser.add_argument("--data-dir", default=os.environ.get("GATEDRNN_DATA"))
+    parser.add_argument("--book", metavar="DIR",
+                        help="a checkout of the book's repository (deep-learning-from-scratch-2): time its code too")
     parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument(KEEP_FLAG, action="store_true", help=KEEP_HELP)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.configs[0], args.data_dir)))
+        print(json.dumps(worker(args.worker, args.configs[0], args.data_dir, args.book)))
         return
 
     started, load_before = time.perf_counter(), os.getloadavg()
@@ -382,7 +451,7 @@ def main():
     for load in args.load:
         for name in args.configs:
             with under_load(load):
-                results.append(measure(name, load, args.rounds, args.data_dir))
+                results.append(measure(name, load, args.rounds, args.data_dir, args.book))
     print()
     print_table(results)
     write_results(args.out, "train_speed.py", results, started, load_before)
