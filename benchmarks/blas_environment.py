@@ -39,8 +39,9 @@ def run_without_overrides():
 
 def described():
     """For the results file: the overrides removed (or kept) and the kernel NumPy's OpenBLAS runs."""
-    import numpy  # noqa: F401  (loaded, so that threadpoolctl sees its BLAS)
+    import numpy
     from threadpoolctl import threadpool_info
+    assert numpy.dot   # NumPy must be loaded for threadpoolctl to see its BLAS
     blas = [dict(library=info.get("internal_api"), version=info.get("version"),
                  kernel=info.get("architecture")) for info in threadpool_info() if info.get("user_api") == "blas"]
     kept = {name: os.environ[name] for name in OVERRIDES if name in os.environ}

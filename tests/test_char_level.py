@@ -5,15 +5,39 @@ import pytest
 
 from gatedrnn.cli import main
 from gatedrnn.lm.demo import held_out_corpus, next_free_directory, stdlib_source
-from gatedrnn.lm.memorize import greedy_reproduction, memorize
+from gatedrnn.lm import char_rnn_exercise as exercise
 
-SHORT_PARAGRAPH = "the cell path adds, the gates decide; so the gradient survives the long way back."
+SHORT_PARAGRAPH = "a plain tanh network recites this line once it is trained with the right loss."
 
 
-def test_lstm_memorises_a_paragraph_and_greedy_generation_recites_it():
-    model, chars, steps = memorize(SHORT_PARAGRAPH, hidden_size=48, lr=0.02, max_steps=600, check_every=20)
-    assert steps is not None, "did not memorise within 600 updates"
-    assert greedy_reproduction(model, chars, SHORT_PARAGRAPH[0], len(SHORT_PARAGRAPH)) == SHORT_PARAGRAPH
+def test_tanh_rnn_recites_a_paragraph_once_the_faults_are_fixed():
+    """The notes' model (tanh RNN, one-hot inputs), trained with cross-entropy, clipping and
+    enough updates, recites the text by greedy generation from the start token."""
+    result = exercise.run(SHORT_PARAGRAPH, faults=(), hidden_size=35, max_updates=600, check_every=20)
+    assert result["exact"] and result["recited"] == SHORT_PARAGRAPH, result["recited"]
+    assert result["recited_at"] is not None and result["recited_at"] <= 600
+
+
+def test_the_notes_run_with_all_five_faults_does_not():
+    result = exercise.run(SHORT_PARAGRAPH)
+    assert result["updates"] == 10 and not result["exact"] and result["correct_prefix"] < 5
+
+
+def test_squared_error_gradient_matches_numerical():
+    import numpy as np
+    from gatedrnn.gradcheck import numerical_gradient, relative_error
+    criterion = exercise.SquaredErrorOnOneHot()
+    scores = np.random.default_rng(0).standard_normal((1, 4, 5))
+    targets = np.array([[0, 3, 3, 1]])
+    criterion(scores, targets)
+    analytic = criterion.backward(1.0)
+    assert relative_error(analytic, numerical_gradient(lambda: criterion(scores, targets), scores)) < 1e-8
+
+
+def test_unknown_fault_is_refused():
+    from gatedrnn import GatedRNNError
+    with pytest.raises(GatedRNNError, match="unknown fault"):
+        exercise.run("abc", faults=("typo",))
 
 
 def test_demo_corpus_comes_from_the_standard_library():

@@ -59,6 +59,34 @@ def test_matmul_norms_rejects_bad_settings():
         matmul_norms.run(steps=1)
 
 
+def test_matmul_norms_book_setting_gives_the_books_digits():
+    """--book: W_h from np.random.seed(3); np.random.randn(3, 3), dh = ones (2, 3) times W_hᵀ
+    twenty times, ‖dh‖_F / 2 after each step — written out here as the book's loop does it."""
+    results = matmul_norms.run(book=True)
+    w_h = np.random.RandomState(3).randn(3, 3)
+    for scale in (1.0, 0.5):
+        dh, expected = np.ones((2, 3)), []
+        for _ in range(20):
+            dh = np.dot(dh, (w_h * scale).T)
+            expected.append(np.sqrt(np.sum(dh ** 2)) / 2)
+        assert results["curves"][f"{scale:g}"]["norms"] == pytest.approx(expected, rel=1e-12)
+    assert results["book"] and results["seed"] == 3
+    assert results["curves"]["1"]["norms"][-1] > 100 > 1e-3 > results["curves"]["0.5"]["norms"][-1]
+
+
+def test_matmul_norms_book_setting_refuses_other_sizes():
+    with pytest.raises(GatedRNNError, match="hidden_size 4 .the book's: 3."):
+        matmul_norms.run(hidden_size=4, book=True)
+
+
+def test_matmul_norms_book_command_prints_the_norms(tmp_path, capsys):
+    from gatedrnn.cli import main
+    assert main(["lab", "matmul-norms", "--book", "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "W_h × 1: norms after 1 … 20 steps: 2.46841," in printed
+    assert (tmp_path / "matmul-norms.png").exists()
+
+
 # -- activations ----------------------------------------------------------------------------
 def test_activation_derivatives_and_what_they_leave():
     curves = activations.run()["curves"]

@@ -9,7 +9,7 @@ from gatedrnn import GRU, LSTM, RNN, GatedRNNError
 from gatedrnn.layers import RECURRENT_LAYERS
 
 GATED = ["input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional"]
-KEYWORD_ONLY = ["locked_dropout", "dtype", "rng"]
+KEYWORD_ONLY = ["locked_dropout", "recurrent_dropout", "weight_drop", "dtype", "rng"]
 
 
 def parameters_of(cls):
@@ -23,11 +23,14 @@ def test_signature_is_torchs_with_batch_first_true(cls, positional):
     params = parameters_of(cls)
     names = [name for name, p in params.items() if p.kind == p.POSITIONAL_OR_KEYWORD]
     assert names == positional
-    assert [name for name, p in params.items() if p.kind == p.KEYWORD_ONLY] == KEYWORD_ONLY
+    extra = ["reset_after"] if cls is GRU else []   # the GRU's own keyword: Cho et al.'s variant
+    assert [name for name, p in params.items() if p.kind == p.KEYWORD_ONLY] == KEYWORD_ONLY[:3] + extra + \
+        KEYWORD_ONLY[3:]
     defaults = {name: p.default for name, p in params.items() if p.default is not p.empty}
     assert defaults == dict(num_layers=1, bias=True, batch_first=True, dropout=0.0, bidirectional=False,
-                            locked_dropout=False, dtype=np.float32, rng=None,
-                            **({"nonlinearity": "tanh"} if cls is RNN else {}))
+                            locked_dropout=False, recurrent_dropout=0.0, weight_drop=0.0, dtype=np.float32,
+                            rng=None, **({"nonlinearity": "tanh"} if cls is RNN else {}),
+                            **({"reset_after": True} if cls is GRU else {}))
 
 
 def test_positional_arguments_land_where_torch_puts_them():

@@ -69,6 +69,9 @@ def to_torch(layer):
     if isinstance(layer, (RNN, LSTM, GRU)):
         if getattr(layer, "locked_dropout", False) and layer.dropout:
             raise GatedRNNError("PyTorch's recurrent layers have no locked dropout; build the gatedrnn layer with locked_dropout=False to convert it")
+        if not getattr(layer, "reset_after", True):
+            raise GatedRNNError("torch.nn.GRU applies the reset gate after W_hn only; a GRU(reset_after=False) has no "
+                                "PyTorch counterpart to convert to")
         kwargs = dict(num_layers=layer.num_layers, bias=layer.bias, batch_first=layer.batch_first,
                       dropout=layer.dropout, bidirectional=layer.bidirectional, dtype=dtype)
         if isinstance(layer, RNN):

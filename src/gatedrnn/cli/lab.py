@@ -55,7 +55,9 @@ def _experiment_specs():
             description="The textbook experiment: a batch of gradients of ones multiplied T times by W_hᵀ, W_h drawn "
                         "from N(0, 1) and scaled; the norm grows or shrinks by the spectral radius per step.",
             helps=dict(steps="T, steps back in time", hidden_size="H, as in the textbook",
-                       batch_size="N, as in the textbook", scales="factors for W_h", seed=SEED_HELP)),
+                       batch_size="N, as in the textbook", scales="factors for W_h", seed=SEED_HELP,
+                       book="the book's exact setting (figures 6-8, 6-9): np.random.seed(3), linear axes, "
+                            "the norms printed")),
         "activations": dict(
             help="tanh, sigmoid and ReLU with their derivatives",
             description="Each activation and its derivative, and what T steps of the derivative leave of a gradient.",

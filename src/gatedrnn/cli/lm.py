@@ -345,7 +345,7 @@ def _add_eval_parser(commands):
 
 def _add_generate_parser(commands):
     gen = commands.add_parser("generate", help="sample text from a checkpoint",
-                              description="Feed the prompt in (teacher forcing), then sample the continuation, "
+                              description="Feed the prompt in to set up the state, then sample the continuation, "
                                           "feeding each sample back.")
     gen.add_argument("checkpoint")
     gen.add_argument("--prompt", default="the", help="text to start from (default: 'the')")

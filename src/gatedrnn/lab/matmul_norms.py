@@ -11,8 +11,12 @@ radius ρ(W_h) per step, so it grows geometrically when ρ > 1 and shrinks when 
 Scaling W_h by 0.5 halves ρ, which for a typical 3×3 N(0, 1) draw turns growth into decay.
 With tanh′ ≤ 1 in the loop every step can only shrink the gradient further.
 
-That book's setting is the default: a batch of N = 2 gradients of ones, H = 3, T = 20, and
-the norm reported as ‖dh‖_F / N.
+The book's sizes are the default: a batch of N = 2 gradients of ones, H = 3, T = 20, and
+the norm reported as ‖dh‖_F / N. ``book=True`` (``gatedrnn lab matmul-norms --book``) also
+takes its random numbers and axes (ch06/rnn_gradient_graph.py, figures 6-8 and 6-9): W_h is
+the first H·H draws of NumPy's legacy generator seeded with 3 (``np.random.seed(3);
+np.random.randn(H, H)``), once as drawn and once times 0.5, and each curve gets its own
+linear axis, so that the printed norms are the book's digits.
 """
 import numpy as np
 
@@ -21,6 +25,7 @@ from ..figures import pyplot, save_figure
 from .checks import check_counts, check_seed, is_positive_number
 
 DEFAULT_SCALES = (1.0, 0.5)
+BOOK_SEED = 3
 
 
 def backward_norms(w_h, steps, batch_size=2, hidden_states=None):
@@ -59,11 +64,13 @@ def growth_rate(norms):
     return float(np.exp((tail[-1] - tail[0]) / (len(tail) - 1))) if len(tail) > 1 else float("nan")
 
 
-def run(steps=20, hidden_size=3, batch_size=2, scales=DEFAULT_SCALES, seed=0):
+def run(steps=20, hidden_size=3, batch_size=2, scales=DEFAULT_SCALES, seed=0, book=False):
     """The norms for W_h ~ N(0, 1) times each scale, with and without tanh′; returns a dict.
 
     One W_h is drawn and scaled, so the curves differ only by the scale. For the tanh′
     curves the forward pass runs on inputs x_t ~ N(0, 1) through W_x ~ N(0, 1/H).
+    ``book=True`` draws W_h as the book does (see the module's docstring); the sizes and
+    scales must then be the defaults, which are the book's, and ``seed`` is not used for W_h.
 
     Per scale: ``norms`` and ``norms_with_tanh`` (steps,), ``spectral_radius`` of the scaled
     W_h, ``growth_rate`` per step measured from the norms (≈ the spectral radius), and
@@ -73,8 +80,12 @@ def run(steps=20, hidden_size=3, batch_size=2, scales=DEFAULT_SCALES, seed=0):
     if not scales or not all(is_positive_number(s) for s in scales):
         raise GatedRNNError(f"scales must be positive numbers, got {list(scales)}; e.g. --scales 1.0 0.5")
     check_seed(seed)
+    if book:
+        _check_book_setting(steps, hidden_size, batch_size, scales)
     generator = np.random.default_rng(seed)
     base = generator.standard_normal((hidden_size, hidden_size))
+    if book:   # the book's draw: np.random.seed(3); np.random.randn(H, H)
+        base = np.random.RandomState(BOOK_SEED).standard_normal((hidden_size, hidden_size))
     w_x = generator.standard_normal((hidden_size, hidden_size)) / np.sqrt(hidden_size)
     xs = generator.standard_normal((steps, batch_size, hidden_size))
     curves = {}
@@ -88,12 +99,24 @@ def run(steps=20, hidden_size=3, batch_size=2, scales=DEFAULT_SCALES, seed=0):
             growth_rate=growth_rate(plain), growth_rate_with_tanh=growth_rate(with_tanh),
         )
     return dict(experiment="matmul-norms", steps=steps, hidden_size=hidden_size, batch_size=batch_size,
-                seed=seed, curves=curves)
+                seed=BOOK_SEED if book else seed, book=bool(book), curves=curves)
+
+
+def _check_book_setting(steps, hidden_size, batch_size, scales):
+    given = dict(steps=steps, hidden_size=hidden_size, batch_size=batch_size, scales=tuple(scales))
+    book = dict(steps=20, hidden_size=3, batch_size=2, scales=DEFAULT_SCALES)
+    differing = [name for name in book if given[name] != book[name]]
+    if differing:
+        shown = ", ".join(f"{name} {given[name]} (the book's: {book[name]})" for name in differing)
+        raise GatedRNNError(f"book=True runs the book's exact setting, but {shown} was given; leave "
+                            f"{'them' if len(differing) > 1 else 'it'} out, or drop --book")
 
 
 def plot(results, path):
     """Left: norm against steps back, without tanh′ (the book's two figures, on one log axis).
-    Right: the same with tanh′ in the loop."""
+    Right: the same with tanh′ in the loop. For a ``book`` run: the book's two figures."""
+    if results.get("book"):
+        return plot_book(results, path)
     plt = pyplot()
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=110, sharey=True)
     steps = np.arange(1, results["steps"] + 1)
@@ -115,5 +138,24 @@ def plot(results, path):
     left.set_ylabel("‖dh‖ / N")
     figure.suptitle(f"W_h ~ N(0, 1), H = {results['hidden_size']}, N = {results['batch_size']}, "
                     f"seed {results['seed']}", fontsize=10)
+    figure.tight_layout()
+    save_figure(figure, path)
+
+
+def plot_book(results, path):
+    """Figures 6-8 and 6-9 as the book draws them: one curve each, norm on a linear axis."""
+    plt = pyplot()
+    curves = list(results["curves"].values())
+    figure, axes = plt.subplots(1, len(curves), figsize=(5.2 * len(curves), 4), dpi=110)
+    steps = np.arange(1, results["steps"] + 1)
+    for number, (ax, curve) in enumerate(zip(np.atleast_1d(axes), curves)):
+        ax.plot(steps, curve["norms"])
+        ax.set_xticks([1, 5, 10, 15, 20])
+        ax.set_xlabel("time step")
+        ax.set_ylabel("norm")
+        scale = "" if curve["scale"] == 1.0 else f" × {curve['scale']:g}"
+        ax.set_title(f"figure 6-{8 + number}: W_h = randn(3, 3){scale}", fontsize=10)
+        ax.grid(True, alpha=0.3)
+    figure.suptitle("the book's setting: np.random.seed(3), N = 2, H = 3, T = 20", fontsize=10)
     figure.tight_layout()
     save_figure(figure, path)

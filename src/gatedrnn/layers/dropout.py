@@ -8,6 +8,13 @@ from ._checks import (backward_done, check_backward_ready, check_generator, chec
                       forward_done)
 
 
+def scaled_keep_mask(shape, p, dtype, rng=None):
+    """m / (1 - p) with m ~ Bernoulli(1 - p) of ``shape``: inverted dropout's mask, from ``rng``
+    or the library generator. Every dropout in gatedrnn draws its masks here."""
+    keep = (rng or _rng.generator()).random(shape) >= p
+    return keep.astype(dtype) / np.asarray(1.0 - p, dtype=dtype)
+
+
 class Dropout(Module):
     """Inverted dropout: y = x ⊙ m / (1 - p), with m ~ Bernoulli(1 - p) drawn per element.
 
@@ -34,9 +41,7 @@ class Dropout(Module):
         if not self.training or self.p == 0.0:
             scaled_mask, y = 1.0, x
         else:
-            rng = self.rng or _rng.generator()
-            keep = rng.random(self._mask_shape(x)) >= self.p
-            scaled_mask = keep.astype(x.dtype) / np.asarray(1.0 - self.p, dtype=x.dtype)
+            scaled_mask = scaled_keep_mask(self._mask_shape(x), self.p, x.dtype, self.rng)
             y = x * scaled_mask
         self._scaled_mask, self._shape = scaled_mask, x.shape
         forward_done(self)

@@ -110,7 +110,7 @@ def _gate_affine(hidden_size, dtype):
     return scale, offset
 
 
-def dxs_and_weight_grads(xs, h0, hs, da_ih, da_hh, w_ih, bias=True):
+def dxs_and_weight_grads(xs, h0, hs, da_ih, da_hh, w_ih, bias=True, hidden_mask=None):
     """The gradients that can wait until the backward time loop is done, as a few large products.
 
     With the pre-activation gradient da_t split into the part that reaches the input side
@@ -121,15 +121,18 @@ def dxs_and_weight_grads(xs, h0, hs, da_ih, da_hh, w_ih, bias=True):
         dW_hh = Σ_t da_hh[t]ᵀ @ h_{t-1}              db_ih = Σ_t Σ_n da_ih[t, n]
         db_hh = Σ_t Σ_n da_hh[t, n]
 
-    each computed as one 2-D product (or sum) over the T·N rows (see input_projection).
+    each computed as one 2-D product (or sum) over the T·N rows (see input_projection). With
+    recurrent dropout's ``hidden_mask`` (N, H), h_{t-1} ⊙ mask takes h_{t-1}'s place in dW_hh.
     Shapes: xs (T, N, D), h0 (N, H), hs (T, N, H), da_* (T, N, G·H), w_ih (G·H, D).
     Returns dxs (T, N, D) and (dW_ih, dW_hh, db_ih, db_hh): fresh arrays, except that
     db_ih *is* db_hh when da_hh is da_ih; both biases are None when ``bias`` is False.
     """
     rows = da_ih.shape[-1]
     h_prev = np.concatenate([h0[None], hs[:-1]])
+    if hidden_mask is not None:
+        h_prev *= hidden_mask
     flat_ih = da_ih.reshape(-1, rows)
-    flat_hh = da_hh.reshape(-1, rows)
+    flat_hh = da_hh.reshape(-1, da_hh.shape[-1])   # fewer columns than da_ih in the reset-before GRU
     dxs = (flat_ih @ w_ih).reshape(da_ih.shape[:-1] + (w_ih.shape[1],))
     dw_ih = flat_ih.T @ xs.reshape(-1, xs.shape[-1])
     dw_hh = flat_hh.T @ h_prev.reshape(-1, h_prev.shape[-1])

@@ -37,7 +37,7 @@ class LSTM(Recurrent):
     gate_count = 4
     state_names = ("h", "c")
 
-    def _layer_forward(self, xs, state0, weights, mask=None):
+    def _layer_forward(self, xs, state0, weights, mask=None, hidden_mask=None):
         """xs (T, N, D), state0 = (h0, c0) each (N, H) → hs (T, N, H), (h_T, c_T), cache.
 
         ``gates`` (T, N, 4H) starts as every step's input share of a_t, computed for all
@@ -56,7 +56,7 @@ class LSTM(Recurrent):
         tanh_cs = np.empty_like(hs)
         for t in range(xs.shape[0]):
             a = gates[t]
-            a += recurrent.project(h)                            # a_t, adding h_{t-1} W_hhᵀ
+            a += recurrent.project(h if hidden_mask is None else h * hidden_mask)   # a_t: + h_{t-1} W_hhᵀ
             i, f, g, o = split_gates(lstm_gate_activations(a, H), 4)
             c_new = f * c + i * g
             tanh_cs[t] = np.tanh(c_new)
@@ -68,12 +68,12 @@ class LSTM(Recurrent):
                 c = cs[t] = np.where(mask[t] > 0, c_new, c)
                 h = np.where(mask[t] > 0, h_new, h)
                 hs[t] = h_new * mask[t]
-        cache = (xs, state0, w_ih, w_hh, gates, hs, cs, tanh_cs)
+        cache = (xs, state0, w_ih, w_hh, gates, hs, cs, tanh_cs, hidden_mask)
         return hs, (h.copy(), c.copy()), cache
 
     def _layer_backward(self, dhs, dfinal, cache, mask=None):
         """dhs (T, N, H), dfinal = (dh_T, dc_T) → (dxs (T, N, D), parameter grads), (dh0, dc0)."""
-        xs, (h0, c0), w_ih, w_hh, gates, hs, cs, tanh_cs = cache
+        xs, (h0, c0), w_ih, w_hh, gates, hs, cs, tanh_cs, hidden_mask = cache
         dh, dc = dfinal[0].copy(), dfinal[1].copy()
         dgates = np.empty_like(gates)
         for t in reversed(range(xs.shape[0])):
@@ -91,8 +91,12 @@ class LSTM(Recurrent):
             if mask is None:
                 dc = dc_total * f
                 dh = da @ w_hh
+                if hidden_mask is not None:
+                    dh *= hidden_mask
             else:  # at padding the gradient passes through untouched to the last real step
                 da *= mask[t]
                 dc = np.where(mask[t] > 0, dc_total * f, dc)
-                dh = np.where(mask[t] > 0, da @ w_hh, dh)
-        return dxs_and_weight_grads(xs, h0, hs, dgates, dgates, w_ih, bias=self.bias), (dh, dc)
+                dh_prev = da @ w_hh if hidden_mask is None else (da @ w_hh) * hidden_mask
+                dh = np.where(mask[t] > 0, dh_prev, dh)
+        return (dxs_and_weight_grads(xs, h0, hs, dgates, dgates, w_ih, bias=self.bias, hidden_mask=hidden_mask),
+                (dh, dc))

@@ -2,8 +2,8 @@
 
 A subclass supplies the maths of one layer unrolled over time, as two methods:
 
-    _layer_forward(xs, state0, weights, mask)  -> hs, final_state, cache
-    _layer_backward(dhs, dfinal, cache, mask)  -> (dxs, (dw_ih, dw_hh, db_ih, db_hh)), dstate0
+    _layer_forward(xs, state0, weights, mask, hidden_mask)  -> hs, final_state, cache
+    _layer_backward(dhs, dfinal, cache, mask)               -> (dxs, (dw_ih, dw_hh, db_ih, db_hh)), dstate0
 
 working time-major — xs (T, N, D), hs (T, N, H), each state a tuple of (N, H) arrays — so that
 every step reads and writes contiguous memory. ``weights`` is (w_ih, w_hh, b_ih, b_hh), the
@@ -11,17 +11,30 @@ biases None for a layer built with bias=False (and then db_ih, db_hh are None to
 gradients returned are fresh arrays, which this class hands over to the parameters without
 a copy. ``mask`` is None, or (T, N, 1) with 1 at real steps and 0 at padding: there the
 state is carried unchanged, the output is 0, and the gradient passes straight through to the
-sequence's last real step.
+sequence's last real step. ``hidden_mask`` is None, or (N, H): recurrent dropout's mask,
+by which h_{t-1} is multiplied wherever it enters a product with W_hh (the cell keeps it in
+its cache for backward).
 
 This class turns the user's arrays — batch-first (N, T, D) by default, time-major (T, N, D)
 with batch_first=False — into that form, runs the layers bottom to top (and back down in
-backward), applies dropout to what passes *between* layers (never to the recurrent
-h_{t-1} → h_t path), and packs states as PyTorch does: (num_layers·directions, N, H) arrays
+backward), applies dropout to what passes *between* layers, and packs states as PyTorch does: (num_layers·directions, N, H) arrays
 in either layout, a tuple (h, c) for the LSTM.
 
 Parameters are named and laid out as in PyTorch (``weight_ih_l0`` of shape (G·H, D),
 ``weight_hh_l0`` (G·H, H), ``bias_ih_l0`` and ``bias_hh_l0`` (G·H,), G gates per unit), so
 ``state_dict()`` keys and values move to ``torch.nn.LSTM`` and back unchanged.
+
+Three regularisers reach the recurrent path, each off by default and active in training only:
+
+- ``dropout`` (PyTorch's): between layers, a fresh mask per element, or one per sequence
+  shared over time with ``locked_dropout``. It never touches h_{t-1} → h_t.
+- ``recurrent_dropout`` (Gal & Ghahramani 2016): h_{t-1} ⊙ m before every product with
+  W_hh, one mask m (N, H) per sequence and forward call, the same at every step, so the
+  state is not hit by fresh noise at each step (which would wash it out over time). The
+  carried state itself is not masked.
+- ``weight_drop`` (DropConnect on W_hh, Merity et al. 2018): the layer runs with
+  W_hh ⊙ M / (1 - p), M drawn once per forward call (per window); the gradient that reaches
+  W_hh is the masked weight's gradient times M / (1 - p).
 """
 import numpy as np
 
@@ -30,7 +43,7 @@ from ..errors import GatedRNNError
 from .. import rng as _rng
 from ._checks import (backward_done, check_backward_ready, check_flag, check_float_array, check_float_dtype,
                       check_generator, check_probability, check_whole_number, forward_done)
-from .dropout import Dropout, LockedDropout
+from .dropout import Dropout, LockedDropout, scaled_keep_mask
 
 WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
@@ -76,7 +89,8 @@ class Recurrent(Module):
                              "bidirectional")
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=True, dropout=0.0,
-                 bidirectional=False, *extra, locked_dropout=False, dtype=np.float32, rng=None):
+                 bidirectional=False, *extra, locked_dropout=False, recurrent_dropout=0.0, weight_drop=0.0,
+                 dtype=np.float32, rng=None):
         self._check_no_extra_positional(extra)
         owner = type(self).__name__
         for name, value in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
@@ -84,13 +98,16 @@ class Recurrent(Module):
         for name, value in (("bias", bias), ("batch_first", batch_first), ("bidirectional", bidirectional),
                             ("locked_dropout", locked_dropout)):
             check_flag(owner, name, value, self.positional_parameters)
-        check_probability(owner, "dropout", dropout)
+        for name, value in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout),
+                            ("weight_drop", weight_drop)):
+            check_probability(owner, name, value)
         dtype = check_float_dtype(owner, dtype)
         check_generator(owner, rng)
         self.input_size, self.hidden_size, self.num_layers = int(input_size), int(hidden_size), int(num_layers)
         self.bias = bool(bias)
         self.batch_first = bool(batch_first)
         self.dropout = dropout
+        self.recurrent_dropout, self.weight_drop = recurrent_dropout, weight_drop
         self.locked_dropout = bool(locked_dropout)
         self.bidirectional = bool(bidirectional)
         self.num_directions = 2 if bidirectional else 1
@@ -98,6 +115,7 @@ class Recurrent(Module):
         dropout_class = LockedDropout if locked_dropout else Dropout
         self.inter_layer_dropout = [dropout_class(dropout) for _ in range(self.num_layers - 1)]
         self._caches = None
+        self._weight_masks = None
 
     def _check_no_extra_positional(self, extra):
         if extra:
@@ -163,7 +181,7 @@ class Recurrent(Module):
         if batch == 0:  # as torch: a batch of no sequences gives empty outputs and states
             return self._empty_forward(steps)
         layer_input = self._time_major(xs)
-        caches, finals = [], []
+        caches, finals, weight_masks = [], [], []
         for k in range(self.num_layers):
             if k > 0:
                 layer_input = self._dropout_between(k, layer_input)
@@ -171,12 +189,18 @@ class Recurrent(Module):
             for d in range(self.num_directions):
                 seq = layer_input if d == 0 else reverse_padded(layer_input, lengths)
                 weights = [None if p is None else p.data for p in self.layer_weights(k, d)]
-                hs, final, cache = self._layer_forward(seq, initial[k * self.num_directions + d], weights, mask)
+                weight_mask = self._draw_mask(self.weight_drop, weights[1].shape)
+                if weight_mask is not None:
+                    weights[1] = weights[1] * weight_mask
+                hidden_mask = self._draw_mask(self.recurrent_dropout, (batch, self.hidden_size))
+                hs, final, cache = self._layer_forward(seq, initial[k * self.num_directions + d], weights, mask,
+                                                       hidden_mask)
                 outputs.append(hs if d == 0 else reverse_padded(hs, lengths))
                 caches.append(cache)
                 finals.append(final)
+                weight_masks.append(weight_mask)
             layer_input = outputs[0] if len(outputs) == 1 else np.concatenate(outputs, axis=-1)
-        self._caches = caches
+        self._caches, self._weight_masks = caches, weight_masks
         self._shape_lengths_mask = (steps, batch, lengths, mask)
         forward_done(self)
         # a copy either way: the top layer's hs stay in the cache for backward
@@ -191,6 +215,12 @@ class Recurrent(Module):
         states = [tuple(np.zeros((0, self.hidden_size), self.dtype) for _ in self.state_names)
                   for _ in range(self.num_layers * self.num_directions)]
         return np.zeros(self._user_shape(0, steps, self.output_size), self.dtype), self._pack_state(states)
+
+    def _draw_mask(self, p, shape):
+        """A scaled keep-mask of ``shape`` for probability ``p`` in training; None when it does nothing."""
+        if not self.training or p == 0.0:
+            return None
+        return scaled_keep_mask(shape, p, self.dtype)
 
     def _dropout_between(self, k, hs_time_major):
         # Dropout modules expect batch-first (N, T, H): LockedDropout shares its mask over T.
@@ -222,6 +252,8 @@ class Recurrent(Module):
                 dhs = dlayer[..., d * H:(d + 1) * H]
                 dhs = np.ascontiguousarray(dhs) if d == 0 else reverse_padded(dhs, lengths)
                 (dxs, grads), dinitial[index] = self._layer_backward(dhs, dfinal[index], self._caches[index], mask)
+                if self._weight_masks[index] is not None:   # W_hh ⊙ M was used: d/dW_hh = d/d(W_hh ⊙ M) ⊙ M
+                    grads = (grads[0], grads[1] * self._weight_masks[index]) + tuple(grads[2:])
                 hand_over_gradients(self.layer_weights(k, d), grads)
                 dxs = dxs if d == 0 else reverse_padded(dxs, lengths)
                 dxs_sum = dxs if dxs_sum is None else dxs_sum + dxs
@@ -266,6 +298,8 @@ class Recurrent(Module):
 
     def extra_repr(self):
         extra = f", dropout={self.dropout}" + (", locked" if self.locked_dropout else "") if self.dropout else ""
+        extra += f", recurrent_dropout={self.recurrent_dropout}" if self.recurrent_dropout else ""
+        extra += f", weight_drop={self.weight_drop}" if self.weight_drop else ""
         extra += ", bidirectional" if self.bidirectional else ""
         extra += "" if self.bias else ", bias=False"
         extra += "" if self.batch_first else ", batch_first=False"

@@ -21,7 +21,8 @@ class RNN(Recurrent):
     Signature: PyTorch's, with nonlinearity fourth (batch_first defaults to True)::
 
         RNN(input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=True,
-            dropout=0.0, bidirectional=False, *, locked_dropout=False, dtype=np.float32, rng=None)
+            dropout=0.0, bidirectional=False, *, locked_dropout=False, recurrent_dropout=0.0,
+            weight_drop=0.0, dtype=np.float32, rng=None)
 
     Layout: ``weight_ih_lk`` (H, D or H), ``weight_hh_lk`` (H, H), ``bias_ih_lk``, ``bias_hh_lk``
     (H,), as ``torch.nn.RNN``. State: a (num_layers·directions, N, H) array. The rest: see
@@ -32,16 +33,18 @@ class RNN(Recurrent):
                              "dropout", "bidirectional")
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=True,
-                 dropout=0.0, bidirectional=False, *extra, locked_dropout=False, dtype=np.float32, rng=None):
+                 dropout=0.0, bidirectional=False, *extra, locked_dropout=False, recurrent_dropout=0.0,
+                 weight_drop=0.0, dtype=np.float32, rng=None):
         self._check_no_extra_positional(extra)
         if not isinstance(nonlinearity, str) or nonlinearity not in ("tanh", "relu"):
             raise GatedRNNError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}; "
                                 "pass nonlinearity='tanh' (the default) or 'relu'")
         self.nonlinearity = nonlinearity
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         locked_dropout=locked_dropout, dtype=dtype, rng=rng)
+                         locked_dropout=locked_dropout, recurrent_dropout=recurrent_dropout,
+                         weight_drop=weight_drop, dtype=dtype, rng=rng)
 
-    def _layer_forward(self, xs, state0, weights, mask=None):
+    def _layer_forward(self, xs, state0, weights, mask=None, hidden_mask=None):
         """xs (T, N, D), state0 = (h0,) → hs (T, N, H), (h_T,), cache."""
         w_ih, w_hh, b_ih, b_hh = weights
         (h,) = state0
@@ -51,7 +54,7 @@ class RNN(Recurrent):
             hs += b_ih + b_hh
         for t in range(xs.shape[0]):
             a = hs[t]
-            a += recurrent.project(h)    # a_t, adding h_{t-1} W_hhᵀ
+            a += recurrent.project(h if hidden_mask is None else h * hidden_mask)   # a_t: + h_{t-1} W_hhᵀ
             if self.nonlinearity == "tanh":
                 np.tanh(a, out=a)
             else:
@@ -61,12 +64,12 @@ class RNN(Recurrent):
             else:  # padded rows keep their state and output 0
                 h = np.where(mask[t] > 0, a, h)
                 a *= mask[t]
-        cache = (xs, state0, w_ih, w_hh, hs)
+        cache = (xs, state0, w_ih, w_hh, hs, hidden_mask)
         return hs, (h.copy(),), cache
 
     def _layer_backward(self, dhs, dfinal, cache, mask=None):
         """dhs (T, N, H), dfinal = (dh_T,) → (dxs (T, N, D), parameter grads), (dh0,)."""
-        xs, (h0,), w_ih, w_hh, hs = cache
+        xs, (h0,), w_ih, w_hh, hs, hidden_mask = cache
         dh = dfinal[0].copy()
         da_all = np.empty_like(hs)
         for t in reversed(range(xs.shape[0])):
@@ -77,12 +80,13 @@ class RNN(Recurrent):
                 np.multiply(dh, 1 - h * h, out=da)
             else:
                 np.multiply(dh, h > 0, out=da)
+            dh_prev = da @ w_hh if hidden_mask is None else (da @ w_hh) * hidden_mask
             if mask is None:
-                dh = da @ w_hh
+                dh = dh_prev
             else:  # at padding the gradient passes through untouched to the last real step
                 da *= mask[t]
-                dh = np.where(mask[t] > 0, da @ w_hh, dh)
-        return dxs_and_weight_grads(xs, h0, hs, da_all, da_all, w_ih, bias=self.bias), (dh,)
+                dh = np.where(mask[t] > 0, dh_prev, dh)
+        return dxs_and_weight_grads(xs, h0, hs, da_all, da_all, w_ih, bias=self.bias, hidden_mask=hidden_mask), (dh,)
 
     def extra_repr(self):
         return super().extra_repr() + f", nonlinearity={self.nonlinearity!r}"

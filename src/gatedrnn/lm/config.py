@@ -23,10 +23,14 @@ SCHEDULES = ("constant", "plateau", "step")
 NONFINITE_POLICIES = ("error", "skip")
 
 
-def setting(default, help, low=None, low_open=False, high=None, high_open=False, choices=None):
-    """A dataclass field with its help text and bounds in ``metadata`` (read by check and the CLI)."""
+def setting(default, help, low=None, low_open=False, high=None, high_open=False, choices=None, added_later=False):
+    """A dataclass field with its help text and bounds in ``metadata`` (read by check and the CLI).
+
+    ``added_later``: the field came after checkpoints were first written; a saved settings
+    dict without it gets the default (which must then mean "as before the field existed").
+    """
     return field(default=default, metadata=dict(help=help, low=low, low_open=low_open, high=high,
-                                                high_open=high_open, choices=choices))
+                                                high_open=high_open, choices=choices, added_later=added_later))
 
 
 class _Checked:
@@ -62,7 +66,8 @@ class _Checked:
             raise GatedRNNError(f"{source} must be a JSON object of {cls.__name__} fields, got "
                                 f"{type(values).__name__}; the file is corrupt or was not written by gatedrnn")
         names = {spec.name for spec in dataclasses.fields(cls)}
-        unknown, missing = sorted(map(str, set(values) - names)), sorted(names - set(values))
+        optional = {spec.name for spec in dataclasses.fields(cls) if spec.metadata["added_later"]}
+        unknown, missing = sorted(map(str, set(values) - names)), sorted(names - set(values) - optional)
         if unknown or missing:
             shown = [name if len(name) <= 40 else name[:37] + "..." for name in unknown[:5]]
             raise GatedRNNError(f"{source} do not fit {cls.__name__}: unknown {shown}, missing {missing}; "
@@ -120,6 +125,13 @@ class ModelConfig(_Checked):
     dropout: float = setting(0.5, "dropout probability on the embeddings, between layers and before the "
                                   "read-out (never on h → h)", low=0.0, high=1.0, high_open=True)
     locked_dropout: bool = setting(False, "one dropout mask per sequence, shared over time (variational)")
+    recurrent_dropout: float = setting(0.0, "dropout on h_{t-1} entering the recurrent product, one mask per "
+                                            "sequence (Gal & Ghahramani 2016)", low=0.0, high=1.0, high_open=True,
+                                       added_later=True)
+    weight_drop: float = setting(0.0, "DropConnect on W_hh, one mask per window (Merity et al. 2018)", low=0.0,
+                                 high=1.0, high_open=True, added_later=True)
+    embedding_dropout: float = setting(0.0, "drop whole embedding rows (word types) per window", low=0.0, high=1.0,
+                                       high_open=True, added_later=True)
     tie_weights: bool = setting(True, "share the embedding matrix with the read-out (needs E == H)")
     init: str = setting("pytorch", "initial weights: pytorch (the layers' defaults), uniform "
                                    "(U(-init_scale, init_scale), Zaremba et al.) or book (Deep Learning "

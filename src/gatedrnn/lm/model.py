@@ -2,9 +2,11 @@
 
 Follow one window of a batch through it, ids (N, T) → logits (N, T, V)::
 
-    x  = dropout(E[ids])                   (N, T, E)   embedding lookup
+    x  = dropout(E[ids])                   (N, T, E)   embedding lookup (embedding_dropout:
+                                                       whole rows of E dropped per window)
     hs, state = rnn(x, state)              (N, T, H)   L stacked RNN / LSTM / GRU layers;
-                                                       dropout between layers, none on h → h
+                                                       dropout between layers; on h → h only
+                                                       recurrent_dropout and weight_drop
     logits = dropout(hs) Wᵀ + b            (N, T, V)   W = E when the weights are tied
 
 The loss (softmax cross-entropy against the next ids) lives outside, in the Trainer, so the
@@ -48,11 +50,14 @@ class LanguageModel(Module):
         check_fits_in_memory(config, dtype)
         self.config = config
         drop = LockedDropout if config.locked_dropout else Dropout
-        self.embed = Embedding(config.vocab_size, config.embedding_size, dtype=dtype)
+        self.embed = Embedding(config.vocab_size, config.embedding_size, dtype=dtype,
+                               row_dropout=config.embedding_dropout)
         self.embed_dropout = drop(config.dropout)
         self.rnn = RECURRENT_LAYERS[config.cell](config.embedding_size, config.hidden_size,
                                                  num_layers=config.num_layers, dropout=config.dropout,
-                                                 locked_dropout=config.locked_dropout, dtype=dtype)
+                                                 locked_dropout=config.locked_dropout,
+                                                 recurrent_dropout=config.recurrent_dropout,
+                                                 weight_drop=config.weight_drop, dtype=dtype)
         self.output_dropout = drop(config.dropout)
         self.decoder = (Linear.tied_to(self.embed) if config.tie_weights
                         else Linear(config.hidden_size, config.vocab_size, dtype=dtype))

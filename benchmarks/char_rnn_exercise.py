@@ -1,0 +1,54 @@
+"""The seed notes' failed char-RNN exercise: all five faults, each one alone, and none.
+
+    python benchmarks/char_rnn_exercise.py          # about 5 minutes on 2 cores
+
+Trains the notes' tanh RNN (H = 35, Adam 0.01, one-hot inputs, teacher forcing) on an
+871-character paragraph (gatedrnn.lm.char_rnn_exercise.PARAGRAPH) seven times: with all five
+faults (the notes' run), with each fault left in alone while the other four are fixed, and
+with none. Reports per variant whether greedy generation recites the paragraph, how many
+characters it gets right from the start, and after how many updates. The JSON goes to
+``benchmarks/results/char_rnn_exercise.json``; docs/characters.md quotes it.
+"""
+import argparse
+import time
+from pathlib import Path
+
+from gatedrnn.files import machine_info, timestamp, write_json
+from gatedrnn.lm.char_rnn_exercise import FAULTS, PARAGRAPH, run
+
+RESULTS = Path(__file__).parent / "results" / "char_rnn_exercise.json"
+
+
+def variants():
+    """(label, faults left in): the notes' run, each fault alone, and the fixed run."""
+    yield "all five faults (the notes' run)", tuple(FAULTS)
+    for fault in FAULTS:
+        yield f"only {fault}", (fault,)
+    yield "no fault", ()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--max-updates", type=int, default=1500)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=str(RESULTS))
+    args = parser.parse_args()
+    rows = []
+    for label, faults in variants():
+        started = time.perf_counter()
+        result = run(PARAGRAPH, faults=faults, max_updates=args.max_updates, seed=args.seed)
+        seconds = time.perf_counter() - started
+        rows.append(dict(variant=label, faults=result["faults"], exact=result["exact"],
+                         correct_prefix=result["correct_prefix"], updates=result["updates"],
+                         recited_at=result["recited_at"], final_loss=result["losses"][-1],
+                         recited_start=result["recited"][:80], seconds=seconds))
+        print(f"{label:<36} exact {str(result['exact']):<5} first {result['correct_prefix']:>3} chars right, "
+              f"{result['updates']:>4} updates ({seconds:.0f} s): {result['recited'][:50]!r}", flush=True)
+    write_json(args.out, dict(finished=timestamp(), command="python benchmarks/char_rnn_exercise.py",
+                              paragraph_characters=len(PARAGRAPH), hidden_size=35, faults=FAULTS,
+                              max_updates=args.max_updates, seed=args.seed, variants=rows, machine=machine_info()))
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

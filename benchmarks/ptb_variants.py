@@ -1,0 +1,98 @@
+"""PTB studies: the same recipe trained with one thing changed, run by run, resumable.
+
+    python benchmarks/ptb_variants.py cells --data-dir DATA           # LSTM vs GRU vs tanh RNN, rnnlm size
+    python benchmarks/ptb_variants.py dropout --data-dir DATA         # dropout along time, small preset
+
+Each variant is a ``gatedrnn train`` process with ``--deterministic`` (one thread: a re-run
+gives the same digits), in its own run directory under ``--run-dir`` (outside the
+repository), stopped and resumed with ``--time-limit`` if needed: run the same command again
+and it continues where it stopped, skipping finished variants. When every variant has
+finished, their results go to ``benchmarks/results/ptb_STUDY.json``: per variant the options,
+parameters, validation perplexity per epoch, test perplexity, wall time and tokens/s.
+
+Studies:
+
+* ``cells`` — the book's Rnnlm recipe (preset rnnlm: 1 layer of 100, SGD lr 20, clip 0.25,
+  4 epochs) with ``--cell lstm``, ``gru`` and ``rnn`` (tanh): is the GRU lighter and faster
+  than the LSTM, and what does the plain RNN lose?
+* ``dropout`` — Zaremba et al.'s small model (preset small, 13 epochs) as it is (no dropout),
+  with locked dropout between layers, then also recurrent dropout on h_{t-1}, then also
+  weight drop on W_hh.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from gatedrnn.files import machine_info, timestamp, write_json
+
+RESULTS = Path(__file__).parent / "results"
+STUDIES = {
+    "cells": dict(preset="rnnlm", variants={
+        "lstm": ["--cell", "lstm"],
+        "gru": ["--cell", "gru"],
+        "rnn-tanh": ["--cell", "rnn"],
+    }),
+    "dropout": dict(preset="small", variants={
+        "baseline": [],
+        "locked": ["--dropout", "0.25", "--locked-dropout"],
+        "locked+recurrent": ["--dropout", "0.25", "--locked-dropout", "--recurrent-dropout", "0.2"],
+        "locked+recurrent+weight-drop": ["--dropout", "0.25", "--locked-dropout", "--recurrent-dropout", "0.2",
+                                         "--weight-drop", "0.3"],
+    }),
+}
+
+
+def run_variant(study, name, options, args):
+    """Train (or continue) one variant; returns its results dict, or None if it stopped early."""
+    out = Path(args.run_dir) / study / name
+    results = out / "results.json"
+    if results.exists():
+        return json.loads(results.read_text())
+    command = [sys.executable, "-m", "gatedrnn", "train", "--preset", STUDIES[study]["preset"], *options,
+               "--out", str(out), "--no-progress", "--deterministic"]
+    if args.data_dir:
+        command += ["--data-dir", args.data_dir]
+    if args.time_limit:
+        command += ["--time-limit", str(args.time_limit)]
+    if (out / "last.npz").exists():
+        command.append("--resume")
+    print(" ".join(command), flush=True)
+    subprocess.run(command, check=True)
+    return json.loads(results.read_text()) if results.exists() else None
+
+
+def summary(name, options, result):
+    return dict(variant=name, options=options, model=result["model"], parameters=result["parameters"],
+                valid_ppl_by_epoch=result["valid_ppl_by_epoch"], best_valid_ppl=result["best_valid_ppl"],
+                test_ppl=result["test_ppl"], wall_seconds=result.get("wall_seconds"),
+                median_train_tokens_per_s=result["median_train_tokens_per_s"], threads=result["threads"])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("study", choices=list(STUDIES))
+    parser.add_argument("--data-dir", default=os.environ.get("GATEDRNN_DATA"))
+    parser.add_argument("--run-dir", default="/tmp/gatedrnn-runs", help="where the runs live (outside the repo)")
+    parser.add_argument("--time-limit", type=float, help="minutes per training process before it saves and stops")
+    parser.add_argument("--out", help="results JSON (default: benchmarks/results/ptb_STUDY.json)")
+    args = parser.parse_args()
+    study = STUDIES[args.study]
+    rows = []
+    for name, options in study["variants"].items():
+        result = run_variant(args.study, name, options, args)
+        if result is None:
+            print(f"{name} stopped before the end; run the same command again to continue")
+            return
+        rows.append(summary(name, options, result))
+        print(f"{name}: test ppl {result['test_ppl']:.2f}, {result['parameters']:,} parameters", flush=True)
+    out = args.out or str(RESULTS / f"ptb_{args.study}.json")
+    write_json(out, dict(finished=timestamp(), command=f"python benchmarks/ptb_variants.py {args.study}",
+                         preset=study["preset"], deterministic=True, variants=rows, machine=machine_info()))
+    print(f"written to {out}")
+
+
+if __name__ == "__main__":
+    main()
