@@ -26,7 +26,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from gatedrnn.files import machine_info, timestamp, write_json
+sys.path.insert(0, str(Path(__file__).parent))
+from blas_environment import KEEP_FLAG, KEEP_HELP, described, run_without_overrides  # noqa: E402
+
+run_without_overrides()   # the processor's own OpenBLAS kernel, as every benchmark (blas_environment.py)
+
+from gatedrnn.files import machine_info, timestamp, write_json  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 STUDIES = {
@@ -77,6 +82,7 @@ def main():
     parser.add_argument("--data-dir", default=os.environ.get("GATEDRNN_DATA"))
     parser.add_argument("--run-dir", default="/tmp/gatedrnn-runs", help="where the runs live (outside the repo)")
     parser.add_argument("--time-limit", type=float, help="minutes per training process before it saves and stops")
+    parser.add_argument(KEEP_FLAG, action="store_true", help=KEEP_HELP)
     parser.add_argument("--out", help="results JSON (default: benchmarks/results/ptb_STUDY.json)")
     args = parser.parse_args()
     study = STUDIES[args.study]
@@ -90,7 +96,7 @@ def main():
         print(f"{name}: test ppl {result['test_ppl']:.2f}, {result['parameters']:,} parameters", flush=True)
     out = args.out or str(RESULTS / f"ptb_{args.study}.json")
     write_json(out, dict(finished=timestamp(), command=f"python benchmarks/ptb_variants.py {args.study}",
-                         preset=study["preset"], deterministic=True, variants=rows, machine=machine_info()))
+                         preset=study["preset"], deterministic=True, variants=rows, blas_environment=described(), machine=machine_info()))
     print(f"written to {out}")
 
 
