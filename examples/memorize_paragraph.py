@@ -22,7 +22,7 @@ def main():
     if not result["exact"]:
         raise SystemExit(f"not recited within {result['updates']} updates "
                          f"({result['correct_prefix']} characters right from the start)")
-    print(f"recited after {result['recited_at']} updates ({time.perf_counter() - started:.0f} s); greedy generation "
+    print(f"recited after {result['learnt_at']} updates ({time.perf_counter() - started:.0f} s); greedy generation "
           "from the start token:\n")
     print(result["recited"])
 

@@ -15,7 +15,7 @@ def test_tanh_rnn_recites_a_paragraph_once_the_faults_are_fixed():
     enough updates, recites the text by greedy generation from the start token."""
     result = exercise.run(SHORT_PARAGRAPH, faults=(), hidden_size=35, max_updates=600, check_every=20)
     assert result["exact"] and result["recited"] == SHORT_PARAGRAPH, result["recited"]
-    assert result["recited_at"] is not None and result["recited_at"] <= 600
+    assert result["learnt_at"] is not None and result["learnt_at"] <= 600
 
 
 def test_the_notes_run_with_all_five_faults_does_not():
