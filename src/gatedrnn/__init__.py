@@ -19,6 +19,7 @@ _EXPORTS = {
     "backward_and_step": "training",
     "Dropout": "layers", "Embedding": "layers", "GRU": "layers", "Linear": "layers", "LockedDropout": "layers",
     "LSTM": "layers", "Recurrent": "layers", "RNN": "layers", "SoftmaxCrossEntropy": "layers",
+    "RNNCell": "layers", "LSTMCell": "layers", "GRUCell": "layers",
 }
 _SUBMODULES = ("init", "optim", "layers", "data", "functional", "clip", "core", "interop", "gradcheck", "lm",
                "seq", "lab")

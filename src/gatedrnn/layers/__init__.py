@@ -1,4 +1,5 @@
 """Layers: each with forward() and a hand-written backward()."""
+from .cells import GRUCell, LSTMCell, RNNCell
 from .dropout import Dropout, LockedDropout
 from .embedding import Embedding
 from .gru import GRU
@@ -12,4 +13,4 @@ from .rnn import RNN
 RECURRENT_LAYERS = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
 
 __all__ = ["Dropout", "LockedDropout", "Embedding", "GRU", "Linear", "SoftmaxCrossEntropy", "LSTM", "Recurrent", "RNN",
-           "RECURRENT_LAYERS"]
+           "RNNCell", "LSTMCell", "GRUCell", "RECURRENT_LAYERS"]
