@@ -73,7 +73,10 @@ def test_demo_end_to_end_small(tmp_path, capsys):
     assert capsys.readouterr().out.startswith("def ")
 
 
-def test_char_preset_needs_a_text_file(capsys):
+def test_char_preset_needs_a_text_file(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "runs" / "char-small").mkdir(parents=True)   # a run directory in the way changes nothing
+    (tmp_path / "runs" / "char-small" / "last.npz").write_bytes(b"x")
     assert main(["train", "--preset", "char-small"]) == 2
     assert "--text FILE" in capsys.readouterr().err
 

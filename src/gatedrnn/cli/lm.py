@@ -30,6 +30,10 @@ def train(args):
     """
     from ..lm.run_files import RunFiles
 
+    if args.dry_run:
+        for line in resolved_settings(args):
+            print(line)
+        return 0
     files = RunFiles(Path(args.out or f"runs/{args.preset}"))
     preset, trainer = _prepare_run(args, files)
     command = command_line(args)
@@ -61,6 +65,43 @@ def train(args):
     return 0
 
 
+def resolved_settings(args):
+    """Lines 'name = value  (source)' for every setting ``train`` would use: flag, preset or default.
+
+    Builds (and so checks) the model and training configs as a run would, and reads no data.
+    """
+    from ..lm import ModelConfig, TrainConfig, get_preset
+
+    preset = get_preset(args.preset)
+    lines = [f"preset = {args.preset}  ({'flag' if _given(args, '--preset') else 'default'}): {preset.about}"]
+    for section, config_class, preset_config in (("model", ModelConfig, preset.model),
+                                                 ("training", TrainConfig, preset.training)):
+        overrides = config_overrides(args, config_class)
+        resolved = preset_config.replace(**overrides)
+        for spec in dataclasses.fields(config_class):
+            if spec.name in NOT_OPTIONS:
+                continue
+            value = getattr(resolved, spec.name)
+            source = ("flag" if spec.name in overrides else
+                      f"preset {args.preset}" if value != spec.default else f"default, kept by preset {args.preset}")
+            lines.append(f"{section}.{spec.name} = {value!r}  ({source})")
+    level = args.level or preset.level
+    data = [("corpus", args.text and f"text file {args.text}" or args.corpus), ("level", level),
+            ("data_dir", args.data_dir or "$GATEDRNN_DATA or ~/.cache/gatedrnn"),
+            ("train_tokens", args.train_tokens or "all")]
+    lines += [f"data.{name} = {value}" for name, value in data]
+    run = [("out", args.out or f"runs/{args.preset}"), ("resume", args.resume), ("max_steps", args.max_steps),
+           ("time_limit_minutes", args.time_limit), ("log_interval", args.log_interval),
+           ("checkpoint_interval", args.checkpoint_interval)]
+    lines += [f"run.{name} = {value}" for name, value in run]
+    lines.append("model.vocab_size: taken from the corpus when it loads")
+    return lines
+
+
+def _given(args, flag):
+    return any(word == flag or word.startswith(flag + "=") for word in args.command_line)
+
+
 def _prepare_run(args, files):
     """The checks that need no data, then the corpus, the model and the Trainer; writes nothing."""
     from .. import rng
@@ -75,12 +116,12 @@ def _prepare_run(args, files):
         _check_whole(option, value, 1)
     if args.time_limit is not None and not (is_finite_number(args.time_limit) and args.time_limit > 0):
         raise GatedRNNError(f"--time-limit must be a positive number of minutes, got {args.time_limit}")
-    files.check_can_start(args.resume)
-    if args.results:
-        files.check_results_path(args.results)
     level = args.level or preset.level
     if level == "char" and not args.text:
         raise GatedRNNError(f"preset {args.preset} is character-level: give it a text file with --text FILE")
+    files.check_can_start(args.resume)
+    if args.results:
+        files.check_results_path(args.results)
     corpus = load_corpus(args.corpus, args.data_dir, args.text, level, args.train_tokens)
     for split in ("valid", "test"):
         check_streams_fit(getattr(corpus, split), training.eval_batch_size, split, "--eval-batch-size")
@@ -224,13 +265,27 @@ def evaluate(args):
 def generate(args):
     from ..lm import generate as sample, model_from_checkpoint
 
+    from ..lm.generate import check_generation, check_prompt, check_sampling
+
     _check_whole("--seed", args.seed, 0)
     model, vocab, _ = model_from_checkpoint(args.checkpoint)
+    # Every option is checked before anything is printed, so that a mistake is the only line.
+    check_sampling(args.temperature, args.top_k, args.top_p)
+    check_generation(args.length, args.greedy, args.seed, None)
     char_level = vocab.level == "char"
     prompt_tokens = list(args.prompt) if char_level else args.prompt.split()
-    if not char_level:
-        prompt_tokens = [t if t in vocab else vocab.unk_token or t for t in prompt_tokens]
+    unknown = sorted({t for t in prompt_tokens if t not in vocab}, key=prompt_tokens.index)
+    if unknown and not char_level and vocab.unk_token:
+        print(f"gatedrnn: warning: not in the model's vocabulary, read as {vocab.unk_token}: "
+              f"{', '.join(map(repr, unknown))}" + _vocabulary_hint(unknown, vocab), file=sys.stderr)
+        prompt_tokens = [t if t in vocab else vocab.unk_token for t in prompt_tokens]
     prompt_ids = vocab.encode(prompt_tokens)
+    check_prompt(model, prompt_ids)
+    seed = args.seed
+    if seed is None and not args.greedy:   # a fresh sample each time, said so that it can be repeated
+        import secrets
+        seed = secrets.randbelow(2 ** 31)
+        print(f"gatedrnn: seed {seed} (repeat this sample with --seed {seed})", file=sys.stderr)
     # The prompt is printed with the first token, so that a bad option is the only line shown.
     at_line_start, prompt_shown = [False], [False]
 
@@ -252,9 +307,16 @@ def generate(args):
         print(text, end="", flush=True)
 
     sample(model, prompt_ids, args.length, temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
-           greedy=args.greedy, seed=args.seed, on_token=stream)
+           greedy=args.greedy, seed=seed, on_token=stream)
     show_prompt()
     print()
+
+
+def _vocabulary_hint(unknown, vocab):
+    """A hint when lowercase would have found the words (PTB is lowercase)."""
+    if any(word.lower() in vocab for word in unknown if word.lower() != word):
+        return "; the vocabulary is lowercase: write the prompt in lowercase"
+    return ""
 
 
 # -- parsers -------------------------------------------------------------------------------
@@ -309,7 +371,12 @@ def _add_train_parser(commands, preset_name):
                      help="stop, saved and resumable, once the run has taken N steps in all (default: no limit)")
     run.add_argument("--time-limit", type=float, metavar="MINUTES",
                      help="stop, saved and resumable, after this many minutes of this session (default: no limit)")
-    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument("--no-progress", action="store_true",
+                     help="no progress bar, and no progress lines (default: a bar on a terminal, a line per log "
+                          "interval otherwise)")
+    run.add_argument("--dry-run", action="store_true",
+                     help="print every setting the run would use, with where it comes from (flag, preset, "
+                          "default), and exit without reading data or writing anything")
     train_parser.set_defaults(handler=train)
 
 
@@ -350,10 +417,14 @@ def _add_generate_parser(commands):
     gen.add_argument("checkpoint")
     gen.add_argument("--prompt", default="the", help="text to start from (default: 'the')")
     gen.add_argument("--length", type=int, default=50, help="tokens to generate (default: 50)")
-    gen.add_argument("--temperature", type=float, default=1.0)
-    gen.add_argument("--top-k", type=int)
-    gen.add_argument("--top-p", type=float)
-    gen.add_argument("--greedy", action="store_true", help="always take the most likely token")
-    gen.add_argument("--seed", type=int, default=0)
+    gen.add_argument("--temperature", type=float, default=1.0,
+                     help="divide the scores by this before sampling: < 1 safer and more repetitive, > 1 wilder "
+                          "(default: 1.0)")
+    gen.add_argument("--top-k", type=int, help="sample among the k most likely tokens only (default: all)")
+    gen.add_argument("--top-p", type=float,
+                     help="sample among the fewest most likely tokens whose probability reaches p (default: all)")
+    gen.add_argument("--greedy", action="store_true", help="always take the most likely token (no sampling)")
+    gen.add_argument("--seed", type=int,
+                     help="random seed of the sampling (default: a fresh one, printed so that it can be repeated)")
     gen.set_defaults(handler=generate)
 

@@ -65,7 +65,7 @@ def run(model="irnn", task="recall", length=20, hidden_size=32, steps=600, lr=0.
     Besides the curves: ``max_update_norm`` per run and its bound lr · clip for the clipped
     one; ``spikes``: steps whose gradient norm exceeds ``spike_factor`` times the median so far.
     """
-    from tqdm import tqdm
+    from ..progress import bar as progress_bar
 
     check_cell_kinds([model])
     task = get_task(task)
@@ -75,7 +75,7 @@ def run(model="irnn", task="recall", length=20, hidden_size=32, steps=600, lr=0.
     check_seed(seed)
     started = time.perf_counter()
     runs = {}
-    with tqdm(total=2 * steps, desc="clipping", unit="step", disable=not progress) as bar:
+    with progress_bar(total=2 * steps, desc="clipping", unit="step", progress=progress) as bar:
         for label, max_norm in (("no clip", None), ("clip", clip)):
             network = LastStepModel(model, task.input_size, hidden_size, task.output_size,
                                     max_span=max(length, 3), generator=np.random.default_rng([seed, 1]))

@@ -75,7 +75,7 @@ def run(models=DEFAULT_MODELS, length=50, hidden_size=32, train_steps=300, batch
     changes per step back over the whole span, before and after training. ``clip`` is the
     max gradient norm in training, or None for none.
     """
-    from tqdm import tqdm
+    from ..progress import bar as progress_bar
 
     models = check_cell_kinds(models)
     task = get_task(task)
@@ -89,7 +89,7 @@ def run(models=DEFAULT_MODELS, length=50, hidden_size=32, train_steps=300, batch
     probe = task.generate(64, length, np.random.default_rng([seed, 1]))
     test = task.generate(500, length, np.random.default_rng([seed, 2]))
     report = {}
-    with tqdm(total=len(models) * train_steps, desc="gradient-flow", unit="step", disable=not progress) as bar:
+    with progress_bar(total=len(models) * train_steps, desc="gradient-flow", unit="step", progress=progress) as bar:
         for index, kind in enumerate(models):
             model = LastStepModel(kind, task.input_size, hidden_size, task.output_size, gate_init=gate_init,
                                   max_span=length, generator=np.random.default_rng([seed, 3, index]))

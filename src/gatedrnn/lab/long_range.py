@@ -40,7 +40,7 @@ def run(tasks=tuple(LONG_RANGE_TASKS), models=CELL_KINDS, lengths=DEFAULT_LENGTH
     seconds), ``table``: task → model → "clip"/"no clip" → {length: score}, and ``longest_solved``:
     task → model → setting → the longest length solved (None when none was).
     """
-    from tqdm import tqdm
+    from ..progress import bar as progress_bar
 
     tasks = [get_task(name) for name in tasks]
     models = check_cell_kinds(models)
@@ -53,7 +53,7 @@ def run(tasks=tuple(LONG_RANGE_TASKS), models=CELL_KINDS, lengths=DEFAULT_LENGTH
     started = time.perf_counter()
     records = []
     total = len(tasks) * len(models) * len(lengths) * len(settings) * steps
-    with tqdm(total=total, desc="long-range", unit="step", disable=not progress) as bar:
+    with progress_bar(total=total, desc="long-range", unit="step", progress=progress) as bar:
         for task in tasks:
             task_index = list(LONG_RANGE_TASKS).index(task.name)   # seeds by name, so a subset reruns the same runs
             for length in lengths:

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import GatedRNNError, is_whole_number
-from ..figures import pyplot, save_figure
+from ..figures import monospace_family, pyplot, save_figure
 from ..files import atomic_write_bytes
 from .checks import check_counts
 
@@ -274,7 +274,7 @@ def plot(results, path, max_lines=48, max_columns=100):
     for y, row in enumerate(lines):
         for x, (char, _) in enumerate(row):
             if not char.isspace():
-                ax.text(x, y, char, ha="center", va="center", fontsize=7, family="monospace")
+                ax.text(x, y, char, ha="center", va="center", fontsize=7, family=monospace_family())
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_title(describe(results) + f"; blue < 0 < red, full at ±{scale:.2g}", fontsize=9)

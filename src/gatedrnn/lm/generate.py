@@ -63,8 +63,8 @@ def generate(model, prompt_ids, length, temperature=1.0, top_k=None, top_p=None,
     ``on_token(id)`` is called as each token is chosen, for streaming output. Every argument
     is checked before the model runs; the model's train/eval mode is restored afterwards.
     """
-    prompt_ids = _check_prompt(model, prompt_ids)
-    _check_generation(length, greedy, seed, on_token)
+    prompt_ids = check_prompt(model, prompt_ids)
+    check_generation(length, greedy, seed, on_token)
     check_sampling(temperature, top_k, top_p)
     rng = np.random.default_rng(seed)
     was_training = model.training
@@ -98,7 +98,7 @@ def _sample(model, prompt_ids, length, rng, greedy, on_token, sampling):
     return generated
 
 
-def _check_prompt(model, prompt_ids):
+def check_prompt(model, prompt_ids):
     """The prompt as an int64 array (P,) of ids inside the model's vocabulary, P ≥ 1."""
     try:
         ids = np.asarray(prompt_ids)
@@ -117,7 +117,7 @@ def _check_prompt(model, prompt_ids):
     return ids.astype(np.int64)
 
 
-def _check_generation(length, greedy, seed, on_token):
+def check_generation(length, greedy, seed, on_token):
     if not is_whole_number(length, 0):
         raise GatedRNNError(f"length must be a whole number ≥ 0, got {length!r}; pass the number of tokens to add")
     if not isinstance(greedy, (bool, np.bool_)):

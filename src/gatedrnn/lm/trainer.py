@@ -64,6 +64,9 @@ class Trainer:
     ``perplexity.png`` (``bits_per_char.png`` for character-level corpora). ``log_interval`` windows between log lines; ``checkpoint_interval``
     steps between saves of last.npz (it is also saved after every epoch); ``on_log(trainer,
     record)`` is called after each training log line; ``echo`` prints the console lines.
+    ``progress``: a progress bar on a terminal, and a plain line per log interval (with the
+    rate and the time left for the whole run) when standard error is not one, e.g. in a log
+    file; False for neither.
     """
 
     def __init__(self, model, corpus, config, out_dir, run_info=None, progress=True, echo=print,
@@ -141,6 +144,7 @@ class Trainer:
                       f"{cfg.batch_size} streams and are not used")
         self._wall_seconds_before = self.wall_seconds   # an earlier fit() of this Trainer counts too
         started = self._fit_started = time.perf_counter()
+        self._steps_at_fit_start = self.step
         # A stop requested before fit started (Ctrl-C while the run was loading) still counts.
         self._stop_rule = _StopRule(max_steps, None if time_limit is None else started + time_limit,
                                     requested=self._stop_rule.requested)
@@ -232,10 +236,26 @@ class Trainer:
                                  loss=mean, ppl=perplexity(mean), bits=bits(mean), lr=self.optimizer.lr,
                                  grad_norm=grad_norm, tokens_per_s=tokens_per_s)
         shown = dict(bpc=f"{bits(mean):.3f}") if self.char_level else dict(ppl=f"{perplexity(mean):.1f}")
-        bar.set_postfix(**shown, lr=f"{self.optimizer.lr:.3g}", refresh=False)
+        run_left = self._run_time_left()
+        if not bar.disable:
+            bar.set_postfix(**shown, lr=f"{self.optimizer.lr:.3g}", run_left=run_left, refresh=False)
+        elif self.progress:
+            score = " | ".join(f"{name} {value}" for name, value in shown.items())
+            self.echo(f"epoch {self.epoch + 1}/{self.config.epochs} | window {self.window}/{len(self.batches)} | "
+                      f"step {self.step} | {score} | lr {self.optimizer.lr:.3g} | {tokens_per_s:,.0f} tokens/s | "
+                      f"run {run_left} left")
         sums["interval_total"], sums["interval_count"] = 0.0, 0
         if self.on_log is not None:
             self.on_log(self, record)
+
+    def _run_time_left(self):
+        """The time left for the whole run, from this session's pace (steps and evaluations so far)."""
+        from ..progress import duration
+        done = self.step - self._steps_at_fit_start
+        if done <= 0:
+            return "?"
+        steps_left = (self.config.epochs - self.epoch) * len(self.batches) - self.window
+        return duration((time.perf_counter() - self._fit_started) / done * steps_left)
 
     def _handle_nonfinite(self, result):
         """A nan/inf loss or gradient norm: stop (``on_nonfinite="error"``) or skip the update."""
@@ -376,6 +396,6 @@ def _check_same_settings(path, section, saved, current):
 
 
 def _progress_bar(total, initial, description, enabled):
-    from tqdm import tqdm
-    return tqdm(total=total, initial=initial, desc=description, unit="win", disable=not enabled,
-                dynamic_ncols=True, leave=False)
+    from ..progress import bar
+    return bar(total=total, initial=initial, desc=description, unit="win", progress=enabled, dynamic_ncols=True,
+               leave=False)

@@ -32,13 +32,13 @@ def loss_and_accuracy(model, batches):
 
 def fit(model, optimizer, train, valid, epochs, clip=1.0, echo=print, progress=True):
     """Train for ``epochs`` passes over ``train``; returns one record per epoch."""
-    from tqdm import tqdm
+    from ..progress import bar
 
     criterion = SoftmaxCrossEntropy(ignore_index=train.ignore_index)
     history = []
     for epoch in range(1, epochs + 1):
         started, losses = time.perf_counter(), []
-        for inputs, lengths, targets in tqdm(train, desc=f"epoch {epoch}/{epochs}", leave=False, disable=not progress):
+        for inputs, lengths, targets in bar(train, desc=f"epoch {epoch}/{epochs}", leave=False, progress=progress):
             loss = criterion(model(inputs, lengths), targets)
             losses.append(backward_and_step(model, criterion, optimizer, loss, max_norm=clip).loss)
         valid_loss, valid_accuracy = loss_and_accuracy(model, valid)
