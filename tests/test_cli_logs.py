@@ -69,7 +69,7 @@ def test_dry_run_still_checks_the_settings(capsys):
 
 @pytest.fixture(scope="module")
 def word_checkpoint(tmp_path_factory):
-    from ptb_data import DATA_DIR, needs_ptb  # noqa: F401
+    from ptb_data import DATA_DIR
     if not (DATA_DIR / "ptb").exists():
         pytest.skip("PTB not available")
     out = tmp_path_factory.mktemp("word") / "run"
