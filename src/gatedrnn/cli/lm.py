@@ -43,7 +43,7 @@ def train(args):
         try:
             if args.resume:
                 _resume(trainer, files.last)
-            print(f"{args.preset}: {preset.about}")
+            print(f"{args.preset}: {preset.about}" + _overrides_note(args))
             print(f"model: {trainer.model.num_parameters():,} parameters | corpus {trainer.corpus.name}: "
                   f"{trainer.corpus.train.size:,} training tokens, vocabulary {len(trainer.corpus.vocab):,} | "
                   f"out: {files.out_dir}")
@@ -86,7 +86,9 @@ def resolved_settings(args):
                       f"preset {args.preset}" if value != spec.default else f"default, kept by preset {args.preset}")
             lines.append(f"{section}.{spec.name} = {value!r}  ({source})")
     level = args.level or preset.level
-    data = [("corpus", args.text and f"text file {args.text}" or args.corpus), ("level", level),
+    text = text_options(args)
+    data = [("corpus", text["text"] and "text files" or args.corpus), ("level", level),
+            *((name, value) for name, value in text.items()),
             ("data_dir", args.data_dir or "$GATEDRNN_DATA or ~/.cache/gatedrnn"),
             ("train_tokens", args.train_tokens or "all")]
     lines += [f"data.{name} = {value}" for name, value in data]
@@ -96,6 +98,33 @@ def resolved_settings(args):
     lines += [f"run.{name} = {value}" for name, value in run]
     lines.append("model.vocab_size: taken from the corpus when it loads")
     return lines
+
+
+def _overrides_note(args):
+    """'; changed here: hidden_size=128, optimizer='adam'' for the options given on the command line."""
+    from ..lm import ModelConfig, TrainConfig
+    changed = {**config_overrides(args, ModelConfig), **config_overrides(args, TrainConfig)}
+    if not changed:
+        return ""
+    return "; changed here: " + ", ".join(f"{name}={value!r}" for name, value in changed.items())
+
+
+def text_options(args):
+    """load_corpus's text settings from the command line: --text/--valid-text/--test-text or --data DIR,
+    and --lowercase, --min-count, --max-vocab."""
+    from ..lm.corpora import data_files
+
+    text, valid_text, test_text = args.text, args.valid_text, args.test_text
+    if args.data:
+        if text or valid_text or test_text:
+            raise GatedRNNError("give --data DIR or --text/--valid-text/--test-text, not both")
+        text, valid_text, test_text = data_files(args.data)
+    if (valid_text is None) != (test_text is None):
+        raise GatedRNNError("give both --valid-text and --test-text, or neither (then --text is split 90/5/5)")
+    for option, value in (("--min-count", args.min_count), ("--max-vocab", args.max_vocab)):
+        _check_whole(option, value, 1 if option == "--min-count" else 2)
+    return dict(text=text, valid_text=valid_text, test_text=test_text, lowercase=args.lowercase,
+                min_count=args.min_count or 1, max_vocab=args.max_vocab)
 
 
 def _given(args, flag):
@@ -117,18 +146,19 @@ def _prepare_run(args, files):
     if args.time_limit is not None and not (is_finite_number(args.time_limit) and args.time_limit > 0):
         raise GatedRNNError(f"--time-limit must be a positive number of minutes, got {args.time_limit}")
     level = args.level or preset.level
-    if level == "char" and not args.text:
+    data = text_options(args)
+    if level == "char" and not data["text"]:
         raise GatedRNNError(f"preset {args.preset} is character-level: give it a text file with --text FILE")
     files.check_can_start(args.resume)
     if args.results:
         files.check_results_path(args.results)
-    corpus = load_corpus(args.corpus, args.data_dir, args.text, level, args.train_tokens)
+    corpus = load_corpus(args.corpus, args.data_dir, level=level, train_tokens=args.train_tokens, **data)
     for split in ("valid", "test"):
         check_streams_fit(getattr(corpus, split), training.eval_batch_size, split, "--eval-batch-size")
     rng.seed(training.seed)
     model = LanguageModel(model_config.replace(vocab_size=len(corpus.vocab)))
     run_info = dict(preset=args.preset, corpus=corpus.name, command=command_line(args),
-                    data=data_identity(corpus, args.text, level, args.train_tokens))
+                    data=data_identity(corpus, level=level, train_tokens=args.train_tokens, **data))
     trainer = Trainer(model, corpus, training, files, run_info=run_info, progress=not args.no_progress,
                       log_interval=args.log_interval, checkpoint_interval=args.checkpoint_interval)
     return preset, trainer
@@ -239,16 +269,22 @@ def command_line(args):
 # -- eval ----------------------------------------------------------------------------------
 def evaluate(args):
     from ..lm import evaluate_nll, load_corpus, model_from_checkpoint
-    from ..lm.corpora import check_streams_fit
+    from ..lm.corpora import check_files_present, check_streams_fit, corpus_options
     from ..lm.run_files import training_config_of
     from ..lm.scores import bits, perplexity
 
     _check_whole("--batch-size", args.batch_size, 1)
     model, vocab, metadata = model_from_checkpoint(args.checkpoint)
-    trained_on = ((metadata.get("run") or {}).get("data") or {}).get("text")
-    if trained_on and not args.text:
-        raise GatedRNNError(f"{args.checkpoint} was trained on the text file {trained_on}; pass --text {trained_on}")
-    corpus = load_corpus("ptb", args.data_dir, args.text, vocab.level)
+    # The checkpoint says what it was trained on; --text and friends only say where those files are now.
+    options = corpus_options((metadata.get("run") or {}).get("data"))
+    options["level"] = vocab.level
+    for key in ("text", "valid_text", "test_text"):
+        if getattr(args, key):
+            options[key] = getattr(args, key)
+    if options["text"] is None and vocab.level == "char":
+        raise GatedRNNError(f"{args.checkpoint} does not record its text file; pass it with --text FILE")
+    check_files_present(args.checkpoint, options)
+    corpus = load_corpus("ptb", args.data_dir, **options)
     if corpus.vocab.to_dict()["tokens"] != vocab.to_dict()["tokens"]:
         raise GatedRNNError(f"the corpus vocabulary does not match the checkpoint's ({len(corpus.vocab)} vs {len(vocab)} "
                             "tokens); evaluate on the corpus the model was trained on (--text FILE for text models)")
@@ -265,15 +301,19 @@ def evaluate(args):
 def generate(args):
     from ..lm import generate as sample, model_from_checkpoint
 
+    from ..lm.corpora import corpus_options
     from ..lm.generate import check_generation, check_prompt, check_sampling
 
     _check_whole("--seed", args.seed, 0)
-    model, vocab, _ = model_from_checkpoint(args.checkpoint)
+    model, vocab, metadata = model_from_checkpoint(args.checkpoint)
     # Every option is checked before anything is printed, so that a mistake is the only line.
     check_sampling(args.temperature, args.top_k, args.top_p)
     check_generation(args.length, args.greedy, args.seed, None)
     char_level = vocab.level == "char"
-    prompt_tokens = list(args.prompt) if char_level else args.prompt.split()
+    prompt = args.prompt
+    if corpus_options((metadata.get("run") or {}).get("data"))["lowercase"]:
+        prompt = prompt.lower()   # as the training text was
+    prompt_tokens = list(prompt) if char_level else prompt.split()
     unknown = sorted({t for t in prompt_tokens if t not in vocab}, key=prompt_tokens.index)
     if unknown and not char_level and vocab.unk_token:
         print(f"gatedrnn: warning: not in the model's vocabulary, read as {vocab.unk_token}: "
@@ -351,7 +391,17 @@ def _add_train_parser(commands, preset_name):
     data = train_parser.add_argument_group("data")
     data.add_argument("--corpus", default="ptb", help="ptb (the default; --text FILE replaces it)")
     data.add_argument("--data-dir", help="directory holding ptb/ (default: $GATEDRNN_DATA, else ~/.cache/gatedrnn)")
-    data.add_argument("--text", help="train on this UTF-8 text file instead of PTB")
+    data.add_argument("--text", help="train on this UTF-8 text file instead of PTB (split 90/5/5 in order unless "
+                                     "--valid-text and --test-text are given)")
+    data.add_argument("--valid-text", help="the validation text (with --text and --test-text)")
+    data.add_argument("--test-text", help="the test text (with --text and --valid-text)")
+    data.add_argument("--data", metavar="DIR", help="a directory with train.txt, valid.txt and test.txt, as "
+                                                    "pytorch/examples' word_language_model reads them")
+    data.add_argument("--lowercase", action="store_true", help="lower-case the text first (default: as written)")
+    data.add_argument("--min-count", type=int, metavar="N",
+                      help="tokens seen fewer than N times in training become <unk> (default: 1, keep all)")
+    data.add_argument("--max-vocab", type=int, metavar="N",
+                      help="keep only the N most frequent tokens, <unk> included (default: all)")
     data.add_argument("--level", choices=["word", "char"],
                       help=f"tokens of --text (preset {preset_name}: {preset.level})")
     data.add_argument("--train-tokens", type=int, help="use only the first N training tokens (quick trials)")
@@ -405,7 +455,10 @@ def _add_eval_parser(commands):
     evaluate_parser.add_argument("checkpoint", help="a .npz written by gatedrnn train")
     evaluate_parser.add_argument("--split", default="test", choices=["train", "valid", "test"])
     evaluate_parser.add_argument("--data-dir", help="directory holding ptb/ (default: $GATEDRNN_DATA)")
-    evaluate_parser.add_argument("--text", help="the text file the model was trained on (for text-file models)")
+    evaluate_parser.add_argument("--text", help="where the model's training text is now (default: the path its "
+                                                "checkpoint records)")
+    evaluate_parser.add_argument("--valid-text", help="where its validation text is now (default: as recorded)")
+    evaluate_parser.add_argument("--test-text", help="where its test text is now (default: as recorded)")
     evaluate_parser.add_argument("--batch-size", type=int, help="streams evaluated in parallel (default: the run's)")
     evaluate_parser.set_defaults(handler=evaluate)
 

@@ -21,7 +21,8 @@ UNK_CHAR = "\ufffd"
 MIN_SPLIT_TOKENS = 2   # one input and its target
 
 
-def load_text(path, level="word", split=(0.9, 0.05, 0.05), valid_path=None, test_path=None):
+def load_text(path, level="word", split=(0.9, 0.05, 0.05), valid_path=None, test_path=None, lowercase=False,
+              min_count=1, max_vocab=None):
     """A :class:`Corpus` from the text file at ``path``.
 
     Args:
@@ -30,22 +31,29 @@ def load_text(path, level="word", split=(0.9, 0.05, 0.05), valid_path=None, test
         split: fractions (train, valid, test) of the file's tokens, each > 0, summing to 1; used
             only when ``valid_path`` and ``test_path`` are not given.
         valid_path, test_path: separate files for validation and test (give both or neither).
+        lowercase: lower-case every text first (then "The" and "the" are one word).
+        min_count: words (or characters) seen fewer times than this in training become unk.
+        max_vocab: keep at most this many tokens, unk included, the most frequent ones.
     """
     if level not in LEVELS:
         raise GatedRNNError(f"level must be 'word' or 'char', got {level!r}")
     tokenize = word_tokens if level == "word" else char_tokens
     if (valid_path is None) != (test_path is None):
         raise GatedRNNError("give both valid_path and test_path, or neither (then the file is split)")
+    def read(file):
+        text = _read_nonempty(file)
+        return tokenize(text.lower() if lowercase else text)
+
     if valid_path is None:
-        parts = split_in_order(tokenize(_read_nonempty(path)), split)
+        parts = split_in_order(read(path), split)
     else:
-        parts = [tokenize(_read_nonempty(p)) for p in (path, valid_path, test_path)]
+        parts = [read(p) for p in (path, valid_path, test_path)]
     for name, tokens in zip(("train", "valid", "test"), parts):
         if len(tokens) < MIN_SPLIT_TOKENS:
             raise GatedRNNError(f"{path}: the {name} split would hold {len(tokens)} {level} token(s), it needs at "
                                 f"least {MIN_SPLIT_TOKENS}; use more text or a larger {name} fraction")
     unk = UNK_WORD if level == "word" else UNK_CHAR
-    vocab = Vocabulary.build(parts[0], unk_token=unk, level=level)
+    vocab = Vocabulary.build(parts[0], unk_token=unk, level=level, min_count=min_count, max_size=max_vocab)
     train, valid, test = (vocab.encode(tokens) for tokens in parts)
     return Corpus(train=train, valid=valid, test=test, vocab=vocab, name=Path(path).name)
 

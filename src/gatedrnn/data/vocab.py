@@ -4,11 +4,12 @@ Ids are dense, ``0 … len(vocab) - 1``, in a fixed order so that the same train
 gives the same ids (a checkpoint's embedding rows depend on it): the unknown token first (when
 there is one), then the other specials, then the training tokens in order of first appearance.
 """
+from collections import Counter
 from types import MappingProxyType
 
 import numpy as np
 
-from ..errors import GatedRNNError
+from ..errors import GatedRNNError, check_whole_number
 
 LEVELS = ("word", "char")
 
@@ -44,16 +45,37 @@ class Vocabulary:
         self.level = level
 
     @classmethod
-    def build(cls, tokens, specials=(), unk_token=None, level="word"):
+    def build(cls, tokens, specials=(), unk_token=None, level="word", min_count=1, max_size=None):
         """A vocabulary of ``unk_token``, then ``specials``, then ``tokens`` by first appearance.
 
         ``tokens`` is the training split (any iterable of str; a str iterates its characters);
         repeats are skipped, so a special that also occurs in the text keeps its early id.
+        Cut-offs (they need an ``unk_token`` to stand for what they leave out): a token that
+        occurs fewer than ``min_count`` times is left out, and of the rest only the most
+        frequent are kept so that the whole vocabulary, unk and specials included, holds at
+        most ``max_size`` tokens (ties broken by first appearance). Kept tokens stay in the
+        order of first appearance.
         """
+        check_whole_number("min_count", min_count, 1)
+        if max_size is not None:
+            check_whole_number("max_size", max_size, 1)
         leading = ([unk_token] if unk_token is not None else []) + list(specials)
+        tokens = list(tokens)
+        if (min_count > 1 or max_size is not None) and unk_token is None:
+            raise GatedRNNError("min_count and max_size leave tokens out, so they need an unk_token to stand for them")
         # dict.fromkeys keeps the first occurrence of each token, in order.
         ordered = dict.fromkeys(leading)
-        ordered.update(dict.fromkeys(tokens))
+        if min_count == 1 and max_size is None:
+            ordered.update(dict.fromkeys(tokens))
+            return cls(ordered, unk_token=unk_token, level=level)
+        counts = Counter(tokens)
+        first_seen = {token: index for index, token in reversed(list(enumerate(tokens)))}
+        candidates = [t for t in dict.fromkeys(tokens) if counts[t] >= min_count and t not in ordered]
+        if max_size is not None:
+            room = max(max_size - len(ordered), 0)
+            kept = set(sorted(candidates, key=lambda t: (-counts[t], first_seen[t]))[:room])
+            candidates = [t for t in candidates if t in kept]
+        ordered.update(dict.fromkeys(candidates))
         return cls(ordered, unk_token=unk_token, level=level)
 
     # -- lookups ------------------------------------------------------------------------------
