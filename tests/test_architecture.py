@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "gatedrnn"
-APPLICATIONS = ("lm", "seq", "lab")
-# Which top-level parts each application may use besides the library.
-APPLICATION_DEPENDENCIES = {"lm": set(), "seq": set(), "lab": {"lm"}, "cli": {"lm", "seq", "lab"}}
+APPLICATIONS = ("lm", "seq", "lab", "interop")
+# Which top-level parts each application may use besides the library. interop converts
+# everything gatedrnn builds, whole language models included, so it sits above lm.
+APPLICATION_DEPENDENCIES = {"lm": set(), "seq": set(), "lab": {"lm"}, "interop": {"lm"},
+                            "cli": {"lm", "seq", "lab", "interop"}}
 
 
 def module_name(path):

@@ -1,9 +1,9 @@
-"""The ``gatedrnn`` command: train, eval, generate, task, demo, toy, lab.
+"""The ``gatedrnn`` command: train, eval, generate, task, demo, toy, lab, export, import.
 
 Every subcommand turns a GatedRNNError, or an OSError (a file that cannot be read or
 written), into one line on stderr and exit status 2, so a user sees what went wrong and how
 to fix it, never a traceback. One module per subcommand family:
-lm (train, eval, generate), seq (task), demo (demo, toy), lab.
+lm (train, eval, generate), seq (task), demo (demo, toy), lab, torch_files (export, import).
 """
 from ..threads import let_blas_threads_sleep
 
@@ -15,7 +15,7 @@ import sys  # noqa: E402
 
 from .. import __version__  # noqa: E402
 from ..errors import GatedRNNError  # noqa: E402
-from . import demo, lab, lm, seq  # noqa: E402
+from . import demo, lab, lm, seq, torch_files  # noqa: E402
 
 
 class _OneLineErrors(argparse.ArgumentParser):
@@ -35,6 +35,7 @@ def build_parser(argv=()):
     seq.add_parser(commands)
     demo.add_parsers(commands)
     lab.add_parser(commands)
+    torch_files.add_parsers(commands)
     for command in _leaf_parsers(commands):
         _add_thread_options(command)
     return parser

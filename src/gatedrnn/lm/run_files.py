@@ -352,6 +352,19 @@ def save_run_checkpoint(path, model, optimizer, carried_state, metadata):
                                          optimizer=optimizer_state["hyperparameters"], dtype=str(model.dtype)))
 
 
+def save_model_checkpoint(path, model, vocab, training=None, run_info=None):
+    """Write a checkpoint of a model alone (no optimizer, no position), as eval and generate read it.
+
+    For a model that was not trained by this run's Trainer, e.g. one imported from PyTorch;
+    ``training`` (a TrainConfig) gives eval its batch size and window length (default:
+    TrainConfig()'s).
+    """
+    training = training or TrainConfig()
+    save_checkpoint(path, dict(model=model.state_dict()),
+                    dict(model=model.config.to_dict(), dtype=str(model.dtype), vocab=vocab.to_dict(),
+                         training=training.to_dict(), run=run_info or {}))
+
+
 def load_run_checkpoint(path, required=RUN_SECTIONS):
     """Read a run checkpoint, checked before and after its arrays are read (GatedRNNError otherwise).
 
