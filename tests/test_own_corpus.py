@@ -84,3 +84,13 @@ def test_cli_data_dir_must_hold_the_three_files(tmp_path, capsys):
     (tmp_path / "data" / "train.txt").write_text("a b c\n")
     assert main(["train", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "run")]) == 2
     assert "missing: valid.txt, test.txt" in capsys.readouterr().err
+
+
+def test_a_text_run_goes_to_a_directory_named_after_its_text(tmp_path, capsys):
+    data = write_data_dir(tmp_path / "mydata")
+    assert main(["train", "--data", str(data), "--dry-run"]) == 0
+    assert "run.out = runs/mydata" in capsys.readouterr().out
+    assert main(["train", "--text", str(data / "train.txt"), "--dry-run"]) == 0
+    assert "run.out = runs/train" in capsys.readouterr().out
+    assert main(["train", "--dry-run"]) == 0
+    assert "run.out = runs/rnnlm" in capsys.readouterr().out

@@ -34,7 +34,7 @@ def train(args):
         for line in resolved_settings(args):
             print(line)
         return 0
-    files = RunFiles(Path(args.out or f"runs/{args.preset}"))
+    files = RunFiles(Path(args.out or default_out(args)))
     preset, trainer = _prepare_run(args, files)
     command = command_line(args)
     with files.claim(resume=args.resume, command=command), _stop_gracefully(trainer):
@@ -65,6 +65,15 @@ def train(args):
     return 0
 
 
+def default_out(args):
+    """runs/PRESET for PTB; runs/NAME for a text (its file's stem) or a --data DIR (its name)."""
+    if args.data:
+        return f"runs/{Path(args.data).resolve().name}"
+    if args.text:
+        return f"runs/{Path(args.text).stem}"
+    return f"runs/{args.preset}"
+
+
 def resolved_settings(args):
     """Lines 'name = value  (source)' for every setting ``train`` would use: flag, preset or default.
 
@@ -92,7 +101,7 @@ def resolved_settings(args):
             ("data_dir", args.data_dir or "$GATEDRNN_DATA or ~/.cache/gatedrnn"),
             ("train_tokens", args.train_tokens or "all")]
     lines += [f"data.{name} = {value}" for name, value in data]
-    run = [("out", args.out or f"runs/{args.preset}"), ("resume", args.resume), ("max_steps", args.max_steps),
+    run = [("out", args.out or default_out(args)), ("resume", args.resume), ("max_steps", args.max_steps),
            ("time_limit_minutes", args.time_limit), ("log_interval", args.log_interval),
            ("checkpoint_interval", args.checkpoint_interval)]
     lines += [f"run.{name} = {value}" for name, value in run]
@@ -410,7 +419,8 @@ def _add_train_parser(commands, preset_name):
     add_config_options(train_parser.add_argument_group("training (overrides the preset)"), TrainConfig,
                        preset.training, preset_name)
     run = train_parser.add_argument_group("run")
-    run.add_argument("--out", help="run directory (default: runs/PRESET); a new run needs it missing or empty")
+    run.add_argument("--out", help="run directory (default: runs/PRESET, or runs/NAME after --text NAME.txt or "
+                                   "--data NAME); a new run needs it missing or empty")
     run.add_argument("--resume", action="store_true",
                      help="continue the run in --out from its last checkpoint (same options and data)")
     run.add_argument("--results", help="also write the results JSON here (checked before training)")
@@ -453,7 +463,8 @@ def _add_eval_parser(commands):
     evaluate_parser = commands.add_parser("eval", help="perplexity of a checkpoint on a split",
                                           description="Evaluate a checkpoint: loss, perplexity and bits per token.")
     evaluate_parser.add_argument("checkpoint", help="a .npz written by gatedrnn train")
-    evaluate_parser.add_argument("--split", default="test", choices=["train", "valid", "test"])
+    evaluate_parser.add_argument("--split", default="test", choices=["train", "valid", "test"],
+                                 help="the split to score (default: test)")
     evaluate_parser.add_argument("--data-dir", help="directory holding ptb/ (default: $GATEDRNN_DATA)")
     evaluate_parser.add_argument("--text", help="where the model's training text is now (default: the path its "
                                                 "checkpoint records)")
@@ -467,7 +478,7 @@ def _add_generate_parser(commands):
     gen = commands.add_parser("generate", help="sample text from a checkpoint",
                               description="Feed the prompt in to set up the state, then sample the continuation, "
                                           "feeding each sample back.")
-    gen.add_argument("checkpoint")
+    gen.add_argument("checkpoint", help="a .npz written by gatedrnn train (or gatedrnn import)")
     gen.add_argument("--prompt", default="the", help="text to start from (default: 'the')")
     gen.add_argument("--length", type=int, default=50, help="tokens to generate (default: 50)")
     gen.add_argument("--temperature", type=float, default=1.0,
