@@ -9,17 +9,15 @@ import pytest
 from gatedrnn.cli import main
 from gatedrnn.progress import bar_wanted, duration
 
+from tiny_runs import tiny_train_args, write_text
+
 
 def text_file(tmp_path):
-    path = tmp_path / "text.txt"
-    path.write_text("the quick brown fox jumps over the lazy dog. " * 80)
-    return path
+    return write_text(tmp_path)
 
 
 def train_args(text, out, *extra):
-    return ["train", "--preset", "char-small", "--text", str(text), "--hidden-size", "8", "--embedding-size", "8",
-            "--num-layers", "1", "--batch-size", "4", "--seq-len", "8", "--eval-batch-size", "2", "--epochs", "2",
-            "--out", str(out), "--log-interval", "10", *extra]
+    return tiny_train_args(text, out, "--log-interval", "10", *extra, epochs=2)
 
 
 def test_redirected_output_gets_lines_not_a_bar(tmp_path):

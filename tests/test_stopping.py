@@ -11,6 +11,8 @@ from gatedrnn.cli import main
 from gatedrnn.data import Corpus, Vocabulary
 from gatedrnn.lm import LanguageModel, ModelConfig, Trainer, get_preset
 
+from tiny_runs import tiny_train_args, write_text
+
 
 def tiny_corpus():
     """A deterministic word corpus, big enough for a few windows of 4 streams × 5 steps."""
@@ -101,15 +103,11 @@ def test_time_limit_must_be_positive(tmp_path, bad):
 
 @pytest.fixture
 def text_file(tmp_path):
-    path = tmp_path / "text.txt"
-    path.write_text("the quick brown fox jumps over the lazy dog. " * 60)
-    return path
+    return write_text(tmp_path, repeats=60)
 
 
 def train_args(text_file, out, *extra):
-    return ["train", "--preset", "char-small", "--text", str(text_file), "--hidden-size", "8", "--embedding-size", "8",
-            "--num-layers", "1", "--batch-size", "4", "--seq-len", "8", "--eval-batch-size", "2", "--epochs", "1",
-            "--out", str(out), "--no-progress", *extra]
+    return tiny_train_args(text_file, out, "--no-progress", *extra)
 
 
 def test_cli_max_steps_prints_the_resume_command(text_file, tmp_path, capsys):

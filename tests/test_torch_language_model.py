@@ -11,6 +11,8 @@ from gatedrnn.cli import main  # noqa: E402
 from gatedrnn.interop import TorchLanguageModel, from_torch, to_torch  # noqa: E402
 from gatedrnn.lm import LanguageModel, ModelConfig, model_from_checkpoint  # noqa: E402
 
+from tiny_runs import tiny_train_args, write_text  # noqa: E402
+
 
 @pytest.mark.parametrize("config", [
     dict(cell="lstm", num_layers=1, tie_weights=False),
@@ -42,12 +44,8 @@ def test_logits_and_state_match_both_ways(config):
 @pytest.fixture(scope="module")
 def checkpoint(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("run")
-    text = tmp / "text.txt"
-    text.write_text("the quick brown fox jumps over the lazy dog. " * 80)
     out = tmp / "run"
-    assert main(["train", "--preset", "char-small", "--text", str(text), "--hidden-size", "16",
-                 "--embedding-size", "8", "--num-layers", "1", "--batch-size", "4", "--seq-len", "8",
-                 "--eval-batch-size", "2", "--epochs", "1", "--out", str(out), "--no-progress"]) == 0
+    assert main(tiny_train_args(write_text(tmp), out, "--no-progress")) == 0
     return out / "best.npz"
 
 

@@ -4,7 +4,7 @@ import numpy as np
 from ..functional import sigmoid
 from ._checks import check_flag
 from .kernels import HiddenProjection, dxs_and_weight_grads, input_projection
-from .recurrent import Recurrent, split_gates
+from .recurrent import Recurrent, carry_state, split_gates
 
 
 class GRU(Recurrent):
@@ -85,11 +85,7 @@ class GRU(Recurrent):
             n = np.tanh(gx[:, 2 * H:] + r * gh[:, 2 * H:], out=gates[t, :, 2 * H:])
             gh_ns[t] = gh[:, 2 * H:]
             h_new = n + z * (h - n)          # (1 - z) ⊙ n + z ⊙ h_{t-1}
-            if mask is None:
-                h = hs[t] = h_new
-            else:  # padded rows keep their state and output 0
-                h = np.where(mask[t] > 0, h_new, h)
-                hs[t] = h_new * mask[t]
+            h = carry_state(h, h_new, hs[t], None if mask is None else mask[t])
         cache = (xs, state0, w_ih, w_hh, gates, gh_ns, hs, hidden_mask)
         return hs, (h.copy(),), cache
 
@@ -151,11 +147,7 @@ class GRU(Recurrent):
                 pre_n += b_hh[2 * H:]
             n = np.tanh(pre_n, out=gates[t, :, 2 * H:])
             h_new = n + z * (h - n)          # (1 - z) ⊙ n + z ⊙ h_{t-1}
-            if mask is None:
-                h = hs[t] = h_new
-            else:  # padded rows keep their state and output 0
-                h = np.where(mask[t] > 0, h_new, h)
-                hs[t] = h_new * mask[t]
+            h = carry_state(h, h_new, hs[t], None if mask is None else mask[t])
         cache = (xs, state0, w_ih, w_hh, gates, reset_hs, hs, hidden_mask)
         return hs, (h.copy(),), cache
 

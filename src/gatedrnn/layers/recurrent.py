@@ -324,6 +324,16 @@ def hand_over_gradients(params, grads):
             handed_over.add(id(grad))
 
 
+def carry_state(h, h_new, out, mask_t):
+    """One step's end: ``out`` (N, H) gets h_new (0 on padded rows); returns the state to carry,
+    h_new on real rows and the old ``h`` on padded ones (mask_t (N, 1), or None: all real)."""
+    if mask_t is None:
+        out[...] = h_new
+        return out
+    out[...] = h_new * mask_t
+    return np.where(mask_t > 0, h_new, h)
+
+
 def split_gates(a, count):
     """a (..., G·H) → its G column blocks (..., H) as views, in the weight rows' order (e.g. i, f, g, o)."""
     H = a.shape[-1] // count
