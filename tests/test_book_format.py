@@ -132,3 +132,16 @@ def test_to_book_refuses_models_the_book_does_not_have():
     model = LanguageModel(get_preset("rnnlm").model.replace(vocab_size=V, cell="gru"))
     with pytest.raises(GatedRNNError, match="LSTMs"):
         to_book(model)
+
+
+def test_book_ptb_vocabulary_numbers_words_as_the_book_does():
+    from ptb_data import DATA_DIR, PTB_DIR
+    if not (PTB_DIR / "ptb.train.txt").is_file():
+        pytest.skip("PTB not available")
+    from gatedrnn.lm import book_ptb_vocabulary
+    from gatedrnn.lm.book import read_book_ptb_split
+    vocab = book_ptb_vocabulary(DATA_DIR)
+    words = read_book_ptb_split("train", DATA_DIR)
+    assert len(vocab) == 10_000 and vocab.id_to_token[:2] == words[:2] and vocab.unk_token == "<unk>"
+    first_eos = words.index("<eos>")
+    assert vocab.encode(["<eos>"])[0] == len(set(words[:first_eos]))   # a new id at its first appearance

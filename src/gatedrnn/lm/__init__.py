@@ -6,7 +6,7 @@
                                       num_layers=1, dropout=0.0, tie_weights=False))
     Trainer(model, corpus, TrainConfig(epochs=2, optimizer="adam", lr=2e-3, clip=1.0), "runs/mine").fit()
 """
-from .book import from_book, load_book_params, save_book_params, to_book
+from .book import book_ptb_vocabulary, from_book, load_book_params, save_book_params, to_book
 from .config import ModelConfig, TrainConfig
 from .corpora import load_corpus
 from .generate import generate, next_token_distribution
@@ -17,4 +17,4 @@ from .trainer import Trainer, evaluate_nll
 
 __all__ = ["ModelConfig", "TrainConfig", "load_corpus", "generate", "next_token_distribution", "LanguageModel",
            "PRESETS", "Preset", "get_preset", "RunFiles", "model_from_checkpoint", "Trainer", "evaluate_nll",
-           "from_book", "to_book", "load_book_params", "save_book_params"]
+           "from_book", "to_book", "load_book_params", "save_book_params", "book_ptb_vocabulary"]

@@ -17,7 +17,10 @@ The lists, in the book's order (ch06/rnnlm.py and ch06/better_rnnlm.py)::
     BetterRnnlm  [embed_W, Wx1, Wh1, b1, Wx2, Wh2, b2, affine_W (D, V) = embed_Wᵀ, affine_b]
 
 ``to_book(model)`` gives such a list; ``from_book(params)`` builds the LanguageModel (preset
-``rnnlm`` or ``better-rnnlm``) that computes the same function. ``load_book_params(path)``
+``rnnlm`` or ``better-rnnlm``) that computes the same function. Its token ids are the book's:
+the book numbers PTB's words by first appearance in ptb.train.txt, with newlines as
+``<eos>`` (its dataset/ptb.py), where gatedrnn's PTB vocabulary puts ``<unk>`` first; read a
+split with :func:`book_ptb_vocabulary` to feed the book's weights the ids they were trained on. ``load_book_params(path)``
 reads a ``.pkl`` written by the book without running any code from it: its unpickler accepts
 only NumPy arrays and lists, and refuses anything else in one line.
 """
@@ -136,6 +139,25 @@ def _check_shape(name, array, ndim, shape=None):
         wanted = f"shape {tuple(shape)}" if shape is not None else f"{ndim} dimensions"
         got = f"{array.dtype} of shape {array.shape}" if isinstance(array, np.ndarray) else type(array).__name__
         raise GatedRNNError(f"the book's {name} should be a float array of {wanted}, got {got}")
+
+
+def book_ptb_vocabulary(data_dir=None):
+    """PTB's vocabulary in the book's id order: first appearance in ptb.train.txt, newlines as <eos>.
+
+    The book's saved parameters index their embedding and output rows by these ids, so
+    evaluate them on ``vocab.encode(words)`` of this vocabulary (``read_book_ptb_split``).
+    """
+    from ..data import Vocabulary
+    return Vocabulary(dict.fromkeys(read_book_ptb_split("train", data_dir)), unk_token="<unk>", level="word")
+
+
+def read_book_ptb_split(split, data_dir=None):
+    """The words of a PTB split as the book reads them: newlines replaced by <eos>, then split."""
+    from ..data.paths import resolve_data_dir
+    from ..data.ptb import ptb_file
+    path = ptb_file(resolve_data_dir(data_dir), split, download=False)
+    with open(path, encoding="utf-8") as handle:
+        return handle.read().replace("\n", "<eos>").strip().split()
 
 
 # -- the .pkl files ----------------------------------------------------------------------
