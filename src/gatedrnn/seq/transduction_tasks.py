@@ -1,0 +1,104 @@
+"""Sequence-to-sequence tasks, generated on the fly: a source string in, a target string out.
+
+* ``addition`` — Deep Learning from Scratch 2's chapter 7 task, in its format: "57+689" padded
+  with spaces to 7 characters → "746" padded to 4; a and b drawn from 0 … 999. The decoder is
+  started by the book's "_" (here the <bos> token) and writes the 4 characters.
+* ``reversal`` — a string of letters (length 3 … 12) → the same string backwards.
+
+A task gives a :class:`TransductionData`: the character vocabulary (with <pad>, <bos> and
+<eos>), padded id arrays and lengths for train and test, and the raw strings. Targets end
+in <eos> except when the task's outputs have a fixed width (addition), where the decoder
+writes exactly that many characters.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import GatedRNNError, check_whole_number
+
+PAD, BOS, EOS = "<pad>", "<bos>", "<eos>"
+SPECIALS = (PAD, BOS, EOS)
+
+
+@dataclass
+class TransductionData:
+    """One task's examples, encoded. ``symbols`` are the vocabulary (ids 0, 1, 2: <pad>, <bos>,
+    <eos>); ``train``/``test`` are (sources, targets) lists of strings; ``target_width`` is the
+    fixed output length, or None for outputs ended by <eos>."""
+
+    name: str
+    symbols: list
+    train: tuple
+    test: tuple
+    target_width: int = None
+
+    @property
+    def vocab_size(self):
+        return len(self.symbols)
+
+    def encode_sources(self, sources):
+        """(ids (N, S) padded with <pad>, lengths (N,))."""
+        return _pad([[self.symbols.index(c) for c in s] for s in sources])
+
+    def encode_targets(self, targets):
+        """(decoder inputs, outputs), padded with <pad>: the outputs are y, then <eos> unless the
+        width is fixed; the inputs are <bos> and the outputs but the last (teacher forcing)."""
+        ends = [] if self.target_width else [self.symbols.index(EOS)]
+        outputs = [[self.symbols.index(c) for c in t] + ends for t in targets]
+        inputs, _ = _pad([[self.symbols.index(BOS)] + ids[:-1] for ids in outputs])
+        outputs, _ = _pad(outputs)
+        return inputs, outputs
+
+    def decode(self, ids):
+        """The string of ``ids`` up to the first <eos> (specials left out)."""
+        out = []
+        for i in ids:
+            symbol = self.symbols[int(i)]
+            if symbol == EOS:
+                break
+            if symbol not in SPECIALS:
+                out.append(symbol)
+        return "".join(out)
+
+
+def _pad(sequences):
+    lengths = np.array([len(s) for s in sequences])
+    ids = np.zeros((len(sequences), lengths.max()), dtype=np.int64)   # 0 is <pad>
+    for row, sequence in enumerate(sequences):
+        ids[row, :len(sequence)] = sequence
+    return ids, lengths
+
+
+def addition(train_count=45_000, test_count=5_000, seed=0):
+    """The book's addition data: 'a+b' (a, b < 1000) padded to 7 → the sum padded to 4."""
+    generator = np.random.default_rng(seed)
+    total = train_count + test_count
+    a, b = generator.integers(0, 1000, total), generator.integers(0, 1000, total)
+    sources = [f"{x}+{y}".ljust(7) for x, y in zip(a, b)]
+    targets = [str(x + y).ljust(4) for x, y in zip(a, b)]
+    symbols = list(SPECIALS) + sorted(set("".join(sources) + "".join(targets)))
+    return TransductionData("addition", symbols, (sources[:train_count], targets[:train_count]),
+                            (sources[train_count:], targets[train_count:]), target_width=4)
+
+
+def reversal(train_count=20_000, test_count=2_000, min_length=3, max_length=12, seed=0):
+    """A random lower-case string (lengths min_length … max_length) → the same string backwards."""
+    check_whole_number("min_length", min_length, 1)
+    check_whole_number("max_length", max_length, min_length)
+    generator = np.random.default_rng(seed)
+    letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
+    sources = ["".join(generator.choice(letters, generator.integers(min_length, max_length + 1)))
+               for _ in range(train_count + test_count)]
+    targets = [s[::-1] for s in sources]
+    symbols = list(SPECIALS) + list(letters)
+    return TransductionData("reversal", symbols, (sources[:train_count], targets[:train_count]),
+                            (sources[train_count:], targets[train_count:]))
+
+
+TRANSDUCTION_TASKS = {"addition": addition, "reversal": reversal}
+
+
+def make_transduction_task(name, **options):
+    if name not in TRANSDUCTION_TASKS:
+        raise GatedRNNError(f"unknown task {name!r}; choose one of {', '.join(TRANSDUCTION_TASKS)}")
+    return TRANSDUCTION_TASKS[name](**options)
