@@ -1,4 +1,4 @@
-"""Encoder–decoders on the book's addition task: plain, reversed source, reversed + peeky.
+"""Encoder–decoders on the book's addition task: plain, reversed source, reversed + peeky, attention.
 
     python benchmarks/seq2seq.py            # about 10 minutes on 2 cores
 
@@ -24,8 +24,8 @@ from gatedrnn.files import machine_info, timestamp, write_json  # noqa: E402
 from gatedrnn.seq import run_transduction  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "seq2seq.json"
-CONFIGS = {"plain": dict(), "reversed": dict(reverse_source=True), "reversed+peeky": dict(reverse_source=True,
-                                                                                          peeky=True)}
+CONFIGS = {"plain": dict(), "reversed": dict(reverse_source=True),
+           "reversed+peeky": dict(reverse_source=True, peeky=True), "attention": dict(attention="dot")}
 
 
 def main():

@@ -28,9 +28,15 @@ def batch():
 
 
 @pytest.mark.parametrize("options", [dict(), dict(reverse_source=True), dict(peeky=True),
-                                     dict(peeky=True, reverse_source=True, num_layers=2), dict(cell="gru", peeky=True)])
+                                     dict(peeky=True, reverse_source=True, num_layers=2), dict(cell="gru", peeky=True),
+                                     dict(attention="dot"), dict(attention="general", reverse_source=True),
+                                     dict(attention="additive", peeky=True, num_layers=2)])
 def test_gradients_match_numerical_in_float64(options):
     model = small_model(**options)
+    if model.attention is not None:   # weights large enough that the scores matter (their gradients measurable)
+        generator = np.random.default_rng(5)
+        for param in model.attention.parameters():
+            param.data[...] = generator.standard_normal(param.shape) * 2.0
     source, lengths, decoder_input, targets = batch()
     criterion = SoftmaxCrossEntropy(ignore_index=0)
 
@@ -41,14 +47,15 @@ def test_gradients_match_numerical_in_float64(options):
     model.zero_grad()
     model.backward(criterion.backward())
     for name, param in model.named_parameters():
-        numerical = numerical_gradient(loss, param.data)
+        numerical = numerical_gradient(loss, param.data, eps=1e-5)   # less rounding noise for small gradients
         assert relative_error(param.grad, numerical) < 1e-6, name
 
 
-@pytest.mark.parametrize("peeky", [False, True])
-def test_teacher_forced_scores_equal_stepping_the_decoder(peeky):
+@pytest.mark.parametrize("options", [dict(), dict(peeky=True), dict(attention="dot"),
+                                     dict(attention="additive", peeky=True)])
+def test_teacher_forced_scores_equal_stepping_the_decoder(options):
     """Feeding the true tokens all at once or one step at a time (state carried) gives the same scores."""
-    model = small_model(peeky=peeky)
+    model = small_model(**options)
     model.eval()
     source, lengths, decoder_input, _ = batch()
     whole = model(source, lengths, decoder_input)
@@ -119,3 +126,13 @@ def test_a_tiny_reversal_is_learnt():
     with threads.settings(deterministic=True):
         fit_transduction(model, data, epochs=8, batch_size=32, lr=5e-3, echo=lambda *_: None, progress=False)
         assert exact_match(model, data) > 0.5   # chance is 1 in 26³
+
+
+def test_attention_never_looks_at_padding():
+    model = small_model(attention="dot")
+    source, lengths, decoder_input, _ = batch()
+    model(source, lengths, decoder_input)
+    weights = model.attention_weights
+    assert weights.shape == (3, 4, 6)
+    np.testing.assert_allclose(weights.sum(-1), 1.0)
+    assert np.all(weights[1, :, 4:] == 0) and np.all(weights[2, :, 2:] == 0)

@@ -15,7 +15,9 @@ TAGGING_HELPS = dict(
     test_count="test sequences", seed="random seed", progress="show a progress bar")
 TRANSDUCTION_HELPS = dict(
     reverse_source="the encoder reads each source backwards", peeky="give the decoder the encoder's summary at "
-    "every step, beside its input and its read-out", cell="the recurrent layer of encoder and decoder",
+    "every step, beside its input and its read-out", attention="let each output step look back over the "
+    "encoder's states: dot, general (Luong) or additive (Bahdanau) scores (default: none)",
+    cell="the recurrent layer of encoder and decoder",
     embedding_size="the width of each character's vector", hidden_size="units of encoder and decoder",
     epochs="passes over the training pairs", batch_size="pairs per batch", lr="Adam learning rate",
     clip="max global gradient norm", train_count="training pairs (default: the task's; addition: the book's 45,000)",
@@ -44,6 +46,7 @@ def add_parser(commands):
     from ..layers import RECURRENT_LAYERS
     from ..seq import TASKS, run_task
     from ..seq.models import POOLINGS
+    from ..layers.attention import SCORES
     from ..seq.seq2seq_training import run_transduction
     from ..seq.transduction_tasks import TRANSDUCTION_TASKS
     task = commands.add_parser(
@@ -62,7 +65,7 @@ def add_parser(commands):
     for name in TRANSDUCTION_TASKS:
         parser = tasks.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name])
         names = add_signature_options(parser, run_transduction, TRANSDUCTION_HELPS, exclude=("task", "echo"),
-                                      choices=dict(cell=cells),
+                                      choices=dict(cell=cells, attention=list(SCORES)),
                                       settings=dict(train_count=dict(type=int), test_count=dict(type=int)))
         _finish(parser, names, run_transduction)
 

@@ -18,14 +18,24 @@ Two options from Deep Learning from Scratch 2, chapter 7:
   instead of only through the decoder's initial state:
   x'_t = [embed(y_{t-1}) | h], logits_t = [hs_t | h] W_oᵀ + b_o.
 
+And attention (``attention="dot"``, ``"general"`` or ``"additive"``; Luong et al. 2015,
+Bahdanau et al. 2015; gatedrnn.layers.attention): every decoder state hs_t looks back over
+all the encoder's states, padding excluded, and the read-out also sees the weighted mix
+c_t of them: logits_t = [hs_t | c_t] W_oᵀ + b_o. The source then need not squeeze through the
+one final state, and ``attention_weights`` after a forward shows where each output looked.
+
 Backward adds, for h: the gradient reaching the decoder's initial state (top layer's h) plus,
-with peeky, the sums over t of the gradients reaching the two copies of h.
+with peeky, the sums over t of the gradients reaching the two copies of h; with attention,
+the encoder's outputs receive what reaches the keys, and the decoder's outputs what
+reaches the queries.
 """
 import numpy as np
 
 from ..core import Module
 from ..errors import GatedRNNError
 from ..layers import RECURRENT_LAYERS, Embedding, Linear
+from ..layers.attention import SCORES, Attention
+from ..layers.recurrent import time_mask
 
 
 def reverse_real(ids, lengths):
@@ -40,30 +50,38 @@ class Seq2Seq(Module):
     """An encoder–decoder over one token vocabulary (see the module docstring).
 
     Args: vocab_size V; embedding_size E; hidden_size H; cell "lstm", "gru" or "rnn";
-    num_layers of both encoder and decoder; reverse_source; peeky; dtype.
+    num_layers of both encoder and decoder; reverse_source; peeky; attention (None or a
+    score of gatedrnn.layers.attention); dtype.
     """
 
     def __init__(self, vocab_size, embedding_size=16, hidden_size=128, cell="lstm", num_layers=1,
-                 reverse_source=False, peeky=False, dtype=np.float32):
+                 reverse_source=False, peeky=False, attention=None, dtype=np.float32):
         if cell not in RECURRENT_LAYERS:
             raise GatedRNNError(f"unknown cell {cell!r}; choose one of {', '.join(RECURRENT_LAYERS)}")
+        if attention is not None and attention not in SCORES:
+            raise GatedRNNError(f"unknown attention {attention!r}; choose one of {', '.join(SCORES)}, or none")
         self.config = dict(vocab_size=vocab_size, embedding_size=embedding_size, hidden_size=hidden_size, cell=cell,
-                           num_layers=num_layers, reverse_source=reverse_source, peeky=peeky)
+                           num_layers=num_layers, reverse_source=reverse_source, peeky=peeky, attention=attention)
         self.reverse_source, self.peeky = bool(reverse_source), bool(peeky)
+        self.attention = None if attention is None else Attention(hidden_size, attention, dtype=dtype)
+        self.attention_weights = None   # (N, T, S) after a forward with attention
+        self._memory = None             # the encoder's outputs and source mask, for attention
         layer = RECURRENT_LAYERS[cell]
         extra = hidden_size if peeky else 0
         self.encoder_embed = Embedding(vocab_size, embedding_size, dtype=dtype)
         self.encoder = layer(embedding_size, hidden_size, num_layers, dtype=dtype)
         self.decoder_embed = Embedding(vocab_size, embedding_size, dtype=dtype)
         self.decoder = layer(embedding_size + extra, hidden_size, num_layers, dtype=dtype)
-        self.readout = Linear(hidden_size + extra, vocab_size, dtype=dtype)
+        context = hidden_size if attention is not None else 0
+        self.readout = Linear(hidden_size + context + extra, vocab_size, dtype=dtype)
 
     # -- the parts -------------------------------------------------------------------------
     def encode(self, source, lengths):
         """source (N, S), lengths (N,) → the encoder's final state (the decoder's initial one)."""
         if self.reverse_source:
             source = reverse_real(source, lengths)
-        _, state = self.encoder(self.encoder_embed(source), lengths=lengths)
+        outputs, state = self.encoder(self.encoder_embed(source), lengths=lengths)
+        self._memory = (outputs, time_mask(np.asarray(lengths), source.shape[1], outputs.dtype)[..., 0].T)
         return state
 
     def summary(self, state):
@@ -76,9 +94,14 @@ class Seq2Seq(Module):
         if self.peeky:
             xs = np.concatenate([xs, np.broadcast_to(summary[:, None], xs.shape[:2] + summary.shape[1:])], axis=-1)
         hs, final = self.decoder(xs, state)
+        parts = [hs]
+        if self.attention is not None:
+            keys, mask = self._memory
+            contexts, self.attention_weights = self.attention(hs, keys, mask)
+            parts.append(contexts)
         if self.peeky:
-            hs = np.concatenate([hs, np.broadcast_to(summary[:, None], hs.shape[:2] + summary.shape[1:])], axis=-1)
-        return self.readout(hs), final
+            parts.append(np.broadcast_to(summary[:, None], hs.shape[:2] + summary.shape[1:]))
+        return self.readout(np.concatenate(parts, axis=-1) if len(parts) > 1 else hs), final
 
     # -- training: teacher forcing -----------------------------------------------------------
     def forward(self, source, lengths, decoder_input):
@@ -90,18 +113,22 @@ class Seq2Seq(Module):
     def backward(self, dlogits):
         """dL/dlogits (N, T, V) → gradients added to every parameter."""
         H = self.config["hidden_size"]
-        dhs = self.readout.backward(dlogits)
-        dsummary = 0.0
+        dparts = self.readout.backward(dlogits)
+        dhs, dsummary, dkeys = dparts[..., :H], 0.0, None
+        column = H
+        if self.attention is not None:
+            dqueries, dkeys = self.attention.backward(dparts[..., column:column + H])
+            dhs = dhs + dqueries
+            column += H
         if self.peeky:
-            dsummary = dhs[..., H:].sum(axis=1)
-            dhs = dhs[..., :H]
+            dsummary = dparts[..., column:].sum(axis=1)
         dxs, dstate = self.decoder.backward(np.ascontiguousarray(dhs))
         if self.peeky:
             dsummary = dsummary + dxs[..., -H:].sum(axis=1)
             dxs = dxs[..., :-H]
         self.decoder_embed.backward(np.ascontiguousarray(dxs))
         dstate = _add_to_top_h(dstate, dsummary)
-        dsource, _ = self.encoder.backward(None, dstate)
+        dsource, _ = self.encoder.backward(dkeys, dstate)
         self.encoder_embed.backward(dsource)
 
     # -- generation --------------------------------------------------------------------------

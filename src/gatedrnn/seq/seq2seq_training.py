@@ -60,7 +60,7 @@ def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, ech
     return history
 
 
-def run_transduction(task="addition", reverse_source=False, peeky=False, cell="lstm", embedding_size=16,
+def run_transduction(task="addition", reverse_source=False, peeky=False, attention=None, cell="lstm", embedding_size=16,
                      hidden_size=128, epochs=25, batch_size=128, lr=1e-3, clip=5.0, train_count=None, test_count=None,
                      seed=0, echo=print, progress=True):
     """Generate ``task``, train a Seq2Seq on it, and return its settings, history and final exact match.
@@ -82,7 +82,7 @@ def run_transduction(task="addition", reverse_source=False, peeky=False, cell="l
         check_whole_number(name, value, 1)
     data = make_transduction_task(task, seed=seed, **sizes)
     model = Seq2Seq(data.vocab_size, embedding_size, hidden_size, cell=cell, reverse_source=reverse_source,
-                    peeky=peeky)
+                    peeky=peeky, attention=attention)
     history = fit_transduction(model, data, epochs, batch_size=batch_size, lr=lr, clip=clip, echo=echo,
                                progress=progress)
     return dict(task=task, model=model.config, epochs=epochs, batch_size=batch_size, lr=lr, clip=clip, seed=seed,

@@ -1,0 +1,106 @@
+"""Attention: each decoder state looks back over the encoder's states and takes a weighted mix.
+
+For queries Q (N, T, H) (the decoder's states) and keys K (N, S, H) (the encoder's states, which
+are also the values), with a mask (N, S) of the source's real positions::
+
+    e_ts = score(q_t, k_s)              (N, T, S)   -inf where s is padding
+    a_t  = softmax_s(e_t)               (N, T, S)   the attention weights, each row sums to 1
+    c_t  = Σ_s a_ts k_s                 (N, T, H)   the context vector
+
+Scores (Luong et al. 2015; Bahdanau et al. 2015):
+
+    "dot"       e_ts = q_t · k_s
+    "general"   e_ts = q_t W_a k_sᵀ                      W_a (H, H)
+    "additive"  e_ts = v · tanh(W_q q_t + W_k k_s)       W_q (A, H), W_k (A, H), v (A,)
+
+Backward, with dc the gradient reaching the contexts::
+
+    da_ts  = dc_t · k_s                 dk_s += Σ_t a_ts dc_t
+    de_t   = a_t ⊙ (da_t − Σ_s a_ts da_ts)               (the softmax's Jacobian)
+    then through the score: dot  dq_t = Σ_s de_ts k_s,  dk_s += Σ_t de_ts q_t
+                            general and additive as the code shows, with their weights' gradients.
+"""
+import numpy as np
+
+from ..core import Module, Parameter
+from ..errors import GatedRNNError
+from .. import rng as _rng
+from ._checks import backward_done, check_backward_ready, forward_done
+
+SCORES = ("dot", "general", "additive")
+
+
+class Attention(Module):
+    """``Attention(hidden_size, score="dot", attention_size=None)``: queries and keys of width H.
+
+    ``forward(queries (N, T, H), keys (N, S, H), mask (N, S) or None)`` → (contexts (N, T, H),
+    weights (N, T, S)); ``backward(dcontexts)`` → (dqueries, dkeys), adding to the weights' grads.
+    """
+
+    def __init__(self, hidden_size, score="dot", attention_size=None, dtype=np.float32, rng=None):
+        if score not in SCORES:
+            raise GatedRNNError(f"unknown attention score {score!r}; choose one of {', '.join(SCORES)}")
+        rng = rng or _rng.generator()
+        self.score, self.hidden_size = score, hidden_size
+        bound = 1.0 / np.sqrt(hidden_size)
+        if score == "general":
+            self.weight = Parameter(rng.uniform(-bound, bound, (hidden_size, hidden_size)).astype(dtype))
+        elif score == "additive":
+            size = attention_size or hidden_size
+            self.query_weight = Parameter(rng.uniform(-bound, bound, (size, hidden_size)).astype(dtype))
+            self.key_weight = Parameter(rng.uniform(-bound, bound, (size, hidden_size)).astype(dtype))
+            self.vector = Parameter(rng.uniform(-bound, bound, size).astype(dtype))
+        self._cache = None
+
+    def forward(self, queries, keys, mask=None):
+        scores, score_cache = self._scores(queries, keys)
+        if mask is not None:
+            scores = np.where(mask[:, None, :] > 0, scores, -np.inf)
+        scores = scores - scores.max(axis=-1, keepdims=True)
+        weights = np.exp(scores)
+        weights /= weights.sum(axis=-1, keepdims=True)
+        contexts = weights @ keys
+        self._cache = (queries, keys, weights, score_cache)
+        forward_done(self)
+        return contexts, weights
+
+    def backward(self, dcontexts):
+        check_backward_ready(self, self._cache)
+        backward_done(self)
+        queries, keys, weights, score_cache = self._cache
+        dweights = dcontexts @ keys.transpose(0, 2, 1)                      # (N, T, S)
+        dkeys = weights.transpose(0, 2, 1) @ dcontexts                      # (N, S, H)
+        dscores = weights * (dweights - np.sum(dweights * weights, axis=-1, keepdims=True))
+        dqueries, dkeys_from_scores = self._scores_backward(dscores, queries, keys, score_cache)
+        return dqueries, dkeys + dkeys_from_scores
+
+    # -- the scores ------------------------------------------------------------------------
+    def _scores(self, queries, keys):
+        if self.score == "dot":
+            return queries @ keys.transpose(0, 2, 1), None
+        if self.score == "general":
+            projected = keys @ self.weight.data.T                          # k_s W_aᵀ, so q·(W_a k)
+            return queries @ projected.transpose(0, 2, 1), projected
+        hidden = np.tanh((queries @ self.query_weight.data.T)[:, :, None, :]
+                         + (keys @ self.key_weight.data.T)[:, None, :, :])   # (N, T, S, A)
+        return hidden @ self.vector.data, hidden
+
+    def _scores_backward(self, dscores, queries, keys, cache):
+        if self.score == "dot":
+            return dscores @ keys, dscores.transpose(0, 2, 1) @ queries
+        if self.score == "general":
+            projected = cache
+            dqueries = dscores @ projected
+            dprojected = dscores.transpose(0, 2, 1) @ queries               # (N, S, H)
+            self.weight.add_to_grad(np.einsum("nsi,nsj->ij", dprojected, keys))
+            return dqueries, dprojected @ self.weight.data
+        hidden = cache
+        self.vector.add_to_grad(np.einsum("ntsa,nts->a", hidden, dscores))
+        dpre = dscores[..., None] * self.vector.data * (1 - hidden * hidden)   # (N, T, S, A)
+        dquery_part, dkey_part = dpre.sum(axis=2), dpre.sum(axis=1)          # (N, T, A), (N, S, A)
+        self.query_weight.add_to_grad(np.einsum("nta,nth->ah", dquery_part, queries))
+        self.key_weight.add_to_grad(np.einsum("nsa,nsh->ah", dkey_part, keys))
+        return dquery_part @ self.query_weight.data, dkey_part @ self.key_weight.data
+
+    def extra_repr(self):
+        return f"{self.hidden_size}, score={self.score!r}"
