@@ -136,3 +136,47 @@ def test_attention_never_looks_at_padding():
     assert weights.shape == (3, 4, 6)
     np.testing.assert_allclose(weights.sum(-1), 1.0)
     assert np.all(weights[1, :, 4:] == 0) and np.all(weights[2, :, 2:] == 0)
+
+
+@pytest.mark.parametrize("options", [dict(), dict(attention="general", peeky=True)])
+def test_beam_search_of_width_one_is_greedy(options):
+    from gatedrnn.seq.seq2seq import beam_search
+    model = small_model(**options)
+    source, lengths, _, _ = batch()
+    greedy = model.greedy(source, lengths, bos_id=1, steps=6)
+    for row in range(3):
+        ids, _ = beam_search(model, source[row], lengths[row], bos_id=1, steps=6, width=1)
+        assert ids.tolist() == greedy[row].tolist()
+
+
+def test_a_wider_beam_never_finds_a_less_likely_output():
+    """Without eos every output has the same length: the best of width 4 scores at least greedy's."""
+    from gatedrnn.seq.seq2seq import beam_search
+    model = small_model(attention="dot")
+    source, lengths, _, _ = batch()
+    for row in range(3):
+        _, narrow = beam_search(model, source[row], lengths[row], bos_id=1, steps=5, width=1, alpha=0.0)
+        _, wide = beam_search(model, source[row], lengths[row], bos_id=1, steps=5, width=4, alpha=0.0)
+        assert wide >= narrow - 1e-12
+
+
+def test_beam_search_stops_outputs_at_eos():
+    from gatedrnn.seq.seq2seq import beam_search
+    model = small_model()
+    model.readout.bias.data[2] = 50.0      # <eos> (id 2) always most likely
+    source, lengths, _, _ = batch()
+    ids, score = beam_search(model, source[0], lengths[0], bos_id=1, steps=6, width=3, eos_id=2)
+    assert ids.tolist() == [] and score > -1e-6
+
+
+def test_exact_match_by_beam_of_width_one_equals_greedy():
+    from gatedrnn.seq.seq2seq_training import exact_match
+    data = reversal(train_count=10, test_count=12, min_length=2, max_length=4, seed=1)
+    gatedrnn.seed(0)
+    model = Seq2Seq(data.vocab_size, 8, 12, attention="dot")
+    greedy = exact_match(model, data)
+    from gatedrnn.seq.seq2seq import beam_search
+    ids, lengths = data.encode_sources(data.test[0])
+    decoded = [data.decode(beam_search(model, ids[n], lengths[n], 1, 5, 1, data.symbols.index("<eos>"))[0])
+               for n in range(len(ids))]
+    assert greedy == sum(d == t for d, t in zip(decoded, data.test[1])) / len(ids)

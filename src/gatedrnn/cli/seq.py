@@ -21,7 +21,9 @@ TRANSDUCTION_HELPS = dict(
     embedding_size="the width of each character's vector", hidden_size="units of encoder and decoder",
     epochs="passes over the training pairs", batch_size="pairs per batch", lr="Adam learning rate",
     clip="max global gradient norm", train_count="training pairs (default: the task's; addition: the book's 45,000)",
-    test_count="test pairs (default: the task's; addition: 5,000)", seed="random seed (data, weights and order)",
+    test_count="test pairs (default: the task's; addition: 5,000)",
+    beam_width="also score the final model by beam search of this width (1: greedy only)",
+    seed="random seed (data, weights and order)",
     progress="show a progress bar")
 DESCRIPTIONS = dict(
     brackets="Is a string of ( and ) balanced? Many-to-one, padded variable-length batches.",

@@ -157,6 +157,68 @@ class Seq2Seq(Module):
         return out
 
 
+def beam_search(model, source, length, bos_id, steps, width=5, eos_id=None, alpha=0.6):
+    """The most likely output of one source by beam search: (ids, score).
+
+    source (S,) ids with ``length`` real ones. Keeps the ``width`` best partial outputs by
+    total log-probability; an output ends at ``eos_id`` (then it is set aside) or after
+    ``steps`` tokens. Finished outputs are compared by log-probability / lp(|y|), with GNMT's
+    length penalty lp(n) = ((5 + n) / 6) ** alpha (Wu et al. 2016): alpha = 0 compares raw
+    sums, which favour short outputs. ``width=1`` is greedy decoding. The returned ids end
+    before <eos>.
+    """
+    was_training = model.training
+    model.eval()
+    state = model.encode(source[None], np.array([length]))
+    summary = model.summary(state)
+    memory = model._memory
+    beams = [(0.0, [], state)]            # (log-probability, tokens, decoder state after them)
+    finished = []
+    for _ in range(steps):
+        count = len(beams)
+        tokens = np.array([[beam[1][-1] if beam[1] else bos_id] for beam in beams], dtype=np.int64)
+        stacked = _stack_states([beam[2] for beam in beams])
+        if memory is not None:
+            model._memory = tuple(np.repeat(part, count, axis=0) for part in memory)
+        logits, new_state = model.decode(tokens, stacked, np.repeat(summary, count, axis=0))
+        scores = logits[:, -1].astype(np.float64)
+        log_probs = scores - scores.max(-1, keepdims=True)
+        log_probs -= np.log(np.exp(log_probs).sum(-1, keepdims=True))
+        candidates = []
+        for b, (total, seq, _) in enumerate(beams):
+            for token in np.argsort(log_probs[b])[::-1][:width]:
+                candidates.append((total + log_probs[b, token], seq + [int(token)], b))
+        candidates.sort(key=lambda c: -c[0])
+        beams = []
+        for total, seq, b in candidates:
+            if eos_id is not None and seq[-1] == eos_id:
+                finished.append((total, seq[:-1]))
+            else:
+                beams.append((total, seq, _select_state(new_state, b)))
+            if len(beams) == width:
+                break
+        if not beams or len(finished) >= width:
+            break
+    finished += [(total, seq) for total, seq, _ in beams]
+    model._memory = memory
+    model.train(was_training)
+    penalty = lambda n: ((5 + n) / 6) ** alpha  # noqa: E731
+    best_total, best = max(finished, key=lambda f: f[0] / penalty(len(f[1]) + (eos_id is not None)))
+    return np.array(best, dtype=np.int64), best_total
+
+
+def _stack_states(states):
+    if isinstance(states[0], tuple):
+        return tuple(np.concatenate(parts, axis=1) for parts in zip(*states))
+    return np.concatenate(states, axis=1)
+
+
+def _select_state(state, row):
+    if isinstance(state, tuple):
+        return tuple(part[:, row:row + 1] for part in state)
+    return state[:, row:row + 1]
+
+
 def _add_to_top_h(dstate, dsummary):
     """The decoder's initial-state gradient, with the summary's gradient added to the top layer's h."""
     if isinstance(dstate, tuple):
