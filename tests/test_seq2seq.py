@@ -180,3 +180,24 @@ def test_exact_match_by_beam_of_width_one_equals_greedy():
     decoded = [data.decode(beam_search(model, ids[n], lengths[n], 1, 5, 1, data.symbols.index("<eos>"))[0])
                for n in range(len(ids))]
     assert greedy == sum(d == t for d, t in zip(decoded, data.test[1])) / len(ids)
+
+
+def test_dates_are_written_many_ways_and_answered_in_iso():
+    import datetime
+    from gatedrnn.seq.transduction_tasks import DATE_STYLES, dates
+    data = dates(train_count=400, test_count=10, seed=2)
+    for source, target in zip(*data.train):
+        date = datetime.date.fromisoformat(target)
+        assert str(date.year % 100) in source or str(date.year) in source
+        if "," in source and source.split(",")[0].lower() in ("monday", "tuesday", "wednesday", "thursday",
+                                                              "friday", "saturday", "sunday"):
+            assert source.split(",")[0].lower() == date.strftime("%A").lower()
+    shapes = {(("/" in s), ("." in s), ("," in s), s[:1].isdigit()) for s in data.train[0]}
+    assert len(shapes) >= 4 and len(DATE_STYLES) == 8
+    assert data.target_width == 10
+
+
+def test_copy_targets_are_the_sources():
+    from gatedrnn.seq.transduction_tasks import copy
+    data = copy(train_count=5, test_count=2, min_length=4, max_length=9, seed=3)
+    assert data.train[0] == data.train[1] and all(4 <= len(s) <= 9 for s in data.train[0])

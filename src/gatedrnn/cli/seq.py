@@ -31,7 +31,9 @@ DESCRIPTIONS = dict(
                "context from both sides.",
     addition="The book's chapter 7 task: '57+689' padded to 7 characters → '746', an encoder–decoder trained "
              "with teacher forcing and scored by exact match of its greedy answer (defaults: the book's sizes).",
-    reversal="A string of letters → the same string backwards, an encoder–decoder ending its output with <eos>.")
+    reversal="A string of letters → the same string backwards, an encoder–decoder ending its output with <eos>.",
+    copy="A string of letters (3 to 20) → the same string: the whole source has to pass through the encoder.",
+    dates="A date written one of eight ways ('September 27, 1994', '9/27/94', …) → '1994-09-27'.")
 
 
 def run(args):

@@ -4,6 +4,11 @@
   with spaces to 7 characters → "746" padded to 4; a and b drawn from 0 … 999. The decoder is
   started by the book's "_" (here the <bos> token) and writes the 4 characters.
 * ``reversal`` — a string of letters (length 3 … 12) → the same string backwards.
+* ``copy`` — a string of letters → the same string (lengths min_length … max_length): the
+  whole source must survive the trip through the encoder, which gets harder with length.
+* ``dates`` — a date written one of many ways ("September 27, 1994", "27 Sep 1994",
+  "9/27/94", "tuesday, 27 september 1994" …) → ISO 8601, "1994-09-27" (the task of the book's
+  chapter 8, generated here).
 
 A task gives a :class:`TransductionData`: the character vocabulary (with <pad>, <bos> and
 <eos>), padded id arrays and lengths for train and test, and the raw strings. Targets end
@@ -95,7 +100,58 @@ def reversal(train_count=20_000, test_count=2_000, min_length=3, max_length=12, 
                             (sources[train_count:], targets[train_count:]))
 
 
-TRANSDUCTION_TASKS = {"addition": addition, "reversal": reversal}
+def copy(train_count=20_000, test_count=2_000, min_length=3, max_length=20, seed=0):
+    """A random lower-case string (lengths min_length … max_length) → the same string."""
+    data = reversal(train_count, test_count, min_length, max_length, seed)
+    return TransductionData("copy", data.symbols, (data.train[0], data.train[0]), (data.test[0], data.test[0]))
+
+
+MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+          "november", "december")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _written(date, style):
+    """``date`` (a datetime.date) in one of the written styles, numbered 0 … len(DATE_STYLES) - 1."""
+    month, day, year = MONTHS[date.month - 1], date.day, date.year
+    return DATE_STYLES[style](date, month, day, year)
+
+
+DATE_STYLES = (
+    lambda d, m, day, y: f"{m.capitalize()} {day}, {y}",
+    lambda d, m, day, y: f"{day} {m[:3].capitalize()} {y}",
+    lambda d, m, day, y: f"{d.month}/{day}/{y % 100:02d}",
+    lambda d, m, day, y: f"{y}.{d.month:02d}.{day:02d}",
+    lambda d, m, day, y: f"{WEEKDAYS[d.weekday()]}, {day} {m} {y}",
+    lambda d, m, day, y: f"{day:02d}/{d.month:02d}/{y}",
+    lambda d, m, day, y: f"{m[:3]} {day} {y}",
+    lambda d, m, day, y: f"{WEEKDAYS[d.weekday()][:3].upper()} {m.upper()} {day}, {y}",
+)
+
+
+def dates(train_count=20_000, test_count=2_000, seed=0):
+    """Dates from 1900-01-01 to 2099-12-31 written in DATE_STYLES → "YYYY-MM-DD" (fixed width 10).
+
+    Two-digit years ("9/27/94") are read as 19xx, so the task only draws such dates from the
+    1900s; every other style covers the whole range.
+    """
+    import datetime
+    generator = np.random.default_rng(seed)
+    first = datetime.date(1900, 1, 1).toordinal()
+    sources, targets = [], []
+    while len(sources) < train_count + test_count:
+        date = datetime.date.fromordinal(first + int(generator.integers(0, 73_049)))
+        style = int(generator.integers(len(DATE_STYLES)))
+        if style == 2 and date.year >= 2000:
+            continue
+        sources.append(_written(date, style))
+        targets.append(date.isoformat())
+    symbols = list(SPECIALS) + sorted(set("".join(sources) + "".join(targets)))
+    return TransductionData("dates", symbols, (sources[:train_count], targets[:train_count]),
+                            (sources[train_count:], targets[train_count:]), target_width=10)
+
+
+TRANSDUCTION_TASKS = {"addition": addition, "reversal": reversal, "copy": copy, "dates": dates}
 
 
 def make_transduction_task(name, **options):
