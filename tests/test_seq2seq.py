@@ -201,3 +201,52 @@ def test_copy_targets_are_the_sources():
     from gatedrnn.seq.transduction_tasks import copy
     data = copy(train_count=5, test_count=2, min_length=4, max_length=9, seed=3)
     assert data.train[0] == data.train[1] and all(4 <= len(s) <= 9 for s in data.train[0])
+
+
+@pytest.mark.parametrize("options", [dict(), dict(peeky=True, reverse_source=False), dict(attention="dot"),
+                                     dict(attention="dot", peeky=True, num_layers=2)])
+def test_matches_an_encoder_decoder_built_from_torch_modules(options):
+    """The same encoder–decoder from nn.Embedding, nn.LSTM (packed, for the padded sources) and
+    nn.Linear, with gatedrnn's weights: the same loss and the same gradient for every weight."""
+    torch = pytest.importorskip("torch")
+    nn = torch.nn
+    model = small_model(**options)
+    source, lengths, decoder_input, targets = batch()
+    criterion = SoftmaxCrossEntropy(ignore_index=0)
+    loss = criterion(model(source, lengths, decoder_input), targets)
+    model.zero_grad()
+    model.backward(criterion.backward())
+
+    layers = model.config["num_layers"]
+    modules = nn.ModuleDict(dict(
+        encoder_embed=nn.Embedding(9, 4), decoder_embed=nn.Embedding(9, 4),
+        encoder=nn.LSTM(4, 5, layers, batch_first=True),
+        decoder=nn.LSTM(4 + (5 if model.peeky else 0), 5, layers, batch_first=True),
+        readout=nn.Linear(model.readout.in_features, 9))).double()
+    modules.load_state_dict({name: torch.from_numpy(array.copy()) for name, array in model.state_dict().items()})
+    src, tgt_in = torch.from_numpy(source), torch.from_numpy(decoder_input)
+    packed = nn.utils.rnn.pack_padded_sequence(modules["encoder_embed"](src), torch.from_numpy(lengths),
+                                               batch_first=True, enforce_sorted=False)
+    enc_packed, (h, c) = modules["encoder"](packed)
+    enc_out, _ = nn.utils.rnn.pad_packed_sequence(enc_packed, batch_first=True, total_length=source.shape[1])
+    summary = h[-1]
+    xs = modules["decoder_embed"](tgt_in)
+    if model.peeky:
+        xs = torch.cat([xs, summary[:, None].expand(-1, xs.shape[1], -1)], dim=-1)
+    hs, _ = modules["decoder"](xs, (h, c))
+    parts = [hs]
+    if model.attention is not None:
+        scores = hs @ enc_out.transpose(1, 2)
+        mask = torch.arange(source.shape[1])[None, :] < torch.from_numpy(lengths)[:, None]
+        weights = torch.softmax(scores.masked_fill(~mask[:, None, :], float("-inf")), dim=-1)
+        parts.append(weights @ enc_out)
+    if model.peeky:
+        parts.append(summary[:, None].expand(-1, hs.shape[1], -1))
+    logits = modules["readout"](torch.cat(parts, dim=-1))
+    reference = nn.functional.cross_entropy(logits.reshape(-1, 9), torch.from_numpy(targets).reshape(-1),
+                                            ignore_index=0)
+    reference.backward()
+    assert loss == pytest.approx(reference.item(), rel=1e-12)
+    for name, param in modules.named_parameters():
+        ours = dict(model.named_parameters())[name]
+        np.testing.assert_allclose(ours.grad, param.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=name)
