@@ -250,3 +250,35 @@ def test_matches_an_encoder_decoder_built_from_torch_modules(options):
     for name, param in modules.named_parameters():
         ours = dict(model.named_parameters())[name]
         np.testing.assert_allclose(ours.grad, param.grad.numpy(), rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+def test_scheduled_inputs_between_teacher_forcing_and_free_running():
+    from gatedrnn.seq.seq2seq import scheduled_inputs
+    model = small_model(attention="dot")
+    source, lengths, decoder_input, _ = batch()
+    generator = np.random.default_rng(0)
+    assert scheduled_inputs(model, source, lengths, decoder_input, 1.0, generator) is decoder_input
+    own = scheduled_inputs(model, source, lengths, decoder_input, 0.0, generator)
+    greedy = model.greedy(source, lengths, bos_id=decoder_input[0, 0], steps=3)
+    assert np.array_equal(own[:, 0], decoder_input[:, 0])
+    # with the same first token, free running feeds the greedy choices
+    same_start = decoder_input[:, 0] == decoder_input[0, 0]
+    assert np.array_equal(own[same_start, 1:], greedy[same_start])
+    half = scheduled_inputs(model, source, lengths, decoder_input, 0.5, np.random.default_rng(1))
+    keep = np.random.default_rng(1).random(decoder_input.shape) < 0.5
+    # each later input is the true token where kept, else the model's choice given the mixed history
+    model.eval()
+    logits = model(source, lengths, half)
+    model.train()
+    for t in range(1, 4):
+        expected = np.where(keep[:, t], decoder_input[:, t], logits[:, t - 1].argmax(-1))
+        assert np.array_equal(half[:, t], expected), t
+    assert 0 < keep[:, 1:].sum() < keep[:, 1:].size and model.training
+
+
+def test_cli_scheduled_sampling_runs(tmp_path, capsys):
+    from gatedrnn.cli import main
+    assert main(["task", "reversal", "--teacher-forcing", "0.5", "--epochs", "1", "--train-count", "100",
+                 "--test-count", "10", "--hidden-size", "8", "--no-progress"]) == 0
+    assert main(["task", "reversal", "--teacher-forcing", "1.5"]) == 2
+    assert "teacher_forcing must be a probability" in capsys.readouterr().err

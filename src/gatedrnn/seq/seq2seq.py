@@ -6,8 +6,9 @@
 
 Training is teacher-forced: the decoder's input at step t is the true token t-1 (<bos> first),
 so one forward pass over the whole target gives every step's scores, and the loss is the
-cross-entropy against the true tokens (padding ignored). Generation (``greedy``) feeds the
-decoder its own previous choice instead.
+cross-entropy against the true tokens (padding ignored). Generation (``greedy``,
+``beam_search``) feeds the decoder its own previous choices instead, which training never
+showed it (exposure bias); ``scheduled_inputs`` mixes the two during training.
 
 Two options from Deep Learning from Scratch 2, chapter 7:
 
@@ -155,6 +156,33 @@ class Seq2Seq(Module):
             token = choice[:, None]
         self.train(was_training)
         return out
+
+
+def scheduled_inputs(model, source, lengths, decoder_input, ratio, generator):
+    """Decoder inputs for scheduled sampling (Bengio et al. 2015): at each step t > 0 the true
+    token with probability ``ratio``, else the model's own greedy choice at step t-1.
+
+    The choices are made by decoding step by step from the mixed history, as generation
+    would; the model is then trained on them teacher-forced (one forward and backward over
+    the whole sequence). Since a chosen token is an input, not something differentiated
+    through, that is the same computation as training step by step, at the cost of one
+    extra forward pass. ``ratio=1`` returns ``decoder_input`` itself (teacher forcing),
+    ``ratio=0`` the model's own free-running inputs.
+    """
+    if ratio >= 1.0:
+        return decoder_input
+    was_training = model.training
+    model.eval()
+    state = model.encode(source, lengths)
+    summary = model.summary(state)
+    mixed = decoder_input.copy()
+    keep_true = generator.random(decoder_input.shape) < ratio
+    for t in range(decoder_input.shape[1] - 1):
+        logits, state = model.decode(mixed[:, t:t + 1], state, summary)
+        own = logits[:, -1].argmax(axis=-1)
+        mixed[:, t + 1] = np.where(keep_true[:, t + 1], decoder_input[:, t + 1], own)
+    model.train(was_training)
+    return mixed
 
 
 def beam_search(model, source, length, bos_id, steps, width=5, eos_id=None, alpha=0.6):

@@ -15,7 +15,7 @@ from ..layers import SoftmaxCrossEntropy
 from ..optim import Adam
 from ..progress import bar
 from ..training import backward_and_step
-from .seq2seq import Seq2Seq, beam_search
+from .seq2seq import Seq2Seq, beam_search, scheduled_inputs
 from .transduction_tasks import BOS, EOS, PAD, make_transduction_task
 
 
@@ -38,8 +38,14 @@ def exact_match(model, data, split="test", batch_size=1000, beam_width=1):
     return correct / len(sources)
 
 
-def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, echo=print, progress=True):
-    """Train ``model`` on ``data.train``; returns one record per epoch (loss, test exact match, seconds)."""
+def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, teacher_forcing=1.0, echo=print,
+                     progress=True):
+    """Train ``model`` on ``data.train``; returns one record per epoch (loss, test exact match, seconds).
+
+    ``teacher_forcing``: the probability that the decoder is fed the true previous token at
+    each step (1: always, teacher forcing; below 1: scheduled sampling, the rest of the time
+    its own previous choice; gatedrnn.seq.seq2seq.scheduled_inputs).
+    """
     sources, targets = data.train
     ids, lengths = data.encode_sources(sources)
     decoder_inputs, outputs = data.encode_targets(targets)
@@ -54,7 +60,9 @@ def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, ech
                          progress=progress):
             rows = order[start:start + batch_size]
             width = lengths[rows].max()
-            logits = model(ids[rows, :width], lengths[rows], decoder_inputs[rows])
+            inputs = scheduled_inputs(model, ids[rows, :width], lengths[rows], decoder_inputs[rows], teacher_forcing,
+                                      generator)
+            logits = model(ids[rows, :width], lengths[rows], inputs)
             loss = criterion(logits, outputs[rows])
             losses.append(backward_and_step(model, criterion, optimizer, loss, max_norm=clip).loss)
         accuracy = exact_match(model, data)
@@ -67,8 +75,8 @@ def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, ech
 
 
 def run_transduction(task="addition", reverse_source=False, peeky=False, attention=None, cell="lstm", embedding_size=16,
-                     hidden_size=128, epochs=25, batch_size=128, lr=1e-3, clip=5.0, train_count=None, test_count=None,
-                     beam_width=1, seed=0, echo=print, progress=True):
+                     hidden_size=128, epochs=25, batch_size=128, lr=1e-3, clip=5.0, teacher_forcing=1.0,
+                     train_count=None, test_count=None, beam_width=1, seed=0, echo=print, progress=True):
     """Generate ``task``, train a Seq2Seq on it, and return its settings, history and final exact match.
 
     The defaults are the book's chapter 7 settings for addition (wordvec 16, hidden 128, batch
@@ -83,6 +91,8 @@ def run_transduction(task="addition", reverse_source=False, peeky=False, attenti
     for name, value in (("lr", lr), ("clip", clip)):
         if not (is_finite_number(value) and value > 0):
             raise GatedRNNError(f"{name} must be a finite number > 0, got {short_repr(value)}")
+    if not (is_finite_number(teacher_forcing) and 0.0 <= teacher_forcing <= 1.0):
+        raise GatedRNNError(f"teacher_forcing must be a probability in [0, 1], got {short_repr(teacher_forcing)}")
     _rng.seed(seed)
     sizes = {name: value for name, value in (("train_count", train_count), ("test_count", test_count))
              if value is not None}
@@ -91,9 +101,10 @@ def run_transduction(task="addition", reverse_source=False, peeky=False, attenti
     data = make_transduction_task(task, seed=seed, **sizes)
     model = Seq2Seq(data.vocab_size, embedding_size, hidden_size, cell=cell, reverse_source=reverse_source,
                     peeky=peeky, attention=attention)
-    history = fit_transduction(model, data, epochs, batch_size=batch_size, lr=lr, clip=clip, echo=echo,
-                               progress=progress)
-    result = dict(task=task, model=model.config, epochs=epochs, batch_size=batch_size, lr=lr, clip=clip, seed=seed,
+    history = fit_transduction(model, data, epochs, batch_size=batch_size, lr=lr, clip=clip,
+                               teacher_forcing=teacher_forcing, echo=echo, progress=progress)
+    result = dict(task=task, model=model.config, epochs=epochs, batch_size=batch_size, lr=lr, clip=clip,
+                  teacher_forcing=teacher_forcing, seed=seed,
                   train_pairs=len(data.train[0]), test_pairs=len(data.test[0]), history=history,
                   test_exact_match=history[-1]["test_exact_match"] if history else None)
     if beam_width > 1:
