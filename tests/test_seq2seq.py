@@ -282,3 +282,35 @@ def test_cli_scheduled_sampling_runs(tmp_path, capsys):
                  "--test-count", "10", "--hidden-size", "8", "--no-progress"]) == 0
     assert main(["task", "reversal", "--teacher-forcing", "1.5"]) == 2
     assert "teacher_forcing must be a probability" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_one_to_many_gradients_match_numerical_in_float64(cell):
+    from gatedrnn.seq.seq2seq import OneToMany
+    gatedrnn.seed(0)
+    model = OneToMany(vocab_size=9, embedding_size=4, hidden_size=5, cell=cell, dtype=np.float64)
+    source = np.array([[3, 6], [7, 4], [5, 5]])   # two tokens each, one repeated
+    _, _, decoder_input, targets = batch()
+    criterion = SoftmaxCrossEntropy(ignore_index=0)
+
+    def loss():
+        return float(criterion(model(source, np.ones(3, np.int64), decoder_input), targets))
+
+    loss()
+    model.zero_grad()
+    model.backward(criterion.backward())
+    for name, param in model.named_parameters():
+        assert relative_error(param.grad, numerical_gradient(loss, param.data, eps=1e-5)) < 1e-6, name
+
+
+def test_numbers_task_spells_and_the_cli_trains_it(capsys):
+    from gatedrnn.cli import main
+    from gatedrnn.seq.transduction_tasks import number_words, numbers
+    assert [number_words(n) for n in (0, 13, 42, 100, 342)] == ["zero", "thirteen", "forty-two", "one hundred",
+                                                                "three hundred forty-two"]
+    data = numbers(train_count=900, test_count=100)
+    assert not set(map(tuple, data.train[0])) & set(map(tuple, data.test[0]))   # test numbers never trained on
+    assert main(["task", "numbers", "--epochs", "1", "--hidden-size", "16", "--no-progress"]) == 0
+    assert "test exact match" in capsys.readouterr().out
+    assert main(["task", "numbers", "--attention", "dot"]) == 2
+    assert "one-to-many" in capsys.readouterr().err

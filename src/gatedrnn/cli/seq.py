@@ -34,7 +34,9 @@ DESCRIPTIONS = dict(
              "with teacher forcing and scored by exact match of its greedy answer (defaults: the book's sizes).",
     reversal="A string of letters → the same string backwards, an encoder–decoder ending its output with <eos>.",
     copy="A string of letters (3 to 20) → the same string: the whole source has to pass through the encoder.",
-    dates="A date written one of eight ways ('September 27, 1994', '9/27/94', …) → '1994-09-27'.")
+    dates="A date written one of eight ways ('September 27, 1994', '9/27/94', …) → '1994-09-27'.",
+    numbers="One-to-many: a number n < 1000 given as three digit classes → its English words ('three hundred "
+            "forty-two'), written by a decoder started from one vector; test numbers are never seen in training.")
 
 
 def run(args):

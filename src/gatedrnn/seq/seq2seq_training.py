@@ -15,8 +15,8 @@ from ..layers import SoftmaxCrossEntropy
 from ..optim import Adam
 from ..progress import bar
 from ..training import backward_and_step
-from .seq2seq import Seq2Seq, beam_search, scheduled_inputs
-from .transduction_tasks import BOS, EOS, PAD, make_transduction_task
+from .seq2seq import OneToMany, Seq2Seq, beam_search, scheduled_inputs
+from .transduction_tasks import BOS, EOS, ONE_TO_MANY_TASKS, PAD, make_transduction_task
 
 
 def exact_match(model, data, split="test", batch_size=1000, beam_width=1):
@@ -99,8 +99,13 @@ def run_transduction(task="addition", reverse_source=False, peeky=False, attenti
     for name, value in sizes.items():
         check_whole_number(name, value, 1)
     data = make_transduction_task(task, seed=seed, **sizes)
-    model = Seq2Seq(data.vocab_size, embedding_size, hidden_size, cell=cell, reverse_source=reverse_source,
-                    peeky=peeky, attention=attention)
+    if task in ONE_TO_MANY_TASKS:   # one class token in: a decoder started from its vector
+        if reverse_source or peeky or attention:
+            raise GatedRNNError(f"{task} is one-to-many: reverse_source, peeky and attention need a source sequence")
+        model = OneToMany(data.vocab_size, embedding_size, hidden_size, cell=cell)
+    else:
+        model = Seq2Seq(data.vocab_size, embedding_size, hidden_size, cell=cell, reverse_source=reverse_source,
+                        peeky=peeky, attention=attention)
     history = fit_transduction(model, data, epochs, batch_size=batch_size, lr=lr, clip=clip,
                                teacher_forcing=teacher_forcing, echo=echo, progress=progress)
     result = dict(task=task, model=model.config, epochs=epochs, batch_size=batch_size, lr=lr, clip=clip,

@@ -6,6 +6,10 @@
 * ``reversal`` — a string of letters (length 3 … 12) → the same string backwards.
 * ``copy`` — a string of letters → the same string (lengths min_length … max_length): the
   whole source must survive the trip through the encoder, which gets harder with length.
+* ``numbers`` (one-to-many) — the number n < 1000, given as three digit classes (hundreds,
+  tens, ones: no sequence to read), → its English words ("three hundred forty-two"); the
+  model is a decoder started from one vector made of the classes
+  (gatedrnn.seq.seq2seq.OneToMany).
 * ``dates`` — a date written one of many ways ("September 27, 1994", "27 Sep 1994",
   "9/27/94", "tuesday, 27 september 1994" …) → ISO 8601, "1994-09-27" (the task of the book's
   chapter 8, generated here).
@@ -151,7 +155,39 @@ def dates(train_count=20_000, test_count=2_000, seed=0):
                             (sources[train_count:], targets[train_count:]), target_width=10)
 
 
-TRANSDUCTION_TASKS = {"addition": addition, "reversal": reversal, "copy": copy, "dates": dates}
+ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+        "seventeen eighteen nineteen").split()
+TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def number_words(n):
+    """342 → 'three hundred forty-two' (0 ≤ n < 1000)."""
+    hundreds, rest = divmod(n, 100)
+    words = [f"{ONES[hundreds]} hundred"] if hundreds else []
+    if rest or not hundreds:
+        words.append(ONES[rest] if rest < 20 else TENS[rest // 10] + (f"-{ONES[rest % 10]}" if rest % 10 else ""))
+    return " ".join(words)
+
+
+def numbers(train_count=800, test_count=200, seed=0):
+    """One-to-many: n (0 ≤ n < 1000) as its digit classes <h3> <t4> <o2> → number_words(n), then <eos>.
+
+    Train and test hold different numbers, so a right answer on the test set is a number
+    the model never saw spelled: it must compose the words from the digit classes.
+    """
+    if train_count + test_count > 1000:
+        raise GatedRNNError(f"numbers has 1000 numbers; train_count + test_count is {train_count + test_count}")
+    order = np.random.default_rng(seed).permutation(1000)
+    classes = [f"<{place}{digit}>" for place in "hto" for digit in range(10)]
+    sources = [[f"<h{n // 100}>", f"<t{n // 10 % 10}>", f"<o{n % 10}>"] for n in order[:train_count + test_count]]
+    targets = [number_words(n) for n in order[:train_count + test_count]]
+    symbols = list(SPECIALS) + sorted(set("".join(targets))) + classes
+    return TransductionData("numbers", symbols, (sources[:train_count], targets[:train_count]),
+                            (sources[train_count:], targets[train_count:]))
+
+
+ONE_TO_MANY_TASKS = ("numbers",)
+TRANSDUCTION_TASKS = {"addition": addition, "reversal": reversal, "copy": copy, "dates": dates, "numbers": numbers}
 
 
 def make_transduction_task(name, **options):
