@@ -1,4 +1,4 @@
-"""Encoder–decoders on the book's addition task: plain, reversed source, reversed + peeky, attention.
+"""Encoder–decoders on the book's addition task: plain, reversed, reversed + peeky, attention, reversed + attention.
 
     python benchmarks/seq2seq.py            # about 10 minutes on 2 cores
 
@@ -25,7 +25,8 @@ from gatedrnn.seq import run_transduction  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "seq2seq.json"
 CONFIGS = {"plain": dict(), "reversed": dict(reverse_source=True),
-           "reversed+peeky": dict(reverse_source=True, peeky=True), "attention": dict(attention="dot")}
+           "reversed+peeky": dict(reverse_source=True, peeky=True), "attention": dict(attention="dot"),
+           "reversed+attention": dict(reverse_source=True, attention="dot")}
 
 
 def main():
