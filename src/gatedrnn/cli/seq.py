@@ -71,7 +71,7 @@ def add_parser(commands):
         _finish(parser, names, run_task)
     for name in TRANSDUCTION_TASKS:
         parser = tasks.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name])
-        names = add_signature_options(parser, run_transduction, TRANSDUCTION_HELPS, exclude=("task", "echo"),
+        names = add_signature_options(parser, run_transduction, TRANSDUCTION_HELPS, exclude=("task", "echo", "keep_model"),
                                       choices=dict(cell=cells, attention=list(SCORES)),
                                       settings=dict(train_count=dict(type=int), test_count=dict(type=int)))
         _finish(parser, names, run_transduction)

@@ -76,13 +76,15 @@ def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, tea
 
 def run_transduction(task="addition", reverse_source=False, peeky=False, attention=None, cell="lstm", embedding_size=16,
                      hidden_size=128, epochs=25, batch_size=128, lr=1e-3, clip=5.0, teacher_forcing=1.0,
-                     train_count=None, test_count=None, beam_width=1, seed=0, echo=print, progress=True):
+                     train_count=None, test_count=None, beam_width=1, seed=0, echo=print, progress=True,
+                     keep_model=False):
     """Generate ``task``, train a Seq2Seq on it, and return its settings, history and final exact match.
 
     The defaults are the book's chapter 7 settings for addition (wordvec 16, hidden 128, batch
     128, Adam 10⁻³, clip 5, 25 epochs); ``train_count`` and ``test_count`` default to the
     task's own (addition: the book's 45,000 and 5,000). ``beam_width`` above 1 also scores the
-    final model by beam search of that width.
+    final model by beam search of that width. ``keep_model`` adds the trained model to the
+    result as ``trained_model``.
     """
     for name, value, minimum in (("embedding_size", embedding_size, 1), ("hidden_size", hidden_size, 1),
                                  ("epochs", epochs, 0), ("batch_size", batch_size, 1), ("beam_width", beam_width, 1),
@@ -115,4 +117,6 @@ def run_transduction(task="addition", reverse_source=False, peeky=False, attenti
     if beam_width > 1:
         result.update(beam_width=beam_width, test_exact_match_beam=exact_match(model, data, beam_width=beam_width))
         echo(f"beam search of width {beam_width}: test exact match {result['test_exact_match_beam']:7.2%}")
+    if keep_model:
+        result["trained_model"] = model
     return result
