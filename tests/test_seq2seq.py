@@ -30,12 +30,15 @@ def batch():
 @pytest.mark.parametrize("options", [dict(), dict(reverse_source=True), dict(peeky=True),
                                      dict(peeky=True, reverse_source=True, num_layers=2), dict(cell="gru", peeky=True),
                                      dict(attention="dot"), dict(attention="general", reverse_source=True),
-                                     dict(attention="additive", peeky=True, num_layers=2)])
+                                     dict(attention="additive", peeky=True, num_layers=2),
+                                     dict(attention="dot", input_feeding=True),
+                                     dict(attention="general", input_feeding=True, num_layers=2, cell="gru")])
 def test_gradients_match_numerical_in_float64(options):
     model = small_model(**options)
-    if model.attention is not None:   # weights large enough that the scores matter (their gradients measurable)
+    attention = model.attention if model.feeding is None else model.feeding.attention
+    if attention is not None:   # weights large enough that the scores matter (their gradients measurable)
         generator = np.random.default_rng(5)
-        for param in model.attention.parameters():
+        for param in attention.parameters():
             param.data[...] = generator.standard_normal(param.shape) * 2.0
     source, lengths, decoder_input, targets = batch()
     criterion = SoftmaxCrossEntropy(ignore_index=0)
@@ -52,7 +55,7 @@ def test_gradients_match_numerical_in_float64(options):
 
 
 @pytest.mark.parametrize("options", [dict(), dict(peeky=True), dict(attention="dot"),
-                                     dict(attention="additive", peeky=True)])
+                                     dict(attention="additive", peeky=True), dict(attention="dot", input_feeding=True)])
 def test_teacher_forced_scores_equal_stepping_the_decoder(options):
     """Feeding the true tokens all at once or one step at a time (state carried) gives the same scores."""
     model = small_model(**options)
@@ -138,7 +141,8 @@ def test_attention_never_looks_at_padding():
     assert np.all(weights[1, :, 4:] == 0) and np.all(weights[2, :, 2:] == 0)
 
 
-@pytest.mark.parametrize("options", [dict(), dict(attention="general", peeky=True)])
+@pytest.mark.parametrize("options", [dict(), dict(attention="general", peeky=True),
+                                     dict(attention="dot", input_feeding=True, num_layers=2)])
 def test_beam_search_of_width_one_is_greedy(options):
     from gatedrnn.seq.seq2seq import beam_search
     model = small_model(**options)
@@ -314,3 +318,9 @@ def test_numbers_task_spells_and_the_cli_trains_it(capsys):
     assert "test exact match" in capsys.readouterr().out
     assert main(["task", "numbers", "--attention", "dot"]) == 2
     assert "one-to-many" in capsys.readouterr().err
+
+
+def test_input_feeding_needs_attention():
+    from gatedrnn import GatedRNNError
+    with pytest.raises(GatedRNNError, match="needs attention"):
+        Seq2Seq(9, 4, 5, input_feeding=True)

@@ -17,6 +17,8 @@ TRANSDUCTION_HELPS = dict(
     reverse_source="the encoder reads each source backwards", peeky="give the decoder the encoder's summary at "
     "every step, beside its input and its read-out", attention="let each output step look back over the "
     "encoder's states: dot, general (Luong) or additive (Bahdanau) scores (default: none)",
+    input_feeding="feed each step's attention result into the decoder's next input (Luong's input feeding; "
+                  "needs --attention)",
     cell="the recurrent layer of encoder and decoder",
     embedding_size="the width of each character's vector", hidden_size="units of encoder and decoder",
     epochs="passes over the training pairs", batch_size="pairs per batch", lr="Adam learning rate",

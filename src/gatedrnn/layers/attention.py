@@ -53,21 +53,29 @@ class Attention(Module):
         self._cache = None
 
     def forward(self, queries, keys, mask=None):
-        scores, score_cache = self._scores(queries, keys)
-        if mask is not None:
-            scores = np.where(mask[:, None, :] > 0, scores, -np.inf)
-        scores = scores - scores.max(axis=-1, keepdims=True)
-        weights = np.exp(scores)
-        weights /= weights.sum(axis=-1, keepdims=True)
-        contexts = weights @ keys
-        self._cache = (queries, keys, weights, score_cache)
+        contexts, weights, self._cache = self.attend(queries, keys, mask)
         forward_done(self)
         return contexts, weights
 
     def backward(self, dcontexts):
         check_backward_ready(self, self._cache)
         backward_done(self)
-        queries, keys, weights, score_cache = self._cache
+        return self.attend_backward(dcontexts, self._cache)
+
+    # -- the maths, with the cache handed back (for callers that step through time) ----------
+    def attend(self, queries, keys, mask=None):
+        """forward's maths: (contexts, weights, cache); the cache is what attend_backward needs."""
+        scores, score_cache = self._scores(queries, keys)
+        if mask is not None:
+            scores = np.where(mask[:, None, :] > 0, scores, -np.inf)
+        scores = scores - scores.max(axis=-1, keepdims=True)
+        weights = np.exp(scores)
+        weights /= weights.sum(axis=-1, keepdims=True)
+        return weights @ keys, weights, (queries, keys, weights, score_cache)
+
+    def attend_backward(self, dcontexts, cache):
+        """backward's maths for one attend call: (dqueries, dkeys); adds to the weights' gradients."""
+        queries, keys, weights, score_cache = cache
         dweights = dcontexts @ keys.transpose(0, 2, 1)                      # (N, T, S)
         dkeys = weights.transpose(0, 2, 1) @ dcontexts                      # (N, S, H)
         dscores = weights * (dweights - np.sum(dweights * weights, axis=-1, keepdims=True))

@@ -37,6 +37,7 @@ from ..errors import GatedRNNError
 from ..layers import RECURRENT_LAYERS, Embedding, Linear
 from ..layers.attention import SCORES, Attention
 from ..layers.recurrent import time_mask
+from .input_feeding import InputFeedingDecoder
 
 
 def reverse_real(ids, lengths):
@@ -56,21 +57,30 @@ class Seq2Seq(Module):
     """
 
     def __init__(self, vocab_size, embedding_size=16, hidden_size=128, cell="lstm", num_layers=1,
-                 reverse_source=False, peeky=False, attention=None, dtype=np.float32):
+                 reverse_source=False, peeky=False, attention=None, input_feeding=False, dtype=np.float32):
         if cell not in RECURRENT_LAYERS:
             raise GatedRNNError(f"unknown cell {cell!r}; choose one of {', '.join(RECURRENT_LAYERS)}")
         if attention is not None and attention not in SCORES:
             raise GatedRNNError(f"unknown attention {attention!r}; choose one of {', '.join(SCORES)}, or none")
+        if input_feeding and (attention is None or peeky):
+            raise GatedRNNError("input_feeding feeds the attention's result back: it needs attention, and no peeky")
         self.config = dict(vocab_size=vocab_size, embedding_size=embedding_size, hidden_size=hidden_size, cell=cell,
-                           num_layers=num_layers, reverse_source=reverse_source, peeky=peeky, attention=attention)
+                           num_layers=num_layers, reverse_source=reverse_source, peeky=peeky, attention=attention,
+                           input_feeding=bool(input_feeding))
         self.reverse_source, self.peeky = bool(reverse_source), bool(peeky)
-        self.attention = None if attention is None else Attention(hidden_size, attention, dtype=dtype)
-        self.attention_weights = None   # (N, T, S) after a forward with attention
         self._memory = None             # the encoder's outputs and source mask, for attention
         layer = RECURRENT_LAYERS[cell]
-        extra = hidden_size if peeky else 0
         self.encoder_embed = Embedding(vocab_size, embedding_size, dtype=dtype)
         self.encoder = layer(embedding_size, hidden_size, num_layers, dtype=dtype)
+        if input_feeding:   # a decoder of its own (gatedrnn.seq.input_feeding), stepping through time
+            self.feeding = InputFeedingDecoder(vocab_size, embedding_size, hidden_size, cell, num_layers, attention,
+                                               dtype=dtype)
+            self.attention = None
+            return
+        self.feeding = None
+        self.attention = None if attention is None else Attention(hidden_size, attention, dtype=dtype)
+        self.attention_weights = None   # (N, T, S) after a forward with attention
+        extra = hidden_size if peeky else 0
         self.decoder_embed = Embedding(vocab_size, embedding_size, dtype=dtype)
         self.decoder = layer(embedding_size + extra, hidden_size, num_layers, dtype=dtype)
         context = hidden_size if attention is not None else 0
@@ -83,7 +93,7 @@ class Seq2Seq(Module):
             source = reverse_real(source, lengths)
         outputs, state = self.encoder(self.encoder_embed(source), lengths=lengths)
         self._memory = (outputs, time_mask(np.asarray(lengths), source.shape[1], outputs.dtype)[..., 0].T)
-        return state
+        return state if self.feeding is None else self.feeding.initial_state(state)
 
     def summary(self, state):
         """The encoder's last layer's final hidden state h (N, H), what a peeky decoder sees."""
@@ -91,6 +101,10 @@ class Seq2Seq(Module):
 
     def decode(self, decoder_input, state, summary):
         """decoder input ids (N, T) from ``state`` → (logits (N, T, V), the decoder's final state)."""
+        if self.feeding is not None:
+            logits, final = self.feeding(decoder_input, state, *self._memory)
+            self.attention_weights = self.feeding.attention_weights
+            return logits, final
         xs = self.decoder_embed(decoder_input)
         if self.peeky:
             xs = np.concatenate([xs, np.broadcast_to(summary[:, None], xs.shape[:2] + summary.shape[1:])], axis=-1)
@@ -113,6 +127,12 @@ class Seq2Seq(Module):
 
     def backward(self, dlogits):
         """dL/dlogits (N, T, V) → gradients added to every parameter."""
+        if self.feeding is not None:
+            dstate, dkeys = self.feeding.backward(dlogits)
+            dstate = dstate[:-1] if len(dstate) > 2 else dstate[0]   # h̃_0 is a constant 0: its gradient stops
+            dsource, _ = self.encoder.backward(dkeys, dstate)
+            self.encoder_embed.backward(dsource)
+            return
         H = self.config["hidden_size"]
         dparts = self.readout.backward(dlogits)
         dhs, dsummary, dkeys = dparts[..., :H], 0.0, None

@@ -1,0 +1,117 @@
+"""An attention decoder with input feeding (Luong et al. 2015, section 3.3).
+
+Plain attention (gatedrnn.seq.seq2seq) looks at the source only after the decoder RNN, so
+what it found never reaches the decoder's next state. Input feeding gives it back: each step
+reads the previous step's attentional vector h̃ beside the previous token::
+
+    x_t = [E[y_{t-1}] | h̃_{t-1}]            h̃_0 = 0                      (N, E + H)
+    h_t = RNN(x_t, state_{t-1})             the decoder's stacked layers
+    c_t = attention(h_t, encoder states)    (gatedrnn.layers.attention)
+    h̃_t = tanh([c_t | h_t] W_cᵀ + b_c)      the attentional vector        (N, H)
+    logits_t = h̃_t W_oᵀ + b_o                                            (N, V)
+
+Because x_t needs h̃_{t-1}, the steps run one after another even in training; every step
+keeps its caches, and backward runs the steps in reverse, carrying the gradients of the
+state and of h̃ back from step t+1 to step t.
+
+The carried state is a tuple of (L, N, H) arrays ending with h̃ as a (1, N, H) array, so that
+decoding step by step (greedy, beam search) carries it like any state.
+"""
+import numpy as np
+
+from ..core import Module
+from ..layers import RECURRENT_LAYERS, Embedding, Linear
+from ..layers.attention import Attention
+from ..layers.recurrent import hand_over_gradients
+
+
+class InputFeedingDecoder(Module):
+    """embed → stacked RNN over [embedding | previous h̃] → attention → h̃ = tanh(W_c [c | h]) → logits."""
+
+    def __init__(self, vocab_size, embedding_size, hidden_size, cell="lstm", num_layers=1, score="dot",
+                 dtype=np.float32):
+        self.hidden_size = hidden_size
+        self.embed = Embedding(vocab_size, embedding_size, dtype=dtype)
+        self.rnn = RECURRENT_LAYERS[cell](embedding_size + hidden_size, hidden_size, num_layers, dtype=dtype)
+        self.attention = Attention(hidden_size, score, dtype=dtype)
+        self.combine = Linear(2 * hidden_size, hidden_size, dtype=dtype)
+        self.readout = Linear(hidden_size, vocab_size, dtype=dtype)
+        self.attention_weights = None
+        self._steps = None
+
+    # -- the carried state ----------------------------------------------------------------
+    def initial_state(self, rnn_state):
+        """The encoder's final state plus h̃_0 = 0."""
+        parts = rnn_state if isinstance(rnn_state, tuple) else (rnn_state,)
+        return (*parts, np.zeros((1,) + parts[0].shape[1:], parts[0].dtype))
+
+    def _split(self, state):
+        *rnn_parts, feed = state
+        return (tuple(rnn_parts) if len(rnn_parts) > 1 else rnn_parts[0]), feed[0]
+
+    # -- forward and backward --------------------------------------------------------------
+    def forward(self, decoder_input, state, keys, mask):
+        """ids (N, T) from ``state`` → (logits (N, T, V), the state after the last step)."""
+        embedded = self.embed(decoder_input)                                   # (N, T, E)
+        rnn_state, feed = self._split(state)
+        weights = [[None if p is None else p.data for p in self.rnn.layer_weights(k)]
+                   for k in range(self.rnn.num_layers)]
+        layer_states = self._per_layer(rnn_state)
+        steps, feeds, all_weights = [], [], []
+        for t in range(decoder_input.shape[1]):
+            x = np.concatenate([embedded[:, t], feed], axis=-1)[None]           # (1, N, E + H)
+            caches = []
+            for k in range(self.rnn.num_layers):
+                hs, layer_states[k], cache = self.rnn._layer_forward(x, layer_states[k], weights[k])
+                caches.append(cache)
+                x = hs
+            h = x[0]
+            context, attention_weights, attention_cache = self.attention.attend(h[:, None], keys, mask)
+            joined = np.concatenate([context[:, 0], h], axis=-1)                # (N, 2H)
+            feed = np.tanh(joined @ self.combine.weight.data.T + self.combine.bias.data)
+            steps.append((caches, attention_cache, joined, feed))
+            feeds.append(feed)
+            all_weights.append(attention_weights[:, 0])
+        self._steps = (steps, keys)
+        self.attention_weights = np.stack(all_weights, axis=1)
+        logits = self.readout(np.stack(feeds, axis=1))
+        return logits, self._pack(layer_states, feed)
+
+    def backward(self, dlogits):
+        """dL/dlogits (N, T, V) → (gradient of the initial state, gradient of the keys)."""
+        steps, keys = self._steps
+        dfeeds = self.readout.backward(dlogits)                                 # (N, T, H)
+        H = self.hidden_size
+        dkeys = np.zeros_like(keys)
+        dlayer_states = None
+        dfeed_next = np.zeros_like(dfeeds[:, 0])
+        dembedded = np.empty(dfeeds.shape[:2] + (self.embed.embedding_dim,), dfeeds.dtype)
+        for t in reversed(range(len(steps))):
+            caches, attention_cache, joined, feed = steps[t]
+            dz = (dfeeds[:, t] + dfeed_next) * (1 - feed * feed)                 # through the tanh
+            self.combine.weight.add_to_grad(dz.T @ joined)
+            self.combine.bias.add_to_grad(dz.sum(axis=0))
+            djoined = dz @ self.combine.weight.data
+            dquery, dkeys_t = self.attention.attend_backward(djoined[:, None, :H], attention_cache)
+            dkeys += dkeys_t
+            dhs = (djoined[:, H:] + dquery[:, 0])[None]                        # the top layer's output
+            if dlayer_states is None:
+                dlayer_states = [tuple(np.zeros_like(dhs[0]) for _ in self.rnn.state_names)
+                                 for _ in range(self.rnn.num_layers)]
+            for k in reversed(range(self.rnn.num_layers)):
+                (dxs, grads), dlayer_states[k] = self.rnn._layer_backward(dhs, dlayer_states[k], caches[k])
+                hand_over_gradients(self.rnn.layer_weights(k), grads)
+                dhs = dxs
+            dembedded[:, t] = dhs[0, :, :-H]
+            dfeed_next = dhs[0, :, -H:]
+        self.embed.backward(dembedded)
+        return self._pack(dlayer_states, dfeed_next), dkeys
+
+    # -- states per layer -------------------------------------------------------------------
+    def _per_layer(self, rnn_state):
+        parts = rnn_state if isinstance(rnn_state, tuple) else (rnn_state,)
+        return [tuple(part[k] for part in parts) for k in range(self.rnn.num_layers)]
+
+    def _pack(self, layer_states, feed):
+        stacked = tuple(np.stack([layer[i] for layer in layer_states]) for i in range(len(self.rnn.state_names)))
+        return (*stacked, feed[None])
