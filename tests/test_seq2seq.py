@@ -32,7 +32,9 @@ def batch():
                                      dict(attention="dot"), dict(attention="general", reverse_source=True),
                                      dict(attention="additive", peeky=True, num_layers=2),
                                      dict(attention="dot", input_feeding=True),
-                                     dict(attention="general", input_feeding=True, num_layers=2, cell="gru")])
+                                     dict(attention="general", input_feeding=True, num_layers=2, cell="gru"),
+                                     dict(bidirectional=True, num_layers=2, peeky=True),
+                                     dict(bidirectional=True, attention="dot", reverse_source=True)])
 def test_gradients_match_numerical_in_float64(options):
     model = small_model(**options)
     attention = model.attention if model.feeding is None else model.feeding.attention

@@ -19,6 +19,7 @@ TRANSDUCTION_HELPS = dict(
     "encoder's states: dot, general (Luong) or additive (Bahdanau) scores (default: none)",
     input_feeding="feed each step's attention result into the decoder's next input (Luong's input feeding; "
                   "needs --attention)",
+    bidirectional="the encoder reads the source both ways (its two directions summed)",
     cell="the recurrent layer of encoder and decoder",
     embedding_size="the width of each character's vector", hidden_size="units of encoder and decoder",
     epochs="passes over the training pairs", batch_size="pairs per batch", lr="Adam learning rate",

@@ -14,6 +14,9 @@ Two options from Deep Learning from Scratch 2, chapter 7:
 
 * ``reverse_source``: the encoder reads each source backwards (its real part; padding stays
   at the end), which puts the source's first tokens close to the target's first ones.
+* ``bidirectional``: the encoder reads the source both ways; its two directions' states are
+  summed (outputs and final states alike), so that every encoder state holds both the
+  source's left and right context and the decoder sees H-wide states as before.
 * ``peeky``: the encoder's summary h (its last layer's final hidden state) is also given to
   the decoder at every step — concatenated to its input and to what the read-out sees —
   instead of only through the decoder's initial state:
@@ -57,7 +60,8 @@ class Seq2Seq(Module):
     """
 
     def __init__(self, vocab_size, embedding_size=16, hidden_size=128, cell="lstm", num_layers=1,
-                 reverse_source=False, peeky=False, attention=None, input_feeding=False, dtype=np.float32):
+                 reverse_source=False, peeky=False, attention=None, input_feeding=False, bidirectional=False,
+                 dtype=np.float32):
         if cell not in RECURRENT_LAYERS:
             raise GatedRNNError(f"unknown cell {cell!r}; choose one of {', '.join(RECURRENT_LAYERS)}")
         if attention is not None and attention not in SCORES:
@@ -66,12 +70,13 @@ class Seq2Seq(Module):
             raise GatedRNNError("input_feeding feeds the attention's result back: it needs attention, and no peeky")
         self.config = dict(vocab_size=vocab_size, embedding_size=embedding_size, hidden_size=hidden_size, cell=cell,
                            num_layers=num_layers, reverse_source=reverse_source, peeky=peeky, attention=attention,
-                           input_feeding=bool(input_feeding))
+                           input_feeding=bool(input_feeding), bidirectional=bool(bidirectional))
+        self.bidirectional = bool(bidirectional)
         self.reverse_source, self.peeky = bool(reverse_source), bool(peeky)
         self._memory = None             # the encoder's outputs and source mask, for attention
         layer = RECURRENT_LAYERS[cell]
         self.encoder_embed = Embedding(vocab_size, embedding_size, dtype=dtype)
-        self.encoder = layer(embedding_size, hidden_size, num_layers, dtype=dtype)
+        self.encoder = layer(embedding_size, hidden_size, num_layers, bidirectional=self.bidirectional, dtype=dtype)
         if input_feeding:   # a decoder of its own (gatedrnn.seq.input_feeding), stepping through time
             self.feeding = InputFeedingDecoder(vocab_size, embedding_size, hidden_size, cell, num_layers, attention,
                                                dtype=dtype)
@@ -92,6 +97,10 @@ class Seq2Seq(Module):
         if self.reverse_source:
             source = reverse_real(source, lengths)
         outputs, state = self.encoder(self.encoder_embed(source), lengths=lengths)
+        if self.bidirectional:   # the two directions summed: H wide, as the decoder is
+            H = self.config["hidden_size"]
+            outputs = outputs[..., :H] + outputs[..., H:]
+            state = _sum_directions(state)
         self._memory = (outputs, time_mask(np.asarray(lengths), source.shape[1], outputs.dtype)[..., 0].T)
         return state if self.feeding is None else self.feeding.initial_state(state)
 
@@ -130,8 +139,7 @@ class Seq2Seq(Module):
         if self.feeding is not None:
             dstate, dkeys = self.feeding.backward(dlogits)
             dstate = dstate[:-1] if len(dstate) > 2 else dstate[0]   # h̃_0 is a constant 0: its gradient stops
-            dsource, _ = self.encoder.backward(dkeys, dstate)
-            self.encoder_embed.backward(dsource)
+            self._encoder_backward(dkeys, dstate)
             return
         H = self.config["hidden_size"]
         dparts = self.readout.backward(dlogits)
@@ -149,7 +157,15 @@ class Seq2Seq(Module):
             dxs = dxs[..., :-H]
         self.decoder_embed.backward(np.ascontiguousarray(dxs))
         dstate = _add_to_top_h(dstate, dsummary)
-        dsource, _ = self.encoder.backward(dkeys, dstate)
+        self._encoder_backward(dkeys, dstate)
+
+    def _encoder_backward(self, doutputs, dstate):
+        """The encoder's backward from the gradients of its outputs (None: unused) and final state."""
+        if self.bidirectional:   # each direction received the summed gradient
+            if doutputs is not None:
+                doutputs = np.concatenate([doutputs, doutputs], axis=-1)
+            dstate = _repeat_directions(dstate)
+        dsource, _ = self.encoder.backward(doutputs, dstate)
         self.encoder_embed.backward(dsource)
 
     # -- generation --------------------------------------------------------------------------
@@ -315,6 +331,20 @@ def _select_state(state, row):
     if isinstance(state, tuple):
         return tuple(part[:, row:row + 1] for part in state)
     return state[:, row:row + 1]
+
+
+def _sum_directions(state):
+    """(2L, N, H) states, layer-major with the two directions side by side → (L, N, H), summed."""
+    if isinstance(state, tuple):
+        return tuple(_sum_directions(part) for part in state)
+    return state.reshape(-1, 2, *state.shape[1:]).sum(axis=1)
+
+
+def _repeat_directions(dstate):
+    """The inverse shape of _sum_directions, for gradients: (L, N, H) → (2L, N, H)."""
+    if isinstance(dstate, tuple):
+        return tuple(_repeat_directions(part) for part in dstate)
+    return np.repeat(dstate, 2, axis=0)
 
 
 def _add_to_top_h(dstate, dsummary):

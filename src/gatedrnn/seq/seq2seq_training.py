@@ -75,7 +75,7 @@ def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, tea
 
 
 def run_transduction(task="addition", reverse_source=False, peeky=False, attention=None, input_feeding=False,
-                     cell="lstm", embedding_size=16, hidden_size=128, epochs=25, batch_size=128, lr=1e-3, clip=5.0,
+                     bidirectional=False, cell="lstm", embedding_size=16, hidden_size=128, epochs=25, batch_size=128, lr=1e-3, clip=5.0,
                      teacher_forcing=1.0,
                      train_count=None, test_count=None, beam_width=1, seed=0, echo=print, progress=True,
                      keep_model=False):
@@ -103,12 +103,12 @@ def run_transduction(task="addition", reverse_source=False, peeky=False, attenti
         check_whole_number(name, value, 1)
     data = make_transduction_task(task, seed=seed, **sizes)
     if task in ONE_TO_MANY_TASKS:   # one class token in: a decoder started from its vector
-        if reverse_source or peeky or attention or input_feeding:
+        if reverse_source or peeky or attention or input_feeding or bidirectional:
             raise GatedRNNError(f"{task} is one-to-many: reverse_source, peeky and attention need a source sequence")
         model = OneToMany(data.vocab_size, embedding_size, hidden_size, cell=cell)
     else:
         model = Seq2Seq(data.vocab_size, embedding_size, hidden_size, cell=cell, reverse_source=reverse_source,
-                        peeky=peeky, attention=attention, input_feeding=input_feeding)
+                        peeky=peeky, attention=attention, input_feeding=input_feeding, bidirectional=bidirectional)
     history = fit_transduction(model, data, epochs, batch_size=batch_size, lr=lr, clip=clip,
                                teacher_forcing=teacher_forcing, echo=echo, progress=progress)
     result = dict(task=task, model=model.config, epochs=epochs, batch_size=batch_size, lr=lr, clip=clip,
