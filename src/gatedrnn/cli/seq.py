@@ -24,7 +24,8 @@ TRANSDUCTION_HELPS = dict(
     embedding_size="the width of each character's vector", hidden_size="units of encoder and decoder",
     epochs="passes over the training pairs", batch_size="pairs per batch", lr="Adam learning rate",
     clip="max global gradient norm", teacher_forcing="probability of feeding the decoder the true previous "
-    "token in training (1: teacher forcing; below 1: scheduled sampling, else its own choice)", train_count="training pairs (default: the task's; addition: the book's 45,000)",
+    "token in training (1: teacher forcing; below 1: scheduled sampling, else its own choice)",
+    lr_decay="multiply the learning rate by this after every epoch (1: constant, as in the book)", train_count="training pairs (default: the task's; addition: the book's 45,000)",
     test_count="test pairs (default: the task's; addition: 5,000)",
     beam_width="also score the final model by beam search of this width (1: greedy only)",
     seed="random seed (data, weights and order)",

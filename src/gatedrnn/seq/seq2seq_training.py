@@ -38,13 +38,14 @@ def exact_match(model, data, split="test", batch_size=1000, beam_width=1):
     return correct / len(sources)
 
 
-def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, teacher_forcing=1.0, echo=print,
-                     progress=True):
+def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, teacher_forcing=1.0, lr_decay=1.0,
+                     echo=print, progress=True):
     """Train ``model`` on ``data.train``; returns one record per epoch (loss, test exact match, seconds).
 
     ``teacher_forcing``: the probability that the decoder is fed the true previous token at
     each step (1: always, teacher forcing; below 1: scheduled sampling, the rest of the time
-    its own previous choice; gatedrnn.seq.seq2seq.scheduled_inputs).
+    its own previous choice; gatedrnn.seq.seq2seq.scheduled_inputs). ``lr_decay``: the
+    learning rate is multiplied by it after every epoch (1: constant, as in the book).
     """
     sources, targets = data.train
     ids, lengths = data.encode_sources(sources)
@@ -65,6 +66,7 @@ def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, tea
             logits = model(ids[rows, :width], lengths[rows], inputs)
             loss = criterion(logits, outputs[rows])
             losses.append(backward_and_step(model, criterion, optimizer, loss, max_norm=clip).loss)
+        optimizer.lr = optimizer.lr * lr_decay
         accuracy = exact_match(model, data)
         record = dict(epoch=epoch, train_loss=float(np.mean(losses)), test_exact_match=accuracy,
                       seconds=time.perf_counter() - started)
@@ -75,10 +77,9 @@ def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, tea
 
 
 def run_transduction(task="addition", reverse_source=False, peeky=False, attention=None, input_feeding=False,
-                     bidirectional=False, cell="lstm", embedding_size=16, hidden_size=128, epochs=25, batch_size=128, lr=1e-3, clip=5.0,
-                     teacher_forcing=1.0,
-                     train_count=None, test_count=None, beam_width=1, seed=0, echo=print, progress=True,
-                     keep_model=False):
+                     bidirectional=False, cell="lstm", embedding_size=16, hidden_size=128, epochs=25, batch_size=128,
+                     lr=1e-3, clip=5.0, lr_decay=1.0, teacher_forcing=1.0, train_count=None, test_count=None,
+                     beam_width=1, seed=0, echo=print, progress=True, keep_model=False):
     """Generate ``task``, train a Seq2Seq on it, and return its settings, history and final exact match.
 
     The defaults are the book's chapter 7 settings for addition (wordvec 16, hidden 128, batch
@@ -94,6 +95,8 @@ def run_transduction(task="addition", reverse_source=False, peeky=False, attenti
     for name, value in (("lr", lr), ("clip", clip)):
         if not (is_finite_number(value) and value > 0):
             raise GatedRNNError(f"{name} must be a finite number > 0, got {short_repr(value)}")
+    if not (is_finite_number(lr_decay) and 0.0 < lr_decay <= 1.0):
+        raise GatedRNNError(f"lr_decay must be a number in (0, 1], got {short_repr(lr_decay)}")
     if not (is_finite_number(teacher_forcing) and 0.0 <= teacher_forcing <= 1.0):
         raise GatedRNNError(f"teacher_forcing must be a probability in [0, 1], got {short_repr(teacher_forcing)}")
     _rng.seed(seed)
@@ -110,9 +113,9 @@ def run_transduction(task="addition", reverse_source=False, peeky=False, attenti
         model = Seq2Seq(data.vocab_size, embedding_size, hidden_size, cell=cell, reverse_source=reverse_source,
                         peeky=peeky, attention=attention, input_feeding=input_feeding, bidirectional=bidirectional)
     history = fit_transduction(model, data, epochs, batch_size=batch_size, lr=lr, clip=clip,
-                               teacher_forcing=teacher_forcing, echo=echo, progress=progress)
+                               teacher_forcing=teacher_forcing, lr_decay=lr_decay, echo=echo, progress=progress)
     result = dict(task=task, model=model.config, epochs=epochs, batch_size=batch_size, lr=lr, clip=clip,
-                  teacher_forcing=teacher_forcing, seed=seed,
+                  lr_decay=lr_decay, teacher_forcing=teacher_forcing, seed=seed,
                   train_pairs=len(data.train[0]), test_pairs=len(data.test[0]), history=history,
                   test_exact_match=history[-1]["test_exact_match"] if history else None)
     if beam_width > 1:
