@@ -1,4 +1,5 @@
 """Layers: each with forward() and a hand-written backward()."""
+from .attention import Attention
 from .cells import GRUCell, LSTMCell, RNNCell
 from .dropout import Dropout, LockedDropout
 from .embedding import Embedding
@@ -12,5 +13,5 @@ from .rnn import RNN
 # The recurrent layers by the names configs and the CLI use for them.
 RECURRENT_LAYERS = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
 
-__all__ = ["Dropout", "LockedDropout", "Embedding", "GRU", "Linear", "SoftmaxCrossEntropy", "LSTM", "Recurrent", "RNN",
+__all__ = ["Attention", "Dropout", "LockedDropout", "Embedding", "GRU", "Linear", "SoftmaxCrossEntropy", "LSTM", "Recurrent", "RNN",
            "RNNCell", "LSTMCell", "GRUCell", "RECURRENT_LAYERS"]
