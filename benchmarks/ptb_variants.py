@@ -68,7 +68,9 @@ def run_variant(study, name, options, args):
     if (out / "last.npz").exists():
         command.append("--resume")
     print(" ".join(command), flush=True)
-    subprocess.run(command, check=True)
+    status = subprocess.run(command).returncode
+    if status not in (0, 130):   # 130: stopped by Ctrl-C or SIGTERM, saved; run again to continue
+        raise SystemExit(f"{name}: gatedrnn train exited with status {status}")
     return json.loads(results.read_text()) if results.exists() else None
 
 
