@@ -63,7 +63,8 @@ def add_parser(commands):
     task = commands.add_parser(
         "task", help="train on a synthetic task: classify, tag, or transduce sequences (variable lengths)",
         description="Generate a synthetic task and train on it: brackets (many-to-one), neighbours (aligned "
-                    "many-to-many), addition and reversal (encoder–decoder). `gatedrnn task TASK --help` lists "
+                    "many-to-many), addition, reversal, copy and dates (encoder–decoder), numbers (one-to-many). "
+                    "`gatedrnn task TASK --help` lists "
                     "that task's options.")
     tasks = task.add_subparsers(dest="task_name", metavar="TASK")
     tasks.required = True
