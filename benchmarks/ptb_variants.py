@@ -24,6 +24,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -87,21 +88,29 @@ def main():
     parser.add_argument("--data-dir", default=os.environ.get("GATEDRNN_DATA"))
     parser.add_argument("--run-dir", default="/tmp/gatedrnn-runs", help="where the runs live (outside the repo)")
     parser.add_argument("--time-limit", type=float, help="minutes per training process before it saves and stops")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="variants trained side by side, each on one thread (at most the number of cores)")
     parser.add_argument(KEEP_FLAG, action="store_true", help=KEEP_HELP)
     parser.add_argument("--out", help="results JSON (default: benchmarks/results/ptb_STUDY.json)")
     args = parser.parse_args()
     study = STUDIES[args.study]
+    load_before = os.getloadavg()
+    variants = list(study["variants"].items())
+    # Each variant trains on one thread (--deterministic), so on a machine with N cores N of
+    # them can run side by side; each result still records its own wall time and tokens/s.
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        results = list(pool.map(lambda item: run_variant(args.study, *item, args), variants))
     rows = []
-    for name, options in study["variants"].items():
-        result = run_variant(args.study, name, options, args)
+    for (name, options), result in zip(variants, results):
         if result is None:
             print(f"{name} stopped before the end; run the same command again to continue")
             return
         rows.append(summary(name, options, result))
         print(f"{name}: test ppl {result['test_ppl']:.2f}, {result['parameters']:,} parameters", flush=True)
     out = args.out or str(RESULTS / f"ptb_{args.study}.json")
-    write_json(out, dict(finished=timestamp(), command=f"python benchmarks/ptb_variants.py {args.study}",
-                         preset=study["preset"], deterministic=True, variants=rows, blas_environment=described(), machine=machine_info()))
+    write_json(out, dict(finished=timestamp(), command=f"python benchmarks/ptb_variants.py {args.study} --jobs {args.jobs}",
+                         preset=study["preset"], deterministic=True, jobs=args.jobs,
+                         load_average_before_last_piece=load_before, variants=rows, blas_environment=described(), machine=machine_info()))
     print(f"written to {out}")
 
 
