@@ -44,10 +44,13 @@ class ThreadTuner:
         drift_patience: the same, after a drift (a trial then costs at most 1/drift_patience
             of the time since the last one, 4% by default).
         window: how many recent steps the drift check takes the median of.
+        apply: what sets a thread count (default: gatedrnn's own, gatedrnn.threads; the torch
+            engine passes torch.set_num_threads).
     """
 
     def __init__(self, candidates=None, trial_steps=3, warmup_steps=3, drift=1.3, patience=50.0, drift_patience=25.0,
-                 window=5):
+                 window=5, apply=None):
+        self.apply = apply or threads.apply_chosen
         cores = threads.available_cores()
         self.candidates = tuple(candidates or sorted({1, cores}))
         self.trial_steps, self.warmup_steps = trial_steps, warmup_steps
@@ -71,7 +74,7 @@ class ThreadTuner:
         """Run one step under the count the tuner wants now, and time it (``units``: its size)."""
         count = self._count_for_next_step()
         if count is not None:
-            threads.apply_chosen(count)
+            self.apply(count)
         started = time.perf_counter()
         yield
         self._record(count, time.perf_counter() - started, max(units, 1))
@@ -134,7 +137,7 @@ class ThreadTuner:
         # What the trial cost beyond running at the winner throughout: the price of asking again.
         self._last_trial_cost = sum(seconds - units * self.reference
                                     for timed in self._trial.values() for seconds, units in timed)
-        threads.apply_chosen(self.choice)
+        self.apply(self.choice)
 
     def describe(self):
         """One line for logs: the choice and the last trial's figures."""

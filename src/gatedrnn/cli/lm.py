@@ -6,6 +6,7 @@ help shows the value of the preset named on the command line (``--preset``, defa
 """
 import argparse
 import dataclasses
+import os
 import shlex
 import signal
 import sys
@@ -35,7 +36,16 @@ def train(args):
             print(line)
         return 0
     files = RunFiles(Path(args.out or default_out(args)))
-    preset, trainer = _prepare_run(args, files)
+    engine, rank = _engine(args)
+    with _torch_threads(args):
+        if rank > 0:
+            return _train_as_helper(args, files, engine)
+        return _train_and_report(args, files, engine)
+
+
+def _train_and_report(args, files, engine):
+    """The only process (or process 0 of a torchrun launch): claim the directory, train, write the results."""
+    preset, trainer = _prepare_run(args, files, engine)
     command = command_line(args)
     with files.claim(resume=args.resume, command=command), _stop_gracefully(trainer):
         if files.removed_temporaries:
@@ -103,7 +113,8 @@ def resolved_settings(args):
     lines += [f"data.{name} = {value}" for name, value in data]
     run = [("out", args.out or default_out(args)), ("resume", args.resume), ("max_steps", args.max_steps),
            ("time_limit_minutes", args.time_limit), ("log_interval", args.log_interval),
-           ("checkpoint_interval", args.checkpoint_interval)]
+           ("checkpoint_interval", args.checkpoint_interval), ("engine", args.engine),
+           ("device", args.device or ("cpu" if args.engine == "torch" else "-"))]
     lines += [f"run.{name} = {value}" for name, value in run]
     lines.append("model.vocab_size: taken from the corpus when it loads")
     return lines
@@ -140,7 +151,68 @@ def _given(args, flag):
     return any(word == flag or word.startswith(flag + "=") for word in args.command_line)
 
 
-def _prepare_run(args, files):
+def _engine(args):
+    """(None, 0) for the NumPy engine, or (what builds the torch engine, this process's rank).
+
+    Checked here, before any data loads: torch is installed, --device goes with --engine
+    torch, and a torchrun launch asks for it. --threads and --deterministic set torch's.
+    """
+    processes = int(os.environ.get("WORLD_SIZE", "1"))
+    if args.engine != "torch":
+        if args.device is not None:
+            raise GatedRNNError("--device needs --engine torch (the NumPy engine runs on the CPU)")
+        if processes > 1:
+            raise GatedRNNError(f"started as {processes} processes (torchrun): add --engine torch, the engine that "
+                                "runs across processes")
+        return None, 0
+    import functools
+    from ..interop.torch_engine import TorchEngine, process_rank
+    from ..interop import _torch
+    _torch()   # installed, or one line saying how to install it
+    return functools.partial(TorchEngine, device=args.device or "cpu"), process_rank()
+
+
+@contextmanager
+def _torch_threads(args):
+    """--threads N and --deterministic for torch, for the run's duration (as gatedrnn.threads for NumPy)."""
+    if args.engine != "torch" or not (args.deterministic or args.threads):
+        yield
+        return
+    import torch
+    before = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
+    torch.set_num_threads(1 if args.deterministic else args.threads)
+    torch.use_deterministic_algorithms(args.deterministic or before[1])
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before[0])
+        torch.use_deterministic_algorithms(before[1])
+
+
+def _train_as_helper(args, files, engine):
+    """A process of a torchrun launch other than 0: the same steps, on its share of the streams.
+
+    Process 0 checks and claims the run directory and writes every file; this one reads the
+    checkpoint it resumes from there, keeps its logs in a directory of its own that is removed
+    at the end, and prints nothing on standard output.
+    """
+    import contextlib
+    import io
+    import tempfile
+    from ..lm.run_files import RunFiles
+
+    with tempfile.TemporaryDirectory(prefix="gatedrnn-helper-") as private, \
+            contextlib.redirect_stdout(io.StringIO()):
+        _, trainer = _prepare_run(args, RunFiles(private), engine, check_files=False)
+        with _stop_gracefully(trainer):
+            if args.resume:
+                _resume(trainer, files.last)
+            summary = trainer.fit(max_steps=args.max_steps,
+                                  time_limit=None if args.time_limit is None else args.time_limit * 60)
+    return 0 if summary["finished"] or summary["stopped_because"] != "interrupted" else 130
+
+
+def _prepare_run(args, files, engine=None, check_files=True):
     """The checks that need no data, then the corpus, the model and the Trainer; writes nothing."""
     from .. import rng
     from ..lm import LanguageModel, ModelConfig, Trainer, TrainConfig, get_preset, load_corpus
@@ -158,9 +230,13 @@ def _prepare_run(args, files):
     data = text_options(args)
     if level == "char" and not data["text"]:
         raise GatedRNNError(f"preset {args.preset} is character-level: give it a text file with --text FILE")
-    files.check_can_start(args.resume)
-    if args.results:
-        files.check_results_path(args.results)
+    if check_files:
+        files.check_can_start(args.resume)
+        if args.results:
+            files.check_results_path(args.results)
+    if engine is not None:
+        from ..interop.torch_engine import check_supported
+        check_supported(model_config, training)
     corpus = load_corpus(args.corpus, args.data_dir, level=level, train_tokens=args.train_tokens, **data)
     for split in ("valid", "test"):
         check_streams_fit(getattr(corpus, split), training.eval_batch_size, split, "--eval-batch-size")
@@ -169,7 +245,7 @@ def _prepare_run(args, files):
     run_info = dict(preset=args.preset, corpus=corpus.name, command=command_line(args),
                     data=data_identity(corpus, level=level, train_tokens=args.train_tokens, **data))
     trainer = Trainer(model, corpus, training, files, run_info=run_info, progress=not args.no_progress,
-                      log_interval=args.log_interval, checkpoint_interval=args.checkpoint_interval)
+                      log_interval=args.log_interval, checkpoint_interval=args.checkpoint_interval, engine=engine)
     return preset, trainer
 
 
@@ -200,7 +276,8 @@ def _results(args, preset, trainer, summary, command):
         best_valid_bits_per_token=summary["valid_bits"], test_bits_per_token=summary["test_bits"],
         wall_seconds_this_session=summary["seconds"], wall_seconds=summary["wall_seconds"], steps=summary["steps"],
         median_train_tokens_per_s=float(np.median(train_rates)) if train_rates else None,
-        threads=summary["threads"],
+        engine=summary["engine"], device=args.device or ("cpu" if args.engine == "torch" else None),
+        processes=int(os.environ.get("WORLD_SIZE", "1")), threads=summary["threads"],
         checkpoint=str(trainer.files.best), machine=machine_info(),
     )
 
@@ -437,6 +514,10 @@ def _add_train_parser(commands, preset_name):
     run.add_argument("--dry-run", action="store_true",
                      help="print every setting the run would use, with where it comes from (flag, preset, "
                           "default), and exit without reading data or writing anything")
+    run.add_argument("--engine", choices=["numpy", "torch"], default="numpy",
+                     help="what computes the steps: numpy (gatedrnn's own code, the default) or torch (PyTorch: "
+                          "a GPU, or many processes under torchrun; pip install gatedrnn[torch]; docs/scaling.md)")
+    run.add_argument("--device", help="with --engine torch: cpu (the default), cuda or cuda:N")
     train_parser.set_defaults(handler=train)
 
 

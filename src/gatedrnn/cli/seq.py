@@ -25,7 +25,9 @@ TRANSDUCTION_HELPS = dict(
     epochs="passes over the training pairs", batch_size="pairs per batch", lr="Adam learning rate",
     clip="max global gradient norm", teacher_forcing="probability of feeding the decoder the true previous "
     "token in training (1: teacher forcing; below 1: scheduled sampling, else its own choice)",
-    lr_decay="multiply the learning rate by this after every epoch (1: constant, as in the book)", train_count="training pairs (default: the task's; addition: the book's 45,000)",
+    lr_decay="multiply the learning rate by this after every epoch from --decay-after on (1: constant, as in "
+             "the book)",
+    decay_after="the epochs run at the full learning rate before --lr-decay starts", train_count="training pairs (default: the task's; addition: the book's 45,000)",
     test_count="test pairs (default: the task's; addition: 5,000)",
     beam_width="also score the final model by beam search of this width (1: greedy only)",
     seed="random seed (data, weights and order)",

@@ -13,7 +13,8 @@ from .generate import generate, next_token_distribution
 from .model import LanguageModel
 from .presets import PRESETS, Preset, get_preset
 from .run_files import RunFiles, model_from_checkpoint
-from .trainer import Trainer, evaluate_nll
+from .engine import evaluate_nll
+from .trainer import Trainer
 
 __all__ = ["ModelConfig", "TrainConfig", "load_corpus", "generate", "next_token_distribution", "LanguageModel",
            "PRESETS", "Preset", "get_preset", "RunFiles", "model_from_checkpoint", "Trainer", "evaluate_nll",

@@ -15,43 +15,19 @@ buffers, the random generator, the data position and the carried state (gatedrnn
 import math
 import time
 
-import numpy as np
-
 from .. import rng as _rng
 from ..data import TBPTTBatches
 from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
-from ..layers import SoftmaxCrossEntropy
 from ..optim import SGD, Adam
-from ..thread_tuner import ThreadTuner
-from ..training import backward_and_step
 from .config import TrainConfig
 from .corpora import check_streams_fit
+from .engine import NumpyEngine
 from .run_files import RunFiles, finite_or_none, load_run_checkpoint, save_run_checkpoint
 from .run_log import RunLog
 from .scores import bits, perplexity
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 MAX_CONSECUTIVE_SKIPS = 10
-
-
-def evaluate_nll(model, ids, batch_size, seq_len, tuner=None):
-    """Mean negative log-likelihood per token (nats) of ``ids`` under ``model``.
-
-    The split is read as ``batch_size`` streams with the state carried across windows, as in
-    training, and dropout off. Perplexity is exp of the result (gatedrnn.lm.scores).
-    """
-    was_training = model.training
-    model.eval()
-    criterion = SoftmaxCrossEntropy(reduction="sum")
-    total, count, state = 0.0, 0, None
-    tuner = tuner or ThreadTuner()   # evaluation chooses its own thread count (gatedrnn.thread_tuner)
-    for inputs, targets in TBPTTBatches(ids, batch_size, seq_len):
-        with tuner.step(units=targets.size):
-            logits, state = model(inputs, state)
-            total += criterion(logits, targets)
-        count += targets.size
-    model.train(was_training)
-    return float(total / count)
 
 
 class Trainer:
@@ -66,11 +42,13 @@ class Trainer:
     record)`` is called after each training log line; ``echo`` prints the console lines.
     ``progress``: a progress bar on a terminal, and a plain line per log interval (with the
     rate and the time left for the whole run) when standard error is not one, e.g. in a log
-    file; False for neither.
+    file; False for neither. ``engine``: what computes the steps (gatedrnn.lm.engine); None
+    for gatedrnn's own NumPy code, or a function ``engine(model, optimizer, config)`` that
+    builds another, such as gatedrnn.interop.torch_engine.TorchEngine.
     """
 
     def __init__(self, model, corpus, config, out_dir, run_info=None, progress=True, echo=print,
-                 log_interval=100, checkpoint_interval=500, on_log=None):
+                 log_interval=100, checkpoint_interval=500, on_log=None, engine=None):
         if not isinstance(config, TrainConfig):
             raise GatedRNNError(f"Trainer needs a TrainConfig, got {type(config).__name__}; build one with "
                                 "gatedrnn.lm.TrainConfig(epochs=..., lr=..., ...)")
@@ -90,15 +68,13 @@ class Trainer:
         self.files = out_dir if isinstance(out_dir, RunFiles) else RunFiles(out_dir)
         self.files.char_level = corpus.vocab.level == "char"
         self.log = RunLog(self.files, echo=echo, title=self.run_info.get("preset", ""))
-        self.criterion = SoftmaxCrossEntropy()
-        # Training and evaluation each time their own steps to choose a thread count.
-        self.thread_tuner, self.eval_thread_tuner = ThreadTuner(), ThreadTuner()
         self.batches = TBPTTBatches(corpus.train, config.batch_size, config.seq_len)
         # The evaluation splits are read only after an epoch: check now that they fit the streams.
         for split in ("valid", "test"):
             if getattr(corpus, split) is not None:
                 check_streams_fit(getattr(corpus, split), config.eval_batch_size, split, "eval_batch_size")
         self.optimizer = OPTIMIZERS[config.optimizer](model.parameters(), lr=config.lr)
+        self.engine = (engine or _numpy_engine)(model, self.optimizer, config)
         # Where the run stands; all of it goes into every checkpoint.
         self.epoch, self.window, self.step = 0, 0, 0
         self.state = None
@@ -156,8 +132,7 @@ class Trainer:
             train_nll = self._train_epoch()
             if train_nll is None:   # stopped within the epoch
                 return self._stop_early()
-            valid_nll = evaluate_nll(self.model, self.corpus.valid, cfg.eval_batch_size, cfg.seq_len,
-                                     self.eval_thread_tuner)
+            valid_nll = self.engine.evaluate_nll(self.corpus.valid, cfg.eval_batch_size, cfg.seq_len)
             self._end_epoch(train_nll, valid_nll)
         return self._finish(time.perf_counter() - started)
 
@@ -190,8 +165,7 @@ class Trainer:
         sums = self.loss_sums
         tokens, tick = 0, time.perf_counter()
         for index, inputs, targets in self.batches.windows(self.window):
-            with self.thread_tuner.step(units=targets.size):
-                result = self._train_step(inputs, targets)
+            result = self._train_step(inputs, targets)
             self.window, self.step = index + 1, self.step + 1
             bar.update(1)
             if result.stepped:
@@ -204,7 +178,8 @@ class Trainer:
                     tokens, tick = 0, time.perf_counter()
             if self.step % self.checkpoint_interval == 0:
                 self.save(self.files.last)
-            if self._stop_rule.reason(self) is not None:
+            # Processes of a distributed run all stop after the same step, or none does.
+            if self.engine.any_process(self._stop_rule.reason(self) is not None):
                 bar.close()
                 return None   # mid-epoch: fit saves and returns; the epoch's sums stay in the checkpoint
         bar.close()
@@ -213,15 +188,9 @@ class Trainer:
         return mean
 
     def _train_step(self, inputs, targets):
-        # A diverging forward overflows; backward_and_step detects and reports it in one line,
-        # so NumPy's warnings would only say the same thing four times first.
-        with np.errstate(over="ignore", invalid="ignore"):
-            logits, self.state = self.model(inputs, self.state)
-            loss = self.criterion(logits, targets)
         # Zaremba et al. sum the loss over the window's steps: the same gradient times T.
         scale = targets.shape[1] if self.config.loss_sum_over_time else 1.0
-        result = backward_and_step(self.model, self.criterion, self.optimizer, loss, max_norm=self.config.clip,
-                                   loss_scale=scale)
+        result, self.state = self.engine.train_step(inputs, targets, self.state, self.optimizer.lr, scale, self.step)
         if result.stepped:
             self.consecutive_skips = 0
         else:
@@ -301,9 +270,10 @@ class Trainer:
         cfg = self.config
         if self.files.best.exists():
             self.load(self.files.best, weights_only=True)
+        self.engine.take_weights_from_writer()   # processes that write nothing hold no best.npz
         valid_nll = self.best_valid_nll  # measured on these very weights when they were saved
         # A corpus may come without a test split (the demo holds out one 10% for validation only).
-        test_nll = (evaluate_nll(self.model, self.corpus.test, cfg.eval_batch_size, cfg.seq_len, self.eval_thread_tuner)
+        test_nll = (self.engine.evaluate_nll(self.corpus.test, cfg.eval_batch_size, cfg.seq_len)
                     if self.corpus.test is not None else None)
         test_ppl = None if test_nll is None else perplexity(test_nll)
         test_bits = None if test_nll is None else bits(test_nll)
@@ -313,11 +283,19 @@ class Trainer:
         return dict(finished=True, valid_ppl=perplexity(valid_nll), test_ppl=test_ppl, valid_bits=bits(valid_nll),
                     test_bits=test_bits, seconds=seconds, wall_seconds=self.wall_seconds, steps=self.step,
                     tokens=self.step * cfg.batch_size * cfg.seq_len,
-                    threads=dict(train=self.thread_tuner.describe(), evaluate=self.eval_thread_tuner.describe()))
+                    engine=self.engine.name, threads=self.engine.describe_threads())
 
     # -- checkpoints -----------------------------------------------------------------------
     def save(self, path):
-        """Write a checkpoint from which ``load`` continues this run exactly."""
+        """Write a checkpoint from which ``load`` continues this run exactly.
+
+        Every process of a distributed run calls this at the same step (the carried state is
+        gathered from all of them); only the one that writes the run's files writes it.
+        """
+        self.engine.sync_to_model()
+        carried = self.engine.state_for_checkpoint(self.state)
+        if not self.engine.writes_files:
+            return
         metadata = dict(
             vocab=self.corpus.vocab.to_dict(), training=self.config.to_dict(), run=self.run_info,
             rng=_rng.get_state(),
@@ -327,7 +305,7 @@ class Trainer:
                           wall_seconds=self.wall_seconds),
             best_valid_nll=finite_or_none(self.best_valid_nll), history=self.history,
         )
-        save_run_checkpoint(path, self.model, self.optimizer, self.state, metadata)
+        save_run_checkpoint(path, self.model, self.optimizer, carried, metadata)
 
     def load(self, path, weights_only=False):
         """Restore a checkpoint written by ``save`` (all of the run's state unless ``weights_only``).
@@ -345,6 +323,7 @@ class Trainer:
                                 f"has {len(self.corpus.vocab)}); use the corpus it was trained on")
         if weights_only:
             self.model.load_state_dict(checkpoint.model_weights)
+            self.engine.sync_from_model()
             return
         metadata = checkpoint.metadata
         _check_same_settings(path, "model", dict(checkpoint.config.to_dict(), dtype=metadata.get("dtype", "float32")),
@@ -366,7 +345,8 @@ class Trainer:
         self._wall_seconds_before, self._fit_started = position.get("wall_seconds", 0.0), None
         best = metadata.get("best_valid_nll")
         self.best_valid_nll = math.inf if best is None else best
-        self.state = checkpoint.carried_state
+        self.state = self.engine.state_from_checkpoint(checkpoint.carried_state)
+        self.engine.sync_from_model()
         self.log.restore(metadata["history"])
 
 
@@ -399,3 +379,7 @@ def _progress_bar(total, initial, description, enabled):
     from ..progress import bar
     return bar(total=total, initial=initial, desc=description, unit="win", progress=enabled, dynamic_ncols=True,
                leave=False)
+
+
+def _numpy_engine(model, optimizer, config):
+    return NumpyEngine(model, optimizer, config.clip)

@@ -39,13 +39,17 @@ def exact_match(model, data, split="test", batch_size=1000, beam_width=1):
 
 
 def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, teacher_forcing=1.0, lr_decay=1.0,
-                     echo=print, progress=True):
+                     decay_after=1, echo=print, progress=True):
     """Train ``model`` on ``data.train``; returns one record per epoch (loss, test exact match, seconds).
 
     ``teacher_forcing``: the probability that the decoder is fed the true previous token at
     each step (1: always, teacher forcing; below 1: scheduled sampling, the rest of the time
     its own previous choice; gatedrnn.seq.seq2seq.scheduled_inputs). ``lr_decay``: the
-    learning rate is multiplied by it after every epoch (1: constant, as in the book).
+    learning rate of epoch e = 1, 2, … is lr · lr_decay^max(e - decay_after, 0): the first
+    ``decay_after`` epochs at lr, then one factor more per epoch (1: constant, as in the
+    book). Adam at a constant rate keeps jumping between nearby solutions late in a
+    run (a test score that swings by a few points from one epoch to the next); a decaying
+    tail lets it settle.
     """
     sources, targets = data.train
     ids, lengths = data.encode_sources(sources)
@@ -66,7 +70,8 @@ def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, tea
             logits = model(ids[rows, :width], lengths[rows], inputs)
             loss = criterion(logits, outputs[rows])
             losses.append(backward_and_step(model, criterion, optimizer, loss, max_norm=clip).loss)
-        optimizer.lr = optimizer.lr * lr_decay
+        if epoch >= decay_after:
+            optimizer.lr = optimizer.lr * lr_decay
         accuracy = exact_match(model, data)
         record = dict(epoch=epoch, train_loss=float(np.mean(losses)), test_exact_match=accuracy,
                       seconds=time.perf_counter() - started)
@@ -78,7 +83,8 @@ def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, tea
 
 def run_transduction(task="addition", reverse_source=False, peeky=False, attention=None, input_feeding=False,
                      bidirectional=False, cell="lstm", embedding_size=16, hidden_size=128, epochs=25, batch_size=128,
-                     lr=1e-3, clip=5.0, lr_decay=1.0, teacher_forcing=1.0, train_count=None, test_count=None,
+                     lr=1e-3, clip=5.0, lr_decay=1.0, decay_after=1, teacher_forcing=1.0, train_count=None,
+                     test_count=None,
                      beam_width=1, seed=0, echo=print, progress=True, keep_model=False):
     """Generate ``task``, train a Seq2Seq on it, and return its settings, history and final exact match.
 
@@ -90,7 +96,7 @@ def run_transduction(task="addition", reverse_source=False, peeky=False, attenti
     """
     for name, value, minimum in (("embedding_size", embedding_size, 1), ("hidden_size", hidden_size, 1),
                                  ("epochs", epochs, 0), ("batch_size", batch_size, 1), ("beam_width", beam_width, 1),
-                                 ("seed", seed, 0)):
+                                 ("seed", seed, 0), ("decay_after", decay_after, 1)):
         check_whole_number(name, value, minimum)
     for name, value in (("lr", lr), ("clip", clip)):
         if not (is_finite_number(value) and value > 0):
@@ -113,9 +119,10 @@ def run_transduction(task="addition", reverse_source=False, peeky=False, attenti
         model = Seq2Seq(data.vocab_size, embedding_size, hidden_size, cell=cell, reverse_source=reverse_source,
                         peeky=peeky, attention=attention, input_feeding=input_feeding, bidirectional=bidirectional)
     history = fit_transduction(model, data, epochs, batch_size=batch_size, lr=lr, clip=clip,
-                               teacher_forcing=teacher_forcing, lr_decay=lr_decay, echo=echo, progress=progress)
+                               teacher_forcing=teacher_forcing, lr_decay=lr_decay, decay_after=decay_after, echo=echo,
+                               progress=progress)
     result = dict(task=task, model=model.config, epochs=epochs, batch_size=batch_size, lr=lr, clip=clip,
-                  lr_decay=lr_decay, teacher_forcing=teacher_forcing, seed=seed,
+                  lr_decay=lr_decay, decay_after=decay_after, teacher_forcing=teacher_forcing, seed=seed,
                   train_pairs=len(data.train[0]), test_pairs=len(data.test[0]), history=history,
                   test_exact_match=history[-1]["test_exact_match"] if history else None)
     if beam_width > 1:

@@ -14,8 +14,8 @@ gatedrnn.lm in the package (docs/architecture.md): it is the bridge for everythi
 """
 import numpy as np
 
-from .errors import GatedRNNError
-from .layers import GRU, LSTM, RNN, Embedding, Linear
+from ..errors import GatedRNNError
+from ..layers import GRU, LSTM, RNN, Embedding, Linear
 
 _TORCH_DTYPES = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64"}
 
@@ -24,7 +24,8 @@ def _torch():
     try:
         import torch
     except ImportError:  # pragma: no cover - depends on the environment
-        raise GatedRNNError("PyTorch is not installed; install it with `pip install torch` to use gatedrnn.interop") from None
+        raise GatedRNNError("PyTorch is not installed; install it with `pip install gatedrnn[torch]` (or "
+                             "`pip install torch`) to use gatedrnn.interop and --engine torch") from None
     return torch
 
 
@@ -38,7 +39,7 @@ def from_torch(module):
     weights = {name: tensor.detach().cpu().numpy() for name, tensor in module.state_dict().items()}
     dtype = next(iter(weights.values())).dtype if weights else np.float32
     if isinstance(module, _torch_language_model_class()):
-        from .lm import LanguageModel, ModelConfig
+        from ..lm import LanguageModel, ModelConfig
         model = LanguageModel(ModelConfig.from_dict(dict(module.config), source="the module's config"), dtype=dtype)
         model.load_state_dict(weights)
         return model
@@ -102,7 +103,7 @@ def to_torch(layer):
 
 # -- whole language models ------------------------------------------------------------------
 def _is_language_model(obj):
-    from .lm import LanguageModel
+    from ..lm import LanguageModel
     return isinstance(obj, LanguageModel)
 
 
@@ -190,7 +191,7 @@ def save_torch_language_model(model, vocab, path, training=None):
     ``saved["vocab"]["tokens"]`` in id order. Written atomically.
     """
     import io
-    from .files import atomic_write_bytes
+    from ..files import atomic_write_bytes
     torch = _torch()
     state = {name: torch.from_numpy(array.copy()) for name, array in model.state_dict().items()}
     document = dict(format=TORCH_FILE_FORMAT, format_version=TORCH_FILE_VERSION, config=model.config.to_dict(),
@@ -207,8 +208,8 @@ def load_torch_language_model(path):
     Read with ``torch.load(weights_only=True)``: tensors and plain data only, so a crafted
     file cannot run code. ``training`` is a TrainConfig or None.
     """
-    from .data import Vocabulary
-    from .lm import LanguageModel, ModelConfig, TrainConfig
+    from ..data import Vocabulary
+    from ..lm import LanguageModel, ModelConfig, TrainConfig
     torch = _torch()
     try:
         document = torch.load(path, map_location="cpu", weights_only=True)

@@ -1,0 +1,298 @@
+"""TorchEngine: the Trainer's steps computed by PyTorch — on the CPU, a GPU, or many processes.
+
+``gatedrnn train --engine torch`` keeps everything that makes a gatedrnn run what it is — the
+preset, the initial weights (built by gatedrnn, copied with to_torch), the TBPTT windows and
+their order, the learning-rate schedule, the non-finite policy, the checkpoints — and hands
+only the arithmetic of each step to PyTorch (gatedrnn.lm.engine):
+
+    logits, state = module(inputs, state)              state carried, detached, between windows
+    loss = F.cross_entropy(logits, targets)            × T when loss_sum_over_time
+    loss.backward()
+    ‖g‖ = torch.nn.utils.clip_grad_norm_(trainable, clip)   the same factor min(clip/(‖g‖+1e-6), 1)
+    if loss or ‖g‖ is nan/inf: no update               (the Trainer stops or skips, as with NumPy)
+    torch.optim.SGD / Adam .step()                     the same rule as gatedrnn.optim's
+
+Weights and optimizer buffers are copied back into the gatedrnn model and optimizer before
+every save, so best.npz and last.npz are ordinary gatedrnn checkpoints: eval, generate, the
+lab and ``--resume`` (with either engine) read them.
+
+**Many processes.** Started by ``torchrun --nproc_per_node=K``, each process takes a K-th of
+the N streams of every window (rows k·N/K … (k+1)·N/K - 1), wrapped in torch's
+DistributedDataParallel (gloo on CPUs, NCCL on GPUs), which averages the gradients; since
+every share has the same number of tokens, that average is the gradient of the whole
+batch's mean loss, so the run is the one-process run with its arithmetic spread out. The
+processes agree on the loss they report and on when to stop; only process 0 writes files,
+after gathering every process's carried state. Each process evaluates the whole split itself.
+
+What differs from the NumPy engine: dropout masks come from torch's generator (seeded from
+the run's seed, the step and the process, so a resumed run draws the same ones), and the
+settings torch has no layer for (locked, recurrent and embedding dropout, weight drop) are
+refused.
+"""
+import os
+
+import numpy as np
+
+from ..errors import GatedRNNError
+from ..thread_tuner import ThreadTuner
+from ..training import StepResult
+from . import _torch, to_torch
+
+# Model settings the TorchLanguageModel has no layer for, with the value that turns each off.
+UNSUPPORTED_SETTINGS = {"locked_dropout": False, "recurrent_dropout": 0.0, "weight_drop": 0.0,
+                        "embedding_dropout": 0.0}
+OPTIMIZERS = ("SGD", "Adam")
+
+
+def process_rank():
+    """This process's rank in a torchrun launch (0 when not launched by torchrun)."""
+    return int(os.environ.get("RANK", "0"))
+
+
+def world_size():
+    """The number of processes of a torchrun launch (1 when not launched by torchrun)."""
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def check_supported(model_config, training):
+    """One line naming the first setting the torch engine cannot run, and what to do instead."""
+    for name, off in UNSUPPORTED_SETTINGS.items():
+        if getattr(model_config, name) != off:
+            raise GatedRNNError(f"--engine torch has no {name.replace('_', '-')} (torch has no such layer); "
+                                f"train it with the NumPy engine, or drop --{name.replace('_', '-')}")
+    processes = world_size()
+    if training.batch_size % processes:
+        raise GatedRNNError(f"--batch-size {training.batch_size} does not split evenly over {processes} processes; "
+                            f"use a multiple of {processes}, so that every process takes the same number of streams")
+
+
+class TorchEngine:
+    """Runs a Trainer's steps with PyTorch (see the module docstring).
+
+    Args: ``model`` the gatedrnn LanguageModel (its weights are the starting point and
+    receive the trained ones); ``optimizer`` its gatedrnn SGD or Adam (hyperparameters,
+    learning rate and, on save, the buffers); ``config`` the TrainConfig; ``device`` "cpu",
+    "cuda" or "cuda:N" (under torchrun, "cuda" means each process's own GPU, LOCAL_RANK).
+    """
+
+    name = "torch"
+
+    def __init__(self, model, optimizer, config, device="cpu"):
+        self.torch = torch = _torch()
+        check_supported(model.config, config)
+        if type(optimizer).__name__ not in OPTIMIZERS:
+            raise GatedRNNError(f"--engine torch runs SGD and Adam, not {type(optimizer).__name__}")
+        self.model, self.optimizer, self.config = model, optimizer, config
+        self.rank, self.processes = process_rank(), world_size()
+        self.device = _device(torch, device, self.processes)
+        self.group = _join_process_group(torch, self.device) if self.processes > 1 else None
+        self.module = to_torch(model).to(self.device)
+        # Parameters by gatedrnn's names; the ones gatedrnn holds fixed (b_hh of an LSTM) stay fixed.
+        self.parameters = dict(self.module.named_parameters())
+        self.names = _names_in_optimizer_order(model, optimizer)
+        for name, param in model.named_parameters():
+            if name in self.parameters:
+                self.parameters[name].requires_grad_(param.requires_grad)
+        self.trainable = [p for p in self.module.parameters() if p.requires_grad]
+        self.network = self.module
+        if self.group is not None:
+            from torch.nn.parallel import DistributedDataParallel
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.network = DistributedDataParallel(self.module, device_ids=ids)
+        self.torch_optimizer = _torch_optimizer(torch, optimizer, self.trainable)
+        # On a busy CPU, torch's threads wait for each other at every operation: two threads can
+        # then be many times slower than one. Steps are timed to choose, as gatedrnn's are.
+        candidates = None if self.device.type == "cpu" else (torch.get_num_threads(),)
+        self.train_tuner = ThreadTuner(candidates, apply=torch.set_num_threads)
+        self.eval_tuner = ThreadTuner(candidates, apply=torch.set_num_threads)
+        self.sync_from_model()
+
+    @property
+    def writes_files(self):
+        return self.rank == 0
+
+    # -- steps ---------------------------------------------------------------------------------
+    def train_step(self, inputs, targets, state, lr, loss_scale, step):
+        """One update on this process's streams of the window; returns (StepResult, carried state)."""
+        with self.train_tuner.step(units=targets.size):
+            return self._train_step(inputs, targets, state, lr, loss_scale, step)
+
+    def _train_step(self, inputs, targets, state, lr, loss_scale, step):
+        torch = self.torch
+        functional = torch.nn.functional
+        x, y = self._rows(inputs), self._rows(targets)
+        if self.model.config.dropout:
+            torch.manual_seed(_dropout_seed(self.config.seed, step, self.rank))
+        for group in self.torch_optimizer.param_groups:
+            group["lr"] = lr
+        self.network.train()
+        self.torch_optimizer.zero_grad(set_to_none=False)
+        logits, state = self.network(x, state)
+        loss = functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        (loss * loss_scale).backward()
+        # No clipping (clip 0) is a factor of 1: an infinite bound still returns the norm.
+        norm = torch.nn.utils.clip_grad_norm_(self.trainable, self.config.clip or float("inf"))
+        loss_value = self._mean_over_processes(loss.detach())
+        norm_value = float(norm)
+        state = _detached(state)
+        if not (np.isfinite(loss_value) and np.isfinite(norm_value)):
+            return StepResult(loss_value, norm_value, stepped=False), state
+        self.torch_optimizer.step()
+        self.optimizer.step_count += 1
+        self.optimizer.lr = lr
+        return StepResult(loss_value, norm_value, stepped=True), state
+
+    def evaluate_nll(self, ids, batch_size, seq_len):
+        """Mean nats per token of ``ids``, streams carried across windows, dropout off (as NumPy's)."""
+        from ..data import TBPTTBatches
+        torch = self.torch
+        total, count, state = 0.0, 0, None
+        self.module.eval()
+        with torch.no_grad():
+            for inputs, targets in TBPTTBatches(ids, batch_size, seq_len):
+                with self.eval_tuner.step(units=targets.size):
+                    logits, state = self.module(self._tensor(inputs), state)
+                    total += float(torch.nn.functional.cross_entropy(
+                        logits.reshape(-1, logits.shape[-1]), self._tensor(targets).reshape(-1), reduction="sum"))
+                count += targets.size
+        self.module.train()
+        return total / count
+
+    # -- weights, buffers and states to and from the gatedrnn model ----------------------------
+    def sync_to_model(self):
+        """Copy the trained weights and the optimizer's buffers into the gatedrnn model and optimizer."""
+        self.model.load_state_dict({name: tensor.detach().cpu().numpy()
+                                    for name, tensor in self.module.state_dict().items()})
+        buffers = {}
+        for index, name in enumerate(self.names):
+            for key, value in self.torch_optimizer.state.get(self.parameters.get(name), {}).items():
+                if key != "step":
+                    buffers.setdefault(key, [None] * len(self.names))[index] = value.detach().cpu().numpy().copy()
+        self.optimizer.state = buffers
+
+    def sync_from_model(self):
+        """Copy the gatedrnn model's weights and its optimizer's buffers into torch (after a load)."""
+        torch = self.torch
+        self.module.load_state_dict({name: torch.from_numpy(array.copy())
+                                     for name, array in self.model.state_dict().items()})
+        self.torch_optimizer.state.clear()
+        step = self.optimizer.step_count
+        for key, arrays in self.optimizer.state.items():
+            for name, array in zip(self.names, arrays):
+                if array is None or name not in self.parameters:
+                    continue
+                entry = self.torch_optimizer.state[self.parameters[name]]
+                entry[key] = torch.from_numpy(array.copy()).to(self.device)
+                if type(self.optimizer).__name__ == "Adam":
+                    entry["step"] = torch.tensor(float(step), dtype=torch.float32)
+
+    def state_for_checkpoint(self, state):
+        """The carried state of all N streams as NumPy arrays (gathered from every process)."""
+        if state is None:
+            return None
+        parts = tuple(self._all_streams(part) for part in (state if isinstance(state, tuple) else (state,)))
+        return parts if isinstance(state, tuple) else parts[0]
+
+    def state_from_checkpoint(self, carried):
+        """This process's streams of a checkpoint's carried state, as tensors on the device."""
+        if carried is None:
+            return None
+        parts = tuple(self._tensor(self._rows_of(np.asarray(part), axis=1), integer=False)
+                      for part in (carried if isinstance(carried, tuple) else (carried,)))
+        return parts if isinstance(carried, tuple) else parts[0]
+
+    def take_weights_from_writer(self):
+        """Every process takes process 0's weights (it alone loaded best.npz)."""
+        if self.group is None:
+            return
+        for tensor in self.module.state_dict().values():
+            self.torch.distributed.broadcast(tensor, src=0)
+        self.sync_to_model()
+
+    # -- agreement between processes -----------------------------------------------------------
+    def any_process(self, flag):
+        """True on every process when it is True on any (one stop rule for all)."""
+        if self.group is None:
+            return bool(flag)
+        torch = self.torch
+        value = torch.tensor([1.0 if flag else 0.0], device=self.device)
+        torch.distributed.all_reduce(value, op=torch.distributed.ReduceOp.MAX)
+        return bool(value.item())
+
+    def _mean_over_processes(self, loss):
+        if self.group is not None:
+            self.torch.distributed.all_reduce(loss)
+            loss = loss / self.processes
+        return float(loss)
+
+    def describe_threads(self):
+        where = f"torch on {self.device}" + (f", {self.processes} processes" if self.processes > 1 else "")
+        return dict(train=f"{where}: {self.train_tuner.describe()}", evaluate=f"{where}: {self.eval_tuner.describe()}")
+
+    # -- rows of the batch ---------------------------------------------------------------------
+    def _rows_of(self, array, axis=0):
+        """This process's share of the streams (all of them for one process)."""
+        share = array.shape[axis] // self.processes
+        return np.take(array, np.arange(self.rank * share, (self.rank + 1) * share), axis=axis)
+
+    def _rows(self, ids):
+        return self._tensor(self._rows_of(ids))
+
+    def _tensor(self, array, integer=True):
+        tensor = self.torch.from_numpy(np.ascontiguousarray(array))
+        return (tensor.long() if integer else tensor).to(self.device)
+
+    def _all_streams(self, part):
+        """(L, N/K, H) on each process → (L, N, H) NumPy, the processes' streams in rank order."""
+        if self.group is not None:
+            torch = self.torch
+            pieces = [torch.empty_like(part) for _ in range(self.processes)]
+            torch.distributed.all_gather(pieces, part.contiguous())
+            part = torch.cat(pieces, dim=1)
+        return part.detach().cpu().numpy()
+
+
+def _device(torch, device, processes):
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise GatedRNNError(f"--device {device}: PyTorch sees no CUDA GPU here; use --device cpu")
+    if device == "cuda" and processes > 1:
+        device = f"cuda:{int(os.environ.get('LOCAL_RANK', '0'))}"
+    try:
+        return torch.device(device)
+    except RuntimeError:
+        raise GatedRNNError(f"--device {device!r} is not a device; use cpu, cuda or cuda:N") from None
+
+
+def _join_process_group(torch, device):
+    """Join the torchrun launch (env:// rendezvous): NCCL between GPUs, gloo between CPUs."""
+    distributed = torch.distributed
+    if not distributed.is_initialized():
+        if device.type == "cuda":
+            torch.cuda.set_device(device)
+        distributed.init_process_group(backend="nccl" if device.type == "cuda" else "gloo")
+    return distributed.group.WORLD
+
+
+def _names_in_optimizer_order(model, optimizer):
+    """The model's name of each parameter the gatedrnn optimizer holds, in its order."""
+    by_identity = {}
+    for name, param in model.named_parameters():
+        by_identity.setdefault(id(param), name)
+    return [by_identity[id(param)] for param in optimizer.params]
+
+
+def _torch_optimizer(torch, optimizer, parameters):
+    """torch.optim's SGD or Adam with the gatedrnn optimizer's hyperparameters."""
+    settings = {name: getattr(optimizer, name) for name in optimizer.hyperparameter_names}
+    return getattr(torch.optim, type(optimizer).__name__)(parameters, **settings)
+
+
+def _dropout_seed(seed, step, rank):
+    """A seed for one step of one process: the same masks again when a run resumes."""
+    return ((seed * 1_000_003 + step) * 4096 + rank) % (2 ** 63)
+
+
+def _detached(state):
+    if state is None:
+        return None
+    return tuple(part.detach() for part in state) if isinstance(state, tuple) else state.detach()
