@@ -9,9 +9,7 @@ and copying by length.
   addition.txt): plain, reversed, reversed + peeky; then reversed + peeky, reversed + (dot)
   attention and reversed + peeky + attention with a decaying tail on the learning rate
   (TAIL). With ``--book DIR`` (a checkout of the book's repository) its own code trains
-  reversed + peeky beside them, on its own addition.txt, for the wall-time comparison. On
-  the book's code, run here earlier: 12.1% (plain), 54.0% (reversed), 98.4–98.7% (reversed
-  + peeky).
+  reversed + peeky beside them, on its own addition.txt, for the wall-time comparison.
 * dates (eight written styles → ISO): without and with (dot) attention.
 * copy (lengths 3 … 20): without and with attention, exact match by source length.
 
