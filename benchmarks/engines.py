@@ -1,6 +1,6 @@
 """`gatedrnn train` on PTB with each engine: NumPy, torch (one process), torch under torchrun.
 
-    python benchmarks/engines.py --data-dir DATA            # about 6 minutes on 2 cores
+    python benchmarks/engines.py --data-dir DATA            # about 25 minutes on 2 cores
     python benchmarks/engines.py --data-dir DATA --quick    # one short round, to try the script
 
 Each figure is the command a user types, in a fresh process, for a fixed number of steps of
