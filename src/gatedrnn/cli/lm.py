@@ -6,7 +6,6 @@ help shows the value of the preset named on the command line (``--preset``, defa
 """
 import argparse
 import dataclasses
-import os
 import shlex
 import signal
 import sys
@@ -157,7 +156,8 @@ def _engine(args):
     Checked here, before any data loads: torch is installed, --device goes with --engine
     torch, and a torchrun launch asks for it. --threads and --deterministic set torch's.
     """
-    processes = int(os.environ.get("WORLD_SIZE", "1"))
+    from ..interop.torch_engine import world_size   # imports no torch
+    processes = world_size()
     if args.engine != "torch":
         if args.device is not None:
             raise GatedRNNError("--device needs --engine torch (the NumPy engine runs on the CPU)")
@@ -264,6 +264,7 @@ def _results(args, preset, trainer, summary, command):
     """The results.json document of a finished run."""
     import numpy as np
     from ..files import machine_info, timestamp
+    from ..interop.torch_engine import world_size
 
     valid_by_epoch = [r["valid_ppl"] for r in trainer.log.records("valid")]
     train_rates = [r["tokens_per_s"] for r in trainer.log.records("train")]
@@ -277,7 +278,7 @@ def _results(args, preset, trainer, summary, command):
         wall_seconds_this_session=summary["seconds"], wall_seconds=summary["wall_seconds"], steps=summary["steps"],
         median_train_tokens_per_s=float(np.median(train_rates)) if train_rates else None,
         engine=summary["engine"], device=args.device or ("cpu" if args.engine == "torch" else None),
-        processes=int(os.environ.get("WORLD_SIZE", "1")), threads=summary["threads"],
+        processes=world_size(), threads=summary["threads"],
         checkpoint=str(trainer.files.best), machine=machine_info(),
     )
 
