@@ -161,6 +161,8 @@ def timestamp():
 
 
 def machine_info():
-    """Where a result was measured, for result files."""
+    """Where a result was measured, and by which code (:func:`gatedrnn.provenance.code_version`), for result files."""
+    from .provenance import code_version
+
     return dict(python=sys.version.split()[0], numpy=np.__version__, platform=platform.platform(),
-                processor=platform.machine(), cpu_count=os.cpu_count())
+                processor=platform.machine(), cpu_count=os.cpu_count(), code=code_version())

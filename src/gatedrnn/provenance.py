@@ -1,0 +1,40 @@
+"""Which code wrote a result: gatedrnn's version and, from a git checkout, its commit.
+
+A results file is a claim that its command reproduces its numbers; the claim only holds for
+the code that ran. Version numbers move slowly, so a run from a checkout also records the
+commit, marked ``dirty`` when tracked files differ from it (uncommitted edits ran too).
+"""
+import subprocess
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def code_version():
+    """{'gatedrnn': '0.1.0', 'commit': '<40 hex digits>' or None, 'dirty': bool or None}."""
+    from . import __version__
+
+    commit, dirty = _git_commit(PACKAGE_DIR)
+    return {"gatedrnn": __version__, "commit": commit, "dirty": dirty}
+
+
+def _git_commit(package_dir):
+    """(HEAD's hash, whether tracked files differ) when package_dir is gatedrnn's own source
+    in a git work tree (src/gatedrnn under its top level); (None, None) for an installed copy,
+    a tree without git, or git missing."""
+    top = _git(package_dir, "rev-parse", "--show-toplevel")
+    if top is None or Path(top).resolve() / "src" / "gatedrnn" != package_dir:
+        return None, None             # an installed copy that merely sits inside someone's repository
+    commit = _git(package_dir, "rev-parse", "HEAD")
+    changes = _git(package_dir, "status", "--porcelain", "--untracked-files=no")
+    return commit, (None if changes is None else bool(changes))
+
+
+def _git(directory, *arguments):
+    """git's one-line answer run in ``directory``, or None if git is missing or says no."""
+    try:
+        done = subprocess.run(["git", "-C", str(directory), *arguments], capture_output=True, text=True,
+                              timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
