@@ -12,6 +12,7 @@ from gatedrnn.data import load_ptb
 from gatedrnn.lm import LanguageModel, ModelConfig, Trainer, evaluate_nll, get_preset
 
 from ptb_data import DATA_DIR, needs_ptb
+from tiny_runs import tiny_train_args, write_text
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +97,17 @@ def test_resume_equals_uninterrupted(ptb_slice, tmp_path, one_thread):
     resumed.fit()
     for (name, a), (_, b) in zip(straight.model.named_parameters(), resumed.model.named_parameters()):
         assert np.array_equal(a.data, b.data), name
+
+
+def test_results_hold_the_learning_rate_of_each_epoch(tmp_path):
+    """The schedule's history goes into --results beside the validation curve it answered."""
+    results = tmp_path / "results.json"
+    args = tiny_train_args(write_text(tmp_path), tmp_path / "run", "--lr", "1", "--schedule", "step", "--lr-decay", "2",
+                           "--decay-start", "1", "--no-progress", "--results", str(results), epochs=3)
+    assert main(args) == 0
+    document = json.loads(results.read_text())
+    assert document["lr_by_epoch"] == [1.0, 0.5, 0.25]
+    assert len(document["valid_ppl_by_epoch"]) == 3
 
 
 @needs_ptb

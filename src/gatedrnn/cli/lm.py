@@ -266,13 +266,15 @@ def _results(args, preset, trainer, summary, command):
     from ..files import machine_info, timestamp
     from ..interop.torch_engine import world_size
 
-    valid_by_epoch = [r["valid_ppl"] for r in trainer.log.records("valid")]
+    epochs = trainer.log.records("valid")
+    valid_by_epoch, lr_by_epoch = [r["valid_ppl"] for r in epochs], [r["lr"] for r in epochs]
     train_rates = [r["tokens_per_s"] for r in trainer.log.records("train")]
     model, corpus = trainer.model, trainer.corpus
     return dict(
         preset=args.preset, about=preset.about, command=command, finished=timestamp(),
         model=model.config.to_dict(), training=trainer.config.to_dict(), corpus=corpus.name,
         train_tokens=int(corpus.train.size), parameters=model.num_parameters(), valid_ppl_by_epoch=valid_by_epoch,
+        lr_by_epoch=lr_by_epoch,
         best_valid_ppl=summary["valid_ppl"], test_ppl=summary["test_ppl"],
         best_valid_bits_per_token=summary["valid_bits"], test_bits_per_token=summary["test_bits"],
         wall_seconds_this_session=summary["seconds"], wall_seconds=summary["wall_seconds"], steps=summary["steps"],
