@@ -1,18 +1,26 @@
 """The Quick start on a busy machine: `gatedrnn demo`'s wall time idle and beside a CPU-bound process.
 
-    python benchmarks/demo_load.py            # about 4 minutes on 2 cores
+    python benchmarks/demo_load.py            # 7-10 minutes on 2 cores (3 rounds)
 
-Runs the demo exactly as the README's Quick start does, in a fresh process, first on the
-machine as it is (it writes benchmarks/results/demo.json and, of what it printed,
-benchmarks/results/demo_output.txt: the figures and the output the README quotes),
-then with one CPU-bound competitor process (a pure-Python loop, one core, not niced) running
-beside it, and writes both wall times, their ratio and both validation scores to
-``benchmarks/results/demo_load.json``. The speed issue's target: busy within 2× of idle (the
-competitor takes half of a 2-core machine).
+Runs the demo exactly as the README's Quick start does, each time in a fresh process, in
+``--rounds`` rounds; a round runs it once on the machine as it is and once with one CPU-bound
+competitor process (a pure-Python loop, one core, not niced) beside it, the order swapped
+every other round so that a slow spell of a shared host does not fall on one condition only.
+It writes every round's wall times, their medians and ranges, the per-round busy ÷ idle
+ratios and the validation scores to ``benchmarks/results/demo_load.json``. The idle round
+with the median time also gives the figures and output the README quotes
+(benchmarks/results/demo.json and, of what it printed, benchmarks/results/demo_output.txt).
+The speed issue's target: busy within 2× of idle (the competitor takes half of a 2-core machine).
+
+Like every benchmark it runs without a machine's OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE
+overrides (blas_environment.py). When it removed some, each round also runs the demo idle with
+them put back ("idle_as_set_up"): what the Quick start takes on that machine as it is set up.
 """
 import argparse
+import contextlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,49 +28,95 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from blas_environment import KEEP_FLAG, KEEP_HELP, described  # noqa: E402
+from blas_environment import KEEP_FLAG, KEEP_HELP, REMOVED, described  # noqa: E402
 from train_speed import CONDITIONS, Competitor  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
+AS_SET_UP = "nothing else started; the OpenBLAS overrides of this machine (blas_environment.removed_overrides) kept"
 
 
-def run_demo(out_dir, results_path):
-    """Wall seconds of one `gatedrnn demo` process, the results it wrote and what it printed."""
+def run_demo(out_dir, results_path, environment=None):
+    """One `gatedrnn demo` process: {'seconds', 'results' (what it wrote), 'results_path', 'printed'}."""
     command = [sys.executable, "-m", "gatedrnn", "demo", "--out", str(out_dir), "--results", str(results_path),
                "--no-progress"]
     started = time.perf_counter()
-    printed = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    printed = subprocess.run(command, check=True, capture_output=True, text=True, env=environment).stdout
     seconds = time.perf_counter() - started
-    return seconds, json.loads(Path(results_path).read_text()), printed
+    return dict(seconds=seconds, results=json.loads(Path(results_path).read_text()), results_path=Path(results_path),
+                printed=printed)
+
+
+def spread(values):
+    """{'median', 'min', 'max', 'rounds'} of a list of figures."""
+    return dict(median=statistics.median(values), min=min(values), max=max(values), rounds=list(values))
+
+
+def as_set_up():
+    """The environment with the OpenBLAS overrides this script removed put back; None if it removed none."""
+    removed = json.loads(os.environ.get(REMOVED, "{}"))
+    return {**os.environ, **removed} if removed else None
+
+
+def alternating_rounds(rounds, scratch):
+    """{condition: [run_demo(...) of each round]}: idle and busy (and idle_as_set_up) in every round,
+    their order reversed every other round."""
+    environments = {"idle": None, "busy": None}
+    if as_set_up() is not None:
+        environments["idle_as_set_up"] = as_set_up()
+    runs = {condition: [] for condition in environments}
+    for number in range(rounds):
+        for condition in list(environments) if number % 2 == 0 else reversed(list(environments)):
+            target = scratch / f"{condition}{number}"
+            with Competitor() if condition == "busy" else contextlib.nullcontext():
+                run = run_demo(target, target.with_suffix(".json"), environments[condition])
+            runs[condition].append(run)
+            print(f"round {number + 1}/{rounds} {condition}: {run['seconds']:.0f} s, "
+                  f"valid {run['results']['valid_bits_per_char']:.3f} bits/char", flush=True)
+    return runs
+
+
+def median_run(runs):
+    """The run whose wall time is the median (the lower middle one for an even count)."""
+    return sorted(runs, key=lambda run: run["seconds"])[(len(runs) - 1) // 2]
+
+
+def summary(runs):
+    """Wall times (median, range, every round) and validation scores of one condition's runs."""
+    return dict(wall_seconds=spread([run["seconds"] for run in runs]),
+                valid_bits_per_char=[run["results"]["valid_bits_per_char"] for run in runs])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(KEEP_FLAG, action="store_true", help=KEEP_HELP)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of (idle, busy) runs (default 3)")
     parser.add_argument("--out", default=str(RESULTS / "demo_load.json"))
     parser.add_argument("--idle-results", default=str(RESULTS / "demo.json"),
-                        help="where the idle run writes its own results (the README's demo figures)")
+                        help="where the median idle run's own results go (the README's demo figures)")
     parser.add_argument("--idle-output", default=str(RESULTS / "demo_output.txt"),
-                        help="where what the idle run printed goes (the README's demo output)")
+                        help="where what the median idle run printed goes (the README's demo output)")
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error(f"--rounds must be at least 1, got {args.rounds}")
     from gatedrnn.files import atomic_write_bytes, machine_info, timestamp, write_json
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as scratch:
-        scratch = Path(scratch)
-        idle_seconds, idle, printed = run_demo(scratch / "demo", args.idle_results)
-        atomic_write_bytes(args.idle_output, printed.encode("utf-8"))
-        print(f"idle: {idle_seconds:.0f} s, valid {idle['valid_bits_per_char']:.3f} bits/char", flush=True)
-        with Competitor():
-            busy_seconds, busy, _ = run_demo(scratch / "busy", scratch / "busy.json")
-        print(f"busy: {busy_seconds:.0f} s, valid {busy['valid_bits_per_char']:.3f} bits/char", flush=True)
+        runs = alternating_rounds(args.rounds, Path(scratch))
+        quoted = median_run(runs["idle"])      # the README quotes a typical run, not the fastest
+        atomic_write_bytes(args.idle_results, quoted["results_path"].read_bytes())
+        atomic_write_bytes(args.idle_output, quoted["printed"].encode("utf-8"))
+    ratios = spread([busy["seconds"] / idle["seconds"] for idle, busy in zip(runs["idle"], runs["busy"])])
     write_json(args.out, dict(
         finished=timestamp(), command="python benchmarks/demo_load.py " + " ".join(sys.argv[1:]),
-        load_average_before=load_before,
-        conditions=CONDITIONS, blas_environment=described(),
-        idle=dict(wall_seconds=idle_seconds, valid_bits_per_char=idle["valid_bits_per_char"]),
-        busy=dict(wall_seconds=busy_seconds, valid_bits_per_char=busy["valid_bits_per_char"]),
-        busy_over_idle=busy_seconds / idle_seconds, target_busy_over_idle=2.0, machine=machine_info()))
-    print(f"busy / idle: {busy_seconds / idle_seconds:.2f} (target ≤ 2); written to {args.out}")
+        load_average_before=load_before, load_average_after=os.getloadavg(),
+        conditions={**CONDITIONS, **({"idle_as_set_up": AS_SET_UP} if "idle_as_set_up" in runs else {})},
+        blas_environment=described(),
+        **{condition: summary(condition_runs) for condition, condition_runs in runs.items()},
+        busy_over_idle=ratios, target_busy_over_idle=2.0, machine=machine_info()))
+    medians = ", ".join(f"{condition} {summary(condition_runs)['wall_seconds']['median']:.0f} s"
+                        for condition, condition_runs in runs.items())
+    print(f"medians: {medians}; busy / idle {ratios['median']:.2f} ({ratios['min']:.2f}–{ratios['max']:.2f}, target ≤ 2); "
+          f"written to {args.out}")
 
 
 if __name__ == "__main__":
