@@ -61,8 +61,9 @@ def alternating_rounds(rounds, scratch):
     """{condition: [run_demo(...) of each round]}: idle and busy (and idle_as_set_up) in every round,
     their order reversed every other round."""
     environments = {"idle": None, "busy": None}
-    if as_set_up() is not None:
-        environments["idle_as_set_up"] = as_set_up()
+    set_up = as_set_up()
+    if set_up is not None:
+        environments["idle_as_set_up"] = set_up
     runs = {condition: [] for condition in environments}
     for number in range(rounds):
         for condition in list(environments) if number % 2 == 0 else reversed(list(environments)):
@@ -106,15 +107,15 @@ def main():
         atomic_write_bytes(args.idle_results, quoted["results_path"].read_bytes())
         atomic_write_bytes(args.idle_output, quoted["printed"].encode("utf-8"))
     ratios = spread([busy["seconds"] / idle["seconds"] for idle, busy in zip(runs["idle"], runs["busy"])])
+    summaries = {condition: summary(condition_runs) for condition, condition_runs in runs.items()}
     write_json(args.out, dict(
         finished=timestamp(), command="python benchmarks/demo_load.py " + " ".join(sys.argv[1:]),
         load_average_before=load_before, load_average_after=os.getloadavg(),
         conditions={**CONDITIONS, **({"idle_as_set_up": AS_SET_UP} if "idle_as_set_up" in runs else {})},
         blas_environment=described(),
-        **{condition: summary(condition_runs) for condition, condition_runs in runs.items()},
+        **summaries,
         busy_over_idle=ratios, target_busy_over_idle=2.0, machine=machine_info()))
-    medians = ", ".join(f"{condition} {summary(condition_runs)['wall_seconds']['median']:.0f} s"
-                        for condition, condition_runs in runs.items())
+    medians = ", ".join(f"{condition} {figures['wall_seconds']['median']:.0f} s" for condition, figures in summaries.items())
     print(f"medians: {medians}; busy / idle {ratios['median']:.2f} ({ratios['min']:.2f}–{ratios['max']:.2f}, target ≤ 2); "
           f"written to {args.out}")
 
