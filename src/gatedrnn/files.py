@@ -17,6 +17,7 @@ import json
 import math
 import os
 import platform
+import stat
 import sys
 import tempfile
 import time
@@ -127,6 +128,44 @@ def _read_only(directory):
         return bool(os.statvfs(directory).f_flag & os.ST_RDONLY)
     except (OSError, AttributeError):
         return False
+
+
+def describe_non_regular(mode):
+    """What a path that is not a regular file is, in words, from its ``st_mode``."""
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
+def open_regular_file(path, what="file"):
+    """Open ``path`` for binary reading, refusing anything but a regular file, without blocking.
+
+    A FIFO would block the open (and then the read) for ever and a device such as /dev/zero
+    never ends, so the file is opened with O_NONBLOCK and checked with fstat on the open
+    descriptor (no window between check and use), then switched back to blocking reads.
+    GatedRNNError "``what`` PATH does not exist / is a FIFO (named pipe) …; give a regular file".
+    """
+    path = Path(path)
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise GatedRNNError(f"{what} {path} does not exist; check the path") from None
+    except IsADirectoryError:
+        raise GatedRNNError(f"{what} {path} is a directory; give a regular file") from None
+    except OSError as error:
+        raise GatedRNNError(f"cannot read {what} {path}: {describe_os_error(error)}") from None
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        raise GatedRNNError(f"{what} {path} is {describe_non_regular(mode)}, not a regular file; give a regular file")
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(descriptor, True)
+    return os.fdopen(descriptor, "rb")
+
+
+def check_regular_file(path, what="file"):
+    """GatedRNNError unless ``path`` is an existing regular file (see :func:`open_regular_file`)."""
+    open_regular_file(path, what).close()
 
 
 def jsonable(value):
