@@ -1,8 +1,9 @@
-"""Optimizers: SGD (with momentum and Nesterov), Adagrad, RMSprop, Adam and AdamW.
+"""Optimizer: what every update rule shares — parameters, learning rate, state buffers, checkpoints.
 
-Each one follows the update of its ``torch.optim`` namesake line by line (the single-tensor
-code path, ``maximize=False``), so a gatedrnn run and a PyTorch run that start from the same
-weights and see the same gradients end at the same weights, up to rounding.
+A rule (one module each: sgd, adagrad, rmsprop, adam) subclasses :class:`Optimizer`, lists its
+hyperparameters in ``hyperparameter_names``, checks them in ``_validate`` (with
+:func:`checked_number` and :func:`checked_flag`) and writes ``_update(i, param, lr, work)`` for
+one parameter, in place, with :func:`add_scaled` for every θ += α·x over a large array.
 
 Notation used in the docstrings: θ is a parameter, g_t its gradient at step t (after weight
 decay when that is folded into the gradient), η the learning rate ``lr``, λ the weight decay.
@@ -20,13 +21,13 @@ from numbers import Real
 
 import numpy as np
 
-from .core import Parameter, distinct_parameters
-from .errors import GatedRNNError, is_whole_number
-from .parallel import for_row_blocks
+from ..core import Parameter, distinct_parameters
+from ..errors import GatedRNNError, is_whole_number
+from ..parallel import for_row_blocks
 
 
 # -- argument checks -------------------------------------------------------------------------
-def _number(owner, name, value, low=None, high=None, low_open=False, high_open=False, hint=""):
+def checked_number(owner, name, value, low=None, high=None, low_open=False, high_open=False, hint=""):
     """Return ``value`` as a float after checking it is a finite real within [low, high]."""
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
         raise GatedRNNError(f"{owner} {name} must be a finite number, got {value!r}; {hint}")
@@ -47,7 +48,7 @@ def _shown(value, limit=40):
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def _flag(owner, name, value):
+def checked_flag(owner, name, value):
     if not isinstance(value, (bool, np.bool_)):
         raise GatedRNNError(f"{owner} {name} must be True or False, got {value!r}; pass a bool")
     return bool(value)
@@ -65,7 +66,7 @@ def _unique_parameters(params, owner):
     return unique
 
 
-def _add_scaled(target, source, alpha, scratch):
+def add_scaled(target, source, alpha, scratch):
     """target += α · source, using ``scratch`` (which may be ``source``) for α · source.
 
     Over a large weight the two passes run on blocks of it on every core (gatedrnn.parallel).
@@ -84,6 +85,7 @@ def _add_scaled(target, source, alpha, scratch):
     for_row_blocks(update, flat_target.size, flat_target.size)
 
 
+
 # -- base class ------------------------------------------------------------------------------
 class Optimizer:
     """Holds the parameters, the learning rate and the per-parameter state buffers.
@@ -98,6 +100,7 @@ class Optimizer:
     taken (t in the equations, starting at 1 on the first step).
     """
 
+    name = None            # the name OPTIMIZERS knows it by (gatedrnn.optim), set by each registered rule
     hyperparameter_names = ("lr",)
     # The buffers the optimizer may keep per parameter, each with whether it is kept under the
     # current hyperparameters (then every trainable parameter has it once a step is taken).
@@ -121,7 +124,7 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value):
-        self._lr = _number(type(self).__name__, "lr", value, low=0.0,
+        self._lr = checked_number(type(self).__name__, "lr", value, low=0.0,
                            hint="use a positive learning rate such as 1e-3 (a schedule may lower it to 0, never below)")
 
     def _validate(self):
@@ -319,278 +322,3 @@ class Optimizer:
     def __repr__(self):
         args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.hyperparameter_names)
         return f"{type(self).__name__}({args})"
-
-
-# -- the optimizers --------------------------------------------------------------------------
-class SGD(Optimizer):
-    """Stochastic gradient descent with optional momentum, dampening, Nesterov and L2 decay.
-
-    With momentum μ and dampening τ, as ``torch.optim.SGD``::
-
-        g_t = ∇θ + λ θ_{t-1}
-        b_1 = g_1                                  (no dampening on the first step)
-        b_t = μ b_{t-1} + (1 - τ) g_t
-        d_t = g_t + μ b_t    if nesterov    else    b_t
-        θ_t = θ_{t-1} - η d_t
-
-    Without momentum d_t = g_t. Buffers: ``momentum_buffer`` (shape of each parameter).
-    """
-
-    hyperparameter_names = ("lr", "momentum", "dampening", "weight_decay", "nesterov")
-    state_buffers = {"momentum_buffer": lambda self: self.momentum != 0}
-
-    def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
-        super().__init__(params, lr)
-        self.momentum = momentum
-        self.dampening = dampening
-        self.weight_decay = weight_decay
-        self.nesterov = nesterov
-        self._validate()
-
-    def _validate(self):
-        super()._validate()
-        self.momentum = _number("SGD", "momentum", self.momentum, low=0.0,
-                                hint="use 0 for plain SGD or a value such as 0.9")
-        self.dampening = _number("SGD", "dampening", self.dampening, low=0.0, high=1.0,
-                                 hint="use 0 for no dampening")
-        self.weight_decay = _number("SGD", "weight_decay", self.weight_decay, low=0.0,
-                                    hint="use 0 or a small value such as 1e-4")
-        self.nesterov = _flag("SGD", "nesterov", self.nesterov)
-        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
-            raise GatedRNNError("SGD nesterov=True needs momentum > 0 and dampening = 0; set e.g. "
-                                "momentum=0.9, dampening=0, or use nesterov=False")
-
-    def _folds_grad_scale(self):
-        return self.momentum == 0 and self.weight_decay == 0
-
-    def _update(self, i, param, lr, work):
-        work_grad, scratch = work
-        # Without weight decay the gradient is only read, so it is used where it is: copying
-        # it would be one more pass over every weight at every step.
-        grad = param.grad if self.weight_decay == 0 else self._decayed_grad(param, self.weight_decay, work_grad)
-        if self.momentum != 0:
-            buffers = self.state.setdefault("momentum_buffer", [None] * len(self.params))
-            if buffers[i] is None:
-                buffers[i] = grad.copy()  # torch starts the buffer at the gradient, not at zero
-            else:
-                buffers[i] *= self.momentum
-                _add_scaled(buffers[i], grad, 1.0 - self.dampening, scratch)
-            if self.nesterov:
-                if grad is param.grad:  # g + μ·buf must not change param.grad
-                    np.copyto(work_grad, grad)
-                    grad = work_grad
-                _add_scaled(grad, buffers[i], self.momentum, scratch)
-            else:
-                grad = buffers[i]
-        _add_scaled(param.data, grad, -lr, scratch)
-
-
-class Adagrad(Optimizer):
-    """Adagrad: each weight's step shrinks with the sum of its squared gradients.
-
-    As ``torch.optim.Adagrad``, with s_0 = ``initial_accumulator_value`` and decay δ::
-
-        g_t = ∇θ + λ θ_{t-1}
-        η_t = η / (1 + (t - 1) δ)
-        s_t = s_{t-1} + g_t²
-        θ_t = θ_{t-1} - η_t g_t / (√s_t + ε)
-
-    Buffers: ``sum``.
-    """
-
-    hyperparameter_names = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
-    state_buffers = {"sum": lambda self: True}
-
-    def __init__(self, params, lr=0.01, lr_decay=0.0, weight_decay=0.0,
-                 initial_accumulator_value=0.0, eps=1e-10):
-        super().__init__(params, lr)
-        self.lr_decay = lr_decay
-        self.weight_decay = weight_decay
-        self.initial_accumulator_value = initial_accumulator_value
-        self.eps = eps
-        self._validate()
-
-    def _validate(self):
-        super()._validate()
-        self.lr_decay = _number("Adagrad", "lr_decay", self.lr_decay, low=0.0,
-                                hint="use 0 for a constant base rate")
-        self.weight_decay = _number("Adagrad", "weight_decay", self.weight_decay, low=0.0,
-                                    hint="use 0 or a small value such as 1e-4")
-        self.initial_accumulator_value = _number(
-            "Adagrad", "initial_accumulator_value", self.initial_accumulator_value, low=0.0,
-            hint="use 0 or a small positive value such as 0.1")
-        self.eps = _number("Adagrad", "eps", self.eps, low=0.0, hint="use a small value such as 1e-10")
-
-    def _update(self, i, param, lr, work):
-        grad, scratch = work
-        grad = self._decayed_grad(param, self.weight_decay, grad)
-        step_lr = lr / (1 + (self.step_count - 1) * self.lr_decay)
-        total = self._buffer("sum", i, param, fill=self.initial_accumulator_value)
-        np.multiply(grad, grad, out=scratch)
-        total += scratch
-        denom = scratch
-        np.sqrt(total, out=denom)
-        denom += self.eps
-        np.divide(grad, denom, out=grad)
-        _add_scaled(param.data, grad, -step_lr, scratch)
-
-
-class RMSprop(Optimizer):
-    """RMSprop: divide the step by a running root-mean-square of the gradient.
-
-    As ``torch.optim.RMSprop``, with smoothing α and momentum μ::
-
-        g_t = ∇θ + λ θ_{t-1}
-        v_t = α v_{t-1} + (1 - α) g_t²
-        ḡ_t = α ḡ_{t-1} + (1 - α) g_t              (centered only)
-        r_t = √(v_t - ḡ_t²) + ε    if centered    else    √v_t + ε
-        b_t = μ b_{t-1} + g_t / r_t,   θ_t = θ_{t-1} - η b_t      (μ > 0)
-        θ_t = θ_{t-1} - η g_t / r_t                               (μ = 0)
-
-    All buffers start at zero. Buffers: ``square_avg``, ``grad_avg``, ``momentum_buffer``.
-    """
-
-    hyperparameter_names = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered")
-    state_buffers = {"square_avg": lambda self: True, "grad_avg": lambda self: self.centered,
-                     "momentum_buffer": lambda self: self.momentum > 0}
-
-    def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False):
-        super().__init__(params, lr)
-        self.alpha = alpha
-        self.eps = eps
-        self.weight_decay = weight_decay
-        self.momentum = momentum
-        self.centered = centered
-        self._validate()
-
-    def _validate(self):
-        super()._validate()
-        self.alpha = _number("RMSprop", "alpha", self.alpha, low=0.0, high=1.0,
-                             hint="use a value such as 0.99")
-        self.eps = _number("RMSprop", "eps", self.eps, low=0.0, hint="use a small value such as 1e-8")
-        self.weight_decay = _number("RMSprop", "weight_decay", self.weight_decay, low=0.0,
-                                    hint="use 0 or a small value such as 1e-4")
-        self.momentum = _number("RMSprop", "momentum", self.momentum, low=0.0,
-                                hint="use 0 or a value such as 0.9")
-        self.centered = _flag("RMSprop", "centered", self.centered)
-
-    def _update(self, i, param, lr, work):
-        grad, scratch = work
-        grad = self._decayed_grad(param, self.weight_decay, grad)
-        square_avg = self._buffer("square_avg", i, param)
-        square_avg *= self.alpha
-        np.multiply(grad, grad, out=scratch)
-        _add_scaled(square_avg, scratch, 1.0 - self.alpha, scratch)
-        rms = scratch
-        if self.centered:
-            grad_avg = self._buffer("grad_avg", i, param)
-            # ḡ += (1 - α)(g - ḡ): the form torch's lerp_ uses for a small weight
-            np.subtract(grad, grad_avg, out=scratch)
-            _add_scaled(grad_avg, scratch, 1.0 - self.alpha, scratch)
-            np.multiply(grad_avg, grad_avg, out=rms)
-            np.subtract(square_avg, rms, out=rms)
-            np.sqrt(rms, out=rms)
-        else:
-            np.sqrt(square_avg, out=rms)
-        rms += self.eps
-        np.divide(grad, rms, out=grad)
-        if self.momentum > 0:
-            buffer = self._buffer("momentum_buffer", i, param)
-            buffer *= self.momentum
-            buffer += grad
-            grad = buffer
-        _add_scaled(param.data, grad, -lr, scratch)
-
-
-class Adam(Optimizer):
-    """Adam: momentum on the gradient, divided by the RMS of the gradient, bias-corrected.
-
-    As ``torch.optim.Adam`` (Kingma & Ba 2015), with L2 decay folded into the gradient::
-
-        g_t = ∇θ + λ θ_{t-1}
-        m_t = β1 m_{t-1} + (1 - β1) g_t
-        v_t = β2 v_{t-1} + (1 - β2) g_t²
-        v̂_t = max(v̂_{t-1}, v_t)    if amsgrad    else    v_t
-        θ_t = θ_{t-1} - η/(1 - β1ᵗ) · m_t / (√v̂_t / √(1 - β2ᵗ) + ε)
-
-    Buffers: ``exp_avg`` (m), ``exp_avg_sq`` (v), ``max_exp_avg_sq`` (v̂, amsgrad only).
-    """
-
-    hyperparameter_names = ("lr", "betas", "eps", "weight_decay", "amsgrad")
-    state_buffers = {"exp_avg": lambda self: True, "exp_avg_sq": lambda self: True,
-                     "max_exp_avg_sq": lambda self: self.amsgrad}
-    decoupled_weight_decay = False
-
-    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 amsgrad=False):
-        super().__init__(params, lr)
-        self.betas = betas
-        self.eps = eps
-        self.weight_decay = weight_decay
-        self.amsgrad = amsgrad
-        self._validate()
-
-    def _validate(self):
-        super()._validate()
-        owner = type(self).__name__
-        if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
-            raise GatedRNNError(f"{owner} betas must be a pair (β1, β2), got {self.betas!r}; "
-                                f"use e.g. betas=(0.9, 0.999)")
-        self.betas = tuple(
-            _number(owner, f"betas[{k}]", beta, low=0.0, high=1.0, high_open=True,
-                    hint="use e.g. betas=(0.9, 0.999)")
-            for k, beta in enumerate(self.betas))
-        self.eps = _number(owner, "eps", self.eps, low=0.0, hint="use a small value such as 1e-8")
-        self.weight_decay = _number(owner, "weight_decay", self.weight_decay, low=0.0,
-                                    hint="use 0 or a small value such as 0.01")
-        self.amsgrad = _flag(owner, "amsgrad", self.amsgrad)
-
-    def _update(self, i, param, lr, work):
-        beta1, beta2 = self.betas
-        grad, scratch = work
-        if self.decoupled_weight_decay:
-            param.data *= 1 - lr * self.weight_decay  # decay the weight, not the gradient
-            grad = param.grad
-        else:
-            grad = self._decayed_grad(param, self.weight_decay, grad)
-        exp_avg = self._buffer("exp_avg", i, param)
-        exp_avg_sq = self._buffer("exp_avg_sq", i, param)
-        # m += (1 - β1)(g - m): the form torch's lerp_ uses for a small weight
-        np.subtract(grad, exp_avg, out=scratch)
-        _add_scaled(exp_avg, scratch, 1.0 - beta1, scratch)
-        exp_avg_sq *= beta2
-        np.multiply(grad, grad, out=scratch)
-        _add_scaled(exp_avg_sq, scratch, 1.0 - beta2, scratch)
-        second_moment = exp_avg_sq
-        if self.amsgrad:
-            # the running maximum keeps the effective step from growing when v_t falls
-            second_moment = self._buffer("max_exp_avg_sq", i, param)
-            np.maximum(second_moment, exp_avg_sq, out=second_moment)
-
-        t = self.step_count
-        step_size = lr / (1 - beta1 ** t)
-        denom = scratch
-        np.sqrt(second_moment, out=denom)
-        denom /= (1 - beta2 ** t) ** 0.5
-        denom += self.eps
-        np.divide(exp_avg, denom, out=denom)
-        _add_scaled(param.data, denom, -step_size, denom)
-
-
-class AdamW(Adam):
-    """Adam with decoupled weight decay (Loshchilov & Hutter 2019), as ``torch.optim.AdamW``.
-
-    The weight shrinks directly instead of through the gradient, so the decay is not divided
-    by √v̂ and acts equally on every weight::
-
-        θ'      = θ_{t-1} (1 - η λ)
-        m_t, v_t, v̂_t as Adam with g_t = ∇θ (no λ term)
-        θ_t = θ' - η/(1 - β1ᵗ) · m_t / (√v̂_t / √(1 - β2ᵗ) + ε)
-    """
-
-    decoupled_weight_decay = True
-
-    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01,
-                 amsgrad=False):
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad)
