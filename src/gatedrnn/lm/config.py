@@ -14,11 +14,13 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
+from .. import optim
 from ..errors import GatedRNNError, is_finite_number, is_whole_number, short_repr
+from ..layers.registry import RECURRENT_LAYERS
 
-CELLS = ("lstm", "gru", "rnn")
+CELLS = tuple(RECURRENT_LAYERS)          # every registered cell (gatedrnn.layers.registry)
 INIT_SCHEMES = ("pytorch", "uniform", "book")
-OPTIMIZERS = ("sgd", "adam")
+OPTIMIZERS = tuple(optim.OPTIMIZERS)     # every registered optimizer (gatedrnn.optim)
 SCHEDULES = ("constant", "plateau", "step")
 NONFINITE_POLICIES = ("error", "skip")
 
