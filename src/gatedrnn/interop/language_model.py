@@ -1,0 +1,97 @@
+"""Whole language models in PyTorch: :class:`TorchLanguageModel`, and a LanguageModel to and from one.
+
+The class is made on first use (it subclasses ``torch.nn.Module``, so it cannot exist before
+torch is imported); ``gatedrnn.interop.TorchLanguageModel`` fetches it.
+"""
+from .lazy_torch import import_torch
+from .torch_tensors import check_plausible
+
+_TORCH_LANGUAGE_MODEL = None
+
+
+def is_language_model(obj):
+    from ..lm import LanguageModel
+    return isinstance(obj, LanguageModel)
+
+
+def is_torch_language_model(module):
+    return _TORCH_LANGUAGE_MODEL is not None and isinstance(module, _TORCH_LANGUAGE_MODEL)
+
+
+def language_model_from_torch(module, arrays, dtype):
+    """The LanguageModel of a TorchLanguageModel ``module`` whose checked state_dict is ``arrays``."""
+    from ..lm import LanguageModel, ModelConfig
+    check_plausible(arrays, "this TorchLanguageModel")   # else it could never be saved and read back
+    model = LanguageModel(ModelConfig.from_dict(dict(module.config), source="the module's config"), dtype=dtype)
+    model.load_state_dict(arrays)
+    return model.train(bool(module.training))
+
+
+def language_model_to_torch(model):
+    """A TorchLanguageModel with ``model``'s configuration (weights not yet copied), in its dtype."""
+    torch = import_torch()
+    module = torch_language_model_class()(model.config.to_dict())
+    return module.to(torch.float64 if str(model.dtype) == "float64" else torch.float32)
+
+
+def torch_language_model_class():
+    """The class ``TorchLanguageModel(config)``: gatedrnn's LanguageModel as a torch ``nn.Module``.
+
+    ``to_torch(model)`` builds one from a LanguageModel. ``config`` is
+    ``ModelConfig.to_dict()``, kept as ``module.config``. Parameters have the LanguageModel's
+    names (``embed.weight``, ``rnn.weight_ih_l0`` …, ``decoder.weight`` unless tied,
+    ``decoder.bias``), so state dicts move unchanged. ``forward(ids (N, T) int64, state=None)``
+    returns ``(logits (N, T, V), state)``. In eval mode it computes what the LanguageModel
+    computes (tested to 1e-5); in training mode its dropout is torch's per element, so the
+    settings torch has no layer for (locked_dropout, recurrent_dropout, weight_drop,
+    embedding_dropout) are not applied: fine-tune with them in gatedrnn.
+    """
+    global _TORCH_LANGUAGE_MODEL
+    if _TORCH_LANGUAGE_MODEL is None:
+        _TORCH_LANGUAGE_MODEL = _make_torch_language_model(import_torch())
+    return _TORCH_LANGUAGE_MODEL
+
+
+def _make_torch_language_model(torch):
+    from ..errors import GatedRNNError
+    nn = torch.nn
+    recurrent = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+
+    class TorchLanguageModel(nn.Module):
+        __doc__ = torch_language_model_class.__doc__
+        # Named where users find it, so that pickle (torch.save(module)) can find it again.
+        __module__, __qualname__ = "gatedrnn.interop", "TorchLanguageModel"
+
+        def __init__(self, config):
+            super().__init__()
+            self.config = dict(config)
+            c = self.config
+            if c["cell"] not in recurrent:
+                raise GatedRNNError(f"unknown cell {c['cell']!r} in the config; use lstm, gru or rnn")
+            self.embed = nn.Embedding(c["vocab_size"], c["embedding_size"])
+            self.embed_dropout = nn.Dropout(c["dropout"])
+            self.rnn = recurrent[c["cell"]](c["embedding_size"], c["hidden_size"], c["num_layers"], batch_first=True,
+                                            dropout=c["dropout"] if c["num_layers"] > 1 else 0.0)
+            self.output_dropout = nn.Dropout(c["dropout"])
+            self.decoder = nn.Linear(c["hidden_size"], c["vocab_size"])
+            if c["tie_weights"]:
+                self.decoder.weight = self.embed.weight
+
+        def forward(self, ids, state=None):
+            hs, state = self.rnn(self.embed_dropout(self.embed(ids)), state)
+            return self.decoder(self.output_dropout(hs)), state
+
+        def state_dict(self, *args, **kwargs):
+            # A tied decoder.weight is the embedding: kept once, under the LanguageModel's name.
+            state = super().state_dict(*args, **kwargs)
+            if self.config["tie_weights"]:
+                state.pop(kwargs.get("prefix", "") + "decoder.weight", None)
+            return state
+
+        def load_state_dict(self, state_dict, strict=True, **kwargs):
+            state_dict = dict(state_dict)
+            if self.config["tie_weights"]:
+                state_dict["decoder.weight"] = state_dict["embed.weight"]
+            return super().load_state_dict(state_dict, strict=strict, **kwargs)
+
+    return TorchLanguageModel
