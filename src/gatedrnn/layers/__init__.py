@@ -8,10 +8,8 @@ from .linear import Linear
 from .loss import SoftmaxCrossEntropy
 from .lstm import LSTM
 from .recurrent import Recurrent
+from .registry import CELL_CLASSES, RECURRENT_LAYERS, cell_class
 from .rnn import RNN
 
-# The recurrent layers by the names configs and the CLI use for them.
-RECURRENT_LAYERS = {"lstm": LSTM, "gru": GRU, "rnn": RNN}
-
 __all__ = ["Attention", "Dropout", "LockedDropout", "Embedding", "GRU", "Linear", "SoftmaxCrossEntropy", "LSTM", "Recurrent", "RNN",
-           "RNNCell", "LSTMCell", "GRUCell", "RECURRENT_LAYERS"]
+           "RNNCell", "LSTMCell", "GRUCell", "CELL_CLASSES", "RECURRENT_LAYERS", "cell_class"]

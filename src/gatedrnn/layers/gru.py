@@ -46,7 +46,10 @@ class GRU(Recurrent):
     State: a (num_layers·directions, N, H) array. Signature and the rest: see :class:`Recurrent`.
     """
 
+    name = "gru"
     gate_count = 3
+    torch_name = "GRU"
+    summed_biases = False  # b_hn sits inside r ⊙ (W_hn h + b_hn)
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=True, dropout=0.0,
                  bidirectional=False, *extra, locked_dropout=False, recurrent_dropout=0.0, weight_drop=0.0,

@@ -34,8 +34,11 @@ class LSTM(Recurrent):
     see :class:`Recurrent`.
     """
 
+    name = "lstm"
     gate_count = 4
     state_names = ("h", "c")
+    torch_name = "LSTM"
+    summed_biases = True
 
     def _layer_forward(self, xs, state0, weights, mask=None, hidden_mask=None):
         """xs (T, N, D), state0 = (h0, c0) each (N, H) → hs (T, N, H), (h_T, c_T), cache.

@@ -83,8 +83,13 @@ class Recurrent(Module):
     This is what PyTorch computes for a ``pack_padded_sequence`` input.
     """
 
-    gate_count = 1       # G: rows of the weight matrices per hidden unit
-    state_names = ("h",)  # the arrays that make up a state; the LSTM adds "c"
+    # What a cell declares about itself (gatedrnn.layers.registry reads it; each cell sets its own):
+    name = None           # the name settings use for it: ModelConfig.cell, --cell ("lstm")
+    gate_count = 1        # G: rows of the weight matrices per hidden unit
+    state_names = ("h",)  # the arrays that make up a state, one carried array each; the LSTM adds "c"
+    torch_name = None     # its torch.nn class ("LSTM"); None when PyTorch has none
+    torch_options = ()    # constructor arguments beyond Recurrent's that the torch class takes by the same name
+    summed_biases = False  # b_ih and b_hh enter the equations only as b_ih + b_hh (one of them is redundant)
     positional_parameters = ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
                              "bidirectional")
 

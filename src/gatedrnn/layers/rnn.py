@@ -29,6 +29,10 @@ class RNN(Recurrent):
     :class:`Recurrent`.
     """
 
+    name = "rnn"
+    torch_name = "RNN"
+    torch_options = ("nonlinearity",)
+    summed_biases = True
     positional_parameters = ("input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "batch_first",
                              "dropout", "bidirectional")
 

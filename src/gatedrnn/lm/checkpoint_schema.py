@@ -30,7 +30,8 @@ from .. import rng as _rng
 from ..checkpoint import ArraySpec, Plan
 from ..data import Vocabulary
 from ..errors import GatedRNNError, is_finite_number, is_whole_number, short_repr
-from ..optim import Optimizer
+from ..layers.registry import state_part_counts
+from ..optim import OPTIMIZERS
 from .config import ModelConfig, TrainConfig
 from .model import check_fits_in_memory, expected_shapes, parameter_array_count, parameter_count
 
@@ -41,7 +42,7 @@ LOSS_SUM_FIELDS = {"epoch_total": "total", "epoch_count": "count", "interval_tot
 # The fields of a log record that code reads back (the plot, results.json), by record kind.
 RECORD_NUMBERS = {"train": ("ppl", "bits", "tokens_per_s"), "valid": ("valid_ppl", "valid_bits"),
                   "test": (), "nonfinite": ()}
-STATE_PARTS = {"lstm": 2, "gru": 1, "rnn": 1}     # carried state arrays: (h, c) or h
+STATE_PARTS = state_part_counts()     # cell → carried state arrays: 2 for the LSTM's (h, c), 1 for h
 
 
 @dataclass
@@ -116,13 +117,8 @@ def _vocabulary(path, description, config):
 
 
 def optimizer_classes():
-    """{class name: class} of every Optimizer subclass, as the metadata names them."""
-    found, pending = {}, [Optimizer]
-    while pending:
-        for subclass in pending.pop().__subclasses__():
-            found.setdefault(subclass.__name__, subclass)
-            pending.append(subclass)
-    return found
+    """{class name: class} of every registered optimizer (gatedrnn.optim.OPTIMIZERS), as the metadata names them."""
+    return {cls.__name__: cls for cls in OPTIMIZERS.values()}
 
 
 def _check_optimizer(path, hyper, parameter_arrays):
@@ -247,7 +243,7 @@ def _carried_shape(run):
     if run.training is None:
         return None, 0
     config = run.config
-    return (config.num_layers, run.training.batch_size, config.hidden_size), STATE_PARTS.get(config.cell, 1)
+    return (config.num_layers, run.training.batch_size, config.hidden_size), STATE_PARTS[config.cell]
 
 
 def _index(text):
