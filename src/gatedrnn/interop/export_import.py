@@ -25,7 +25,7 @@ def export_checkpoint(checkpoint, torch_file):
     from ..lm import model_from_checkpoint
     from ..lm.run_files import training_config_of
 
-    check_new_output(torch_file, "the output torch file")
+    check_new_output(torch_file, "output")
     model, vocab, metadata = model_from_checkpoint(checkpoint)
     training = training_config_of(metadata, checkpoint) if "training" in metadata else None
     save_torch_language_model(model, vocab, torch_file, training, run=metadata.get("run") or {})
@@ -35,7 +35,7 @@ def export_checkpoint(checkpoint, torch_file):
 def import_torch_file(torch_file, checkpoint):
     """Write the model of ``torch_file`` (from :func:`export_checkpoint`, maybe trained further in
     PyTorch) as a gatedrnn checkpoint at ``checkpoint``. Returns the :class:`TorchFile` read."""
-    check_new_output(checkpoint, "the output checkpoint")
+    check_new_output(checkpoint, "output")
     loaded = read_torch_language_model(torch_file)
     run = dict(loaded.run, imported_from=str(Path(torch_file).resolve()))
     _write_checkpoint_readers_accept(Path(checkpoint), loaded, run, torch_file)

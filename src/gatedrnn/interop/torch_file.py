@@ -112,7 +112,6 @@ def _load_document(path):
 def _config_and_vocab(path, document):
     from ..data import Vocabulary
     from ..lm import ModelConfig
-    config = ModelConfig.from_dict(document.get("config"), source=f"{path}'s config")
     try:
         vocab = Vocabulary.from_dict(document.get("vocab"))
     except GatedRNNError as error:
@@ -120,6 +119,7 @@ def _config_and_vocab(path, document):
     if len(vocab) < 2:
         raise GatedRNNError(f"{path}'s vocabulary has {len(vocab)} token(s); a language model needs at least 2 to "
                             "predict anything: the file is corrupt or the model was built on no data")
+    config = ModelConfig.from_dict(document.get("config"), source=f"{path}'s config")
     if config.vocab_size != len(vocab):
         raise GatedRNNError(f"{path}: its config says {config.vocab_size} tokens but its vocabulary has {len(vocab)}; "
                             "the file is inconsistent")
