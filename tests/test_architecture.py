@@ -115,3 +115,19 @@ def test_importing_gatedrnn_loads_no_numpy_and_changes_no_environment():
 def test_every_public_name_imports(name):
     import gatedrnn
     assert getattr(gatedrnn, name) is not None
+
+
+def test_the_optimizers_are_one_module_per_rule_beside_a_base():
+    from gatedrnn.optim import OPTIMIZER_CLASSES, SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop  # the old module's names
+    assert Optimizer.__module__ == "gatedrnn.optim.base"
+    assert {SGD, Adagrad, RMSprop, Adam, AdamW} == set(OPTIMIZER_CLASSES)
+    rule_modules = {path.stem for path in (PACKAGE / "optim").glob("*.py")} - {"__init__", "base"}
+    # each module holds a registered rule; AdamW, Adam with one switch, lives beside it
+    assert {cls.__module__.rsplit(".", 1)[1] for cls in OPTIMIZER_CLASSES} == rule_modules
+
+
+def test_every_registered_cell_is_a_file_of_its_own_under_layers():
+    from gatedrnn.layers import CELL_CLASSES
+    modules = [cls.__module__ for cls in CELL_CLASSES]
+    assert len(set(modules)) == len(modules)
+    assert all(module.startswith("gatedrnn.layers.") for module in modules)
