@@ -328,15 +328,13 @@ def test_input_feeding_needs_attention():
         Seq2Seq(9, 4, 5, input_feeding=True)
 
 
-def test_lr_decay_is_applied_each_epoch_and_checked(capsys, monkeypatch):
+def test_lr_decay_is_a_divisor_from_decay_start_and_checked(capsys):
     import gatedrnn.seq.seq2seq_training as training
     from gatedrnn.cli import main
-    made, real_adam = [], training.Adam
-    monkeypatch.setattr(training, "Adam", lambda params, lr: made.append(real_adam(params, lr=lr)) or made[-1])
     data = reversal(train_count=40, test_count=4, seed=0)
     gatedrnn.seed(0)
-    training.fit_transduction(Seq2Seq(data.vocab_size, 4, 8), data, epochs=3, batch_size=40, lr=0.01, lr_decay=0.5,
-                              echo=lambda *_: None, progress=False)
-    assert made[0].lr == pytest.approx(0.01 * 0.5 ** 3)
+    history = training.fit_transduction(Seq2Seq(data.vocab_size, 4, 8), data, epochs=3, batch_size=40, lr=0.01,
+                                        lr_decay=2.0, decay_start=1, echo=lambda *_: None, progress=False)
+    assert [record["lr"] for record in history] == [0.01, 0.01 / 2.0, 0.01 / 4.0]
     assert main(["task", "reversal", "--lr-decay", "0"]) == 2
-    assert "lr_decay must be a number in (0, 1]" in capsys.readouterr().err
+    assert "lr_decay must be a divisor ≥ 1" in capsys.readouterr().err

@@ -15,6 +15,11 @@ for every other optimizer it scales the gradients in place first, exactly as cli
 The language-model Trainer, the sequence tasks, the gradient lab, the toy, the memorising
 exercise and the speed benchmark all call :func:`backward_and_step`, so they agree on who
 zeroes, when clipping happens and what a non-finite step does.
+
+What a loop does after a step that was not taken is :class:`NonFiniteGuard`'s one policy:
+``"error"`` stops at the first one (the default everywhere), ``"skip"`` goes on without that
+update but stops after ``max_consecutive`` in a row (a run that is not recovering), and
+``"stop"`` ends the loop quietly (the gradient lab, for which divergence is a result).
 """
 import math
 from dataclasses import dataclass
@@ -22,6 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .clip import clip_coefficient, total_grad_norm
+from .errors import GatedRNNError
+
+NONFINITE_POLICIES = ("error", "skip")   # what a user may choose; "stop" is the lab's own
+MAX_CONSECUTIVE_SKIPS = 10
 
 
 @dataclass(frozen=True)
@@ -65,3 +74,62 @@ def backward_and_step(model, criterion, optimizer, loss, max_norm=None, loss_sca
         return StepResult(loss, grad_norm, stepped=False)
     optimizer.step(grad_scale=clip_coefficient(norm, max_norm) if max_norm else 1.0)
     return StepResult(loss, grad_norm, stepped=True)
+
+
+class NonFiniteGuard:
+    """The one policy for a step that came back non-finite (``StepResult.stepped`` False).
+
+    ``guard = NonFiniteGuard("skip")``, then after every step ``if not guard.after_step(result,
+    where): break``. ``after_step`` returns True to go on (stepped, or skipped under
+    ``"skip"``) and False to end the loop (only under ``"stop"``); it raises GatedRNNError
+    in one line under ``"error"``, and under ``"skip"`` when ``max_consecutive`` steps in a
+    row were skipped. ``on_skip(result, where)``, if given, is called for every skipped step
+    before that count is checked (to reset a carried state, log the step, warn).
+
+    ``skipped`` counts the skipped updates, ``consecutive`` the current run of them; both may
+    be set (a resumed run restores them).
+    """
+
+    def __init__(self, on_nonfinite="error", max_consecutive=MAX_CONSECUTIVE_SKIPS, on_skip=None):
+        if on_nonfinite not in NONFINITE_POLICIES + ("stop",):
+            raise GatedRNNError(f"on_nonfinite must be one of {', '.join(NONFINITE_POLICIES)}, got "
+                                f"{on_nonfinite!r}")
+        if isinstance(max_consecutive, bool) or not isinstance(max_consecutive, (int, np.integer)) \
+                or max_consecutive < 1:
+            raise GatedRNNError(f"max_consecutive must be a whole number ≥ 1, got {max_consecutive!r}")
+        self.on_nonfinite = on_nonfinite
+        self.max_consecutive = int(max_consecutive)
+        self.on_skip = on_skip
+        self.skipped = 0
+        self.consecutive = 0
+
+    def after_step(self, result, where=""):
+        """Apply the policy to one step's StepResult; ``where`` ("at step 7 (epoch 1, batch 7)")
+        goes into the messages. Returns whether to go on."""
+        if result.stepped:
+            self.consecutive = 0
+            return True
+        where = f" {where}" if where else ""
+        if self.on_nonfinite == "stop":
+            return False
+        if self.on_nonfinite == "error":
+            raise GatedRNNError(f"the loss or gradient became non-finite{where}: loss {result.loss}, gradient norm "
+                                f"{result.grad_norm}; lower the learning rate, clip harder, or pass --on-nonfinite skip")
+        self.skipped += 1
+        self.consecutive += 1
+        if self.on_skip is not None:
+            self.on_skip(result, where.strip())
+        if self.consecutive >= self.max_consecutive:
+            raise GatedRNNError(f"{self.max_consecutive} updates in a row were non-finite{where}; training is not "
+                                "recovering: lower the learning rate or clip harder")
+        return True
+
+
+def check_finite_weights(params, when):
+    """GatedRNNError in one line when an update has left a weight nan or inf (a learning rate so
+    large that one step overflows the weights' dtype: no later loss could be trusted).
+    ``when``: "after epoch 3", for the message."""
+    for param in params:
+        if not np.isfinite(param.data).all():
+            raise GatedRNNError(f"the weights became nan/inf {when} (an update overflowed {param.data.dtype}); "
+                                "lower the learning rate")

@@ -5,6 +5,9 @@ are sequence-to-sequence (run_transduction: an encoder–decoder trained with te
 forcing, scored by exact match). Each task's options are its run function's parameters,
 with its defaults (cli/options.py).
 """
+import argparse
+import sys
+
 from .options import add_signature_options, options_given
 
 TAGGING_HELPS = dict(
@@ -12,7 +15,8 @@ TAGGING_HELPS = dict(
     pooling="classification: the last real state, or the mean or max over real steps",
     hidden_size="units of the recurrent layer", epochs="passes over the training set", lr="Adam learning rate",
     batch_size="sequences per batch", train_count="training sequences", valid_count="validation sequences",
-    test_count="test sequences", seed="random seed", progress="show a progress bar")
+    test_count="test sequences", on_nonfinite="a nan/inf loss or gradient: error stops, skip skips that update "
+    "(and stops after 10 in a row), as in train", seed="random seed", progress="show a progress bar")
 TRANSDUCTION_HELPS = dict(
     reverse_source="the encoder reads each source backwards", peeky="give the decoder the encoder's summary at "
     "every step, beside its input and its read-out", attention="let each output step look back over the "
@@ -25,9 +29,11 @@ TRANSDUCTION_HELPS = dict(
     epochs="passes over the training pairs", batch_size="pairs per batch", lr="Adam learning rate",
     clip="max global gradient norm", teacher_forcing="probability of feeding the decoder the true previous "
     "token in training (1: teacher forcing; below 1: scheduled sampling, else its own choice)",
-    lr_decay="multiply the learning rate by this after every epoch from --decay-after on (1: constant, as in "
-             "the book)",
-    decay_after="the epochs run at the full learning rate before --lr-decay starts", train_count="training pairs (default: the task's; addition: the book's 45,000)",
+    lr_decay="divisor of the learning rate, once more every epoch from --decay-start on, as train's step "
+             "schedule (1: constant, as in the book)",
+    decay_start="the first epoch (0-based) that runs at a decayed learning rate",
+    decay_after=argparse.SUPPRESS, on_nonfinite=TAGGING_HELPS["on_nonfinite"],
+    train_count="training pairs (default: the task's; addition: the book's 45,000)",
     test_count="test pairs (default: the task's; addition: 5,000)",
     beam_width="also score the final model by beam search of this width (1: greedy only)",
     seed="random seed (data, weights and order)",
@@ -50,9 +56,23 @@ def run(args):
     from ..lm.run_files import check_results_file
     if args.results:   # before training, not after it
         check_results_file(args.results)
-    result = args.run_function(task=args.task_name, **options_given(args))
+    options = options_given(args)
+    if "decay_after" in options:
+        options.update(_modern_decay_flags(options))
+    result = args.run_function(task=args.task_name, **options)
     if args.results:
         write_json(args.results, {**result, "finished": timestamp(), "machine": machine_info()})
+
+
+def _modern_decay_flags(options):
+    """--lr-decay below 1 and --decay-after are the old spelling: read them as the new one, and
+    say so in one line on stderr (scripts written for the old flags keep working)."""
+    from ..seq.lr_decay import deprecation_line, modern_decay
+    lr_decay, decay_start, old, new = modern_decay(options["lr_decay"], options["decay_start"],
+                                                   options["decay_after"])
+    if old:
+        print(f"gatedrnn: warning: {deprecation_line(old, new, flags=True)}", file=sys.stderr)
+    return dict(lr_decay=lr_decay, decay_start=decay_start, decay_after=None)
 
 
 def add_parser(commands):
@@ -60,6 +80,7 @@ def add_parser(commands):
     from ..seq import TASKS, run_task
     from ..seq.models import POOLINGS
     from ..layers.attention import SCORES
+    from ..training import NONFINITE_POLICIES
     from ..seq.seq2seq_training import run_transduction
     from ..seq.transduction_tasks import TRANSDUCTION_TASKS
     task = commands.add_parser(
@@ -74,13 +95,16 @@ def add_parser(commands):
     for name in TASKS:
         parser = tasks.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name])
         names = add_signature_options(parser, run_task, TAGGING_HELPS, exclude=("task", "echo"),
-                                      choices=dict(cell=cells, pooling=POOLINGS))
+                                      choices=dict(cell=cells, pooling=POOLINGS,
+                                                   on_nonfinite=list(NONFINITE_POLICIES)))
         _finish(parser, names, run_task)
     for name in TRANSDUCTION_TASKS:
         parser = tasks.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name])
         names = add_signature_options(parser, run_transduction, TRANSDUCTION_HELPS, exclude=("task", "echo", "keep_model"),
-                                      choices=dict(cell=cells, attention=list(SCORES)),
-                                      settings=dict(train_count=dict(type=int), test_count=dict(type=int)))
+                                      choices=dict(cell=cells, attention=list(SCORES),
+                                                   on_nonfinite=list(NONFINITE_POLICIES)),
+                                      settings=dict(train_count=dict(type=int), test_count=dict(type=int),
+                                                    decay_after=dict(type=int)))
         _finish(parser, names, run_transduction)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..layers import SoftmaxCrossEntropy
 from ..optim import Adam
-from ..training import backward_and_step
+from ..training import NonFiniteGuard, backward_and_step
 
 
 class MeanSquaredError:
@@ -61,7 +61,7 @@ def train_on_task(model, task, length, steps, generator, lr=1e-2, batch_size=32,
     Every ``eval_every`` steps the model is scored on ``eval_batch`` (inputs, targets); with
     ``stop_when_solved`` training ends as soon as that score solves the task. ``clip`` is a
     max global gradient norm, or None for none. A non-finite loss or gradient ends the run
-    as diverged. ``progress`` is a tqdm bar to advance by one per step, or None.
+    as diverged (NonFiniteGuard's "stop": here divergence is a result, not an error). ``progress`` is a tqdm bar to advance by one per step, or None.
 
     Returns a dict: ``losses`` and ``grad_norms`` (the norm before clipping) per step,
     ``evaluations`` as (step, score) pairs, ``steps`` taken, ``diverged``.
@@ -70,13 +70,14 @@ def train_on_task(model, task, length, steps, generator, lr=1e-2, batch_size=32,
     criterion = criterion_for(task)
     losses, grad_norms, evaluations = [], [], []
     diverged = False
+    guard = NonFiniteGuard("stop")
     for step in range(1, steps + 1):
         result = training_step(model, criterion, optimizer, task, batch_size, length, generator, clip)
         losses.append(result.loss)
         grad_norms.append(result.grad_norm)
         if progress is not None:
             progress.update(1)
-        if not result.stepped:
+        if not guard.after_step(result):
             diverged = True
             break
         if eval_batch is not None and (step % eval_every == 0 or step == steps):

@@ -6,15 +6,19 @@ the global norm, Adam). After each epoch the whole test set is decoded greedily 
 answer counts only if every character is right (the book's ``is_correct``).
 """
 import time
+import warnings
 
 import numpy as np
 
 from .. import rng as _rng
-from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
+from ..errors import GatedRNNError
 from ..layers import SoftmaxCrossEntropy
+from ..lr_schedule import check_step_schedule, step_lr
 from ..optim import Adam
 from ..progress import bar
-from ..training import backward_and_step
+from ..training import NonFiniteGuard, backward_and_step, check_finite_weights
+from .arguments import check_transduction_options
+from .lr_decay import deprecation_line, modern_decay
 from .seq2seq import OneToMany, Seq2Seq, beam_search, scheduled_inputs
 from .transduction_tasks import BOS, EOS, ONE_TO_MANY_TASKS, PAD, make_transduction_task
 
@@ -39,18 +43,24 @@ def exact_match(model, data, split="test", batch_size=1000, beam_width=1):
 
 
 def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, teacher_forcing=1.0, lr_decay=1.0,
-                     decay_after=1, echo=print, progress=True):
-    """Train ``model`` on ``data.train``; returns one record per epoch (loss, test exact match, seconds).
+                     decay_start=0, on_nonfinite="error", echo=print, progress=True, decay_after=None):
+    """Train ``model`` on ``data.train``; returns one record per epoch (loss, test exact match, lr, seconds).
 
     ``teacher_forcing``: the probability that the decoder is fed the true previous token at
     each step (1: always, teacher forcing; below 1: scheduled sampling, the rest of the time
-    its own previous choice; gatedrnn.seq.seq2seq.scheduled_inputs). ``lr_decay``: the
-    learning rate of epoch e = 1, 2, … is lr · lr_decay^max(e - decay_after, 0): the first
-    ``decay_after`` epochs at lr, then one factor more per epoch (1: constant, as in the
-    book). Adam at a constant rate keeps jumping between nearby solutions late in a
-    run (a test score that swings by a few points from one epoch to the next); a decaying
-    tail lets it settle.
+    its own previous choice; gatedrnn.seq.decoding.scheduled_inputs). ``lr_decay`` and
+    ``decay_start``: the language models' step schedule (gatedrnn.lr_schedule): epoch
+    e = 0, 1, … runs at lr / lr_decay^max(e + 1 - decay_start, 0), so ``decay_start`` is the
+    0-based first decayed epoch (lr_decay 1: constant, as in the book). Adam at a constant
+    rate keeps jumping between nearby solutions late in a run (a test score that swings by a
+    few points from one epoch to the next); a decaying tail lets it settle. The old spelling
+    (``lr_decay`` < 1 a multiplier, ``decay_after``) is converted with a DeprecationWarning.
+    ``on_nonfinite``: "error" stops at a nan/inf loss or gradient, "skip" skips that update
+    (gatedrnn.training.NonFiniteGuard).
     """
+    lr_decay, decay_start = _modern_decay_or_warn(lr_decay, decay_start, decay_after)
+    check_step_schedule(lr, lr_decay, decay_start, epochs)
+    guard = NonFiniteGuard(on_nonfinite)
     sources, targets = data.train
     ids, lengths = data.encode_sources(sources)
     decoder_inputs, outputs = data.encode_targets(targets)
@@ -60,20 +70,26 @@ def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, tea
     history = []
     for epoch in range(1, epochs + 1):
         started, losses = time.perf_counter(), []
+        optimizer.lr = step_lr(lr, lr_decay, decay_start, epoch - 1)
         order = generator.permutation(len(sources))
-        for start in bar(range(0, len(order), batch_size), desc=f"epoch {epoch}/{epochs}", leave=False,
-                         progress=progress):
+        batches = range(0, len(order), batch_size)
+        for number, start in enumerate(bar(batches, desc=f"epoch {epoch}/{epochs}", leave=False, progress=progress)):
             rows = order[start:start + batch_size]
             width = lengths[rows].max()
-            inputs = scheduled_inputs(model, ids[rows, :width], lengths[rows], decoder_inputs[rows], teacher_forcing,
-                                      generator)
-            logits = model(ids[rows, :width], lengths[rows], inputs)
-            loss = criterion(logits, outputs[rows])
-            losses.append(backward_and_step(model, criterion, optimizer, loss, max_norm=clip).loss)
-        if epoch >= decay_after:
-            optimizer.lr = optimizer.lr * lr_decay
+            # A diverging run overflows; the guard and the weight check below report it in one line.
+            with np.errstate(over="ignore", invalid="ignore"):
+                inputs = scheduled_inputs(model, ids[rows, :width], lengths[rows], decoder_inputs[rows],
+                                          teacher_forcing, generator)
+                loss = criterion(model(ids[rows, :width], lengths[rows], inputs), outputs[rows])
+                result = backward_and_step(model, criterion, optimizer, loss, max_norm=clip)
+            guard.after_step(result, f"at step {(epoch - 1) * len(batches) + number + 1} (epoch {epoch}, batch "
+                                     f"{number + 1})")
+            if result.stepped:
+                losses.append(result.loss)
+        check_finite_weights(optimizer.params, f"in epoch {epoch}")
         accuracy = exact_match(model, data)
-        record = dict(epoch=epoch, train_loss=float(np.mean(losses)), test_exact_match=accuracy,
+        record = dict(epoch=epoch, train_loss=float(np.mean(losses)) if losses else float("nan"),
+                      test_exact_match=accuracy, lr=optimizer.lr, skipped_updates=guard.skipped,
                       seconds=time.perf_counter() - started)
         history.append(record)
         echo(f"epoch {epoch:3d} | loss {record['train_loss']:.4f} | test exact match {accuracy:7.2%} | "
@@ -83,51 +99,61 @@ def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, tea
 
 def run_transduction(task="addition", reverse_source=False, peeky=False, attention=None, input_feeding=False,
                      bidirectional=False, cell="lstm", embedding_size=16, hidden_size=128, epochs=25, batch_size=128,
-                     lr=1e-3, clip=5.0, lr_decay=1.0, decay_after=1, teacher_forcing=1.0, train_count=None,
-                     test_count=None,
-                     beam_width=1, seed=0, echo=print, progress=True, keep_model=False):
+                     lr=1e-3, clip=5.0, lr_decay=1.0, decay_start=0, teacher_forcing=1.0, train_count=None,
+                     test_count=None, beam_width=1, on_nonfinite="error", seed=0, echo=print, progress=True,
+                     keep_model=False, decay_after=None):
     """Generate ``task``, train a Seq2Seq on it, and return its settings, history and final exact match.
 
     The defaults are the book's chapter 7 settings for addition (wordvec 16, hidden 128, batch
     128, Adam 10⁻³, clip 5, 25 epochs); ``train_count`` and ``test_count`` default to the
-    task's own (addition: the book's 45,000 and 5,000). ``beam_width`` above 1 also scores the
+    task's own (addition: the book's 45,000 and 5,000). ``lr_decay``/``decay_start``: the
+    step schedule of fit_transduction (``decay_after`` and an ``lr_decay`` below 1 are the old
+    spelling, converted with a DeprecationWarning). ``beam_width`` above 1 also scores the
     final model by beam search of that width. ``keep_model`` adds the trained model to the
     result as ``trained_model``.
     """
-    for name, value, minimum in (("embedding_size", embedding_size, 1), ("hidden_size", hidden_size, 1),
-                                 ("epochs", epochs, 0), ("batch_size", batch_size, 1), ("beam_width", beam_width, 1),
-                                 ("seed", seed, 0), ("decay_after", decay_after, 1)):
-        check_whole_number(name, value, minimum)
-    for name, value in (("lr", lr), ("clip", clip)):
-        if not (is_finite_number(value) and value > 0):
-            raise GatedRNNError(f"{name} must be a finite number > 0, got {short_repr(value)}")
-    if not (is_finite_number(lr_decay) and 0.0 < lr_decay <= 1.0):
-        raise GatedRNNError(f"lr_decay must be a number in (0, 1], got {short_repr(lr_decay)}")
-    if not (is_finite_number(teacher_forcing) and 0.0 <= teacher_forcing <= 1.0):
-        raise GatedRNNError(f"teacher_forcing must be a probability in [0, 1], got {short_repr(teacher_forcing)}")
+    options = check_transduction_options(
+        task=task, reverse_source=reverse_source, peeky=peeky, attention=attention, input_feeding=input_feeding,
+        bidirectional=bidirectional, cell=cell, embedding_size=embedding_size, hidden_size=hidden_size,
+        epochs=epochs, batch_size=batch_size, lr=lr, clip=clip, teacher_forcing=teacher_forcing,
+        train_count=train_count, test_count=test_count, beam_width=beam_width, on_nonfinite=on_nonfinite,
+        seed=seed, echo=echo, progress=progress, keep_model=keep_model)
+    lr_decay, decay_start = _modern_decay_or_warn(lr_decay, decay_start, decay_after)
+    task, epochs, lr, seed = (options[name] for name in ("task", "epochs", "lr", "seed"))
+    check_step_schedule(lr, lr_decay, decay_start, epochs)
     _rng.seed(seed)
-    sizes = {name: value for name, value in (("train_count", train_count), ("test_count", test_count))
-             if value is not None}
-    for name, value in sizes.items():
-        check_whole_number(name, value, 1)
+    sizes = {name: options[name] for name in ("train_count", "test_count") if options[name] is not None}
     data = make_transduction_task(task, seed=seed, **sizes)
+    shape = dict(embedding_size=options["embedding_size"], hidden_size=options["hidden_size"], cell=options["cell"])
     if task in ONE_TO_MANY_TASKS:   # one class token in: a decoder started from its vector
-        if reverse_source or peeky or attention or input_feeding or bidirectional:
+        if any(options[name] for name in ("reverse_source", "peeky", "attention", "input_feeding", "bidirectional")):
             raise GatedRNNError(f"{task} is one-to-many: reverse_source, peeky and attention need a source sequence")
-        model = OneToMany(data.vocab_size, embedding_size, hidden_size, cell=cell)
+        model = OneToMany(data.vocab_size, **shape)
     else:
-        model = Seq2Seq(data.vocab_size, embedding_size, hidden_size, cell=cell, reverse_source=reverse_source,
-                        peeky=peeky, attention=attention, input_feeding=input_feeding, bidirectional=bidirectional)
-    history = fit_transduction(model, data, epochs, batch_size=batch_size, lr=lr, clip=clip,
-                               teacher_forcing=teacher_forcing, lr_decay=lr_decay, decay_after=decay_after, echo=echo,
-                               progress=progress)
-    result = dict(task=task, model=model.config, epochs=epochs, batch_size=batch_size, lr=lr, clip=clip,
-                  lr_decay=lr_decay, decay_after=decay_after, teacher_forcing=teacher_forcing, seed=seed,
+        model = Seq2Seq(data.vocab_size, **shape, **{name: options[name] for name in (
+            "reverse_source", "peeky", "attention", "input_feeding", "bidirectional")})
+    history = fit_transduction(model, data, epochs, batch_size=options["batch_size"], lr=lr, clip=options["clip"],
+                               teacher_forcing=options["teacher_forcing"], lr_decay=lr_decay, decay_start=decay_start,
+                               on_nonfinite=options["on_nonfinite"], echo=options["echo"],
+                               progress=options["progress"])
+    result = dict(task=task, model=model.config, epochs=epochs, batch_size=options["batch_size"], lr=lr,
+                  clip=options["clip"], lr_decay=lr_decay, decay_start=decay_start,
+                  teacher_forcing=options["teacher_forcing"], on_nonfinite=options["on_nonfinite"], seed=seed,
                   train_pairs=len(data.train[0]), test_pairs=len(data.test[0]), history=history,
                   test_exact_match=history[-1]["test_exact_match"] if history else None)
+    beam_width = options["beam_width"]
     if beam_width > 1:
         result.update(beam_width=beam_width, test_exact_match_beam=exact_match(model, data, beam_width=beam_width))
-        echo(f"beam search of width {beam_width}: test exact match {result['test_exact_match_beam']:7.2%}")
-    if keep_model:
+        options["echo"](f"beam search of width {beam_width}: test exact match {result['test_exact_match_beam']:7.2%}")
+    if options["keep_model"]:
         result["trained_model"] = model
     return result
+
+
+def _modern_decay_or_warn(lr_decay, decay_start, decay_after):
+    """The schedule in the language models' words; a DeprecationWarning naming them when the
+    caller used the old ones (gatedrnn.seq.lr_decay)."""
+    lr_decay, decay_start, old, new = modern_decay(lr_decay, decay_start, decay_after)
+    if old:
+        warnings.warn(deprecation_line(old, new, flags=False), DeprecationWarning, stacklevel=3)
+    return lr_decay, decay_start

@@ -1,16 +1,15 @@
 """A plain training loop for SequenceClassifier and SequenceTagger, with accuracy."""
-import math
 import time
 
 import numpy as np
 
 from .. import rng as _rng
 from ..data import BucketBatches
-from ..errors import GatedRNNError, check_whole_number
-from ..layers import RECURRENT_LAYERS, SoftmaxCrossEntropy
+from ..layers import SoftmaxCrossEntropy
 from ..optim import Adam
-from ..training import backward_and_step
-from .models import POOLINGS, SequenceClassifier, SequenceTagger
+from ..training import NonFiniteGuard, backward_and_step, check_finite_weights
+from .arguments import check_task_options
+from .models import SequenceClassifier, SequenceTagger
 from .tasks import TASKS, make_task
 
 
@@ -30,65 +29,74 @@ def loss_and_accuracy(model, batches):
     return total / count, correct / count
 
 
-def fit(model, optimizer, train, valid, epochs, clip=1.0, echo=print, progress=True):
-    """Train for ``epochs`` passes over ``train``; returns one record per epoch."""
+def fit(model, optimizer, train, valid, epochs, clip=1.0, echo=print, progress=True, on_nonfinite="error"):
+    """Train for ``epochs`` passes over ``train``; returns one record per epoch.
+
+    ``on_nonfinite``: "error" stops at a nan/inf loss or gradient, "skip" skips that update
+    and stops after 10 in a row (gatedrnn.training.NonFiniteGuard, as the language models do).
+    An epoch's train_loss is the mean over the updates made.
+    """
     from ..progress import bar
 
     criterion = SoftmaxCrossEntropy(ignore_index=train.ignore_index)
+    guard = NonFiniteGuard(on_nonfinite)
     history = []
     for epoch in range(1, epochs + 1):
         started, losses = time.perf_counter(), []
-        for inputs, lengths, targets in bar(train, desc=f"epoch {epoch}/{epochs}", leave=False, progress=progress):
-            loss = criterion(model(inputs, lengths), targets)
-            losses.append(backward_and_step(model, criterion, optimizer, loss, max_norm=clip).loss)
+        for number, (inputs, lengths, targets) in enumerate(bar(train, desc=f"epoch {epoch}/{epochs}", leave=False,
+                                                                 progress=progress)):
+            # A diverging run overflows; the guard and the weight check below report it in one line.
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss = criterion(model(inputs, lengths), targets)
+                result = backward_and_step(model, criterion, optimizer, loss, max_norm=clip)
+            guard.after_step(result, f"at step {(epoch - 1) * len(train) + number + 1} (epoch {epoch}, batch "
+                                     f"{number + 1})")
+            if result.stepped:
+                losses.append(result.loss)
+        check_finite_weights(optimizer.params, f"in epoch {epoch}")
         valid_loss, valid_accuracy = loss_and_accuracy(model, valid)
-        record = dict(epoch=epoch, train_loss=float(np.mean(losses)), valid_loss=valid_loss,
-                      valid_accuracy=valid_accuracy, seconds=time.perf_counter() - started)
+        record = dict(epoch=epoch, train_loss=float(np.mean(losses)) if losses else float("nan"),
+                      valid_loss=valid_loss, valid_accuracy=valid_accuracy, skipped_updates=guard.skipped,
+                      seconds=time.perf_counter() - started)
         history.append(record)
         echo(f"epoch {epoch:3d} | train loss {record['train_loss']:.4f} | valid loss {valid_loss:.4f} | "
              f"valid accuracy {valid_accuracy:.2%}")
-        if not math.isfinite(record["train_loss"]):
-            break
     return history
 
 
 def run_task(task, cell="lstm", bidirectional=False, pooling="last", hidden_size=64, epochs=10, lr=0.005,
-             batch_size=32, train_count=4000, valid_count=1000, test_count=1000, seed=0, echo=print, progress=True):
+             batch_size=32, train_count=4000, valid_count=1000, test_count=1000, on_nonfinite="error", seed=0,
+             echo=print, progress=True):
     """Train a classifier or tagger on a synthetic task (gatedrnn.seq.tasks); returns a results dict.
 
-    This signature is the single source of ``gatedrnn task``'s defaults.
+    This signature is the single source of ``gatedrnn task``'s defaults. ``on_nonfinite``:
+    "error" (stop at a nan/inf loss or gradient) or "skip" (skip that update), as in train.
     """
-    _check_task_options(task, cell, pooling, hidden_size=hidden_size, epochs=epochs, batch_size=batch_size,
-                        train_count=train_count, valid_count=valid_count, test_count=test_count)
-    check_whole_number("seed", seed, 0)
+    options = check_task_options(task=task, cell=cell, bidirectional=bidirectional, pooling=pooling,
+                                 hidden_size=hidden_size, epochs=epochs, lr=lr, batch_size=batch_size,
+                                 train_count=train_count, valid_count=valid_count, test_count=test_count,
+                                 on_nonfinite=on_nonfinite, seed=seed, echo=echo, progress=progress)
+    task, cell, bidirectional, hidden_size, epochs, lr, batch_size, train_count, seed, echo = (
+        options[name] for name in ("task", "cell", "bidirectional", "hidden_size", "epochs", "lr", "batch_size",
+                                   "train_count", "seed", "echo"))
     spec = TASKS[task]
-    splits = {split: make_task(task, count, seed=seed * 3 + offset)
-              for offset, (split, count) in enumerate((("train", train_count), ("valid", valid_count),
-                                                        ("test", test_count)))}
+    splits = {split: make_task(task, options[f"{split}_count"], seed=seed * 3 + offset)
+              for offset, split in enumerate(("train", "valid", "test"))}
     batches = {split: BucketBatches(*data, batch_size=batch_size, shuffle=split == "train", seed=seed)
                for split, data in splits.items()}
     _rng.seed(seed)
     common = dict(embedding_size=16, hidden_size=hidden_size, cell=cell, bidirectional=bidirectional)
     if spec["kind"] == "classify":
-        model = SequenceClassifier(spec["vocab_size"], spec["classes"], pooling=pooling, **common)
+        model = SequenceClassifier(spec["vocab_size"], spec["classes"], pooling=options["pooling"], **common)
     else:
         model = SequenceTagger(spec["vocab_size"], spec["classes"], **common)
     echo(f"{task}: {type(model).__name__}, {'bidirectional ' if bidirectional else ''}{cell.upper()} {hidden_size}, "
          f"{model.num_parameters():,} parameters, {train_count} training sequences")
     started = time.perf_counter()
     history = fit(model, Adam(model.parameters(), lr=lr), batches["train"], batches["valid"], epochs,
-                  echo=echo, progress=progress)
+                  echo=echo, progress=options["progress"], on_nonfinite=options["on_nonfinite"])
     test_loss, test_accuracy = loss_and_accuracy(model, batches["test"])
     echo(f"test accuracy {test_accuracy:.2%} (loss {test_loss:.4f})")
     return dict(task=task, model=model.config, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
-                train_count=train_count, history=history, test_loss=test_loss, test_accuracy=test_accuracy,
-                seconds=time.perf_counter() - started)
-
-
-def _check_task_options(task, cell, pooling, **counts):
-    """One-line errors for an unknown name or a count that is not a whole number ≥ 1."""
-    for name, value, known in (("task", task, TASKS), ("cell", cell, RECURRENT_LAYERS), ("pooling", pooling, POOLINGS)):
-        if value not in known:
-            raise GatedRNNError(f"unknown {name} {value!r}; choose one of {', '.join(known)}")
-    for name, value in counts.items():
-        check_whole_number(name, value, 1)
+                on_nonfinite=options["on_nonfinite"], train_count=train_count, history=history, test_loss=test_loss,
+                test_accuracy=test_accuracy, seconds=time.perf_counter() - started)

@@ -1,0 +1,123 @@
+"""The gate of ``run_task`` and ``run_transduction``: every argument checked, in one line each.
+
+The command line parses its options into the right types, but the same functions are called
+from Python, where a string, a list or a NumPy scalar may arrive. Each check raises
+GatedRNNError naming the argument, the value and what it should be; NumPy integers and floats
+are accepted and returned as Python ones (they end up in a results JSON). Each function
+returns the arguments checked, as a dict, in the types the code below them expects.
+"""
+import numpy as np
+
+from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
+from ..layers import RECURRENT_LAYERS
+from ..layers.attention import SCORES
+from ..memory import available_bytes, describe_available, describe_bytes
+from ..training import NONFINITE_POLICIES
+
+
+def whole(name, value, minimum):
+    check_whole_number(name, value, minimum)
+    return int(value)
+
+
+def positive(name, value):
+    if not (is_finite_number(value) and value > 0):
+        raise GatedRNNError(f"{name} must be a finite number > 0, got {short_repr(value)}")
+    return float(value)
+
+
+def probability(name, value):
+    if not (is_finite_number(value) and 0.0 <= value <= 1.0):
+        raise GatedRNNError(f"{name} must be a probability in [0, 1], got {short_repr(value)}")
+    return float(value)
+
+
+def flag(name, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise GatedRNNError(f"{name} must be True or False, got {short_repr(value)}")
+    return bool(value)
+
+
+def choice(name, value, known, none_allowed=False):
+    if value is None and none_allowed:
+        return None
+    if not isinstance(value, str) or value not in known:
+        extra = ", or none" if none_allowed else ""
+        raise GatedRNNError(f"unknown {name} {short_repr(value)}; choose one of {', '.join(known)}{extra}")
+    return value
+
+
+def function(name, value):
+    if not callable(value):
+        raise GatedRNNError(f"{name} must be a function (such as print), got {short_repr(value)}")
+    return value
+
+
+def check_common(options, counts, probabilities=(), flags=(), positives=()):
+    """Check ``options`` in place by kind: counts {name: minimum}, then the rest by name."""
+    for name, minimum in counts.items():
+        if options.get(name) is not None:
+            options[name] = whole(name, options[name], minimum)
+    for name in probabilities:
+        options[name] = probability(name, options[name])
+    for name in flags:
+        options[name] = flag(name, options[name])
+    for name in positives:
+        options[name] = positive(name, options[name])
+    options["cell"] = choice("cell", options["cell"], RECURRENT_LAYERS)
+    options["on_nonfinite"] = choice("on_nonfinite", options["on_nonfinite"], NONFINITE_POLICIES)
+    options["echo"] = function("echo", options["echo"])
+    return options
+
+
+def check_task_options(**options):
+    """run_task's arguments, checked (see the module docstring)."""
+    from .models import POOLINGS
+    from .tasks import TASKS
+    options["task"] = choice("task", options["task"], TASKS)
+    options["pooling"] = choice("pooling", options["pooling"], POOLINGS)
+    check_common(options, dict(hidden_size=1, epochs=1, batch_size=1, train_count=1, valid_count=1, test_count=1,
+                               seed=0), flags=("bidirectional", "progress"), positives=("lr",))
+    directions = 2 if options["bidirectional"] else 1
+    check_memory(options["task"], recurrent_bytes(options["cell"], 16, options["hidden_size"], directions),
+                 activation_bytes(options["cell"], options["batch_size"], 64, options["hidden_size"] * directions))
+    return options
+
+
+def check_transduction_options(**options):
+    """run_transduction's arguments, checked (see the module docstring)."""
+    from .transduction_tasks import TRANSDUCTION_TASKS
+    options["task"] = choice("task", options["task"], TRANSDUCTION_TASKS)
+    options["attention"] = choice("attention", options["attention"], SCORES, none_allowed=True)
+    check_common(options, dict(embedding_size=1, hidden_size=1, epochs=0, batch_size=1, beam_width=1, seed=0,
+                               train_count=1, test_count=1),
+                 probabilities=("teacher_forcing",), positives=("lr", "clip"),
+                 flags=("reverse_source", "peeky", "input_feeding", "bidirectional", "progress", "keep_model"))
+    E, H = options["embedding_size"], options["hidden_size"]
+    # Encoder and decoder, the decoder's input up to E + H wide (peeky, input feeding).
+    parameters = recurrent_bytes(options["cell"], E, H, 2 if options["bidirectional"] else 1) + \
+        recurrent_bytes(options["cell"], E + H, H, 1)
+    check_memory(options["task"], parameters, activation_bytes(options["cell"], options["batch_size"], 64, 2 * H))
+    return options
+
+
+def recurrent_bytes(cell, input_size, hidden_size, directions):
+    """float32 bytes of one recurrent layer's weights, times 4: the weights, their gradients and
+    Adam's two buffers."""
+    gates = RECURRENT_LAYERS[cell].gate_count
+    return 4 * 4 * directions * gates * hidden_size * (input_size + hidden_size + 2)
+
+
+def activation_bytes(cell, batch_size, steps, width):
+    """float32 bytes of what one batch's forward keeps for backward: a few gate-wide arrays per
+    step (``steps``: a generous length for the tasks' sequences)."""
+    return 4 * 2 * batch_size * steps * (RECURRENT_LAYERS[cell].gate_count + 2) * width
+
+
+def check_memory(task, parameter_bytes, batch_bytes):
+    """GatedRNNError before anything is built when the model and one batch cannot fit."""
+    available = available_bytes()
+    needed = parameter_bytes + batch_bytes
+    if available is not None and needed > available:
+        raise GatedRNNError(f"the {task} model and one batch need about {describe_bytes(needed)}; "
+                            f"{describe_available(available)}: choose a smaller hidden_size or batch_size")
