@@ -11,3 +11,7 @@ def _seeded():
     np.random.seed(1234)
 
 
+def pytest_report_header(config):
+    """Say at the top of every run where the Penn Treebank was found, so no skip goes unseen."""
+    from ptb_data import describe
+    return describe()

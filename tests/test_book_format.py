@@ -135,9 +135,8 @@ def test_to_book_refuses_models_the_book_does_not_have():
 
 
 def test_book_ptb_vocabulary_numbers_words_as_the_book_does():
-    from ptb_data import DATA_DIR, PTB_DIR
-    if not (PTB_DIR / "ptb.train.txt").is_file():
-        pytest.skip("PTB not available")
+    from ptb_data import DATA_DIR, skip_without_ptb
+    skip_without_ptb()
     from gatedrnn.lm import book_ptb_vocabulary
     from gatedrnn.lm.book import read_book_ptb_split
     vocab = book_ptb_vocabulary(DATA_DIR)

@@ -67,9 +67,8 @@ def test_dry_run_still_checks_the_settings(capsys):
 
 @pytest.fixture(scope="module")
 def word_checkpoint(tmp_path_factory):
-    from ptb_data import DATA_DIR
-    if not (DATA_DIR / "ptb").exists():
-        pytest.skip("PTB not available")
+    from ptb_data import DATA_DIR, skip_without_ptb
+    skip_without_ptb()
     out = tmp_path_factory.mktemp("word") / "run"
     assert main(["train", "--preset", "rnnlm", "--data-dir", str(DATA_DIR), "--train-tokens", "6000", "--epochs", "1",
                  "--hidden-size", "8", "--embedding-size", "8", "--out", str(out), "--no-progress"]) == 0

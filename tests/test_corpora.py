@@ -9,7 +9,7 @@ import gatedrnn.data.ptb as ptb_module
 from gatedrnn.data import PTB_MD5, load_ptb, load_text, resolve_data_dir
 from gatedrnn.errors import GatedRNNError
 
-from ptb_data import DATA_DIR, needs_ptb
+from ptb_data import DATA_DIR, needs_ptb, ptb_path
 
 
 def count_tokens(path):
@@ -44,7 +44,7 @@ def test_ptb_vocabulary_has_exactly_ten_thousand_words(ptb):
 
 @needs_ptb
 def test_ptb_token_counts_match_the_files(ptb):
-    measured = {split: count_tokens(DATA_DIR / "ptb" / f"ptb.{split}.txt") for split in ("train", "valid", "test")}
+    measured = {split: count_tokens(ptb_path(split)) for split in ("train", "valid", "test")}
     assert measured == {"train": 929_589, "valid": 73_760, "test": 82_430}
     assert {split: getattr(ptb, split).size for split in measured} == measured
     for split in measured:
@@ -55,14 +55,14 @@ def test_ptb_token_counts_match_the_files(ptb):
 def test_ptb_valid_and_test_words_are_all_in_the_training_vocabulary(ptb):
     # <unk> is a word of the files themselves; no other word of valid/test may become <unk>.
     for split in ("valid", "test"):
-        words = (DATA_DIR / "ptb" / f"ptb.{split}.txt").read_text().split()
+        words = ptb_path(split).read_text().split()
         assert all(word in ptb.vocab for word in words)
         assert (getattr(ptb, split) == ptb.vocab.unk_id).sum() == words.count("<unk>")
 
 
 @needs_ptb
 def test_ptb_decodes_back_to_the_file_text(ptb):
-    first_lines = (DATA_DIR / "ptb" / "ptb.train.txt").read_text().splitlines()[:3]
+    first_lines = ptb_path("train").read_text().splitlines()[:3]
     expected = " ".join(line.strip() + " <eos>" for line in first_lines).split()
     assert ptb.vocab.decode(ptb.train[:len(expected)]) == expected
 
@@ -70,18 +70,15 @@ def test_ptb_decodes_back_to_the_file_text(ptb):
 @needs_ptb
 def test_ptb_checksums_pass():
     for split, md5 in PTB_MD5.items():
-        ptb_module.check_md5(DATA_DIR / "ptb" / f"ptb.{split}.txt", md5)
-
-
-@needs_ptb
-def test_ptb_files_directly_in_the_data_dir_are_found():
-    assert ptb_module.ptb_file(DATA_DIR / "ptb", "valid", download=False) == DATA_DIR / "ptb" / "ptb.valid.txt"
+        ptb_module.check_md5(ptb_path(split), md5)
 
 
 @needs_ptb
 def test_ptb_file_with_one_changed_byte_fails_the_checksum(tmp_path, offline):
     copy = tmp_path / "ptb"
-    shutil.copytree(DATA_DIR / "ptb", copy)
+    copy.mkdir()
+    for split in ("train", "valid", "test"):
+        shutil.copy(ptb_path(split), copy)
     damaged = copy / "ptb.valid.txt"
     damaged.chmod(0o644)
     data = bytearray(damaged.read_bytes())
@@ -107,10 +104,14 @@ def test_missing_ptb_with_download_off(tmp_path):
 
 @needs_ptb
 def test_ptb_download_from_a_mirror_lands_checked_in_data_dir_ptb(tmp_path, monkeypatch):
-    # A file:// mirror stands in for the network.
-    monkeypatch.setattr(ptb_module, "PTB_URL", (DATA_DIR / "ptb").as_uri() + "/ptb.{split}.txt")
-    corpus = load_ptb(tmp_path)
-    assert sorted(p.name for p in (tmp_path / "ptb").iterdir()) == ["ptb.test.txt", "ptb.train.txt", "ptb.valid.txt"]
+    # A file:// mirror stands in for the network (links: the files may sit in either layout).
+    mirror, data_dir = tmp_path / "mirror", tmp_path / "data"
+    mirror.mkdir()
+    for split in ("train", "valid", "test"):
+        (mirror / f"ptb.{split}.txt").symlink_to(ptb_path(split))
+    monkeypatch.setattr(ptb_module, "PTB_URL", mirror.as_uri() + "/ptb.{split}.txt")
+    corpus = load_ptb(data_dir)
+    assert sorted(p.name for p in (data_dir / "ptb").iterdir()) == ["ptb.test.txt", "ptb.train.txt", "ptb.valid.txt"]
     assert corpus.train.size == 929_589 and len(corpus.vocab) == 10_000
 
 

@@ -16,7 +16,7 @@ from gatedrnn.cli import main
 from gatedrnn.data import load_text
 from gatedrnn.lm import LanguageModel, ModelConfig, Trainer, get_preset
 
-from ptb_data import DATA_DIR
+from ptb_data import ptb_path, skip_without_ptb
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -177,12 +177,10 @@ def test_bad_corpus_files(tmp_path, capsys, content, problem):
 
 def test_data_directory_missing_a_split(tmp_path, capsys, monkeypatch):
     import gatedrnn.data.ptb as ptb
-    shared = DATA_DIR
-    if not (shared / "ptb" / "ptb.train.txt").exists():
-        pytest.skip("Penn Treebank not available")
+    skip_without_ptb()
     (tmp_path / "ptb").mkdir()
     for split in ("train", "test"):
-        (tmp_path / "ptb" / f"ptb.{split}.txt").write_bytes((shared / "ptb" / f"ptb.{split}.txt").read_bytes())
+        (tmp_path / "ptb" / f"ptb.{split}.txt").write_bytes(ptb_path(split).read_bytes())
     monkeypatch.setattr(ptb, "_download", lambda *a, **k: (_ for _ in ()).throw(OSError("offline")))
     code, err = run_cli(["train", "--data-dir", str(tmp_path), "--out", str(tmp_path / "r"), "--no-progress"], capsys)
     assert code == 2 and "ptb.valid.txt" in err and len(err.strip().splitlines()) == 1

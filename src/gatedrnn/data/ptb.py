@@ -52,12 +52,31 @@ def load_ptb(data_dir=None, download=True, verify=True):
                   test=vocab.encode(words["test"]), vocab=vocab, name="ptb")
 
 
-def ptb_file(root, split, download=True):
-    """The path of ``ptb.<split>.txt`` under ``root``, downloading it when missing and allowed."""
+def ptb_folders(root):
+    """The folders ``ptb.<split>.txt`` is looked for in, in order: ``<root>/ptb``, then ``<root>``."""
+    root = Path(root)
+    return (root / "ptb", root)
+
+
+def find_ptb_file(root, split):
+    """The path of ``ptb.<split>.txt`` in the first of :func:`ptb_folders` that holds it, else None.
+
+    This is the one lookup: loading, the book's vocabulary and the tests all find PTB through it.
+    """
     name = f"ptb.{split}.txt"
-    for folder in (root / "ptb", root):
+    for folder in ptb_folders(root):
         if (folder / name).is_file():
             return folder / name
+    return None
+
+
+def ptb_file(root, split, download=True):
+    """The path of ``ptb.<split>.txt`` under ``root``, downloading it when missing and allowed."""
+    root = Path(root)
+    name = f"ptb.{split}.txt"
+    found = find_ptb_file(root, split)
+    if found is not None:
+        return found
     target = root / "ptb" / name
     reason = "download=False"
     if download:
@@ -66,7 +85,8 @@ def ptb_file(root, split, download=True):
             return target
         except (OSError, http.client.HTTPException, GatedRNNError) as failure:
             reason = "download failed: " + " ".join(str(failure).split())   # keep the message one line
-    raise GatedRNNError(f"{name} is missing: looked in {root / 'ptb'} and {root} ({reason}); put "
+    looked_in = " and ".join(str(folder) for folder in ptb_folders(root))
+    raise GatedRNNError(f"{name} is missing: looked in {looked_in} ({reason}); put "
                         f"ptb.train.txt, ptb.valid.txt and ptb.test.txt in {root / 'ptb'}, or pass "
                         f"--data-dir / set {DATA_ENV_VAR} to the folder that holds them")
 
