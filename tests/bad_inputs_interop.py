@@ -210,36 +210,37 @@ TO_TORCH = {
 
 
 def _rows():
-    rows = [Row(f"import_{name}", "cli", fragment, args=_import_args(make)) for name, (make, fragment) in CRAFTED.items()]
-    rows += [Row(f"from_torch_{name}", "call", fragment, action=_from_torch(make))
+    """Every id starts with interop_, so that ``pytest tests/test_bad_inputs.py -k interop`` runs them all."""
+    rows = [Row(f"interop_import_{name}", "cli", fragment, args=_import_args(make)) for name, (make, fragment) in CRAFTED.items()]
+    rows += [Row(f"interop_from_torch_{name}", "call", fragment, action=_from_torch(make))
              for name, (make, fragment) in FROM_TORCH.items()]
-    rows += [Row(f"to_torch_{name}", "call", fragment, action=_to_torch(make)) for name, (make, fragment) in TO_TORCH.items()]
+    rows += [Row(f"interop_to_torch_{name}", "call", fragment, action=_to_torch(make)) for name, (make, fragment) in TO_TORCH.items()]
     rows += [
-        Row("import_missing_torch_file", "cli", "does not exist", args=_import_args(lambda c: c.tmp / "missing.pt")),
-        Row("import_torch_file_is_a_directory", "cli", "is a directory", args=_import_args(lambda c: c.tmp)),
-        Row("import_torch_file_is_a_device", "cli", "character device", args=_import_args(lambda c: "/dev/zero")),
-        Row("import_junk_file", "cli", "weights_only", args=_import_args(_written("junk.pt", b"not a torch file"))),
-        Row("import_output_exists", "cli", "already exists",
+        Row("interop_import_missing_torch_file", "cli", "does not exist", args=_import_args(lambda c: c.tmp / "missing.pt")),
+        Row("interop_import_torch_file_is_a_directory", "cli", "is a directory", args=_import_args(lambda c: c.tmp)),
+        Row("interop_import_torch_file_is_a_device", "cli", "character device", args=_import_args(lambda c: "/dev/zero")),
+        Row("interop_import_junk_file", "cli", "weights_only", args=_import_args(_written("junk.pt", b"not a torch file"))),
+        Row("interop_import_output_exists", "cli", "already exists",
             args=lambda c: ["import", str(exported(c)), str(_written("there.npz")(c))]),
-        Row("import_output_is_a_dangling_link", "cli", "already exists",
+        Row("interop_import_output_is_a_dangling_link", "cli", "already exists",
             args=lambda c: ["import", str(exported(c)), str(_dangling_link(c))]),
-        Row("import_output_is_the_finished_checkpoint", "cli", "already exists",
+        Row("interop_import_output_is_the_finished_checkpoint", "cli", "already exists",
             args=lambda c: ["import", str(exported(c)), str(c.checkpoint)]),
         # the output is checked before the torch file is read: a missing input is not reported
-        Row("import_output_under_a_file_checked_first", "cli", "is a file, not a directory",
+        Row("interop_import_output_under_a_file_checked_first", "cli", "is a file, not a directory",
             args=lambda c: ["import", str(c.tmp / "missing.pt"), str(_written("afile")(c) / "x.npz")]),
-        Row("export_output_exists", "cli", "already exists",
+        Row("interop_export_output_exists", "cli", "already exists",
             args=lambda c: ["export", str(c.checkpoint), str(_written("there.pt")(c))]),
-        Row("export_onto_its_checkpoint", "cli", "already exists",
+        Row("interop_export_onto_its_checkpoint", "cli", "already exists",
             args=lambda c: ["export", str(c.checkpoint), str(c.checkpoint)]),
-        Row("export_output_under_a_file", "cli", "is a file, not a directory",
+        Row("interop_export_output_under_a_file", "cli", "is a file, not a directory",
             args=lambda c: ["export", str(c.checkpoint), str(_written("afile")(c) / "x.pt")]),
-        Row("export_missing_checkpoint", "cli", "does not exist",
+        Row("interop_export_missing_checkpoint", "cli", "does not exist",
             args=lambda c: ["export", str(c.tmp / "missing.npz"), str(c.tmp / "out.pt")]),
-        Row("export_checkpoint_is_a_device", "cli", "not a regular file",
+        Row("interop_export_checkpoint_is_a_device", "cli", "not a regular file",
             args=lambda c: ["export", "/dev/zero", str(c.tmp / "out.pt")]),
         # a file exported before the run record was kept still imports
-        Row("import_file_without_run_record", "cli", status=0,
+        Row("interop_import_file_without_run_record", "cli", status=0,
             args=_import_args(crafted(lambda document, torch: document.pop("run")))),
     ]
     return rows

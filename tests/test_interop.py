@@ -1,4 +1,7 @@
 """Weights move between gatedrnn and PyTorch both ways, values and names unchanged."""
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -80,3 +83,55 @@ def test_to_torch_refuses_what_torch_cannot_express():
         to_torch(LSTM(3, 4, num_layers=2, dropout=0.5, locked_dropout=True))
     with pytest.raises(GatedRNNError, match="does not support"):
         to_torch(LockedDropout(0.5))
+
+
+def test_the_train_or_eval_mode_carries_over_so_outputs_match():
+    module = torch.nn.LSTM(3, 5, num_layers=2, dropout=0.5, batch_first=True).eval()
+    layer = from_torch(module)
+    assert not layer.training and layer.dropout == 0.5
+    xs = np.random.default_rng(0).standard_normal((2, 4, 3)).astype(np.float32)
+    with torch.no_grad():
+        expected = module(torch.from_numpy(xs))[0].numpy()
+    np.testing.assert_allclose(layer(xs)[0], expected, rtol=1e-5, atol=1e-6)
+    assert from_torch(torch.nn.Linear(2, 2)).training
+
+
+def test_a_subclass_converts_as_its_torch_base_class():
+    class MyRNN(torch.nn.RNN):
+        pass
+
+    layer = from_torch(MyRNN(3, 4, nonlinearity="relu", batch_first=True))
+    assert type(layer) is RNN and layer.nonlinearity == "relu"
+
+
+def test_float64_modules_stay_float64_and_plain_embeddings_convert():
+    assert from_torch(torch.nn.GRU(3, 4, dtype=torch.float64)).dtype == np.float64
+    module = torch.nn.Embedding(6, 3, max_norm=None, padding_idx=None)
+    ids = np.array([[0, 5, 2]])
+    with torch.no_grad():
+        expected = module(torch.from_numpy(ids)).numpy()
+    np.testing.assert_array_equal(from_torch(module)(ids), expected)
+
+
+def test_importing_interop_imports_no_torch_and_old_names_still_import():
+    import subprocess
+    import sys
+    code = ("import sys, gatedrnn.interop as i; assert 'torch' not in sys.modules; "
+            "from gatedrnn.interop import (_torch, from_torch, to_torch, save_torch_language_model, "
+            "load_torch_language_model, TORCH_FILE_FORMAT, TORCH_FILE_VERSION); "
+            "assert 'torch' not in sys.modules; i.TorchLanguageModel; assert 'torch' in sys.modules")
+    source = str(Path(__file__).resolve().parents[1] / "src")
+    environment = dict(os.environ, PYTHONPATH=source + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=environment)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_torch_language_model_pickles_under_its_public_name():
+    import pickle
+
+    from gatedrnn.interop import TorchLanguageModel
+    from gatedrnn.lm import LanguageModel, ModelConfig
+    module = to_torch(LanguageModel(ModelConfig(vocab_size=6, embedding_size=4, hidden_size=4, num_layers=1)))
+    assert f"{TorchLanguageModel.__module__}.{TorchLanguageModel.__qualname__}" == "gatedrnn.interop.TorchLanguageModel"
+    again = pickle.loads(pickle.dumps(module))
+    assert type(again) is TorchLanguageModel and again.config == module.config
