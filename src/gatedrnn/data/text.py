@@ -11,10 +11,12 @@ With one file the tokens are split in order: the first 90 % train, the next 5 % 
 import math
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import GatedRNNError
 from .corpus import Corpus
-from .tokens import char_tokens, read_utf8, word_tokens
-from .vocab import LEVELS, Vocabulary
+from .token_ids import read_token_ids, renumber_in_place
+from .vocab import LEVELS, Vocabulary, leading_tokens, select_tokens
 
 UNK_WORD = "<unk>"
 UNK_CHAR = "\ufffd"
@@ -34,36 +36,84 @@ def load_text(path, level="word", split=(0.9, 0.05, 0.05), valid_path=None, test
         lowercase: lower-case every text first (then "The" and "the" are one word).
         min_count: words (or characters) seen fewer times than this in training become unk.
         max_vocab: keep at most this many tokens, unk included, the most frequent ones.
+
+    The files are read on a budget (gatedrnn.data.token_ids): in pieces, twice, never as a
+    list of every token; what the corpus will hold is estimated before it is allocated, and
+    refused in one line when it would not fit in the memory this process may use.
     """
     if level not in LEVELS:
         raise GatedRNNError(f"level must be 'word' or 'char', got {level!r}")
-    tokenize = word_tokens if level == "word" else char_tokens
     if (valid_path is None) != (test_path is None):
         raise GatedRNNError("give both valid_path and test_path, or neither (then the file is split)")
-    def read(file):
-        text = _read_nonempty(file)
-        return tokenize(text.lower() if lowercase else text)
-
-    if valid_path is None:
-        parts = split_in_order(read(path), split)
-    else:
-        parts = [read(p) for p in (path, valid_path, test_path)]
-    for name, tokens in zip(("train", "valid", "test"), parts):
-        if len(tokens) < MIN_SPLIT_TOKENS:
-            raise GatedRNNError(f"{path}: the {name} split would hold {len(tokens)} {level} token(s), it needs at "
-                                f"least {MIN_SPLIT_TOKENS}; use more text or a larger {name} fraction")
     unk = UNK_WORD if level == "word" else UNK_CHAR
-    vocab = Vocabulary.build(parts[0], unk_token=unk, level=level, min_count=min_count, max_size=max_vocab)
-    train, valid, test = (vocab.encode(tokens) for tokens in parts)
+    names = ("min_count (--min-count)", "max_vocab (--max-vocab)")
+    leading = leading_tokens(unk, (), min_count, max_vocab, names)
+    paths = [path] if valid_path is None else [path, valid_path, test_path]
+    if valid_path is None:
+        check_fractions(split)
+    try:
+        with read_token_ids(paths, level, lowercase) as read:
+            ends = _split_ends(read.file_token_counts, split)
+            _check_split_sizes(path, level, ends, sum(read.file_token_counts))
+            ids = read.ids()
+            # The training tokens are a prefix, so they hold exactly the provisional ids below its max + 1.
+            train_distinct = int(ids[:ends[0]].max()) + 1
+            counts = np.bincount(ids[:ends[0]], minlength=train_distinct)
+            positions = read.leading_positions(leading)
+            cutting = min_count > 1 or max_vocab is not None
+            kept = select_tokens(train_distinct, counts if cutting else None, leading, positions, min_count,
+                                 max_vocab, names)
+            tokens = read.kept_tokens(kept, leading)
+            new_ids = _new_ids(read.distinct_count, kept, len(leading), positions, unk_id=0)
+            read.release()   # before the vocabulary builds its own dict: one of the two at a time
+            vocab = Vocabulary(tokens, unk_token=unk, level=level)
+            del tokens
+            renumber_in_place(ids, new_ids)
+    except MemoryError:
+        raise GatedRNNError(f"ran out of memory reading {path} as {level} tokens; use a shorter text, or free "
+                            "memory") from None
+    train, valid, test = ids[:ends[0]], ids[ends[0]:ends[1]], ids[ends[1]:]
     return Corpus(train=train, valid=valid, test=test, vocab=vocab, name=Path(path).name)
+
+
+def _split_ends(file_token_counts, split):
+    """Where train and valid end in the tokens of all files read one after the other."""
+    if len(file_token_counts) == 3:
+        return file_token_counts[0], file_token_counts[0] + file_token_counts[1]
+    train_end, valid_end, _ = split_points(file_token_counts[0], split)
+    return train_end, valid_end
+
+
+def _check_split_sizes(path, level, ends, total):
+    sizes = (ends[0], ends[1] - ends[0], total - ends[1])
+    for name, size in zip(("train", "valid", "test"), sizes):
+        if size < MIN_SPLIT_TOKENS:
+            raise GatedRNNError(f"{path}: the {name} split would hold {size} {level} token(s), it needs at "
+                                f"least {MIN_SPLIT_TOKENS}; use more text or a larger {name} fraction")
+
+
+def _new_ids(distinct_count, kept, leading_count, leading_positions, unk_id):
+    """The vocabulary id of each distinct token (by provisional id): kept ones in order after the
+    leading tokens, a leading token that occurs in the text its own id, all others unk."""
+    new_ids = np.full(distinct_count, unk_id, dtype=np.int64)
+    new_ids[kept] = np.arange(leading_count, leading_count + kept.size)
+    for index, position in enumerate(leading_positions):
+        if position is not None:
+            new_ids[position] = index
+    return new_ids
+
+
+def split_points(n, fractions):
+    """``(train_end, valid_end, n)``: the three consecutive parts of ``n`` tokens in the given fractions."""
+    train_fraction, valid_fraction, _ = check_fractions(fractions)
+    train_end = round(n * train_fraction)
+    valid_end = train_end + round(n * valid_fraction)
+    return train_end, valid_end, n
 
 
 def split_in_order(tokens, fractions):
     """Cut ``tokens`` into three consecutive parts of the given fractions of its length."""
-    train_fraction, valid_fraction, _ = check_fractions(fractions)
-    n = len(tokens)
-    train_end = round(n * train_fraction)
-    valid_end = train_end + round(n * valid_fraction)
+    train_end, valid_end, _ = split_points(len(tokens), fractions)
     return [tokens[:train_end], tokens[train_end:valid_end], tokens[valid_end:]]
 
 
@@ -82,10 +132,3 @@ def check_fractions(fractions):
         raise GatedRNNError(f"split fractions must sum to 1, got {fractions!r} (sum {sum(values):g}); "
                             "e.g. use (0.9, 0.05, 0.05)")
     return values
-
-
-def _read_nonempty(path):
-    text = read_utf8(path)
-    if not text.strip():
-        raise GatedRNNError(f"{path} is empty (or only whitespace); give a file with text in it")
-    return text

@@ -7,6 +7,7 @@ sentences end). Character level: every character is a token, ``"\\n"`` included.
 from pathlib import Path
 
 from ..errors import GatedRNNError
+from ..files import open_regular_file
 
 EOS = "<eos>"
 
@@ -31,12 +32,14 @@ def char_tokens(text):
 
 def read_utf8(path):
     """The text of the file at ``path``, decoded as UTF-8 (``\\r\\n`` read as ``\\n``, a leading
-    byte-order mark dropped); GatedRNNError when it is missing or not UTF-8."""
+    byte-order mark dropped); GatedRNNError when it is missing, not a regular file or not UTF-8.
+
+    The whole file at once: for small files (PTB's). A text of any size is read in pieces
+    (gatedrnn.data.pieces), as gatedrnn.data.load_text does; this is also the reference those
+    pieces are tested against."""
     path = Path(path)
-    if not path.is_file():
-        what = "is a directory, not a file" if path.is_dir() else "does not exist"
-        raise GatedRNNError(f"text file {path} {what}; check the path")
-    raw = path.read_bytes()
+    with open_regular_file(path, "text file") as handle:   # a FIFO or a device is refused, not read for ever
+        raw = handle.read()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as bad:

@@ -33,11 +33,14 @@ class Vocabulary:
 
     def __init__(self, tokens, unk_token=None, level="word"):
         tokens = list(tokens)
-        _check_tokens(tokens)
         if level not in LEVELS:
             raise GatedRNNError(f"vocabulary level must be 'word' or 'char', got {short_repr(level)}")
         self._tokens = tokens
-        self._ids = {token: index for index, token in enumerate(tokens)}
+        try:
+            self._ids = {token: index for index, token in enumerate(tokens)}
+        except TypeError:   # an unhashable token: named by the check below
+            self._ids = {}
+        _check_tokens(tokens, self._ids)
         if unk_token is not None and unk_token not in self._ids:
             raise GatedRNNError(f"unk_token {short_repr(unk_token)} is not among the vocabulary's tokens; "
                                 "add it to the tokens or pass unk_token=None")
@@ -54,29 +57,20 @@ class Vocabulary:
         occurs fewer than ``min_count`` times is left out, and of the rest only the most
         frequent are kept so that the whole vocabulary, unk and specials included, holds at
         most ``max_size`` tokens (ties broken by first appearance). Kept tokens stay in the
-        order of first appearance.
+        order of first appearance. Cut-offs that leave out every token of the text are
+        refused (GatedRNNError): such a vocabulary makes every word unk, and a language model
+        of it scores a perplexity of 1 while predicting nothing.
         """
-        check_whole_number("min_count", min_count, 1)
-        if max_size is not None:
-            check_whole_number("max_size", max_size, 1)
-        leading = ([unk_token] if unk_token is not None else []) + list(specials)
+        leading = leading_tokens(unk_token, specials, min_count, max_size)
         tokens = list(tokens)
-        if (min_count > 1 or max_size is not None) and unk_token is None:
-            raise GatedRNNError("min_count and max_size leave tokens out, so they need an unk_token to stand for them")
-        # dict.fromkeys keeps the first occurrence of each token, in order.
-        ordered = dict.fromkeys(leading)
-        if min_count == 1 and max_size is None:
-            ordered.update(dict.fromkeys(tokens))
-            return cls(ordered, unk_token=unk_token, level=level)
-        counts = Counter(tokens)
-        first_seen = {token: index for index, token in reversed(list(enumerate(tokens)))}
-        candidates = [t for t in dict.fromkeys(tokens) if counts[t] >= min_count and t not in ordered]
-        if max_size is not None:
-            room = max(max_size - len(ordered), 0)
-            kept = set(sorted(candidates, key=lambda t: (-counts[t], first_seen[t]))[:room])
-            candidates = [t for t in candidates if t in kept]
-        ordered.update(dict.fromkeys(candidates))
-        return cls(ordered, unk_token=unk_token, level=level)
+        distinct = list(dict.fromkeys(tokens))   # first appearances, in order
+        counts = None
+        if min_count > 1 or max_size is not None:
+            counted = Counter(tokens)
+            counts = np.fromiter((counted[t] for t in distinct), dtype=np.int64, count=len(distinct))
+        leading_positions = [distinct.index(token) if token in distinct else None for token in leading]
+        kept = select_tokens(len(distinct), counts, leading, leading_positions, min_count, max_size)
+        return cls(leading + [distinct[i] for i in kept.tolist()], unk_token=unk_token, level=level)
 
     # -- lookups ------------------------------------------------------------------------------
     def __len__(self):
@@ -173,13 +167,77 @@ class Vocabulary:
         return cls(description["tokens"], unk_token=unk_token, level=level)
 
 
-def _check_tokens(tokens):
-    """Refuse non-string or repeated tokens: each token must own exactly one id."""
+def leading_tokens(unk_token, specials, min_count, max_size, names=("min_count", "max_size")):
+    """``[unk_token] + specials``, the tokens every vocabulary starts with, after checking the cut-offs."""
+    check_whole_number(names[0], min_count, 1)
+    if max_size is not None:
+        check_whole_number(names[1], max_size, 1)
+    if (min_count > 1 or max_size is not None) and unk_token is None:
+        raise GatedRNNError("min_count and max_size leave tokens out, so they need an unk_token to stand for them")
+    return ([unk_token] if unk_token is not None else []) + list(specials)
+
+
+def select_tokens(distinct_count, counts, leading, leading_positions, min_count=1, max_size=None,
+                  names=("min_count", "max_size")):
+    """Positions (int64, ascending) among the distinct tokens of the tokens a vocabulary keeps after ``leading``.
+
+    The distinct tokens are the training split's, numbered by first appearance (positions
+    ``0 … distinct_count - 1``); ``counts``: how often each occurs (int array, at least that
+    long), or None without cut-offs; ``leading_positions``: the position of each leading
+    token among them, or None. A token equal to a leading one is left out (it keeps its
+    early id); of the others those seen at least
+    ``min_count`` times are candidates, and of them the ``max_size - len(leading)`` most
+    frequent are kept, ties to the earlier. The one rule of :meth:`Vocabulary.build` and of
+    :func:`gatedrnn.data.load_text`, which counts without listing every token. ``names``
+    are the settings as the caller's user knows them, for the refusal when the cut-offs
+    leave no token of the text.
+    """
+    candidates = np.ones(distinct_count, dtype=bool)
+    for position in leading_positions:
+        if position is not None and position < distinct_count:
+            candidates[position] = False
+    text_tokens = int(candidates.sum())
+    if counts is not None:
+        counts = np.asarray(counts, dtype=np.int64)[:distinct_count]
+        candidates &= counts >= min_count
+    positions = np.flatnonzero(candidates)
+    if max_size is not None:
+        room = max(max_size - len(leading), 0)
+        most_frequent_first = np.lexsort((positions, -counts[positions]))   # by count, then first appearance
+        positions = np.sort(positions[most_frequent_first[:room]])
+    if positions.size == 0 and text_tokens:
+        raise _nothing_kept(counts, leading, min_count, max_size, names)
+    return positions
+
+
+def _nothing_kept(counts, leading, min_count, max_size, names):
+    """The refusal of cut-offs that leave no token of the text, naming the setting to change."""
+    shown = ", ".join(map(short_repr, leading))
+    most = int(counts.max()) if counts is not None and counts.size else 0
+    if most < min_count:
+        return GatedRNNError(f"{names[0]} {min_count} leaves no token of the training text in the vocabulary, only "
+                             f"{shown} (the most frequent token occurs {most:,} times): a language model needs at "
+                             f"least one token besides it; lower {names[0]} to at most {most:,}")
+    return GatedRNNError(f"{names[1]} {max_size} leaves no room for a token of the training text in the vocabulary, "
+                         f"only {shown}: a language model needs at least one token besides it; raise {names[1]} "
+                         f"to at least {len(leading) + 1}")
+
+
+def _check_tokens(tokens, ids):
+    """Refuse non-string or repeated tokens: each token must own exactly one id.
+
+    ``ids`` is the token → id dict already built from ``tokens``: fewer entries than tokens
+    means a repeat, found by a second look only then (a set of a million words costs memory).
+    The types are gathered first (at C speed); a token is named only when one is wrong.
+    """
+    if not all(issubclass(kind, str) for kind in set(map(type, tokens))):
+        index, token = next((i, t) for i, t in enumerate(tokens) if not isinstance(t, str))
+        raise GatedRNNError(f"vocabulary token {index} is {type(token).__name__} {short_repr(token)}, "
+                            "not a str; tokens must be strings")
+    if len(ids) == len(tokens):
+        return
     seen = set()
-    for index, token in enumerate(tokens):
-        if not isinstance(token, str):
-            raise GatedRNNError(f"vocabulary token {index} is {type(token).__name__} {short_repr(token)}, "
-                                "not a str; tokens must be strings")
+    for token in tokens:
         if token in seen:
             raise GatedRNNError(f"vocabulary token {short_repr(token)} appears twice; each token may "
                                 "appear once")
