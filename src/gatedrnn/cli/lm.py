@@ -22,56 +22,88 @@ NOT_OPTIONS = {"vocab_size"}
 
 # -- train ---------------------------------------------------------------------------------
 def train(args):
-    """Check everything, then train in a claimed run directory and write the results.
+    """Parse the options into a TrainingRun (gatedrnn.lm.run), which checks, trains and reports.
 
-    Every option, the run directory and the --results path are checked before the data
-    loads and before anything is written; a failed write during the run (disk full,
-    read-only, ulimit -f) ends in one line saying what was saved and how to resume.
+    Everything is checked before the data loads and before anything is written; a failed
+    write during the run (disk full, read-only, ulimit -f) ends in one line saying what was
+    saved and how to resume.
     """
-    from ..lm.run_files import RunFiles
-
     if args.dry_run:
         for line in resolved_settings(args):
             print(line)
         return 0
-    files = RunFiles(Path(args.out or default_out(args)))
     engine, rank = _engine(args)
     with _torch_threads(args):
         if rank > 0:
-            return _train_as_helper(args, files, engine)
-        return _train_and_report(args, files, engine)
+            return _train_as_helper(args, engine)
+        return _train_and_report(args, engine)
 
 
-def _train_and_report(args, files, engine):
-    """The only process (or process 0 of a torchrun launch): claim the directory, train, write the results."""
-    preset, trainer = _prepare_run(args, files, engine)
-    command = command_line(args)
-    with files.claim(resume=args.resume, command=command), _stop_gracefully(trainer):
-        if files.removed_temporaries:
-            print(f"removed {len(files.removed_temporaries)} temporary file(s) left by an interrupted save")
-        try:
-            if args.resume:
-                _resume(trainer, files.last)
-            print(f"{args.preset}: {preset.about}" + _overrides_note(args))
-            print(f"model: {trainer.model.num_parameters():,} parameters | corpus {trainer.corpus.name}: "
-                  f"{trainer.corpus.train.size:,} training tokens, vocabulary {len(trainer.corpus.vocab):,} | "
-                  f"out: {files.out_dir}")
-            time_limit = None if args.time_limit is None else args.time_limit * 60
-            summary = trainer.fit(max_steps=args.max_steps, time_limit=time_limit)
-            if summary["finished"]:
-                trainer.files.write_results(_results(args, preset, trainer, summary, command), also_to=args.results)
-        except OSError as error:
-            raise GatedRNNError(_stopped_by_storage(error, files, args)) from error
+def _train_and_report(args, engine):
+    """The only process (or process 0 of a torchrun launch): check, build, train, report."""
+    run = training_run(args, engine)
+    if run.finished_already():
+        print(f"{run.files.out_dir} holds a finished run ({run.files.results}); nothing to resume, nothing changed")
+        return 0
+    run.check()
+    run.build()
+    with _stop_gracefully(run.trainer):
+        summary = run.train(max_steps=args.max_steps, time_limit=_time_limit(args))
     if not summary["finished"]:
         again = _resume_command(args, drop_max_steps=args.max_steps is not None
                                 and summary["step"] >= args.max_steps)
         print(f"stopped at epoch {summary['epoch'] + 1}, window {summary['window']} (step {summary['step']}): "
-              f"{summary['stopped_because']}; saved {files.last}")
+              f"{summary['stopped_because']}; saved {run.files.last}")
         print(f"resume with: {again}")
         return 130 if summary["stopped_because"] == "interrupted" else 0
     if args.results:
         print(f"results written to {args.results}")
     return 0
+
+
+def training_run(args, engine=None, out=None, resume=None):
+    """The TrainingRun the options describe: preset, overrides, data and run settings, all checked."""
+    from ..lm import ModelConfig, TrainConfig, get_preset
+    from ..lm.run import TrainingRun
+
+    preset = get_preset(args.preset)
+    model = preset.model.replace(**config_overrides(args, ModelConfig))
+    training = preset.training.replace(**config_overrides(args, TrainConfig))
+    for option, value in (("--log-interval", args.log_interval), ("--checkpoint-interval", args.checkpoint_interval),
+                          ("--max-steps", args.max_steps)):
+        _check_whole(option, value, 1)
+    _time_limit(args)
+    data = data_settings(args, preset)
+    if engine is not None:
+        from ..interop.torch_engine import check_supported
+        check_supported(model, training)
+    return TrainingRun(out or args.out or default_out(args), data, model, training, preset=args.preset,
+                       about=preset.about + _overrides_note(args), results=args.results,
+                       resume=args.resume if resume is None else resume, engine=engine, command=command_line(args),
+                       progress=not args.no_progress, log_interval=args.log_interval,
+                       checkpoint_interval=args.checkpoint_interval,
+                       how_to_continue=lambda saved: (f"resume with: {_resume_command(args)}" if saved else
+                                                      f"start again with: {command_line(args)}"))
+
+
+def data_settings(args, preset):
+    """The DataSettings of ``train``'s data options (checked as DataSettings checks them)."""
+    from ..lm.data_settings import DataSettings
+
+    level = args.level or preset.level
+    if level == "char" and not (args.text or args.data):
+        raise GatedRNNError(f"preset {args.preset} is character-level: give it a text file with --text FILE")
+    if args.corpus != "ptb":
+        raise GatedRNNError(f"unknown corpus {args.corpus!r}; use ptb or --text FILE")
+    return DataSettings.from_options(text=args.text, valid_text=args.valid_text, test_text=args.test_text,
+                                     data=args.data, data_dir=args.data_dir, level=level, lowercase=args.lowercase,
+                                     min_count=1 if args.min_count is None else args.min_count,
+                                     max_vocab=args.max_vocab, train_tokens=args.train_tokens)
+
+
+def _time_limit(args):
+    from ..lm.run import check_time_limit
+    return check_time_limit(args.time_limit)
 
 
 def default_out(args):
@@ -103,12 +135,11 @@ def resolved_settings(args):
             source = ("flag" if spec.name in overrides else
                       f"preset {args.preset}" if value != spec.default else f"default, kept by preset {args.preset}")
             lines.append(f"{section}.{spec.name} = {value!r}  ({source})")
-    level = args.level or preset.level
-    text = text_options(args)
-    data = [("corpus", text["text"] and "text files" or args.corpus), ("level", level),
-            *((name, value) for name, value in text.items()),
-            ("data_dir", args.data_dir or "$GATEDRNN_DATA or ~/.cache/gatedrnn"),
-            ("train_tokens", args.train_tokens or "all")]
+    data = data_settings(args, preset)
+    shown = dataclasses.asdict(data)
+    if data.kind == "ptb" and data.data_dir is None:
+        shown["data_dir"] = "$GATEDRNN_DATA or ~/.cache/gatedrnn"
+    data = list(shown.items())
     lines += [f"data.{name} = {value}" for name, value in data]
     run = [("out", args.out or default_out(args)), ("resume", args.resume), ("max_steps", args.max_steps),
            ("time_limit_minutes", args.time_limit), ("log_interval", args.log_interval),
@@ -126,24 +157,6 @@ def _overrides_note(args):
     if not changed:
         return ""
     return "; changed here: " + ", ".join(f"{name}={value!r}" for name, value in changed.items())
-
-
-def text_options(args):
-    """load_corpus's text settings from the command line: --text/--valid-text/--test-text or --data DIR,
-    and --lowercase, --min-count, --max-vocab."""
-    from ..lm.corpora import data_files
-
-    text, valid_text, test_text = args.text, args.valid_text, args.test_text
-    if args.data:
-        if text or valid_text or test_text:
-            raise GatedRNNError("give --data DIR or --text/--valid-text/--test-text, not both")
-        text, valid_text, test_text = data_files(args.data)
-    if (valid_text is None) != (test_text is None):
-        raise GatedRNNError("give both --valid-text and --test-text, or neither (then --text is split 90/5/5)")
-    for option, value in (("--min-count", args.min_count), ("--max-vocab", args.max_vocab)):
-        _check_whole(option, value, 1 if option == "--min-count" else 2)
-    return dict(text=text, valid_text=valid_text, test_text=test_text, lowercase=args.lowercase,
-                min_count=args.min_count or 1, max_vocab=args.max_vocab)
 
 
 def _given(args, flag):
@@ -189,7 +202,7 @@ def _torch_threads(args):
         torch.use_deterministic_algorithms(before[1])
 
 
-def _train_as_helper(args, files, engine):
+def _train_as_helper(args, engine):
     """A process of a torchrun launch other than 0: the same steps, on its share of the streams.
 
     Process 0 checks and claims the run directory and writes every file; this one reads the
@@ -199,90 +212,21 @@ def _train_as_helper(args, files, engine):
     import contextlib
     import io
     import tempfile
-    from ..lm.run_files import RunFiles
+    from ..lm.data_settings import check_same_data
+    from ..lm.run_checkpoint import load_run_checkpoint
 
+    shared = training_run(args, engine).files
     with tempfile.TemporaryDirectory(prefix="gatedrnn-helper-") as private, \
             contextlib.redirect_stdout(io.StringIO()):
-        _, trainer = _prepare_run(args, RunFiles(private), engine, check_files=False)
-        with _stop_gracefully(trainer):
+        run = training_run(args, engine, out=private, resume=False)
+        trainer = run.build()
+        with run.files.claim(), _stop_gracefully(trainer):
             if args.resume:
-                _resume(trainer, files.last)
-            summary = trainer.fit(max_steps=args.max_steps,
-                                  time_limit=None if args.time_limit is None else args.time_limit * 60)
+                saved = load_run_checkpoint(shared.last).metadata.get("run") or {}
+                check_same_data(shared.last, saved.get("data"), trainer.run_info["data"])
+                trainer.load(shared.last)
+            summary = trainer.fit(max_steps=args.max_steps, time_limit=_time_limit(args))
     return 0 if summary["finished"] or summary["stopped_because"] != "interrupted" else 130
-
-
-def _prepare_run(args, files, engine=None, check_files=True):
-    """The checks that need no data, then the corpus, the model and the Trainer; writes nothing."""
-    from .. import rng
-    from ..lm import LanguageModel, ModelConfig, Trainer, TrainConfig, get_preset, load_corpus
-    from ..lm.corpora import check_streams_fit, data_identity
-
-    preset = get_preset(args.preset)
-    model_config = preset.model.replace(**config_overrides(args, ModelConfig))
-    training = preset.training.replace(**config_overrides(args, TrainConfig))
-    for option, value in (("--log-interval", args.log_interval), ("--checkpoint-interval", args.checkpoint_interval),
-                          ("--max-steps", args.max_steps)):
-        _check_whole(option, value, 1)
-    if args.time_limit is not None and not (is_finite_number(args.time_limit) and args.time_limit > 0):
-        raise GatedRNNError(f"--time-limit must be a positive number of minutes, got {args.time_limit}")
-    level = args.level or preset.level
-    data = text_options(args)
-    if level == "char" and not data["text"]:
-        raise GatedRNNError(f"preset {args.preset} is character-level: give it a text file with --text FILE")
-    if check_files:
-        files.check_can_start(args.resume)
-        if args.results:
-            files.check_results_path(args.results)
-    if engine is not None:
-        from ..interop.torch_engine import check_supported
-        check_supported(model_config, training)
-    corpus = load_corpus(args.corpus, args.data_dir, level=level, train_tokens=args.train_tokens, **data)
-    for split in ("valid", "test"):
-        check_streams_fit(getattr(corpus, split), training.eval_batch_size, split, "--eval-batch-size")
-    rng.seed(training.seed)
-    model = LanguageModel(model_config.replace(vocab_size=len(corpus.vocab)))
-    run_info = dict(preset=args.preset, corpus=corpus.name, command=command_line(args),
-                    data=data_identity(corpus, level=level, train_tokens=args.train_tokens, **data))
-    trainer = Trainer(model, corpus, training, files, run_info=run_info, progress=not args.no_progress,
-                      log_interval=args.log_interval, checkpoint_interval=args.checkpoint_interval, engine=engine)
-    return preset, trainer
-
-
-def _resume(trainer, last):
-    """Continue from ``last``: the same data (checked here), model and training settings (Trainer.load)."""
-    from ..lm.corpora import check_same_data
-    from ..lm.run_files import load_run_checkpoint
-
-    saved = load_run_checkpoint(last).metadata.get("run") or {}
-    check_same_data(last, saved.get("data"), trainer.run_info["data"])
-    trainer.load(last)
-    print(f"resuming {trainer.out_dir} at epoch {trainer.epoch + 1}, window {trainer.window}, step {trainer.step}")
-
-
-def _results(args, preset, trainer, summary, command):
-    """The results.json document of a finished run."""
-    import numpy as np
-    from ..files import machine_info, timestamp
-    from ..interop.torch_engine import world_size
-
-    epochs = trainer.log.records("valid")
-    valid_by_epoch, lr_by_epoch = [r["valid_ppl"] for r in epochs], [r["lr"] for r in epochs]
-    train_rates = [r["tokens_per_s"] for r in trainer.log.records("train")]
-    model, corpus = trainer.model, trainer.corpus
-    return dict(
-        preset=args.preset, about=preset.about, command=command, finished=timestamp(),
-        model=model.config.to_dict(), training=trainer.config.to_dict(), corpus=corpus.name,
-        train_tokens=int(corpus.train.size), parameters=model.num_parameters(), valid_ppl_by_epoch=valid_by_epoch,
-        lr_by_epoch=lr_by_epoch,
-        best_valid_ppl=summary["valid_ppl"], test_ppl=summary["test_ppl"],
-        best_valid_bits_per_token=summary["valid_bits"], test_bits_per_token=summary["test_bits"],
-        wall_seconds_this_session=summary["seconds"], wall_seconds=summary["wall_seconds"], steps=summary["steps"],
-        median_train_tokens_per_s=float(np.median(train_rates)) if train_rates else None,
-        engine=summary["engine"], device=args.device or ("cpu" if args.engine == "torch" else None),
-        processes=world_size(), threads=summary["threads"],
-        checkpoint=str(trainer.files.best), machine=machine_info(),
-    )
 
 
 def _resume_command(args, drop_max_steps=False):
@@ -298,18 +242,6 @@ def _resume_command(args, drop_max_steps=False):
     if "--resume" not in words:
         words.append("--resume")
     return "gatedrnn " + " ".join(shlex.quote(w) for w in words)
-
-
-def _stopped_by_storage(error, files, args):
-    """One line for a write that failed mid-run: what failed, what was saved, the command to continue."""
-    from ..files import describe_os_error, what_to_do
-
-    if files.last.exists():
-        again = "resume with: " + _resume_command(args)
-    else:
-        again = "start again with: " + command_line(args)
-    return (f"{describe_os_error(error)}; the run stopped and {files.what_was_saved()}; {what_to_do(error)}, "
-            f"then {again}")
 
 
 @contextmanager
@@ -357,40 +289,63 @@ def command_line(args):
 
 # -- eval ----------------------------------------------------------------------------------
 def evaluate(args):
-    from ..lm import evaluate_nll, load_corpus, model_from_checkpoint
-    from ..lm.corpora import check_files_present, check_streams_fit, corpus_options
-    from ..lm.run_files import training_config_of
+    """Score one split of the data the checkpoint records, or a new text (--text), with its vocabulary."""
+    from ..lm import evaluate_nll, model_from_checkpoint
+    from ..lm.corpora import check_streams_fit
+    from ..lm.run_checkpoint import training_config_of
     from ..lm.scores import bits, perplexity
 
     _check_whole("--batch-size", args.batch_size, 1)
+    if args.text and args.split:
+        raise GatedRNNError("--text FILE scores all of that file; --split picks a split of the recorded data: give "
+                            "one of them")
     model, vocab, metadata = model_from_checkpoint(args.checkpoint)
-    # The checkpoint says what it was trained on; --text and friends only say where those files are now.
-    options = corpus_options((metadata.get("run") or {}).get("data"))
-    options["level"] = vocab.level
-    for key in ("text", "valid_text", "test_text"):
-        if getattr(args, key):
-            options[key] = getattr(args, key)
-    if options["text"] is None and vocab.level == "char":
-        raise GatedRNNError(f"{args.checkpoint} does not record its text file; pass it with --text FILE")
-    check_files_present(args.checkpoint, options)
-    corpus = load_corpus("ptb", args.data_dir, **options)
-    if corpus.vocab.to_dict()["tokens"] != vocab.to_dict()["tokens"]:
-        raise GatedRNNError(f"the corpus vocabulary does not match the checkpoint's ({len(corpus.vocab)} vs {len(vocab)} "
-                            "tokens); evaluate on the corpus the model was trained on (--text FILE for text models)")
-    ids = getattr(corpus, args.split)
+    data = recorded_data(args.checkpoint, metadata, vocab)
+    if args.text:
+        ids, what = data.encode_text(args.text, vocab), args.text
+    else:
+        data = _relocated(args, data)
+        split = args.split or "test"
+        ids, what = data.read_split(split, vocab), split
     training = training_config_of(metadata, args.checkpoint)
     batch_size = training.eval_batch_size if args.batch_size is None else args.batch_size
-    check_streams_fit(ids, batch_size, args.split, "--batch-size")
+    check_streams_fit(ids, batch_size, what, "--batch-size")
     nll = evaluate_nll(model, ids, batch_size, training.seq_len)
-    print(f"{args.split}: loss {nll:.4f} nats/token | perplexity {perplexity(nll):.2f} | {bits(nll):.4f} bits/token | "
+    print(f"{what}: loss {nll:.4f} nats/token | perplexity {perplexity(nll):.2f} | {bits(nll):.4f} bits/token | "
           f"{ids.size:,} tokens")
+
+
+def recorded_data(path, metadata, vocab):
+    """The DataSettings a checkpoint records; for files from before data records, the Penn
+    Treebank (a word model) or a text at the vocabulary's level, as those versions assumed."""
+    from ..lm.data_settings import DataSettings
+
+    record = (metadata.get("run") or {}).get("data")
+    if record:
+        return DataSettings.from_record(record, source=str(path))
+    if vocab.level == "char":
+        raise GatedRNNError(f"{path} does not record its text file; score a text with --text FILE")
+    return DataSettings()
+
+
+def _relocated(args, data):
+    """The recorded data, with --data-dir / --valid-text / --test-text saying where the files are now."""
+    changes = {key: getattr(args, key) for key in ("data_dir", "valid_text", "test_text") if getattr(args, key)}
+    if (args.valid_text or args.test_text) and not data.valid_text:
+        raise GatedRNNError("--valid-text and --test-text relocate a run's own validation and test files; this run "
+                            "split one file: score a text with --text FILE")
+    data = data.replace(**changes) if changes else data
+    missing = data.missing_files()
+    if missing:
+        shown = ", ".join(path for _, path in missing)
+        raise GatedRNNError(f"{args.checkpoint} was trained on {shown}, which is not there any more; score a text "
+                            "with --text FILE, or give the new place with --valid-text/--test-text")
+    return data
 
 
 # -- generate ------------------------------------------------------------------------------
 def generate(args):
     from ..lm import generate as sample, model_from_checkpoint
-
-    from ..lm.corpora import corpus_options
     from ..lm.generate import check_generation, check_prompt, check_sampling
 
     _check_whole("--seed", args.seed, 0)
@@ -400,7 +355,8 @@ def generate(args):
     check_generation(args.length, args.greedy, args.seed, None)
     char_level = vocab.level == "char"
     prompt = args.prompt
-    if corpus_options((metadata.get("run") or {}).get("data"))["lowercase"]:
+    record = (metadata.get("run") or {}).get("data") or {}
+    if record.get("lowercase"):
         prompt = prompt.lower()   # as the training text was
     prompt_tokens = list(prompt) if char_level else prompt.split()
     unknown = sorted({t for t in prompt_tokens if t not in vocab}, key=prompt_tokens.index)
@@ -544,16 +500,22 @@ def add_config_options(group, config_class, preset_values, preset_name):
 
 
 def _add_eval_parser(commands):
-    evaluate_parser = commands.add_parser("eval", help="perplexity of a checkpoint on a split",
-                                          description="Evaluate a checkpoint: loss, perplexity and bits per token.")
-    evaluate_parser.add_argument("checkpoint", help="a .npz written by gatedrnn train")
-    evaluate_parser.add_argument("--split", default="test", choices=["train", "valid", "test"],
-                                 help="the split to score (default: test)")
-    evaluate_parser.add_argument("--data-dir", help="directory holding ptb/ (default: $GATEDRNN_DATA)")
-    evaluate_parser.add_argument("--text", help="where the model's training text is now (default: the path its "
-                                                "checkpoint records)")
-    evaluate_parser.add_argument("--valid-text", help="where its validation text is now (default: as recorded)")
-    evaluate_parser.add_argument("--test-text", help="where its test text is now (default: as recorded)")
+    evaluate_parser = commands.add_parser(
+        "eval", help="perplexity of a checkpoint on a split, or on any text",
+        description="Evaluate a checkpoint: loss, perplexity and bits per token. The checkpoint records its data "
+                    "(where the run found the Penn Treebank or its text files, the level, lowercase) and holds its "
+                    "vocabulary, so a split is scored from its own file alone; --text scores any other text with "
+                    "the same vocabulary.")
+    evaluate_parser.add_argument("checkpoint", help="a .npz written by gatedrnn train (or gatedrnn import)")
+    evaluate_parser.add_argument("--split", choices=["train", "valid", "test"],
+                                 help="the split of the run's data to score (default: test)")
+    evaluate_parser.add_argument("--text", metavar="FILE",
+                                 help="score all of this text instead, tokenised as the run's data was; words the "
+                                      "vocabulary does not know count as its unknown token")
+    evaluate_parser.add_argument("--data-dir", help="where the Penn Treebank is now (default: where the run found it, "
+                                                    "else $GATEDRNN_DATA)")
+    evaluate_parser.add_argument("--valid-text", help="where the run's validation text is now (default: as recorded)")
+    evaluate_parser.add_argument("--test-text", help="where the run's test text is now (default: as recorded)")
     evaluate_parser.add_argument("--batch-size", type=int, help="streams evaluated in parallel (default: the run's)")
     evaluate_parser.set_defaults(handler=evaluate)
 

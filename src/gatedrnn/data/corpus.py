@@ -15,6 +15,8 @@ class Corpus:
             sequence (sentence ends are tokens such as ``<eos>`` or ``"\\n"``, not boundaries).
         vocab: the :class:`Vocabulary`, built from the training split only.
         name: a short label for logs and result files (``"ptb"``, a file name).
+        source: how the corpus was loaded (gatedrnn.lm.data_settings.DataSettings.record), when
+            known; a Trainer records it in every checkpoint so that eval can load the data again.
     """
 
     train: np.ndarray
@@ -22,6 +24,7 @@ class Corpus:
     test: np.ndarray
     vocab: Vocabulary
     name: str
+    source: dict = None
 
     def __repr__(self):
         return (f"Corpus({self.name!r}: train {self.train.size:,}, valid {self.valid.size:,}, "

@@ -22,6 +22,12 @@ CELLS = tuple(RECURRENT_LAYERS)          # every registered cell (gatedrnn.layer
 INIT_SCHEMES = ("pytorch", "uniform", "book")
 OPTIMIZERS = tuple(optim.OPTIMIZERS)     # every registered optimizer (gatedrnn.optim)
 SCHEDULES = ("constant", "plateau", "step")
+# No trained language model has a weight this large; the checkpoint reader refuses a file that
+# does (corrupt or crafted: it would only print "perplexity nan"), so nothing may start there.
+LARGEST_PLAUSIBLE_WEIGHT = 1e6
+# The smallest learning rate a decay may reach: below it the float64 division underflows to 0
+# (or the divisor's power overflows), and the run would silently stop learning.
+SMALLEST_DECAYED_LR = 1e-300
 NONFINITE_POLICIES = ("error", "skip")
 
 
@@ -40,7 +46,11 @@ class _Checked:
 
     def __post_init__(self):
         for spec in dataclasses.fields(self):
-            _check_field(type(self).__name__, spec, getattr(self, spec.name))
+            value = getattr(self, spec.name)
+            _check_field(type(self).__name__, spec, value)
+            # NumPy scalars (np.int64(4), np.float32(0.1)) are accepted and stored as Python
+            # numbers: a checkpoint's JSON, and every comparison with a saved config, then agree.
+            object.__setattr__(self, spec.name, _plain(spec.type, value))
         self._check_together()
 
     def _check_together(self):
@@ -103,6 +113,13 @@ def _check_field(owner, spec, value):
         raise GatedRNNError(f"{name} must be {describe_bounds(meta)}, got {short_repr(value)}")
 
 
+def _plain(kind, value):
+    """``value`` as the field's Python type: int for int fields, float for float fields."""
+    if value is None or kind not in (int, float):
+        return value
+    return kind(value)
+
+
 def describe_bounds(meta):
     """'≥ 1', '> 0', 'in [0, 1)' …, from a field's metadata."""
     low, high = meta["low"], meta["high"]
@@ -138,7 +155,8 @@ class ModelConfig(_Checked):
     init: str = setting("pytorch", "initial weights: pytorch (the layers' defaults), uniform "
                                    "(U(-init_scale, init_scale), Zaremba et al.) or book (Deep Learning "
                                    "from Scratch 2)", choices=INIT_SCHEMES)
-    init_scale: float = setting(0.1, "the bound of init=uniform", low=0.0, low_open=True)
+    init_scale: float = setting(0.1, "the bound of init=uniform", low=0.0, low_open=True,
+                                high=LARGEST_PLAUSIBLE_WEIGHT)
 
     def _check_together(self):
         if self.tie_weights and self.embedding_size != self.hidden_size:
@@ -165,3 +183,24 @@ class TrainConfig(_Checked):
     seed: int = setting(0, "random seed for weights and dropout masks", low=0)
     on_nonfinite: str = setting("error", "a nan/inf loss or gradient: error stops, skip skips that update",
                                 choices=NONFINITE_POLICIES)
+
+    def decay_steps(self):
+        """The most times the schedule can divide the learning rate over the run's epochs."""
+        if self.schedule == "step":
+            return max(self.epochs - self.decay_start, 0)
+        if self.schedule == "plateau":
+            return self.epochs - 1      # at most once after each epoch but the last
+        return 0
+
+    def decayed_lr(self, divisions):
+        """``lr / lr_decay ** divisions``, the rate after ``divisions`` decays."""
+        return self.lr / self.lr_decay ** divisions
+
+    def _check_together(self):
+        # lr_decay ** n overflows (OverflowError) or the rate underflows to 0 long before a
+        # run ends when the divisor is huge or the epochs many: refuse that here, not at epoch n.
+        steps = self.decay_steps()
+        if steps and math.log10(self.lr) - steps * math.log10(self.lr_decay) < math.log10(SMALLEST_DECAYED_LR):
+            raise GatedRNNError(f"lr_decay {self.lr_decay:g} over {steps} decays would take the learning rate "
+                                f"{self.lr:g} below {SMALLEST_DECAYED_LR:g} (to zero in floating point); use a "
+                                "smaller lr_decay, fewer epochs or a later decay_start")

@@ -25,6 +25,15 @@ from .config import ModelConfig
 # Training holds each weight TRAINING_COPIES times: the weight, its gradient and the two
 # buffers of Adam (SGD keeps fewer, but a refusal must not depend on the optimizer chosen later).
 TRAINING_COPIES = 4
+# What the layers compute in and the checkpoints hold: half precision loses the gradients.
+MODEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _is_model_dtype(dtype):
+    try:
+        return np.dtype(dtype) in MODEL_DTYPES
+    except TypeError:   # not a dtype at all ('bogus', 3, ...)
+        return False
 
 
 class LanguageModel(Module):
@@ -47,6 +56,9 @@ class LanguageModel(Module):
         if config.vocab_size is None:
             raise GatedRNNError("the ModelConfig has no vocab_size; set it to the corpus's vocabulary size "
                                 "(config.replace(vocab_size=len(corpus.vocab)))")
+        if not _is_model_dtype(dtype):
+            raise GatedRNNError(f"a LanguageModel is float32 or float64, got dtype {dtype!r}; convert the "
+                                "weights (e.g. .astype(np.float32)) or build it with dtype=np.float32")
         check_fits_in_memory(config, dtype)
         self.config = config
         drop = LockedDropout if config.locked_dropout else Dropout

@@ -22,7 +22,8 @@ from ..optim import SGD, Adam
 from .config import TrainConfig
 from .corpora import check_streams_fit
 from .engine import NumpyEngine
-from .run_files import RunFiles, finite_or_none, load_run_checkpoint, save_run_checkpoint
+from .run_checkpoint import finite_or_none, load_run_checkpoint, save_run_checkpoint
+from .run_directory import RunFiles
 from .run_log import RunLog
 from .scores import bits, perplexity
 
@@ -49,9 +50,7 @@ class Trainer:
 
     def __init__(self, model, corpus, config, out_dir, run_info=None, progress=True, echo=print,
                  log_interval=100, checkpoint_interval=500, on_log=None, engine=None):
-        if not isinstance(config, TrainConfig):
-            raise GatedRNNError(f"Trainer needs a TrainConfig, got {type(config).__name__}; build one with "
-                                "gatedrnn.lm.TrainConfig(epochs=..., lr=..., ...)")
+        _check_parts(model, corpus, config)
         for name, value in (("log_interval", log_interval), ("checkpoint_interval", checkpoint_interval)):
             check_whole_number(name, value, 1)
         self.model = model
@@ -65,7 +64,9 @@ class Trainer:
         self.on_log = on_log
         # A RunFiles may be passed as out_dir, so that the one that claimed the directory (the
         # CLI's, holding run.lock) is also the one that writes into it.
-        self.files = out_dir if isinstance(out_dir, RunFiles) else RunFiles(out_dir)
+        self.files = out_dir if isinstance(out_dir, RunFiles) else RunFiles(_run_directory(out_dir))
+        if not self.run_info.get("data"):
+            self.run_info["data"] = corpus.source   # how the corpus was loaded, so that eval can load it again
         self.files.char_level = corpus.vocab.level == "char"
         self.log = RunLog(self.files, echo=echo, title=self.run_info.get("preset", ""))
         self.batches = TBPTTBatches(corpus.train, config.batch_size, config.seq_len)
@@ -86,6 +87,7 @@ class Trainer:
         self._stop_rule = _StopRule(None, None)
         self._wall_seconds_before = 0.0   # time spent in fit() by earlier sessions of this run
         self._fit_started = None
+        self._resumed = False             # load() restored a run: fit() continues it in its directory
 
     @property
     def out_dir(self):
@@ -103,6 +105,9 @@ class Trainer:
     def fit(self, max_steps=None, time_limit=None):
         """Train until ``epochs`` are done, or stop early and resumably; returns a summary dict.
 
+        The run directory is claimed first, as ``gatedrnn train`` claims it (run.lock; a
+        directory holding another run is refused), unless the caller already holds it.
+
         The run stops after the step that reaches ``max_steps`` (counted from the run's start,
         so the same value given again on resume does not train further), after the first step
         past ``time_limit`` seconds of this call, or after the step during which
@@ -110,6 +115,13 @@ class Trainer:
         and returns ``dict(finished=False, stopped_because=..., epoch=, window=, step=)``.
         A finished run returns ``finished=True`` with its scores and times.
         """
+        if self.files.held:
+            return self._fit(max_steps, time_limit)
+        # A Trainer that has trained or loaded a run continues the one in its directory.
+        with self.files.claim(resume=self._resumed or self.step > 0, command=self.run_info.get("command")):
+            return self._fit(max_steps, time_limit)
+
+    def _fit(self, max_steps, time_limit):
         cfg = self.config
         if max_steps is not None:
             check_whole_number("max_steps", max_steps, 1)
@@ -261,29 +273,48 @@ class Trainer:
     def _scheduled_lr(self):
         cfg = self.config
         if cfg.schedule == "step":
-            return cfg.lr / cfg.lr_decay ** max(self.epoch + 1 - cfg.decay_start, 0)
+            return cfg.decayed_lr(max(self.epoch + 1 - cfg.decay_start, 0))
         if cfg.schedule == "plateau":
-            return cfg.lr / cfg.lr_decay ** self.plateau_divisions
+            return cfg.decayed_lr(self.plateau_divisions)
         return cfg.lr
 
     def _finish(self, seconds):
-        cfg = self.config
+        """Score the test split with the best-validation weights (what the run reports) and, when
+        the last epoch was not the best, with the last epoch's too (what the book reports)."""
+        epochs = self.log.records("valid")
+        best_epochs = [record["epoch"] for record in epochs if record.get("best")]
+        best_epoch = best_epochs[-1] if best_epochs else None
+        last_is_best = bool(epochs) and epochs[-1].get("best", False)
+        last_test_nll = None if last_is_best else self._test_nll()   # these weights are the last epoch's
         if self.files.best.exists():
             self.load(self.files.best, weights_only=True)
         self.engine.take_weights_from_writer()   # processes that write nothing hold no best.npz
         valid_nll = self.best_valid_nll  # measured on these very weights when they were saved
-        # A corpus may come without a test split (the demo holds out one 10% for validation only).
-        test_nll = (self.engine.evaluate_nll(self.corpus.test, cfg.eval_batch_size, cfg.seq_len)
-                    if self.corpus.test is not None else None)
-        test_ppl = None if test_nll is None else perplexity(test_nll)
-        test_bits = None if test_nll is None else bits(test_nll)
+        test_nll = self._test_nll()
+        if last_is_best:
+            last_test_nll = test_nll
         self.log.record(kind="test", epoch=self.epoch, step=self.step, valid_ppl=perplexity(valid_nll),
-                        test_ppl=test_ppl, valid_bits=bits(valid_nll), test_bits=test_bits)
+                        test_ppl=_or_none(perplexity, test_nll), valid_bits=bits(valid_nll),
+                        test_bits=_or_none(bits, test_nll), best_epoch=best_epoch,
+                        last_epoch_test_ppl=_or_none(perplexity, last_test_nll))
         self.log.final_line(valid_nll, test_nll)
-        return dict(finished=True, valid_ppl=perplexity(valid_nll), test_ppl=test_ppl, valid_bits=bits(valid_nll),
-                    test_bits=test_bits, seconds=seconds, wall_seconds=self.wall_seconds, steps=self.step,
-                    tokens=self.step * cfg.batch_size * cfg.seq_len,
-                    engine=self.engine.name, threads=self.engine.describe_threads())
+        return dict(finished=True, scored="best-validation", best_epoch=best_epoch,
+                    valid_ppl=perplexity(valid_nll), test_ppl=_or_none(perplexity, test_nll),
+                    valid_bits=bits(valid_nll), test_bits=_or_none(bits, test_nll),
+                    last_valid_ppl=epochs[-1]["valid_ppl"] if epochs else None,
+                    last_test_ppl=_or_none(perplexity, last_test_nll),
+                    seconds=seconds, wall_seconds=self.wall_seconds, steps=self.step,
+                    tokens=self.step * self.config.batch_size * self.config.seq_len,
+                    engine=self.engine.name, threads=self.engine.describe_threads(),
+                    device=str(self.engine.device) if hasattr(self.engine, "device") else None,
+                    processes=getattr(self.engine, "processes", 1))
+
+    def _test_nll(self):
+        """The test split's loss, or None for a corpus without one (the demo holds out validation only)."""
+        cfg = self.config
+        if self.corpus.test is None:
+            return None
+        return self.engine.evaluate_nll(self.corpus.test, cfg.eval_batch_size, cfg.seq_len)
 
     # -- checkpoints -----------------------------------------------------------------------
     def save(self, path):
@@ -348,6 +379,47 @@ class Trainer:
         self.state = self.engine.state_from_checkpoint(checkpoint.carried_state)
         self.engine.sync_from_model()
         self.log.restore(metadata["history"])
+        self._resumed = True
+
+
+def _or_none(function, value):
+    return None if value is None else function(value)
+
+
+def _check_parts(model, corpus, config):
+    """One line for a Trainer given parts that do not fit, before anything trains or is written.
+
+    Each would otherwise fail late: a wrong type with an AttributeError, a vocabulary that
+    differs from the model's with ids out of range (or a checkpoint eval refuses), a dtype the
+    checkpoints cannot hold at the first save.
+    """
+    from ..data import Corpus
+    from .model import LanguageModel
+    if not isinstance(model, LanguageModel):
+        raise GatedRNNError(f"Trainer needs a LanguageModel, got {type(model).__name__}; build one with "
+                            "gatedrnn.lm.LanguageModel(ModelConfig(...))")
+    if not isinstance(corpus, Corpus):
+        raise GatedRNNError(f"Trainer needs a Corpus as its second argument, got {type(corpus).__name__}; load one "
+                            "with gatedrnn.lm.load_corpus(...)")
+    if not isinstance(config, TrainConfig):
+        raise GatedRNNError(f"Trainer needs a TrainConfig, got {type(config).__name__}; build one with "
+                            "gatedrnn.lm.TrainConfig(epochs=..., lr=..., ...)")
+    if model.config.vocab_size != len(corpus.vocab):
+        raise GatedRNNError(f"the model's vocab_size is {model.config.vocab_size} but the corpus has "
+                            f"{len(corpus.vocab)} tokens; build the model with "
+                            "ModelConfig(vocab_size=len(corpus.vocab), ...)")
+
+
+def _run_directory(out_dir):
+    """``out_dir`` as a Path, checked to be a directory this process can write (GatedRNNError otherwise)."""
+    import os
+    from pathlib import Path
+    from ..files import check_output_directory
+    if not isinstance(out_dir, (str, os.PathLike)) or not os.fspath(out_dir):
+        raise GatedRNNError(f"out_dir must be a path (str or os.PathLike) or a RunFiles, got "
+                            f"{short_repr(out_dir)}")
+    check_output_directory(Path(out_dir), option="out_dir")
+    return Path(out_dir)
 
 
 class _StopRule:

@@ -1,0 +1,270 @@
+"""DataSettings: which tokens a language model trains and is scored on, recorded once.
+
+A run's data is named by a handful of settings: the Penn Treebank (and the directory it was
+found in) or text files, the level (word or character), and how the text is shaped
+(lowercase, min_count, max_vocab, a training-token budget). :class:`DataSettings` holds them,
+checks them when it is made (so a bad value is refused by the Python API exactly as by the
+command line), loads the corpus, and turns into the record every checkpoint carries::
+
+    settings = DataSettings(text="my.txt", level="word", lowercase=True, min_count=2)
+    corpus = settings.load()                      # a Corpus; corpus.source is settings.record(corpus)
+    DataSettings.from_record(checkpoint_metadata["run"]["data"])   # the same settings again
+
+With that record and the vocabulary (also in the checkpoint) ``eval`` scores any split, or any
+new text, without the other files: :meth:`read_split` encodes one split with the stored
+vocabulary, :meth:`encode_text` a new file. ``export`` and ``import`` carry the record through.
+"""
+import dataclasses
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..data import load_ptb, load_text
+from ..data.ptb import PTB_MD5, check_md5, ptb_file
+from ..data.paths import resolve_data_dir
+from ..data.text import UNK_CHAR, UNK_WORD, split_in_order
+from ..data.tokens import char_tokens, read_utf8, word_tokens
+from ..data.vocab import LEVELS
+from ..errors import GatedRNNError, is_whole_number, short_repr
+from ..files import check_regular_file
+
+KINDS = ("ptb", "text")
+SPLITS = ("train", "valid", "test")
+DEFAULT_SPLIT = (0.9, 0.05, 0.05)   # one text file: train, valid and test, in order
+# The settings that pick the training tokens, in the order a mismatch is reported.
+COMPARED = ("kind", "level", "train_tokens", "text", "valid_text", "test_text", "lowercase", "min_count",
+            "max_vocab")
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    """The data of a language-model run; checked when made.
+
+    kind: "ptb" (the Penn Treebank from ``data_dir``) or "text" (``text``, optionally with
+        ``valid_text`` and ``test_text``; one file alone is split 90/5/5 in order).
+    data_dir: where the Penn Treebank is (default: $GATEDRNN_DATA, else ~/.cache/gatedrnn).
+    level: "word" or "char". lowercase, min_count, max_vocab: shape a text's vocabulary.
+    train_tokens: keep only the first N training tokens (quick trials).
+    """
+    kind: str = "ptb"
+    data_dir: str = None
+    text: str = None
+    valid_text: str = None
+    test_text: str = None
+    level: str = "word"
+    lowercase: bool = False
+    min_count: int = 1
+    max_vocab: int = None
+    train_tokens: int = None
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise GatedRNNError(f"unknown corpus {short_repr(self.kind)}; use ptb or a text file (--text FILE)")
+        if self.level not in LEVELS:
+            raise GatedRNNError(f"level must be 'word' or 'char', got {short_repr(self.level)}")
+        for name in ("data_dir", "text", "valid_text", "test_text"):
+            self._set(name, _path_or_none(name, getattr(self, name)))
+        if not isinstance(self.lowercase, (bool, np.bool_)):
+            raise GatedRNNError(f"lowercase must be True or False, got {short_repr(self.lowercase)}")
+        self._set("lowercase", bool(self.lowercase))
+        for name, low in (("min_count", 1), ("max_vocab", 2), ("train_tokens", 2)):
+            self._set(name, _whole_or_none(name, getattr(self, name), low, required=name == "min_count"))
+        self._check_together()
+
+    def _set(self, name, value):
+        object.__setattr__(self, name, value)   # frozen: only the constructor normalises its own fields
+
+    def _check_together(self):
+        if self.kind == "text" and self.text is None:
+            raise GatedRNNError("a text corpus needs its file: give it with --text FILE (or text=PATH)")
+        if self.kind == "ptb" and (self.text or self.valid_text or self.test_text):
+            raise GatedRNNError("the Penn Treebank takes no text files; drop --text/--valid-text/--test-text or "
+                                "use a text corpus")
+        if self.kind == "ptb" and (self.lowercase or self.min_count != 1 or self.max_vocab is not None):
+            raise GatedRNNError("--lowercase, --min-count and --max-vocab apply to a text corpus: give it with "
+                                "--text FILE or --data DIR")
+        if self.kind == "ptb" and self.level != "word":
+            raise GatedRNNError("the Penn Treebank is a word-level corpus; give a text with --text FILE for "
+                                "character level")
+        if (self.valid_text is None) != (self.test_text is None):
+            raise GatedRNNError("give both --valid-text and --test-text, or neither (then --text is split 90/5/5)")
+
+    # -- building ------------------------------------------------------------------------------
+    @classmethod
+    def from_options(cls, text=None, valid_text=None, test_text=None, data=None, **settings):
+        """Settings from the command line's spelling: ``--text``/``--valid-text``/``--test-text``
+        or ``--data DIR`` (train.txt, valid.txt and test.txt in DIR); a text makes kind "text"."""
+        if data is not None:
+            if text or valid_text or test_text:
+                raise GatedRNNError("give --data DIR or --text/--valid-text/--test-text, not both")
+            text, valid_text, test_text = data_directory_files(data)
+        kind = "text" if text else settings.pop("kind", "ptb")
+        settings.pop("kind", None)
+        return cls(kind=kind, text=text, valid_text=valid_text, test_text=test_text, **settings)
+
+    @classmethod
+    def from_record(cls, record, source="the checkpoint"):
+        """The settings a checkpoint's data record describes (older records lack some keys: defaults)."""
+        if not isinstance(record, dict):
+            raise GatedRNNError(f"{source} does not record its data; give the text to score with --text FILE")
+        kind = record.get("kind") or ("text" if record.get("text") else "ptb")
+        names = {spec.name for spec in dataclasses.fields(cls)} - {"kind"}
+        try:
+            return cls(kind=kind, **{name: record[name] for name in names if record.get(name) is not None})
+        except GatedRNNError as error:
+            raise GatedRNNError(f"{source}'s data record: {error}") from None
+
+    def replace(self, **changes):
+        return dataclasses.replace(self, **changes)
+
+    # -- files -----------------------------------------------------------------------------
+    def input_files(self):
+        """The text files this run reads (absolute), for the checks that nothing writes over them."""
+        return [Path(os.path.abspath(path)) for path in (self.text, self.valid_text, self.test_text) if path]
+
+    def check_files(self):
+        """GatedRNNError unless every text file is an existing regular file (no FIFO, no device)."""
+        for option, path in (("--text", self.text), ("--valid-text", self.valid_text), ("--test-text", self.test_text)):
+            if path:
+                check_regular_file(path, f"{option} file")
+
+    def ptb_root(self):
+        """The directory the Penn Treebank is looked for in (absolute)."""
+        return Path(os.path.abspath(resolve_data_dir(self.data_dir)))
+
+    # -- loading ---------------------------------------------------------------------------
+    def load(self):
+        """The :class:`~gatedrnn.data.Corpus`; its ``source`` is this record (:meth:`record`)."""
+        if self.kind == "text":
+            self.check_files()
+            corpus = load_text(self.text, level=self.level, valid_path=self.valid_text, test_path=self.test_text,
+                               lowercase=self.lowercase, min_count=self.min_count, max_vocab=self.max_vocab)
+            settings = self
+        else:
+            root = self.ptb_root()
+            corpus = load_ptb(root)
+            settings = self.replace(data_dir=str(root))   # recorded: eval looks there first
+        if self.train_tokens is not None:
+            corpus.train = corpus.train[:self.train_tokens]
+        corpus.source = settings.record(corpus)
+        return corpus
+
+    def record(self, corpus):
+        """What a checkpoint stores: these settings (paths absolute), the corpus's name and the
+        SHA-256 of its training ids, which catches a text edited since the run started."""
+        absolute = {name: os.path.abspath(getattr(self, name)) if getattr(self, name) else None
+                    for name in ("data_dir", "text", "valid_text", "test_text")}
+        return dict(dataclasses.asdict(self), **absolute, corpus=corpus.name, fingerprint=fingerprint(corpus.train))
+
+    def read_split(self, split, vocab):
+        """The ids of one split, encoded with ``vocab`` (the checkpoint's), reading only what it needs.
+
+        The Penn Treebank's split file alone (md5-checked); a text run's own file for that
+        split, or, for one file split 90/5/5, that file cut as training cut it.
+        """
+        if split not in SPLITS:
+            raise GatedRNNError(f"unknown split {short_repr(split)}; choose one of {', '.join(SPLITS)}")
+        if self.kind == "ptb":
+            path = self._ptb_path(split)
+            check_md5(path, PTB_MD5[split])
+            tokens = word_tokens(read_utf8(path))
+        elif self.valid_text is not None:
+            path = dict(train=self.text, valid=self.valid_text, test=self.test_text)[split]
+            tokens = self._tokens(path)
+        else:
+            tokens = split_in_order(self._tokens(self.text), DEFAULT_SPLIT)[SPLITS.index(split)]
+        ids = vocab.encode(tokens)   # unknown tokens → the vocabulary's unk
+        return ids[:self.train_tokens] if split == "train" and self.train_tokens is not None else ids
+
+    def _ptb_path(self, split):
+        """``ptb.<split>.txt`` where the run found it, else where this machine keeps it
+        ($GATEDRNN_DATA, the cache), else fetched into the recorded directory."""
+        for root in dict.fromkeys((self.ptb_root(), Path(os.path.abspath(resolve_data_dir(None))))):
+            for folder in (root / "ptb", root):
+                if (folder / f"ptb.{split}.txt").is_file():
+                    return folder / f"ptb.{split}.txt"
+        return ptb_file(self.ptb_root(), split)
+
+    def encode_text(self, path, vocab):
+        """All of the text file at ``path``, tokenised as this run's data was, encoded with ``vocab``;
+        tokens the vocabulary does not know become its unknown token."""
+        return vocab.encode(self._tokens(path, option="--text"))
+
+    def _tokens(self, path, option=None):
+        if option is None:
+            check_regular_file(path, "the run's text file")
+        else:
+            check_regular_file(path, f"{option} file")
+        text = read_utf8(path)
+        text = text.lower() if self.lowercase else text
+        return word_tokens(text) if self.level == "word" else char_tokens(text)
+
+    def missing_files(self):
+        """The recorded text files that are no longer there, as (option, path) pairs."""
+        wanted = (("--text", self.text), ("--valid-text", self.valid_text), ("--test-text", self.test_text))
+        return [(option, path) for option, path in wanted if path and not os.path.isfile(path)]
+
+
+def differences(saved, current):
+    """The COMPARED settings in which two data records differ, as 'name=saved (now current)'."""
+    return [f"{key}={saved.get(key)!r} (now {current.get(key)!r})" for key in COMPARED
+            if key in saved and saved.get(key) != current.get(key)]
+
+
+def check_same_data(path, saved, current):
+    """GatedRNNError if ``current`` (a record) is not the data the checkpoint at ``path`` trained on.
+
+    A checkpoint from before data records (``saved`` None) is not checked. A moved text may
+    differ in its path alone: the fingerprint decides whether the tokens do.
+    """
+    if not saved or saved.get("fingerprint") == current["fingerprint"]:
+        return
+    differing = differences(saved, current)
+    if differing:
+        raise GatedRNNError(f"{path} was trained on other data: {', '.join(differing)}; resume with the data options "
+                            "the run was started with")
+    source = current.get("text") or current["corpus"]
+    raise GatedRNNError(f"{path} was trained on other data: the training tokens of {source} have changed since the "
+                        "run started (their SHA-256 differs); resume with the text the run was started with")
+
+
+def fingerprint(ids):
+    """SHA-256 of token ids (as little-endian int64), the same for the same tokens on any machine."""
+    return "sha256:" + hashlib.sha256(np.ascontiguousarray(ids, dtype="<i8").tobytes()).hexdigest()
+
+
+DATA_DIRECTORY_FILES = ("train.txt", "valid.txt", "test.txt")   # as pytorch/examples' word_language_model
+
+
+def data_directory_files(directory):
+    """train.txt, valid.txt and test.txt of a data directory (--data DIR), each checked to exist."""
+    paths = [os.path.join(directory, name) for name in DATA_DIRECTORY_FILES]
+    missing = [name for name, path in zip(DATA_DIRECTORY_FILES, paths) if not os.path.isfile(path)]
+    if missing:
+        raise GatedRNNError(f"--data {directory} needs {', '.join(DATA_DIRECTORY_FILES)}; missing: {', '.join(missing)}")
+    return paths
+
+
+def _path_or_none(name, value):
+    if value is None:
+        return None
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str) or not value:
+        raise GatedRNNError(f"{name} must be a path (str or os.PathLike), got {short_repr(value)}")
+    return value
+
+
+def _whole_or_none(name, value, low, required=False):
+    if value is None and not required:
+        return None
+    if not is_whole_number(value, low):
+        flag = "--" + name.replace("_", "-")
+        raise GatedRNNError(f"{flag} must be a whole number of at least {low}, got {short_repr(value)}")
+    return int(value)
+
+
+__all__ = ["DataSettings", "check_same_data", "fingerprint", "data_directory_files", "UNK_WORD", "UNK_CHAR"]

@@ -1,0 +1,228 @@
+"""TrainingRun: one training run, from its settings to its results document.
+
+This is the one place a run is set up. ``gatedrnn train``, ``gatedrnn demo``, the examples
+and a Python user all go through it (a bare :class:`~gatedrnn.lm.trainer.Trainer` claims its
+directory the same way), so every door checks the same things in the same order:
+
+1. :meth:`TrainingRun.check`, before any data is read: the input files are regular files;
+   ``out`` can hold this run (empty, or the run to resume, and not finished); the results
+   path is none of the run's inputs, no other run's file, and no file that is not a results
+   document (nothing a user wrote is overwritten).
+2. :meth:`TrainingRun.build`: the corpus, the model (after the memory check) and the Trainer.
+3. :meth:`TrainingRun.train`: claims ``out`` (run.lock), resumes if asked, trains, and writes
+   the one results document (:func:`results_document`) into ``out/results.json`` and, if
+   asked, a copy at ``results``.
+
+    run = TrainingRun("runs/mine", DataSettings(text="my.txt"), ModelConfig(...), TrainConfig(...))
+    summary = run.train()      # checks, builds and trains; summary["finished"] is True at the end
+"""
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .. import rng as _rng
+from ..data import Corpus
+from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
+from ..files import (check_regular_file, describe_os_error, machine_info, timestamp, what_to_do, write_json)
+from .config import ModelConfig, TrainConfig
+from .corpora import check_streams_fit
+from .data_settings import DataSettings, check_same_data
+from .model import LanguageModel
+from .run_checkpoint import load_run_checkpoint
+from .run_directory import RunFiles, check_results_file
+from .trainer import Trainer
+
+# A results document is small; a --results file larger than this is not one of ours.
+LARGEST_RESULTS_FILE = 10 * 2 ** 20
+
+
+class TrainingRun:
+    """A language-model run in directory ``out``: checked, built, trained, reported.
+
+    out: the run directory (a path). data: a :class:`DataSettings` (what to load) or a ready
+    :class:`~gatedrnn.data.Corpus` (e.g. the demo's). model: a ModelConfig (its vocab_size is
+    taken from the corpus). training: a TrainConfig. preset, about: the recipe's name and
+    description, for the logs and the results. results: also write the results document
+    here. resume: continue the run in ``out`` from its last.npz. engine: None for NumPy, or a
+    function building another engine (gatedrnn.lm.engine). command: the command line, for
+    the lock and the results. how_to_continue(saved): the advice that ends a stopped run's
+    message (``saved``: whether last.npz exists). The other keywords go to the Trainer.
+    """
+
+    def __init__(self, out, data, model, training, preset="custom", about="", results=None, resume=False,
+                 engine=None, command=None, progress=True, echo=print, log_interval=100, checkpoint_interval=500,
+                 on_log=None, how_to_continue=None):
+        if not isinstance(data, (DataSettings, Corpus)):
+            raise GatedRNNError(f"data must be a DataSettings or a Corpus, got {type(data).__name__}; build one with "
+                                "gatedrnn.lm.DataSettings(text=...) or gatedrnn.lm.load_corpus(...)")
+        if not isinstance(model, ModelConfig) or not isinstance(training, TrainConfig):
+            raise GatedRNNError("model must be a ModelConfig and training a TrainConfig, got "
+                                f"{type(model).__name__} and {type(training).__name__}")
+        for name, value in (("log_interval", log_interval), ("checkpoint_interval", checkpoint_interval)):
+            check_whole_number(name, value, 1)
+        self.files = out if isinstance(out, RunFiles) else RunFiles(_path("out", out))
+        self.data, self.model_config, self.training = data, model, training
+        self.preset, self.about = preset, about
+        self.results = None if results is None else _path("results", results)
+        self.resume, self.engine, self.command = bool(resume), engine, command
+        self.trainer_options = dict(progress=progress, echo=echo, log_interval=log_interval,
+                                    checkpoint_interval=checkpoint_interval, on_log=on_log)
+        self.echo = echo
+        self.how_to_continue = how_to_continue or _how_to_continue
+        self.trainer = None
+
+    # -- 1. checks that need no data ---------------------------------------------------------
+    def check(self):
+        """GatedRNNError for anything that would stop the run or lose a file; writes and reads no data."""
+        if isinstance(self.data, DataSettings):
+            self.data.check_files()
+        self.files.check_can_start(self.resume)
+        if self.resume and self.files.results.exists():
+            raise GatedRNNError(f"the run in {self.files.out_dir} has finished ({self.files.results} is written); "
+                                "nothing to resume: start a new run with another --out")
+        inputs = set(self._input_files())
+        clobbered = [name for name in self.files.names_written() if _absolute(name) in inputs]
+        if clobbered:
+            raise GatedRNNError(f"the run would write {clobbered[0]}, which is one of its input files; choose another "
+                                "--out")
+        if self.results is not None:
+            self._check_results_path(inputs)
+
+    def finished_already(self):
+        """True when ``out`` holds a finished run (its results.json): resuming it changes nothing."""
+        return self.resume and self.files.results.exists() and self.files.last.exists()
+
+    def _input_files(self):
+        return self.data.input_files() if isinstance(self.data, DataSettings) else []
+
+    def _check_results_path(self, inputs):
+        path = self.results
+        check_results_file(path, own_directory=self.files.out_dir)
+        if _absolute(path) in inputs:
+            raise GatedRNNError(f"--results {path} is one of the run's input files; name another file (nothing is "
+                                "overwritten)")
+        if os.path.lexists(path):
+            check_regular_file(path, "--results")
+            if not _is_results_document(path):
+                raise GatedRNNError(f"--results {path} exists and is not a gatedrnn results file; name a new file "
+                                    "(nothing is overwritten)")
+
+    # -- 2. corpus, model, Trainer -----------------------------------------------------------
+    def build(self):
+        """Load the corpus, make the model (seeded) and the Trainer; returns the Trainer."""
+        corpus = self.data.load() if isinstance(self.data, DataSettings) else self.data
+        for split in ("valid", "test"):
+            if getattr(corpus, split) is not None:
+                check_streams_fit(getattr(corpus, split), self.training.eval_batch_size, split, "--eval-batch-size")
+        _rng.seed(self.training.seed)
+        model = LanguageModel(self.model_config.replace(vocab_size=len(corpus.vocab)))
+        run_info = dict(preset=self.preset, corpus=corpus.name, command=self.command, data=corpus.source)
+        self.trainer = Trainer(model, corpus, self.training, self.files, run_info=run_info, engine=self.engine,
+                               **self.trainer_options)
+        return self.trainer
+
+    # -- 3. train and report -----------------------------------------------------------------
+    def train(self, max_steps=None, time_limit=None):
+        """Check, build (unless built), claim ``out``, resume if asked, train; returns fit()'s summary.
+
+        A finished run also writes its results document (``summary["results"]`` holds it). A
+        write that fails mid-run (disk full, read-only, ulimit -f) ends in one GatedRNNError
+        line saying what was saved and how to continue.
+        """
+        self.check()
+        trainer = self.trainer or self.build()
+        with self.files.claim(resume=self.resume, command=self.command):
+            if self.files.removed_temporaries:
+                self.echo(f"removed {len(self.files.removed_temporaries)} temporary file(s) left by an interrupted "
+                          "save")
+            try:
+                if self.resume:
+                    self._resume(trainer)
+                self._announce(trainer)
+                summary = trainer.fit(max_steps=max_steps, time_limit=time_limit)
+                if summary["finished"]:
+                    summary["results"] = results_document(trainer, summary, self.preset, self.about, self.command)
+                    self.files.write_results(summary["results"], also_to=self.results)
+            except OSError as error:
+                advice = self.how_to_continue(self.files.last.exists())
+                raise GatedRNNError(f"{describe_os_error(error)}; the run stopped and {self.files.what_was_saved()}; "
+                                    f"{what_to_do(error)}, then {advice}") from error
+        return summary
+
+    def _resume(self, trainer):
+        """Continue from last.npz: the same data (checked here), model and training settings (Trainer.load)."""
+        last = self.files.last
+        saved = load_run_checkpoint(last).metadata.get("run") or {}
+        check_same_data(last, saved.get("data"), trainer.run_info["data"] or {"fingerprint": None})
+        trainer.load(last)
+        self.echo(f"resuming {trainer.out_dir} at epoch {trainer.epoch + 1}, window {trainer.window}, "
+                  f"step {trainer.step}")
+
+    def _announce(self, trainer):
+        self.echo(f"{self.preset}: {self.about}" if self.about else self.preset)
+        self.echo(f"model: {trainer.model.num_parameters():,} parameters | corpus {trainer.corpus.name}: "
+                  f"{trainer.corpus.train.size:,} training tokens, vocabulary {len(trainer.corpus.vocab):,} | "
+                  f"out: {self.files.out_dir}")
+
+
+def results_document(trainer, summary, preset, about, command):
+    """The one shape of a finished run's results: settings, data, scores by epoch, test, time, machine."""
+    epochs = trainer.log.records("valid")
+    train_rates = [r["tokens_per_s"] for r in trainer.log.records("train")]
+    model, corpus = trainer.model, trainer.corpus
+    return dict(
+        preset=preset, about=about, command=command, finished=timestamp(),
+        model=model.config.to_dict(), training=trainer.config.to_dict(), corpus=corpus.name, data=corpus.source,
+        train_tokens=int(corpus.train.size), valid_tokens=int(corpus.valid.size),
+        test_tokens=None if corpus.test is None else int(corpus.test.size), vocab_size=len(corpus.vocab),
+        parameters=model.num_parameters(),
+        valid_ppl_by_epoch=[r["valid_ppl"] for r in epochs], lr_by_epoch=[r["lr"] for r in epochs],
+        scored=summary["scored"], best_epoch=summary["best_epoch"],
+        best_valid_ppl=summary["valid_ppl"], test_ppl=summary["test_ppl"],
+        best_valid_bits_per_token=summary["valid_bits"], test_bits_per_token=summary["test_bits"],
+        last_epoch_valid_ppl=summary["last_valid_ppl"], last_epoch_test_ppl=summary["last_test_ppl"],
+        wall_seconds_this_session=summary["seconds"], wall_seconds=summary["wall_seconds"], steps=summary["steps"],
+        median_train_tokens_per_s=float(np.median(train_rates)) if train_rates else None,
+        engine=summary["engine"], device=summary["device"], processes=summary["processes"], threads=summary["threads"],
+        checkpoint=str(trainer.files.best), machine=machine_info(),
+    )
+
+
+def _how_to_continue(saved):
+    return "continue it with resume=True" if saved else "start it again"
+
+
+def check_time_limit(minutes):
+    """GatedRNNError unless ``minutes`` is a positive finite number; returns it in seconds (or None)."""
+    if minutes is None:
+        return None
+    if not (is_finite_number(minutes) and minutes > 0):
+        raise GatedRNNError(f"--time-limit must be a positive number of minutes, got {short_repr(minutes)}")
+    return float(minutes) * 60
+
+
+def _is_results_document(path):
+    """Whether ``path`` holds a results document gatedrnn wrote (a JSON object with "finished")."""
+    try:
+        with open(path, "rb") as handle:
+            text = handle.read(LARGEST_RESULTS_FILE + 1)
+        document = json.loads(text) if len(text) <= LARGEST_RESULTS_FILE else None
+    except (OSError, ValueError):
+        return False
+    return isinstance(document, dict) and "finished" in document and "command" in document
+
+
+def _path(name, value):
+    if isinstance(value, (str, os.PathLike)) and os.fspath(value):
+        return Path(value)
+    raise GatedRNNError(f"{name} must be a path (str or os.PathLike), got {short_repr(value)}")
+
+
+def _absolute(path):
+    return Path(os.path.abspath(path))
+
+
+__all__ = ["TrainingRun", "results_document", "check_time_limit"]
