@@ -1,6 +1,6 @@
 """An attention decoder with input feeding (Luong et al. 2015, section 3.3).
 
-Plain attention (gatedrnn.seq.seq2seq) looks at the source only after the decoder RNN, so
+Plain attention (gatedrnn.seq.attention_decoder) looks at the source only after the decoder RNN, so
 what it found never reaches the decoder's next state. Input feeding gives it back: each step
 reads the previous step's attentional vector h̃ beside the previous token::
 
@@ -15,17 +15,18 @@ keeps its caches, and backward runs the steps in reverse, carrying the gradients
 state and of h̃ back from step t+1 to step t.
 
 The carried state is a tuple of (L, N, H) arrays ending with h̃ as a (1, N, H) array, so that
-decoding step by step (greedy, beam search) carries it like any state.
+decoding step by step (greedy, beam search) carries it like any state. It follows the decoder
+interface of gatedrnn.seq.decoder.
 """
 import numpy as np
 
-from ..core import Module
 from ..layers import RECURRENT_LAYERS, Embedding, Linear
 from ..layers.attention import Attention
 from ..layers.recurrent import hand_over_gradients
+from .decoder import Decoder
 
 
-class InputFeedingDecoder(Module):
+class InputFeedingDecoder(Decoder):
     """embed → stacked RNN over [embedding | previous h̃] → attention → h̃ = tanh(W_c [c | h]) → logits."""
 
     def __init__(self, vocab_size, embedding_size, hidden_size, cell="lstm", num_layers=1, score="dot",
@@ -45,13 +46,18 @@ class InputFeedingDecoder(Module):
         parts = rnn_state if isinstance(rnn_state, tuple) else (rnn_state,)
         return (*parts, np.zeros((1,) + parts[0].shape[1:], parts[0].dtype))
 
+    def seq2seq_children(self):
+        return [("feeding", self)]
+
     def _split(self, state):
         *rnn_parts, feed = state
         return (tuple(rnn_parts) if len(rnn_parts) > 1 else rnn_parts[0]), feed[0]
 
     # -- forward and backward --------------------------------------------------------------
-    def forward(self, decoder_input, state, keys, mask):
-        """ids (N, T) from ``state`` → (logits (N, T, V), the state after the last step)."""
+    def forward(self, decoder_input, state, memory, summary=None):
+        """ids (N, T) from ``state``, attending to ``memory`` → (logits (N, T, V), the state after
+        the last step). The summary is not used: the encoder's state reaches the decoder whole."""
+        keys, mask = memory
         embedded = self.embed(decoder_input)                                   # (N, T, E)
         rnn_state, feed = self._split(state)
         weights = [[None if p is None else p.data for p in self.rnn.layer_weights(k)]
@@ -78,7 +84,9 @@ class InputFeedingDecoder(Module):
         return logits, self._pack(layer_states, feed)
 
     def backward(self, dlogits):
-        """dL/dlogits (N, T, V) → (gradient of the initial state, gradient of the keys)."""
+        """dL/dlogits (N, T, V) → (gradient of the encoder's final state, of the keys, None).
+
+        h̃_0 is a constant 0: its gradient stops here."""
         steps, keys = self._steps
         dfeeds = self.readout.backward(dlogits)                                 # (N, T, H)
         H = self.hidden_size
@@ -105,7 +113,8 @@ class InputFeedingDecoder(Module):
             dembedded[:, t] = dhs[0, :, :-H]
             dfeed_next = dhs[0, :, -H:]
         self.embed.backward(dembedded)
-        return self._pack(dlayer_states, dfeed_next), dkeys
+        dstate = self._pack(dlayer_states, dfeed_next)
+        return (dstate[:-1] if len(dstate) > 2 else dstate[0]), dkeys, None
 
     # -- states per layer -------------------------------------------------------------------
     def _per_layer(self, rnn_state):

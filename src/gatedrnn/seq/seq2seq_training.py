@@ -19,13 +19,15 @@ from ..progress import bar
 from ..training import NonFiniteGuard, backward_and_step, check_finite_weights
 from .arguments import check_transduction_options
 from .lr_decay import deprecation_line, modern_decay
-from .seq2seq import OneToMany, Seq2Seq, beam_search, scheduled_inputs
+from .decoding import beam_search, scheduled_inputs
+from .one_to_many import OneToMany
+from .seq2seq import Seq2Seq
 from .transduction_tasks import BOS, EOS, ONE_TO_MANY_TASKS, PAD, make_transduction_task
 
 
 def exact_match(model, data, split="test", batch_size=1000, beam_width=1):
     """The fraction of ``split``'s sources whose decoding is exactly the target: greedy, or by
-    beam search of ``beam_width`` (gatedrnn.seq.seq2seq.beam_search) when it is above 1."""
+    beam search of ``beam_width`` (gatedrnn.seq.decoding.beam_search) when it is above 1."""
     sources, targets = getattr(data, split)
     steps = data.target_width or max(len(t) for t in targets) + 1
     eos = None if data.target_width else data.symbols.index(EOS)
