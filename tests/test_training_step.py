@@ -79,3 +79,82 @@ def test_a_nonfinite_gradient_changes_no_weight_and_says_so():
     result = backward_and_step(model, criterion, optimizer, criterion(model(xs), targets), max_norm=1.0)
     assert not result.stepped and not np.isfinite(result.grad_norm)
     assert all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters()))
+
+
+# -- NonFiniteGuard: the one policy after a step that was not taken ----------------------------------
+def _results(*stepped):
+    from gatedrnn.training import StepResult
+    return [StepResult(1.0, 1.0, True) if ok else StepResult(float("nan"), float("inf"), False) for ok in stepped]
+
+
+def test_guard_errors_at_the_first_nonfinite_step_in_one_line():
+    from gatedrnn.training import NonFiniteGuard
+    guard = NonFiniteGuard()
+    assert guard.after_step(_results(True)[0], "at step 1")
+    with pytest.raises(gatedrnn.GatedRNNError) as info:
+        guard.after_step(_results(False)[0], "at step 2 (epoch 1, batch 2)")
+    message = str(info.value)
+    assert "\n" not in message and message.startswith("the loss or gradient became non-finite at step 2 (epoch 1, ")
+    assert "--on-nonfinite skip" in message
+
+
+def test_guard_skips_counts_and_stops_after_max_consecutive_in_a_row():
+    from gatedrnn.training import NonFiniteGuard
+    seen = []
+    guard = NonFiniteGuard("skip", max_consecutive=3, on_skip=lambda result, where: seen.append(where))
+    for result in _results(False, False, True, False, False):   # two, a good step, two: never three in a row
+        assert guard.after_step(result, "here")
+    assert (guard.skipped, guard.consecutive, seen) == (4, 2, ["here"] * 4)
+    with pytest.raises(gatedrnn.GatedRNNError, match="3 updates in a row were non-finite here; training is not "):
+        guard.after_step(_results(False)[0], "here")
+    assert seen == ["here"] * 5   # on_skip ran before the count was checked
+
+
+def test_guard_stop_ends_the_loop_quietly_and_bad_policies_are_refused():
+    from gatedrnn.training import NonFiniteGuard
+    guard = NonFiniteGuard("stop")
+    assert guard.after_step(_results(True)[0]) and not guard.after_step(_results(False)[0])
+    for bad in ("ignore", None, 3):
+        with pytest.raises(gatedrnn.GatedRNNError, match="on_nonfinite must be one of error, skip"):
+            NonFiniteGuard(bad)
+    assert NonFiniteGuard("skip", max_consecutive=np.int64(2)).max_consecutive == 2
+    for bad in (0, 1.5, True):
+        with pytest.raises(gatedrnn.GatedRNNError, match="max_consecutive must be a whole number"):
+            NonFiniteGuard("skip", max_consecutive=bad)
+
+
+def _failing_at(module, monkeypatch, steps):
+    """Make ``module``'s backward_and_step report the given (1-based) steps as non-finite, unstepped."""
+    from gatedrnn.training import StepResult
+    real, count = module.backward_and_step, [0]
+
+    def step(model, criterion, optimizer, loss, **options):
+        count[0] += 1
+        if count[0] in steps:
+            return StepResult(float("nan"), float("nan"), False)
+        return real(model, criterion, optimizer, loss, **options)
+    monkeypatch.setattr(module, "backward_and_step", step)
+
+
+@pytest.mark.parametrize("kind", ["task", "transduction"])
+def test_the_sequence_tasks_follow_the_guard(kind, monkeypatch):
+    import gatedrnn.seq.seq2seq_training as seq2seq_training
+    import gatedrnn.seq.training as training
+    if kind == "task":
+        module, run = training, lambda **o: training.run_task("brackets", hidden_size=4, epochs=2, batch_size=4,
+                                                              train_count=40, valid_count=8, test_count=8,
+                                                              echo=lambda *_: None, progress=False, **o)
+    else:
+        module, run = seq2seq_training, lambda **o: seq2seq_training.run_transduction(
+            "reversal", hidden_size=4, embedding_size=4, epochs=2, batch_size=4, train_count=40, test_count=4,
+            echo=lambda *_: None, progress=False, **o)
+    _failing_at(module, monkeypatch, {2})
+    with pytest.raises(gatedrnn.GatedRNNError, match=r"non-finite at step 2 \(epoch 1, batch 2\)"):
+        run()
+    _failing_at(module, monkeypatch, {2, 3})   # 10 or more batches an epoch: both in the first
+    history = run(on_nonfinite="skip")["history"]
+    assert [record["skipped_updates"] for record in history] == [2, 2]
+    assert all(np.isfinite(record["train_loss"]) for record in history)
+    _failing_at(module, monkeypatch, set(range(3, 100)))
+    with pytest.raises(gatedrnn.GatedRNNError, match="10 updates in a row were non-finite at step 12 "):
+        run(on_nonfinite="skip")

@@ -28,11 +28,11 @@ def check_step_schedule(lr, lr_decay, decay_start, epochs):
         return lr
     exponent = max(epochs - decay_start, 0)
     try:
-        last = step_lr(lr, lr_decay, decay_start, epochs - 1)
+        last, why = step_lr(lr, lr_decay, decay_start, epochs - 1), "underflows"
     except OverflowError:
-        last = 0.0
+        last, why = 0.0, f"lr_decay ** {exponent} overflows"
     if last <= 0.0:
         raise GatedRNNError(f"lr_decay {short_repr(lr_decay)} over {exponent} decayed epochs takes the learning rate "
-                            f"{short_repr(lr)} to 0 (lr_decay ** {exponent} overflows); use a smaller lr_decay, "
-                            "fewer epochs or a later decay_start")
+                            f"{short_repr(lr)} to 0 ({why}); use a smaller lr_decay, fewer epochs or a later "
+                            "decay_start")
     return last
