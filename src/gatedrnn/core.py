@@ -15,11 +15,42 @@ which right after ``zero_grad()`` keeps that very array as the gradient — no p
 weight's memory at all; everyone else calls :meth:`Parameter.add_to_grad`, which never keeps
 the caller's array.
 """
+import functools
+import math
 from collections.abc import Mapping
 
 import numpy as np
 
 from .errors import GatedRNNError
+from .memory import available_bytes, describe_available, describe_bytes
+
+# Training holds each weight this many times: the weight, its gradient and the two buffers of
+# Adam (SGD keeps fewer, but a refusal must not depend on the optimizer chosen later).
+TRAINING_COPIES = 4
+# Below this many bytes a Parameter is not measured against memory (reading the limits costs
+# more than such an array).
+MEASURED_BYTES = 1 << 26
+
+
+def parameters_bytes(shapes, dtype=np.float32, copies=TRAINING_COPIES):
+    """Bytes that weights of ``shapes`` (tuples of ints) need in training: their sizes × itemsize × ``copies``."""
+    return sum(math.prod(int(n) for n in shape) for shape in shapes) * np.dtype(dtype).itemsize * copies
+
+
+def check_parameters_fit(owner, shapes, dtype=np.float32):
+    """GatedRNNError, before anything is drawn, when weights of ``shapes`` would not fit in training.
+
+    ``owner`` names the layer or model and its sizes ("LSTM(1000000, 1000000)"), so that the
+    line says which setting to make smaller. Layers call this with the shapes they are about
+    to allocate; every door that builds one (train, task, toy, lab, the Python API) then gets
+    the same line.
+    """
+    needed, available = parameters_bytes(shapes, dtype), available_bytes()
+    if available is not None and needed > available:
+        count = sum(math.prod(int(n) for n in shape) for shape in shapes)
+        raise GatedRNNError(f"{owner} would hold {count:,} weights, which need {describe_bytes(needed)} with their "
+                            f"gradients and the optimizer's buffers; {describe_available(available)}: choose smaller "
+                            "sizes")
 
 
 class Parameter:
@@ -31,6 +62,7 @@ class Parameter:
     """
 
     def __init__(self, data, requires_grad=True):
+        _check_copy_fits(data)
         self.data = _float_array_copy(data)
         self.grad = np.zeros_like(self.data)
         if not isinstance(requires_grad, (bool, np.bool_)):
@@ -96,6 +128,13 @@ class Parameter:
         return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype}{frozen})"
 
 
+def _check_copy_fits(data):
+    """A large array is measured before it is copied and given a gradient (two more of its size)."""
+    nbytes = getattr(data, "nbytes", 0)
+    if nbytes >= MEASURED_BYTES:
+        check_parameters_fit(f"a Parameter of shape {tuple(data.shape)}", [data.shape], data.dtype)
+
+
 def _float_array_copy(data):
     """A copy of ``data`` as a floating-point array; anything else cannot be trained."""
     try:
@@ -107,6 +146,28 @@ def _float_array_copy(data):
         raise GatedRNNError(f"Parameter data must be a floating-point array, got {got}; "
                             "pass e.g. np.asarray(data, dtype=np.float32)")
     return array
+
+
+def _refusing_memory_errors(init):
+    """``init`` with a MemoryError turned into GatedRNNError: the one door every layer and model passes."""
+    if getattr(init, "_refuses_memory_errors", False):
+        return init
+
+    @functools.wraps(init)
+    def checked_init(self, *args, **kwargs):
+        try:
+            init(self, *args, **kwargs)
+        except MemoryError as error:
+            size = getattr(error, "_total_size", None)   # NumPy's _ArrayMemoryError says what it could not allocate
+            asked = f" ({describe_bytes(size)} for one array)" if size else ""
+            available = available_bytes()
+            budget = f"; {describe_available(available)}" if available is not None else ""
+            sizes = ", ".join(str(arg) for arg in args if isinstance(arg, (int, np.integer)))
+            raise GatedRNNError(f"{type(self).__name__}({sizes}) ran out of memory while it was being built{asked}"
+                                f"{budget}: choose smaller sizes") from None
+
+    checked_init._refuses_memory_errors = True
+    return checked_init
 
 
 def distinct_parameters(parameters, caller):
@@ -138,9 +199,18 @@ class Module:
 
     Subclasses set parameters and sub-modules as attributes (lists and tuples of modules
     are walked too) and implement ``forward``; calling the module calls ``forward``.
+
+    Building one never ends in a MemoryError traceback: a subclass's ``__init__`` that runs
+    out of memory (NumPy refusing weights of 29 TiB) is one GatedRNNError line naming the
+    class and the size asked for (:func:`_refusing_memory_errors`).
     """
 
     training = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in vars(cls):
+            cls.__init__ = _refusing_memory_errors(cls.__init__)
 
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)
