@@ -143,3 +143,14 @@ def test_import_from_a_fifo_is_refused_without_hanging(tmp_path):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and f"torch file {fifo} is a FIFO (named pipe)" in lines[0], done.stderr
     assert sorted(os.listdir(tmp_path)) == ["model.pt"]
+
+
+def test_a_torch_file_larger_than_memory_is_refused_before_it_is_read(small_checkpoint, tmp_path, monkeypatch):
+    import gatedrnn.memory
+    exported = tmp_path / "model.pt"
+    export_checkpoint(small_checkpoint, exported)
+    monkeypatch.setattr(gatedrnn.memory, "available_bytes", lambda: 1000)
+    monkeypatch.setattr(torch, "load", lambda *args, **kwargs: pytest.fail("the file was read"))
+    with pytest.raises(GatedRNNError, match="more than the 1,000 bytes this process may still allocate"):
+        import_torch_file(exported, tmp_path / "imported.npz")
+    assert not (tmp_path / "imported.npz").exists()
