@@ -211,15 +211,20 @@ TO_TORCH = {
 
 def _rows():
     """Every id starts with interop_, so that ``pytest tests/test_bad_inputs.py -k interop`` runs them all."""
-    rows = [Row(f"interop_import_{name}", "cli", fragment, args=_import_args(make)) for name, (make, fragment) in CRAFTED.items()]
+    rows = [Row(f"interop_import_{name}", "cli", fragment, args=_import_args(make))
+            for name, (make, fragment) in CRAFTED.items()]
     rows += [Row(f"interop_from_torch_{name}", "call", fragment, action=_from_torch(make))
              for name, (make, fragment) in FROM_TORCH.items()]
-    rows += [Row(f"interop_to_torch_{name}", "call", fragment, action=_to_torch(make)) for name, (make, fragment) in TO_TORCH.items()]
+    rows += [Row(f"interop_to_torch_{name}", "call", fragment, action=_to_torch(make))
+             for name, (make, fragment) in TO_TORCH.items()]
     rows += [
-        Row("interop_import_missing_torch_file", "cli", "does not exist", args=_import_args(lambda c: c.tmp / "missing.pt")),
+        Row("interop_import_missing_torch_file", "cli", "does not exist",
+            args=_import_args(lambda c: c.tmp / "missing.pt")),
         Row("interop_import_torch_file_is_a_directory", "cli", "is a directory", args=_import_args(lambda c: c.tmp)),
-        Row("interop_import_torch_file_is_a_device", "cli", "character device", args=_import_args(lambda c: "/dev/zero")),
-        Row("interop_import_junk_file", "cli", "weights_only", args=_import_args(_written("junk.pt", b"not a torch file"))),
+        Row("interop_import_torch_file_is_a_device", "cli", "character device",
+            args=_import_args(lambda c: "/dev/zero")),
+        Row("interop_import_junk_file", "cli", "weights_only",
+            args=_import_args(_written("junk.pt", b"not a torch file"))),
         Row("interop_import_output_exists", "cli", "already exists",
             args=lambda c: ["import", str(exported(c)), str(_written("there.npz")(c))]),
         Row("interop_import_output_is_a_dangling_link", "cli", "already exists",

@@ -64,7 +64,8 @@ def test_an_imported_model_evaluates_and_generates_as_the_original(word_run, tmp
     run_cli(capsys, "export", word_run, exported)
     run_cli(capsys, "import", exported, imported)
     for split in ("test", "valid"):
-        assert run_cli(capsys, "eval", imported, "--split", split) == run_cli(capsys, "eval", word_run, "--split", split)
+        original = run_cli(capsys, "eval", word_run, "--split", split)
+        assert run_cli(capsys, "eval", imported, "--split", split) == original
     sample = ("--prompt", "W1 The", "--length", "12", "--seed", "0")
     theirs = run_cli(capsys, "generate", imported, *sample)
     assert theirs == run_cli(capsys, "generate", word_run, *sample)

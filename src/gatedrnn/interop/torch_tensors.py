@@ -74,6 +74,6 @@ def check_plausible(arrays, owner):
     for name, array in arrays.items():
         largest = max(abs(float(array.min())), abs(float(array.max()))) if array.size else 0.0
         if largest > LARGEST_PLAUSIBLE_WEIGHT:
-            raise GatedRNNError(f"{owner}: {name} holds a weight of {largest:.3g}, beyond the ±"
-                                f"{LARGEST_PLAUSIBLE_WEIGHT:g} gatedrnn's checkpoints accept (no trained language model "
-                                "has one); the weights are damaged or crafted")
+            raise GatedRNNError(f"{owner}: {name} holds a weight of {largest:.3g}, beyond the "
+                                f"±{LARGEST_PLAUSIBLE_WEIGHT:g} gatedrnn's checkpoints accept (no trained language "
+                                "model has one); the weights are damaged or crafted")
