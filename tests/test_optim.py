@@ -302,3 +302,15 @@ def test_a_frozen_parameter_is_not_updated(cls, kwargs):
         optimizer.step()
     np.testing.assert_array_equal(frozen.data, np.ones(3))
     assert np.all(trained.data < 1.0)
+
+
+def test_every_rule_of_the_cases_is_registered_and_saved_under_its_class_name():
+    # Checkpoints name the class ("SGD"), settings the registry name ("sgd"): moving the rules
+    # into modules of their own changed neither, so checkpoints written before still load.
+    from gatedrnn.optim import OPTIMIZERS
+    assert {cls for cls, _, _ in CASES} == set(OPTIMIZERS.values())
+    for name, cls in OPTIMIZERS.items():
+        assert name == cls.__name__.lower()
+        saved = cls([Parameter(np.ones(3))], lr=0.1).state_dict()["hyperparameters"]["optimizer"]
+        assert saved == cls.__name__ == {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam",
+                                         "adamw": "AdamW"}[name]
