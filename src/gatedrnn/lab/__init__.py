@@ -92,7 +92,7 @@ def _clipping_summary(results):
         fate = f"nan at step {record['diverged_at']}" if record["diverged_at"] else \
             f"mean loss over the last 50 steps {record['mean_loss_last_50']:.4g}"
         lines.append(f"{label}: {len(record['spikes'])} gradient spikes, largest update ‖Δθ‖ "
-                     f"{record['max_update_norm']:.3g}, {fate}")
+                     f"{clipping.describe_norm(record['max_update_norm'])}, {fate}")
     lines.append(f"bound with clipping: lr · clip = {results['runs']['clip']['update_bound']:.3g}")
     return "\n".join(lines)
 

@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import GatedRNNError
 from ..figures import pyplot, save_figure
 from ..functional import sigmoid
-from .checks import check_counts, check_positive, check_seed
+from .checks import FLOAT_BYTES, LISTED_FLOAT_BYTES, check_counts, check_fits, check_positive, check_seed
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
 
@@ -48,6 +48,8 @@ def run(limit=6.0, points=601, steps=20, samples=200_000, seed=0):
     check_counts(minimum=3, points=points)
     check_counts(steps=steps, samples=samples)
     check_seed(seed)
+    check_fits(f"activations with steps {steps}, points {points}, samples {samples}",
+               run_bytes(points, steps, samples), "use fewer steps, points or samples")
     x = np.linspace(-limit, limit, points)
     normal = np.random.default_rng(seed).standard_normal(samples)
     t = np.arange(1, steps + 1)
@@ -62,6 +64,13 @@ def run(limit=6.0, points=601, steps=20, samples=200_000, seed=0):
                             mean_derivative=mean, best_case=best.tolist(), typical=(mean ** t).tolist(),
                             **{"steps_to_1e-6": int(t[below[0]]) if below.size else None})
     return dict(experiment="activations", x=x.tolist(), steps=steps, samples=samples, seed=seed, curves=curves)
+
+
+def run_bytes(points, steps, samples):
+    """Bytes :func:`run` needs, about: the samples and their derivatives, and per activation
+    the listed curves (2 per point, 2 per step)."""
+    per_activation = LISTED_FLOAT_BYTES * (2 * int(points) + 2 * int(steps))
+    return FLOAT_BYTES * 4 * (int(samples) + int(points) + int(steps)) + len(ACTIVATIONS) * per_activation
 
 
 COLOURS = {"tanh": "tab:blue", "sigmoid": "tab:orange", "relu": "tab:green"}

@@ -8,6 +8,14 @@ import math
 from numbers import Real
 
 from ..errors import GatedRNNError, is_whole_number
+from ..memory import available_bytes, describe_available, describe_bytes
+
+FLOAT_BYTES = 8
+# A result kept as a JSON-able list: a Python float (24 bytes) and its slot in the list (8).
+LISTED_FLOAT_BYTES = 32
+# Floats a recurrent layer keeps per unit, step and sequence for its backward pass, with
+# room for the temporaries of the step: h, c and four gates, and about as much again.
+STATE_FLOATS_PER_UNIT = 16
 
 
 def check_seed(seed):
@@ -34,6 +42,23 @@ def check_counts(minimum=1, **values):
         if not is_whole_number(value, minimum):
             wanted = _WANTED.get(minimum, f"an integer of at least {minimum}")
             raise GatedRNNError(f"{_spoken(name)} must be {wanted}, got {value!r}")
+
+
+def check_fits(what, needed, fix):
+    """GatedRNNError before an experiment allocates ``needed`` bytes that this process may not have.
+
+    ``what`` says what needs them ("matmul-norms with steps 1000000000"), ``fix`` which
+    setting to lower; the line gives the estimate and the budget (gatedrnn.memory).
+    """
+    available = available_bytes()
+    if available is not None and needed > available:
+        raise GatedRNNError(f"{what} needs about {describe_bytes(needed)}; {describe_available(available)}: {fix}")
+
+
+def sequence_pass_bytes(count, length, input_size, hidden_size):
+    """Bytes a recurrent model needs, about, for one forward and backward pass over ``count``
+    sequences of ``length`` steps: the inputs (count, length, input_size) and the states kept."""
+    return int(count) * int(length) * (int(input_size) + STATE_FLOATS_PER_UNIT * int(hidden_size)) * FLOAT_BYTES
 
 
 _WANTED = {0: "a non-negative integer", 1: "a positive integer"}

@@ -12,13 +12,15 @@ keeps the direction and caps the length, so with SGD every update lr · g has no
 lr · c, however steep the cliff. Both runs start from the same weights and see the same
 batches; the only difference is the clip.
 """
+import math
 import time
 
 import numpy as np
 
+from ..errors import GatedRNNError
 from ..figures import pyplot, save_figure
 from ..optim import SGD
-from .checks import check_counts, check_positive, check_seed
+from .checks import check_counts, check_fits, check_positive, check_seed, sequence_pass_bytes
 from .models import LastStepModel, check_cell_kinds
 from .tasks import get_task
 from .training import criterion_for, training_step
@@ -73,6 +75,12 @@ def run(model="irnn", task="recall", length=20, hidden_size=32, steps=600, lr=0.
     check_counts(steps=steps, hidden_size=hidden_size, batch_size=batch_size)
     task.check_length(length)
     check_seed(seed)
+    if not math.isfinite(lr * clip):
+        raise GatedRNNError(f"lr {lr:g} times clip {clip:g} overflows (the clipped run's bound on an update, lr · clip); "
+                            "use a smaller lr or clip")
+    check_fits(f"clipping with length {length}, hidden_size {hidden_size}, batch_size {batch_size}",
+               sequence_pass_bytes(batch_size, length, task.input_size, hidden_size),
+               "use a shorter length or a smaller hidden_size or batch_size")
     started = time.perf_counter()
     runs = {}
     with progress_bar(total=2 * steps, desc="clipping", unit="step", progress=progress) as bar:
@@ -103,6 +111,11 @@ def spike_steps(grad_norms, factor):
     return spikes
 
 
+def describe_norm(norm):
+    """A norm for the figure and the summary: '0.123', or 'none finite' (a run that diverged at once)."""
+    return "none finite" if norm is None or not math.isfinite(norm) else f"{norm:.3g}"
+
+
 def plot(results, path):
     """Top: the two runs' losses side by side. Bottom: their gradient norms (before clipping), log scale."""
     plt = pyplot()
@@ -131,8 +144,8 @@ def plot(results, path):
         norm_ax.set_xlabel("SGD step")
         norm_ax.set_ylabel("global gradient norm")
         norm_ax.legend(fontsize=8, loc="best")
-        norm_ax.text(0.99, 0.95, f"largest update ‖Δθ‖ = {record['max_update_norm']:.3g}", transform=norm_ax.transAxes,
-                     ha="right", va="top", fontsize=8)
+        norm_ax.text(0.99, 0.95, f"largest update ‖Δθ‖ = {describe_norm(record['max_update_norm'])}",
+                     transform=norm_ax.transAxes, ha="right", va="top", fontsize=8)
         for ax in (loss_ax, norm_ax):
             ax.grid(True, which="both", alpha=0.3)
     task_name = "adding problem" if results["task"] == "adding" else "recall task"

@@ -16,12 +16,14 @@ import time
 import numpy as np
 
 from ..figures import pyplot, save_figure
-from .checks import check_counts, check_positive, check_seed
+from .checks import check_counts, check_fits, check_positive, check_seed, sequence_pass_bytes
 from .models import LastStepModel, check_cell_kinds, check_gate_init, last_hidden
 from .tasks import get_task
 from .training import criterion_for, score, train_on_task
 
 DEFAULT_MODELS = ("rnn-tanh", "lstm", "gru")
+
+TEST_COUNT = 500   # held-out sequences scored after training
 
 
 def states_along(rnn, xs):
@@ -85,9 +87,12 @@ def run(models=DEFAULT_MODELS, length=50, hidden_size=32, train_steps=300, batch
     check_positive(lr=lr, **({} if clip is None else {"clip": clip}))
     check_gate_init(gate_init)
     check_seed(seed)
+    check_fits(f"gradient-flow with length {length}, hidden_size {hidden_size}, batch_size {batch_size}",
+               sequence_pass_bytes(max(batch_size, TEST_COUNT), length, task.input_size, hidden_size),
+               "use a shorter length or a smaller hidden_size or batch_size")
     started = time.perf_counter()
     probe = task.generate(64, length, np.random.default_rng([seed, 1]))
-    test = task.generate(500, length, np.random.default_rng([seed, 2]))
+    test = task.generate(TEST_COUNT, length, np.random.default_rng([seed, 2]))
     report = {}
     with progress_bar(total=len(models) * train_steps, desc="gradient-flow", unit="step", progress=progress) as bar:
         for index, kind in enumerate(models):

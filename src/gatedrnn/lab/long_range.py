@@ -16,12 +16,14 @@ import numpy as np
 
 from ..errors import GatedRNNError, is_whole_number
 from ..figures import pyplot, save_figure
-from .checks import check_counts, check_positive, check_seed
+from .checks import check_counts, check_fits, check_positive, check_seed, sequence_pass_bytes
 from .models import CELL_KINDS, LastStepModel, check_cell_kinds, check_gate_init
 from .tasks import LONG_RANGE_TASKS, get_task
 from .training import score, train_on_task
 
 DEFAULT_LENGTHS = (10, 25, 50, 100, 200)
+
+EVAL_COUNT = 256   # sequences scored to decide when a run has solved its task
 
 
 def run(tasks=tuple(LONG_RANGE_TASKS), models=CELL_KINDS, lengths=DEFAULT_LENGTHS, clip=1.0, hidden_size=32,
@@ -49,6 +51,11 @@ def run(tasks=tuple(LONG_RANGE_TASKS), models=CELL_KINDS, lengths=DEFAULT_LENGTH
     check_counts(hidden_size=hidden_size, steps=steps, batch_size=batch_size, test_count=test_count)
     check_gate_init(gate_init)   # now, not when the first LSTM is built minutes into the grid
     check_seed(seed)
+    check_fits(f"long-range with lengths up to {lengths[-1]}, hidden_size {hidden_size}, batch_size {batch_size}, "
+               f"test_count {test_count}",
+               max(sequence_pass_bytes(max(batch_size, test_count, EVAL_COUNT), lengths[-1], task.input_size,
+                                       hidden_size) for task in tasks),
+               "use shorter lengths or a smaller hidden_size, batch_size or test_count")
     settings = [("no clip", None), ("clip", float(clip))] if compare_unclipped else [("clip", float(clip))]
     started = time.perf_counter()
     records = []
@@ -58,7 +65,7 @@ def run(tasks=tuple(LONG_RANGE_TASKS), models=CELL_KINDS, lengths=DEFAULT_LENGTH
             task_index = list(LONG_RANGE_TASKS).index(task.name)   # seeds by name, so a subset reruns the same runs
             for length in lengths:
                 test_batch = task.generate(test_count, length, np.random.default_rng([seed, task_index, length, 2]))
-                eval_batch = task.generate(256, length, np.random.default_rng([seed, task_index, length, 1]))
+                eval_batch = task.generate(EVAL_COUNT, length, np.random.default_rng([seed, task_index, length, 1]))
                 for kind in models:
                     model_index = CELL_KINDS.index(kind)
                     for label, max_norm in settings:

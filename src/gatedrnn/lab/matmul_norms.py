@@ -22,7 +22,7 @@ import numpy as np
 
 from ..errors import GatedRNNError
 from ..figures import pyplot, save_figure
-from .checks import check_counts, check_seed, is_positive_number
+from .checks import FLOAT_BYTES, LISTED_FLOAT_BYTES, check_counts, check_fits, check_seed, is_positive_number
 
 DEFAULT_SCALES = (1.0, 0.5)
 BOOK_SEED = 3
@@ -82,6 +82,9 @@ def run(steps=20, hidden_size=3, batch_size=2, scales=DEFAULT_SCALES, seed=0, bo
     check_seed(seed)
     if book:
         _check_book_setting(steps, hidden_size, batch_size, scales)
+    check_fits(f"matmul-norms with steps {steps}, hidden_size {hidden_size}, batch_size {batch_size}",
+               run_bytes(steps, hidden_size, batch_size, len(scales)),
+               "use fewer steps or a smaller hidden_size or batch_size")
     generator = np.random.default_rng(seed)
     base = generator.standard_normal((hidden_size, hidden_size))
     if book:   # the book's draw: np.random.seed(3); np.random.randn(H, H)
@@ -100,6 +103,13 @@ def run(steps=20, hidden_size=3, batch_size=2, scales=DEFAULT_SCALES, seed=0, bo
         )
     return dict(experiment="matmul-norms", steps=steps, hidden_size=hidden_size, batch_size=batch_size,
                 seed=BOOK_SEED if book else seed, book=bool(book), curves=curves)
+
+
+def run_bytes(steps, hidden_size, batch_size, curve_count):
+    """Bytes :func:`run` needs, about: W_h, its scaled copy and W_x (H, H) with the eigenvalue work;
+    the inputs, the hidden states and their stack (T, N, H); two listed norms per step and curve."""
+    H, T, N = int(hidden_size), int(steps), int(batch_size)
+    return FLOAT_BYTES * (6 * H * H + 3 * T * N * H) + LISTED_FLOAT_BYTES * 2 * T * curve_count
 
 
 def _check_book_setting(steps, hidden_size, batch_size, scales):

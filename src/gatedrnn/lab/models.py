@@ -22,12 +22,13 @@ Gate initialisation (``gate_init``) for the LSTM and GRU:
 """
 import numpy as np
 
-from ..core import Module
+from ..core import Module, check_parameters_fit
 from ..errors import GatedRNNError
 from .. import rng as _rng
 from ..layers import GRU, LSTM, RNN, Linear
 
 CELL_KINDS = ("rnn-tanh", "irnn", "lstm", "gru")
+GATE_COUNTS = {"rnn-tanh": 1, "irnn": 1, "lstm": 4, "gru": 3}   # rows of W_ih per hidden unit
 GATE_INITS = ("chrono", "pytorch")
 
 
@@ -98,6 +99,11 @@ class LastStepModel(Module):
     """
 
     def __init__(self, kind, input_size, hidden_size, output_size, gate_init="chrono", max_span=100, generator=None):
+        check_cell_kinds([kind])
+        rows = GATE_COUNTS[kind] * hidden_size
+        check_parameters_fit(f"a {kind} model of hidden_size {hidden_size}",
+                             [(rows, input_size), (rows, hidden_size), (rows,), (rows,), (output_size, hidden_size),
+                              (output_size,)])
         generator = generator or _rng.generator()
         self.kind = kind
         self.rnn = build_recurrent(kind, input_size, hidden_size, gate_init, max_span, generator)

@@ -18,7 +18,9 @@ characters):
 
 A unit with |r| near 1 tracks that signal; the page shows the best one unless told which.
 """
+import codecs
 import html
+import os
 import sys
 import sysconfig
 import time
@@ -28,11 +30,12 @@ import numpy as np
 
 from ..errors import GatedRNNError, is_whole_number
 from ..figures import monospace_family, pyplot, save_figure
-from ..files import atomic_write_bytes
-from .checks import check_counts
+from ..files import atomic_write_bytes, open_regular_file
+from .checks import FLOAT_BYTES, STATE_FLOATS_PER_UNIT, check_counts, check_fits
 
 FEATURES = ("quotes", "line", "brackets")
 STATES = ("cell", "hidden")         # which state of a unit to read: the LSTM's c_t, or h_t
+UTF8_MAX_BYTES = 4                 # bytes of the longest UTF-8 character
 DEFAULT_TEXT_MODULE = "string.py"   # in every Python; the demo's training text stops at 'a…' files
 
 
@@ -45,6 +48,25 @@ def default_text():
         return path.read_text(encoding="utf-8"), label
     except OSError:
         raise GatedRNNError(f"cannot read {path}; pass a text to colour with --text FILE") from None
+
+
+def read_text_start(path, chars):
+    """The first ``chars`` characters of the UTF-8 file at ``path``, reading no more than they can take.
+
+    A regular file only (gatedrnn.files.open_regular_file: a FIFO would hang, /dev/zero never
+    end), and at most 4 bytes a character, so a huge file costs no more than the part shown.
+    A character cut at the end of what was read is dropped, not an error.
+    """
+    with open_regular_file(path, "text file") as handle:
+        size = min(os.fstat(handle.fileno()).st_size, UTF8_MAX_BYTES * chars)
+        # the bytes, and their str (up to 4 bytes a character)
+        check_fits(f"reading {size:,} bytes of {path}", 5 * size, "use fewer chars")
+        data = handle.read(size)
+    try:
+        return codecs.getincrementaldecoder("utf-8")("strict").decode(data, final=False)
+    except UnicodeDecodeError as bad:
+        raise GatedRNNError(f"{path} is not UTF-8 (invalid byte at offset {bad.start}); give a UTF-8 text "
+                            "file") from None
 
 
 def python_text_features(text):
@@ -174,11 +196,10 @@ def run(checkpoint, text_path=None, chars=2000, feature="brackets", state=None, 
         text, source = default_text()
     else:
         source = str(text_path)
-        try:
-            text = Path(text_path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            raise GatedRNNError(f"cannot read {text_path} as UTF-8 text ({type(error).__name__}); give a text file") from None
+        text = read_text_start(text_path, chars)
     text = text[:chars]
+    check_fits(f"cells over {len(text):,} characters", len(text) * FLOAT_BYTES * (
+        STATE_FLOATS_PER_UNIT * model.config.hidden_size * model.rnn.num_layers + 8), "use fewer chars")
     if len(text) < 2:
         raise GatedRNNError(f"{source} holds fewer than 2 characters; give a longer text")
     hidden, cell = unit_states(model, encode_text(vocab, text), layer)
