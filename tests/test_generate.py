@@ -37,6 +37,25 @@ def test_low_temperature_approaches_greedy():
     assert probs[np.argmax(logits)] == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("temperature", [1e-310, 5e-324, 1e-300])
+def test_a_temperature_so_small_that_the_quotient_overflows_samples_greedily(temperature):
+    logits = np.array([1.0, 3.0, 3.0, -2.0, -np.finfo(np.float64).max / 2])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):   # no overflow, no nan
+        probs = next_token_distribution(logits, temperature=temperature)
+    assert np.isfinite(probs).all() and probs.tolist() == [0.0, 0.5, 0.5, 0.0, 0.0]
+    assert next_token_distribution(logits, temperature, top_k=1).tolist() == [0.0, 1.0, 0.0, 0.0, 0.0]
+    model = small_model()
+    assert generate(model, [1, 2, 3], 20, temperature=temperature, seed=0) == generate(model, [1, 2, 3], 20, greedy=True)
+
+
+def test_ordinary_temperatures_divide_the_logits_as_before():
+    logits = rng.standard_normal(30) * 5
+    for temperature in (0.05, 0.7, 1.0, 3.0, 1e300):
+        probs = next_token_distribution(logits, temperature=temperature)
+        expected = np.exp(logits / temperature - np.max(logits / temperature))
+        np.testing.assert_array_equal(probs, (expected / expected.sum()) / (expected / expected.sum()).sum())
+
+
 def test_bad_sampling_arguments():
     with pytest.raises(GatedRNNError, match="temperature"):
         next_token_distribution(np.zeros(3), temperature=0)

@@ -37,7 +37,7 @@ def next_token_distribution(logits, temperature=1.0, top_k=None, top_p=None):
     the smallest set whose mass reaches ``top_p`` (the nucleus), and renormalise.
     """
     check_sampling(temperature, top_k, top_p)
-    probs = softmax(np.asarray(logits, dtype=np.float64) / temperature)
+    probs = softmax(scaled_logits(np.asarray(logits, dtype=np.float64), temperature))
     if top_k is not None:
         if top_k < probs.size:
             # Exactly the k most likely (ties broken by id), even when probabilities tie.
@@ -53,6 +53,24 @@ def next_token_distribution(logits, temperature=1.0, top_k=None, top_p=None):
         kept[order[:cut]] = True
         probs = np.where(kept, probs, 0.0)
     return probs / probs.sum()
+
+
+def scaled_logits(logits, temperature):
+    """logits / temperature, (V,), finite however small the temperature.
+
+    A tiny temperature (1e-310) overflows the quotient to ±inf and softmax to nan. Then the
+    logits are first shifted so that the largest is 0: the quotient is 0 for the most likely
+    token(s) and -inf or very negative for the rest, which is the limit the temperature
+    approaches (greedy, ties shared). Without overflow the plain quotient is kept, so
+    ordinary temperatures sample exactly as before.
+    """
+    with np.errstate(over="ignore"):
+        scaled = logits / temperature
+    if np.isfinite(scaled).all():
+        return scaled
+    with np.errstate(over="ignore"):
+        scaled = (logits - logits.max()) / temperature
+    return np.maximum(scaled, np.finfo(np.float64).min)   # -inf → the most negative float: exp gives 0, not nan
 
 
 def generate(model, prompt_ids, length, temperature=1.0, top_k=None, top_p=None, greedy=False, seed=None,
