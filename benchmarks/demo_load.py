@@ -72,7 +72,7 @@ def alternating_rounds(rounds, scratch):
                 run = run_demo(target, target.with_suffix(".json"), environments[condition])
             runs[condition].append(run)
             print(f"round {number + 1}/{rounds} {condition}: {run['seconds']:.0f} s, "
-                  f"valid {run['results']['valid_bits_per_char']:.3f} bits/char", flush=True)
+                  f"valid {run['results']['best_valid_bits_per_token']:.3f} bits/char", flush=True)
     return runs
 
 
@@ -84,7 +84,7 @@ def median_run(runs):
 def summary(runs):
     """Wall times (median, range, every round) and validation scores of one condition's runs."""
     return dict(wall_seconds=spread([run["seconds"] for run in runs]),
-                valid_bits_per_char=[run["results"]["valid_bits_per_char"] for run in runs])
+                valid_bits_per_char=[run["results"]["best_valid_bits_per_token"] for run in runs])
 
 
 def main():

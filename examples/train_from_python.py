@@ -6,20 +6,22 @@ The text is generated here, offline: the docstrings of the Python standard libra
 classes and functions (English prose that every Python installation carries), one file per
 split in pytorch/examples' layout (data/docstrings/train.txt, valid.txt, test.txt). Then:
 
-    corpus  = load_corpus(text=..., valid_text=..., test_text=..., lowercase=True, min_count=3)
-    model   = LanguageModel(ModelConfig(vocab_size=len(corpus.vocab), ...))
-    summary = Trainer(model, corpus, TrainConfig(...), "runs/docstrings").fit()
+    data    = DataSettings(text=..., valid_text=..., test_text=..., lowercase=True, min_count=3)
+    run     = TrainingRun(out, data, ModelConfig(...), TrainConfig(...))
+    summary = run.train()
 
 which is what `gatedrnn train --data data/docstrings --level word --lowercase --min-count 3 ...`
-does from the command line: the same Trainer, the same checkpoints and files, so `gatedrnn eval`
-and `gatedrnn generate` work on the result.
+does from the command line: the same run (gatedrnn.lm.run), with the same checks, checkpoints,
+files and results, so `gatedrnn eval` and `gatedrnn generate` work on the result. Each time it
+trains into a new directory (runs/docstrings, then runs/docstrings-2, ...): a run directory
+belongs to one run.
 """
 import ast
 import sysconfig
 from pathlib import Path
 
-import gatedrnn
-from gatedrnn.lm import LanguageModel, ModelConfig, Trainer, TrainConfig, generate, load_corpus
+from gatedrnn.lm import DataSettings, ModelConfig, TrainConfig, TrainingRun, generate
+from gatedrnn.lm.demo import next_free_directory
 
 DATA = Path("data/docstrings")
 OUT = Path("runs/docstrings")
@@ -50,19 +52,19 @@ def write_splits(directory):
 def main():
     if not (DATA / "train.txt").exists():
         write_splits(DATA)
-    corpus = load_corpus(text=DATA / "train.txt", valid_text=DATA / "valid.txt", test_text=DATA / "test.txt",
-                         level="word", lowercase=True, min_count=3)
-    print(corpus)
-    gatedrnn.seed(0)
-    model = LanguageModel(ModelConfig(vocab_size=len(corpus.vocab), embedding_size=128, hidden_size=128, num_layers=1,
-                                      dropout=0.2, tie_weights=True))
-    config = TrainConfig(epochs=3, batch_size=20, seq_len=35, optimizer="adam", lr=3e-3, clip=1.0,
-                         schedule="plateau", lr_decay=2.0, eval_batch_size=10)
-    summary = Trainer(model, corpus, config, OUT, log_interval=200).fit()
-    print(f"test perplexity {summary['test_ppl']:.1f} after {summary['steps']} steps; files in {OUT}")
-    prompt = corpus.vocab.encode("return the".split())
-    ids = generate(model, prompt, 20, temperature=0.8, top_k=40, seed=0)
-    print("sample:", "return the", " ".join(corpus.vocab.decode(ids)))
+    data = DataSettings(text=DATA / "train.txt", valid_text=DATA / "valid.txt", test_text=DATA / "test.txt",
+                        level="word", lowercase=True, min_count=3)
+    model = ModelConfig(embedding_size=128, hidden_size=128, num_layers=1, dropout=0.2, tie_weights=True)
+    training = TrainConfig(epochs=3, batch_size=20, seq_len=35, optimizer="adam", lr=3e-3, clip=1.0,
+                           schedule="plateau", lr_decay=2.0, eval_batch_size=10, seed=0)
+    out = next_free_directory(OUT)
+    run = TrainingRun(out, data, model, training, preset="docstrings", log_interval=200,
+                      about="a word model of the standard library's docstrings (examples/train_from_python.py)")
+    summary = run.train()
+    print(f"test perplexity {summary['test_ppl']:.1f} after {summary['steps']} steps; files in {out}")
+    vocab = run.trainer.corpus.vocab
+    ids = generate(run.trainer.model, vocab.encode("return the".split()), 20, temperature=0.8, top_k=40, seed=0)
+    print("sample:", "return the", " ".join(vocab.decode(ids)))
 
 
 if __name__ == "__main__":

@@ -66,7 +66,7 @@ def test_demo_end_to_end_small(tmp_path, capsys):
     for expected in ("a sample", "bits per character", "checkpoint:", "loss plot:", "wall time:"):
         assert expected in out
     report = json.loads(results.read_text())
-    assert 0 < report["valid_bits_per_char"] < 6.7  # log2(vocab) ≈ 6.6 is knowing nothing
+    assert 0 < report["best_valid_bits_per_token"] < 6.7  # log2(vocab) ≈ 6.6 is knowing nothing
     assert (tmp_path / "demo" / "best.npz").exists() and (tmp_path / "demo" / "bits_per_char.png").exists()
     assert main(["generate", str(tmp_path / "demo" / "best.npz"), "--prompt", "def ", "--length", "20",
                  "--seed", "1"]) == 0

@@ -19,7 +19,13 @@ from . import demo, lab, lm, seq, torch_files  # noqa: E402
 
 
 class _OneLineErrors(argparse.ArgumentParser):
-    """argparse, but a usage mistake is one line (what was wrong, where to look), exit status 2."""
+    """argparse, but a usage mistake is one line (what was wrong, where to look), exit status 2,
+    and an option must be spelled in full: with prefix matching ``eval --data DIR`` would be
+    read silently as ``--data-dir DIR``, and a new option could change what old scripts mean."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")

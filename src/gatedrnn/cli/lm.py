@@ -6,6 +6,7 @@ help shows the value of the preset named on the command line (``--preset``, defa
 """
 import argparse
 import dataclasses
+import os
 import shlex
 import signal
 import sys
@@ -42,13 +43,13 @@ def train(args):
 def _train_and_report(args, engine):
     """The only process (or process 0 of a torchrun launch): check, build, train, report."""
     run = training_run(args, engine)
-    if run.finished_already():
-        print(f"{run.files.out_dir} holds a finished run ({run.files.results}); nothing to resume, nothing changed")
-        return 0
     run.check()
     run.build()
     with _stop_gracefully(run.trainer):
         summary = run.train(max_steps=args.max_steps, time_limit=_time_limit(args))
+    if summary.get("already_finished"):
+        print(f"{run.files.out_dir} holds a finished run ({run.files.results}); nothing to resume, nothing changed")
+        return 0
     if not summary["finished"]:
         again = _resume_command(args, drop_max_steps=args.max_steps is not None
                                 and summary["step"] >= args.max_steps)
@@ -296,16 +297,13 @@ def evaluate(args):
     from ..lm.scores import bits, perplexity
 
     _check_whole("--batch-size", args.batch_size, 1)
-    if args.text and args.split:
-        raise GatedRNNError("--text FILE scores all of that file; --split picks a split of the recorded data: give "
-                            "one of them")
     model, vocab, metadata = model_from_checkpoint(args.checkpoint)
     data = recorded_data(args.checkpoint, metadata, vocab)
-    if args.text:
+    if args.text and not args.split:
         ids, what = data.encode_text(args.text, vocab), args.text
     else:
-        data = _relocated(args, data)
         split = args.split or "test"
+        data = _relocated(args, data, split)
         ids, what = data.read_split(split, vocab), split
     training = training_config_of(metadata, args.checkpoint)
     batch_size = training.eval_batch_size if args.batch_size is None else args.batch_size
@@ -328,18 +326,24 @@ def recorded_data(path, metadata, vocab):
     return DataSettings()
 
 
-def _relocated(args, data):
-    """The recorded data, with --data-dir / --valid-text / --test-text saying where the files are now."""
-    changes = {key: getattr(args, key) for key in ("data_dir", "valid_text", "test_text") if getattr(args, key)}
+def _relocated(args, data, split):
+    """The recorded data, with --data-dir / --valid-text / --test-text saying where the files are now;
+    GatedRNNError naming the flag when the one file ``split`` needs is not where it was."""
+    changes = {key: getattr(args, key) for key in ("data_dir", "text", "valid_text", "test_text")
+               if getattr(args, key)}
+    if args.text and data.kind == "ptb":
+        raise GatedRNNError("this model was trained on the Penn Treebank: --text FILE alone scores a text; --split "
+                            "scores a split of PTB (--data-dir DIR says where it is)")
     if (args.valid_text or args.test_text) and not data.valid_text:
         raise GatedRNNError("--valid-text and --test-text relocate a run's own validation and test files; this run "
                             "split one file: score a text with --text FILE")
     data = data.replace(**changes) if changes else data
-    missing = data.missing_files()
-    if missing:
-        shown = ", ".join(path for _, path in missing)
-        raise GatedRNNError(f"{args.checkpoint} was trained on {shown}, which is not there any more; score a text "
-                            "with --text FILE, or give the new place with --valid-text/--test-text")
+    needed = data.file_of(split)
+    if needed is not None and not os.path.isfile(needed[1]):
+        option, path = needed
+        hint = (f"give its place with {option} FILE" if option != "--text" else
+                "put it back, or score a text with --text FILE")
+        raise GatedRNNError(f"{args.checkpoint} was trained on {path}, which is not there any more; {hint}")
     return data
 
 
@@ -510,8 +514,9 @@ def _add_eval_parser(commands):
     evaluate_parser.add_argument("--split", choices=["train", "valid", "test"],
                                  help="the split of the run's data to score (default: test)")
     evaluate_parser.add_argument("--text", metavar="FILE",
-                                 help="score all of this text instead, tokenised as the run's data was; words the "
-                                      "vocabulary does not know count as its unknown token")
+                                 help="score all of this text, tokenised as the run's data was (words the vocabulary "
+                                      "does not know count as its unknown token); with --split, where the run's "
+                                      "training text is now")
     evaluate_parser.add_argument("--data-dir", help="where the Penn Treebank is now (default: where the run found it, "
                                                     "else $GATEDRNN_DATA)")
     evaluate_parser.add_argument("--valid-text", help="where the run's validation text is now (default: as recorded)")

@@ -28,7 +28,7 @@ from ..data.paths import resolve_data_dir
 from ..data.text import UNK_CHAR, UNK_WORD, split_in_order
 from ..data.tokens import char_tokens, read_utf8, word_tokens
 from ..data.vocab import LEVELS
-from ..errors import GatedRNNError, is_whole_number, short_repr
+from ..errors import GatedRNNError, check_whole_number, short_repr
 from ..files import check_regular_file
 
 KINDS = ("ptb", "text")
@@ -78,6 +78,8 @@ class DataSettings:
         object.__setattr__(self, name, value)   # frozen: only the constructor normalises its own fields
 
     def _check_together(self):
+        if (self.valid_text is None) != (self.test_text is None):
+            raise GatedRNNError("give both --valid-text and --test-text, or neither (then --text is split 90/5/5)")
         if self.kind == "text" and self.text is None:
             raise GatedRNNError("a text corpus needs its file: give it with --text FILE (or text=PATH)")
         if self.kind == "ptb" and (self.text or self.valid_text or self.test_text):
@@ -89,8 +91,6 @@ class DataSettings:
         if self.kind == "ptb" and self.level != "word":
             raise GatedRNNError("the Penn Treebank is a word-level corpus; give a text with --text FILE for "
                                 "character level")
-        if (self.valid_text is None) != (self.test_text is None):
-            raise GatedRNNError("give both --valid-text and --test-text, or neither (then --text is split 90/5/5)")
 
     # -- building ------------------------------------------------------------------------------
     @classmethod
@@ -202,10 +202,13 @@ class DataSettings:
         text = text.lower() if self.lowercase else text
         return word_tokens(text) if self.level == "word" else char_tokens(text)
 
-    def missing_files(self):
-        """The recorded text files that are no longer there, as (option, path) pairs."""
-        wanted = (("--text", self.text), ("--valid-text", self.valid_text), ("--test-text", self.test_text))
-        return [(option, path) for option, path in wanted if path and not os.path.isfile(path)]
+    def file_of(self, split):
+        """(the option that names it, the path) of the text file a split is read from; None for PTB."""
+        if self.kind == "ptb":
+            return None
+        if self.valid_text is None or split == "train":
+            return "--text", self.text
+        return ("--valid-text", self.valid_text) if split == "valid" else ("--test-text", self.test_text)
 
 
 def differences(saved, current):
@@ -261,9 +264,7 @@ def _path_or_none(name, value):
 def _whole_or_none(name, value, low, required=False):
     if value is None and not required:
         return None
-    if not is_whole_number(value, low):
-        flag = "--" + name.replace("_", "-")
-        raise GatedRNNError(f"{flag} must be a whole number of at least {low}, got {short_repr(value)}")
+    check_whole_number("--" + name.replace("_", "-"), value, low)
     return int(value)
 
 

@@ -9,15 +9,12 @@ import sysconfig
 import time
 from pathlib import Path
 
-from .. import rng as _rng
 from ..data import Corpus, Vocabulary
 from ..errors import GatedRNNError, check_whole_number
-from ..files import check_output_directory, describe_os_error, machine_info, timestamp, what_to_do
+from ..files import check_output_directory
 from .generate import generate
-from .model import LanguageModel
 from .presets import get_preset
-from .run_files import RunFiles
-from .trainer import Trainer
+from .run import TrainingRun
 
 UNKNOWN_CHAR = "\ufffd"
 PROMPT = "def "
@@ -86,53 +83,41 @@ def run(out="runs/demo", chars=1_000_000, epochs=3, seed=0, results=None, progre
     for name, value, low in (("chars", chars, 10_000), ("epochs", epochs, 1), ("seed", seed, 0),
                              ("sample_every", sample_every, 1)):
         check_whole_number(name, value, low)
-    out_dir = next_free_directory(out)
-    files = RunFiles(out_dir, char_level=True)
-    files.check_can_start()
-    if results:
-        files.check_results_path(results)
     started = time.perf_counter()
-    corpus = held_out_corpus(stdlib_source(chars))
-    preset = get_preset("char-small")
-    training = preset.training.replace(epochs=epochs, seed=seed)
-    _rng.seed(seed)
-    model = LanguageModel(preset.model.replace(vocab_size=len(corpus.vocab)))
     echo = tqdm.write
+    preset = get_preset("char-small")
+    run = TrainingRun(next_free_directory(out), lambda: held_out_corpus(stdlib_source(chars)), preset.model,
+                      preset.training.replace(epochs=epochs, seed=seed), preset="demo", about=ABOUT, results=results,
+                      command=command, progress=progress, echo=echo, log_interval=sample_every,
+                      on_log=_show_samples(sample_every, echo), how_to_continue=lambda saved: "run it again")
+    run.check()   # the directory and the results path, before the source is read
+    trainer = run.build()
+    corpus = trainer.corpus
+    echo(f"gatedrnn demo: a 1-layer LSTM ({trainer.model.num_parameters():,} parameters) learns to write Python "
+         f"from {corpus.train.size:,} characters of the standard library; {corpus.valid.size:,} more are held out")
+    summary = run.train()
+    _report(trainer, summary, time.perf_counter() - started, seed, echo)
+    return summary["results"]
 
+
+ABOUT = "a 1-layer character LSTM (preset char-small) on the Python standard library's source"
+
+
+def _show_samples(sample_every, echo):
+    """The Trainer's on_log: a line with a 120-character sample every ``sample_every`` steps."""
     def show_sample(trainer, record):
         if record["step"] % sample_every == 0:
-            text = sample_text(trainer.model, corpus.vocab, 120, seed=record["step"]).replace("\n", "⏎")
+            text = sample_text(trainer.model, trainer.corpus.vocab, 120, seed=record["step"]).replace("\n", "⏎")
             echo(f"step {record['step']:5d} | {record['bits']:.3f} bits/char | {text}")
-
-    echo(f"gatedrnn demo: a 1-layer LSTM ({model.num_parameters():,} parameters) learns to write Python from "
-         f"{corpus.train.size:,} characters of the standard library; {corpus.valid.size:,} more are held out")
-    trainer = Trainer(model, corpus, training, files, run_info=dict(preset="demo", corpus=corpus.name),
-                      progress=progress, echo=echo, log_interval=sample_every, on_log=show_sample)
-    with files.claim(command=command):
-        try:
-            return _train_and_report(trainer, started, command, results, seed, echo)
-        except OSError as error:
-            raise GatedRNNError(f"{describe_os_error(error)}; the demo stopped and {files.what_was_saved()}; "
-                                f"{what_to_do(error)}, then run it again") from error
+    return show_sample
 
 
-def _train_and_report(trainer, started, command, results, seed, echo):
-    """Train, print the final sample and scores, write results.json; returns the results dict."""
-    model, corpus, training = trainer.model, trainer.corpus, trainer.config
-    summary = trainer.fit()
-    seconds = time.perf_counter() - started
-    sample = sample_text(model, corpus.vocab, 400, seed=seed)
+def _report(trainer, summary, seconds, seed, echo):
+    """The final sample and where everything went."""
+    sample = sample_text(trainer.model, trainer.corpus.vocab, 400, seed=seed)
     echo(f"\n--- a sample (temperature 0.8, after {PROMPT!r}) ---\n{sample}\n---")
-    result = dict(
-        command=command, finished=timestamp(), valid_bits_per_char=summary["valid_bits"],
-        held_out_chars=int(corpus.valid.size), train_chars=int(corpus.train.size), vocab_size=len(corpus.vocab),
-        epochs=training.epochs, steps=summary["steps"], wall_seconds=seconds, threads=summary["threads"],
-        model=model.config.to_dict(), training=training.to_dict(), checkpoint=str(trainer.files.best),
-        plot=str(trainer.files.plot), machine=machine_info(),
-    )
-    echo(f"validation: {summary['valid_bits']:.3f} bits per character on {corpus.valid.size:,} held-out characters")
+    echo(f"validation: {summary['valid_bits']:.3f} bits per character on {trainer.corpus.valid.size:,} held-out "
+         "characters")
     echo(f"checkpoint: {trainer.files.best}  (try: gatedrnn generate {trainer.files.best} --prompt 'import ')")
     echo(f"loss plot:  {trainer.files.plot}")
     echo(f"wall time:  {seconds:.0f} s")
-    trainer.files.write_results(result, also_to=results)
-    return result

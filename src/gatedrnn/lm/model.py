@@ -100,7 +100,7 @@ class LanguageModel(Module):
         book's rate and counts twice in the clipped norm. GRU is left alone: its b_hn sits
         inside r ⊙ (W_hn h + b_hn), so there b_hh is not redundant.
         """
-        if self.config.cell == "gru":
+        if not type(self.rnn).summed_biases:
             return
         for name, param in self.rnn.named_parameters():
             if name.startswith("bias_hh"):

@@ -42,8 +42,9 @@ LARGEST_RESULTS_FILE = 10 * 2 ** 20
 class TrainingRun:
     """A language-model run in directory ``out``: checked, built, trained, reported.
 
-    out: the run directory (a path). data: a :class:`DataSettings` (what to load) or a ready
-    :class:`~gatedrnn.data.Corpus` (e.g. the demo's). model: a ModelConfig (its vocab_size is
+    out: the run directory (a path). data: a :class:`DataSettings` (what to load), a ready
+    :class:`~gatedrnn.data.Corpus`, or a function that returns one when the run is built (the
+    demo's: its text is read only once the paths are checked). model: a ModelConfig (its vocab_size is
     taken from the corpus). training: a TrainConfig. preset, about: the recipe's name and
     description, for the logs and the results. results: also write the results document
     here. resume: continue the run in ``out`` from its last.npz. engine: None for NumPy, or a
@@ -55,9 +56,9 @@ class TrainingRun:
     def __init__(self, out, data, model, training, preset="custom", about="", results=None, resume=False,
                  engine=None, command=None, progress=True, echo=print, log_interval=100, checkpoint_interval=500,
                  on_log=None, how_to_continue=None):
-        if not isinstance(data, (DataSettings, Corpus)):
-            raise GatedRNNError(f"data must be a DataSettings or a Corpus, got {type(data).__name__}; build one with "
-                                "gatedrnn.lm.DataSettings(text=...) or gatedrnn.lm.load_corpus(...)")
+        if not (isinstance(data, (DataSettings, Corpus)) or callable(data)):
+            raise GatedRNNError(f"data must be a DataSettings, a Corpus or a function returning one, got "
+                                f"{type(data).__name__}; build one with gatedrnn.lm.DataSettings(text=...)")
         if not isinstance(model, ModelConfig) or not isinstance(training, TrainConfig):
             raise GatedRNNError("model must be a ModelConfig and training a TrainConfig, got "
                                 f"{type(model).__name__} and {type(training).__name__}")
@@ -80,9 +81,6 @@ class TrainingRun:
         if isinstance(self.data, DataSettings):
             self.data.check_files()
         self.files.check_can_start(self.resume)
-        if self.resume and self.files.results.exists():
-            raise GatedRNNError(f"the run in {self.files.out_dir} has finished ({self.files.results} is written); "
-                                "nothing to resume: start a new run with another --out")
         inputs = set(self._input_files())
         clobbered = [name for name in self.files.names_written() if _absolute(name) in inputs]
         if clobbered:
@@ -93,7 +91,7 @@ class TrainingRun:
 
     def finished_already(self):
         """True when ``out`` holds a finished run (its results.json): resuming it changes nothing."""
-        return self.resume and self.files.results.exists() and self.files.last.exists()
+        return self.resume and self.files.results.exists()
 
     def _input_files(self):
         return self.data.input_files() if isinstance(self.data, DataSettings) else []
@@ -113,7 +111,7 @@ class TrainingRun:
     # -- 2. corpus, model, Trainer -----------------------------------------------------------
     def build(self):
         """Load the corpus, make the model (seeded) and the Trainer; returns the Trainer."""
-        corpus = self.data.load() if isinstance(self.data, DataSettings) else self.data
+        corpus = self._corpus()
         for split in ("valid", "test"):
             if getattr(corpus, split) is not None:
                 check_streams_fit(getattr(corpus, split), self.training.eval_batch_size, split, "--eval-batch-size")
@@ -123,6 +121,14 @@ class TrainingRun:
         self.trainer = Trainer(model, corpus, self.training, self.files, run_info=run_info, engine=self.engine,
                                **self.trainer_options)
         return self.trainer
+
+    def _corpus(self):
+        if isinstance(self.data, DataSettings):
+            return self.data.load()
+        corpus = self.data if isinstance(self.data, Corpus) else self.data()
+        if not isinstance(corpus, Corpus):
+            raise GatedRNNError(f"the data function returned {type(corpus).__name__}, not a Corpus")
+        return corpus
 
     # -- 3. train and report -----------------------------------------------------------------
     def train(self, max_steps=None, time_limit=None):
@@ -139,6 +145,8 @@ class TrainingRun:
                 self.echo(f"removed {len(self.files.removed_temporaries)} temporary file(s) left by an interrupted "
                           "save")
             try:
+                if self.finished_already():
+                    return self._already_finished(trainer)
                 if self.resume:
                     self._resume(trainer)
                 self._announce(trainer)
@@ -152,12 +160,23 @@ class TrainingRun:
                                     f"{what_to_do(error)}, then {advice}") from error
         return summary
 
-    def _resume(self, trainer):
-        """Continue from last.npz: the same data (checked here), model and training settings (Trainer.load)."""
+    def _already_finished(self, trainer):
+        """A finished run asked to resume: its data is checked as for any resume, nothing is
+        written, and the summary says so (``already_finished``) with its results document."""
+        self._check_same_data(trainer)
+        with open(self.files.results, "rb") as handle:
+            results = json.loads(handle.read(LARGEST_RESULTS_FILE))
+        return dict(finished=True, already_finished=True, results=results)
+
+    def _check_same_data(self, trainer):
         last = self.files.last
         saved = load_run_checkpoint(last).metadata.get("run") or {}
         check_same_data(last, saved.get("data"), trainer.run_info["data"] or {"fingerprint": None})
-        trainer.load(last)
+
+    def _resume(self, trainer):
+        """Continue from last.npz: the same data (checked here), model and training settings (Trainer.load)."""
+        self._check_same_data(trainer)
+        trainer.load(self.files.last)
         self.echo(f"resuming {trainer.out_dir} at epoch {trainer.epoch + 1}, window {trainer.window}, "
                   f"step {trainer.step}")
 

@@ -18,7 +18,7 @@ import time
 from .. import rng as _rng
 from ..data import TBPTTBatches
 from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
-from ..optim import SGD, Adam
+from ..optim import OPTIMIZERS
 from .config import TrainConfig
 from .corpora import check_streams_fit
 from .engine import NumpyEngine
@@ -27,7 +27,6 @@ from .run_directory import RunFiles
 from .run_log import RunLog
 from .scores import bits, perplexity
 
-OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 MAX_CONSECUTIVE_SKIPS = 10
 
 
