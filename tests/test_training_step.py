@@ -123,10 +123,11 @@ def test_guard_stop_ends_the_loop_quietly_and_bad_policies_are_refused():
             NonFiniteGuard("skip", max_consecutive=bad)
 
 
-def _failing_at(module, monkeypatch, steps):
-    """Make ``module``'s backward_and_step report the given (1-based) steps as non-finite, unstepped."""
+def _failing_at(monkeypatch, steps):
+    """Make the loops' backward_and_step report the given (1-based) steps as non-finite, unstepped."""
+    import gatedrnn.training as module
     from gatedrnn.training import StepResult
-    real, count = module.backward_and_step, [0]
+    real, count = backward_and_step, [0]   # the real step, not an earlier patch
 
     def step(model, criterion, optimizer, loss, **options):
         count[0] += 1
@@ -141,20 +142,21 @@ def test_the_sequence_tasks_follow_the_guard(kind, monkeypatch):
     import gatedrnn.seq.seq2seq_training as seq2seq_training
     import gatedrnn.seq.training as training
     if kind == "task":
-        module, run = training, lambda **o: training.run_task("brackets", hidden_size=4, epochs=2, batch_size=4,
-                                                              train_count=40, valid_count=8, test_count=8,
-                                                              echo=lambda *_: None, progress=False, **o)
+        def run(**o):
+            return training.run_task("brackets", hidden_size=4, epochs=2, batch_size=4, train_count=40,
+                                     valid_count=8, test_count=8, echo=lambda *_: None, progress=False, **o)
     else:
-        module, run = seq2seq_training, lambda **o: seq2seq_training.run_transduction(
-            "reversal", hidden_size=4, embedding_size=4, epochs=2, batch_size=4, train_count=40, test_count=4,
-            echo=lambda *_: None, progress=False, **o)
-    _failing_at(module, monkeypatch, {2})
+        def run(**o):
+            return seq2seq_training.run_transduction("reversal", hidden_size=4, embedding_size=4, epochs=2,
+                                                     batch_size=4, train_count=40, test_count=4,
+                                                     echo=lambda *_: None, progress=False, **o)
+    _failing_at(monkeypatch, {2})
     with pytest.raises(gatedrnn.GatedRNNError, match=r"non-finite at step 2 \(epoch 1, batch 2\)"):
         run()
-    _failing_at(module, monkeypatch, {2, 3})   # 10 or more batches an epoch: both in the first
+    _failing_at(monkeypatch, {2, 3})   # 10 or more batches an epoch: both in the first
     history = run(on_nonfinite="skip")["history"]
     assert [record["skipped_updates"] for record in history] == [2, 2]
     assert all(np.isfinite(record["train_loss"]) for record in history)
-    _failing_at(module, monkeypatch, set(range(3, 100)))
+    _failing_at(monkeypatch, set(range(3, 100)))
     with pytest.raises(gatedrnn.GatedRNNError, match="10 updates in a row were non-finite at step 12 "):
         run(on_nonfinite="skip")

@@ -113,8 +113,9 @@ class NonFiniteGuard:
         if self.on_nonfinite == "stop":
             return False
         if self.on_nonfinite == "error":
-            raise GatedRNNError(f"the loss or gradient became non-finite{where}: loss {result.loss}, gradient norm "
-                                f"{result.grad_norm}; lower the learning rate, clip harder, or pass --on-nonfinite skip")
+            raise GatedRNNError(f"the loss or gradient became non-finite{where}: loss {result.loss}, gradient "
+                                f"norm {result.grad_norm}; lower the learning rate, clip harder, or pass "
+                                "--on-nonfinite skip")
         self.skipped += 1
         self.consecutive += 1
         if self.on_skip is not None:
@@ -123,6 +124,20 @@ class NonFiniteGuard:
             raise GatedRNNError(f"{self.max_consecutive} updates in a row were non-finite{where}; training is not "
                                 "recovering: lower the learning rate or clip harder")
         return True
+
+
+def guarded_step(model, criterion, optimizer, forward, guard, where, max_norm=None):
+    """One update of a loop that follows ``guard`` (a NonFiniteGuard): ``forward()`` computes the
+    loss, :func:`backward_and_step` updates, the guard applies its policy; returns the StepResult.
+
+    Overflow warnings are silenced for the step: a diverging run overflows in the forward pass
+    and the update, and the guard (with :func:`check_finite_weights` after an epoch) reports it
+    in one line instead. ``where`` ("at step 7 (epoch 1, batch 7)") goes into its messages.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        result = backward_and_step(model, criterion, optimizer, forward(), max_norm=max_norm)
+    guard.after_step(result, where)
+    return result
 
 
 def check_finite_weights(params, when):

@@ -86,7 +86,8 @@ def beam_search(model, source, length, bos_id, steps, width=5, eos_id=None, alph
         stacked = _stack_states([beam[2] for beam in beams])
         if memory is not None:
             model.memory = memory.repeat(count)
-        logits, new_state = model.decode(tokens, stacked, None if summary is None else np.repeat(summary, count, axis=0))
+        summaries = None if summary is None else np.repeat(summary, count, axis=0)
+        logits, new_state = model.decode(tokens, stacked, summaries)
         scores = logits[:, -1].astype(np.float64)
         log_probs = scores - scores.max(-1, keepdims=True)
         log_probs -= np.log(np.exp(log_probs).sum(-1, keepdims=True))

@@ -1,6 +1,6 @@
 """The plain Seq2Seq decoder, and by composition the peeky and the attending one.
 
-    decoder input ids (N, T) ──embed──▶ [| h]  ──▶ RNN, started from the encoder's state ──▶ hs (N, T, H)
+    ids (N, T) ──embed──▶ [· | h] ──▶ RNN, started from the encoder's state ──▶ hs (N, T, H)
     logits = [hs | c | h] W_oᵀ + b_o   (N, T, V)
 
 Plain: neither h nor c; the source reaches the decoder only through its initial state.

@@ -16,12 +16,13 @@ from ..layers import SoftmaxCrossEntropy
 from ..lr_schedule import check_step_schedule, step_lr
 from ..optim import Adam
 from ..progress import bar
-from ..training import NonFiniteGuard, backward_and_step, check_finite_weights
+from ..training import NonFiniteGuard, check_finite_weights, guarded_step
 from .arguments import check_transduction_options
 from .lr_decay import deprecation_line, modern_decay
 from .decoding import beam_search, scheduled_inputs
 from .one_to_many import OneToMany
 from .seq2seq import Seq2Seq
+from .training import where_in_run
 from .transduction_tasks import BOS, EOS, ONE_TO_MANY_TASKS, PAD, make_transduction_task
 
 
@@ -78,14 +79,13 @@ def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, tea
         for number, start in enumerate(bar(batches, desc=f"epoch {epoch}/{epochs}", leave=False, progress=progress)):
             rows = order[start:start + batch_size]
             width = lengths[rows].max()
-            # A diverging run overflows; the guard and the weight check below report it in one line.
-            with np.errstate(over="ignore", invalid="ignore"):
+
+            def forward():
                 inputs = scheduled_inputs(model, ids[rows, :width], lengths[rows], decoder_inputs[rows],
                                           teacher_forcing, generator)
-                loss = criterion(model(ids[rows, :width], lengths[rows], inputs), outputs[rows])
-                result = backward_and_step(model, criterion, optimizer, loss, max_norm=clip)
-            guard.after_step(result, f"at step {(epoch - 1) * len(batches) + number + 1} (epoch {epoch}, batch "
-                                     f"{number + 1})")
+                return criterion(model(ids[rows, :width], lengths[rows], inputs), outputs[rows])
+            result = guarded_step(model, criterion, optimizer, forward, guard,
+                                  where_in_run(epoch, number, len(batches)), max_norm=clip)
             if result.stepped:
                 losses.append(result.loss)
         check_finite_weights(optimizer.params, f"in epoch {epoch}")

@@ -7,7 +7,7 @@ from .. import rng as _rng
 from ..data import BucketBatches
 from ..layers import SoftmaxCrossEntropy
 from ..optim import Adam
-from ..training import NonFiniteGuard, backward_and_step, check_finite_weights
+from ..training import NonFiniteGuard, check_finite_weights, guarded_step
 from .arguments import check_task_options
 from .models import SequenceClassifier, SequenceTagger
 from .tasks import TASKS, make_task
@@ -45,12 +45,8 @@ def fit(model, optimizer, train, valid, epochs, clip=1.0, echo=print, progress=T
         started, losses = time.perf_counter(), []
         for number, (inputs, lengths, targets) in enumerate(bar(train, desc=f"epoch {epoch}/{epochs}", leave=False,
                                                                  progress=progress)):
-            # A diverging run overflows; the guard and the weight check below report it in one line.
-            with np.errstate(over="ignore", invalid="ignore"):
-                loss = criterion(model(inputs, lengths), targets)
-                result = backward_and_step(model, criterion, optimizer, loss, max_norm=clip)
-            guard.after_step(result, f"at step {(epoch - 1) * len(train) + number + 1} (epoch {epoch}, batch "
-                                     f"{number + 1})")
+            result = guarded_step(model, criterion, optimizer, lambda: criterion(model(inputs, lengths), targets),
+                                  guard, where_in_run(epoch, number, len(train)), max_norm=clip)
             if result.stepped:
                 losses.append(result.loss)
         check_finite_weights(optimizer.params, f"in epoch {epoch}")
@@ -100,3 +96,8 @@ def run_task(task, cell="lstm", bidirectional=False, pooling="last", hidden_size
     return dict(task=task, model=model.config, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
                 on_nonfinite=options["on_nonfinite"], train_count=train_count, history=history, test_loss=test_loss,
                 test_accuracy=test_accuracy, seconds=time.perf_counter() - started)
+
+
+def where_in_run(epoch, number, batches_per_epoch):
+    """'at step 12 (epoch 2, batch 2)' for batch ``number`` (0-based) of 1-based ``epoch``."""
+    return f"at step {(epoch - 1) * batches_per_epoch + number + 1} (epoch {epoch}, batch {number + 1})"
