@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from ..data import load_ptb, load_text
-from ..data.ptb import PTB_MD5, check_md5, ptb_file
+from ..data.ptb import PTB_MD5, check_md5, find_ptb_file, ptb_file
 from ..data.paths import resolve_data_dir
 from ..data.text import UNK_CHAR, UNK_WORD, split_in_order
 from ..data.tokens import char_tokens, read_utf8, word_tokens
@@ -44,12 +44,13 @@ class DataSettings:
     """The data of a language-model run; checked when made.
 
     kind: "ptb" (the Penn Treebank from ``data_dir``) or "text" (``text``, optionally with
-        ``valid_text`` and ``test_text``; one file alone is split 90/5/5 in order).
+        ``valid_text`` and ``test_text``; one file alone is split 90/5/5 in order); by default
+        "text" when a text is given, else "ptb".
     data_dir: where the Penn Treebank is (default: $GATEDRNN_DATA, else ~/.cache/gatedrnn).
     level: "word" or "char". lowercase, min_count, max_vocab: shape a text's vocabulary.
     train_tokens: keep only the first N training tokens (quick trials).
     """
-    kind: str = "ptb"
+    kind: str = None
     data_dir: str = None
     text: str = None
     valid_text: str = None
@@ -61,6 +62,8 @@ class DataSettings:
     train_tokens: int = None
 
     def __post_init__(self):
+        if self.kind is None:
+            self._set("kind", "text" if self.text else "ptb")
         if self.kind not in KINDS:
             raise GatedRNNError(f"unknown corpus {short_repr(self.kind)}; use ptb or a text file (--text FILE)")
         if self.level not in LEVELS:
@@ -101,9 +104,7 @@ class DataSettings:
             if text or valid_text or test_text:
                 raise GatedRNNError("give --data DIR or --text/--valid-text/--test-text, not both")
             text, valid_text, test_text = data_directory_files(data)
-        kind = "text" if text else settings.pop("kind", "ptb")
-        settings.pop("kind", None)
-        return cls(kind=kind, text=text, valid_text=valid_text, test_text=test_text, **settings)
+        return cls(text=text, valid_text=valid_text, test_text=test_text, **settings)
 
     @classmethod
     def from_record(cls, record, source="the checkpoint"):
@@ -183,9 +184,9 @@ class DataSettings:
         """``ptb.<split>.txt`` where the run found it, else where this machine keeps it
         ($GATEDRNN_DATA, the cache), else fetched into the recorded directory."""
         for root in dict.fromkeys((self.ptb_root(), Path(os.path.abspath(resolve_data_dir(None))))):
-            for folder in (root / "ptb", root):
-                if (folder / f"ptb.{split}.txt").is_file():
-                    return folder / f"ptb.{split}.txt"
+            found = find_ptb_file(root, split)
+            if found is not None:
+                return found
         return ptb_file(self.ptb_root(), split)
 
     def encode_text(self, path, vocab):

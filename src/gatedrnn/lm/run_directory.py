@@ -271,8 +271,13 @@ def check_results_file(path, option="--results", own_directory=None):
     if own_directory is not None and target.parent == _resolved(own_directory):
         if target.name in RUN_FILE_NAMES and target.name != "results.json":
             raise GatedRNNError(f"{option} {path} would overwrite the run's own {target.name}; name another file")
-    elif any(_exists(target.parent / name) for name in RUN_MARKERS):
-        raise GatedRNNError(f"{option} {path} is inside the run directory {Path(path).parent}; name a file outside it")
+        return
+    # Any directory up the path that holds a run belongs to it, subdirectories included.
+    for directory in target.parents:
+        if own_directory is not None and directory == _resolved(own_directory):
+            continue
+        if any(_exists(directory / name) for name in RUN_MARKERS):
+            raise GatedRNNError(f"{option} {path} is inside the run directory {directory}; name a file outside it")
 
 
 # A lock holds a pid, a host, a time and a command line: a few hundred bytes.
