@@ -11,7 +11,8 @@
 """
 import numpy as np
 
-from ..errors import GatedRNNError
+from ..errors import GatedRNNError, check_whole_number
+from .data_budget import check_examples_fit
 
 BRACKETS = ("(", ")")
 
@@ -64,6 +65,7 @@ def brackets(count, min_length=4, max_length=40, seed=0):
     """``count`` bracket strings (lists of 0/1) with labels 1 = balanced, 0 = not."""
     if min_length < 2 or max_length < min_length:
         raise GatedRNNError(f"bracket lengths must satisfy 2 ≤ min ≤ max, got {min_length} and {max_length}")
+    count, = check_examples_fit("brackets", {"count": count}, max_length, 1)
     generator = np.random.default_rng(seed)
     sequences, labels = [], []
     for index in range(count):
@@ -77,6 +79,10 @@ def brackets(count, min_length=4, max_length=40, seed=0):
 
 def neighbours(count, min_length=5, max_length=30, k=10, seed=0):
     """``count`` digit strings and their tags: 1 where the right neighbour > the left neighbour."""
+    check_whole_number("min_length", min_length, 1)
+    check_whole_number("max_length", max_length, min_length)
+    check_whole_number("k", k, 1)
+    count, = check_examples_fit("neighbours", {"count": count}, max_length, max_length)
     generator = np.random.default_rng(seed)
     sequences, tags = [], []
     for _ in range(count):

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import GatedRNNError, check_whole_number
+from .data_budget import check_examples_fit
 
 PAD, BOS, EOS = "<pad>", "<bos>", "<eos>"
 SPECIALS = (PAD, BOS, EOS)
@@ -80,6 +81,8 @@ def _pad(sequences):
 
 def addition(train_count=45_000, test_count=5_000, seed=0):
     """The book's addition data: 'a+b' (a, b < 1000) padded to 7 → the sum padded to 4."""
+    train_count, test_count = check_examples_fit("addition", dict(train_count=train_count, test_count=test_count),
+                                                 7, 5)
     generator = np.random.default_rng(seed)
     total = train_count + test_count
     a, b = generator.integers(0, 1000, total), generator.integers(0, 1000, total)
@@ -94,6 +97,8 @@ def reversal(train_count=20_000, test_count=2_000, min_length=3, max_length=12, 
     """A random lower-case string (lengths min_length … max_length) → the same string backwards."""
     check_whole_number("min_length", min_length, 1)
     check_whole_number("max_length", max_length, min_length)
+    train_count, test_count = check_examples_fit("reversal", dict(train_count=train_count, test_count=test_count),
+                                                 max_length, max_length + 1)
     generator = np.random.default_rng(seed)
     letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
     sources = ["".join(generator.choice(letters, generator.integers(min_length, max_length + 1)))
@@ -133,6 +138,9 @@ DATE_STYLES = (
 )
 
 
+LONGEST_WRITTEN_DATE = 30   # a written date is at most 28 characters ("wednesday, 27 september 1994")
+
+
 def dates(train_count=20_000, test_count=2_000, seed=0):
     """Dates from 1900-01-01 to 2099-12-31 written in DATE_STYLES → "YYYY-MM-DD" (fixed width 10).
 
@@ -140,6 +148,8 @@ def dates(train_count=20_000, test_count=2_000, seed=0):
     1900s; every other style covers the whole range.
     """
     import datetime
+    train_count, test_count = check_examples_fit("dates", dict(train_count=train_count, test_count=test_count),
+                                                 LONGEST_WRITTEN_DATE, 11)
     generator = np.random.default_rng(seed)
     first = datetime.date(1900, 1, 1).toordinal()
     sources, targets = [], []
@@ -175,6 +185,8 @@ def numbers(train_count=800, test_count=200, seed=0):
     Train and test hold different numbers, so a right answer on the test set is a number
     the model never saw spelled: it must compose the words from the digit classes.
     """
+    train_count, test_count = check_examples_fit("numbers", dict(train_count=train_count, test_count=test_count),
+                                                 3, 28)
     if train_count + test_count > 1000:
         raise GatedRNNError(f"numbers has 1000 numbers; train_count + test_count is {train_count + test_count}")
     order = np.random.default_rng(seed).permutation(1000)
