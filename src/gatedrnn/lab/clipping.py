@@ -45,7 +45,8 @@ def train_once(model, task, length, steps, lr, clip, generator, batch_size, prog
     diverged_at = None
     for step in range(1, steps + 1):
         before = parameter_vector(model)   # backward_and_step updates in place: remember where we were
-        result = training_step(model, criterion, optimizer, task, batch_size, length, generator, clip)
+        with np.errstate(over="ignore", invalid="ignore"):   # divergence is what this experiment shows
+            result = training_step(model, criterion, optimizer, task, batch_size, length, generator, clip)
         losses.append(result.loss)
         grad_norms.append(result.grad_norm)
         if progress is not None:
