@@ -46,6 +46,7 @@ def resume_crafted(change, *extra):
     def args(context):
         copy = context.tmp / "run"
         shutil.copytree(context.run, copy)
+        (copy / "results.json").unlink()   # unfinished, so that --resume really loads the checkpoint
         rewrite(copy / "last.npz", copy / "last.npz", change)
         return tiny_train_args(context.corpus, copy, *extra, "--resume")
     return args

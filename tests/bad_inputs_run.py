@@ -75,10 +75,10 @@ ROWS = [
         args=lambda c: tiny_train_args(c.corpus, c.tmp / "new", "--init", "uniform", "--init-scale", "5e6")),
     Row("run_init_scale_1e308", "cli", "init_scale must be in (0, 1e+06]",
         args=lambda c: tiny_train_args(c.corpus, c.tmp / "new", "--init", "uniform", "--init-scale", "1e308")),
-    Row("run_step_decay_that_overflows", "cli", "would take the learning rate",
+    Row("run_step_decay_that_overflows", "cli", "takes the learning rate",
         args=lambda c: tiny_train_args(c.corpus, c.tmp / "new", "--schedule", "step", "--lr-decay", "1e300",
                                        "--epochs", "3")),
-    Row("run_plateau_decay_over_many_epochs", "cli", "over 1099 decays",
+    Row("run_plateau_decay_over_many_epochs", "cli", "over 1099 decayed epochs",
         args=lambda c: [*tiny_train_args(c.corpus, c.tmp / "new", "--schedule", "plateau", "--lr-decay", "2"),
                         "--epochs", "1100"]),
     Row("run_eval_data_is_not_data_dir", "cli", "unrecognized arguments: --data",
@@ -112,7 +112,7 @@ ROWS = [
         action=lambda c: DataSettings(lowercase=True)),
     Row("run_data_settings_text_not_a_path", "call", "text must be a path",
         action=lambda c: DataSettings(text=42)),
-    Row("run_train_config_decay_overflow", "call", "would take the learning rate",
+    Row("run_train_config_decay_overflow", "call", "takes the learning rate",
         action=lambda c: TrainConfig(schedule="step", lr_decay=1e300)),
     Row("run_model_config_init_scale", "call", "init_scale must be in (0, 1e+06]",
         action=lambda c: ModelConfig(init_scale=5e6)),
@@ -128,6 +128,9 @@ def _fifo(path):
 
 def _finished_again(c):
     """TrainingRun(resume=True) on the finished run: says so, changes nothing."""
-    summary = run_with(c, out=c.run, resume=True, model=ModelConfig(embedding_size=8, hidden_size=8, num_layers=1,
-                                                                     dropout=0.0))
+    from gatedrnn.lm import get_preset
+    rnnlm = get_preset("rnnlm")   # the finished run's recipe (tiny_train_args)
+    summary = run_with(c, out=c.run, resume=True,
+                       model=rnnlm.model.replace(embedding_size=8, hidden_size=8, num_layers=1),
+                       training=rnnlm.training.replace(epochs=1, batch_size=4, seq_len=8))
     assert summary["already_finished"] and summary["results"]["test_ppl"] > 1

@@ -213,12 +213,16 @@ def test_resume_with_other_settings_is_refused(finished_run, capsys):
     assert snapshot(out) == before
 
 
-def test_checkpoint_from_another_vocabulary(finished_run, tmp_path, capsys):
+def test_another_text_in_place_of_the_training_text_is_refused(finished_run, tmp_path, capsys):
+    """--text FILE --split S says where the run's own text is now; another text is refused
+    (it used to fail on the vocabulary; now the stored vocabulary scores any text)."""
     _, out = finished_run
     other = tmp_path / "other.txt"
     other.write_text("completely different words here\n" * 80, encoding="utf-8")
-    code, err = run_cli(["eval", str(out / "best.npz"), "--text", str(other)], capsys)
-    assert code == 2 and "vocabulary" in err and len(err.strip().splitlines()) == 1
+    code, err = run_cli(["eval", str(out / "best.npz"), "--text", str(other), "--split", "test"], capsys)
+    assert code == 2 and "is not the text this model was trained on" in err and len(err.strip().splitlines()) == 1
+    code, err = run_cli(["eval", str(out / "best.npz"), "--text", str(other)], capsys)   # as a new text: scored
+    assert code == 0
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "pickle", "foreign"])

@@ -14,7 +14,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import GatedRNNError, is_finite_number
+from ..errors import GatedRNNError
 
 DEFAULT_PRESET = "rnnlm"
 # Fields that are not options: the corpus sets vocab_size.
@@ -304,7 +304,8 @@ def evaluate(args):
     else:
         split = args.split or "test"
         data = _relocated(args, data, split)
-        ids, what = data.read_split(split, vocab), split
+        record = (metadata.get("run") or {}).get("data") or {}
+        ids, what = data.read_split(split, vocab, fingerprint_of_train=record.get("fingerprint")), split
     training = training_config_of(metadata, args.checkpoint)
     batch_size = training.eval_batch_size if args.batch_size is None else args.batch_size
     check_streams_fit(ids, batch_size, what, "--batch-size")

@@ -3,6 +3,7 @@
 The class is made on first use (it subclasses ``torch.nn.Module``, so it cannot exist before
 torch is imported); ``gatedrnn.interop.TorchLanguageModel`` fetches it.
 """
+from ..layers import RECURRENT_LAYERS
 from .lazy_torch import import_torch
 from .torch_tensors import check_plausible
 
@@ -55,7 +56,8 @@ def torch_language_model_class():
 def _make_torch_language_model(torch):
     from ..errors import GatedRNNError
     nn = torch.nn
-    recurrent = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+    # Each registered cell that PyTorch has (gatedrnn.layers.registry): "lstm" → nn.LSTM, …
+    recurrent = {name: getattr(nn, cell.torch_name) for name, cell in RECURRENT_LAYERS.items() if cell.torch_name}
 
     class TorchLanguageModel(nn.Module):
         __doc__ = torch_language_model_class.__doc__
@@ -67,7 +69,7 @@ def _make_torch_language_model(torch):
             self.config = dict(config)
             c = self.config
             if c["cell"] not in recurrent:
-                raise GatedRNNError(f"unknown cell {c['cell']!r} in the config; use lstm, gru or rnn")
+                raise GatedRNNError(f"unknown cell {c['cell']!r} in the config; use {', '.join(recurrent)}")
             self.embed = nn.Embedding(c["vocab_size"], c["embedding_size"])
             self.embed_dropout = nn.Dropout(c["dropout"])
             self.rnn = recurrent[c["cell"]](c["embedding_size"], c["hidden_size"], c["num_layers"], batch_first=True,

@@ -15,18 +15,20 @@ The training/eval mode carries over from torch, so a converted module in eval mo
 what it computed (dropout off).
 """
 from ..errors import GatedRNNError
-from ..layers import GRU, LSTM, RNN, Embedding, Linear
+from ..layers import CELL_CLASSES, Embedding, Linear, Recurrent
 from .lazy_torch import import_torch
 
-SUPPORTED = "RNN, LSTM, GRU, Embedding, Linear"
+# Every registered cell that PyTorch has (gatedrnn.layers.registry), then the other layers.
+SUPPORTED = ", ".join([cell.torch_name for cell in CELL_CLASSES if cell.torch_name] + ["Embedding", "Linear"])
 _TORCH_DTYPE_NAMES = {"float32": "float32", "float64": "float64"}
 
 
 def layer_from_torch(module, arrays, dtype):
     """The gatedrnn layer for a torch ``module`` holding ``arrays`` (its checked state_dict) in ``dtype``."""
     nn = import_torch().nn
-    if isinstance(module, (nn.RNN, nn.LSTM, nn.GRU)):
-        layer = _recurrent_from_torch(module, dtype)
+    cell = _cell_of(module, nn)
+    if cell is not None:
+        layer = _recurrent_from_torch(module, cell, dtype)
     elif isinstance(module, nn.Embedding):
         _check_plain_embedding(module)
         layer = Embedding(module.num_embeddings, module.embedding_dim, dtype=dtype)
@@ -39,17 +41,22 @@ def layer_from_torch(module, arrays, dtype):
     return layer.train(bool(module.training))
 
 
-def _recurrent_from_torch(module, dtype):
-    nn = import_torch().nn
+def _cell_of(module, nn):
+    """The registered cell whose torch class ``module`` is an instance of, or None.
+
+    isinstance, not the class name: a subclass of nn.RNN is still an Elman RNN."""
+    return next((cell for cell in CELL_CLASSES
+                 if cell.torch_name and isinstance(module, getattr(nn, cell.torch_name))), None)
+
+
+def _recurrent_from_torch(module, cell, dtype):
     kind = type(module).__name__
     if getattr(module, "proj_size", 0):
         raise GatedRNNError(f"cannot convert this {kind}: proj_size is not supported; build it with proj_size=0")
     kwargs = dict(num_layers=module.num_layers, bias=bool(module.bias), batch_first=bool(module.batch_first),
                   dropout=module.dropout, bidirectional=bool(module.bidirectional), dtype=dtype)
-    # isinstance, not the class name: a subclass of nn.RNN is still an Elman RNN.
-    if isinstance(module, nn.RNN):
-        return RNN(module.input_size, module.hidden_size, nonlinearity=module.nonlinearity, **kwargs)
-    return (LSTM if isinstance(module, nn.LSTM) else GRU)(module.input_size, module.hidden_size, **kwargs)
+    options = {name: getattr(module, name) for name in cell.torch_options}   # the RNN's nonlinearity
+    return cell(module.input_size, module.hidden_size, **options, **kwargs)
 
 
 def _check_plain_embedding(module):
@@ -84,16 +91,15 @@ def layer_to_torch(layer):
     """The torch module with ``layer``'s configuration (weights not yet copied), in its dtype."""
     torch = import_torch()
     nn = torch.nn
-    if not isinstance(layer, (RNN, LSTM, GRU, Embedding, Linear)):
+    if not isinstance(layer, (Recurrent, Embedding, Linear)) or getattr(layer, "torch_name", "") is None:
         raise GatedRNNError(f"to_torch does not support {type(layer).__name__}; supported: {SUPPORTED}")
     dtype = getattr(torch, _TORCH_DTYPE_NAMES.get(str(layer.dtype), "float32"))
-    if isinstance(layer, (RNN, LSTM, GRU)):
+    if isinstance(layer, Recurrent):
         _check_torch_has_recurrent(layer)
         kwargs = dict(num_layers=layer.num_layers, bias=layer.bias, batch_first=layer.batch_first,
                       dropout=layer.dropout, bidirectional=layer.bidirectional, dtype=dtype)
-        if isinstance(layer, RNN):
-            return nn.RNN(layer.input_size, layer.hidden_size, nonlinearity=layer.nonlinearity, **kwargs)
-        return (nn.LSTM if isinstance(layer, LSTM) else nn.GRU)(layer.input_size, layer.hidden_size, **kwargs)
+        options = {name: getattr(layer, name) for name in layer.torch_options}
+        return getattr(nn, layer.torch_name)(layer.input_size, layer.hidden_size, **options, **kwargs)
     if isinstance(layer, Embedding):
         if layer.row_dropout:
             raise GatedRNNError("torch.nn.Embedding has no row dropout; build the gatedrnn Embedding with "

@@ -17,18 +17,21 @@ every save, so best.npz and last.npz are ordinary gatedrnn checkpoints: eval, ge
 lab and ``--resume`` (with either engine) read them.
 
 **Many processes.** Started by ``torchrun --nproc_per_node=K``, each process takes a K-th of
-the N streams of every window (rows k·N/K … (k+1)·N/K - 1), wrapped in torch's
-DistributedDataParallel (gloo on CPUs, NCCL on GPUs), which averages the gradients; since
+the N streams of every window (rows k·N/K … (k+1)·N/K - 1) and, after its backward pass,
+the processes average their gradients in one all-reduce (gloo on CPUs, NCCL on GPUs); since
 every share has the same number of tokens, that average is the gradient of the whole
 batch's mean loss, so the run is the one-process run with its arithmetic spread out. The
 processes agree on the loss they report and on when to stop; only process 0 writes files,
 after gathering every process's carried state. Each process evaluates the whole split itself.
+At exit each process destroys the process group (``_leave_process_group``), so that none of
+gloo's threads runs on into the interpreter's shutdown.
 
 What differs from the NumPy engine: dropout masks come from torch's generator (seeded from
 the run's seed, the step and the process, so a resumed run draws the same ones), and the
 settings torch has no layer for (locked, recurrent and embedding dropout, weight drop) are
 refused.
 """
+import atexit
 import os
 
 import numpy as np
@@ -85,7 +88,9 @@ class TorchEngine:
         self.model, self.optimizer, self.config = model, optimizer, config
         self.rank, self.processes = process_rank(), world_size()
         self.device = _device(torch, device, self.processes)
-        self.group = _join_process_group(torch, self.device) if self.processes > 1 else None
+        self.distributed = self.processes > 1
+        if self.distributed:
+            _join_process_group(torch, self.device)
         self.module = to_torch(model).to(self.device)
         # Parameters by gatedrnn's names; the ones gatedrnn holds fixed (b_hh of an LSTM) stay fixed.
         self.parameters = dict(self.module.named_parameters())
@@ -94,11 +99,6 @@ class TorchEngine:
             if name in self.parameters:
                 self.parameters[name].requires_grad_(param.requires_grad)
         self.trainable = [p for p in self.module.parameters() if p.requires_grad]
-        self.network = self.module
-        if self.group is not None:
-            from torch.nn.parallel import DistributedDataParallel
-            ids = [self.device.index] if self.device.type == "cuda" else None
-            self.network = DistributedDataParallel(self.module, device_ids=ids)
         self.torch_optimizer = _torch_optimizer(torch, optimizer, self.trainable)
         # On a busy CPU, torch's threads wait for each other at every operation: two threads can
         # then be many times slower than one. Steps are timed to choose, as gatedrnn's are.
@@ -106,6 +106,7 @@ class TorchEngine:
         self.train_tuner = ThreadTuner(candidates, apply=torch.set_num_threads)
         self.eval_tuner = ThreadTuner(candidates, apply=torch.set_num_threads)
         self.sync_from_model()
+        self._broadcast_weights_from_writer()   # every process starts from process 0's weights (as DDP did)
 
     @property
     def writes_files(self):
@@ -125,11 +126,12 @@ class TorchEngine:
             torch.manual_seed(_dropout_seed(self.config.seed, step, self.rank))
         for group in self.torch_optimizer.param_groups:
             group["lr"] = lr
-        self.network.train()
+        self.module.train()
         self.torch_optimizer.zero_grad(set_to_none=False)
-        logits, state = self.network(x, state)
+        logits, state = self.module(x, state)
         loss = functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
         (loss * loss_scale).backward()
+        self._average_gradients_over_processes()
         # No clipping (clip 0) is a factor of 1: an infinite bound still returns the norm.
         norm = torch.nn.utils.clip_grad_norm_(self.trainable, self.config.clip or float("inf"))
         loss_value = self._mean_over_processes(loss.detach())
@@ -203,24 +205,46 @@ class TorchEngine:
 
     def take_weights_from_writer(self):
         """Every process takes process 0's weights (it alone loaded best.npz)."""
-        if self.group is None:
+        if not self.distributed:
             return
-        for tensor in self.module.state_dict().values():
-            self.torch.distributed.broadcast(tensor, src=0)
+        self._broadcast_weights_from_writer()
         self.sync_to_model()
+
+    def _broadcast_weights_from_writer(self):
+        if self.distributed:
+            for tensor in self.module.state_dict().values():
+                self.torch.distributed.broadcast(tensor, src=0)
 
     # -- agreement between processes -----------------------------------------------------------
     def any_process(self, flag):
         """True on every process when it is True on any (one stop rule for all)."""
-        if self.group is None:
+        if not self.distributed:
             return bool(flag)
         torch = self.torch
         value = torch.tensor([1.0 if flag else 0.0], device=self.device)
         torch.distributed.all_reduce(value, op=torch.distributed.ReduceOp.MAX)
         return bool(value.item())
 
+    def _average_gradients_over_processes(self):
+        """Every process's gradient → their mean, on every process (what DDP would do, without
+        DDP: its reducer keeps the process group, and so gloo's threads, alive to the end of the
+        interpreter). One all-reduce of all the gradients laid end to end."""
+        if not self.distributed:
+            return
+        torch = self.torch
+        for param in self.trainable:
+            if param.grad is None:   # a parameter this window did not reach
+                param.grad = torch.zeros_like(param)
+        flat = torch.cat([param.grad.reshape(-1) for param in self.trainable])
+        torch.distributed.all_reduce(flat)
+        flat /= self.processes
+        offset = 0
+        for param in self.trainable:
+            param.grad.copy_(flat[offset:offset + param.numel()].view_as(param))
+            offset += param.numel()
+
     def _mean_over_processes(self, loss):
-        if self.group is not None:
+        if self.distributed:
             self.torch.distributed.all_reduce(loss)
             loss = loss / self.processes
         return float(loss)
@@ -244,7 +268,7 @@ class TorchEngine:
 
     def _all_streams(self, part):
         """(L, N/K, H) on each process → (L, N, H) NumPy, the processes' streams in rank order."""
-        if self.group is not None:
+        if self.distributed:
             torch = self.torch
             pieces = [torch.empty_like(part) for _ in range(self.processes)]
             torch.distributed.all_gather(pieces, part.contiguous())
@@ -270,7 +294,27 @@ def _join_process_group(torch, device):
         if device.type == "cuda":
             torch.cuda.set_device(device)
         distributed.init_process_group(backend="nccl" if device.type == "cuda" else "gloo")
-    return distributed.group.WORLD
+        atexit.register(_leave_process_group, torch)   # the group this module joined, this module leaves
+
+
+def _leave_process_group(torch):
+    """At exit: destroy the process group, which ends gloo's threads while the interpreter is whole.
+
+    A group never destroyed keeps gloo's threads (its TCP loop and two workers) running into
+    the interpreter's shutdown and the C++ runtime's teardown beneath them; a thread caught
+    there half-way (by the other process closing its connections at that moment, say) ends
+    the process with SIGABRT although its run was complete. This is why process 0 once died
+    so after a run stopped at 5 steps. Nothing here holds the group but torch itself (no DDP,
+    whose reducer kept it alive even past destroy_process_group), so destroying it joins the
+    threads now.
+
+    No barrier first: after the run's last collective no process uses the group, gloo takes
+    a peer's closed connection on an idle link in its stride, and a barrier at exit would
+    meet a collective another process still waits in when one process fails (a hang or
+    garbled data instead of a prompt error).
+    """
+    if torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()
 
 
 def _names_in_optimizer_order(model, optimizer):

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from .. import optim
 from ..errors import GatedRNNError, is_finite_number, is_whole_number, short_repr
+from ..lr_schedule import check_step_schedule
+from ..training import NONFINITE_POLICIES
 from ..layers.registry import RECURRENT_LAYERS
 
 CELLS = tuple(RECURRENT_LAYERS)          # every registered cell (gatedrnn.layers.registry)
@@ -25,10 +27,6 @@ SCHEDULES = ("constant", "plateau", "step")
 # No trained language model has a weight this large; the checkpoint reader refuses a file that
 # does (corrupt or crafted: it would only print "perplexity nan"), so nothing may start there.
 LARGEST_PLAUSIBLE_WEIGHT = 1e6
-# The smallest learning rate a decay may reach: below it the float64 division underflows to 0
-# (or the divisor's power overflows), and the run would silently stop learning.
-SMALLEST_DECAYED_LR = 1e-300
-NONFINITE_POLICIES = ("error", "skip")
 
 
 def setting(default, help, low=None, low_open=False, high=None, high_open=False, choices=None, added_later=False):
@@ -184,23 +182,10 @@ class TrainConfig(_Checked):
     on_nonfinite: str = setting("error", "a nan/inf loss or gradient: error stops, skip skips that update",
                                 choices=NONFINITE_POLICIES)
 
-    def decay_steps(self):
-        """The most times the schedule can divide the learning rate over the run's epochs."""
-        if self.schedule == "step":
-            return max(self.epochs - self.decay_start, 0)
-        if self.schedule == "plateau":
-            return self.epochs - 1      # at most once after each epoch but the last
-        return 0
-
-    def decayed_lr(self, divisions):
-        """``lr / lr_decay ** divisions``, the rate after ``divisions`` decays."""
-        return self.lr / self.lr_decay ** divisions
-
     def _check_together(self):
-        # lr_decay ** n overflows (OverflowError) or the rate underflows to 0 long before a
-        # run ends when the divisor is huge or the epochs many: refuse that here, not at epoch n.
-        steps = self.decay_steps()
-        if steps and math.log10(self.lr) - steps * math.log10(self.lr_decay) < math.log10(SMALLEST_DECAYED_LR):
-            raise GatedRNNError(f"lr_decay {self.lr_decay:g} over {steps} decays would take the learning rate "
-                                f"{self.lr:g} below {SMALLEST_DECAYED_LR:g} (to zero in floating point); use a "
-                                "smaller lr_decay, fewer epochs or a later decay_start")
+        # lr_decay ** k overflows, or the rate underflows to 0, long before a run ends when the
+        # divisor is huge or the epochs many: refuse that here, not at epoch k (gatedrnn.lr_schedule).
+        if self.schedule == "step":
+            check_step_schedule(self.lr, self.lr_decay, self.decay_start, self.epochs)
+        elif self.schedule == "plateau":   # at most one division after each epoch but the last
+            check_step_schedule(self.lr, self.lr_decay, 1, self.epochs)

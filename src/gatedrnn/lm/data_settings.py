@@ -160,11 +160,13 @@ class DataSettings:
                     for name in ("data_dir", "text", "valid_text", "test_text")}
         return dict(dataclasses.asdict(self), **absolute, corpus=corpus.name, fingerprint=fingerprint(corpus.train))
 
-    def read_split(self, split, vocab):
+    def read_split(self, split, vocab, fingerprint_of_train=None):
         """The ids of one split, encoded with ``vocab`` (the checkpoint's), reading only what it needs.
 
         The Penn Treebank's split file alone (md5-checked); a text run's own file for that
-        split, or, for one file split 90/5/5, that file cut as training cut it.
+        split, or, for one file split 90/5/5, that file cut as training cut it; then, given the
+        record's ``fingerprint_of_train``, the training part must be the run's own tokens (a
+        file given in its place that is another text is refused, not scored as if it were).
         """
         if split not in SPLITS:
             raise GatedRNNError(f"unknown split {short_repr(split)}; choose one of {', '.join(SPLITS)}")
@@ -176,9 +178,16 @@ class DataSettings:
             path = dict(train=self.text, valid=self.valid_text, test=self.test_text)[split]
             tokens = self._tokens(path)
         else:
-            tokens = split_in_order(self._tokens(self.text), DEFAULT_SPLIT)[SPLITS.index(split)]
+            parts = split_in_order(self._tokens(self.text), DEFAULT_SPLIT)
+            self._check_is_the_training_text(vocab.encode(parts[0])[:self.train_tokens], fingerprint_of_train)
+            tokens = parts[SPLITS.index(split)]
         ids = vocab.encode(tokens)   # unknown tokens → the vocabulary's unk
         return ids[:self.train_tokens] if split == "train" and self.train_tokens is not None else ids
+
+    def _check_is_the_training_text(self, train_ids, expected):
+        if expected is not None and fingerprint(train_ids) != expected:
+            raise GatedRNNError(f"{self.text} is not the text this model was trained on (its training tokens differ); "
+                                "score it as a new text with --text FILE alone")
 
     def _ptb_path(self, split):
         """``ptb.<split>.txt`` where the run found it, else where this machine keeps it

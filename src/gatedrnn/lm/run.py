@@ -18,7 +18,6 @@ directory the same way), so every door checks the same things in the same order:
 """
 import json
 import os
-import time
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +25,7 @@ import numpy as np
 from .. import rng as _rng
 from ..data import Corpus
 from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
-from ..files import (check_regular_file, describe_os_error, machine_info, timestamp, what_to_do, write_json)
+from ..files import (check_regular_file, describe_os_error, machine_info, timestamp, what_to_do)
 from .config import ModelConfig, TrainConfig
 from .corpora import check_streams_fit
 from .data_settings import DataSettings, check_same_data
@@ -164,6 +163,7 @@ class TrainingRun:
         """A finished run asked to resume: its data is checked as for any resume, nothing is
         written, and the summary says so (``already_finished``) with its results document."""
         self._check_same_data(trainer)
+        trainer.check_continues(self.files.last)
         with open(self.files.results, "rb") as handle:
             results = json.loads(handle.read(LARGEST_RESULTS_FILE))
         return dict(finished=True, already_finished=True, results=results)

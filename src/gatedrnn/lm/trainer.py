@@ -19,6 +19,8 @@ from .. import rng as _rng
 from ..data import TBPTTBatches
 from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
 from ..optim import OPTIMIZERS
+from ..lr_schedule import step_lr
+from ..training import NonFiniteGuard
 from .config import TrainConfig
 from .corpora import check_streams_fit
 from .engine import NumpyEngine
@@ -27,7 +29,6 @@ from .run_directory import RunFiles
 from .run_log import RunLog
 from .scores import bits, perplexity
 
-MAX_CONSECUTIVE_SKIPS = 10
 
 
 class Trainer:
@@ -81,8 +82,8 @@ class Trainer:
         self.best_valid_nll = math.inf
         self.plateau_divisions = 0   # times the "plateau" schedule has divided the rate
         self.loss_sums = dict(epoch_total=0.0, epoch_count=0, interval_total=0.0, interval_count=0)
-        self.skipped_updates = 0     # non-finite steps skipped (on_nonfinite="skip")
-        self.consecutive_skips = 0
+        # The one policy for a non-finite step (gatedrnn.training): stop, or skip and go on.
+        self.guard = NonFiniteGuard(config.on_nonfinite, on_skip=self._skipped)
         self._stop_rule = _StopRule(None, None)
         self._wall_seconds_before = 0.0   # time spent in fit() by earlier sessions of this run
         self._fit_started = None
@@ -202,10 +203,7 @@ class Trainer:
         # Zaremba et al. sum the loss over the window's steps: the same gradient times T.
         scale = targets.shape[1] if self.config.loss_sum_over_time else 1.0
         result, self.state = self.engine.train_step(inputs, targets, self.state, self.optimizer.lr, scale, self.step)
-        if result.stepped:
-            self.consecutive_skips = 0
-        else:
-            self._handle_nonfinite(result)
+        self.guard.after_step(result, f"at step {self.step + 1} (epoch {self.epoch + 1}, window {self.window + 1})")
         return result
 
     def _log_interval(self, grad_norm, tokens_per_s, bar):
@@ -237,21 +235,17 @@ class Trainer:
         steps_left = (self.config.epochs - self.epoch) * len(self.batches) - self.window
         return duration((time.perf_counter() - self._fit_started) / done * steps_left)
 
-    def _handle_nonfinite(self, result):
-        """A nan/inf loss or gradient norm: stop (``on_nonfinite="error"``) or skip the update."""
-        where = f"at step {self.step + 1} (epoch {self.epoch + 1}, window {self.window + 1})"
-        if self.config.on_nonfinite == "error":
-            raise GatedRNNError(f"the loss or gradient became non-finite {where}: loss {result.loss}, gradient norm "
-                                f"{result.grad_norm}; lower the learning rate, clip harder, or pass --on-nonfinite skip")
-        self.skipped_updates += 1
-        self.consecutive_skips += 1
+    def _skipped(self, result, where):
+        """A skipped update (on_nonfinite="skip"): reset the state, log and warn."""
         self.state = None  # a nan state would poison every later window
         self.log.record(kind="nonfinite", epoch=self.epoch + self.window / len(self.batches), step=self.step + 1,
                         loss=str(result.loss), grad_norm=str(result.grad_norm))
         self.echo(f"warning: non-finite loss or gradient {where}; update skipped")
-        if self.consecutive_skips >= MAX_CONSECUTIVE_SKIPS:
-            raise GatedRNNError(f"{MAX_CONSECUTIVE_SKIPS} updates in a row were non-finite {where}; training is not "
-                                "recovering: lower the learning rate or clip harder")
+
+    @property
+    def skipped_updates(self):
+        """Non-finite steps skipped so far (on_nonfinite="skip"), over the whole run."""
+        return self.guard.skipped
 
     def _end_epoch(self, train_nll, valid_nll):
         improved = valid_nll < self.best_valid_nll
@@ -272,9 +266,9 @@ class Trainer:
     def _scheduled_lr(self):
         cfg = self.config
         if cfg.schedule == "step":
-            return cfg.decayed_lr(max(self.epoch + 1 - cfg.decay_start, 0))
+            return step_lr(cfg.lr, cfg.lr_decay, cfg.decay_start, self.epoch)
         if cfg.schedule == "plateau":
-            return cfg.decayed_lr(self.plateau_divisions)
+            return cfg.lr / cfg.lr_decay ** self.plateau_divisions
         return cfg.lr
 
     def _finish(self, seconds):
@@ -331,7 +325,7 @@ class Trainer:
             rng=_rng.get_state(),
             position=dict(epoch=self.epoch, window=self.window, step=self.step,
                           plateau_divisions=self.plateau_divisions, loss_sums=self.loss_sums,
-                          skipped_updates=self.skipped_updates, consecutive_skips=self.consecutive_skips,
+                          skipped_updates=self.guard.skipped, consecutive_skips=self.guard.consecutive,
                           wall_seconds=self.wall_seconds),
             best_valid_nll=finite_or_none(self.best_valid_nll), history=self.history,
         )
@@ -347,14 +341,45 @@ class Trainer:
         from the history, last.
         """
         checkpoint = load_run_checkpoint(path)
-        saved_tokens = checkpoint.vocab.id_to_token
-        if saved_tokens != self.corpus.vocab.id_to_token:
-            raise GatedRNNError(f"{path} was trained with another vocabulary ({len(saved_tokens)} tokens; this corpus "
-                                f"has {len(self.corpus.vocab)}); use the corpus it was trained on")
+        self._check_vocabulary(path, checkpoint)
         if weights_only:
             self.model.load_state_dict(checkpoint.model_weights)
             self.engine.sync_from_model()
             return
+        self._check_continues_this_run(path, checkpoint)
+        metadata = checkpoint.metadata
+        position = metadata["position"]
+        self.optimizer.load_state_dict(dict(hyperparameters=metadata["optimizer"],
+                                            arrays=checkpoint.optimizer_arrays))
+        _rng.set_state(metadata["rng"])
+        self.model.load_state_dict(checkpoint.model_weights)
+        self.epoch, self.window, self.step = position["epoch"], position["window"], position["step"]
+        self.plateau_divisions = position["plateau_divisions"]
+        self.loss_sums = dict(position["loss_sums"])
+        self.guard.skipped = position["skipped_updates"]
+        self.guard.consecutive = position["consecutive_skips"]
+        self._wall_seconds_before, self._fit_started = position.get("wall_seconds", 0.0), None
+        best = metadata.get("best_valid_nll")
+        self.best_valid_nll = math.inf if best is None else best
+        self.state = self.engine.state_from_checkpoint(checkpoint.carried_state)
+        self.engine.sync_from_model()
+        self.log.restore(metadata["history"])
+        self._resumed = True
+
+    def check_continues(self, path):
+        """GatedRNNError unless ``load(path)`` would continue this very run (vocabulary, model and
+        training settings, position); changes nothing."""
+        checkpoint = load_run_checkpoint(path)
+        self._check_vocabulary(path, checkpoint)
+        self._check_continues_this_run(path, checkpoint)
+
+    def _check_vocabulary(self, path, checkpoint):
+        saved_tokens = checkpoint.vocab.id_to_token
+        if saved_tokens != self.corpus.vocab.id_to_token:
+            raise GatedRNNError(f"{path} was trained with another vocabulary ({len(saved_tokens)} tokens; this corpus "
+                                f"has {len(self.corpus.vocab)}); use the corpus it was trained on")
+
+    def _check_continues_this_run(self, path, checkpoint):
         metadata = checkpoint.metadata
         _check_same_settings(path, "model", dict(checkpoint.config.to_dict(), dtype=metadata.get("dtype", "float32")),
                              dict(self.model.config.to_dict(), dtype=str(self.model.dtype)))
@@ -363,22 +388,6 @@ class Trainer:
         if position["window"] > len(self.batches):
             raise GatedRNNError(f"{path} stopped at window {position['window']} of an epoch that has "
                                 f"{len(self.batches)}; the file is corrupt or from other data")
-        self.optimizer.load_state_dict(dict(hyperparameters=metadata["optimizer"],
-                                            arrays=checkpoint.optimizer_arrays))
-        _rng.set_state(metadata["rng"])
-        self.model.load_state_dict(checkpoint.model_weights)
-        self.epoch, self.window, self.step = position["epoch"], position["window"], position["step"]
-        self.plateau_divisions = position["plateau_divisions"]
-        self.loss_sums = dict(position["loss_sums"])
-        self.skipped_updates = position["skipped_updates"]
-        self.consecutive_skips = position["consecutive_skips"]
-        self._wall_seconds_before, self._fit_started = position.get("wall_seconds", 0.0), None
-        best = metadata.get("best_valid_nll")
-        self.best_valid_nll = math.inf if best is None else best
-        self.state = self.engine.state_from_checkpoint(checkpoint.carried_state)
-        self.engine.sync_from_model()
-        self.log.restore(metadata["history"])
-        self._resumed = True
 
 
 def _or_none(function, value):
