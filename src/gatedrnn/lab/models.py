@@ -28,7 +28,6 @@ from .. import rng as _rng
 from ..layers import GRU, LSTM, RNN, Linear
 
 CELL_KINDS = ("rnn-tanh", "irnn", "lstm", "gru")
-GATE_COUNTS = {"rnn-tanh": 1, "irnn": 1, "lstm": 4, "gru": 3}   # rows of W_ih per hidden unit
 GATE_INITS = ("chrono", "pytorch")
 
 
@@ -57,10 +56,17 @@ def build_recurrent(kind, input_size, hidden_size, gate_init="chrono", max_span=
         if kind == "irnn":
             identity_recurrence_(layer)
         return layer
-    layer = (LSTM if kind == "lstm" else GRU)(input_size, hidden_size, rng=generator)
+    layer = layer_class(kind)(input_size, hidden_size, rng=generator)
     if gate_init == "chrono":
         chrono_gate_biases_(layer, max_span, generator)
     return layer
+
+
+def layer_class(kind):
+    """The recurrent layer class of ``kind``: RNN for both plain cells, else LSTM or GRU."""
+    if kind == "lstm":
+        return LSTM
+    return GRU if kind == "gru" else RNN
 
 
 def identity_recurrence_(rnn):
@@ -100,7 +106,7 @@ class LastStepModel(Module):
 
     def __init__(self, kind, input_size, hidden_size, output_size, gate_init="chrono", max_span=100, generator=None):
         check_cell_kinds([kind])
-        rows = GATE_COUNTS[kind] * hidden_size
+        rows = layer_class(kind).gate_count * hidden_size
         check_parameters_fit(f"a {kind} model of hidden_size {hidden_size}",
                              [(rows, input_size), (rows, hidden_size), (rows,), (rows,), (output_size, hidden_size),
                               (output_size,)])
