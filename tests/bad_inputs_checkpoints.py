@@ -89,14 +89,14 @@ def replaced_header(name, header, data=b""):
 def call_load_run(make):
     """A call row action: load_run_checkpoint on the file ``make(context, out)`` writes."""
     def action(context):
-        from gatedrnn.lm.run_files import load_run_checkpoint
+        from gatedrnn.lm.run_checkpoint import load_run_checkpoint
         load_run_checkpoint(make(context, context.tmp / "crafted.npz"))
     return action
 
 
 def call_model_from(make):
     def action(context):
-        from gatedrnn.lm.run_files import model_from_checkpoint
+        from gatedrnn.lm.run_checkpoint import model_from_checkpoint
         model_from_checkpoint(make(context, context.tmp / "crafted.npz"))
     return action
 

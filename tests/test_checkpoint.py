@@ -138,7 +138,7 @@ def test_version_1_files_still_load(tmp_path):
 
 def test_a_version_1_run_checkpoint_still_evaluates(tmp_path):
     from checkpoint_crafting import version_1_copy
-    from gatedrnn.lm.run_files import model_from_checkpoint
+    from gatedrnn.lm.run_checkpoint import model_from_checkpoint
     path = _run_checkpoint(tmp_path)
     model, vocab, metadata = model_from_checkpoint(version_1_copy(path, tmp_path / "v1.npz"))
     expected, _, _ = model_from_checkpoint(path)
@@ -167,7 +167,7 @@ def _run_checkpoint(tmp_path, **model):
     """A run checkpoint of an untrained model as save_run_checkpoint writes it (no training needed)."""
     from gatedrnn.data import Vocabulary
     from gatedrnn.lm import LanguageModel, ModelConfig, TrainConfig
-    from gatedrnn.lm.run_files import save_run_checkpoint
+    from gatedrnn.lm.run_checkpoint import save_run_checkpoint
     from gatedrnn.optim import SGD
     vocab = Vocabulary.build("a b c d e f g h".split(), unk_token="<unk>")
     config = ModelConfig(vocab_size=len(vocab), **{**dict(embedding_size=6, hidden_size=6, num_layers=2), **model})
@@ -183,7 +183,7 @@ def test_a_deflate_bomb_is_never_inflated_past_what_the_header_implies(tmp_path)
     import time
     import zipfile
     from checkpoint_crafting import members_of, with_claimed_size, write_zip
-    from gatedrnn.lm.run_files import model_from_checkpoint
+    from gatedrnn.lm.run_checkpoint import model_from_checkpoint
     path = _run_checkpoint(tmp_path)
     members = members_of(path)
     name = "model/decoder.bias.npy"
@@ -218,7 +218,7 @@ def test_metadata_claiming_a_huge_model_is_refused_before_it_is_built(tmp_path, 
     """hidden_size 6000 in the metadata of a small file: refused from the shapes, no model built."""
     from checkpoint_crafting import rewrite
     import gatedrnn.lm.model as model_module
-    from gatedrnn.lm.run_files import model_from_checkpoint
+    from gatedrnn.lm.run_checkpoint import model_from_checkpoint
     path = rewrite(_run_checkpoint(tmp_path), tmp_path / "big.npz",
                    lambda sections, metadata: metadata["model"].update(hidden_size=6000, embedding_size=6000))
     monkeypatch.setattr(model_module.LanguageModel, "__init__", lambda *args: pytest.fail("a model was built"))

@@ -50,7 +50,7 @@ limit = int(sys.argv[1])
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 from gatedrnn import GatedRNNError
 from gatedrnn.checkpoint import load_checkpoint
-from gatedrnn.lm.run_files import load_run_checkpoint, model_from_checkpoint
+from gatedrnn.lm.run_checkpoint import load_run_checkpoint, model_from_checkpoint
 
 def outcome(load, path):
     try:

@@ -6,7 +6,7 @@ import pytest
 from gatedrnn import GatedRNNError
 from gatedrnn.cli import main
 from gatedrnn.data import Vocabulary, load_text
-from gatedrnn.lm.run_files import load_run_checkpoint
+from gatedrnn.lm.run_checkpoint import load_run_checkpoint
 
 SENTENCES = ["The cat sat on the mat.", "A dog ran in the park.", "The cat saw the dog.",
              "the mat was red and the park was green.", "A rare zebra appeared once."]

@@ -1,6 +1,6 @@
 """Run directories: one run at a time, nothing of another run overwritten, nothing lost to a full disk.
 
-gatedrnn.lm.run_files.RunFiles holds a run's directory (run.lock, created with O_EXCL); the
+gatedrnn.lm.run_directory.RunFiles holds a run's directory (run.lock, created with O_EXCL); the
 `train` command checks its options, --out and --results before anything is written, and a
 failed write during a run ends in one line saying what was saved and how to resume.
 """
@@ -25,7 +25,7 @@ from bad_inputs_rows import tiny_train_args, write_corpus
 from gatedrnn.checkpoint import load_checkpoint
 from gatedrnn.cli import main
 from gatedrnn.files import TEMPORARY_PREFIX
-from gatedrnn.lm.run_files import LOCK_NAME, RUN_FILE_NAMES, RunFiles
+from gatedrnn.lm.run_directory import LOCK_NAME, RUN_FILE_NAMES, RunFiles
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 ENV = {**os.environ, "PYTHONPATH": str(SRC)}
@@ -341,7 +341,7 @@ def test_resume_on_a_moved_but_identical_text_works(finished, corpus, tmp_path):
 
 
 def test_the_data_identity_is_recorded(finished, corpus):
-    from gatedrnn.lm.run_files import load_run_checkpoint
+    from gatedrnn.lm.run_checkpoint import load_run_checkpoint
     data = load_run_checkpoint(finished / "last.npz").metadata["run"]["data"]
     assert data["text"] == str(corpus.resolve()) and data["level"] == "word" and data["train_tokens"] is None
     assert data["fingerprint"].startswith("sha256:") and len(data["fingerprint"]) == 7 + 64

@@ -5,7 +5,7 @@ One file holds everything: arrays grouped in named sections (``{"model": {name: 
 ``__metadata__``, the UTF-8 bytes of a JSON document (format version, whatever the writer
 records: model configuration, vocabulary, RNG state, data position …) and a SHA-256. This
 module knows the format only; what goes into the sections is the writer's business
-(gatedrnn.lm.run_files for training runs).
+(gatedrnn.lm.run_checkpoint for training runs).
 
 * Nothing is unpickled and no object array is accepted, so a file cannot run code.
 * The checksum (format version 2) covers the metadata, as canonical JSON without the

@@ -53,7 +53,7 @@ DESCRIPTIONS = dict(
 
 def run(args):
     from ..files import machine_info, timestamp, write_json
-    from ..lm.run_files import check_results_file
+    from ..lm.run_directory import check_results_file
     if args.results:   # before training, not after it
         check_results_file(args.results)
     options = options_given(args)

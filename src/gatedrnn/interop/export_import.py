@@ -23,7 +23,7 @@ def export_checkpoint(checkpoint, torch_file):
     """Write the language model of ``checkpoint`` (with its vocabulary, training settings and run
     record) as the torch file ``torch_file``. Returns ``(model, vocab)``."""
     from ..lm import model_from_checkpoint
-    from ..lm.run_files import training_config_of
+    from ..lm.run_checkpoint import training_config_of
 
     check_new_output(torch_file, "output")
     model, vocab, metadata = model_from_checkpoint(checkpoint)
@@ -54,7 +54,7 @@ def check_new_output(path, what):
 def _write_checkpoint_readers_accept(path, loaded, run, source):
     from ..files import TEMPORARY_PREFIX, describe_os_error
     from ..lm import model_from_checkpoint
-    from ..lm.run_files import save_model_checkpoint
+    from ..lm.run_checkpoint import save_model_checkpoint
 
     # The scratch directory goes in the nearest existing ancestor, so that a refused import
     # creates no directory either; the parents are made only once the file has been read back.

@@ -68,9 +68,9 @@ def check_finite(array, where):
 def check_plausible(arrays, owner):
     """GatedRNNError for a weight beyond what gatedrnn's checkpoint reader accepts for a language model.
 
-    Such a model could be built but never saved and read back (gatedrnn.lm.run_files).
+    Such a model could be built but never saved and read back (gatedrnn.lm.run_checkpoint).
     """
-    from ..lm.run_files import LARGEST_PLAUSIBLE_WEIGHT
+    from ..lm.config import LARGEST_PLAUSIBLE_WEIGHT
     for name, array in arrays.items():
         largest = max(abs(float(array.min())), abs(float(array.max()))) if array.size else 0.0
         if largest > LARGEST_PLAUSIBLE_WEIGHT:

@@ -99,8 +99,9 @@ def run(models=DEFAULT_MODELS, length=50, hidden_size=32, train_steps=300, batch
             model = LastStepModel(kind, task.input_size, hidden_size, task.output_size, gate_init=gate_init,
                                   max_span=length, generator=np.random.default_rng([seed, 3, index]))
             before = profile(model, task, *probe)
-            history = train_on_task(model, task, length, train_steps, np.random.default_rng([seed, 4, index]), lr=lr,
-                                    batch_size=batch_size, clip=clip, eval_batch=None, progress=bar)
+            with np.errstate(over="ignore", invalid="ignore"):   # a diverging run stops and is reported as such
+                history = train_on_task(model, task, length, train_steps, np.random.default_rng([seed, 4, index]),
+                                        lr=lr, batch_size=batch_size, clip=clip, eval_batch=None, progress=bar)
             after = profile(model, task, *probe)
             report[kind] = dict(untrained=before, trained=after, score=score(model, task, *test),
                                 final_loss=history["losses"][-1] if history["losses"] else None,

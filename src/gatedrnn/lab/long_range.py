@@ -88,8 +88,9 @@ def train_and_score(task, kind, length, max_norm, label, hidden_size, steps, bat
     started = time.perf_counter()
     model = LastStepModel(kind, task.input_size, hidden_size, task.output_size, gate_init=gate_init,
                           max_span=max(length, 3), generator=np.random.default_rng(seed))
-    history = train_on_task(model, task, length, steps, np.random.default_rng(seed + [7]), lr=lr,
-                            batch_size=batch_size, clip=max_norm, eval_batch=eval_batch, progress=bar)
+    with np.errstate(over="ignore", invalid="ignore"):   # a diverging run stops and is reported as such
+        history = train_on_task(model, task, length, steps, np.random.default_rng(seed + [7]), lr=lr,
+                                batch_size=batch_size, clip=max_norm, eval_batch=eval_batch, progress=bar)
     with np.errstate(over="ignore", invalid="ignore"):
         final = float("nan") if history["diverged"] else score(model, task, *test_batch)
     return dict(task=task.name, model=kind, length=length, clipping=label, score=final,

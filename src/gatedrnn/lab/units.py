@@ -118,7 +118,7 @@ def python_text_features(text):
 # -- the model's states ----------------------------------------------------------------------
 def load_char_model(checkpoint):
     """(model, vocab) from a character-level checkpoint written by ``gatedrnn train`` or ``gatedrnn demo``."""
-    from ..lm.run_files import model_from_checkpoint
+    from ..lm.run_checkpoint import model_from_checkpoint
 
     model, vocab, _ = model_from_checkpoint(checkpoint)
     if vocab.level != "char":

@@ -3,7 +3,7 @@
 gatedrnn.checkpoint reads a file in a budgeted order and asks, once the metadata is parsed,
 for a :class:`~gatedrnn.checkpoint.Plan`: which arrays the file may hold, with which shapes
 and dtype. :func:`run_checkpoint_plan` answers for the checkpoints the Trainer writes
-(gatedrnn.lm.run_files), checking every metadata section on the way:
+(gatedrnn.lm.run_checkpoint), checking every metadata section on the way:
 
     model        a ModelConfig (every key known, every value of its type and in bounds)
     dtype        "float32" or "float64" (absent: float32)

@@ -124,7 +124,7 @@ def expected_shapes(config):
     """{parameter name: shape} of ``LanguageModel(config)``, in ``named_parameters()`` order.
 
     Computed from the config alone, so that a checkpoint's arrays can be checked against it
-    before any of them is read (gatedrnn.lm.run_files). The order matters: optimizer buffers
+    before any of them is read (gatedrnn.lm.run_checkpoint). The order matters: optimizer buffers
     are saved by parameter index ("exp_avg.3" belongs to the fourth name here).
     """
     _check_sized(config)

@@ -10,7 +10,7 @@ One training step on window k of the N parallel streams (see data.TBPTTBatches):
 After each epoch the model is evaluated (dropout off, state carried across the whole split)
 and the learning-rate schedule applied; the best model on validation is kept. A checkpoint
 holds everything needed to continue exactly where a run stopped — weights, optimizer
-buffers, the random generator, the data position and the carried state (gatedrnn.lm.run_files).
+buffers, the random generator, the data position and the carried state (gatedrnn.lm.run_checkpoint).
 """
 import math
 import time
@@ -36,7 +36,7 @@ class Trainer:
 
     ``Trainer(model, corpus, TrainConfig(epochs=1, lr=2e-3, optimizer="adam"), "runs/mine").fit()``
 
-    Files in ``out_dir`` (a path, or the gatedrnn.lm.run_files.RunFiles that claimed it):
+    Files in ``out_dir`` (a path, or the gatedrnn.lm.run_directory.RunFiles that claimed it):
     ``last.npz`` (to resume), ``best.npz`` (best validation score), ``metrics.jsonl``,
     ``perplexity.png`` (``bits_per_char.png`` for character-level corpora). ``log_interval`` windows between log lines; ``checkpoint_interval``
     steps between saves of last.npz (it is also saved after every epoch); ``on_log(trainer,
