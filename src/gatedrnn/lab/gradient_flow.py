@@ -68,6 +68,7 @@ def profile(model, task, xs, targets):
     return result
 
 
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")   # divergence is a result here, not a warning
 def run(models=DEFAULT_MODELS, length=50, hidden_size=32, train_steps=300, batch_size=32, lr=3e-3, clip=1.0,
         gate_init="chrono", task="recall", seed=0, progress=True):
     """Gradient profiles of each model before and after ``train_steps`` updates on ``task``; returns a dict.

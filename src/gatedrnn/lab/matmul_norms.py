@@ -64,6 +64,7 @@ def growth_rate(norms):
     return float(np.exp((tail[-1] - tail[0]) / (len(tail) - 1))) if len(tail) > 1 else float("nan")
 
 
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")   # divergence is a result here, not a warning
 def run(steps=20, hidden_size=3, batch_size=2, scales=DEFAULT_SCALES, seed=0, book=False):
     """The norms for W_h ~ N(0, 1) times each scale, with and without tanh′; returns a dict.
 
