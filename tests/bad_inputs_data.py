@@ -12,7 +12,7 @@ import numpy as np
 from bad_inputs_rows import Row
 
 HUGE = "1000000"          # a hidden size whose weights need tebibytes
-HUGE_COUNT = "100000000"  # examples or steps that need tens of gibibytes
+HUGE_COUNT = "100000000"  # sequence steps or batch rows that need tebibytes (examples: two zeros more)
 
 
 def fifo(c):
@@ -67,12 +67,12 @@ def _read_utf8_fifo(c):
 
 def _lstm_huge(c):
     from gatedrnn.layers import LSTM
-    LSTM(10 ** 6, 10 ** 6)
+    LSTM(10 ** 7, 10 ** 7)   # 3 PiB: more than any address space, so NumPy refuses it even with overcommit
 
 
 def _linear_huge(c):
     from gatedrnn.layers import Linear
-    Linear(10 ** 6, 10 ** 7)
+    Linear(10 ** 7, 10 ** 7)
 
 
 def _parameters_fit(c):
@@ -87,7 +87,7 @@ def _toy_huge(c):
 
 def _matmul_steps(c):
     from gatedrnn.lab import matmul_norms
-    matmul_norms.run(steps=10 ** 9)
+    matmul_norms.run(steps=10 ** 11)
 
 
 def _clipping_overflow(c):
@@ -160,8 +160,8 @@ ROWS = [
     Row("data-toy-api-hidden-huge", "call", "the toy's model", action=_toy_huge),
     Row("data-task-addition-hidden-huge", "cli", "hidden_size", args=["task", "addition", "--hidden-size", HUGE]),
     Row("data-task-brackets-hidden-huge", "cli", "hidden_size", args=["task", "brackets", "--hidden-size", HUGE]),
-    Row("data-lstm-huge", "call", "LSTM(1000000, 1000000) ran out of memory", action=_lstm_huge),
-    Row("data-linear-huge", "call", "Linear(1000000, 10000000)", action=_linear_huge),
+    Row("data-lstm-huge", "call", "LSTM(10000000, 10000000) ran out of memory", action=_lstm_huge),
+    Row("data-linear-huge", "call", "Linear(10000000, 10000000)", action=_linear_huge),
     Row("data-check-parameters-fit", "call", "choose smaller sizes", action=_parameters_fit),
     Row("data-lab-gradient-flow-hidden-huge", "cli", "hidden_size 1000000",
         args=lab("gradient-flow", "--hidden-size", HUGE)),
@@ -176,7 +176,7 @@ ROWS = [
     Row("data-addition-train-count-zero", "call", "train_count must be a whole number ≥ 1", action=_addition_zero),
     Row("data-neighbours-lengths", "call", "max_length must be a whole number ≥ 10", action=_neighbours_lengths),
     # -- lab: arrays that do not fit, values that overflow ---------------------------------------
-    Row("data-lab-matmul-steps-huge", "cli", "matmul-norms with steps", args=lab("matmul-norms", "--steps", "1000000000")),
+    Row("data-lab-matmul-steps-huge", "cli", "matmul-norms with steps", args=lab("matmul-norms", "--steps", "100000000000")),
     Row("data-lab-matmul-hidden-huge", "cli", "use fewer steps or a smaller hidden_size",
         args=lab("matmul-norms", "--hidden-size", HUGE)),
     Row("data-lab-matmul-api-steps-huge", "call", "matmul-norms with steps", action=_matmul_steps),
