@@ -46,7 +46,7 @@ FIGURES = ROOT / "docs" / "figures"
 # The book's settings exactly (a constant learning rate), then the same with a decaying tail:
 # from epoch 16 on the rate is multiplied by 0.8 per epoch, so that Adam settles instead of
 # swinging by a few points between the last epochs.
-TAIL = dict(lr_decay=0.8, decay_after=15)
+TAIL = dict(lr_decay=1.25, decay_start=15)   # ÷ 1.25 (× 0.8) per epoch from epoch 16
 ADDITION = {"plain": dict(), "reversed": dict(reverse_source=True),
             "reversed+peeky": dict(reverse_source=True, peeky=True),
             "reversed+peeky, decaying tail": dict(reverse_source=True, peeky=True, **TAIL),

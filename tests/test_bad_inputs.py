@@ -1,10 +1,13 @@
 """Bad input, row by row: every mistake gets one line (exit status 2 from the CLI, GatedRNNError
 from the library) and no file of an existing run changes.
 
-The rows live in three data modules beside this file, one per area:
-``bad_inputs_cli.py`` (the command line and run directories), ``bad_inputs_checkpoints.py``
-(damaged, crafted and hostile checkpoint files) and ``bad_inputs_api.py`` (the library's
-functions and classes). Each row is a :class:`Row`. A ``cli`` row runs ``gatedrnn ARGS`` in
+The rows live in data modules beside this file, one per area (bad_inputs_rows.py lists
+them): ``bad_inputs_cli.py`` (the command line and run directories),
+``bad_inputs_checkpoints.py`` (damaged, crafted and hostile checkpoint files),
+``bad_inputs_api.py`` (the library's functions and classes), ``bad_inputs_run.py`` (a
+training run at every door: CLI, TrainingRun, Trainer, configs), ``bad_inputs_interop.py``
+(from_torch, export, import), ``bad_inputs_data.py`` (text, lab, generate, toy, task data)
+and ``bad_inputs_seq.py`` (the task door). Each row is a :class:`Row`. A ``cli`` row runs ``gatedrnn ARGS`` in
 this process; a ``call`` row calls ``action(context)``. Before each row a snapshot is taken of
 a finished run's directory (``context.run``), and after it the snapshot must be unchanged.
 """

@@ -17,7 +17,7 @@ _EXPORTS = {
     "set_num_threads": "threads", "get_num_threads": "threads", "use_deterministic": "threads",
     "is_deterministic": "threads",
     "clip_grad_norm": "clip", "clip_grad_value": "clip",
-    "backward_and_step": "training",
+    "backward_and_step": "training", "NonFiniteGuard": "training",
     "Dropout": "layers", "Embedding": "layers", "GRU": "layers", "Linear": "layers", "LockedDropout": "layers",
     "LSTM": "layers", "Recurrent": "layers", "RNN": "layers", "SoftmaxCrossEntropy": "layers",
     "RNNCell": "layers", "LSTMCell": "layers", "GRUCell": "layers",

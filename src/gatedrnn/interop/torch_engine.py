@@ -88,9 +88,6 @@ class TorchEngine:
         self.model, self.optimizer, self.config = model, optimizer, config
         self.rank, self.processes = process_rank(), world_size()
         self.device = _device(torch, device, self.processes)
-        self.distributed = self.processes > 1
-        if self.distributed:
-            _join_process_group(torch, self.device)
         self.module = to_torch(model).to(self.device)
         # Parameters by gatedrnn's names; the ones gatedrnn holds fixed (b_hh of an LSTM) stay fixed.
         self.parameters = dict(self.module.named_parameters())
@@ -100,6 +97,12 @@ class TorchEngine:
                 self.parameters[name].requires_grad_(param.requires_grad)
         self.trainable = [p for p in self.module.parameters() if p.requires_grad]
         self.torch_optimizer = _torch_optimizer(torch, optimizer, self.trainable)
+        # The group is joined only now: the first torch.optim optimizer of a process imports
+        # torch._dynamo, and imported after the group exists it holds on to the group, whose
+        # threads then outlive destroy_process_group (see _leave_process_group).
+        self.distributed = self.processes > 1
+        if self.distributed:
+            _join_process_group(torch, self.device)
         # On a busy CPU, torch's threads wait for each other at every operation: two threads can
         # then be many times slower than one. Steps are timed to choose, as gatedrnn's are.
         candidates = None if self.device.type == "cpu" else (torch.get_num_threads(),)

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..core import Module
 from ..errors import GatedRNNError
-from ..layers import RECURRENT_LAYERS, Dropout, Embedding, Linear
+from ..layers import Dropout, Embedding, Linear, cell_class
 
 POOLINGS = ("last", "mean", "max")
 
@@ -22,13 +22,12 @@ class _SequenceEncoder(Module):
     """Shared front: embedding → dropout → recurrent layers, returning outputs and final state."""
 
     def __init__(self, vocab_size, embedding_size, hidden_size, num_layers, cell, bidirectional, dropout, dtype):
-        if not isinstance(cell, str) or cell not in RECURRENT_LAYERS:
-            raise GatedRNNError(f"unknown cell {cell!r}; choose one of {', '.join(RECURRENT_LAYERS)}")
+        recurrent = cell_class(cell)   # one line naming the registered cells for an unknown one
         self.config = dict(vocab_size=vocab_size, embedding_size=embedding_size, hidden_size=hidden_size,
                            num_layers=num_layers, cell=cell, bidirectional=bidirectional, dropout=dropout)
         self.embed = Embedding(vocab_size, embedding_size, dtype=dtype)
         self.embed_dropout = Dropout(dropout)
-        self.rnn = RECURRENT_LAYERS[cell](embedding_size, hidden_size, num_layers=num_layers, dropout=dropout,
+        self.rnn = recurrent(embedding_size, hidden_size, num_layers=num_layers, dropout=dropout,
                                bidirectional=bidirectional, dtype=dtype)
 
     def encode(self, ids, lengths):
