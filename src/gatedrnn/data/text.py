@@ -56,24 +56,29 @@ def load_text(path, level="word", split=(0.9, 0.05, 0.05), valid_path=None, test
             ends = _split_ends(read.file_token_counts, split)
             _check_split_sizes(path, level, ends, sum(read.file_token_counts))
             ids = read.ids()
-            # The training tokens are a prefix, so they hold exactly the provisional ids below its max + 1.
-            train_distinct = int(ids[:ends[0]].max()) + 1
-            counts = np.bincount(ids[:ends[0]], minlength=train_distinct)
-            positions = read.leading_positions(leading)
-            cutting = min_count > 1 or max_vocab is not None
-            kept = select_tokens(train_distinct, counts if cutting else None, leading, positions, min_count,
-                                 max_vocab, names)
-            tokens = read.kept_tokens(kept, leading)
-            new_ids = _new_ids(read.distinct_count, kept, len(leading), positions, unk_id=0)
-            read.release()   # before the vocabulary builds its own dict: one of the two at a time
-            vocab = Vocabulary(tokens, unk_token=unk, level=level)
-            del tokens
-            renumber_in_place(ids, new_ids)
+            vocab = _vocabulary(read, ids[:ends[0]], leading, unk, level, min_count, max_vocab, names)
+            renumber_in_place(ids, read.new_ids)
     except MemoryError:
         raise GatedRNNError(f"ran out of memory reading {path} as {level} tokens; use a shorter text, or free "
                             "memory") from None
     train, valid, test = ids[:ends[0]], ids[ends[0]:ends[1]], ids[ends[1]:]
     return Corpus(train=train, valid=valid, test=test, vocab=vocab, name=Path(path).name)
+
+
+def _vocabulary(read, train_ids, leading, unk, level, min_count, max_vocab, names):
+    """The Vocabulary of the training tokens (``train_ids``, provisional), by the one rule of
+    :func:`gatedrnn.data.vocab.select_tokens`; sets ``read.new_ids``, provisional → vocabulary id."""
+    # The training tokens are a prefix, so they hold exactly the provisional ids below their max + 1.
+    train_distinct = int(train_ids.max()) + 1
+    counts = np.bincount(train_ids, minlength=train_distinct)
+    positions = read.leading_positions(leading)
+    cutting = min_count > 1 or max_vocab is not None
+    kept = select_tokens(train_distinct, counts if cutting else None, leading, positions, min_count, max_vocab,
+                         names)
+    tokens = read.kept_tokens(kept, leading)
+    read.new_ids = _new_ids(read.distinct_count, kept, len(leading), positions, unk_id=leading.index(unk))
+    read.release()   # before the vocabulary builds its own dict: one of the two at a time
+    return Vocabulary(tokens, unk_token=unk, level=level)
 
 
 def _split_ends(file_token_counts, split):
@@ -85,6 +90,7 @@ def _split_ends(file_token_counts, split):
 
 
 def _check_split_sizes(path, level, ends, total):
+    """Each split must hold MIN_SPLIT_TOKENS: an input and its target."""
     sizes = (ends[0], ends[1] - ends[0], total - ends[1])
     for name, size in zip(("train", "valid", "test"), sizes):
         if size < MIN_SPLIT_TOKENS:

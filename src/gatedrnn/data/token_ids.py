@@ -63,6 +63,7 @@ class TokenIdReading:
         self.budget = available_bytes()   # before anything of the corpus exists
         self._positions = {}              # token → provisional id, by first appearance
         self.file_token_counts = []
+        self.new_ids = None               # provisional id → vocabulary id, once the vocabulary is chosen
 
     @property
     def distinct_count(self):
