@@ -143,12 +143,12 @@ ROWS = [
     Row("data-read-utf8-fifo", "call", "is a FIFO (named pipe)", action=_read_utf8_fifo),
     Row("data-cells-text-dev-zero", "call", "is a character device", action=_cells_text_device),
     # -- a vocabulary of one token --------------------------------------------------------------
-    Row("data-train-min-count-huge", "cli", "lower min_count", args=cli_train("--min-count", "1000000000")),
+    Row("data-train-min-count-huge", "cli", "min_count (--min-count) 1000000000 leaves no token", args=cli_train("--min-count", "1000000000")),
     Row("data-load-text-min-count-huge", "call", "leaves no token of the training text",
         action=load_text_call(lambda c: c.corpus, min_count=10 ** 9)),
-    Row("data-load-text-max-vocab-one", "call", "raise max_vocab", action=load_text_call(lambda c: c.corpus,
+    Row("data-load-text-max-vocab-one", "call", "max_vocab (--max-vocab) 1 leaves no room", action=load_text_call(lambda c: c.corpus,
                                                                                         max_vocab=np.int64(1))),
-    Row("data-vocab-build-min-count", "call", "lower min_count to at most 2", action=_vocab_min_count),
+    Row("data-vocab-build-min-count", "call", "min_count 3 leaves no token of the training text in the vocabulary, only '<unk>' (the most frequent token occurs 2 times): a language model needs at least one token besides it; lower it to at most 2", action=_vocab_min_count),
     Row("data-load-text-min-count-fine", "call", status=0, action=load_text_call(lambda c: c.corpus, min_count=3)),
     # -- text read on a budget ------------------------------------------------------------------
     Row("data-load-text-over-budget", "call", "word tokens needs at least",

@@ -217,10 +217,10 @@ def _nothing_kept(counts, leading, min_count, max_size, names):
     if most < min_count:
         return GatedRNNError(f"{names[0]} {min_count} leaves no token of the training text in the vocabulary, only "
                              f"{shown} (the most frequent token occurs {most:,} times): a language model needs at "
-                             f"least one token besides it; lower {names[0]} to at most {most:,}")
+                             f"least one token besides it; lower it to at most {most:,}")
     return GatedRNNError(f"{names[1]} {max_size} leaves no room for a token of the training text in the vocabulary, "
-                         f"only {shown}: a language model needs at least one token besides it; raise {names[1]} "
-                         f"to at least {len(leading) + 1}")
+                         f"only {shown}: a language model needs at least one token besides it; raise it to at "
+                         f"least {len(leading) + 1}")
 
 
 def _check_tokens(tokens, ids):
