@@ -22,7 +22,7 @@ Backward, with dc the gradient reaching the contexts::
 """
 import numpy as np
 
-from ..core import Module, Parameter
+from ..core import Module, Parameter, check_parameters_fit
 from ..errors import GatedRNNError
 from .. import rng as _rng
 from ._checks import backward_done, check_backward_ready, forward_done
@@ -43,10 +43,13 @@ class Attention(Module):
         rng = rng or _rng.generator()
         self.score, self.hidden_size = score, hidden_size
         bound = 1.0 / np.sqrt(hidden_size)
+        size = attention_size or hidden_size
+        shapes = {"dot": [], "general": [(hidden_size, hidden_size)],
+                  "additive": [(size, hidden_size), (size, hidden_size), (size,)]}[score]
+        check_parameters_fit(f"Attention({hidden_size}, score={score!r})", shapes, dtype)
         if score == "general":
             self.weight = Parameter(rng.uniform(-bound, bound, (hidden_size, hidden_size)).astype(dtype))
         elif score == "additive":
-            size = attention_size or hidden_size
             self.query_weight = Parameter(rng.uniform(-bound, bound, (size, hidden_size)).astype(dtype))
             self.key_weight = Parameter(rng.uniform(-bound, bound, (size, hidden_size)).astype(dtype))
             self.vector = Parameter(rng.uniform(-bound, bound, size).astype(dtype))

@@ -1,7 +1,7 @@
 """Embedding: a lookup table from token ids to vectors."""
 import numpy as np
 
-from ..core import Module, Parameter
+from ..core import Module, Parameter, check_parameters_fit
 from .. import rng as _rng
 from ._checks import (backward_done, check_backward_ready, check_float_dtype, check_generator, check_gradient,
                       check_probability, check_token_ids, check_whole_number, forward_done)
@@ -35,6 +35,8 @@ class Embedding(Module):
         rng = rng or _rng.generator()
         self.num_embeddings = int(num_embeddings)
         self.embedding_dim = int(embedding_dim)
+        check_parameters_fit(f"Embedding({num_embeddings}, {embedding_dim})", [(num_embeddings, embedding_dim)],
+                             dtype)
         self.weight = Parameter(rng.standard_normal((num_embeddings, embedding_dim)).astype(dtype))
         self._ids = None
 

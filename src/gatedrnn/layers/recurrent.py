@@ -38,7 +38,7 @@ Three regularisers reach the recurrent path, each off by default and active in t
 """
 import numpy as np
 
-from ..core import Module, Parameter
+from ..core import Module, Parameter, check_parameters_fit
 from ..errors import GatedRNNError
 from .. import rng as _rng
 from ._checks import (backward_done, check_backward_ready, check_flag, check_float_array, check_float_dtype,
@@ -132,14 +132,23 @@ class Recurrent(Module):
     def _make_weights(self, rng, dtype):
         """U(-1/√H, 1/√H) for every weight (and bias) of every layer and direction, in PyTorch's order."""
         bound = 1.0 / np.sqrt(self.hidden_size)
-        rows, H = self.gate_count * self.hidden_size, self.hidden_size
+        shapes = [self._weight_shapes(k) for k in range(self.num_layers)]
+        # Every array it is about to draw, checked at once, before the first is drawn.
+        check_parameters_fit(f"{type(self).__name__}({self.input_size}, {self.hidden_size}, "
+                             f"num_layers={self.num_layers})",
+                             [shapes[k][name] for k in range(self.num_layers) for _ in self._direction_suffixes()
+                              for name in self._weight_names()], dtype)
         for k in range(self.num_layers):
-            cols = self.input_size if k == 0 else H * self.num_directions
-            shapes = {"weight_ih": (rows, cols), "weight_hh": (rows, H), "bias_ih": (rows,), "bias_hh": (rows,)}
             for suffix in self._direction_suffixes():
                 for name in self._weight_names():
-                    weight = rng.uniform(-bound, bound, shapes[name]).astype(dtype)
+                    weight = rng.uniform(-bound, bound, shapes[k][name]).astype(dtype)
                     setattr(self, f"{name}_l{k}{suffix}", Parameter(weight))
+
+    def _weight_shapes(self, k):
+        """{name: shape} of layer k's weights and biases (gates stacked in rows)."""
+        rows, H = self.gate_count * self.hidden_size, self.hidden_size
+        cols = self.input_size if k == 0 else H * self.num_directions
+        return {"weight_ih": (rows, cols), "weight_hh": (rows, H), "bias_ih": (rows,), "bias_hh": (rows,)}
 
     @property
     def output_size(self):
