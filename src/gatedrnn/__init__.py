@@ -18,6 +18,7 @@ _EXPORTS = {
     "is_deterministic": "threads",
     "clip_grad_norm": "clip", "clip_grad_value": "clip",
     "backward_and_step": "training", "NonFiniteGuard": "training",
+    "AdaptiveLogSoftmaxWithLoss": "layers",
     "Dropout": "layers", "Embedding": "layers", "GRU": "layers", "Linear": "layers", "LockedDropout": "layers",
     "LSTM": "layers", "Recurrent": "layers", "RNN": "layers", "SoftmaxCrossEntropy": "layers",
     "RNNCell": "layers", "LSTMCell": "layers", "GRUCell": "layers",
