@@ -1,4 +1,5 @@
-"""Single layers to and from PyTorch: ``nn.RNN``, ``nn.LSTM``, ``nn.GRU``, ``nn.Embedding``, ``nn.Linear``.
+"""Single layers to and from PyTorch: ``nn.RNN``, ``nn.LSTM``, ``nn.GRU``, ``nn.Embedding``, ``nn.Linear``,
+``nn.AdaptiveLogSoftmaxWithLoss``.
 
 gatedrnn keeps PyTorch's parameter names and layouts (gate order i, f, g, o for the LSTM and
 r, z, n for the GRU; weights shaped (out, in)), so the weights are a copy of each array under
@@ -7,7 +8,8 @@ other cannot represent is refused in one line rather than dropped:
 
     torch → gatedrnn   LSTM proj_size; Embedding max_norm (it rescales rows on lookup),
                        padding_idx (its row gets no gradient), scale_grad_by_freq, sparse
-                       gradients; reparametrised weights (weight_norm, parametrizations)
+                       gradients; reparametrised weights (weight_norm, parametrizations);
+                       an AdaptiveLogSoftmaxWithLoss cluster of 0 features
     gatedrnn → torch   locked_dropout, recurrent_dropout, weight_drop, an Embedding's
                        row_dropout, GRU(reset_after=False)
 
@@ -15,11 +17,12 @@ The training/eval mode carries over from torch, so a converted module in eval mo
 what it computed (dropout off).
 """
 from ..errors import GatedRNNError
-from ..layers import CELL_CLASSES, Embedding, Linear, Recurrent
+from ..layers import CELL_CLASSES, AdaptiveLogSoftmaxWithLoss, Embedding, Linear, Recurrent
 from .lazy_torch import import_torch
 
 # Every registered cell that PyTorch has (gatedrnn.layers.registry), then the other layers.
-SUPPORTED = ", ".join([cell.torch_name for cell in CELL_CLASSES if cell.torch_name] + ["Embedding", "Linear"])
+SUPPORTED = ", ".join([cell.torch_name for cell in CELL_CLASSES if cell.torch_name]
+                      + ["Embedding", "Linear", "AdaptiveLogSoftmaxWithLoss"])
 _TORCH_DTYPE_NAMES = {"float32": "float32", "float64": "float64"}
 
 
@@ -34,6 +37,10 @@ def layer_from_torch(module, arrays, dtype):
         layer = Embedding(module.num_embeddings, module.embedding_dim, dtype=dtype)
     elif isinstance(module, nn.Linear):
         layer = Linear(module.in_features, module.out_features, bias=module.bias is not None, dtype=dtype)
+    elif isinstance(module, nn.AdaptiveLogSoftmaxWithLoss):
+        _check_no_empty_cluster(module)
+        layer = AdaptiveLogSoftmaxWithLoss(module.in_features, module.n_classes, module.cutoffs[:-1],
+                                           div_value=module.div_value, head_bias=bool(module.head_bias), dtype=dtype)
     else:
         raise GatedRNNError(f"from_torch does not support {type(module).__name__}; supported: {SUPPORTED}")
     _check_same_names(module, arrays, layer)
@@ -76,6 +83,16 @@ def _check_plain_embedding(module):
             raise GatedRNNError(f"cannot convert this Embedding: {setting} has no gatedrnn equivalent ({why})")
 
 
+def _check_no_empty_cluster(module):
+    """torch builds a cluster whose projection has 0 features (its classes then share a uniform
+    distribution); gatedrnn refuses to build one, so it cannot take it over."""
+    for k, projection in enumerate(module.tail):
+        if projection[0].out_features == 0:
+            raise GatedRNNError(f"cannot convert this AdaptiveLogSoftmaxWithLoss: tail.{k} projects to 0 features "
+                                f"(in_features {module.in_features} // div_value^{k + 1}), which gatedrnn does not "
+                                "build; rebuild it with a smaller div_value or fewer cutoffs")
+
+
 def _check_same_names(module, arrays, layer):
     """A plain torch layer has exactly the gatedrnn layer's parameter names; weight_norm and
     parametrizations rename them (weight_g/weight_v, parametrizations.weight.original)."""
@@ -91,7 +108,7 @@ def layer_to_torch(layer):
     """The torch module with ``layer``'s configuration (weights not yet copied), in its dtype."""
     torch = import_torch()
     nn = torch.nn
-    if not isinstance(layer, (Recurrent, Embedding, Linear)) or getattr(layer, "torch_name", "") is None:
+    if not isinstance(layer, (Recurrent, Embedding, Linear, AdaptiveLogSoftmaxWithLoss)) or getattr(layer, "torch_name", "") is None:
         raise GatedRNNError(f"to_torch does not support {type(layer).__name__}; supported: {SUPPORTED}")
     dtype = getattr(torch, _TORCH_DTYPE_NAMES.get(str(layer.dtype), "float32"))
     if isinstance(layer, Recurrent):
@@ -105,6 +122,9 @@ def layer_to_torch(layer):
             raise GatedRNNError("torch.nn.Embedding has no row dropout; build the gatedrnn Embedding with "
                                 "row_dropout=0 to convert it")
         return nn.Embedding(layer.num_embeddings, layer.embedding_dim, dtype=dtype)
+    if isinstance(layer, AdaptiveLogSoftmaxWithLoss):
+        return nn.AdaptiveLogSoftmaxWithLoss(layer.in_features, layer.n_classes, layer.cutoffs[:-1],
+                                             div_value=layer.div_value, head_bias=layer.head_bias, dtype=dtype)
     return nn.Linear(layer.in_features, layer.out_features, bias=layer.bias is not None, dtype=dtype)
 
 
