@@ -73,7 +73,7 @@ def finished_run_directory(directory):
 def _collect():
     rows = []
     for name in ("bad_inputs_cli", "bad_inputs_checkpoints", "bad_inputs_api", "bad_inputs_run", "bad_inputs_interop",
-                 "bad_inputs_data", "bad_inputs_seq"):
+                 "bad_inputs_data", "bad_inputs_seq", "bad_inputs_layers"):
         try:
             module = __import__(name)
         except ModuleNotFoundError as missing:
