@@ -16,6 +16,35 @@ def test_ids_follow_unk_then_specials_then_first_appearance():
     assert vocab.unk_id == 0 and len(vocab) == 9
 
 
+def test_frequency_order_puts_the_most_frequent_first_after_unk_and_specials():
+    """the ×3, sat ×2, <eos> ×2 (sat seen first), then the words seen once by first appearance."""
+    vocab = Vocabulary.build(WORDS, specials=("<pad>",), unk_token="<unk>", order="frequency")
+    assert vocab.id_to_token == ["<unk>", "<pad>", "the", "sat", "<eos>", "cat", "on", "mat", "dog"]
+    assert Vocabulary.build(WORDS, order="appearance").id_to_token == Vocabulary.build(WORDS).id_to_token
+
+
+def test_frequency_order_keeps_what_the_cut_offs_keep():
+    by_appearance = Vocabulary.build(WORDS, unk_token="<unk>", max_size=4)
+    by_frequency = Vocabulary.build(WORDS, unk_token="<unk>", max_size=4, order="frequency")
+    assert set(by_frequency.id_to_token) == set(by_appearance.id_to_token)
+    assert by_frequency.id_to_token == ["<unk>", "the", "sat", "<eos>"]
+    assert Vocabulary.build(WORDS, unk_token="<unk>", min_count=2, order="frequency").id_to_token == \
+        ["<unk>", "the", "sat", "<eos>"]
+
+
+def test_frequency_order_survives_a_checkpoint_description():
+    vocab = Vocabulary.build(WORDS, unk_token="<unk>", order="frequency")
+    restored = Vocabulary.from_dict(json.loads(json.dumps(vocab.to_dict())))
+    assert restored.id_to_token == vocab.id_to_token
+    assert restored.encode(WORDS).tolist() == vocab.encode(WORDS).tolist()
+
+
+@pytest.mark.parametrize("order", ["count", None, 1])
+def test_an_unknown_order_is_refused(order):
+    with pytest.raises(GatedRNNError, match="vocabulary order must be 'appearance' or 'frequency'"):
+        Vocabulary.build(WORDS, order=order)
+
+
 def test_lookup_tables_are_read_only_views():
     vocab = Vocabulary.build(WORDS)
     with pytest.raises(TypeError):

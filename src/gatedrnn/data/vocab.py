@@ -2,7 +2,8 @@
 
 Ids are dense, ``0 … len(vocab) - 1``, in a fixed order so that the same training text always
 gives the same ids (a checkpoint's embedding rows depend on it): the unknown token first (when
-there is one), then the other specials, then the training tokens in order of first appearance.
+there is one), then the other specials, then the training tokens in order of first appearance
+(or, when asked, of frequency: the most frequent first).
 """
 from collections import Counter
 from types import MappingProxyType
@@ -12,6 +13,7 @@ import numpy as np
 from ..errors import GatedRNNError, check_whole_number
 
 LEVELS = ("word", "char")
+ORDERS = ("appearance", "frequency")   # how Vocabulary.build numbers the text's tokens
 
 
 def short_repr(token, limit=40):
@@ -48,7 +50,8 @@ class Vocabulary:
         self.level = level
 
     @classmethod
-    def build(cls, tokens, specials=(), unk_token=None, level="word", min_count=1, max_size=None):
+    def build(cls, tokens, specials=(), unk_token=None, level="word", min_count=1, max_size=None,
+              order="appearance"):
         """A vocabulary of ``unk_token``, then ``specials``, then ``tokens`` by first appearance.
 
         ``tokens`` is the training split (any iterable of str; a str iterates its characters);
@@ -60,16 +63,24 @@ class Vocabulary:
         order of first appearance. Cut-offs that leave out every token of the text are
         refused (GatedRNNError): such a vocabulary makes every word unk, and a language model
         of it scores a perplexity of 1 while predicting nothing.
+
+        ``order="frequency"`` numbers the kept text tokens by how often they occur instead, the
+        most frequent first (ties by first appearance); unk and the specials keep the first
+        ids. That is the order an adaptive softmax needs (its shortlist is the lowest ids).
+        The token list is the order, so :meth:`to_dict` records it.
         """
+        check_order(order)
         leading = leading_tokens(unk_token, specials, min_count, max_size)
         tokens = list(tokens)
         distinct = list(dict.fromkeys(tokens))   # first appearances, in order
         counts = None
-        if min_count > 1 or max_size is not None:
+        if min_count > 1 or max_size is not None or order == "frequency":
             counted = Counter(tokens)
             counts = np.fromiter((counted[t] for t in distinct), dtype=np.int64, count=len(distinct))
         leading_positions = [distinct.index(token) if token in distinct else None for token in leading]
         kept = select_tokens(len(distinct), counts, leading, leading_positions, min_count, max_size)
+        if order == "frequency":
+            kept = kept[np.lexsort((kept, -counts[kept]))]   # by count, then first appearance
         return cls(leading + [distinct[i] for i in kept.tolist()], unk_token=unk_token, level=level)
 
     # -- lookups ------------------------------------------------------------------------------
@@ -165,6 +176,13 @@ class Vocabulary:
         if not isinstance(level, str):
             raise GatedRNNError(f"vocabulary level must be 'word' or 'char', got {short_repr(level)}")
         return cls(description["tokens"], unk_token=unk_token, level=level)
+
+
+def check_order(order):
+    """``order`` must be one of ORDERS: how a built vocabulary numbers the tokens of the text."""
+    if not isinstance(order, str) or order not in ORDERS:
+        raise GatedRNNError(f"vocabulary order must be 'appearance' or 'frequency', got {short_repr(order)}; "
+                            "pass 'frequency' for the most frequent tokens first (an adaptive softmax needs it)")
 
 
 def leading_tokens(unk_token, specials, min_count, max_size, names=("min_count", "max_size")):
