@@ -68,7 +68,20 @@ while True:
         break
     print(" | ".join(outcome(load, path) for load in (load_checkpoint, load_run_checkpoint, model_from_checkpoint)),
           flush=True)
-print("peak", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, flush=True)
+def peak_bytes():
+    # VmHWM is this program's own high-water mark; ru_maxrss is not: Linux keeps it across fork
+    # and exec, so it would report the pytest process that started the worker (hundreds of MiB
+    # late in a full run) rather than the loader.
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+print("peak", peak_bytes(), flush=True)
 """
 
 

@@ -59,10 +59,17 @@ def load_text(path, level="word", split=(0.9, 0.05, 0.05), valid_path=None, test
             vocab = _vocabulary(read, ids[:ends[0]], leading, unk, level, min_count, max_vocab, names)
             renumber_in_place(ids, read.new_ids)
     except MemoryError:
-        raise GatedRNNError(f"ran out of memory reading {path} as {level} tokens; use a shorter text, or free "
-                            "memory") from None
+        # The estimate after every piece usually refuses first; a cap can still be met between two.
+        raise GatedRNNError(f"ran out of memory reading {path} as {level} tokens ({_budget()}); use a shorter "
+                            "text, or free memory") from None
     train, valid, test = ids[:ends[0]], ids[ends[0]:ends[1]], ids[ends[1]:]
     return Corpus(train=train, valid=valid, test=test, vocab=vocab, name=Path(path).name)
+
+
+def _budget():
+    from ..memory import available_bytes, describe_available
+    available = available_bytes()
+    return "no memory left" if available is None else describe_available(available)
 
 
 def _vocabulary(read, train_ids, leading, unk, level, min_count, max_vocab, names):
