@@ -66,6 +66,22 @@ def load_text(path, level="word", split=(0.9, 0.05, 0.05), valid_path=None, test
     return Corpus(train=train, valid=valid, test=test, vocab=vocab, name=Path(path).name)
 
 
+def encode_file(path, vocab, lowercase=False):
+    """All of the text file at ``path`` as ids of ``vocab``, (n,) int64: read in bounded pieces as
+    :func:`load_text` reads, tokenised at the vocabulary's level; a token the vocabulary does not
+    know becomes its unknown token (GatedRNNError when it has none)."""
+    try:
+        with read_token_ids([path], vocab.level, lowercase) as read:
+            ids = read.ids()
+            distinct = read.kept_tokens(np.arange(read.distinct_count))   # by provisional id
+            read.release()
+            renumber_in_place(ids, vocab.encode(distinct))
+    except MemoryError:
+        raise GatedRNNError(f"ran out of memory reading {path} as {vocab.level} tokens ({_budget()}); use a "
+                            "shorter text, or free memory") from None
+    return ids
+
+
 def _budget():
     from ..memory import available_bytes, describe_available
     available = available_bytes()

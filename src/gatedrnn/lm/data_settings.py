@@ -25,8 +25,7 @@ import numpy as np
 from ..data import load_ptb, load_text
 from ..data.ptb import PTB_MD5, check_md5, find_ptb_file, ptb_file
 from ..data.paths import resolve_data_dir
-from ..data.text import UNK_CHAR, UNK_WORD, split_in_order
-from ..data.tokens import char_tokens, read_utf8, word_tokens
+from ..data.text import UNK_CHAR, UNK_WORD, encode_file, split_points
 from ..data.vocab import LEVELS
 from ..errors import GatedRNNError, check_whole_number, short_repr
 from ..files import check_regular_file
@@ -173,15 +172,14 @@ class DataSettings:
         if self.kind == "ptb":
             path = self._ptb_path(split)
             check_md5(path, PTB_MD5[split])
-            tokens = word_tokens(read_utf8(path))
+            ids = encode_file(path, vocab)
         elif self.valid_text is not None:
-            path = dict(train=self.text, valid=self.valid_text, test=self.test_text)[split]
-            tokens = self._tokens(path)
+            ids = self._encode(dict(train=self.text, valid=self.valid_text, test=self.test_text)[split], vocab)
         else:
-            parts = split_in_order(self._tokens(self.text), DEFAULT_SPLIT)
-            self._check_is_the_training_text(vocab.encode(parts[0])[:self.train_tokens], fingerprint_of_train)
-            tokens = parts[SPLITS.index(split)]
-        ids = vocab.encode(tokens)   # unknown tokens → the vocabulary's unk
+            ids = self._encode(self.text, vocab)
+            train_end, valid_end, _ = split_points(len(ids), DEFAULT_SPLIT)
+            self._check_is_the_training_text(ids[:train_end][:self.train_tokens], fingerprint_of_train)
+            ids = {"train": ids[:train_end], "valid": ids[train_end:valid_end], "test": ids[valid_end:]}[split]
         return ids[:self.train_tokens] if split == "train" and self.train_tokens is not None else ids
 
     def _check_is_the_training_text(self, train_ids, expected):
@@ -201,16 +199,10 @@ class DataSettings:
     def encode_text(self, path, vocab):
         """All of the text file at ``path``, tokenised as this run's data was, encoded with ``vocab``;
         tokens the vocabulary does not know become its unknown token."""
-        return vocab.encode(self._tokens(path, option="--text"))
+        return self._encode(path, vocab)
 
-    def _tokens(self, path, option=None):
-        if option is None:
-            check_regular_file(path, "the run's text file")
-        else:
-            check_regular_file(path, f"{option} file")
-        text = read_utf8(path)
-        text = text.lower() if self.lowercase else text
-        return word_tokens(text) if self.level == "word" else char_tokens(text)
+    def _encode(self, path, vocab):
+        return encode_file(path, vocab, lowercase=self.lowercase)   # bounded reading, as training's
 
     def file_of(self, split):
         """(the option that names it, the path) of the text file a split is read from; None for PTB."""
