@@ -43,8 +43,7 @@ def train(args):
 def _train_and_report(args, engine):
     """The only process (or process 0 of a torchrun launch): check, build, train, report."""
     run = training_run(args, engine)
-    run.check()
-    run.build()
+    run.build()   # checks everything first, then reads the data
     with _stop_gracefully(run.trainer):
         summary = run.train(max_steps=args.max_steps, time_limit=_time_limit(args))
     if summary.get("already_finished"):
@@ -213,19 +212,17 @@ def _train_as_helper(args, engine):
     import contextlib
     import io
     import tempfile
-    from ..lm.data_settings import check_same_data
-    from ..lm.run_checkpoint import load_run_checkpoint
+    from ..lm.run import checked_for_resume
+    from ..lm.run_directory import RunFiles
 
-    shared = training_run(args, engine).files
+    shared = RunFiles(args.out or default_out(args))
     with tempfile.TemporaryDirectory(prefix="gatedrnn-helper-") as private, \
             contextlib.redirect_stdout(io.StringIO()):
         run = training_run(args, engine, out=private, resume=False)
         trainer = run.build()
         with run.files.claim(), _stop_gracefully(trainer):
             if args.resume:
-                saved = load_run_checkpoint(shared.last).metadata.get("run") or {}
-                check_same_data(shared.last, saved.get("data"), trainer.run_info["data"])
-                trainer.load(shared.last)
+                trainer.load(shared.last, checkpoint=checked_for_resume(trainer, shared.last))
             summary = trainer.fit(max_steps=args.max_steps, time_limit=_time_limit(args))
     return 0 if summary["finished"] or summary["stopped_because"] != "interrupted" else 130
 

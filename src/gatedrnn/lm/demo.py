@@ -90,8 +90,7 @@ def run(out="runs/demo", chars=1_000_000, epochs=3, seed=0, results=None, progre
                       preset.training.replace(epochs=epochs, seed=seed), preset="demo", about=ABOUT, results=results,
                       command=command, progress=progress, echo=echo, log_interval=sample_every,
                       on_log=_show_samples(sample_every, echo), how_to_continue=lambda saved: "run it again")
-    run.check()   # the directory and the results path, before the source is read
-    trainer = run.build()
+    trainer = run.build()   # checks the directory and the results path before the source is read
     corpus = trainer.corpus
     echo(f"gatedrnn demo: a 1-layer LSTM ({trainer.model.num_parameters():,} parameters) learns to write Python "
          f"from {corpus.train.size:,} characters of the standard library; {corpus.valid.size:,} more are held out")

@@ -109,7 +109,9 @@ class TrainingRun:
 
     # -- 2. corpus, model, Trainer -----------------------------------------------------------
     def build(self):
-        """Load the corpus, make the model (seeded) and the Trainer; returns the Trainer."""
+        """Check (:meth:`check`), then load the corpus, make the model (seeded) and the Trainer;
+        returns the Trainer."""
+        self.check()
         corpus = self._corpus()
         for split in ("valid", "test"):
             if getattr(corpus, split) is not None:
@@ -131,13 +133,12 @@ class TrainingRun:
 
     # -- 3. train and report -----------------------------------------------------------------
     def train(self, max_steps=None, time_limit=None):
-        """Check, build (unless built), claim ``out``, resume if asked, train; returns fit()'s summary.
+        """Build (and so check) unless built, claim ``out``, resume if asked, train; returns fit()'s summary.
 
         A finished run also writes its results document (``summary["results"]`` holds it). A
         write that fails mid-run (disk full, read-only, ulimit -f) ends in one GatedRNNError
         line saying what was saved and how to continue.
         """
-        self.check()
         trainer = self.trainer or self.build()
         with self.files.claim(resume=self.resume, command=self.command):
             if self.files.removed_temporaries:
@@ -160,23 +161,17 @@ class TrainingRun:
         return summary
 
     def _already_finished(self, trainer):
-        """A finished run asked to resume: its data is checked as for any resume, nothing is
-        written, and the summary says so (``already_finished``) with its results document."""
-        self._check_same_data(trainer)
-        trainer.check_continues(self.files.last)
+        """A finished run asked to resume: its data and settings are checked as for any resume,
+        nothing is written, and the summary says so (``already_finished``) with its results document."""
+        checkpoint = checked_for_resume(trainer, self.files.last)
+        trainer.check_continues(self.files.last, checkpoint)
         with open(self.files.results, "rb") as handle:
             results = json.loads(handle.read(LARGEST_RESULTS_FILE))
         return dict(finished=True, already_finished=True, results=results)
 
-    def _check_same_data(self, trainer):
-        last = self.files.last
-        saved = load_run_checkpoint(last).metadata.get("run") or {}
-        check_same_data(last, saved.get("data"), trainer.run_info["data"] or {"fingerprint": None})
-
     def _resume(self, trainer):
-        """Continue from last.npz: the same data (checked here), model and training settings (Trainer.load)."""
-        self._check_same_data(trainer)
-        trainer.load(self.files.last)
+        """Continue from last.npz: the same data, model and training settings, read once."""
+        trainer.load(self.files.last, checkpoint=checked_for_resume(trainer, self.files.last))
         self.echo(f"resuming {trainer.out_dir} at epoch {trainer.epoch + 1}, window {trainer.window}, "
                   f"step {trainer.step}")
 
@@ -185,6 +180,15 @@ class TrainingRun:
         self.echo(f"model: {trainer.model.num_parameters():,} parameters | corpus {trainer.corpus.name}: "
                   f"{trainer.corpus.train.size:,} training tokens, vocabulary {len(trainer.corpus.vocab):,} | "
                   f"out: {self.files.out_dir}")
+
+
+def checked_for_resume(trainer, last):
+    """The run checkpoint at ``last``, read once, after checking it was trained on ``trainer``'s data
+    (gatedrnn.lm.data_settings.check_same_data); Trainer.load checks the rest."""
+    checkpoint = load_run_checkpoint(last)
+    saved = checkpoint.metadata.get("run") or {}
+    check_same_data(last, saved.get("data"), trainer.run_info["data"] or {"fingerprint": None})
+    return checkpoint
 
 
 def results_document(trainer, summary, preset, about, command):
@@ -244,4 +248,4 @@ def _absolute(path):
     return Path(os.path.abspath(path))
 
 
-__all__ = ["TrainingRun", "results_document", "check_time_limit"]
+__all__ = ["TrainingRun", "results_document", "checked_for_resume", "check_time_limit"]

@@ -203,7 +203,9 @@ class Trainer:
         # Zaremba et al. sum the loss over the window's steps: the same gradient times T.
         scale = targets.shape[1] if self.config.loss_sum_over_time else 1.0
         result, self.state = self.engine.train_step(inputs, targets, self.state, self.optimizer.lr, scale, self.step)
-        self.guard.after_step(result, f"at step {self.step + 1} (epoch {self.epoch + 1}, window {self.window + 1})")
+        # The place is only named for a step that failed: no string is built on the hot path.
+        where = "" if result.stepped else f"at step {self.step + 1} (epoch {self.epoch + 1}, window {self.window + 1})"
+        self.guard.after_step(result, where)
         return result
 
     def _log_interval(self, grad_norm, tokens_per_s, bar):
@@ -331,16 +333,17 @@ class Trainer:
         )
         save_run_checkpoint(path, self.model, self.optimizer, carried, metadata)
 
-    def load(self, path, weights_only=False):
+    def load(self, path, weights_only=False, checkpoint=None):
         """Restore a checkpoint written by ``save`` (all of the run's state unless ``weights_only``).
 
         Everything is checked before anything changes: the file itself (load_run_checkpoint:
         metadata, shapes, checksum, finite values), then its vocabulary, settings and position
         against this run's. Only then are the optimizer (which refuses a missing buffer), the
         random generator, the weights and the position restored, and metrics.jsonl rewritten
-        from the history, last.
+        from the history, last. ``checkpoint``: the file already read (load_run_checkpoint),
+        so that a caller that looked into it first does not read it twice.
         """
-        checkpoint = load_run_checkpoint(path)
+        checkpoint = checkpoint or load_run_checkpoint(path)
         self._check_vocabulary(path, checkpoint)
         if weights_only:
             self.model.load_state_dict(checkpoint.model_weights)
@@ -366,10 +369,10 @@ class Trainer:
         self.log.restore(metadata["history"])
         self._resumed = True
 
-    def check_continues(self, path):
+    def check_continues(self, path, checkpoint=None):
         """GatedRNNError unless ``load(path)`` would continue this very run (vocabulary, model and
         training settings, position); changes nothing."""
-        checkpoint = load_run_checkpoint(path)
+        checkpoint = checkpoint or load_run_checkpoint(path)
         self._check_vocabulary(path, checkpoint)
         self._check_continues_this_run(path, checkpoint)
 
