@@ -13,13 +13,14 @@ worker process it starts run the kernel OpenBLAS picks for the processor, as on 
 that sets neither. ``--keep-blas-env`` keeps them. :func:`described` says in the results
 file which variables were removed and which kernel ran.
 """
+
 import json
 import os
 import sys
 
 OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-REMOVED = "GATEDRNN_BENCHMARK_REMOVED_BLAS_OVERRIDES"   # what the restart took away, for the record
-KEEP = "GATEDRNN_BENCHMARK_KEEP_BLAS_OVERRIDES"         # --keep-blas-env, passed on to worker processes
+REMOVED = "GATEDRNN_BENCHMARK_REMOVED_BLAS_OVERRIDES"  # what the restart took away, for the record
+KEEP = "GATEDRNN_BENCHMARK_KEEP_BLAS_OVERRIDES"  # --keep-blas-env, passed on to worker processes
 KEEP_FLAG = "--keep-blas-env"
 KEEP_HELP = "keep OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE if set (default: run without them; see blas_environment.py)"
 
@@ -41,8 +42,12 @@ def described():
     """For the results file: the overrides removed (or kept) and the kernel NumPy's OpenBLAS runs."""
     import numpy
     from threadpoolctl import threadpool_info
-    assert numpy.dot   # NumPy must be loaded for threadpoolctl to see its BLAS
-    blas = [dict(library=info.get("internal_api"), version=info.get("version"),
-                 kernel=info.get("architecture")) for info in threadpool_info() if info.get("user_api") == "blas"]
+
+    assert numpy.dot  # NumPy must be loaded for threadpoolctl to see its BLAS
+    blas = [
+        dict(library=info.get("internal_api"), version=info.get("version"), kernel=info.get("architecture"))
+        for info in threadpool_info()
+        if info.get("user_api") == "blas"
+    ]
     kept = {name: os.environ[name] for name in OVERRIDES if name in os.environ}
     return dict(removed_overrides=json.loads(os.environ.get(REMOVED, "{}")), kept_overrides=kept, numpy_blas=blas)

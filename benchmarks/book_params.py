@@ -9,6 +9,7 @@ ids (book_ptb_vocabulary) with gatedrnn.lm.evaluate_nll, batch 10 and windows of
 book's eval_perplexity does. The book reports a test perplexity of about 136 for this model.
 Writes ``benchmarks/results/book_params.json``.
 """
+
 import argparse
 import math
 import os
@@ -35,13 +36,25 @@ def main():
     test = vocab.encode(read_book_ptb_split("test", args.data_dir))
     started = time.perf_counter()
     nll = evaluate_nll(model, test, 10, 35)
-    print(f"{pkl}: {len(params)} arrays, {model.num_parameters():,} parameters; PTB test perplexity "
-          f"{math.exp(nll):.2f} ({test.size:,} tokens, {time.perf_counter() - started:.1f} s)")
-    write_json(args.out, dict(finished=timestamp(), command="python benchmarks/book_params.py --book DIR",
-                              file="ch06/Rnnlm.pkl", arrays=[list(p.shape) for p in params],
-                              stored_dtype=str(params[0].dtype), parameters=model.num_parameters(),
-                              test_tokens=int(test.size), test_ppl=math.exp(nll), book_reports_about=136,
-                              machine=machine_info()))
+    print(
+        f"{pkl}: {len(params)} arrays, {model.num_parameters():,} parameters; PTB test perplexity "
+        f"{math.exp(nll):.2f} ({test.size:,} tokens, {time.perf_counter() - started:.1f} s)"
+    )
+    write_json(
+        args.out,
+        dict(
+            finished=timestamp(),
+            command="python benchmarks/book_params.py --book DIR",
+            file="ch06/Rnnlm.pkl",
+            arrays=[list(p.shape) for p in params],
+            stored_dtype=str(params[0].dtype),
+            parameters=model.num_parameters(),
+            test_tokens=int(test.size),
+            test_ppl=math.exp(nll),
+            book_reports_about=136,
+            machine=machine_info(),
+        ),
+    )
     print(f"written to {args.out}")
 
 

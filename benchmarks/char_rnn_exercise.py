@@ -11,6 +11,7 @@ generation recites. Reports per variant whether and when the model learnt the pa
 whether its generation recites it, and how many characters it gets right from the start. The JSON goes to
 ``benchmarks/results/char_rnn_exercise.json``; docs/characters.md quotes it.
 """
+
 import argparse
 import sys
 import time
@@ -19,10 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from blas_environment import KEEP_FLAG, KEEP_HELP, described, run_without_overrides  # noqa: E402
 
-run_without_overrides()   # the processor's own OpenBLAS kernel, as every benchmark (blas_environment.py)
+run_without_overrides()  # the processor's own OpenBLAS kernel, as every benchmark (blas_environment.py)
 
-from gatedrnn.files import machine_info, timestamp, write_json  # noqa: E402
 from gatedrnn import threads  # noqa: E402
+from gatedrnn.files import machine_info, timestamp, write_json  # noqa: E402
 from gatedrnn.lm.char_rnn_exercise import FAULTS, PARAGRAPH, run  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "char_rnn_exercise.json"
@@ -46,20 +47,44 @@ def main():
     rows = []
     for label, faults in variants():
         started = time.perf_counter()
-        with threads.settings(deterministic=True):   # one thread: a re-run gives the same digits
+        with threads.settings(deterministic=True):  # one thread: a re-run gives the same digits
             result = run(PARAGRAPH, faults=faults, max_updates=args.max_updates, seed=args.seed)
         seconds = time.perf_counter() - started
-        rows.append(dict(variant=label, faults=result["faults"], exact=result["exact"],
-                         correct_prefix=result["correct_prefix"], updates=result["updates"],
-                         learnt_at=result["learnt_at"], final_loss=result["losses"][-1],
-                         recited=result["recited"], seconds=seconds))
+        rows.append(
+            dict(
+                variant=label,
+                faults=result["faults"],
+                exact=result["exact"],
+                correct_prefix=result["correct_prefix"],
+                updates=result["updates"],
+                learnt_at=result["learnt_at"],
+                final_loss=result["losses"][-1],
+                recited=result["recited"],
+                seconds=seconds,
+            )
+        )
         learnt = f"learnt at update {result['learnt_at']}" if result["learnt_at"] else "not learnt"
-        print(f"{label:<34} {learnt:<24} recited exactly: {str(result['exact']):<5} first "
-              f"{result['correct_prefix']:>3} chars right, {result['updates']:>4} updates ({seconds:.0f} s): "
-              f"{result['recited'][:40]!r}", flush=True)
-    write_json(args.out, dict(finished=timestamp(), command="python benchmarks/char_rnn_exercise.py",
-                              paragraph_characters=len(PARAGRAPH), hidden_size=35, faults=FAULTS,
-                              max_updates=args.max_updates, seed=args.seed, variants=rows, blas_environment=described(), machine=machine_info()))
+        print(
+            f"{label:<34} {learnt:<24} recited exactly: {str(result['exact']):<5} first "
+            f"{result['correct_prefix']:>3} chars right, {result['updates']:>4} updates ({seconds:.0f} s): "
+            f"{result['recited'][:40]!r}",
+            flush=True,
+        )
+    write_json(
+        args.out,
+        dict(
+            finished=timestamp(),
+            command="python benchmarks/char_rnn_exercise.py",
+            paragraph_characters=len(PARAGRAPH),
+            hidden_size=35,
+            faults=FAULTS,
+            max_updates=args.max_updates,
+            seed=args.seed,
+            variants=rows,
+            blas_environment=described(),
+            machine=machine_info(),
+        ),
+    )
     print(f"written to {args.out}")
 
 

@@ -16,6 +16,7 @@ Like every benchmark it runs without a machine's OPENBLAS_CORETYPE / OPENBLAS_L2
 overrides (blas_environment.py). When it removed some, each round also runs the demo idle with
 them put back ("idle_as_set_up"): what the Quick start takes on that machine as it is set up.
 """
+
 import argparse
 import contextlib
 import json
@@ -37,13 +38,26 @@ AS_SET_UP = "nothing else started; the OpenBLAS overrides of this machine (blas_
 
 def run_demo(out_dir, results_path, environment=None):
     """One `gatedrnn demo` process: {'seconds', 'results' (what it wrote), 'results_path', 'printed'}."""
-    command = [sys.executable, "-m", "gatedrnn", "demo", "--out", str(out_dir), "--results", str(results_path),
-               "--no-progress"]
+    command = [
+        sys.executable,
+        "-m",
+        "gatedrnn",
+        "demo",
+        "--out",
+        str(out_dir),
+        "--results",
+        str(results_path),
+        "--no-progress",
+    ]
     started = time.perf_counter()
     printed = subprocess.run(command, check=True, capture_output=True, text=True, env=environment).stdout
     seconds = time.perf_counter() - started
-    return dict(seconds=seconds, results=json.loads(Path(results_path).read_text()), results_path=Path(results_path),
-                printed=printed)
+    return dict(
+        seconds=seconds,
+        results=json.loads(Path(results_path).read_text()),
+        results_path=Path(results_path),
+        printed=printed,
+    )
 
 
 def spread(values):
@@ -71,8 +85,11 @@ def alternating_rounds(rounds, scratch):
             with Competitor() if condition == "busy" else contextlib.nullcontext():
                 run = run_demo(target, target.with_suffix(".json"), environments[condition])
             runs[condition].append(run)
-            print(f"round {number + 1}/{rounds} {condition}: {run['seconds']:.0f} s, "
-                  f"valid {run['results']['best_valid_bits_per_token']:.3f} bits/char", flush=True)
+            print(
+                f"round {number + 1}/{rounds} {condition}: {run['seconds']:.0f} s, "
+                f"valid {run['results']['best_valid_bits_per_token']:.3f} bits/char",
+                flush=True,
+            )
     return runs
 
 
@@ -83,8 +100,10 @@ def median_run(runs):
 
 def summary(runs):
     """Wall times (median, range, every round) and validation scores of one condition's runs."""
-    return dict(wall_seconds=spread([run["seconds"] for run in runs]),
-                valid_bits_per_char=[run["results"]["best_valid_bits_per_token"] for run in runs])
+    return dict(
+        wall_seconds=spread([run["seconds"] for run in runs]),
+        valid_bits_per_char=[run["results"]["best_valid_bits_per_token"] for run in runs],
+    )
 
 
 def main():
@@ -92,32 +111,52 @@ def main():
     parser.add_argument(KEEP_FLAG, action="store_true", help=KEEP_HELP)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of (idle, busy) runs (default 3)")
     parser.add_argument("--out", default=str(RESULTS / "demo_load.json"))
-    parser.add_argument("--idle-results", default=str(RESULTS / "demo.json"),
-                        help="where the median idle run's own results go (the README's demo figures)")
-    parser.add_argument("--idle-output", default=str(RESULTS / "demo_output.txt"),
-                        help="where what the median idle run printed goes (the README's demo output)")
+    parser.add_argument(
+        "--idle-results",
+        default=str(RESULTS / "demo.json"),
+        help="where the median idle run's own results go (the README's demo figures)",
+    )
+    parser.add_argument(
+        "--idle-output",
+        default=str(RESULTS / "demo_output.txt"),
+        help="where what the median idle run printed goes (the README's demo output)",
+    )
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error(f"--rounds must be at least 1, got {args.rounds}")
     from gatedrnn.files import atomic_write_bytes, machine_info, timestamp, write_json
+
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as scratch:
         runs = alternating_rounds(args.rounds, Path(scratch))
-        quoted = median_run(runs["idle"])      # the README quotes a typical run, not the fastest
+        quoted = median_run(runs["idle"])  # the README quotes a typical run, not the fastest
         atomic_write_bytes(args.idle_results, quoted["results_path"].read_bytes())
         atomic_write_bytes(args.idle_output, quoted["printed"].encode("utf-8"))
     ratios = spread([busy["seconds"] / idle["seconds"] for idle, busy in zip(runs["idle"], runs["busy"])])
     summaries = {condition: summary(condition_runs) for condition, condition_runs in runs.items()}
-    write_json(args.out, dict(
-        finished=timestamp(), command="python benchmarks/demo_load.py " + " ".join(sys.argv[1:]),
-        load_average_before=load_before, load_average_after=os.getloadavg(),
-        conditions={**CONDITIONS, **({"idle_as_set_up": AS_SET_UP} if "idle_as_set_up" in runs else {})},
-        blas_environment=described(),
-        **summaries,
-        busy_over_idle=ratios, target_busy_over_idle=2.0, machine=machine_info()))
-    medians = ", ".join(f"{condition} {figures['wall_seconds']['median']:.0f} s" for condition, figures in summaries.items())
-    print(f"medians: {medians}; busy / idle {ratios['median']:.2f} ({ratios['min']:.2f}–{ratios['max']:.2f}, target ≤ 2); "
-          f"written to {args.out}")
+    write_json(
+        args.out,
+        dict(
+            finished=timestamp(),
+            command="python benchmarks/demo_load.py " + " ".join(sys.argv[1:]),
+            load_average_before=load_before,
+            load_average_after=os.getloadavg(),
+            conditions={**CONDITIONS, **({"idle_as_set_up": AS_SET_UP} if "idle_as_set_up" in runs else {})},
+            blas_environment=described(),
+            **summaries,
+            busy_over_idle=ratios,
+            target_busy_over_idle=2.0,
+            machine=machine_info(),
+        ),
+    )
+    medians = ", ".join(
+        f"{condition} {figures['wall_seconds']['median']:.0f} s" for condition, figures in summaries.items()
+    )
+    print(
+        f"medians: {medians}; busy / idle {ratios['median']:.2f} "
+        f"({ratios['min']:.2f}–{ratios['max']:.2f}, target ≤ 2); "
+        f"written to {args.out}"
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ engines, idle and with one CPU-bound competitor (as benchmarks/train_speed.py), 
 ratio torch engine / NumPy engine is taken round by round. Writes
 benchmarks/results/engines.json, quoted by docs/scaling.md.
 """
+
 import argparse
 import json
 import os
@@ -26,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from blas_environment import KEEP_FLAG, KEEP_HELP, described, run_without_overrides  # noqa: E402
 
-run_without_overrides()   # the processor's own OpenBLAS kernel, as every benchmark
+run_without_overrides()  # the processor's own OpenBLAS kernel, as every benchmark
 
 from train_speed import CONDITIONS, under_load  # noqa: E402
 
@@ -41,13 +42,32 @@ ENGINES = {
 
 
 def command(engine, preset, steps, interval, data_dir, out):
-    train = ["train", "--preset", preset, "--max-steps", str(steps), "--log-interval", str(interval),
-             "--out", str(out), "--no-progress", *ENGINES[engine]]
+    train = [
+        "train",
+        "--preset",
+        preset,
+        "--max-steps",
+        str(steps),
+        "--log-interval",
+        str(interval),
+        "--out",
+        str(out),
+        "--no-progress",
+        *ENGINES[engine],
+    ]
     if data_dir:
         train += ["--data-dir", data_dir]
     if engine == "torch-2-processes":
-        return [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-                "-m", "gatedrnn", *train]
+        return [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node=2",
+            "-m",
+            "gatedrnn",
+            *train,
+        ]
     return [sys.executable, "-m", "gatedrnn", *train]
 
 
@@ -57,8 +77,9 @@ def one_run(engine, preset, data_dir):
     out = Path(tempfile.mkdtemp(prefix="gatedrnn-engines-")) / "run"
     try:
         environment = dict(os.environ, OMP_NUM_THREADS="1") if engine == "torch-2-processes" else None
-        done = subprocess.run(command(engine, preset, steps, interval, data_dir, out), capture_output=True,
-                              text=True, env=environment)
+        done = subprocess.run(
+            command(engine, preset, steps, interval, data_dir, out), capture_output=True, text=True, env=environment
+        )
         if done.returncode != 0:
             raise SystemExit(f"{engine} {preset} failed:\n{done.stderr[-3000:]}")
         records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
@@ -75,10 +96,19 @@ def measure(preset, load, rounds, data_dir):
             order = list(ENGINES) if number % 2 == 0 else list(reversed(ENGINES))
             for engine in order:
                 figures[engine].append(one_run(engine, preset, data_dir))
-            print(f"  {preset} {load} round {number + 1}/{rounds}: " +
-                  "  ".join(f"{e}: {figures[e][-1]:,.0f} tok/s" for e in ENGINES), flush=True)
-    result = dict(preset=preset, load=load, rounds=rounds, steps=PRESETS[preset][0],
-                  tokens_per_s={e: statistics.median(v) for e, v in figures.items()}, rounds_tokens_per_s=figures)
+            print(
+                f"  {preset} {load} round {number + 1}/{rounds}: "
+                + "  ".join(f"{e}: {figures[e][-1]:,.0f} tok/s" for e in ENGINES),
+                flush=True,
+            )
+    result = dict(
+        preset=preset,
+        load=load,
+        rounds=rounds,
+        steps=PRESETS[preset][0],
+        tokens_per_s={e: statistics.median(v) for e, v in figures.items()},
+        rounds_tokens_per_s=figures,
+    )
     for engine in ("torch", "torch-2-processes"):
         ratios = [t / n for t, n in zip(figures[engine], figures["numpy"])]
         result[f"{engine}_over_numpy"] = dict(median=statistics.median(ratios), min=min(ratios), max=max(ratios))
@@ -94,15 +124,27 @@ def main():
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args()
     import torch
+
     from gatedrnn.files import machine_info, timestamp, write_json
+
     started, load_before = time.perf_counter(), os.getloadavg()
     plan = [("rnnlm", "idle")] if args.quick else [(p, load) for load in ("idle", "busy") for p in PRESETS]
     results = [measure(preset, load, 1 if args.quick else args.rounds, args.data_dir) for preset, load in plan]
-    write_json(args.out, dict(finished=timestamp(), command="python benchmarks/engines.py " + " ".join(sys.argv[1:]),
-                              load_average_before=load_before, seconds=time.perf_counter() - started,
-                              conditions=CONDITIONS, torch_version=torch.__version__,
-                              torch_threads_one_process=torch.get_num_threads(), blas_environment=described(),
-                              results=results, machine=machine_info()))
+    write_json(
+        args.out,
+        dict(
+            finished=timestamp(),
+            command="python benchmarks/engines.py " + " ".join(sys.argv[1:]),
+            load_average_before=load_before,
+            seconds=time.perf_counter() - started,
+            conditions=CONDITIONS,
+            torch_version=torch.__version__,
+            torch_threads_one_process=torch.get_num_threads(),
+            blas_environment=described(),
+            results=results,
+            machine=machine_info(),
+        ),
+    )
     print(f"written to {args.out}")
 
 

@@ -9,6 +9,7 @@ update. Its time is a floor under any step built on NumPy's BLAS, so its fractio
 matmul limit (see train_speed.py) is the most a full step could reach. Each round measures
 the 2048³ GEMM reference just before; the JSON goes to ``benchmarks/results/gemm_floor.json``.
 """
+
 import argparse
 import statistics
 import sys
@@ -21,8 +22,8 @@ let_blas_threads_sleep()  # before NumPy loads, as the gatedrnn command does (ga
 
 import numpy as np  # noqa: E402
 
-from gatedrnn.layers.kernels import HiddenProjection
-from gatedrnn.files import machine_info, timestamp, write_json
+from gatedrnn.files import machine_info, timestamp, write_json  # noqa: E402
+from gatedrnn.layers.kernels import HiddenProjection  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 from blas_environment import KEEP_FLAG, KEEP_HELP, described  # noqa: E402
@@ -57,10 +58,11 @@ def step_products(model_cfg, batch, steps, vocab=VOCAB):
         dlogits @ decoder
         for k in reversed(range(layers)):  # backward: the time loop, then dx, dW_ih, dW_hh
             for t in range(steps):
-                dgates[t * batch:(t + 1) * batch] @ w_hh[k]
+                dgates[t * batch : (t + 1) * batch] @ w_hh[k]
             dgates @ w_ih[k]
             dgates.T @ inputs[k]
             dgates.T @ outputs
+
     return run
 
 
@@ -78,11 +80,17 @@ def measure(name, rounds, repeats):
             run()
         seconds.append((time.perf_counter() - started) / repeats)
         fractions.append(flops / gemm[-1] / 1e9 / seconds[-1])
-    return dict(model=model_cfg.to_dict(), batch_size=batch, seq_len=steps, flops_per_step=flops,
-                products_seconds_rounds=seconds, gemm_gflops_rounds=gemm,
-                products_seconds=statistics.median(seconds),
-                products_fraction_of_matmul_limit=statistics.median(fractions),
-                products_fraction_rounds=fractions)
+    return dict(
+        model=model_cfg.to_dict(),
+        batch_size=batch,
+        seq_len=steps,
+        flops_per_step=flops,
+        products_seconds_rounds=seconds,
+        gemm_gflops_rounds=gemm,
+        products_seconds=statistics.median(seconds),
+        products_fraction_of_matmul_limit=statistics.median(fractions),
+        products_fraction_rounds=fractions,
+    )
 
 
 def main():
@@ -96,12 +104,22 @@ def main():
     for name in args.configs:
         figures = measure(name, args.rounds, repeats=10 if name == "rnnlm" else 2)
         results[name] = figures
-        print(f"{name:<13} products alone {figures['products_seconds'] * 1e3:6.1f} ms a step = "
-              f"{figures['products_fraction_of_matmul_limit']:.0%} of the matmul limit "
-              f"(rounds {min(figures['products_fraction_rounds']):.0%}-{max(figures['products_fraction_rounds']):.0%})",
-              flush=True)
-    write_json(args.out, dict(finished=timestamp(), command="python benchmarks/gemm_floor.py " + " ".join(sys.argv[1:]),
-                              blas_environment=described(), configs=results, machine=machine_info()))
+        print(
+            f"{name:<13} products alone {figures['products_seconds'] * 1e3:6.1f} ms a step = "
+            f"{figures['products_fraction_of_matmul_limit']:.0%} of the matmul limit "
+            f"(rounds {min(figures['products_fraction_rounds']):.0%}-{max(figures['products_fraction_rounds']):.0%})",
+            flush=True,
+        )
+    write_json(
+        args.out,
+        dict(
+            finished=timestamp(),
+            command="python benchmarks/gemm_floor.py " + " ".join(sys.argv[1:]),
+            blas_environment=described(),
+            configs=results,
+            machine=machine_info(),
+        ),
+    )
     print(f"written to {args.out}")
 
 

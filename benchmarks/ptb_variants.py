@@ -19,6 +19,7 @@ Studies:
   with locked dropout between layers, then also recurrent dropout on h_{t-1}, then also
   weight drop on W_hh.
 """
+
 import argparse
 import json
 import os
@@ -30,27 +31,40 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from blas_environment import KEEP_FLAG, KEEP_HELP, described, run_without_overrides  # noqa: E402
 
-run_without_overrides()   # the processor's own OpenBLAS kernel, as every benchmark (blas_environment.py)
+run_without_overrides()  # the processor's own OpenBLAS kernel, as every benchmark (blas_environment.py)
 
 from gatedrnn.files import machine_info, timestamp, write_json  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 STUDIES = {
-    "cells": dict(preset="rnnlm", variants={
-        "lstm": ["--cell", "lstm"],
-        "gru": ["--cell", "gru"],
-        "rnn-tanh": ["--cell", "rnn"],
-        # lr 20 with clip 0.25 lets one update move the weights by up to 5: fine for the gated
-        # cells, too much for a tanh RNN, which then diverges; the same with a 20× smaller rate.
-        "rnn-tanh-lr1": ["--cell", "rnn", "--lr", "1"],
-    }),
-    "dropout": dict(preset="small", variants={
-        "baseline": [],
-        "locked": ["--dropout", "0.25", "--locked-dropout"],
-        "locked+recurrent": ["--dropout", "0.25", "--locked-dropout", "--recurrent-dropout", "0.2"],
-        "locked+recurrent+weight-drop": ["--dropout", "0.25", "--locked-dropout", "--recurrent-dropout", "0.2",
-                                         "--weight-drop", "0.3"],
-    }),
+    "cells": dict(
+        preset="rnnlm",
+        variants={
+            "lstm": ["--cell", "lstm"],
+            "gru": ["--cell", "gru"],
+            "rnn-tanh": ["--cell", "rnn"],
+            # lr 20 with clip 0.25 lets one update move the weights by up to 5: fine for the gated
+            # cells, too much for a tanh RNN, which then diverges; the same with a 20× smaller rate.
+            "rnn-tanh-lr1": ["--cell", "rnn", "--lr", "1"],
+        },
+    ),
+    "dropout": dict(
+        preset="small",
+        variants={
+            "baseline": [],
+            "locked": ["--dropout", "0.25", "--locked-dropout"],
+            "locked+recurrent": ["--dropout", "0.25", "--locked-dropout", "--recurrent-dropout", "0.2"],
+            "locked+recurrent+weight-drop": [
+                "--dropout",
+                "0.25",
+                "--locked-dropout",
+                "--recurrent-dropout",
+                "0.2",
+                "--weight-drop",
+                "0.3",
+            ],
+        },
+    ),
 }
 
 
@@ -60,8 +74,19 @@ def run_variant(study, name, options, args):
     results = out / "results.json"
     if results.exists():
         return json.loads(results.read_text())
-    command = [sys.executable, "-m", "gatedrnn", "train", "--preset", STUDIES[study]["preset"], *options,
-               "--out", str(out), "--no-progress", "--deterministic"]
+    command = [
+        sys.executable,
+        "-m",
+        "gatedrnn",
+        "train",
+        "--preset",
+        STUDIES[study]["preset"],
+        *options,
+        "--out",
+        str(out),
+        "--no-progress",
+        "--deterministic",
+    ]
     if args.data_dir:
         command += ["--data-dir", args.data_dir]
     if args.time_limit:
@@ -70,16 +95,24 @@ def run_variant(study, name, options, args):
         command.append("--resume")
     print(" ".join(command), flush=True)
     status = subprocess.run(command).returncode
-    if status not in (0, 130):   # 130: stopped by Ctrl-C or SIGTERM, saved; run again to continue
+    if status not in (0, 130):  # 130: stopped by Ctrl-C or SIGTERM, saved; run again to continue
         raise SystemExit(f"{name}: gatedrnn train exited with status {status}")
     return json.loads(results.read_text()) if results.exists() else None
 
 
 def summary(name, options, result):
-    return dict(variant=name, options=options, model=result["model"], parameters=result["parameters"],
-                valid_ppl_by_epoch=result["valid_ppl_by_epoch"], best_valid_ppl=result["best_valid_ppl"],
-                test_ppl=result["test_ppl"], wall_seconds=result.get("wall_seconds"),
-                median_train_tokens_per_s=result["median_train_tokens_per_s"], threads=result["threads"])
+    return dict(
+        variant=name,
+        options=options,
+        model=result["model"],
+        parameters=result["parameters"],
+        valid_ppl_by_epoch=result["valid_ppl_by_epoch"],
+        best_valid_ppl=result["best_valid_ppl"],
+        test_ppl=result["test_ppl"],
+        wall_seconds=result.get("wall_seconds"),
+        median_train_tokens_per_s=result["median_train_tokens_per_s"],
+        threads=result["threads"],
+    )
 
 
 def main():
@@ -88,8 +121,12 @@ def main():
     parser.add_argument("--data-dir", default=os.environ.get("GATEDRNN_DATA"))
     parser.add_argument("--run-dir", default="/tmp/gatedrnn-runs", help="where the runs live (outside the repo)")
     parser.add_argument("--time-limit", type=float, help="minutes per training process before it saves and stops")
-    parser.add_argument("--jobs", type=int, default=1,
-                        help="variants trained side by side, each on one thread (at most the number of cores)")
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="variants trained side by side, each on one thread (at most the number of cores)",
+    )
     parser.add_argument(KEEP_FLAG, action="store_true", help=KEEP_HELP)
     parser.add_argument("--out", help="results JSON (default: benchmarks/results/ptb_STUDY.json)")
     args = parser.parse_args()
@@ -108,9 +145,20 @@ def main():
         rows.append(summary(name, options, result))
         print(f"{name}: test ppl {result['test_ppl']:.2f}, {result['parameters']:,} parameters", flush=True)
     out = args.out or str(RESULTS / f"ptb_{args.study}.json")
-    write_json(out, dict(finished=timestamp(), command=f"python benchmarks/ptb_variants.py {args.study} --jobs {args.jobs}",
-                         preset=study["preset"], deterministic=True, jobs=args.jobs,
-                         load_average_before_last_piece=load_before, variants=rows, blas_environment=described(), machine=machine_info()))
+    write_json(
+        out,
+        dict(
+            finished=timestamp(),
+            command=f"python benchmarks/ptb_variants.py {args.study} --jobs {args.jobs}",
+            preset=study["preset"],
+            deterministic=True,
+            jobs=args.jobs,
+            load_average_before_last_piece=load_before,
+            variants=rows,
+            blas_environment=described(),
+            machine=machine_info(),
+        ),
+    )
     print(f"written to {out}")
 
 

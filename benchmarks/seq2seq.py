@@ -19,6 +19,7 @@ the exact match after every epoch, the wall times and, for copy, the exact match
 to ``benchmarks/results/seq2seq.json``, and two figures to docs/figures/: the addition curves
 and the attention weights of a few dates (source characters × output characters).
 """
+
 import argparse
 import multiprocessing
 import os
@@ -46,12 +47,15 @@ FIGURES = ROOT / "docs" / "figures"
 # The book's settings exactly (a constant learning rate), then the same with a decaying tail:
 # from epoch 16 on the rate is multiplied by 0.8 per epoch, so that Adam settles instead of
 # swinging by a few points between the last epochs.
-TAIL = dict(lr_decay=1.25, decay_start=15)   # ÷ 1.25 (× 0.8) per epoch from epoch 16
-ADDITION = {"plain": dict(), "reversed": dict(reverse_source=True),
-            "reversed+peeky": dict(reverse_source=True, peeky=True),
-            "reversed+peeky, decaying tail": dict(reverse_source=True, peeky=True, **TAIL),
-            "reversed+attention, decaying tail": dict(reverse_source=True, attention="dot", **TAIL),
-            "reversed+peeky+attention, decaying tail": dict(reverse_source=True, peeky=True, attention="dot", **TAIL)}
+TAIL = dict(lr_decay=1.25, decay_start=15)  # ÷ 1.25 (× 0.8) per epoch from epoch 16
+ADDITION = {
+    "plain": dict(),
+    "reversed": dict(reverse_source=True),
+    "reversed+peeky": dict(reverse_source=True, peeky=True),
+    "reversed+peeky, decaying tail": dict(reverse_source=True, peeky=True, **TAIL),
+    "reversed+attention, decaying tail": dict(reverse_source=True, attention="dot", **TAIL),
+    "reversed+peeky+attention, decaying tail": dict(reverse_source=True, peeky=True, attention="dot", **TAIL),
+}
 DATES = {"no attention": dict(), "attention": dict(attention="dot")}
 COPY = {"no attention": dict(), "attention": dict(attention="dot")}
 LENGTH_BUCKETS = ((3, 5), (6, 10), (11, 15), (16, 20))
@@ -61,11 +65,22 @@ def train(task, name, epochs, keep_model=False, **options):
     """One configuration on one thread; returns its row (and the model, when asked)."""
     started = time.perf_counter()
     with threads.settings(deterministic=True):
-        result = run_transduction(task, epochs=epochs, progress=False, keep_model=keep_model,
-                                  echo=lambda line: print(f"{task} {name}: {line}", flush=True), **options)
-    row = dict(task=task, config=name, test_exact_match=result["test_exact_match"],
-               exact_match_by_epoch=[r["test_exact_match"] for r in result["history"]],
-               wall_seconds=time.perf_counter() - started, model=result["model"])
+        result = run_transduction(
+            task,
+            epochs=epochs,
+            progress=False,
+            keep_model=keep_model,
+            echo=lambda line: print(f"{task} {name}: {line}", flush=True),
+            **options,
+        )
+    row = dict(
+        task=task,
+        config=name,
+        test_exact_match=result["test_exact_match"],
+        exact_match_by_epoch=[r["test_exact_match"] for r in result["history"]],
+        wall_seconds=time.perf_counter() - started,
+        model=result["model"],
+    )
     return (row, result) if keep_model else row
 
 
@@ -96,15 +111,15 @@ def plot_curves(rows, path):
 def plot_attention(model, data, path, count=3):
     """Attention weights (output characters × source characters) of the first test dates."""
     plt = pyplot()
-    sources, targets = data.test
+    sources = data.test[0]
     figure, axes = plt.subplots(1, count, figsize=(4.2 * count, 3.6), dpi=110)
-    for ax, source, target in zip(np.atleast_1d(axes), sources, targets):
+    for ax, source in zip(np.atleast_1d(axes), sources):
         ids, lengths = data.encode_sources([source])
         bos = data.symbols.index(BOS)
         out = model.greedy(ids, lengths, bos, data.target_width)
         model.eval()
-        model(ids, lengths, np.concatenate([[[bos]], out[:, :-1]], axis=1))   # the same steps, to read the weights
-        weights = model.attention_weights[0, :, :len(source)]
+        model(ids, lengths, np.concatenate([[[bos]], out[:, :-1]], axis=1))  # the same steps, to read the weights
+        weights = model.attention_weights[0, :, : len(source)]
         ax.imshow(weights, cmap="Greys", aspect="auto", vmin=0, vmax=1)
         ax.set_xticks(range(len(source)))
         ax.set_xticklabels(list(source), fontsize=7)
@@ -122,6 +137,7 @@ def book_run(book_dir, epochs):
     one thread; returns its row with the same fields as ours."""
     import contextlib
     import io
+
     sys.path[:0] = [str(book_dir), str(Path(book_dir) / "ch07")]
     os.chdir(Path(book_dir) / "ch07")
     from common.optimizer import Adam
@@ -129,22 +145,29 @@ def book_run(book_dir, epochs):
     from common.util import eval_seq2seq
     from dataset import sequence
     from peeky_seq2seq import PeekySeq2seq
+
     started = time.perf_counter()
     (x_train, t_train), (x_test, t_test) = sequence.load_data("addition.txt")
     char_to_id, id_to_char = sequence.get_vocab()
     x_train, x_test = x_train[:, ::-1], x_test[:, ::-1]
     model = PeekySeq2seq(len(char_to_id), 16, 128)
     trainer, curve = Trainer(model, Adam()), []
-    with threads.settings(deterministic=True):   # one thread, as each of ours
+    with threads.settings(deterministic=True):  # one thread, as each of ours
         for _ in range(epochs):
-            with contextlib.redirect_stdout(io.StringIO()):   # its per-batch lines
+            with contextlib.redirect_stdout(io.StringIO()):  # its per-batch lines
                 trainer.fit(x_train, t_train, max_epoch=1, batch_size=128, max_grad=5.0)
-            right = sum(eval_seq2seq(model, x_test[[i]], t_test[[i]], id_to_char, False, True)
-                        for i in range(len(x_test)))
+            right = sum(
+                eval_seq2seq(model, x_test[[i]], t_test[[i]], id_to_char, False, True) for i in range(len(x_test))
+            )
             curve.append(right / len(x_test))
             print(f"addition book reversed+peeky: epoch {len(curve)} test exact match {curve[-1]:.2%}", flush=True)
-    return dict(task="addition", config="book's code: reversed+peeky", test_exact_match=curve[-1],
-                exact_match_by_epoch=curve, wall_seconds=time.perf_counter() - started)
+    return dict(
+        task="addition",
+        config="book's code: reversed+peeky",
+        test_exact_match=curve[-1],
+        exact_match_by_epoch=curve,
+        wall_seconds=time.perf_counter() - started,
+    )
 
 
 def job(task, name, epochs, options, figures=None):
@@ -158,8 +181,11 @@ def job(task, name, epochs, options, figures=None):
         return out
     row, result = out
     if task == "dates" and options.get("attention"):
-        plot_attention(result["trained_model"], make_transduction_task("dates", seed=0),
-                       Path(figures) / "seq2seq_attention_dates.png")
+        plot_attention(
+            result["trained_model"],
+            make_transduction_task("dates", seed=0),
+            Path(figures) / "seq2seq_attention_dates.png",
+        )
     if task == "copy":
         row["exact_match_by_length"] = copy_by_length(result["trained_model"], make_transduction_task("copy", seed=0))
     return row
@@ -193,14 +219,26 @@ def main():
     if book:
         for row in addition:
             row["wall_seconds_over_book"] = row["wall_seconds"] / book[0]["wall_seconds"]
-    write_json(args.out, dict(finished=timestamp(), command="python benchmarks/seq2seq.py " + " ".join(sys.argv[1:]),
-                              quick=args.quick, seconds=time.perf_counter() - started, jobs=args.jobs,
-                              load_average_before=load_before,
-                              running_beside="each configuration shares the machine with one other (--jobs 2)",
-                              addition_book_settings=dict(wordvec=16, hidden=128, batch=128, lr=1e-3, clip=5.0),
-                              addition_decaying_tail=TAIL, book=book[0] if book else None,
-                              addition=addition, dates=dates, copy=copies, blas_environment=described(),
-                              machine=machine_info()))
+    write_json(
+        args.out,
+        dict(
+            finished=timestamp(),
+            command="python benchmarks/seq2seq.py " + " ".join(sys.argv[1:]),
+            quick=args.quick,
+            seconds=time.perf_counter() - started,
+            jobs=args.jobs,
+            load_average_before=load_before,
+            running_beside="each configuration shares the machine with one other (--jobs 2)",
+            addition_book_settings=dict(wordvec=16, hidden=128, batch=128, lr=1e-3, clip=5.0),
+            addition_decaying_tail=TAIL,
+            book=book[0] if book else None,
+            addition=addition,
+            dates=dates,
+            copy=copies,
+            blas_environment=described(),
+            machine=machine_info(),
+        ),
+    )
     print(f"written to {args.out}")
 
 

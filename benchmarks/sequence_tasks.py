@@ -11,6 +11,7 @@
 The runs are deterministic (one thread, gatedrnn.threads): the accuracies it writes are the
 ones a re-run gets, whatever else the machine is doing.
 """
+
 import argparse
 from pathlib import Path
 
@@ -35,18 +36,34 @@ def main():
     for run in RUNS:
         with threads.settings(deterministic=True):
             result = run_task(**run, epochs=args.epochs, progress=False)
-        rows.append(dict(task=run["task"], cell=run["cell"], bidirectional=run["bidirectional"],
-                         pooling=run.get("pooling"), test_accuracy=result["test_accuracy"],
-                         valid_accuracy_by_epoch=[r["valid_accuracy"] for r in result["history"]],
-                         seconds=result["seconds"]))
+        rows.append(
+            dict(
+                task=run["task"],
+                cell=run["cell"],
+                bidirectional=run["bidirectional"],
+                pooling=run.get("pooling"),
+                test_accuracy=result["test_accuracy"],
+                valid_accuracy_by_epoch=[r["valid_accuracy"] for r in result["history"]],
+                seconds=result["seconds"],
+            )
+        )
     print(f"\n{'task':<11} {'model':<24} {'test accuracy':>13}")
     for row in rows:
         model = f"{'bi-' if row['bidirectional'] else ''}{row['cell'].upper()}" + (
-            f", {row['pooling']} pooling" if row["pooling"] else "")
+            f", {row['pooling']} pooling" if row["pooling"] else ""
+        )
         print(f"{row['task']:<11} {model:<24} {row['test_accuracy']:>12.2%}")
-    write_json(args.out, dict(finished=timestamp(), command="python benchmarks/sequence_tasks.py", epochs=args.epochs,
-                              deterministic=True,
-                              runs=rows, machine=machine_info()))
+    write_json(
+        args.out,
+        dict(
+            finished=timestamp(),
+            command="python benchmarks/sequence_tasks.py",
+            epochs=args.epochs,
+            deterministic=True,
+            runs=rows,
+            machine=machine_info(),
+        ),
+    )
     print(f"written to {args.out}")
 
 

@@ -12,6 +12,7 @@ layer, the loss, the norm and the update. The matrix products of the recurrent b
 
 Written to ``benchmarks/results/step_breakdown.json``; docs/performance.md quotes it.
 """
+
 import argparse
 import os
 import sys
@@ -24,11 +25,13 @@ from blas_environment import KEEP_FLAG, KEEP_HELP, described, run_without_overri
 run_without_overrides()
 
 
+from train_speed import GatedRNNRunner, model_and_training_config, windows_and_vocab  # noqa: E402
+
 from gatedrnn import threads as gatedrnn_threads  # noqa: E402
 from gatedrnn.files import machine_info, timestamp, write_json  # noqa: E402
-from gatedrnn.layers import kernels, lstm as lstm_module  # noqa: E402
+from gatedrnn.layers import kernels  # noqa: E402
+from gatedrnn.layers import lstm as lstm_module  # noqa: E402
 from gatedrnn.threads import available_cores  # noqa: E402
-from train_speed import GatedRNNRunner, model_and_training_config, windows_and_vocab  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "step_breakdown.json"
 PARTS = {  # timer name: (owner, attribute)
@@ -65,18 +68,22 @@ def measure(name, threads, data_dir, totals):
             runner.train_step(inputs, targets)
         totals.clear()
         started = time.perf_counter()
-        for inputs, targets in windows[5:5 + STEPS[name]]:
+        for inputs, targets in windows[5 : 5 + STEPS[name]]:
             runner.train_step(inputs, targets)
         step = (time.perf_counter() - started) / STEPS[name]
     parts = {part: totals.get(part, 0.0) / STEPS[name] for part in PARTS}
-    products = (parts["input_projection"] + 2 * parts["recurrent_products_forward"]
-                + parts["weight_and_input_gradients"])
+    products = parts["input_projection"] + 2 * parts["recurrent_products_forward"] + parts["weight_and_input_gradients"]
     inside_lstm = parts["lstm_forward_loop"] + parts["lstm_backward"]
-    return dict(config=name, threads=threads, step_ms=step * 1e3,
-                tokens_per_s=train_cfg.batch_size * train_cfg.seq_len / step,
-                parts_ms={part: value * 1e3 for part, value in parts.items()},
-                lstm_products_ms=products * 1e3, lstm_other_ms=(inside_lstm - products) * 1e3,
-                outside_lstm_ms=(step - inside_lstm) * 1e3)
+    return dict(
+        config=name,
+        threads=threads,
+        step_ms=step * 1e3,
+        tokens_per_s=train_cfg.batch_size * train_cfg.seq_len / step,
+        parts_ms={part: value * 1e3 for part, value in parts.items()},
+        lstm_products_ms=products * 1e3,
+        lstm_other_ms=(inside_lstm - products) * 1e3,
+        outside_lstm_ms=(step - inside_lstm) * 1e3,
+    )
 
 
 def main():
@@ -93,11 +100,22 @@ def main():
         for threads in sorted({1, available_cores()}):
             row = measure(name, threads, args.data_dir, totals)
             rows.append(row)
-            print(f"{name:<13} {threads} thread(s): step {row['step_ms']:6.1f} ms = LSTM products "
-                  f"{row['lstm_products_ms']:6.1f} + LSTM rest {row['lstm_other_ms']:5.1f} + outside the LSTM "
-                  f"{row['outside_lstm_ms']:5.1f}", flush=True)
-    write_json(args.out, dict(finished=timestamp(), command="python benchmarks/step_breakdown.py",
-                              blas_environment=described(), rows=rows, machine=machine_info()))
+            print(
+                f"{name:<13} {threads} thread(s): step {row['step_ms']:6.1f} ms = LSTM products "
+                f"{row['lstm_products_ms']:6.1f} + LSTM rest {row['lstm_other_ms']:5.1f} + outside the LSTM "
+                f"{row['outside_lstm_ms']:5.1f}",
+                flush=True,
+            )
+    write_json(
+        args.out,
+        dict(
+            finished=timestamp(),
+            command="python benchmarks/step_breakdown.py",
+            blas_environment=described(),
+            rows=rows,
+            machine=machine_info(),
+        ),
+    )
     print(f"written to {args.out}")
 
 

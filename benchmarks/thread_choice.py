@@ -9,6 +9,7 @@ core (NumPy's default), idle and with one CPU-bound competitor process. Reports 
 median tokens/s and the chosen one's ratio to the better fixed choice, round by round. The
 JSON goes to ``benchmarks/results/thread_choice.json``.
 """
+
 import argparse
 import os
 import statistics
@@ -17,9 +18,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from gatedrnn.threads import available_cores  # noqa: E402
 from blas_environment import KEEP_FLAG, KEEP_HELP  # noqa: E402
 from train_speed import CONFIGS, LOADS, alternating_rounds, under_load, write_results  # noqa: E402
+
+from gatedrnn.threads import available_cores  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "thread_choice.json"
 
@@ -30,14 +32,20 @@ def summarise(name, load, figures, all_cores):
     rate = "train_tokens_per_s"
     better_fixed = [max(a[rate], b[rate]) for a, b in zip(one, every)]
     ratios = [c[rate] / best for c, best in zip(chosen, better_fixed)]
-    return dict(config=name, load=load, rounds=len(chosen),
-                tokens_per_s=dict(chosen=statistics.median(r[rate] for r in chosen),
-                                  one_thread=statistics.median(r[rate] for r in one),
-                                  every_core=statistics.median(r[rate] for r in every)),
-                chosen_over_better_fixed=dict(median=statistics.median(ratios), min=min(ratios), max=max(ratios)),
-                one_thread_over_every_core=statistics.median(a[rate] / b[rate] for a, b in zip(one, every)),
-                chosen_threads=[r["train_threads"] for r in chosen],
-                rounds_tokens_per_s={f: [r[rate] for r in rows] for f, rows in figures.items()})
+    return dict(
+        config=name,
+        load=load,
+        rounds=len(chosen),
+        tokens_per_s=dict(
+            chosen=statistics.median(r[rate] for r in chosen),
+            one_thread=statistics.median(r[rate] for r in one),
+            every_core=statistics.median(r[rate] for r in every),
+        ),
+        chosen_over_better_fixed=dict(median=statistics.median(ratios), min=min(ratios), max=max(ratios)),
+        one_thread_over_every_core=statistics.median(a[rate] / b[rate] for a, b in zip(one, every)),
+        chosen_threads=[r["train_threads"] for r in chosen],
+        rounds_tokens_per_s={f: [r[rate] for r in rows] for f, rows in figures.items()},
+    )
 
 
 def main():
@@ -61,8 +69,10 @@ def main():
     print(f"\n{'config':<13} {'load':<5} {'chosen':>9} {'1 thread':>9} {'all cores':>9} {'chosen / better fixed':>24}")
     for r in results:
         t, c = r["tokens_per_s"], r["chosen_over_better_fixed"]
-        print(f"{r['config']:<13} {r['load']:<5} {t['chosen']:>9,.0f} {t['one_thread']:>9,.0f} {t['every_core']:>9,.0f} "
-              f"{c['median']:>10.2f} ({c['min']:.2f}–{c['max']:.2f})")
+        print(
+            f"{r['config']:<13} {r['load']:<5} {t['chosen']:>9,.0f} {t['one_thread']:>9,.0f} {t['every_core']:>9,.0f} "
+            f"{c['median']:>10.2f} ({c['min']:.2f}–{c['max']:.2f})"
+        )
     write_results(args.out, "thread_choice.py", results, started, load_before)
 
 

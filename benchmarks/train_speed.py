@@ -32,6 +32,7 @@ tokens/s and ratios, and each framework's peak resident memory. Also what else w
 the load average before the run and the condition. The JSON goes to
 ``benchmarks/results/train_speed.json``.
 """
+
 import argparse
 import contextlib
 import json
@@ -44,6 +45,7 @@ import time
 from pathlib import Path
 
 from blas_environment import KEEP_FLAG, KEEP_HELP, described, run_without_overrides
+
 from gatedrnn.threads import let_blas_threads_sleep
 
 run_without_overrides()  # as a machine without OPENBLAS_CORETYPE runs (benchmarks/blas_environment.py)
@@ -62,8 +64,13 @@ STEPS = {"rnnlm": 30, "better-rnnlm": 6, "char-small": 20, "char-medium": 4}
 WARMUP = 10
 GENERATE_TOKENS = {"rnnlm": 200, "better-rnnlm": 50, "char-small": 200, "char-medium": 100}
 # Targets from the speed issue: gatedrnn tokens/s over PyTorch's.
-TARGET_RATIO = {("rnnlm", "idle"): 1.25, ("rnnlm", "busy"): 1.5, ("better-rnnlm", "idle"): 1.0,
-                ("better-rnnlm", "busy"): 1.5, ("char-small", "idle"): 1.0}
+TARGET_RATIO = {
+    ("rnnlm", "idle"): 1.25,
+    ("rnnlm", "busy"): 1.5,
+    ("better-rnnlm", "idle"): 1.0,
+    ("better-rnnlm", "busy"): 1.5,
+    ("char-small", "idle"): 1.0,
+}
 
 
 # -- what a step costs --------------------------------------------------------------------
@@ -94,7 +101,7 @@ def gemm_gflops(size=2048, repeats=5):
     out = np.empty_like(a)
     np.matmul(a, b, out=out)
     best = min(_timed(lambda: np.matmul(a, b, out=out)) for _ in range(repeats))
-    return 2 * size ** 3 / best / 1e9
+    return 2 * size**3 / best / 1e9
 
 
 def _timed(fn):
@@ -105,6 +112,7 @@ def _timed(fn):
 
 def model_and_training_config(name):
     from gatedrnn.lm import get_preset
+
     preset = get_preset(name)
     return preset.model, preset.training
 
@@ -113,6 +121,7 @@ def windows_and_vocab(name, data_dir, batch, steps):
     """(inputs, targets) windows to cycle through, the vocabulary size, and where they came from."""
     from gatedrnn.data import TBPTTBatches, load_ptb
     from gatedrnn.errors import GatedRNNError
+
     if name in WORD_CONFIGS:
         try:
             ids, vocab, source = load_ptb(data_dir, download=False).train, VOCAB, "ptb"
@@ -120,9 +129,10 @@ def windows_and_vocab(name, data_dir, batch, steps):
             ids, vocab, source = np.random.default_rng(0).integers(0, VOCAB, 200_000), VOCAB, "random ids"
     else:
         from gatedrnn.lm.demo import held_out_corpus, stdlib_source
+
         corpus = held_out_corpus(stdlib_source(400_000))
         ids, vocab, source = corpus.train, len(corpus.vocab), "python-stdlib characters"
-    return list(TBPTTBatches(ids[:batch * steps * 40 + 1], batch, steps)), vocab, source
+    return list(TBPTTBatches(ids[: batch * steps * 40 + 1], batch, steps)), vocab, source
 
 
 # -- the two implementations, each run in a worker process ---------------------------------
@@ -135,6 +145,7 @@ class GatedRNNRunner:
         from gatedrnn.lm import LanguageModel
         from gatedrnn.lm.trainer import OPTIMIZERS
         from gatedrnn.thread_tuner import ThreadTuner
+
         gatedrnn.seed(0)
         self.model = LanguageModel(model_cfg.replace(vocab_size=vocab))
         self.optimizer = OPTIMIZERS[train_cfg.optimizer](self.model.parameters(), lr=train_cfg.lr)
@@ -145,6 +156,7 @@ class GatedRNNRunner:
 
     def train_step(self, inputs, targets):
         from gatedrnn.training import backward_and_step
+
         with self.train_tuner.step(units=targets.size):
             logits, self.state = self.model(inputs, self.state)
             loss = self.criterion(logits, targets)
@@ -159,6 +171,7 @@ class GatedRNNRunner:
 
     def generate(self, length):
         from gatedrnn.lm import generate
+
         generate(self.model, [1], length, temperature=1.0, seed=0)
 
     def details(self):
@@ -170,6 +183,7 @@ class TorchRunner:
 
     def __init__(self, model_cfg, train_cfg, vocab):
         import torch
+
         torch.manual_seed(0)
         self.torch, self.vocab = torch, vocab
         self.model = _torch_language_model(torch, model_cfg, vocab)
@@ -222,8 +236,13 @@ def _torch_language_model(torch, cfg, vocab):
             super().__init__()
             self.embed = nn.Embedding(vocab, cfg.embedding_size)
             self.drop = nn.Dropout(cfg.dropout)
-            self.rnn = nn.LSTM(cfg.embedding_size, cfg.hidden_size, cfg.num_layers, batch_first=True,
-                               dropout=cfg.dropout if cfg.num_layers > 1 else 0.0)
+            self.rnn = nn.LSTM(
+                cfg.embedding_size,
+                cfg.hidden_size,
+                cfg.num_layers,
+                batch_first=True,
+                dropout=cfg.dropout if cfg.num_layers > 1 else 0.0,
+            )
             self.decoder = nn.Linear(cfg.hidden_size, vocab)
             if cfg.tie_weights:
                 self.decoder.weight = self.embed.weight
@@ -247,6 +266,7 @@ class BookRunner:
 
     def __init__(self, model_cfg, train_cfg, vocab, book_dir, name):
         import importlib
+
         sys.path[:0] = [str(Path(book_dir)), str(Path(book_dir) / "ch06")]
         np.random.seed(0)
         module, class_name = self.MODELS[name]
@@ -256,6 +276,7 @@ class BookRunner:
         from common.optimizer import SGD
         from common.trainer import remove_duplicate
         from common.util import clip_grads
+
         self.optimizer, self.remove_duplicate, self.clip_grads = SGD(lr=train_cfg.lr), remove_duplicate, clip_grads
         self.clip = train_cfg.clip
 
@@ -286,7 +307,8 @@ def worker(framework, name, data_dir, book_dir=None):
     """Measure one framework on config ``name`` in this (fresh) process; returns the figures."""
     if framework.startswith(PINNED_PREFIX):
         import gatedrnn
-        gatedrnn.set_num_threads(int(framework[len(PINNED_PREFIX):]))
+
+        gatedrnn.set_num_threads(int(framework[len(PINNED_PREFIX) :]))
     model_cfg, train_cfg = model_and_training_config(name)
     batch, steps = train_cfg.batch_size, train_cfg.seq_len
     windows, vocab, source = windows_and_vocab(name, data_dir, batch, steps)
@@ -311,13 +333,22 @@ def worker(framework, name, data_dir, book_dir=None):
     evaluate = rate("eval_step", STEPS[name])
     length = GENERATE_TOKENS[name]
     generate = None if framework == "book" else length / _timed(lambda: runner.generate(length))
-    return dict(framework=framework, train_tokens_per_s=train, eval_tokens_per_s=evaluate,
-                generate_tokens_per_s=generate, gemm_gflops=gflops, peak_rss_mib=_peak_resident_mib(),
-                vocab=vocab, data=source, blas=described()["numpy_blas"], **runner.details())
+    return dict(
+        framework=framework,
+        train_tokens_per_s=train,
+        eval_tokens_per_s=evaluate,
+        generate_tokens_per_s=generate,
+        gemm_gflops=gflops,
+        peak_rss_mib=_peak_resident_mib(),
+        vocab=vocab,
+        data=source,
+        blas=described()["numpy_blas"],
+        **runner.details(),
+    )
 
 
 def _peak_resident_mib():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 1024 ** 2)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 1024**2)
 
 
 # -- the orchestrator -----------------------------------------------------------------------
@@ -331,8 +362,10 @@ def run_worker(framework, name, data_dir, book_dir=None):
     return json.loads(output.strip().splitlines()[-1])
 
 
-CONDITIONS = dict(idle="nothing else started by the benchmark",
-                  busy="one CPU-bound Python loop (one core), not niced, running for the whole condition")
+CONDITIONS = dict(
+    idle="nothing else started by the benchmark",
+    busy="one CPU-bound Python loop (one core), not niced, running for the whole condition",
+)
 
 
 class Competitor:
@@ -340,7 +373,7 @@ class Competitor:
 
     def __enter__(self):
         self.process = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-        time.sleep(1.0)   # let the scheduler see it
+        time.sleep(1.0)  # let the scheduler see it
         return self
 
     def __exit__(self, *exc):
@@ -355,8 +388,11 @@ def alternating_rounds(frameworks, name, load, rounds, data_dir, book_dir=None):
         order = list(frameworks) if number % 2 == 0 else list(reversed(frameworks))
         for framework in order:
             figures[framework].append(run_worker(framework, name, data_dir, book_dir))
-        print(f"  {name} {load} round {number + 1}/{rounds}: " + "  ".join(
-            f"{f}: {figures[f][-1]['train_tokens_per_s']:,.0f} tok/s" for f in frameworks), flush=True)
+        print(
+            f"  {name} {load} round {number + 1}/{rounds}: "
+            + "  ".join(f"{f}: {figures[f][-1]['train_tokens_per_s']:,.0f} tok/s" for f in frameworks),
+            flush=True,
+        )
     return figures
 
 
@@ -368,10 +404,20 @@ def under_load(load):
 def write_results(path, script, results, started, load_before):
     """The results JSON: what ran, for how long, what the machine was doing, and the figures."""
     from gatedrnn.files import machine_info, timestamp, write_json
-    write_json(path, dict(finished=timestamp(), command=f"python benchmarks/{script} " + " ".join(sys.argv[1:]),
-                          load_average_before=load_before, seconds=time.perf_counter() - started,
-                          conditions=CONDITIONS, blas_environment=described(), results=results,
-                          machine=machine_info()))
+
+    write_json(
+        path,
+        dict(
+            finished=timestamp(),
+            command=f"python benchmarks/{script} " + " ".join(sys.argv[1:]),
+            load_average_before=load_before,
+            seconds=time.perf_counter() - started,
+            conditions=CONDITIONS,
+            blas_environment=described(),
+            results=results,
+            machine=machine_info(),
+        ),
+    )
     print(f"written to {path}")
 
 
@@ -388,46 +434,70 @@ def summarise(name, load, figures):
     ours, theirs = figures["gatedrnn"], figures["pytorch"]
     tokens_per_step = train_cfg.batch_size * train_cfg.seq_len
     flops = step_flops(model_cfg, train_cfg.batch_size, train_cfg.seq_len, vocab=ours[0]["vocab"])
-    result = dict(config=name, load=load, rounds=len(ours), data=ours[0]["data"], flops_per_step=flops,
-                  model=model_cfg.to_dict(), batch_size=train_cfg.batch_size, seq_len=train_cfg.seq_len,
-                  target_ratio_to_pytorch=TARGET_RATIO.get((name, load)),
-                  gatedrnn_threads=[r["train_threads"] for r in ours], pytorch_threads=theirs[0]["torch_threads"])
+    result = dict(
+        config=name,
+        load=load,
+        rounds=len(ours),
+        data=ours[0]["data"],
+        flops_per_step=flops,
+        model=model_cfg.to_dict(),
+        batch_size=train_cfg.batch_size,
+        seq_len=train_cfg.seq_len,
+        target_ratio_to_pytorch=TARGET_RATIO.get((name, load)),
+        gatedrnn_threads=[r["train_threads"] for r in ours],
+        pytorch_threads=theirs[0]["torch_threads"],
+    )
     for kind in ("train", "eval", "generate"):
         key = f"{kind}_tokens_per_s"
         ratios = [g[key] / p[key] for g, p in zip(ours, theirs)]
-        result[kind] = dict(gatedrnn=statistics.median(r[key] for r in ours),
-                            pytorch=statistics.median(r[key] for r in theirs),
-                            ratio_median=statistics.median(ratios), ratio_min=min(ratios), ratio_max=max(ratios),
-                            gatedrnn_rounds=[r[key] for r in ours], pytorch_rounds=[r[key] for r in theirs])
+        result[kind] = dict(
+            gatedrnn=statistics.median(r[key] for r in ours),
+            pytorch=statistics.median(r[key] for r in theirs),
+            ratio_median=statistics.median(ratios),
+            ratio_min=min(ratios),
+            ratio_max=max(ratios),
+            gatedrnn_rounds=[r[key] for r in ours],
+            pytorch_rounds=[r[key] for r in theirs],
+        )
     if "book" in figures:
         book = figures["book"]
         for kind in ("train", "eval"):
             key = f"{kind}_tokens_per_s"
             ratios = [g[key] / b[key] for g, b in zip(ours, book)]
-            result[kind].update(book=statistics.median(r[key] for r in book), book_rounds=[r[key] for r in book],
-                                ratio_to_book_median=statistics.median(ratios), ratio_to_book_min=min(ratios),
-                                ratio_to_book_max=max(ratios))
+            result[kind].update(
+                book=statistics.median(r[key] for r in book),
+                book_rounds=[r[key] for r in book],
+                ratio_to_book_median=statistics.median(ratios),
+                ratio_to_book_min=min(ratios),
+                ratio_to_book_max=max(ratios),
+            )
     limits = [r["gemm_gflops"] * 1e9 / flops * tokens_per_step for r in ours]
-    result.update(gemm_gflops=statistics.median(r["gemm_gflops"] for r in ours),
-                  fraction_of_matmul_limit=statistics.median(r["train_tokens_per_s"] / limit
-                                                            for r, limit in zip(ours, limits)),
-                  achieved_gflops=flops * result["train"]["gatedrnn"] / tokens_per_step / 1e9,
-                  peak_rss_mib=dict(gatedrnn=max(r["peak_rss_mib"] for r in ours),
-                                    pytorch=max(r["peak_rss_mib"] for r in theirs)))
+    result.update(
+        gemm_gflops=statistics.median(r["gemm_gflops"] for r in ours),
+        fraction_of_matmul_limit=statistics.median(r["train_tokens_per_s"] / limit for r, limit in zip(ours, limits)),
+        achieved_gflops=flops * result["train"]["gatedrnn"] / tokens_per_step / 1e9,
+        peak_rss_mib=dict(
+            gatedrnn=max(r["peak_rss_mib"] for r in ours), pytorch=max(r["peak_rss_mib"] for r in theirs)
+        ),
+    )
     return result
 
 
 def print_table(results):
-    print(f"{'config':<13} {'load':<5} {'gatedrnn tok/s':>14} {'pytorch tok/s':>13} {'ratio (min–max)':>18} "
-          f"{'of limit':>8} {'eval ratio':>10} {'gen ratio':>9} {'RSS MiB g/pt':>13} {'vs book':>8}")
+    print(
+        f"{'config':<13} {'load':<5} {'gatedrnn tok/s':>14} {'pytorch tok/s':>13} {'ratio (min–max)':>18} "
+        f"{'of limit':>8} {'eval ratio':>10} {'gen ratio':>9} {'RSS MiB g/pt':>13} {'vs book':>8}"
+    )
     for r in results:
         t = r["train"]
-        print(f"{r['config']:<13} {r['load']:<5} {t['gatedrnn']:>14,.0f} {t['pytorch']:>13,.0f} "
-              f"{t['ratio_median']:>6.2f} ({t['ratio_min']:.2f}–{t['ratio_max']:.2f}) "
-              f"{r['fraction_of_matmul_limit']:>8.0%} {r['eval']['ratio_median']:>10.2f} "
-              f"{r['generate']['ratio_median']:>9.2f} {r['peak_rss_mib']['gatedrnn']:>6.0f}/"
-              f"{r['peak_rss_mib']['pytorch']:<6.0f} "
-              + (f"{t['ratio_to_book_median']:>8.2f}" if "ratio_to_book_median" in t else f"{'-':>8}"))
+        print(
+            f"{r['config']:<13} {r['load']:<5} {t['gatedrnn']:>14,.0f} {t['pytorch']:>13,.0f} "
+            f"{t['ratio_median']:>6.2f} ({t['ratio_min']:.2f}–{t['ratio_max']:.2f}) "
+            f"{r['fraction_of_matmul_limit']:>8.0%} {r['eval']['ratio_median']:>10.2f} "
+            f"{r['generate']['ratio_median']:>9.2f} {r['peak_rss_mib']['gatedrnn']:>6.0f}/"
+            f"{r['peak_rss_mib']['pytorch']:<6.0f} "
+            + (f"{t['ratio_to_book_median']:>8.2f}" if "ratio_to_book_median" in t else f"{'-':>8}")
+        )
 
 
 def main():
@@ -436,8 +506,11 @@ def main():
     parser.add_argument("--load", nargs="+", default=list(LOADS), choices=LOADS)
     parser.add_argument("--rounds", type=int, default=5, help="alternating fresh-process rounds (default: 5)")
     parser.add_argument("--data-dir", default=os.environ.get("GATEDRNN_DATA"))
-    parser.add_argument("--book", metavar="DIR",
-                        help="a checkout of the book's repository (deep-learning-from-scratch-2): time its code too")
+    parser.add_argument(
+        "--book",
+        metavar="DIR",
+        help="a checkout of the book's repository (deep-learning-from-scratch-2): time its code too",
+    )
     parser.add_argument("--out", default=str(RESULTS))
     parser.add_argument(KEEP_FLAG, action="store_true", help=KEEP_HELP)
     parser.add_argument("--worker", help=argparse.SUPPRESS)

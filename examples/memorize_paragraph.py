@@ -10,6 +10,7 @@ zero vector and fed the chosen character's one-hot instead of the raw scores, an
 gradient clipped. No LSTM is needed. gatedrnn/lm/char_rnn_exercise.py has the details;
 benchmarks/char_rnn_exercise.py measures which of the five faults matter.
 """
+
 import time
 
 from gatedrnn.lm.char_rnn_exercise import PARAGRAPH, run
@@ -20,10 +21,14 @@ def main():
     started = time.perf_counter()
     result = run(PARAGRAPH, faults=(), hidden_size=35, max_updates=3000)
     if not result["exact"]:
-        raise SystemExit(f"not recited within {result['updates']} updates "
-                         f"({result['correct_prefix']} characters right from the start)")
-    print(f"recited after {result['learnt_at']} updates ({time.perf_counter() - started:.0f} s); greedy generation "
-          "from the start token:\n")
+        raise SystemExit(
+            f"not recited within {result['updates']} updates "
+            f"({result['correct_prefix']} characters right from the start)"
+        )
+    print(
+        f"recited after {result['learnt_at']} updates ({time.perf_counter() - started:.0f} s); greedy generation "
+        "from the start token:\n"
+    )
     print(result["recited"])
 
 

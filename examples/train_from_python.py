@@ -16,6 +16,7 @@ files and results, so `gatedrnn eval` and `gatedrnn generate` work on the result
 trains into a new directory (runs/docstrings, then runs/docstrings-2, ...): a run directory
 belongs to one run.
 """
+
 import ast
 import sysconfig
 from pathlib import Path
@@ -52,14 +53,37 @@ def write_splits(directory):
 def main():
     if not (DATA / "train.txt").exists():
         write_splits(DATA)
-    data = DataSettings(text=DATA / "train.txt", valid_text=DATA / "valid.txt", test_text=DATA / "test.txt",
-                        level="word", lowercase=True, min_count=3)
+    data = DataSettings(
+        text=DATA / "train.txt",
+        valid_text=DATA / "valid.txt",
+        test_text=DATA / "test.txt",
+        level="word",
+        lowercase=True,
+        min_count=3,
+    )
     model = ModelConfig(embedding_size=128, hidden_size=128, num_layers=1, dropout=0.2, tie_weights=True)
-    training = TrainConfig(epochs=3, batch_size=20, seq_len=35, optimizer="adam", lr=3e-3, clip=1.0,
-                           schedule="plateau", lr_decay=2.0, eval_batch_size=10, seed=0)
+    training = TrainConfig(
+        epochs=3,
+        batch_size=20,
+        seq_len=35,
+        optimizer="adam",
+        lr=3e-3,
+        clip=1.0,
+        schedule="plateau",
+        lr_decay=2.0,
+        eval_batch_size=10,
+        seed=0,
+    )
     out = next_free_directory(OUT)
-    run = TrainingRun(out, data, model, training, preset="docstrings", log_interval=200,
-                      about="a word model of the standard library's docstrings (examples/train_from_python.py)")
+    run = TrainingRun(
+        out,
+        data,
+        model,
+        training,
+        preset="docstrings",
+        log_interval=200,
+        about="a word model of the standard library's docstrings (examples/train_from_python.py)",
+    )
     summary = run.train()
     print(f"test perplexity {summary['test_ppl']:.1f} after {summary['steps']} steps; files in {out}")
     vocab = run.trainer.corpus.vocab

@@ -1,8 +1,9 @@
 """What the rows of tests/test_bad_inputs.py are made of, and the finished run they must not touch."""
+
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 
@@ -21,17 +22,19 @@ class Row:
         case that must simply work (the message fragment is then not checked).
     fragment: a piece of the expected one-line message.
     """
+
     id: str
     kind: str
     fragment: str = ""
-    args: Union[Sequence[str], Callable, None] = None
-    action: Optional[Callable] = None
+    args: Sequence[str] | Callable | None = None
+    action: Callable | None = None
     status: int = 2
 
 
 @dataclass
 class Context:
     """What a row may use: a finished run directory, its corpus file, its best checkpoint, a scratch folder."""
+
     run: Path
     corpus: Path
     checkpoint: Path
@@ -57,13 +60,33 @@ def write_corpus(directory, lines=120):
 
 def tiny_train_args(corpus, out, *extra):
     """``gatedrnn train`` on ``corpus`` with a model small enough to finish in about a second."""
-    return ["train", "--text", str(corpus), "--hidden-size", "8", "--embedding-size", "8", "--num-layers", "1",
-            "--epochs", "1", "--batch-size", "4", "--seq-len", "8", "--no-progress", "--out", str(out), *extra]
+    return [
+        "train",
+        "--text",
+        str(corpus),
+        "--hidden-size",
+        "8",
+        "--embedding-size",
+        "8",
+        "--num-layers",
+        "1",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "4",
+        "--seq-len",
+        "8",
+        "--no-progress",
+        "--out",
+        str(out),
+        *extra,
+    ]
 
 
 def finished_run_directory(directory):
     """Train once into ``directory/run``: the run every row must leave exactly as it is."""
     from gatedrnn.cli import main
+
     corpus = write_corpus(directory)
     run = Path(directory) / "run"
     assert main(tiny_train_args(corpus, run)) == 0
@@ -72,8 +95,16 @@ def finished_run_directory(directory):
 
 def _collect():
     rows = []
-    for name in ("bad_inputs_cli", "bad_inputs_checkpoints", "bad_inputs_api", "bad_inputs_run", "bad_inputs_interop",
-                 "bad_inputs_data", "bad_inputs_seq", "bad_inputs_layers"):
+    for name in (
+        "bad_inputs_cli",
+        "bad_inputs_checkpoints",
+        "bad_inputs_api",
+        "bad_inputs_run",
+        "bad_inputs_interop",
+        "bad_inputs_data",
+        "bad_inputs_seq",
+        "bad_inputs_layers",
+    ):
         try:
             module = __import__(name)
         except ModuleNotFoundError as missing:

@@ -4,6 +4,7 @@ Used by tests/bad_inputs_checkpoints.py (rows of the bad-input table), tests/tes
 and tests/test_checkpoint_fuzz.py. :func:`rewrite` re-saves a checkpoint with a fresh, valid
 checksum, so that what refuses a changed file is the check under test and not the checksum.
 """
+
 import io
 import json
 import struct
@@ -42,7 +43,7 @@ def npy(array):
 
 def npy_header(descr, shape, fortran=False, version=(1, 0)):
     """An .npy header claiming ``descr``, ``shape`` and ``fortran``; the data is up to the caller."""
-    text = "{'descr': %r, 'fortran_order': %r, 'shape': %r, }" % (descr, fortran, tuple(shape))
+    text = f"{{'descr': {descr!r}, 'fortran_order': {fortran!r}, 'shape': {tuple(shape)!r}, }}"
     size_bytes = 2 if version == (1, 0) else 4
     text += " " * (64 - (8 + size_bytes + len(text) + 1) % 64) + "\n"
     return b"\x93NUMPY" + bytes(version) + len(text).to_bytes(size_bytes, "little") + text.encode("latin1")
@@ -98,7 +99,7 @@ def with_claimed_size(path, out, name, claimed):
     entry = data.find(b"PK\x01\x02")
     while entry >= 0:
         length = struct.unpack_from("<H", data, entry + 28)[0]
-        if data[entry + 46:entry + 46 + length] == name.encode():
+        if data[entry + 46 : entry + 46 + length] == name.encode():
             struct.pack_into("<I", data, entry + 24, claimed)
         entry = data.find(b"PK\x01\x02", entry + 4)
     out.write_bytes(bytes(data))
@@ -117,17 +118,32 @@ def flip_central_directory(path, out):
 # -- changes for rewrite(): a run checkpoint's other sections -----------------------------------
 def adam_state(missing=None):
     """A change making the file an Adam run's (settings and buffers), without buffer ``missing``."""
+
     def change(sections, metadata):
         metadata["training"].update(optimizer="adam", lr=0.002)
-        shapes = list(expected_shapes(ModelConfig.from_dict(metadata["model"])).values())   # parameter order
-        metadata["optimizer"] = dict(optimizer="Adam", num_parameters=len(shapes), step=31, lr=0.002,
-                                     betas=[0.9, 0.999], eps=1e-8, weight_decay=0.0, amsgrad=False)
-        sections["optimizer"] = {f"{buffer}.{i}": np.full(shape, 0.01, np.float32) for i, shape in enumerate(shapes)
-                                 for buffer in ("exp_avg", "exp_avg_sq") if f"{buffer}.{i}" != missing}
+        shapes = list(expected_shapes(ModelConfig.from_dict(metadata["model"])).values())  # parameter order
+        metadata["optimizer"] = dict(
+            optimizer="Adam",
+            num_parameters=len(shapes),
+            step=31,
+            lr=0.002,
+            betas=[0.9, 0.999],
+            eps=1e-8,
+            weight_decay=0.0,
+            amsgrad=False,
+        )
+        sections["optimizer"] = {
+            f"{buffer}.{i}": np.full(shape, 0.01, np.float32)
+            for i, shape in enumerate(shapes)
+            for buffer in ("exp_avg", "exp_avg_sq")
+            if f"{buffer}.{i}" != missing
+        }
+
     return change
 
 
 def carried(parts, shape=(1, 4, 8)):
     def change(sections, metadata):
         sections["carried"] = {str(i): np.zeros(shape, np.float32) for i in range(parts)}
+
     return change

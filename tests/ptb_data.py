@@ -6,6 +6,7 @@ In each, the library's lookup (``gatedrnn.data.ptb.find_ptb_file``) takes the fi
 ``<dir>/ptb/`` or from ``<dir>`` itself, the two layouts the README allows. A test that needs
 PTB is skipped with a reason naming every folder looked in and how to point the tests at it.
 """
+
 import os
 from pathlib import Path
 
@@ -20,7 +21,7 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 def candidate_data_dirs():
     """The data directories to try, in order (absolute: a relative setting is read from here)."""
     if os.environ.get(DATA_ENV_VAR):
-        return [resolve_data_dir().resolve()]   # the user's setting, and nothing behind their back
+        return [resolve_data_dir().resolve()]  # the user's setting, and nothing behind their back
     return [SHARED_DATA, resolve_data_dir().resolve()]
 
 
@@ -37,13 +38,15 @@ def locate_ptb(data_dirs):
 def skip_reason(data_dirs):
     """One line: every folder looked in, and how to point the tests at the files."""
     folders = ", ".join(str(folder) for data_dir in data_dirs for folder in ptb_folders(data_dir))
-    return (f"Penn Treebank files (ptb.train.txt, ptb.valid.txt, ptb.test.txt) not found; looked in {folders}; "
-            f"set {DATA_ENV_VAR} to the folder that holds them or their ptb/ folder")
+    return (
+        f"Penn Treebank files (ptb.train.txt, ptb.valid.txt, ptb.test.txt) not found; looked in {folders}; "
+        f"set {DATA_ENV_VAR} to the folder that holds them or their ptb/ folder"
+    )
 
 
 DATA_DIRS = candidate_data_dirs()
-DATA_DIR, PTB_FILES = locate_ptb(DATA_DIRS)   # DATA_DIR is what a test passes as --data-dir
-PTB_DIR = PTB_FILES["train"].parent if PTB_FILES else DATA_DIR / "ptb"   # the folder holding the files
+DATA_DIR, PTB_FILES = locate_ptb(DATA_DIRS)  # DATA_DIR is what a test passes as --data-dir
+PTB_DIR = PTB_FILES["train"].parent if PTB_FILES else DATA_DIR / "ptb"  # the folder holding the files
 SKIP_REASON = skip_reason(DATA_DIRS)
 needs_ptb = pytest.mark.skipif(PTB_FILES is None, reason=SKIP_REASON)
 

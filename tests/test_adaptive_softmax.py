@@ -1,5 +1,6 @@
 """AdaptiveLogSoftmaxWithLoss: its hand-written backward against central differences, and every
 result against torch.nn.AdaptiveLogSoftmaxWithLoss with the same weights."""
+
 import numpy as np
 import pytest
 
@@ -15,14 +16,22 @@ CONFIGURATIONS = [
     (16, 40, [3, 25], 4.0, True),
     (16, 40, [10, 20, 30], 2.0, False),
 ]
-IDS = [f"in{c[0]}-V{c[1]}-cut{'_'.join(map(str, c[2]))}-div{c[3]:g}-{'bias' if c[4] else 'nobias'}"
-       for c in CONFIGURATIONS]
+IDS = [
+    f"in{c[0]}-V{c[1]}-cut{'_'.join(map(str, c[2]))}-div{c[3]:g}-{'bias' if c[4] else 'nobias'}" for c in CONFIGURATIONS
+]
 
 
 def build(configuration, dtype=np.float64, seed=0):
     in_features, n_classes, cutoffs, div_value, head_bias = configuration
-    return AdaptiveLogSoftmaxWithLoss(in_features, n_classes, cutoffs, div_value=div_value, head_bias=head_bias,
-                                      dtype=dtype, rng=np.random.default_rng(seed))
+    return AdaptiveLogSoftmaxWithLoss(
+        in_features,
+        n_classes,
+        cutoffs,
+        div_value=div_value,
+        head_bias=head_bias,
+        dtype=dtype,
+        rng=np.random.default_rng(seed),
+    )
 
 
 def batch(layer, rows=25, seed=1, dtype=np.float64):
@@ -30,8 +39,8 @@ def batch(layer, rows=25, seed=1, dtype=np.float64):
     generator = np.random.default_rng(seed)
     x = generator.standard_normal((rows, layer.in_features)).astype(dtype)
     targets = generator.integers(0, layer.n_classes, rows)
-    firsts = [0] + layer.cutoffs[:-1]   # the first class of each part
-    targets[:len(firsts)] = firsts[:rows]
+    firsts = [0] + layer.cutoffs[:-1]  # the first class of each part
+    targets[: len(firsts)] = firsts[:rows]
     return x, targets
 
 
@@ -80,7 +89,7 @@ def test_output_is_the_target_column_of_log_prob_and_its_rows_sum_to_one():
 def test_an_unbatched_row_is_the_batch_of_one():
     layer = build(CONFIGURATIONS[3])
     x, targets = batch(layer, rows=1)
-    targets[0] = 17   # in the second cluster: the head and a tail both contribute
+    targets[0] = 17  # in the second cluster: the head and a tail both contribute
     row_output, row_loss = layer(x[0], np.int64(targets[0]))
     dx_row = layer.backward()
     output, loss = layer(x, targets)
@@ -115,11 +124,16 @@ def test_a_backward_needs_its_own_forward():
 def test_parameters_are_torchs_and_fit_is_checked_first(monkeypatch):
     layer = build((16, 40, [3, 25], 4.0, True))
     assert [(name, param.shape) for name, param in layer.named_parameters()] == [
-        ("head.weight", (5, 16)), ("head.bias", (5,)),
-        ("tail.0.0.weight", (4, 16)), ("tail.0.1.weight", (22, 4)),
-        ("tail.1.0.weight", (1, 16)), ("tail.1.1.weight", (15, 1))]
+        ("head.weight", (5, 16)),
+        ("head.bias", (5,)),
+        ("tail.0.0.weight", (4, 16)),
+        ("tail.0.1.weight", (22, 4)),
+        ("tail.1.0.weight", (1, 16)),
+        ("tail.1.1.weight", (15, 1)),
+    ]
     asked = []
     import gatedrnn.layers.adaptive_softmax as module
+
     monkeypatch.setattr(module, "check_parameters_fit", lambda owner, shapes, dtype: asked.append(shapes))
     build((16, 40, [3, 25], 4.0, True), dtype=np.float32)
     assert asked == [[(5, 16), (5,), (4, 16), (22, 4), (1, 16), (15, 1)]]
@@ -150,6 +164,7 @@ def test_an_empty_batch_has_a_nan_loss_and_zero_gradients():
 # -- torch ---------------------------------------------------------------------------------------
 def torch_twin(layer):
     from gatedrnn.interop import to_torch
+
     return to_torch(layer)
 
 
@@ -194,6 +209,7 @@ def test_an_unbatched_row_matches_torch():
 def test_to_torch_and_back_keeps_configuration_names_and_values(dtype):
     torch = pytest.importorskip("torch")
     from gatedrnn.interop import from_torch
+
     layer = build((12, 30, [5, 12, 20], 2.0, True), dtype=dtype)
     module = torch_twin(layer).eval()
     assert isinstance(module, torch.nn.AdaptiveLogSoftmaxWithLoss)
@@ -209,6 +225,7 @@ def test_to_torch_and_back_keeps_configuration_names_and_values(dtype):
 def test_from_torch_takes_a_module_built_in_torch():
     torch = pytest.importorskip("torch")
     from gatedrnn.interop import from_torch
+
     torch.manual_seed(0)
     module = torch.nn.AdaptiveLogSoftmaxWithLoss(10, 25, [4, 15], div_value=2, head_bias=False).double()
     layer = from_torch(module)
@@ -219,7 +236,8 @@ def test_from_torch_takes_a_module_built_in_torch():
 def test_from_torch_refuses_a_cluster_of_no_features():
     torch = pytest.importorskip("torch")
     from gatedrnn.interop import from_torch
-    with pytest.warns(UserWarning):   # torch itself warns that it cannot initialise the empty weight
+
+    with pytest.warns(UserWarning):  # torch itself warns that it cannot initialise the empty weight
         module = torch.nn.AdaptiveLogSoftmaxWithLoss(3, 12, [3, 7], div_value=4.0)
     with pytest.raises(GatedRNNError, match="tail.0 projects to 0 features"):
         from_torch(module)

@@ -4,6 +4,7 @@ The library sits at the top of the package; the applications (lm, seq, lab) are 
 and the command line (cli) is built on all of them. Nothing below imports what is above it,
 and no module imports itself back through a cycle.
 """
+
 import ast
 import os
 import subprocess
@@ -16,8 +17,13 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "gatedrnn"
 APPLICATIONS = ("lm", "seq", "lab", "interop")
 # Which top-level parts each application may use besides the library. interop converts
 # everything gatedrnn builds, whole language models included, so it sits above lm.
-APPLICATION_DEPENDENCIES = {"lm": set(), "seq": set(), "lab": {"lm"}, "interop": {"lm"},
-                            "cli": {"lm", "seq", "lab", "interop"}}
+APPLICATION_DEPENDENCIES = {
+    "lm": set(),
+    "seq": set(),
+    "lab": {"lm"},
+    "interop": {"lm"},
+    "cli": {"lm", "seq", "lab", "interop"},
+}
 
 
 def module_name(path):
@@ -34,7 +40,7 @@ def imported_modules(path):
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")
-                base = base[:len(base) - (node.level - 1)]
+                base = base[: len(base) - (node.level - 1)]
                 target = ".".join(base + ([node.module] if node.module else []))
             else:
                 target = node.module or ""
@@ -77,9 +83,11 @@ def test_the_library_imports_no_application_and_applications_only_what_they_may(
 def test_the_import_graph_has_no_cycles():
     edges = graph()
     # A package's __init__ re-exporting its own submodules is not a cycle of the design.
-    edges = {source: {t for t in targets if not (source != "gatedrnn" and t.startswith(source + "."))}
-             for source, targets in edges.items()}
-    edges["gatedrnn"] = set()   # the top-level __init__ imports lazily, on first attribute access
+    edges = {
+        source: {t for t in targets if not (source != "gatedrnn" and t.startswith(source + "."))}
+        for source, targets in edges.items()
+    }
+    edges["gatedrnn"] = set()  # the top-level __init__ imports lazily, on first attribute access
     state, stack, cycles = {}, [], []
 
     def visit(node):
@@ -87,7 +95,7 @@ def test_the_import_graph_has_no_cycles():
         stack.append(node)
         for target in sorted(edges.get(node, ())):
             if state.get(target) == "open":
-                cycles.append(" → ".join(stack[stack.index(target):] + [target]))
+                cycles.append(" → ".join(stack[stack.index(target) :] + [target]))
             elif target not in state:
                 visit(target)
         stack.pop()
@@ -100,25 +108,56 @@ def test_the_import_graph_has_no_cycles():
 
 
 def test_importing_gatedrnn_loads_no_numpy_and_changes_no_environment():
-    code = ("import os, sys; before = dict(os.environ); import gatedrnn; "
-            "assert 'numpy' not in sys.modules, 'numpy loaded'; assert dict(os.environ) == before, 'env changed'; "
-            "from gatedrnn import LSTM, init; assert 'numpy' in sys.modules; assert dict(os.environ) == before")
+    code = (
+        "import os, sys; before = dict(os.environ); import gatedrnn; "
+        "assert 'numpy' not in sys.modules, 'numpy loaded'; assert dict(os.environ) == before, 'env changed'; "
+        "from gatedrnn import LSTM, init; assert 'numpy' in sys.modules; assert dict(os.environ) == before"
+    )
     env = {key: value for key, value in os.environ.items() if key != "OPENBLAS_THREAD_TIMEOUT"}
     env["PYTHONPATH"] = str(PACKAGE.parent)
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("name", ["Module", "Parameter", "GatedRNNError", "seed", "set_num_threads",
-                                  "clip_grad_norm", "backward_and_step", "LSTM", "GRU", "RNN", "Embedding",
-                                  "Linear", "Dropout", "LockedDropout", "SoftmaxCrossEntropy", "init", "optim"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Module",
+        "Parameter",
+        "GatedRNNError",
+        "seed",
+        "set_num_threads",
+        "clip_grad_norm",
+        "backward_and_step",
+        "LSTM",
+        "GRU",
+        "RNN",
+        "Embedding",
+        "Linear",
+        "Dropout",
+        "LockedDropout",
+        "SoftmaxCrossEntropy",
+        "init",
+        "optim",
+    ],
+)
 def test_every_public_name_imports(name):
     import gatedrnn
+
     assert getattr(gatedrnn, name) is not None
 
 
 def test_the_optimizers_are_one_module_per_rule_beside_a_base():
-    from gatedrnn.optim import OPTIMIZER_CLASSES, SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop  # the old module's names
+    from gatedrnn.optim import (
+        OPTIMIZER_CLASSES,
+        SGD,
+        Adagrad,
+        Adam,
+        AdamW,
+        Optimizer,
+        RMSprop,
+    )  # the old module's names
+
     assert Optimizer.__module__ == "gatedrnn.optim.base"
     assert {SGD, Adagrad, RMSprop, Adam, AdamW} == set(OPTIMIZER_CLASSES)
     rule_modules = {path.stem for path in (PACKAGE / "optim").glob("*.py")} - {"__init__", "base"}
@@ -128,6 +167,7 @@ def test_the_optimizers_are_one_module_per_rule_beside_a_base():
 
 def test_every_registered_cell_is_a_file_of_its_own_under_layers():
     from gatedrnn.layers import CELL_CLASSES
+
     modules = [cls.__module__ for cls in CELL_CLASSES]
     assert len(set(modules)) == len(modules)
     assert all(module.startswith("gatedrnn.layers.") for module in modules)

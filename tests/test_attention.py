@@ -1,5 +1,6 @@
 """Attention: weights sum to 1 over the real source positions, padding gets none, and every
 score's gradients match numerical ones in float64."""
+
 import numpy as np
 import pytest
 

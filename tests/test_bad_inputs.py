@@ -11,19 +11,23 @@ and ``bad_inputs_seq.py`` (the task door). Each row is a :class:`Row`. A ``cli``
 this process; a ``call`` row calls ``action(context)``. Before each row a snapshot is taken of
 a finished run's directory (``context.run``), and after it the snapshot must be unchanged.
 """
+
 import hashlib
 
 import pytest
-
 from bad_inputs_rows import ALL_ROWS, Context, finished_run_directory
+
 from gatedrnn import GatedRNNError
 from gatedrnn.cli import main
 
 
 def snapshot(directory):
     """{relative path: sha256} of every file under ``directory``."""
-    return {str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(directory.rglob("*")) if path.is_file()}
+    return {
+        str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -38,14 +42,15 @@ def test_there_are_enough_rows():
 @pytest.mark.parametrize("row", ALL_ROWS, ids=[row.id for row in ALL_ROWS])
 def test_bad_input(row, finished_run, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    context = Context(run=finished_run.run, corpus=finished_run.corpus, checkpoint=finished_run.run / "best.npz",
-                      tmp=tmp_path)
+    context = Context(
+        run=finished_run.run, corpus=finished_run.corpus, checkpoint=finished_run.run / "best.npz", tmp=tmp_path
+    )
     before = snapshot(finished_run.run)
     if row.kind == "cli":
         args = row.args(context) if callable(row.args) else list(row.args)
         try:
             status = main(args)
-        except SystemExit as stop:   # argparse's own usage errors
+        except SystemExit as stop:  # argparse's own usage errors
             status = stop.code
         err = capsys.readouterr().err
         assert status == row.status, f"exit {status}, expected {row.status}: {err}"

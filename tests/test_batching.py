@@ -1,4 +1,5 @@
 """TBPTTBatches: the stream layout, state carry-over between windows, the remainder, resuming."""
+
 import numpy as np
 import pytest
 
@@ -7,9 +8,9 @@ from gatedrnn.errors import GatedRNNError
 
 
 def test_streams_are_contiguous_rows_with_targets_shifted_by_one():
-    ids = np.arange(23)                       # L = 22 // 4 = 5
+    ids = np.arange(23)  # L = 22 // 4 = 5
     batches = TBPTTBatches(ids, batch_size=4, seq_len=5)
-    (inputs, targets), = list(batches)
+    ((inputs, targets),) = list(batches)
     assert inputs.dtype == targets.dtype == np.int64
     assert inputs.tolist() == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9], [10, 11, 12, 13, 14], [15, 16, 17, 18, 19]]
     np.testing.assert_array_equal(targets, inputs + 1)
@@ -19,7 +20,7 @@ def test_streams_are_contiguous_rows_with_targets_shifted_by_one():
 
 def test_each_window_continues_where_the_last_one_ended():
     ids = np.arange(1001)
-    batches = TBPTTBatches(ids, batch_size=10, seq_len=7)   # L = 100, windows of 7, last of 2
+    batches = TBPTTBatches(ids, batch_size=10, seq_len=7)  # L = 100, windows of 7, last of 2
     windows = list(batches)
     for (inputs, targets), (next_inputs, _) in zip(windows, windows[1:]):
         np.testing.assert_array_equal(inputs[:, -1] + 1, next_inputs[:, 0])
@@ -32,7 +33,7 @@ def test_each_window_continues_where_the_last_one_ended():
 
 
 def test_remainder_gives_a_short_last_window_and_few_dropped_tokens():
-    ids = np.arange(108)                      # 107 targets, N = 5: L = 21, 2 dropped
+    ids = np.arange(108)  # 107 targets, N = 5: L = 21, 2 dropped
     batches = TBPTTBatches(ids, batch_size=5, seq_len=8)
     assert batches.stream_length == 21 and batches.tokens_per_epoch == 105 and batches.dropped_tokens == 2
     shapes = [inputs.shape for inputs, _ in batches]
@@ -53,7 +54,7 @@ def test_windows_resume_from_a_given_window():
     everything = list(batches.windows())
     resumed = list(batches.windows(start=5))
     assert [index for index, _, _ in resumed] == list(range(5, len(batches)))
-    for (index, inputs, targets), (_, expected_inputs, expected_targets) in zip(resumed, everything[5:]):
+    for (_, inputs, targets), (_, expected_inputs, expected_targets) in zip(resumed, everything[5:]):
         np.testing.assert_array_equal(inputs, expected_inputs)
         np.testing.assert_array_equal(targets, expected_targets)
     assert list(batches.windows(start=len(batches))) == []
@@ -66,13 +67,16 @@ def test_windows_are_copies_so_callers_cannot_damage_the_data():
     assert next(iter(batches))[0].min() == 0
 
 
-@pytest.mark.parametrize("n, batch_size, seq_len, message", [
-    (100, 0, 5, "batch_size must be"),
-    (100, 4, 0, "seq_len must be"),
-    (100, 2.5, 5, "batch_size must be"),
-    (5, 5, 3, "too short for batch_size 5: 5 tokens"),
-    (1, 1, 3, "too short"),
-])
+@pytest.mark.parametrize(
+    "n, batch_size, seq_len, message",
+    [
+        (100, 0, 5, "batch_size must be"),
+        (100, 4, 0, "seq_len must be"),
+        (100, 2.5, 5, "batch_size must be"),
+        (5, 5, 3, "too short for batch_size 5: 5 tokens"),
+        (1, 1, 3, "too short"),
+    ],
+)
 def test_bad_arguments_raise_one_clear_error(n, batch_size, seq_len, message):
     with pytest.raises(GatedRNNError, match=message):
         TBPTTBatches(np.arange(n), batch_size, seq_len)

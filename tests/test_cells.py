@@ -1,5 +1,6 @@
 """RNNCell, LSTMCell, GRUCell: torch.nn's cells to the digit, float64 gradient checks, and a
 cell stepped along a sequence (forward, then backward in reverse) equal to the layer."""
+
 import numpy as np
 import pytest
 
@@ -8,12 +9,18 @@ from gatedrnn.gradcheck import numerical_gradient, relative_error
 
 CELLS = {
     "rnn-tanh": (lambda **kw: RNNCell(3, 4, **kw), lambda **kw: RNN(3, 4, **kw), False),
-    "rnn-relu": (lambda **kw: RNNCell(3, 4, nonlinearity="relu", **kw),
-                 lambda **kw: RNN(3, 4, nonlinearity="relu", **kw), False),
+    "rnn-relu": (
+        lambda **kw: RNNCell(3, 4, nonlinearity="relu", **kw),
+        lambda **kw: RNN(3, 4, nonlinearity="relu", **kw),
+        False,
+    ),
     "lstm": (lambda **kw: LSTMCell(3, 4, **kw), lambda **kw: LSTM(3, 4, **kw), True),
     "gru": (lambda **kw: GRUCell(3, 4, **kw), lambda **kw: GRU(3, 4, **kw), False),
-    "gru-reset-before": (lambda **kw: GRUCell(3, 4, reset_after=False, **kw),
-                         lambda **kw: GRU(3, 4, reset_after=False, **kw), False),
+    "gru-reset-before": (
+        lambda **kw: GRUCell(3, 4, reset_after=False, **kw),
+        lambda **kw: GRU(3, 4, reset_after=False, **kw),
+        False,
+    ),
 }
 
 
@@ -93,8 +100,11 @@ def test_matches_torch_cells(kind):
     x, state = rng.standard_normal((2, 3)), random_state(is_lstm, rng)
     upstream = random_state(is_lstm, rng)
     x_t = torch.from_numpy(x).requires_grad_()
-    state_t = tuple(torch.from_numpy(s).requires_grad_() for s in state) if is_lstm else \
-        torch.from_numpy(state).requires_grad_()
+    state_t = (
+        tuple(torch.from_numpy(s).requires_grad_() for s in state)
+        if is_lstm
+        else torch.from_numpy(state).requires_grad_()
+    )
     out_t = reference(x_t, state_t)
     outs_t = out_t if is_lstm else (out_t,)
     sum((o * torch.from_numpy(u)).sum() for o, u in zip(outs_t, upstream if is_lstm else (upstream,))).backward()

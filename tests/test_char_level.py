@@ -1,11 +1,12 @@
 """Character-level models: memorising a paragraph, the offline demo, char presets through the CLI."""
+
 import json
 
 import pytest
 
 from gatedrnn.cli import main
-from gatedrnn.lm.demo import held_out_corpus, next_free_directory, stdlib_source
 from gatedrnn.lm import char_rnn_exercise as exercise
+from gatedrnn.lm.demo import held_out_corpus, next_free_directory, stdlib_source
 
 SHORT_PARAGRAPH = "a plain tanh network recites this line once it is trained with the right loss."
 
@@ -25,7 +26,9 @@ def test_the_notes_run_with_all_five_faults_does_not():
 
 def test_squared_error_gradient_matches_numerical():
     import numpy as np
+
     from gatedrnn.gradcheck import numerical_gradient, relative_error
+
     criterion = exercise.SquaredErrorOnOneHot()
     scores = np.random.default_rng(0).standard_normal((1, 4, 5))
     targets = np.array([[0, 3, 3, 1]])
@@ -36,6 +39,7 @@ def test_squared_error_gradient_matches_numerical():
 
 def test_unknown_fault_is_refused():
     from gatedrnn import GatedRNNError
+
     with pytest.raises(GatedRNNError, match="unknown fault"):
         exercise.run("abc", faults=("typo",))
 
@@ -59,8 +63,20 @@ def test_demo_never_reuses_a_run_directory(tmp_path):
 @pytest.mark.slow
 def test_demo_end_to_end_small(tmp_path, capsys):
     results = tmp_path / "demo.json"
-    code = main(["demo", "--out", str(tmp_path / "demo"), "--chars", "30000", "--epochs", "1", "--no-progress",
-                 "--results", str(results)])
+    code = main(
+        [
+            "demo",
+            "--out",
+            str(tmp_path / "demo"),
+            "--chars",
+            "30000",
+            "--epochs",
+            "1",
+            "--no-progress",
+            "--results",
+            str(results),
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     for expected in ("a sample", "bits per character", "checkpoint:", "loss plot:", "wall time:"):
@@ -68,14 +84,16 @@ def test_demo_end_to_end_small(tmp_path, capsys):
     report = json.loads(results.read_text())
     assert 0 < report["best_valid_bits_per_token"] < 6.7  # log2(vocab) ≈ 6.6 is knowing nothing
     assert (tmp_path / "demo" / "best.npz").exists() and (tmp_path / "demo" / "bits_per_char.png").exists()
-    assert main(["generate", str(tmp_path / "demo" / "best.npz"), "--prompt", "def ", "--length", "20",
-                 "--seed", "1"]) == 0
+    assert (
+        main(["generate", str(tmp_path / "demo" / "best.npz"), "--prompt", "def ", "--length", "20", "--seed", "1"])
+        == 0
+    )
     assert capsys.readouterr().out.startswith("def ")
 
 
 def test_char_preset_needs_a_text_file(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "runs" / "char-small").mkdir(parents=True)   # a run directory in the way changes nothing
+    (tmp_path / "runs" / "char-small").mkdir(parents=True)  # a run directory in the way changes nothing
     (tmp_path / "runs" / "char-small" / "last.npz").write_bytes(b"x")
     assert main(["train", "--preset", "char-small"]) == 2
     assert "--text FILE" in capsys.readouterr().err
@@ -85,9 +103,31 @@ def test_char_preset_trains_on_a_text_file_and_reports_bits(tmp_path, capsys):
     text = tmp_path / "t.txt"
     text.write_text("to be or not to be, that is the question.\n" * 60, encoding="utf-8")
     out = tmp_path / "run"
-    assert main(["train", "--preset", "char-small", "--text", str(text), "--hidden-size", "32",
-                 "--embedding-size", "16", "--epochs", "2", "--seq-len", "32", "--batch-size", "4",
-                 "--no-progress", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--preset",
+                "char-small",
+                "--text",
+                str(text),
+                "--hidden-size",
+                "32",
+                "--embedding-size",
+                "16",
+                "--epochs",
+                "2",
+                "--seq-len",
+                "32",
+                "--batch-size",
+                "4",
+                "--no-progress",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "valid bpc" in printed and (out / "bits_per_char.png").exists()
     assert main(["eval", str(out / "best.npz"), "--text", str(text), "--split", "valid"]) == 0

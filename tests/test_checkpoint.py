@@ -1,4 +1,5 @@
 """Checkpoints: exact round trip, no pickle, atomic writes, and clear refusals of bad files."""
+
 import json
 import pickle
 
@@ -10,9 +11,12 @@ from gatedrnn.checkpoint import load_checkpoint, save_checkpoint
 
 
 def sample():
-    arrays = {"model": {"w": np.arange(12, dtype=np.float32).reshape(3, 4)}, "optimizer": {"m.0": np.ones(5)},
-              "carried": {"0": np.zeros((2, 3), np.float64)}}
-    metadata = {"model": {"hidden_size": 4}, "rng": {"state": 2 ** 100}, "position": {"epoch": 1}}
+    arrays = {
+        "model": {"w": np.arange(12, dtype=np.float32).reshape(3, 4)},
+        "optimizer": {"m.0": np.ones(5)},
+        "carried": {"0": np.zeros((2, 3), np.float64)},
+    }
+    metadata = {"model": {"hidden_size": 4}, "rng": {"state": 2**100}, "position": {"epoch": 1}}
     return arrays, metadata
 
 
@@ -26,7 +30,7 @@ def test_round_trip_is_exact(tmp_path):
         assert set(loaded[section]) == set(members)
         for name, array in members.items():
             assert loaded[section][name].dtype == array.dtype and np.array_equal(loaded[section][name], array)
-    assert meta["rng"]["state"] == 2 ** 100 and meta["model"] == {"hidden_size": 4}
+    assert meta["rng"]["state"] == 2**100 and meta["model"] == {"hidden_size": 4}
 
 
 def test_saving_over_a_checkpoint_replaces_it_whole(tmp_path):
@@ -102,6 +106,7 @@ def test_section_names_are_checked(tmp_path, section):
 
 def test_an_array_outside_any_section_is_refused(tmp_path):
     from gatedrnn.checkpoint import array_checksum
+
     arrays = {"loose": np.zeros(2)}
     meta = json.dumps({"format": "gatedrnn-checkpoint", "version": 1, "checksum": array_checksum(arrays)}).encode()
     np.savez(tmp_path / "loose.npz", **arrays, __metadata__=np.frombuffer(meta, np.uint8))
@@ -112,10 +117,12 @@ def test_an_array_outside_any_section_is_refused(tmp_path):
 # -- format version 2: the checksum covers the metadata; version 1 still reads ----------------
 def test_edited_metadata_fails_the_checksum(tmp_path):
     from checkpoint_crafting import metadata_text, with_metadata_text
+
     path = tmp_path / "c.npz"
     save_checkpoint(path, *sample())
-    edited = with_metadata_text(path, tmp_path / "edited.npz",
-                                metadata_text(path).replace(b'"epoch": 1', b'"epoch": 2'))
+    edited = with_metadata_text(
+        path, tmp_path / "edited.npz", metadata_text(path).replace(b'"epoch": 1', b'"epoch": 2')
+    )
     with pytest.raises(GatedRNNError, match="failed its checksum"):
         load_checkpoint(edited)
 
@@ -123,14 +130,15 @@ def test_edited_metadata_fails_the_checksum(tmp_path):
 def test_version_1_files_still_load(tmp_path):
     """Files written before the metadata was checksummed: the arrays' checksum is still verified."""
     from gatedrnn.checkpoint import array_checksum
+
     arrays, metadata = sample()
     flat = {f"{section}/{name}": array for section, members in arrays.items() for name, array in members.items()}
-    flat["extra/scalar"] = np.array(2.5)   # 0-d: version 1 hashed it as shape (1,)
+    flat["extra/scalar"] = np.array(2.5)  # 0-d: version 1 hashed it as shape (1,)
     document = {"format": "gatedrnn-checkpoint", "version": 1, "checksum": array_checksum(flat), **metadata}
     np.savez(tmp_path / "v1.npz", **flat, __metadata__=np.frombuffer(json.dumps(document).encode(), np.uint8))
     loaded, meta = load_checkpoint(tmp_path / "v1.npz")
     assert meta["version"] == 1 and np.array_equal(loaded["model"]["w"], arrays["model"]["w"])
-    flat["model/w"] = flat["model/w"] + 1   # the same metadata over other arrays
+    flat["model/w"] = flat["model/w"] + 1  # the same metadata over other arrays
     np.savez(tmp_path / "v1-bad.npz", **flat, __metadata__=np.frombuffer(json.dumps(document).encode(), np.uint8))
     with pytest.raises(GatedRNNError, match="failed its checksum"):
         load_checkpoint(tmp_path / "v1-bad.npz")
@@ -138,7 +146,9 @@ def test_version_1_files_still_load(tmp_path):
 
 def test_a_version_1_run_checkpoint_still_evaluates(tmp_path):
     from checkpoint_crafting import version_1_copy
+
     from gatedrnn.lm.run_checkpoint import model_from_checkpoint
+
     path = _run_checkpoint(tmp_path)
     model, vocab, metadata = model_from_checkpoint(version_1_copy(path, tmp_path / "v1.npz"))
     expected, _, _ = model_from_checkpoint(path)
@@ -169,12 +179,18 @@ def _run_checkpoint(tmp_path, **model):
     from gatedrnn.lm import LanguageModel, ModelConfig, TrainConfig
     from gatedrnn.lm.run_checkpoint import save_run_checkpoint
     from gatedrnn.optim import SGD
+
     vocab = Vocabulary.build("a b c d e f g h".split(), unk_token="<unk>")
     config = ModelConfig(vocab_size=len(vocab), **{**dict(embedding_size=6, hidden_size=6, num_layers=2), **model})
     built = LanguageModel(config)
     path = tmp_path / "run.npz"
-    save_run_checkpoint(path, built, SGD(built.parameters(), lr=1.0), None,
-                        dict(vocab=vocab.to_dict(), training=TrainConfig(batch_size=2).to_dict()))
+    save_run_checkpoint(
+        path,
+        built,
+        SGD(built.parameters(), lr=1.0),
+        None,
+        dict(vocab=vocab.to_dict(), training=TrainConfig(batch_size=2).to_dict()),
+    )
     return path
 
 
@@ -182,27 +198,33 @@ def test_a_deflate_bomb_is_never_inflated_past_what_the_header_implies(tmp_path)
     """A member whose stream inflates to 256 MiB while the zip records its true 192 bytes."""
     import time
     import zipfile
+
     from checkpoint_crafting import members_of, with_claimed_size, write_zip
+
     from gatedrnn.lm.run_checkpoint import model_from_checkpoint
+
     path = _run_checkpoint(tmp_path)
     members = members_of(path)
     name = "model/decoder.bias.npy"
-    bomb = write_zip(tmp_path / "bomb.npz", {**members, name: members[name] + bytes(2 ** 28)}, zipfile.ZIP_DEFLATED)
-    assert bomb.stat().st_size < 2 ** 20
+    bomb = write_zip(tmp_path / "bomb.npz", {**members, name: members[name] + bytes(2**28)}, zipfile.ZIP_DEFLATED)
+    assert bomb.stat().st_size < 2**20
     with_claimed_size(bomb, bomb, name, len(members[name]))
     started = time.perf_counter()
     with pytest.raises(GatedRNNError, match="Bad CRC-32"):
         model_from_checkpoint(bomb)
-    assert time.perf_counter() - started < 2.0   # inflating 256 MiB would take longer
+    assert time.perf_counter() - started < 2.0  # inflating 256 MiB would take longer
 
 
 def test_the_header_is_checked_before_any_data_is_read(tmp_path, monkeypatch):
     """A header claiming 10^12 values is refused from its first bytes: no array is allocated."""
     from checkpoint_crafting import npy_header, with_member
+
     import gatedrnn.checkpoint as checkpoint
+
     path = _run_checkpoint(tmp_path)
-    crafted = with_member(path, tmp_path / "crafted.npz", "model/embed.weight.npy",
-                          npy_header("<f4", (10 ** 6, 10 ** 6)) + bytes(100))
+    crafted = with_member(
+        path, tmp_path / "crafted.npz", "model/embed.weight.npy", npy_header("<f4", (10**6, 10**6)) + bytes(100)
+    )
     read_data = checkpoint._read_data
 
     def only_metadata(path, archive, name, *rest, **keywords):
@@ -217,10 +239,15 @@ def test_the_header_is_checked_before_any_data_is_read(tmp_path, monkeypatch):
 def test_metadata_claiming_a_huge_model_is_refused_before_it_is_built(tmp_path, monkeypatch):
     """hidden_size 6000 in the metadata of a small file: refused from the shapes, no model built."""
     from checkpoint_crafting import rewrite
+
     import gatedrnn.lm.model as model_module
     from gatedrnn.lm.run_checkpoint import model_from_checkpoint
-    path = rewrite(_run_checkpoint(tmp_path), tmp_path / "big.npz",
-                   lambda sections, metadata: metadata["model"].update(hidden_size=6000, embedding_size=6000))
+
+    path = rewrite(
+        _run_checkpoint(tmp_path),
+        tmp_path / "big.npz",
+        lambda sections, metadata: metadata["model"].update(hidden_size=6000, embedding_size=6000),
+    )
     monkeypatch.setattr(model_module.LanguageModel, "__init__", lambda *args: pytest.fail("a model was built"))
     with pytest.raises(GatedRNNError, match=r"claims shape \(\d+, 6\) but the model config implies \(\d+, 6000\)"):
         model_from_checkpoint(path)
@@ -231,17 +258,24 @@ def test_memory_is_measured_against_the_address_space_limit():
     import subprocess
     import sys
     from pathlib import Path
-    code = ("import resource; resource.setrlimit(resource.RLIMIT_AS, (2 ** 31, 2 ** 31))\n"
-            "from gatedrnn.memory import available_bytes; from gatedrnn import GatedRNNError\n"
-            "from gatedrnn.lm import LanguageModel, ModelConfig\n"
-            "assert available_bytes() < 2 ** 31, available_bytes()\n"
-            "try:\n"
-            "    LanguageModel(ModelConfig(vocab_size=100, hidden_size=4000, embedding_size=4000))\n"
-            "except GatedRNNError as error:\n"
-            "    print(error)\n")
+
+    code = (
+        "import resource; resource.setrlimit(resource.RLIMIT_AS, (2 ** 31, 2 ** 31))\n"
+        "from gatedrnn.memory import available_bytes; from gatedrnn import GatedRNNError\n"
+        "from gatedrnn.lm import LanguageModel, ModelConfig\n"
+        "assert available_bytes() < 2 ** 31, available_bytes()\n"
+        "try:\n"
+        "    LanguageModel(ModelConfig(vocab_size=100, hidden_size=4000, embedding_size=4000))\n"
+        "except GatedRNNError as error:\n"
+        "    print(error)\n"
+    )
     src = Path(__file__).resolve().parents[1] / "src"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env={"PYTHONPATH": str(src), "OPENBLAS_NUM_THREADS": "1"})
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(src), "OPENBLAS_NUM_THREADS": "1"},
+    )
     assert result.returncode == 0, result.stderr
     assert "would need 3" in result.stdout and "this process may allocate" in result.stdout, result.stdout
 
@@ -249,8 +283,12 @@ def test_memory_is_measured_against_the_address_space_limit():
 def test_train_refuses_a_model_that_cannot_fit_with_the_figure():
     from gatedrnn.lm import LanguageModel, ModelConfig
     from gatedrnn.memory import physical_bytes
-    with pytest.raises(GatedRNNError, match=r"would need [\d.,]+ TiB for its weights, their gradients and the "
-                                            r"optimizer's buffers; this machine has") as info:
+
+    with pytest.raises(
+        GatedRNNError,
+        match=r"would need [\d.,]+ TiB for its weights, their gradients and the "
+        r"optimizer's buffers; this machine has",
+    ) as info:
         LanguageModel(ModelConfig(vocab_size=40, hidden_size=100_000, embedding_size=100_000))
     assert physical_bytes() is not None and "\n" not in str(info.value)
 
@@ -264,8 +302,16 @@ def test_expected_shapes_match_a_built_model(cell, tie_weights, num_layers, dtyp
     """expected_shapes(config) names every parameter with its shape, in named_parameters order."""
     from gatedrnn.lm import LanguageModel, ModelConfig
     from gatedrnn.lm.model import expected_shapes, parameter_array_count, parameter_count, training_bytes
-    config = ModelConfig(vocab_size=13, hidden_size=5, embedding_size=5 if tie_weights else 3, num_layers=num_layers,
-                         cell=cell, tie_weights=tie_weights, dropout=0.0)
+
+    config = ModelConfig(
+        vocab_size=13,
+        hidden_size=5,
+        embedding_size=5 if tie_weights else 3,
+        num_layers=num_layers,
+        cell=cell,
+        tie_weights=tie_weights,
+        dropout=0.0,
+    )
     model = LanguageModel(config, dtype=dtype)
     actual = [(name, param.shape) for name, param in model.named_parameters()]
     assert list(expected_shapes(config).items()) == actual
@@ -276,6 +322,7 @@ def test_expected_shapes_match_a_built_model(cell, tie_weights, num_layers, dtyp
 def test_expected_shapes_match_every_preset():
     from gatedrnn.lm import PRESETS, LanguageModel
     from gatedrnn.lm.model import expected_shapes
+
     for preset in PRESETS.values():
         config = preset.model.replace(vocab_size=50)
         model = LanguageModel(config)
@@ -287,9 +334,12 @@ def test_a_refused_resume_leaves_the_run_directory_untouched(tmp_path, capsys):
     """history="not a list" once rewrote metrics.jsonl one character per line."""
     import hashlib
     import shutil
+
     from bad_inputs_rows import finished_run_directory, tiny_train_args
     from checkpoint_crafting import rewrite
+
     from gatedrnn.cli import main
+
     finished = finished_run_directory(tmp_path)
     run = tmp_path / "copy"
     shutil.copytree(finished.run, run)
@@ -304,6 +354,7 @@ def test_a_refused_resume_leaves_the_run_directory_untouched(tmp_path, capsys):
 def test_a_missing_optimizer_buffer_is_refused_and_the_optimizer_left_as_it_was():
     from gatedrnn.core import Parameter
     from gatedrnn.optim import Adam
+
     params = [Parameter(np.ones(3)), Parameter(np.ones(2))]
     for param in params:
         param.grad[...] = 1.0
@@ -316,22 +367,29 @@ def test_a_missing_optimizer_buffer_is_refused_and_the_optimizer_left_as_it_was(
         target.load_state_dict(state)
     assert target.lr == 0.5 and target.step_count == 0 and target.state == {}
     frozen = [Parameter(np.ones(3)), Parameter(np.ones(2), requires_grad=False)]
-    del state["arrays"]["exp_avg.1"]     # a frozen parameter never had buffers: nothing is missing
+    del state["arrays"]["exp_avg.1"]  # a frozen parameter never had buffers: nothing is missing
     Adam(frozen).load_state_dict(state)
 
 
 def test_a_refused_rng_state_leaves_the_generator_as_it_was():
     import gatedrnn.rng as rng
+
     before = rng.get_state()
-    for bad in (None, {**before, "has_uint32": 5}, {**before, "state": {"state": -1, "inc": 1}},
-                {**before, "bit_generator": "MT19937"}):
+    for bad in (
+        None,
+        {**before, "has_uint32": 5},
+        {**before, "state": {"state": -1, "inc": 1}},
+        {**before, "bit_generator": "MT19937"},
+    ):
         with pytest.raises(GatedRNNError):
             rng.set_state(bad)
     assert rng.get_state() == before
 
 
 def test_the_nesting_depth_scan_agrees_with_the_parser():
-    from hypothesis import given, settings, strategies as st
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
     from gatedrnn.checkpoint import _nesting_depth
 
     def depth(value):
@@ -339,8 +397,10 @@ def test_the_nesting_depth_scan_agrees_with_the_parser():
         return 0 if children is None else 1 + max(map(depth, children), default=0)
 
     texts = st.text(alphabet='[]{}"\\ab', max_size=6)
-    values = st.recursive(st.none() | st.integers() | texts,
-                          lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3))
+    values = st.recursive(
+        st.none() | st.integers() | texts,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
+    )
 
     @settings(max_examples=300, deadline=None, database=None)
     @given(values, st.sampled_from([1, 2, 3, 7, 1 << 20]))

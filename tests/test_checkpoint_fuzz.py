@@ -14,6 +14,7 @@ take the machine down. The worker answers, for each file, what ``load_checkpoint
 "refused" (a one-line GatedRNNError) fails the test. At the end the worker reports its peak
 memory, which must stay far below the limit.
 """
+
 import json
 import os
 import select
@@ -26,22 +27,36 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bad_inputs_rows import finished_run_directory
+from checkpoint_crafting import (
+    adam_state,
+    carried,
+    members_of,
+    npy_header,
+    read,
+    rewrite,
+    with_member,
+    with_metadata_text,
+    write_zip,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bad_inputs_rows import finished_run_directory
-from checkpoint_crafting import (adam_state, carried, members_of, npy_header, read, rewrite, with_member,
-                                 with_metadata_text, write_zip)
 from gatedrnn.checkpoint import checksum
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_AS and select on pipes are POSIX")
 
 SRC = Path(__file__).resolve().parents[1] / "src"
-WORKER_MEMORY = 1536 * 1024 ** 2   # RLIMIT_AS of the worker
-PEAK_LIMIT = 768 * 1024 ** 2       # the worker's peak resident memory must stay below this
-ANSWER_TIMEOUT = 20                # seconds for one file: a hang is a failure too
-FUZZ = settings(max_examples=150, deadline=None, database=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+WORKER_MEMORY = 1536 * 1024**2  # RLIMIT_AS of the worker
+PEAK_LIMIT = 768 * 1024**2  # the worker's peak resident memory must stay below this
+ANSWER_TIMEOUT = 20  # seconds for one file: a hang is a failure too
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 LOADERS = ("load_checkpoint", "load_run_checkpoint", "model_from_checkpoint")
 WORKER = r"""
@@ -90,11 +105,17 @@ class Worker:
 
     def __init__(self):
         env = {**os.environ, "PYTHONPATH": str(SRC), "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-        self.errors = tempfile.TemporaryFile("w+")   # a file, not a pipe: warnings can never fill it and block
-        self.process = subprocess.Popen([sys.executable, "-c", WORKER, str(WORKER_MEMORY)], env=env, text=True,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors)
+        self.errors = tempfile.TemporaryFile("w+")  # a file, not a pipe: warnings can never fill it and block
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(WORKER_MEMORY)],
+            env=env,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.errors,
+        )
         self.files = 0
-        self.answers = Counter()     # how often each loader loaded or refused, for the report
+        self.answers = Counter()  # how often each loader loaded or refused, for the report
 
     def load(self, path):
         """The worker's answer for ``path``: 'loaded | refused | …', one word per loader."""
@@ -144,9 +165,11 @@ def worker(base):
     assert worker.load(base[0]) == "loaded | loaded | loaded", "the undamaged file must load"
     yield worker
     peak = worker.finish()
-    print(f"\nfuzz worker: {worker.files} files, peak RSS {peak / 1024 ** 2:.0f} MiB under RLIMIT_AS "
-          f"{WORKER_MEMORY / 1024 ** 2:.0f} MiB; {dict(sorted(worker.answers.items()))}")
-    assert peak < PEAK_LIMIT, f"the loader's peak memory was {peak / 1024 ** 2:.0f} MiB"
+    print(
+        f"\nfuzz worker: {worker.files} files, peak RSS {peak / 1024**2:.0f} MiB under RLIMIT_AS "
+        f"{WORKER_MEMORY / 1024**2:.0f} MiB; {dict(sorted(worker.answers.items()))}"
+    )
+    assert peak < PEAK_LIMIT, f"the loader's peak memory was {peak / 1024**2:.0f} MiB"
 
 
 def check(worker, path):
@@ -175,20 +198,43 @@ def test_truncations(base, worker, data):
     path, directory = base
     raw = path.read_bytes()
     out = directory / "truncated.npz"
-    out.write_bytes(raw[:data.draw(st.integers(0, len(raw) - 1))])
+    out.write_bytes(raw[: data.draw(st.integers(0, len(raw) - 1))])
     check(worker, out)
 
 
 # -- crafted .npy headers --------------------------------------------------------------------
-DESCRS = ["<f4", "<f8", "|u1", "<i8", "|b1", "<f2", "|O", "<U3", ">f4", "|V8", [("a", "<f4")], "<c8", "<M8[s]",
-          "float32", 42, None, ("<f4", (2,))]
-SIZES = st.one_of(st.integers(-3, 64), st.integers(0, 10 ** 13), st.sampled_from([True, 2.5, "x", None]))
+DESCRS = [
+    "<f4",
+    "<f8",
+    "|u1",
+    "<i8",
+    "|b1",
+    "<f2",
+    "|O",
+    "<U3",
+    ">f4",
+    "|V8",
+    [("a", "<f4")],
+    "<c8",
+    "<M8[s]",
+    "float32",
+    42,
+    None,
+    ("<f4", (2,)),
+]
+SIZES = st.one_of(st.integers(-3, 64), st.integers(0, 10**13), st.sampled_from([True, 2.5, "x", None]))
 
 
 @FUZZ
-@given(data=st.data(), descr=st.sampled_from(DESCRS), shape=st.lists(SIZES, max_size=3),
-       fortran=st.booleans(), version=st.sampled_from([(1, 0), (2, 0), (3, 0)]),
-       body=st.sampled_from(["none", "exact", "short", "long"]), deflate=st.booleans())
+@given(
+    data=st.data(),
+    descr=st.sampled_from(DESCRS),
+    shape=st.lists(SIZES, max_size=3),
+    fortran=st.booleans(),
+    version=st.sampled_from([(1, 0), (2, 0), (3, 0)]),
+    body=st.sampled_from(["none", "exact", "short", "long"]),
+    deflate=st.booleans(),
+)
 def test_crafted_npy_headers(base, worker, data, descr, shape, fortran, version, body, deflate):
     path, directory = base
     name = data.draw(st.sampled_from(sorted(members_of(path))))
@@ -198,16 +244,22 @@ def test_crafted_npy_headers(base, worker, data, descr, shape, fortran, version,
     except (TypeError, ValueError):
         expected = 16
     size = {"none": 0, "exact": expected, "short": expected // 2, "long": expected + 64}[body]
-    out = with_member(path, directory / "header.npz", name, header + bytes(min(max(size, 0), 1 << 20)),
-                      zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED)
+    out = with_member(
+        path,
+        directory / "header.npz",
+        name,
+        header + bytes(min(max(size, 0), 1 << 20)),
+        zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED,
+    )
     check(worker, out)
 
 
 # -- crafted metadata ------------------------------------------------------------------------
-JSON = st.recursive(st.none() | st.booleans() | st.integers(-10 ** 20, 10 ** 20) | st.floats() | st.text(max_size=8),
-                    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children,
-                                                                                        max_size=4),
-                    max_leaves=12)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | st.floats() | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
 
 
 def paths_of(value, prefix=()):
@@ -223,8 +275,7 @@ def paths_of(value, prefix=()):
 
 
 @FUZZ
-@given(data=st.data(), action=st.sampled_from(["replace", "delete", "add"]), value=JSON,
-       valid_checksum=st.booleans())
+@given(data=st.data(), action=st.sampled_from(["replace", "delete", "add"]), value=JSON, valid_checksum=st.booleans())
 def test_crafted_metadata(base, worker, data, action, value, valid_checksum):
     path, directory = base
     sections, metadata = read(path)
@@ -251,22 +302,29 @@ def test_crafted_metadata(base, worker, data, action, value, valid_checksum):
 
 
 @FUZZ
-@given(text=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode),
-                      st.integers(1, 5000).map(lambda n: b"[" * n + b"]" * n),
-                      st.integers(1, 300_000).map(lambda n: b'{"format": "gatedrnn-checkpoint", "a": ' + b"[" * n)))
+@given(
+    text=st.one_of(
+        st.binary(max_size=200),
+        st.text(max_size=200).map(str.encode),
+        st.integers(1, 5000).map(lambda n: b"[" * n + b"]" * n),
+        st.integers(1, 300_000).map(lambda n: b'{"format": "gatedrnn-checkpoint", "a": ' + b"[" * n),
+    )
+)
 def test_metadata_that_is_not_the_document(base, worker, text):
     path, directory = base
     check(worker, with_metadata_text(path, directory / "text.npz", text))
 
 
 @FUZZ
-@given(data=st.data(), claimed=st.one_of(st.integers(0, 2 ** 32 - 1), st.sampled_from([0, 2 ** 31, 2 ** 32 - 1])))
+@given(data=st.data(), claimed=st.one_of(st.integers(0, 2**32 - 1), st.sampled_from([0, 2**31, 2**32 - 1])))
 def test_members_whose_zip_size_lies(base, worker, data, claimed):
     """Deflated members whose recorded size is anything: the stream is never read past what the header implies."""
     from checkpoint_crafting import with_claimed_size
+
     path, directory = base
     members = members_of(path)
     name = data.draw(st.sampled_from(sorted(members)))
-    deflated = write_zip(directory / "deflated.npz", {**members, name: members[name] + bytes(1 << 22)},
-                         zipfile.ZIP_DEFLATED)
+    deflated = write_zip(
+        directory / "deflated.npz", {**members, name: members[name] + bytes(1 << 22)}, zipfile.ZIP_DEFLATED
+    )
     check(worker, with_claimed_size(deflated, directory / "lying.npz", name, claimed))

@@ -1,4 +1,5 @@
 """Gradient clipping: agreement with torch.nn.utils, non-finite norms, argument errors."""
+
 import numpy as np
 import pytest
 
@@ -23,8 +24,7 @@ def ours_with(grads):
 
 def torch_with(grads):
     torch = pytest.importorskip("torch")
-    params = [torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.from_numpy(g).dtype))
-              for g in grads]
+    params = [torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.from_numpy(g).dtype)) for g in grads]
     for param, grad in zip(params, grads):
         param.grad = torch.from_numpy(grad.copy())
     return params
@@ -109,16 +109,19 @@ def test_clip_grad_value_matches_torch(dtype):
     assert max(np.abs(p.grad).max() for p in ours) == pytest.approx(0.5)
 
 
-@pytest.mark.parametrize("call", [
-    lambda p: clip_grad_norm([p], max_norm=0.0),
-    lambda p: clip_grad_norm([p], max_norm=-1.0),
-    lambda p: clip_grad_norm([p], max_norm=float("nan")),
-    lambda p: clip_grad_norm([p], max_norm=1.0, norm_type=0.0),
-    lambda p: clip_grad_norm([p], max_norm=1.0, norm_type=-2.0),
-    lambda p: clip_grad_norm([p, "w"], max_norm=1.0),
-    lambda p: clip_grad_norm(3, max_norm=1.0),
-    lambda p: clip_grad_value([p], -1.0),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda p: clip_grad_norm([p], max_norm=0.0),
+        lambda p: clip_grad_norm([p], max_norm=-1.0),
+        lambda p: clip_grad_norm([p], max_norm=float("nan")),
+        lambda p: clip_grad_norm([p], max_norm=1.0, norm_type=0.0),
+        lambda p: clip_grad_norm([p], max_norm=1.0, norm_type=-2.0),
+        lambda p: clip_grad_norm([p, "w"], max_norm=1.0),
+        lambda p: clip_grad_norm(3, max_norm=1.0),
+        lambda p: clip_grad_value([p], -1.0),
+    ],
+)
 def test_bad_arguments_raise(call):
     with pytest.raises(GatedRNNError):
         call(Parameter(np.ones(2)))

@@ -1,4 +1,5 @@
 """ModelConfig and TrainConfig: every field checked once, on construction; presets are instances."""
+
 import dataclasses
 
 import numpy as np
@@ -9,25 +10,28 @@ from gatedrnn.cli import main
 from gatedrnn.lm import PRESETS, LanguageModel, ModelConfig, TrainConfig, get_preset
 
 
-@pytest.mark.parametrize("config_class, change, problem", [
-    (TrainConfig, dict(lr=0), "lr must be > 0"),
-    (TrainConfig, dict(lr=float("nan")), "lr must be a finite number"),
-    (TrainConfig, dict(lr_decay=float("inf")), "lr_decay must be a finite number"),
-    (TrainConfig, dict(lr_decay=0.5), "lr_decay must be ≥ 1"),
-    (TrainConfig, dict(decay_start=-3), "decay_start must be ≥ 0"),
-    (TrainConfig, dict(seed=-1), "seed must be ≥ 0"),
-    (TrainConfig, dict(batch_size=2.5), "batch_size must be a whole number"),
-    (TrainConfig, dict(batch_size=True), "batch_size must be a whole number"),
-    (TrainConfig, dict(schedule="cosine"), "unknown schedule 'cosine'"),
-    (TrainConfig, dict(optimizer="lion"), "unknown optimizer"),
-    (TrainConfig, dict(loss_sum_over_time="yes"), "loss_sum_over_time must be True or False"),
-    (ModelConfig, dict(embedding_size=-3), "embedding_size must be ≥ 1"),
-    (ModelConfig, dict(dropout="0.5"), "dropout must be a finite number"),
-    (ModelConfig, dict(dropout=1.0), r"dropout must be in \[0, 1\)"),
-    (ModelConfig, dict(cell="transformer"), "unknown cell"),
-    (ModelConfig, dict(hidden_size=100, embedding_size=50), "tied weights need embedding_size == hidden_size"),
-    (ModelConfig, dict(vocab_size=0), "vocab_size must be ≥ 1"),
-])
+@pytest.mark.parametrize(
+    "config_class, change, problem",
+    [
+        (TrainConfig, dict(lr=0), "lr must be > 0"),
+        (TrainConfig, dict(lr=float("nan")), "lr must be a finite number"),
+        (TrainConfig, dict(lr_decay=float("inf")), "lr_decay must be a finite number"),
+        (TrainConfig, dict(lr_decay=0.5), "lr_decay must be ≥ 1"),
+        (TrainConfig, dict(decay_start=-3), "decay_start must be ≥ 0"),
+        (TrainConfig, dict(seed=-1), "seed must be ≥ 0"),
+        (TrainConfig, dict(batch_size=2.5), "batch_size must be a whole number"),
+        (TrainConfig, dict(batch_size=True), "batch_size must be a whole number"),
+        (TrainConfig, dict(schedule="cosine"), "unknown schedule 'cosine'"),
+        (TrainConfig, dict(optimizer="lion"), "unknown optimizer"),
+        (TrainConfig, dict(loss_sum_over_time="yes"), "loss_sum_over_time must be True or False"),
+        (ModelConfig, dict(embedding_size=-3), "embedding_size must be ≥ 1"),
+        (ModelConfig, dict(dropout="0.5"), "dropout must be a finite number"),
+        (ModelConfig, dict(dropout=1.0), r"dropout must be in \[0, 1\)"),
+        (ModelConfig, dict(cell="transformer"), "unknown cell"),
+        (ModelConfig, dict(hidden_size=100, embedding_size=50), "tied weights need embedding_size == hidden_size"),
+        (ModelConfig, dict(vocab_size=0), "vocab_size must be ≥ 1"),
+    ],
+)
 def test_a_bad_field_is_refused_with_one_line(config_class, change, problem):
     with pytest.raises(GatedRNNError, match=problem) as info:
         config_class(**change)
@@ -94,16 +98,24 @@ def test_a_bad_option_stops_before_anything_is_written(tmp_path, capsys):
 def test_trainer_takes_a_train_config(tmp_path):
     from gatedrnn.data import load_text
     from gatedrnn.lm import Trainer
+
     path = tmp_path / "t.txt"
     path.write_text("abc def ghi\n" * 200)
     corpus = load_text(path)
-    model = LanguageModel(ModelConfig(vocab_size=len(corpus.vocab), embedding_size=8, hidden_size=8,
-                                      num_layers=1, dropout=0.0))
+    model = LanguageModel(
+        ModelConfig(vocab_size=len(corpus.vocab), embedding_size=8, hidden_size=8, num_layers=1, dropout=0.0)
+    )
     with pytest.raises(GatedRNNError, match="needs a TrainConfig"):
         Trainer(model, corpus, dict(epochs=1, lr=2e-3, optimizer="adam"), tmp_path / "run")
     with pytest.raises(GatedRNNError, match="log_interval must be a whole number ≥ 1"):
         Trainer(model, corpus, TrainConfig(), tmp_path / "run", log_interval=0)
-    trainer = Trainer(model, corpus, TrainConfig(epochs=1, lr=2e-3, optimizer="adam", batch_size=4, seq_len=8),
-                      tmp_path / "run", progress=False, echo=lambda *_: None)
+    trainer = Trainer(
+        model,
+        corpus,
+        TrainConfig(epochs=1, lr=2e-3, optimizer="adam", batch_size=4, seq_len=8),
+        tmp_path / "run",
+        progress=False,
+        echo=lambda *_: None,
+    )
     summary = trainer.fit()
     assert np.isfinite(summary["valid_ppl"]) and (tmp_path / "run" / "best.npz").exists()

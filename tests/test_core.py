@@ -1,4 +1,5 @@
 """Parameter and Module: discovery, de-duplication, modes, dtype and state dicts."""
+
 import numpy as np
 import pytest
 
@@ -139,11 +140,14 @@ def test_add_to_grad_taking_ownership_keeps_a_fresh_array_after_zero_grad():
     np.testing.assert_array_equal(param.grad, 3.0)
 
 
-@pytest.mark.parametrize("value", [
-    np.ones((2, 3), np.float32),                  # another dtype
-    np.ones((3, 2)).T,                            # not C-contiguous
-    np.ones(3),                                   # another shape (broadcast)
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        np.ones((2, 3), np.float32),  # another dtype
+        np.ones((3, 2)).T,  # not C-contiguous
+        np.ones(3),  # another shape (broadcast)
+    ],
+)
 def test_add_to_grad_taking_ownership_copies_what_it_cannot_keep(value):
     param = Parameter(np.zeros((2, 3)))
     param.zero_grad()
@@ -179,16 +183,19 @@ def test_linear_gradients_do_not_alias_the_callers_arrays():
     np.testing.assert_array_equal(layer.bias.grad, 4.0)
 
 
-@pytest.mark.parametrize("make, problem", [
-    (lambda: Parameter(np.arange(3)), "Parameter data must be a floating-point array, got int64"),
-    (lambda: Parameter("abc"), "Parameter data must be a floating-point array"),
-    (lambda: Parameter(np.ones(2), requires_grad="no"), "requires_grad must be True or False"),
-    (lambda: Linear(2, 3).to(None), "to\\(\\) needs a floating dtype, got None"),
-    (lambda: Linear(2, 3).to("junk"), "to\\(\\) needs a floating dtype, got 'junk'"),
-    (lambda: Linear(2, 3).train("no"), "train\\(\\) takes True or False"),
-    (lambda: Linear(2, 3).load_state_dict(None), "load_state_dict needs a dict"),
-    (lambda: Linear(2, 3).load_state_dict({}, strict="no"), "strict must be True or False"),
-])
+@pytest.mark.parametrize(
+    "make, problem",
+    [
+        (lambda: Parameter(np.arange(3)), "Parameter data must be a floating-point array, got int64"),
+        (lambda: Parameter("abc"), "Parameter data must be a floating-point array"),
+        (lambda: Parameter(np.ones(2), requires_grad="no"), "requires_grad must be True or False"),
+        (lambda: Linear(2, 3).to(None), "to\\(\\) needs a floating dtype, got None"),
+        (lambda: Linear(2, 3).to("junk"), "to\\(\\) needs a floating dtype, got 'junk'"),
+        (lambda: Linear(2, 3).train("no"), "train\\(\\) takes True or False"),
+        (lambda: Linear(2, 3).load_state_dict(None), "load_state_dict needs a dict"),
+        (lambda: Linear(2, 3).load_state_dict({}, strict="no"), "strict must be True or False"),
+    ],
+)
 def test_core_refuses_nonsense_in_one_line(make, problem):
     with pytest.raises(GatedRNNError, match=problem) as info:
         make()

@@ -1,15 +1,15 @@
 """Corpora: the Penn Treebank files (checksums, counts, downloads), any text file, data paths."""
+
 import hashlib
 import shutil
 
 import numpy as np
 import pytest
+from ptb_data import DATA_DIR, needs_ptb, ptb_path
 
 import gatedrnn.data.ptb as ptb_module
 from gatedrnn.data import PTB_MD5, load_ptb, load_text, resolve_data_dir
 from gatedrnn.errors import GatedRNNError
-
-from ptb_data import DATA_DIR, needs_ptb, ptb_path
 
 
 def count_tokens(path):
@@ -29,8 +29,10 @@ def ptb():
 @pytest.fixture
 def offline(monkeypatch):
     """Downloads fail as they do without a network."""
+
     def no_network(url, target, expected_md5):
         raise OSError(f"<urlopen error [Errno -3] Temporary failure in name resolution> ({url})")
+
     monkeypatch.setattr(ptb_module, "download_file", no_network)
 
 
@@ -64,7 +66,7 @@ def test_ptb_valid_and_test_words_are_all_in_the_training_vocabulary(ptb):
 def test_ptb_decodes_back_to_the_file_text(ptb):
     first_lines = ptb_path("train").read_text().splitlines()[:3]
     expected = " ".join(line.strip() + " <eos>" for line in first_lines).split()
-    assert ptb.vocab.decode(ptb.train[:len(expected)]) == expected
+    assert ptb.vocab.decode(ptb.train[: len(expected)]) == expected
 
 
 @needs_ptb
@@ -84,7 +86,9 @@ def test_ptb_file_with_one_changed_byte_fails_the_checksum(tmp_path, offline):
     data = bytearray(damaged.read_bytes())
     data[1000] = ord("#") if data[1000] != ord("#") else ord("%")
     damaged.write_bytes(bytes(data))
-    with pytest.raises(GatedRNNError, match=r"ptb\.valid\.txt has the wrong md5 \(.*expected aa0affc0.*download it again"):
+    with pytest.raises(
+        GatedRNNError, match=r"ptb\.valid\.txt has the wrong md5 \(.*expected aa0affc0.*download it again"
+    ):
         load_ptb(tmp_path)
     assert len(load_ptb(tmp_path, verify=False).vocab) == 10_000
 
@@ -124,7 +128,7 @@ def test_download_is_atomic_and_checked(tmp_path):
     assert target.read_bytes() == source.read_bytes()
     with pytest.raises(GatedRNNError, match="md5"):
         ptb_module.download_file(source.as_uri(), tmp_path / "cache" / "bad.txt", "0" * 32)
-    assert sorted(p.name for p in target.parent.iterdir()) == ["copy.txt"]   # no temporary left behind
+    assert sorted(p.name for p in target.parent.iterdir()) == ["copy.txt"]  # no temporary left behind
 
 
 # -- the data directory ---------------------------------------------------------------------
@@ -148,7 +152,7 @@ def write(path, text):
 
 
 def test_word_level_text_splits_in_order(tmp_path):
-    path = write(tmp_path / "words.txt", "".join(f"w{i} and more\n" for i in range(20)))   # 80 tokens
+    path = write(tmp_path / "words.txt", "".join(f"w{i} and more\n" for i in range(20)))  # 80 tokens
     corpus = load_text(path)
     assert (corpus.train.size, corpus.valid.size, corpus.test.size) == (72, 4, 4)
     assert corpus.vocab.id_to_token[:5] == ["<unk>", "w0", "and", "more", "<eos>"]
@@ -159,13 +163,13 @@ def test_word_level_text_splits_in_order(tmp_path):
 
 
 def test_split_fractions_are_honoured(tmp_path):
-    path = write(tmp_path / "words.txt", "a b c d e f g h i\n" * 10)   # 100 tokens
+    path = write(tmp_path / "words.txt", "a b c d e f g h i\n" * 10)  # 100 tokens
     corpus = load_text(path, split=(0.6, 0.3, 0.1))
     assert (corpus.train.size, corpus.valid.size, corpus.test.size) == (60, 30, 10)
 
 
 def test_char_level_unseen_characters_map_to_the_replacement_character(tmp_path):
-    path = write(tmp_path / "chars.txt", "abc\n" * 45 + "xyzé" * 5)   # 180 + 20 characters
+    path = write(tmp_path / "chars.txt", "abc\n" * 45 + "xyzé" * 5)  # 180 + 20 characters
     corpus = load_text(path, level="char")
     assert (corpus.train.size, corpus.valid.size, corpus.test.size) == (180, 10, 10)
     assert corpus.vocab.id_to_token == ["\ufffd", "a", "b", "c", "\n"]
@@ -213,18 +217,21 @@ def test_missing_file(tmp_path):
 
 
 def test_split_too_small(tmp_path):
-    path = write(tmp_path / "short.txt", "one two three four five six seven\n")   # 8 tokens
+    path = write(tmp_path / "short.txt", "one two three four five six seven\n")  # 8 tokens
     with pytest.raises(GatedRNNError, match="the valid split would hold 0 word token"):
         load_text(path)
 
 
-@pytest.mark.parametrize("split, message", [
-    ((0.8, 0.1, 0.2), "sum to 1"),
-    ((1.0, 0.0, 0.0), "> 0"),
-    ((1.1, -0.05, -0.05), "> 0"),
-    ((0.9, 0.1), "three fractions"),
-    ("abc", "three numbers"),
-])
+@pytest.mark.parametrize(
+    "split, message",
+    [
+        ((0.8, 0.1, 0.2), "sum to 1"),
+        ((1.0, 0.0, 0.0), "> 0"),
+        ((1.1, -0.05, -0.05), "> 0"),
+        ((0.9, 0.1), "three fractions"),
+        ("abc", "three numbers"),
+    ],
+)
 def test_bad_split_fractions(tmp_path, split, message):
     path = write(tmp_path / "words.txt", "a b c d\n" * 50)
     with pytest.raises(GatedRNNError, match=message):

@@ -4,6 +4,7 @@ A FIFO would block an open() or a read() for ever and /dev/zero never ends, so t
 subprocess under a timeout: a hang fails the test instead of stalling the suite. The slow
 test measures the peak memory of reading a ~20 MB one-line text in a fresh process.
 """
+
 import os
 import subprocess
 import sys
@@ -11,22 +12,23 @@ import textwrap
 
 import numpy as np
 import pytest
-
 from bad_inputs_rows import tiny_train_args, write_corpus
 
 TIMEOUT = 60
-PIECE_ROOM = 64 * 2 ** 20
+PIECE_ROOM = 64 * 2**20
 
 
 def run_gatedrnn(*args, cwd):
     code = "import sys; from gatedrnn.cli import main; sys.exit(main(sys.argv[1:]))"
-    return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True,
-                          timeout=TIMEOUT, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd
+    )
 
 
 def run_python(code, cwd):
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True,
-                          timeout=TIMEOUT, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd
+    )
 
 
 @pytest.fixture
@@ -55,15 +57,17 @@ def test_lab_cells_refuses_a_text_that_is_no_regular_file_without_hanging(tmp_pa
     args = tiny_train_args(corpus, tmp_path / "run", "--level", "char")
     assert run_gatedrnn(*args, cwd=tmp_path).returncode == 0
     text = pipe if source == "fifo" else source
-    done = run_gatedrnn("lab", "cells", tmp_path / "run" / "best.npz", "--text", text, "--out", tmp_path / "lab",
-                        cwd=tmp_path)
+    done = run_gatedrnn(
+        "lab", "cells", tmp_path / "run" / "best.npz", "--text", text, "--out", tmp_path / "lab", cwd=tmp_path
+    )
     assert done.returncode == 2 and done.stderr.strip().count("\n") == 0, done.stderr
     assert "not a regular file" in done.stderr
     assert not (tmp_path / "lab" / "cells.json").exists()
 
 
 def test_the_python_doors_refuse_a_fifo_without_hanging(tmp_path, pipe):
-    done = run_python(f"""
+    done = run_python(
+        f"""
         from gatedrnn.data import load_text
         from gatedrnn.data.tokens import read_utf8
         from gatedrnn.lab.units import read_text_start
@@ -73,7 +77,9 @@ def test_the_python_doors_refuse_a_fifo_without_hanging(tmp_path, pipe):
                 read({str(pipe)!r})
             except GatedRNNError as error:
                 print(error)
-    """, cwd=tmp_path)
+    """,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("is a FIFO (named pipe), not a regular file") == 3, done.stdout
 
@@ -81,8 +87,9 @@ def test_the_python_doors_refuse_a_fifo_without_hanging(tmp_path, pipe):
 def test_a_memory_cap_ends_in_one_line_not_a_memory_error(tmp_path):
     """Under ulimit -v a text too large for the cap is refused by the estimate, naming the budget."""
     path = tmp_path / "words.txt"
-    path.write_text(" ".join(f"w{i}" for i in range(600_000)), encoding="utf-8")   # one line of distinct words
-    done = run_python(f"""
+    path.write_text(" ".join(f"w{i}" for i in range(600_000)), encoding="utf-8")  # one line of distinct words
+    done = run_python(
+        f"""
         import resource
         from gatedrnn.data import load_text
         from gatedrnn.errors import GatedRNNError
@@ -93,7 +100,9 @@ def test_a_memory_cap_ends_in_one_line_not_a_memory_error(tmp_path):
             load_text({str(path)!r})
         except GatedRNNError as error:
             print("refused:", error)
-    """, cwd=tmp_path)
+    """,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert "refused:" in done.stdout and "ulimit -v" in done.stdout and "MemoryError" not in done.stderr
 
@@ -112,11 +121,12 @@ def test_a_20_mb_one_line_text_is_read_in_a_small_multiple_of_its_size(tmp_path,
     generator = np.random.default_rng(0)
     if level == "char":
         letters = np.frombuffer(b"abcdefghijklmnopqrstuvwxyz    ", np.uint8)
-        path.write_bytes(letters[generator.integers(0, letters.size, 20 * 2 ** 20)].tobytes())
+        path.write_bytes(letters[generator.integers(0, letters.size, 20 * 2**20)].tobytes())
     else:
         words = np.array([f"w{i}" for i in range(50_000)])
-        path.write_bytes(" ".join(words[generator.zipf(1.3, 4_000_000) % words.size]).encode()[:20 * 2 ** 20])
-    done = run_python(f"""
+        path.write_bytes(" ".join(words[generator.zipf(1.3, 4_000_000) % words.size]).encode()[: 20 * 2**20])
+    done = run_python(
+        f"""
         from gatedrnn.data import load_text
 
         def peak():
@@ -129,10 +139,12 @@ def test_a_20_mb_one_line_text_is_read_in_a_small_multiple_of_its_size(tmp_path,
         corpus = load_text({str(path)!r}, level={level!r})
         peak = peak()
         print({path.stat().st_size}, peak - before, corpus.train.size + corpus.valid.size + corpus.test.size)
-    """, cwd=tmp_path)
+    """,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     size, grown, tokens = map(int, done.stdout.split())
-    ids = 8 * tokens   # the int64 ids the corpus is made of
+    ids = 8 * tokens  # the int64 ids the corpus is made of
     # Beside them: the file's size twice, and a piece's words, dict and arrays (1 MiB of text).
     # Reading the whole text at once grew by 447 MiB (char) and 339 MiB (word) here: both fail.
     assert grown < ids + 2 * size + PIECE_ROOM, (size, grown, tokens)

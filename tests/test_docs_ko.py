@@ -10,16 +10,16 @@ A block that reads the Penn Treebank is skipped without it (tests/ptb_data.py), 
 ``$GATEDRNN_DATA`` pointing at it otherwise, as the pages tell the reader to set it. A block
 with a command that takes more than about 10 s is marked slow (SLOW_COMMANDS).
 """
+
 import re
 import shlex
 from pathlib import Path
 
+import ptb_data
 import pytest
 
 from gatedrnn.cli import main
 from gatedrnn.data.paths import DATA_ENV_VAR
-
-import ptb_data
 
 KO_DOCS = Path(__file__).resolve().parents[1] / "docs" / "ko"
 BLOCK = re.compile(r"```(bash|python)\n(.*?)```", flags=re.S)
@@ -67,8 +67,7 @@ def is_slow(argv):
 def needs_ptb(language, code):
     if language == "python":
         return "ptb" in code.lower()
-    return any(argv[0] in PTB_COMMANDS and "--dry-run" not in argv and "--text" not in argv
-               for argv in commands(code))
+    return any(argv[0] in PTB_COMMANDS and "--dry-run" not in argv and "--text" not in argv for argv in commands(code))
 
 
 def cases():

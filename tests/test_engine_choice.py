@@ -1,12 +1,14 @@
 """--engine: NumPy by default; the torch engine explains how to install what it needs."""
+
 import sys
 
-from gatedrnn.cli import main
 from tiny_runs import tiny_train_args, write_text
+
+from gatedrnn.cli import main
 
 
 def test_without_torch_the_torch_engine_says_how_to_install_it(tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "torch", None)   # import torch now fails, as where it is missing
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch now fails, as where it is missing
     text = write_text(tmp_path)
     assert main(tiny_train_args(text, tmp_path / "run", "--engine", "torch")) == 2
     error = capsys.readouterr().err.strip()

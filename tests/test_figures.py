@@ -1,4 +1,5 @@
 """Figures with Korean text: drawn with an installed Hangul font, or one line saying what to install."""
+
 import warnings
 
 import gatedrnn.figures as figures
@@ -18,16 +19,17 @@ def test_korean_text_is_drawn_or_explained(tmp_path, capsys):
         figures.save_figure(korean_figure(plt), tmp_path / "korean.png")
     assert (tmp_path / "korean.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     leaked = [w for w in caught if "missing from font" in str(w.message)]
-    assert not leaked   # matplotlib's per-glyph warnings never reach the user
+    assert not leaked  # matplotlib's per-glyph warnings never reach the user
     err = capsys.readouterr().err
     if figures.cjk_font() is not None:
-        assert "no glyph" not in err   # the installed font drew every character
+        assert "no glyph" not in err  # the installed font drew every character
     else:
         assert err.count("fonts-noto-cjk or fonts-nanum") == 1
 
 
 def test_without_a_hangul_font_the_hint_is_one_line(tmp_path, capsys, monkeypatch):
     import matplotlib
+
     monkeypatch.setattr(figures, "_missing_reported", False)
     plt = figures.pyplot()
     # Only DejaVu: as on a machine with no Hangul font installed.

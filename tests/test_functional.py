@@ -1,4 +1,5 @@
 """The array functions behind the gates and the loss: exact where it matters, never overflowing."""
+
 import warnings
 
 import numpy as np

@@ -1,11 +1,12 @@
 """Sampling: top-k and top-p stay inside their sets, greedy is the temperature → 0 limit, seeds reproduce."""
+
 import numpy as np
 import pytest
 
 import gatedrnn
 from gatedrnn import GatedRNNError
-from gatedrnn.lm.generate import generate, next_token_distribution
 from gatedrnn.lm import LanguageModel, ModelConfig
+from gatedrnn.lm.generate import generate, next_token_distribution
 
 rng = np.random.default_rng(0)
 
@@ -40,12 +41,14 @@ def test_low_temperature_approaches_greedy():
 @pytest.mark.parametrize("temperature", [1e-310, 5e-324, 1e-300])
 def test_a_temperature_so_small_that_the_quotient_overflows_samples_greedily(temperature):
     logits = np.array([1.0, 3.0, 3.0, -2.0, -np.finfo(np.float64).max / 2])
-    with np.errstate(over="raise", invalid="raise", divide="raise"):   # no overflow, no nan
+    with np.errstate(over="raise", invalid="raise", divide="raise"):  # no overflow, no nan
         probs = next_token_distribution(logits, temperature=temperature)
     assert np.isfinite(probs).all() and probs.tolist() == [0.0, 0.5, 0.5, 0.0, 0.0]
     assert next_token_distribution(logits, temperature, top_k=1).tolist() == [0.0, 1.0, 0.0, 0.0, 0.0]
     model = small_model()
-    assert generate(model, [1, 2, 3], 20, temperature=temperature, seed=0) == generate(model, [1, 2, 3], 20, greedy=True)
+    assert generate(model, [1, 2, 3], 20, temperature=temperature, seed=0) == generate(
+        model, [1, 2, 3], 20, greedy=True
+    )
 
 
 def test_ordinary_temperatures_divide_the_logits_as_before():
@@ -91,28 +94,31 @@ def test_prompt_is_teacher_forced():
     np.testing.assert_allclose(logits_all[0, -1], logits_step[0, -1], rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("overrides, problem", [
-    (dict(length=2.5), "length must be a whole number ≥ 0"),
-    (dict(length=-1), "length must be a whole number ≥ 0"),
-    (dict(top_k=2.5), "top_k must be a whole number ≥ 1"),
-    (dict(top_k=0), "top_k must be a whole number ≥ 1"),
-    (dict(temperature=float("nan")), "temperature must be a finite number > 0"),
-    (dict(temperature=float("inf")), "temperature must be a finite number > 0"),
-    (dict(temperature=-1), "temperature must be a finite number > 0"),
-    (dict(temperature="hot"), "temperature must be a finite number > 0"),
-    (dict(top_p=float("nan")), r"top_p must be a number in \(0, 1\]"),
-    (dict(top_p="0.9"), r"top_p must be a number in \(0, 1\]"),
-    (dict(seed=-1), "seed must be a whole number ≥ 0 or None"),
-    (dict(seed="abc"), "seed must be a whole number ≥ 0 or None"),
-    (dict(greedy="yes"), "greedy must be True or False"),
-    (dict(on_token=5), "on_token must be a function"),
-    (dict(prompt_ids=[]), "the prompt must be a non-empty sequence of token ids"),
-    (dict(prompt_ids=[[1, 2]]), "the prompt must be a non-empty sequence of token ids"),
-    (dict(prompt_ids=[1, 20]), "prompt id 20 is outside the model's vocabulary of 20"),
-    (dict(prompt_ids=[-1, 2]), "prompt id -1 is outside the model's vocabulary of 20"),
-    (dict(prompt_ids=["the"]), "the prompt must hold integer token ids"),
-    (dict(prompt_ids=[1.5]), "the prompt must hold integer token ids"),
-])
+@pytest.mark.parametrize(
+    "overrides, problem",
+    [
+        (dict(length=2.5), "length must be a whole number ≥ 0"),
+        (dict(length=-1), "length must be a whole number ≥ 0"),
+        (dict(top_k=2.5), "top_k must be a whole number ≥ 1"),
+        (dict(top_k=0), "top_k must be a whole number ≥ 1"),
+        (dict(temperature=float("nan")), "temperature must be a finite number > 0"),
+        (dict(temperature=float("inf")), "temperature must be a finite number > 0"),
+        (dict(temperature=-1), "temperature must be a finite number > 0"),
+        (dict(temperature="hot"), "temperature must be a finite number > 0"),
+        (dict(top_p=float("nan")), r"top_p must be a number in \(0, 1\]"),
+        (dict(top_p="0.9"), r"top_p must be a number in \(0, 1\]"),
+        (dict(seed=-1), "seed must be a whole number ≥ 0 or None"),
+        (dict(seed="abc"), "seed must be a whole number ≥ 0 or None"),
+        (dict(greedy="yes"), "greedy must be True or False"),
+        (dict(on_token=5), "on_token must be a function"),
+        (dict(prompt_ids=[]), "the prompt must be a non-empty sequence of token ids"),
+        (dict(prompt_ids=[[1, 2]]), "the prompt must be a non-empty sequence of token ids"),
+        (dict(prompt_ids=[1, 20]), "prompt id 20 is outside the model's vocabulary of 20"),
+        (dict(prompt_ids=[-1, 2]), "prompt id -1 is outside the model's vocabulary of 20"),
+        (dict(prompt_ids=["the"]), "the prompt must hold integer token ids"),
+        (dict(prompt_ids=[1.5]), "the prompt must hold integer token ids"),
+    ],
+)
 def test_bad_generation_arguments_are_refused_before_the_model_runs(overrides, problem):
     model = small_model()
     arguments = {**dict(prompt_ids=[1, 2], length=3, seed=0), **overrides}

@@ -8,12 +8,12 @@ hand-written backward with dL/doutput = W, and compares every gradient — param
 initial states — with numerical_gradient. Float64 central differences are good to about
 1e-8 relative; the bound used is 1e-6.
 """
+
 import numpy as np
 import pytest
 
 import gatedrnn
-from gatedrnn import (GRU, LSTM, RNN, Dropout, Embedding, Linear, LockedDropout,
-                      SoftmaxCrossEntropy)
+from gatedrnn import GRU, LSTM, RNN, Dropout, Embedding, Linear, LockedDropout, SoftmaxCrossEntropy
 from gatedrnn.gradcheck import numerical_gradient, relative_error
 
 TOLERANCE = 1e-6
@@ -26,10 +26,15 @@ def assert_close(actual, expected, what):
 
 
 def make_recurrent(kind, num_layers, dropout=0.0, locked=False, **options):
-    cls, extra = {"rnn_tanh": (RNN, {"nonlinearity": "tanh"}), "rnn_relu": (RNN, {"nonlinearity": "relu"}),
-                  "lstm": (LSTM, {}), "gru": (GRU, {})}[kind]
-    return cls(3, 4, num_layers=num_layers, dropout=dropout, locked_dropout=locked, dtype=np.float64,
-               **extra, **options)
+    cls, extra = {
+        "rnn_tanh": (RNN, {"nonlinearity": "tanh"}),
+        "rnn_relu": (RNN, {"nonlinearity": "relu"}),
+        "lstm": (LSTM, {}),
+        "gru": (GRU, {}),
+    }[kind]
+    return cls(
+        3, 4, num_layers=num_layers, dropout=dropout, locked_dropout=locked, dtype=np.float64, **extra, **options
+    )
 
 
 def random_state(layer, batch):
@@ -66,12 +71,16 @@ def test_recurrent_layer_gradients(kind, num_layers):
 
 
 @pytest.mark.parametrize("kind", ["rnn_tanh", "rnn_relu", "lstm", "gru"])
-@pytest.mark.parametrize("options, lengths", [
-    (dict(bias=False), None),
-    (dict(batch_first=False), None),
-    (dict(batch_first=False), np.array([5, 2])),
-    (dict(bias=False, batch_first=False, bidirectional=True), np.array([3, 5])),
-], ids=["no-bias", "time-major", "time-major-lengths", "no-bias-time-major-bidirectional-lengths"])
+@pytest.mark.parametrize(
+    "options, lengths",
+    [
+        (dict(bias=False), None),
+        (dict(batch_first=False), None),
+        (dict(batch_first=False), np.array([5, 2])),
+        (dict(bias=False, batch_first=False, bidirectional=True), np.array([3, 5])),
+    ],
+    ids=["no-bias", "time-major", "time-major-lengths", "no-bias-time-major-bidirectional-lengths"],
+)
 def test_recurrent_layer_gradients_without_bias_or_time_major(kind, options, lengths):
     """bias=False has no bias parameters; batch_first=False takes and returns (T, N, ·) arrays."""
     layer = make_recurrent(kind, 2, **options)
@@ -108,7 +117,7 @@ def test_recurrent_dropout_between_layers_gradients(kind):
         xs = rng.standard_normal((2, 4, 3))
         w_out = rng.standard_normal((2, 4, 4))
 
-        def loss():
+        def loss(layer=layer, xs=xs, w_out=w_out):  # this iteration's layer, bound now
             gatedrnn.seed(7)  # the same masks at every evaluation
             ys, _ = layer(xs)
             return np.sum(ys * w_out)
@@ -140,7 +149,10 @@ def test_linear_any_leading_dims():
     layer = Linear(3, 5).to(np.float64)
     x = rng.standard_normal((2, 4, 3))
     w = rng.standard_normal((2, 4, 5))
-    loss = lambda: np.sum(layer(x) * w)
+
+    def loss():
+        return np.sum(layer(x) * w)
+
     loss()
     dx = layer.backward(w)
     assert_close(dx, numerical_gradient(loss, x), "input")
@@ -152,7 +164,10 @@ def test_embedding_gradient_with_repeated_ids():
     layer = Embedding(6, 3).to(np.float64)
     ids = np.array([[0, 2, 2], [5, 0, 2]])
     w = rng.standard_normal((2, 3, 3))
-    loss = lambda: np.sum(layer(ids) * w)
+
+    def loss():
+        return np.sum(layer(ids) * w)
+
     loss()
     layer.backward(w)
     assert_close(layer.weight.grad, numerical_gradient(loss, layer.weight.data), "weight")
@@ -177,7 +192,10 @@ def test_softmax_cross_entropy_gradients(reduction):
     layer = SoftmaxCrossEntropy(ignore_index=-1, reduction=reduction)
     logits = rng.standard_normal((2, 4, 7)) * 3
     targets = np.array([[1, 6, -1, 0], [2, -1, 3, 3]])
-    loss = lambda: layer(logits, targets)
+
+    def loss():
+        return layer(logits, targets)
+
     loss()
     dlogits = layer.backward(1.0)
     assert_close(dlogits, numerical_gradient(loss, logits), "logits")

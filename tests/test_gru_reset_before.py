@@ -1,5 +1,6 @@
 """GRU(reset_after=False): Cho et al. 2014's GRU, r ⊙ h_{t-1} before the matrix — against its
 equations written out step by step, a float64 gradient check, masks and the refusals."""
+
 import numpy as np
 import pytest
 
@@ -20,8 +21,8 @@ def reference_forward(layer, x, h0):
     for t in range(x.shape[1]):
         gx = x[:, t] @ w_ih.T + b_ih
         r = sigmoid(gx[:, :H] + h @ w_hh[:H].T + b_hh[:H])
-        z = sigmoid(gx[:, H:2 * H] + h @ w_hh[H:2 * H].T + b_hh[H:2 * H])
-        n = np.tanh(gx[:, 2 * H:] + (r * h) @ w_hh[2 * H:].T + b_hh[2 * H:])
+        z = sigmoid(gx[:, H : 2 * H] + h @ w_hh[H : 2 * H].T + b_hh[H : 2 * H])
+        n = np.tanh(gx[:, 2 * H :] + (r * h) @ w_hh[2 * H :].T + b_hh[2 * H :])
         h = (1 - z) * n + z * h
         outputs.append(h)
     return np.stack(outputs, axis=1), h
@@ -45,8 +46,9 @@ def test_differs_from_the_reset_after_gru():
     assert not np.allclose(before(x)[0], after(x)[0])
 
 
-@pytest.mark.parametrize("options", [dict(), dict(num_layers=2), dict(bidirectional=True), dict(bias=False),
-                                     dict(lengths=True)])
+@pytest.mark.parametrize(
+    "options", [dict(), dict(num_layers=2), dict(bidirectional=True), dict(bias=False), dict(lengths=True)]
+)
 def test_gradients_match_numerical_in_float64(options):
     options = dict(options)
     use_lengths = options.pop("lengths", False)
@@ -81,5 +83,6 @@ def test_flag_is_checked_and_shown():
 def test_to_torch_refuses_it():
     pytest.importorskip("torch")
     from gatedrnn.interop import to_torch
+
     with pytest.raises(GatedRNNError, match="no PyTorch counterpart"):
         to_torch(GRU(3, 4, reset_after=False))

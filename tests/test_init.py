@@ -1,4 +1,5 @@
 """Initialisers: distribution statistics, orthogonality, reproducibility, errors."""
+
 import math
 
 import numpy as np
@@ -22,7 +23,8 @@ def test_calculate_gain_matches_torch():
         assert init.calculate_gain(name) == pytest.approx(torch.nn.init.calculate_gain(name))
     for slope in [0, 0.2, 1]:
         assert init.calculate_gain("leaky_relu", slope) == pytest.approx(
-            torch.nn.init.calculate_gain("leaky_relu", slope))
+            torch.nn.init.calculate_gain("leaky_relu", slope)
+        )
     assert init.calculate_gain("tanh") == pytest.approx(5 / 3)
     assert init.calculate_gain("relu") == pytest.approx(math.sqrt(2))
 
@@ -137,27 +139,31 @@ def test_same_seed_same_weights():
         library_rng.set_state(saved)
 
 
-@pytest.mark.parametrize("fill", [init.xavier_uniform_, init.xavier_normal_, init.kaiming_uniform_,
-                                  init.kaiming_normal_, init.orthogonal_])
+@pytest.mark.parametrize(
+    "fill", [init.xavier_uniform_, init.xavier_normal_, init.kaiming_uniform_, init.kaiming_normal_, init.orthogonal_]
+)
 def test_one_dimensional_input_raises(fill):
     with pytest.raises(GatedRNNError, match="1-D|dimensions") as info:
         fill(np.empty(5))
     assert "\n" not in str(info.value)
 
 
-@pytest.mark.parametrize("call", [
-    lambda: init.calculate_gain("softplus"),
-    lambda: init.calculate_gain("leaky_relu", "steep"),
-    lambda: init.kaiming_normal_(np.empty((3, 3)), mode="fan_avg"),
-    lambda: init.uniform_(np.empty(3), 1.0, 0.0),
-    lambda: init.normal_(np.empty(3), std=-1.0),
-    lambda: init.default_uniform_(np.empty(3), 0),
-    lambda: init.default_uniform_(np.empty(3), 2.5),
-    lambda: init.zeros_(np.zeros(3, dtype=np.int64)),
-    lambda: init.ones_([0.0, 1.0]),
-    lambda: init.normal_(np.empty(3), rng=42),
-    lambda: init.constant_(np.empty(3), "one"),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: init.calculate_gain("softplus"),
+        lambda: init.calculate_gain("leaky_relu", "steep"),
+        lambda: init.kaiming_normal_(np.empty((3, 3)), mode="fan_avg"),
+        lambda: init.uniform_(np.empty(3), 1.0, 0.0),
+        lambda: init.normal_(np.empty(3), std=-1.0),
+        lambda: init.default_uniform_(np.empty(3), 0),
+        lambda: init.default_uniform_(np.empty(3), 2.5),
+        lambda: init.zeros_(np.zeros(3, dtype=np.int64)),
+        lambda: init.ones_([0.0, 1.0]),
+        lambda: init.normal_(np.empty(3), rng=42),
+        lambda: init.constant_(np.empty(3), "one"),
+    ],
+)
 def test_bad_arguments_raise(call):
     with pytest.raises(GatedRNNError):
         call()

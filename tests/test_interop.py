@@ -1,4 +1,5 @@
 """Weights move between gatedrnn and PyTorch both ways, values and names unchanged."""
+
 import os
 from pathlib import Path
 
@@ -7,21 +8,24 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from gatedrnn import GRU, LSTM, RNN, Embedding, GatedRNNError, Linear, LockedDropout
-from gatedrnn.interop import from_torch, to_torch
+from gatedrnn import GRU, LSTM, RNN, Embedding, GatedRNNError, Linear, LockedDropout  # noqa: E402
+from gatedrnn.interop import from_torch, to_torch  # noqa: E402
 
 
-@pytest.mark.parametrize("make", [
-    lambda: RNN(3, 5, num_layers=2, nonlinearity="relu"),
-    lambda: LSTM(3, 5, num_layers=3, dropout=0.25),
-    lambda: GRU(3, 5, num_layers=2, dtype=np.float64),
-    lambda: LSTM(3, 5, num_layers=2, bias=False),
-    lambda: GRU(3, 5, batch_first=False, bidirectional=True),
-    lambda: RNN(3, 5, 2, "relu", False, False, 0.0, True),
-    lambda: Embedding(7, 3),
-    lambda: Linear(3, 7),
-    lambda: Linear(3, 7, bias=False),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: RNN(3, 5, num_layers=2, nonlinearity="relu"),
+        lambda: LSTM(3, 5, num_layers=3, dropout=0.25),
+        lambda: GRU(3, 5, num_layers=2, dtype=np.float64),
+        lambda: LSTM(3, 5, num_layers=2, bias=False),
+        lambda: GRU(3, 5, batch_first=False, bidirectional=True),
+        lambda: RNN(3, 5, 2, "relu", False, False, 0.0, True),
+        lambda: Embedding(7, 3),
+        lambda: Linear(3, 7),
+        lambda: Linear(3, 7, bias=False),
+    ],
+)
 def test_round_trip_keeps_names_and_values(make):
     ours = make()
     module = to_torch(ours)
@@ -46,12 +50,15 @@ def test_configuration_carries_over():
     assert back.nonlinearity == "relu" and back.batch_first
 
 
-@pytest.mark.parametrize("make", [
-    lambda: torch.nn.LSTM(3, 4),  # torch's default: time-major
-    lambda: torch.nn.GRU(3, 4, batch_first=True, bias=False),
-    lambda: torch.nn.RNN(3, 4, num_layers=2, nonlinearity="relu", bias=False, bidirectional=True),
-    lambda: torch.nn.LSTM(3, 4, num_layers=2, bias=False, batch_first=False, dtype=torch.float64),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: torch.nn.LSTM(3, 4),  # torch's default: time-major
+        lambda: torch.nn.GRU(3, 4, batch_first=True, bias=False),
+        lambda: torch.nn.RNN(3, 4, num_layers=2, nonlinearity="relu", bias=False, bidirectional=True),
+        lambda: torch.nn.LSTM(3, 4, num_layers=2, bias=False, batch_first=False, dtype=torch.float64),
+    ],
+)
 def test_time_major_and_bias_free_modules_convert_both_ways(make):
     module = make()
     layer = from_torch(module)
@@ -69,10 +76,13 @@ def test_time_major_and_bias_free_modules_convert_both_ways(make):
         assert back.nonlinearity == module.nonlinearity
 
 
-@pytest.mark.parametrize("module, problem", [
-    (torch.nn.LSTM(3, 4, batch_first=True, proj_size=2), "proj_size"),
-    (torch.nn.Conv1d(3, 4, 2), "does not support Conv1d"),
-])
+@pytest.mark.parametrize(
+    "module, problem",
+    [
+        (torch.nn.LSTM(3, 4, batch_first=True, proj_size=2), "proj_size"),
+        (torch.nn.Conv1d(3, 4, 2), "does not support Conv1d"),
+    ],
+)
 def test_unsupported_modules_are_refused_clearly(module, problem):
     with pytest.raises(GatedRNNError, match=problem):
         from_torch(module)
@@ -116,10 +126,13 @@ def test_float64_modules_stay_float64_and_plain_embeddings_convert():
 def test_importing_interop_imports_no_torch_and_old_names_still_import():
     import subprocess
     import sys
-    code = ("import sys, gatedrnn.interop as i; assert 'torch' not in sys.modules; "
-            "from gatedrnn.interop import (_torch, from_torch, to_torch, save_torch_language_model, "
-            "load_torch_language_model, TORCH_FILE_FORMAT, TORCH_FILE_VERSION); "
-            "assert 'torch' not in sys.modules; i.TorchLanguageModel; assert 'torch' in sys.modules")
+
+    code = (
+        "import sys, gatedrnn.interop as i; assert 'torch' not in sys.modules; "
+        "from gatedrnn.interop import (_torch, from_torch, to_torch, save_torch_language_model, "
+        "load_torch_language_model, TORCH_FILE_FORMAT, TORCH_FILE_VERSION); "
+        "assert 'torch' not in sys.modules; i.TorchLanguageModel; assert 'torch' in sys.modules"
+    )
     source = str(Path(__file__).resolve().parents[1] / "src")
     environment = dict(os.environ, PYTHONPATH=source + os.pathsep + os.environ.get("PYTHONPATH", ""))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=environment)
@@ -131,6 +144,7 @@ def test_a_torch_language_model_pickles_under_its_public_name():
 
     from gatedrnn.interop import TorchLanguageModel
     from gatedrnn.lm import LanguageModel, ModelConfig
+
     module = to_torch(LanguageModel(ModelConfig(vocab_size=6, embedding_size=4, hidden_size=4, num_layers=1)))
     assert f"{TorchLanguageModel.__module__}.{TorchLanguageModel.__qualname__}" == "gatedrnn.interop.TorchLanguageModel"
     again = pickle.loads(pickle.dumps(module))

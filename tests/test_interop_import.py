@@ -1,6 +1,7 @@
 """`gatedrnn import` and `export`: the run record travels through the torch file unchanged, a
 refused import writes nothing, a FIFO is refused without hanging, and import never leaves a
 checkpoint gatedrnn's own reader refuses."""
+
 import os
 import subprocess
 import sys
@@ -11,8 +12,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from bad_inputs_rows import Context, tiny_train_args  # noqa: E402  (first: it collects the row modules)
 from bad_inputs_interop import CRAFTED  # noqa: E402,I100
+from bad_inputs_rows import Context, tiny_train_args  # noqa: E402  (first: it collects the row modules)
+
 from gatedrnn import GatedRNNError  # noqa: E402
 from gatedrnn.cli import main  # noqa: E402
 from gatedrnn.files import TEMPORARY_PREFIX  # noqa: E402
@@ -89,6 +91,7 @@ def test_a_file_exported_before_the_run_record_imports_with_an_empty_one(word_ru
 @pytest.fixture(scope="module")
 def small_checkpoint(tmp_path_factory):
     from bad_inputs_rows import write_corpus
+
     tmp = tmp_path_factory.mktemp("small")
     assert main(tiny_train_args(write_corpus(tmp), tmp / "run")) == 0
     return tmp / "run" / "best.npz"
@@ -136,8 +139,10 @@ def test_what_is_read_is_what_was_exported(small_checkpoint, tmp_path):
 def test_import_from_a_fifo_is_refused_without_hanging(tmp_path):
     fifo = tmp_path / "model.pt"
     os.mkfifo(fifo)
-    code = ("import sys; from gatedrnn.cli import main; "
-            f"sys.exit(main(['import', {str(fifo)!r}, {str(tmp_path / 'out.npz')!r}]))")
+    code = (
+        "import sys; from gatedrnn.cli import main; "
+        f"sys.exit(main(['import', {str(fifo)!r}, {str(tmp_path / 'out.npz')!r}]))"
+    )
     environment = dict(os.environ, PYTHONPATH=SOURCE + os.pathsep + os.environ.get("PYTHONPATH", ""))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=environment)
     assert done.returncode == 2, done.stderr
@@ -148,6 +153,7 @@ def test_import_from_a_fifo_is_refused_without_hanging(tmp_path):
 
 def test_a_torch_file_larger_than_memory_is_refused_before_it_is_read(small_checkpoint, tmp_path, monkeypatch):
     import gatedrnn.memory
+
     exported = tmp_path / "model.pt"
     export_checkpoint(small_checkpoint, exported)
     monkeypatch.setattr(gatedrnn.memory, "available_bytes", lambda: 1000)

@@ -6,6 +6,7 @@ inputs. Tolerances, as the relative error max |kernel - formula| / max |formula|
 rounds to a few units of the last place), and for the LSTM's gate activations an absolute
 error within one unit of float rounding of 1 (eps of the dtype), with g = tanh(a_g) exact.
 """
+
 import warnings
 
 import numpy as np
@@ -62,14 +63,14 @@ def test_lstm_gate_activations_are_sigmoid_sigmoid_tanh_sigmoid(dtype):
     hidden = 7
     a = np.random.default_rng(2).uniform(-40, 40, (5, 4 * hidden)).astype(dtype)
     a[0, :] = 0.0
-    a_i, a_f, a_g, a_o = (a[:, k * hidden:(k + 1) * hidden].copy() for k in range(4))
+    a_i, a_f, a_g, a_o = (a[:, k * hidden : (k + 1) * hidden].copy() for k in range(4))
     formula = np.concatenate([sigmoid_exact(a_i), sigmoid_exact(a_f), np.tanh(wide(a_g)), sigmoid_exact(a_o)], axis=1)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no overflow, no invalid value
         ours = kernels.lstm_gate_activations(a, hidden)
     assert ours is a  # in place
     assert np.abs(ours - formula).max() <= np.finfo(dtype).eps
-    np.testing.assert_array_equal(ours[:, 2 * hidden:3 * hidden], np.tanh(a_g))  # g: exactly NumPy's tanh
+    np.testing.assert_array_equal(ours[:, 2 * hidden : 3 * hidden], np.tanh(a_g))  # g: exactly NumPy's tanh
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -80,7 +81,7 @@ def test_gate_activation_affine_turns_tanh_into_the_four_gates(dtype):
     a = np.random.default_rng(3).uniform(-10, 10, 4 * hidden).astype(dtype)
     ours = scale * np.tanh(scale * a) + offset
     formula = sigmoid_exact(a)
-    formula[2 * hidden:3 * hidden] = np.tanh(wide(a[2 * hidden:3 * hidden]))
+    formula[2 * hidden : 3 * hidden] = np.tanh(wide(a[2 * hidden : 3 * hidden]))
     assert np.abs(ours - formula).max() <= np.finfo(dtype).eps
 
 

@@ -1,4 +1,5 @@
 """The gradient lab: the numbers behind each figure, and the ``gatedrnn lab`` command."""
+
 import argparse
 import inspect
 import json
@@ -23,7 +24,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 # -- matmul-norms ---------------------------------------------------------------------------
 def test_scale_one_grows_and_scale_half_shrinks_geometrically():
-    results = matmul_norms.run()   # the textbook setting: N = 2, H = 3, T = 20
+    results = matmul_norms.run()  # the textbook setting: N = 2, H = 3, T = 20
     grow, shrink = results["curves"]["1"], results["curves"]["0.5"]
     assert grow["spectral_radius"] > 1 > shrink["spectral_radius"]
     assert grow["norms"][-1] > 100 * grow["norms"][0]
@@ -33,7 +34,7 @@ def test_scale_one_grows_and_scale_half_shrinks_geometrically():
         assert curve["growth_rate"] == pytest.approx(curve["spectral_radius"], rel=0.05)
     # and the two are one curve: k steps of (0.5 W)ᵀ are 0.5^k times k steps of Wᵀ
     k = np.arange(1, results["steps"] + 1)
-    np.testing.assert_allclose(shrink["norms"], np.array(grow["norms"]) * 0.5 ** k, rtol=1e-10)
+    np.testing.assert_allclose(shrink["norms"], np.array(grow["norms"]) * 0.5**k, rtol=1e-10)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -68,7 +69,7 @@ def test_matmul_norms_book_setting_gives_the_books_digits():
         dh, expected = np.ones((2, 3)), []
         for _ in range(20):
             dh = np.dot(dh, (w_h * scale).T)
-            expected.append(np.sqrt(np.sum(dh ** 2)) / 2)
+            expected.append(np.sqrt(np.sum(dh**2)) / 2)
         assert results["curves"][f"{scale:g}"]["norms"] == pytest.approx(expected, rel=1e-12)
     assert results["book"] and results["seed"] == 3
     assert results["curves"]["1"]["norms"][-1] > 100 > 1e-3 > results["curves"]["0.5"]["norms"][-1]
@@ -81,6 +82,7 @@ def test_matmul_norms_book_setting_refuses_other_sizes():
 
 def test_matmul_norms_book_command_prints_the_norms(tmp_path, capsys):
     from gatedrnn.cli import main
+
     assert main(["lab", "matmul-norms", "--book", "--out", str(tmp_path)]) == 0
     printed = capsys.readouterr().out
     assert "W_h × 1: norms after 1 … 20 steps: 2.46841," in printed
@@ -93,9 +95,9 @@ def test_activation_derivatives_and_what_they_leave():
     assert curves["tanh"]["max_derivative"] == pytest.approx(1.0)
     assert curves["sigmoid"]["max_derivative"] == pytest.approx(0.25)
     assert curves["relu"]["max_derivative"] == 1.0
-    assert curves["tanh"]["mean_derivative"] == pytest.approx(0.6057, abs=0.01)   # E[1 - tanh²(x)], x ~ N(0, 1)
+    assert curves["tanh"]["mean_derivative"] == pytest.approx(0.6057, abs=0.01)  # E[1 - tanh²(x)], x ~ N(0, 1)
     assert curves["relu"]["mean_derivative"] == pytest.approx(0.5, abs=0.01)
-    assert curves["sigmoid"]["steps_to_1e-6"] == 10                                # 4⁻¹⁰ ≈ 9.5e-7
+    assert curves["sigmoid"]["steps_to_1e-6"] == 10  # 4⁻¹⁰ ≈ 9.5e-7
     assert curves["tanh"]["steps_to_1e-6"] is None
 
 
@@ -138,8 +140,9 @@ def test_irnn_starts_from_the_identity_and_chrono_opens_the_forget_gate():
 # -- gradient-flow --------------------------------------------------------------------------
 def _probe(kind, length=12, seed=0):
     task = get_task("recall")
-    model = LastStepModel(kind, task.input_size, 16, task.output_size, max_span=length,
-                          generator=np.random.default_rng(seed))
+    model = LastStepModel(
+        kind, task.input_size, 16, task.output_size, max_span=length, generator=np.random.default_rng(seed)
+    )
     xs, targets = task.generate(5, length, np.random.default_rng(seed + 1))
     return model, task, xs, targets
 
@@ -149,7 +152,7 @@ def test_split_gradients_follow_the_rnn_backward_recurrence():
     model, task, xs, targets = _probe("rnn-tanh")
     dh, dc = gradient_flow.state_gradients(model, criterion_for(task), xs, targets)
     assert dc is None
-    hs = np.stack(gradient_flow.states_along(model.rnn, xs))[:, 0]      # (T, N, H): h after each step
+    hs = np.stack(gradient_flow.states_along(model.rnn, xs))[:, 0]  # (T, N, H): h after each step
     w_hh = model.rnn.weight_hh_l0.data
     for t in range(1, xs.shape[1]):
         expected = (dh[t] * (1 - hs[t] ** 2)) @ w_hh
@@ -171,14 +174,16 @@ def test_split_gradient_of_an_lstm_matches_a_finite_difference():
         for sign in (1, -1):
             moved = [h.copy(), c.copy()]
             moved[which] = moved[which] + sign * eps * direction[None]
-            losses.append(criterion(model(xs[:, t + 1:], tuple(moved)), targets))
+            losses.append(criterion(model(xs[:, t + 1 :], tuple(moved)), targets))
         assert (losses[0] - losses[1]) / (2 * eps) == pytest.approx(np.linalg.norm(grad), rel=1e-5)
 
 
 def test_gated_cells_carry_the_gradient_further_than_the_tanh_rnn():
     results = gradient_flow.run(length=40, train_steps=0, progress=False)
     decay = {kind: entry["decay_per_step"]["untrained"] for kind, entry in results["models"].items()}
-    reach = {kind: entry["untrained"]["h"][-1] / entry["untrained"]["h"][0] for kind, entry in results["models"].items()}
+    reach = {
+        kind: entry["untrained"]["h"][-1] / entry["untrained"]["h"][0] for kind, entry in results["models"].items()
+    }
     assert decay["rnn-tanh"] < 0.75 < decay["lstm"] < decay["gru"]
     assert reach["rnn-tanh"] < 1e-6 and reach["gru"] > 1e-2
 
@@ -186,19 +191,27 @@ def test_gated_cells_carry_the_gradient_further_than_the_tanh_rnn():
 # -- long-range -----------------------------------------------------------------------------
 @pytest.mark.slow
 def test_at_length_100_lstm_and_gru_solve_recall_and_the_tanh_rnn_does_not():
-    results = long_range.run(tasks=("recall",), models=("rnn-tanh", "lstm", "gru"), lengths=(100,), steps=800,
-                             test_count=500, compare_unclipped=False, progress=False)
+    results = long_range.run(
+        tasks=("recall",),
+        models=("rnn-tanh", "lstm", "gru"),
+        lengths=(100,),
+        steps=800,
+        test_count=500,
+        compare_unclipped=False,
+        progress=False,
+    )
     scores = {r["model"]: r["score"] for r in results["runs"]}
     assert scores["lstm"] >= 0.95 and scores["gru"] >= 0.95
-    assert scores["rnn-tanh"] < 0.5                      # chance is 1/8
+    assert scores["rnn-tanh"] < 0.5  # chance is 1/8
     assert results["longest_solved"]["recall"]["rnn-tanh"]["clip"] is None
     table = long_range.markdown_table(results)
     assert "| lstm | norm ≤ 1 |" in table and "T=100" in table
 
 
 def test_long_range_table_and_figure_on_a_tiny_grid(tmp_path):
-    results = long_range.run(tasks=("adding", "recall"), models=("rnn-tanh", "gru"), lengths=(5, 10), steps=20,
-                             test_count=50, progress=False)
+    results = long_range.run(
+        tasks=("adding", "recall"), models=("rnn-tanh", "gru"), lengths=(5, 10), steps=20, test_count=50, progress=False
+    )
     assert len(results["runs"]) == 2 * 2 * 2 * 2
     assert set(results["table"]["adding"]["gru"]) == {"clip", "no clip"}
     long_range.plot(results, tmp_path / "long.png")
@@ -214,8 +227,8 @@ def test_clipping_bounds_the_update_norm():
     bound = results["lr"] * results["clip"]
     assert clipped["update_bound"] == pytest.approx(bound)
     assert max(clipped["update_norms"]) <= bound * (1 + 1e-4)
-    assert sum(norm > results["clip"] for norm in clipped["grad_norms"]) >= 10   # the clip did have work to do
-    assert unclipped["max_update_norm"] > 10 * bound                  # and without it updates jump
+    assert sum(norm > results["clip"] for norm in clipped["grad_norms"]) >= 10  # the clip did have work to do
+    assert unclipped["max_update_norm"] > 10 * bound  # and without it updates jump
     assert unclipped["spikes"]
     assert clipped["mean_loss_last_50"] < 0.5 * unclipped["mean_loss_last_50"]
 
@@ -231,7 +244,7 @@ def test_python_text_features_ignore_quotes_in_comments_and_brackets_in_strings(
     quoted = "".join(ch for ch, q in zip(text, features["quotes"]) if q)
     assert quoted == '"a(b"' + '"""doc\n("""' + "'\\''"
     depth_at = {i: features["brackets"][i] for i, ch in enumerate(text)}
-    assert depth_at[text.index("y")] == 0                      # the ( in the string and the comment did not count
+    assert depth_at[text.index("y")] == 0  # the ( in the string and the comment did not count
     assert depth_at[text.index("2")] == 2
     assert depth_at[text.index('"""')] == 0
     assert features["line"][text.index("y")] == 0 and features["line"][text.index("1")] == 5
@@ -242,7 +255,7 @@ def test_correlations_find_the_unit_that_tracks_a_feature():
     feature = (generator.random(500) > 0.5).astype(float)
     activations_ = generator.standard_normal((500, 6))
     activations_[:, 4] = -feature + 0.1 * generator.standard_normal(500)
-    activations_[:, 2] = 0.0                                    # a dead unit must not divide by zero
+    activations_[:, 2] = 0.0  # a dead unit must not divide by zero
     r = units.correlations(activations_, feature)
     assert r[2] == 0.0 and r[4] < -0.95
     assert units.top_units(r, 2)[0] == {"unit": 4, "r": pytest.approx(r[4])}
@@ -251,11 +264,13 @@ def test_correlations_find_the_unit_that_tracks_a_feature():
 def _char_checkpoint(path, cell="lstm", level="char"):
     """An untrained language model saved as model_from_checkpoint reads it: weights, config, vocabulary."""
     vocab = Vocabulary.build("abc xyz()'\"\n=#", unk_token="?", level=level)
-    config = ModelConfig(vocab_size=len(vocab), embedding_size=8, hidden_size=12, num_layers=1, cell=cell,
-                         dropout=0.0, tie_weights=False)
+    config = ModelConfig(
+        vocab_size=len(vocab), embedding_size=8, hidden_size=12, num_layers=1, cell=cell, dropout=0.0, tie_weights=False
+    )
     model = LanguageModel(config)
-    save_checkpoint(path, {"model": model.state_dict()},
-                    dict(model=config.to_dict(), vocab=vocab.to_dict(), dtype="float32"))
+    save_checkpoint(
+        path, {"model": model.state_dict()}, dict(model=config.to_dict(), vocab=vocab.to_dict(), dtype="float32")
+    )
     return path
 
 
@@ -270,17 +285,19 @@ def test_cells_cli_writes_html_png_and_json(tmp_path, capsys):
     assert report["state"] == "cell" and len(report["activations"]) == report["chars"] == len(text.read_text())
     assert report["unit"] == report["units"]["cell"]["brackets"][0]["unit"]
     page = (out / "cells.html").read_text(encoding="utf-8")
-    assert page.count("<span style=\"background:rgb(") == report["chars"]
+    assert page.count('<span style="background:rgb(') == report["chars"]
     assert (out / "cells.png").read_bytes().startswith(PNG_SIGNATURE)
 
 
 def test_cells_errors_are_one_line(tmp_path, capsys):
     gru = _char_checkpoint(tmp_path / "gru.npz", cell="gru")
     words = _char_checkpoint(tmp_path / "words.npz", level="word")
-    for argv, expected in (([str(tmp_path / "missing.npz")], "does not exist"),
-                           ([str(gru), "--state", "cell"], "no cell state"),
-                           ([str(words)], "character-level"),
-                           ([str(gru), "--unit", "99"], "unit must be in")):
+    for argv, expected in (
+        ([str(tmp_path / "missing.npz")], "does not exist"),
+        ([str(gru), "--state", "cell"], "no cell state"),
+        ([str(words)], "character-level"),
+        ([str(gru), "--unit", "99"], "unit must be in"),
+    ):
         assert main(["lab", "cells", *argv, "--out", str(tmp_path / "out")]) == 2
         err = capsys.readouterr().err
         assert expected in err and err.count("\n") == 1
@@ -298,12 +315,28 @@ def test_cli_writes_png_and_json(tmp_path, capsys, experiment):
 
 
 def test_cli_gradient_flow_and_clipping_write_their_files(tmp_path):
-    assert main(["lab", "gradient-flow", "--out", str(tmp_path), "--length", "8", "--train-steps", "5",
-                 "--hidden-size", "8", "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "lab",
+                "gradient-flow",
+                "--out",
+                str(tmp_path),
+                "--length",
+                "8",
+                "--train-steps",
+                "5",
+                "--hidden-size",
+                "8",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     assert main(["lab", "clipping", "--out", str(tmp_path), "--steps", "30", "--no-progress"]) == 0
     for name in ("gradient-flow", "clipping"):
         assert (tmp_path / f"{name}.png").read_bytes().startswith(PNG_SIGNATURE)
-        json.loads((tmp_path / f"{name}.json").read_text())   # strict JSON: no NaN
+        json.loads((tmp_path / f"{name}.json").read_text())  # strict JSON: no NaN
 
 
 def test_lab_help_lists_every_experiment(capsys):
@@ -315,33 +348,43 @@ def test_lab_help_lists_every_experiment(capsys):
         assert name in listed
 
 
-@pytest.mark.parametrize("argv, expected", [
-    (["lab", "long-range", "--lengths", "1"], "lengths must be integers of at least 2"),
-    (["lab", "matmul-norms", "--scales", "0"], "scales must be positive"),
-    (["lab", "clipping", "--lr", "0"], "lr must be a positive number"),
-    (["lab", "activations", "--seed", "-1"], "seed must be a non-negative integer, got -1"),
-    (["lab", "matmul-norms", "--seed", "-1"], "seed must be a non-negative integer"),
-    (["lab", "clipping", "--seed", "-2"], "seed must be a non-negative integer"),
-    (["lab", "gradient-flow", "--seed", "-1"], "seed must be a non-negative integer"),
-    (["lab", "long-range", "--seed", "-1"], "seed must be a non-negative integer"),
-    (["lab", "long-range", "--steps", "0"], "steps must be a positive integer, got 0"),
-    (["lab", "clipping", "--steps", "0"], "steps must be a positive integer, got 0"),
-    (["lab", "activations", "--steps", "0"], "steps must be a positive integer, got 0"),
-    (["lab", "gradient-flow", "--length", "2"], "length must be an integer of at least 3"),
-    (["lab", "gradient-flow", "--train-steps", "-1"], "train steps must be a non-negative integer"),
-    (["lab", "gradient-flow", "--hidden-size", "0"], "hidden size must be a positive integer"),
-    (["lab", "gradient-flow", "--clip", "0"], "clip must be a positive number"),
-    (["lab", "long-range", "--batch-size", "0"], "batch size must be a positive integer"),
-    (["lab", "clipping", "--length", "0"], "sequence length must be an integer of at least 1"),
-])
+@pytest.mark.parametrize(
+    "argv, expected",
+    [
+        (["lab", "long-range", "--lengths", "1"], "lengths must be integers of at least 2"),
+        (["lab", "matmul-norms", "--scales", "0"], "scales must be positive"),
+        (["lab", "clipping", "--lr", "0"], "lr must be a positive number"),
+        (["lab", "activations", "--seed", "-1"], "seed must be a non-negative integer, got -1"),
+        (["lab", "matmul-norms", "--seed", "-1"], "seed must be a non-negative integer"),
+        (["lab", "clipping", "--seed", "-2"], "seed must be a non-negative integer"),
+        (["lab", "gradient-flow", "--seed", "-1"], "seed must be a non-negative integer"),
+        (["lab", "long-range", "--seed", "-1"], "seed must be a non-negative integer"),
+        (["lab", "long-range", "--steps", "0"], "steps must be a positive integer, got 0"),
+        (["lab", "clipping", "--steps", "0"], "steps must be a positive integer, got 0"),
+        (["lab", "activations", "--steps", "0"], "steps must be a positive integer, got 0"),
+        (["lab", "gradient-flow", "--length", "2"], "length must be an integer of at least 3"),
+        (["lab", "gradient-flow", "--train-steps", "-1"], "train steps must be a non-negative integer"),
+        (["lab", "gradient-flow", "--hidden-size", "0"], "hidden size must be a positive integer"),
+        (["lab", "gradient-flow", "--clip", "0"], "clip must be a positive number"),
+        (["lab", "long-range", "--batch-size", "0"], "batch size must be a positive integer"),
+        (["lab", "clipping", "--length", "0"], "sequence length must be an integer of at least 1"),
+    ],
+)
 def test_bad_values_give_one_line_errors(tmp_path, capsys, argv, expected):
     assert main(argv + ["--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert expected in err and err.count("\n") == 1 and "Traceback" not in err
 
 
-@pytest.mark.parametrize("argv", [["lab"], ["lab", "bogus"], ["lab", "long-range", "--models", "transformer"],
-                                  ["lab", "clipping", "--steps", "many"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["lab"],
+        ["lab", "bogus"],
+        ["lab", "long-range", "--models", "transformer"],
+        ["lab", "clipping", "--steps", "many"],
+    ],
+)
 def test_bad_arguments_give_one_line_usage_errors(capsys, argv):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
@@ -355,9 +398,9 @@ def test_long_range_help_shows_the_default_of_run(capsys, monkeypatch):
     with pytest.raises(SystemExit) as exit_info:
         main(["lab", "long-range", "--help"])
     assert exit_info.value.code == 0
-    shown = " ".join(capsys.readouterr().out.split())   # undo argparse's line wrapping
+    shown = " ".join(capsys.readouterr().out.split())  # undo argparse's line wrapping
     steps = inspect.signature(long_range.run).parameters["steps"].default
-    assert steps == 800                                   # what docs/gradients.md's table was made with
+    assert steps == 800  # what docs/gradients.md's table was made with
     assert f"--steps STEPS max Adam steps per run (default: {steps})" in shown
     assert "--no-progress" in shown and "--tasks TASK [TASK ...]" in shown
 
@@ -365,6 +408,7 @@ def test_long_range_help_shows_the_default_of_run(capsys, monkeypatch):
 def _parsed_defaults(experiment, *positionals):
     """The namespace `gatedrnn lab EXPERIMENT` parses to when given no options."""
     from gatedrnn.cli import build_parser
+
     return vars(build_parser().parse_args(["lab", experiment, *positionals]))
 
 
@@ -390,27 +434,53 @@ def test_mean_squared_error_backward_scales_the_gradient():
 
 def test_train_on_task_records_the_norm_before_clipping():
     from gatedrnn.lab.training import train_on_task
+
     task = LONG_RANGE_TASKS["adding"]
     model = LastStepModel("rnn-tanh", task.input_size, 8, task.output_size, generator=np.random.default_rng(0))
     history = train_on_task(model, task, 6, 5, np.random.default_rng(1), clip=1e-4)
     assert history["steps"] == 5 and not history["diverged"]
-    assert min(history["grad_norms"]) > 1e-4           # recorded before the clip, not after
+    assert min(history["grad_norms"]) > 1e-4  # recorded before the clip, not after
 
 
 # -- cli.options ----------------------------------------------------------------------------
-def _example(path, steps=20, lr=3e-3, scales=(1.0, 0.5), lengths=(10, 25), mode="fast", progress=True,
-             tied=False, unit=None, hidden=7, *rest, **more):
+def _example(
+    path,
+    steps=20,
+    lr=3e-3,
+    scales=(1.0, 0.5),
+    lengths=(10, 25),
+    mode="fast",
+    progress=True,
+    tied=False,
+    unit=None,
+    hidden=7,
+    *rest,
+    **more,
+):
     """A run() to build options from (its body is never called)."""
 
 
-EXAMPLE_HELPS = dict(path="file to read", steps="T", lr="learning rate", scales="factors", lengths="lengths",
-                     mode="how", progress="show a bar", tied="tie them", unit="a unit (default: the best)")
+EXAMPLE_HELPS = dict(
+    path="file to read",
+    steps="T",
+    lr="learning rate",
+    scales="factors",
+    lengths="lengths",
+    mode="how",
+    progress="show a bar",
+    tied="tie them",
+    unit="a unit (default: the best)",
+)
 
 
 def _example_parser(**overrides):
     parser = argparse.ArgumentParser(prog="example")
-    options = dict(helps=EXAMPLE_HELPS, choices=dict(mode=("fast", "slow")), exclude=("hidden",),
-                   settings=dict(unit=dict(type=int), lengths=dict(metavar="T")))
+    options = dict(
+        helps=EXAMPLE_HELPS,
+        choices=dict(mode=("fast", "slow")),
+        exclude=("hidden",),
+        settings=dict(unit=dict(type=int), lengths=dict(metavar="T")),
+    )
     names = add_signature_options(parser, _example, **{**options, **overrides})
     return parser, names
 
@@ -419,27 +489,62 @@ def test_options_take_names_types_and_defaults_from_the_signature():
     parser, names = _example_parser()
     assert names == ["path", "steps", "lr", "scales", "lengths", "mode", "progress", "tied", "unit"]
     defaults = vars(parser.parse_args(["in.txt"]))
-    assert defaults == dict(path="in.txt", steps=20, lr=3e-3, scales=(1.0, 0.5), lengths=(10, 25), mode="fast",
-                            progress=True, tied=False, unit=None)
-    given = vars(parser.parse_args(["in.txt", "--steps", "5", "--lr", "0.5", "--scales", "2", "3", "--lengths", "4",
-                                    "--mode", "slow", "--no-progress", "--tied", "--unit", "3"]))
-    assert given == dict(path="in.txt", steps=5, lr=0.5, scales=(2.0, 3.0), lengths=(4,), mode="slow",
-                         progress=False, tied=True, unit=3)
+    assert defaults == dict(
+        path="in.txt",
+        steps=20,
+        lr=3e-3,
+        scales=(1.0, 0.5),
+        lengths=(10, 25),
+        mode="fast",
+        progress=True,
+        tied=False,
+        unit=None,
+    )
+    given = vars(
+        parser.parse_args(
+            [
+                "in.txt",
+                "--steps",
+                "5",
+                "--lr",
+                "0.5",
+                "--scales",
+                "2",
+                "3",
+                "--lengths",
+                "4",
+                "--mode",
+                "slow",
+                "--no-progress",
+                "--tied",
+                "--unit",
+                "3",
+            ]
+        )
+    )
+    assert given == dict(
+        path="in.txt", steps=5, lr=0.5, scales=(2.0, 3.0), lengths=(4,), mode="slow", progress=False, tied=True, unit=3
+    )
     assert type(given["scales"][0]) is float and type(given["lengths"][0]) is int
 
 
 def test_options_help_shows_each_default_from_the_signature():
     parser, _ = _example_parser()
-    shown = " ".join(parser.format_help().split())       # the columns argparse aligns do not matter
-    for entry in ("--steps STEPS T (default: 20)", "--lr LR learning rate (default: 0.003)",
-                  "--scales SCALES [SCALES ...] factors (default: 1.0 0.5)",
-                  "--lengths T [T ...] lengths (default: 10 25)",
-                  "--mode {fast,slow} how (default: fast)", "--progress, --no-progress show a bar (default: True)",
-                  "--tied, --no-tied tie them (default: False)", "--unit UNIT a unit (default: the best)"):
+    shown = " ".join(parser.format_help().split())  # the columns argparse aligns do not matter
+    for entry in (
+        "--steps STEPS T (default: 20)",
+        "--lr LR learning rate (default: 0.003)",
+        "--scales SCALES [SCALES ...] factors (default: 1.0 0.5)",
+        "--lengths T [T ...] lengths (default: 10 25)",
+        "--mode {fast,slow} how (default: fast)",
+        "--progress, --no-progress show a bar (default: True)",
+        "--tied, --no-tied tie them (default: False)",
+        "--unit UNIT a unit (default: the best)",
+    ):
         assert entry in shown
-    assert "positional arguments: path file to read " in shown   # no default: a positional argument
+    assert "positional arguments: path file to read " in shown  # no default: a positional argument
     assert "hidden" not in shown and "rest" not in shown and "more" not in shown
-    assert shown.count("(default:") == 8                  # none for path, and no "(default: None)" for unit
+    assert shown.count("(default:") == 8  # none for path, and no "(default: None)" for unit
 
 
 def test_options_refuse_bad_values_and_unknown_or_undescribed_names():
@@ -460,6 +565,6 @@ def test_options_refuse_bad_values_and_unknown_or_undescribed_names():
 def test_option_flag_renames_but_keeps_the_parameter_as_dest():
     parser = argparse.ArgumentParser()
     add_option(parser, "text_path", None, "text (default: a built-in one)", flag="--text")
-    add_option(parser, "pattern", "%d.png", "file names")   # argparse %-formats help: the default is escaped
+    add_option(parser, "pattern", "%d.png", "file names")  # argparse %-formats help: the default is escaped
     assert vars(parser.parse_args(["--text", "a.txt"])) == dict(text_path="a.txt", pattern="%d.png")
     assert "file names (default: %d.png)" in " ".join(parser.format_help().split())

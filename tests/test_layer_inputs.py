@@ -1,18 +1,21 @@
 """Layers refuse input they cannot use, with the project's own one-line error."""
+
 import numpy as np
 import pytest
 
-from gatedrnn import (GRU, LSTM, RNN, Dropout, Embedding, GatedRNNError, Linear, LockedDropout,
-                      SoftmaxCrossEntropy)
+from gatedrnn import GRU, LSTM, RNN, Dropout, Embedding, GatedRNNError, Linear, LockedDropout, SoftmaxCrossEntropy
 
 
-@pytest.mark.parametrize("xs, problem", [
-    (np.zeros((2, 3), np.float32), "3 dimensions"),
-    (np.zeros((2, 3, 5), np.float32), "end in size 4"),
-    (np.zeros((2, 3, 4), np.float64), "dtype float64"),
-    (np.zeros((2, 0, 4), np.float32), "no time steps"),
-    ([[[0.0] * 4]], "NumPy array"),
-])
+@pytest.mark.parametrize(
+    "xs, problem",
+    [
+        (np.zeros((2, 3), np.float32), "3 dimensions"),
+        (np.zeros((2, 3, 5), np.float32), "end in size 4"),
+        (np.zeros((2, 3, 4), np.float64), "dtype float64"),
+        (np.zeros((2, 0, 4), np.float32), "no time steps"),
+        ([[[0.0] * 4]], "NumPy array"),
+    ],
+)
 def test_recurrent_rejects_bad_input(xs, problem):
     with pytest.raises(GatedRNNError, match=problem):
         LSTM(4, 3)(xs)
@@ -31,12 +34,15 @@ def test_backward_before_forward_is_explained():
         RNN(4, 3).backward(np.zeros((1, 1, 3), np.float32))
 
 
-@pytest.mark.parametrize("kwargs, problem", [
-    (dict(input_size=0, hidden_size=3), "input_size"),
-    (dict(input_size=2, hidden_size=3, num_layers=0), "num_layers"),
-    (dict(input_size=2, hidden_size=3, num_layers=2, dropout=1.0), r"\[0, 1\)"),
-    (dict(input_size=2, hidden_size=3, nonlinearity="sigmoid"), "nonlinearity"),
-])
+@pytest.mark.parametrize(
+    "kwargs, problem",
+    [
+        (dict(input_size=0, hidden_size=3), "input_size"),
+        (dict(input_size=2, hidden_size=3, num_layers=0), "num_layers"),
+        (dict(input_size=2, hidden_size=3, num_layers=2, dropout=1.0), r"\[0, 1\)"),
+        (dict(input_size=2, hidden_size=3, nonlinearity="sigmoid"), "nonlinearity"),
+    ],
+)
 def test_bad_layer_configuration(kwargs, problem):
     with pytest.raises(GatedRNNError, match=problem):
         RNN(**kwargs)
@@ -87,15 +93,18 @@ def _embedding_pass(layer):
     return layer(np.array([[1, 2, 2]]))
 
 
-@pytest.mark.parametrize("make, run", [
-    (lambda: LSTM(4, 3, num_layers=2, dropout=0.5), lambda layer: layer(np.ones((2, 3, 4), np.float32))[0]),
-    (lambda: GRU(4, 3, bidirectional=True), lambda layer: layer(np.ones((2, 3, 4), np.float32))[0]),
-    (lambda: RNN(4, 3, batch_first=False), lambda layer: layer(np.ones((2, 3, 4), np.float32))[0]),
-    (lambda: Embedding(5, 2), _embedding_pass),
-    (lambda: Linear(4, 3), lambda layer: layer(np.ones((2, 4), np.float32))),
-    (lambda: Dropout(0.5), lambda layer: layer(np.ones((2, 4), np.float32))),
-    (lambda: LockedDropout(0.5), lambda layer: layer(np.ones((2, 3, 4), np.float32))),
-])
+@pytest.mark.parametrize(
+    "make, run",
+    [
+        (lambda: LSTM(4, 3, num_layers=2, dropout=0.5), lambda layer: layer(np.ones((2, 3, 4), np.float32))[0]),
+        (lambda: GRU(4, 3, bidirectional=True), lambda layer: layer(np.ones((2, 3, 4), np.float32))[0]),
+        (lambda: RNN(4, 3, batch_first=False), lambda layer: layer(np.ones((2, 3, 4), np.float32))[0]),
+        (lambda: Embedding(5, 2), _embedding_pass),
+        (lambda: Linear(4, 3), lambda layer: layer(np.ones((2, 4), np.float32))),
+        (lambda: Dropout(0.5), lambda layer: layer(np.ones((2, 4), np.float32))),
+        (lambda: LockedDropout(0.5), lambda layer: layer(np.ones((2, 3, 4), np.float32))),
+    ],
+)
 def test_a_second_backward_after_one_forward_is_refused(make, run):
     layer = make()
     out = run(layer)
@@ -125,12 +134,15 @@ def test_a_refused_gradient_does_not_use_up_the_forward():
     layer.backward(np.ones_like(y))
 
 
-@pytest.mark.parametrize("make, x, gradient, problem", [
-    (lambda: Embedding(5, 2), np.array([[1, 2]]), np.ones((1, 2), np.float32), r"expected \(1, 2, 2\)"),
-    (lambda: Embedding(5, 2), np.array([[1, 2]]), [[[1.0, 1.0]] * 2], "floating NumPy array"),
-    (lambda: Linear(4, 3), np.ones((2, 4), np.float32), np.ones((2, 3), np.int64), "floating NumPy array"),
-    (lambda: Dropout(0.5), np.ones((2, 4), np.float32), np.ones((2, 5), np.float32), r"expected \(2, 4\)"),
-])
+@pytest.mark.parametrize(
+    "make, x, gradient, problem",
+    [
+        (lambda: Embedding(5, 2), np.array([[1, 2]]), np.ones((1, 2), np.float32), r"expected \(1, 2, 2\)"),
+        (lambda: Embedding(5, 2), np.array([[1, 2]]), [[[1.0, 1.0]] * 2], "floating NumPy array"),
+        (lambda: Linear(4, 3), np.ones((2, 4), np.float32), np.ones((2, 3), np.int64), "floating NumPy array"),
+        (lambda: Dropout(0.5), np.ones((2, 4), np.float32), np.ones((2, 5), np.float32), r"expected \(2, 4\)"),
+    ],
+)
 def test_backward_refuses_a_gradient_of_the_wrong_shape_or_kind(make, x, gradient, problem):
     layer = make()
     layer(x)
@@ -139,23 +151,26 @@ def test_backward_refuses_a_gradient_of_the_wrong_shape_or_kind(make, x, gradien
 
 
 # -- configuration ----------------------------------------------------------------------------
-@pytest.mark.parametrize("make, problem", [
-    (lambda: Embedding(10, -3), "embedding_dim must be a whole number ≥ 1"),
-    (lambda: Embedding(-10, 3), "num_embeddings must be a whole number ≥ 1"),
-    (lambda: Embedding(10.5, 3), "num_embeddings must be a whole number ≥ 1"),
-    (lambda: Embedding(True, 3), "num_embeddings must be a whole number ≥ 1"),
-    (lambda: Embedding(10, 3, dtype=np.int64), "dtype must be float32 or float64"),
-    (lambda: Linear(0, 5), "in_features must be a whole number ≥ 1"),
-    (lambda: Linear(5, -1), "out_features must be a whole number ≥ 1"),
-    (lambda: Linear("3", 4), "in_features must be a whole number ≥ 1"),
-    (lambda: Linear(3, 4, bias=1), "bias must be True or False"),
-    (lambda: Linear(3, 4, rng=1), "rng must be a numpy.random.Generator"),
-    (lambda: Dropout("0.5"), r"Dropout: p must be a number in \[0, 1\)"),
-    (lambda: LockedDropout("0.5"), r"LockedDropout: p must be a number in \[0, 1\)"),
-    (lambda: Dropout(1.0), r"p must be a number in \[0, 1\)"),
-    (lambda: Dropout(float("nan")), r"p must be a number in \[0, 1\)"),
-    (lambda: Dropout(0.5, rng=3), "rng must be a numpy.random.Generator"),
-])
+@pytest.mark.parametrize(
+    "make, problem",
+    [
+        (lambda: Embedding(10, -3), "embedding_dim must be a whole number ≥ 1"),
+        (lambda: Embedding(-10, 3), "num_embeddings must be a whole number ≥ 1"),
+        (lambda: Embedding(10.5, 3), "num_embeddings must be a whole number ≥ 1"),
+        (lambda: Embedding(True, 3), "num_embeddings must be a whole number ≥ 1"),
+        (lambda: Embedding(10, 3, dtype=np.int64), "dtype must be float32 or float64"),
+        (lambda: Linear(0, 5), "in_features must be a whole number ≥ 1"),
+        (lambda: Linear(5, -1), "out_features must be a whole number ≥ 1"),
+        (lambda: Linear("3", 4), "in_features must be a whole number ≥ 1"),
+        (lambda: Linear(3, 4, bias=1), "bias must be True or False"),
+        (lambda: Linear(3, 4, rng=1), "rng must be a numpy.random.Generator"),
+        (lambda: Dropout("0.5"), r"Dropout: p must be a number in \[0, 1\)"),
+        (lambda: LockedDropout("0.5"), r"LockedDropout: p must be a number in \[0, 1\)"),
+        (lambda: Dropout(1.0), r"p must be a number in \[0, 1\)"),
+        (lambda: Dropout(float("nan")), r"p must be a number in \[0, 1\)"),
+        (lambda: Dropout(0.5, rng=3), "rng must be a numpy.random.Generator"),
+    ],
+)
 def test_bad_layer_arguments_are_refused_in_one_line(make, problem):
     with pytest.raises(GatedRNNError, match=problem) as info:
         make()

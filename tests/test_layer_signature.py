@@ -1,5 +1,6 @@
 """The recurrent layers' constructor: PyTorch's signature, every argument checked once, and
 what bias=False and batch_first=False mean."""
+
 import inspect
 
 import numpy as np
@@ -16,66 +17,100 @@ def parameters_of(cls):
     return inspect.signature(cls).parameters
 
 
-@pytest.mark.parametrize("cls, positional", [
-    (LSTM, GATED), (GRU, GATED), (RNN, GATED[:3] + ["nonlinearity"] + GATED[3:]),
-])
+@pytest.mark.parametrize(
+    "cls, positional",
+    [
+        (LSTM, GATED),
+        (GRU, GATED),
+        (RNN, GATED[:3] + ["nonlinearity"] + GATED[3:]),
+    ],
+)
 def test_signature_is_torchs_with_batch_first_true(cls, positional):
     params = parameters_of(cls)
     names = [name for name, p in params.items() if p.kind == p.POSITIONAL_OR_KEYWORD]
     assert names == positional
-    extra = ["reset_after"] if cls is GRU else []   # the GRU's own keyword: Cho et al.'s variant
-    assert [name for name, p in params.items() if p.kind == p.KEYWORD_ONLY] == KEYWORD_ONLY[:3] + extra + \
-        KEYWORD_ONLY[3:]
+    extra = ["reset_after"] if cls is GRU else []  # the GRU's own keyword: Cho et al.'s variant
+    assert [name for name, p in params.items() if p.kind == p.KEYWORD_ONLY] == KEYWORD_ONLY[:3] + extra + KEYWORD_ONLY[
+        3:
+    ]
     defaults = {name: p.default for name, p in params.items() if p.default is not p.empty}
-    assert defaults == dict(num_layers=1, bias=True, batch_first=True, dropout=0.0, bidirectional=False,
-                            locked_dropout=False, recurrent_dropout=0.0, weight_drop=0.0, dtype=np.float32,
-                            rng=None, **({"nonlinearity": "tanh"} if cls is RNN else {}),
-                            **({"reset_after": True} if cls is GRU else {}))
+    assert defaults == dict(
+        num_layers=1,
+        bias=True,
+        batch_first=True,
+        dropout=0.0,
+        bidirectional=False,
+        locked_dropout=False,
+        recurrent_dropout=0.0,
+        weight_drop=0.0,
+        dtype=np.float32,
+        rng=None,
+        **({"nonlinearity": "tanh"} if cls is RNN else {}),
+        **({"reset_after": True} if cls is GRU else {}),
+    )
 
 
 def test_positional_arguments_land_where_torch_puts_them():
     lstm = LSTM(3, 4, 2, False, False, 0.25, True)
-    assert (lstm.input_size, lstm.hidden_size, lstm.num_layers, lstm.bias, lstm.batch_first, lstm.dropout,
-            lstm.bidirectional) == (3, 4, 2, False, False, 0.25, True)
+    assert (
+        lstm.input_size,
+        lstm.hidden_size,
+        lstm.num_layers,
+        lstm.bias,
+        lstm.batch_first,
+        lstm.dropout,
+        lstm.bidirectional,
+    ) == (3, 4, 2, False, False, 0.25, True)
     rnn = RNN(3, 4, 2, "relu", False, False, 0.25, True)
-    assert (rnn.nonlinearity, rnn.bias, rnn.batch_first, rnn.dropout, rnn.bidirectional) == ("relu", False, False,
-                                                                                              0.25, True)
+    assert (rnn.nonlinearity, rnn.bias, rnn.batch_first, rnn.dropout, rnn.bidirectional) == (
+        "relu",
+        False,
+        False,
+        0.25,
+        True,
+    )
 
 
 def test_the_keyword_calls_used_across_the_project_still_work():
     lstm = LSTM(650, 650, num_layers=2, dropout=0.5, locked_dropout=True)
     assert lstm.locked_dropout and lstm.batch_first and lstm.bias and lstm.dtype == np.float32
-    for cell, cls in RECURRENT_LAYERS.items():
+    for cls in RECURRENT_LAYERS.values():
         layer = cls(6, 5, num_layers=2, dropout=0.3, locked_dropout=False, dtype=np.float64)
         assert layer.dtype == np.float64 and layer.num_layers == 2
         assert cls(6, 5, num_layers=2, bidirectional=True).output_size == 10
     assert GRU(np.int64(3), np.int64(4), num_layers=np.int32(1), bidirectional=np.bool_(True)).bidirectional
 
 
-@pytest.mark.parametrize("make, problem", [
-    (lambda: LSTM(3, 4, 1, True, True, 0.0, False, True), r"at most 7 positional arguments \(input_size, hidden_size"),
-    (lambda: RNN(3, 4, 1, "tanh", True, True, 0.0, False, 0.5), r"at most 8 positional arguments .*nonlinearity"),
-    (lambda: LSTM(3, True), "hidden_size must be a whole number"),
-    (lambda: LSTM(0, 4), "input_size must be a whole number"),
-    (lambda: GRU(3, 4.0), "hidden_size must be a whole number"),
-    (lambda: GRU(3, "4"), "hidden_size must be a whole number"),
-    (lambda: LSTM(3, 4, num_layers=False), "num_layers must be a whole number"),
-    (lambda: LSTM(3, 4, 1, 1.5), "bias must be True or False"),
-    (lambda: LSTM(3, 4, batch_first=1), "batch_first must be True or False"),
-    (lambda: GRU(3, 4, bidirectional="yes"), "bidirectional must be True or False"),
-    (lambda: LSTM(3, 4, locked_dropout=None), "locked_dropout must be True or False"),
-    (lambda: LSTM(3, 4, dropout="0.5"), r"dropout must be a number in \[0, 1\)"),
-    (lambda: LSTM(3, 4, dropout=1.0), r"dropout must be a number in \[0, 1\)"),
-    (lambda: LSTM(3, 4, dropout=float("nan")), r"dropout must be a number in \[0, 1\)"),
-    (lambda: LSTM(3, 4, dropout=True), r"dropout must be a number in \[0, 1\)"),
-    (lambda: LSTM(3, 4, dtype=np.int32), "dtype must be float32 or float64"),
-    (lambda: LSTM(3, 4, dtype=np.float16), "dtype must be float32 or float64"),
-    (lambda: LSTM(3, 4, dtype=None), "dtype must be float32 or float64"),
-    (lambda: LSTM(3, 4, dtype="no such type"), "dtype must be float32 or float64"),
-    (lambda: RNN(3, 4, 1, True), "nonlinearity must be 'tanh' or 'relu'"),
-    (lambda: RNN(3, 4, nonlinearity="sigmoid"), "nonlinearity must be 'tanh' or 'relu'"),
-    (lambda: LSTM(3, 4, rng=0), "rng must be a numpy.random.Generator"),
-])
+@pytest.mark.parametrize(
+    "make, problem",
+    [
+        (
+            lambda: LSTM(3, 4, 1, True, True, 0.0, False, True),
+            r"at most 7 positional arguments \(input_size, hidden_size",
+        ),
+        (lambda: RNN(3, 4, 1, "tanh", True, True, 0.0, False, 0.5), r"at most 8 positional arguments .*nonlinearity"),
+        (lambda: LSTM(3, True), "hidden_size must be a whole number"),
+        (lambda: LSTM(0, 4), "input_size must be a whole number"),
+        (lambda: GRU(3, 4.0), "hidden_size must be a whole number"),
+        (lambda: GRU(3, "4"), "hidden_size must be a whole number"),
+        (lambda: LSTM(3, 4, num_layers=False), "num_layers must be a whole number"),
+        (lambda: LSTM(3, 4, 1, 1.5), "bias must be True or False"),
+        (lambda: LSTM(3, 4, batch_first=1), "batch_first must be True or False"),
+        (lambda: GRU(3, 4, bidirectional="yes"), "bidirectional must be True or False"),
+        (lambda: LSTM(3, 4, locked_dropout=None), "locked_dropout must be True or False"),
+        (lambda: LSTM(3, 4, dropout="0.5"), r"dropout must be a number in \[0, 1\)"),
+        (lambda: LSTM(3, 4, dropout=1.0), r"dropout must be a number in \[0, 1\)"),
+        (lambda: LSTM(3, 4, dropout=float("nan")), r"dropout must be a number in \[0, 1\)"),
+        (lambda: LSTM(3, 4, dropout=True), r"dropout must be a number in \[0, 1\)"),
+        (lambda: LSTM(3, 4, dtype=np.int32), "dtype must be float32 or float64"),
+        (lambda: LSTM(3, 4, dtype=np.float16), "dtype must be float32 or float64"),
+        (lambda: LSTM(3, 4, dtype=None), "dtype must be float32 or float64"),
+        (lambda: LSTM(3, 4, dtype="no such type"), "dtype must be float32 or float64"),
+        (lambda: RNN(3, 4, 1, True), "nonlinearity must be 'tanh' or 'relu'"),
+        (lambda: RNN(3, 4, nonlinearity="sigmoid"), "nonlinearity must be 'tanh' or 'relu'"),
+        (lambda: LSTM(3, 4, rng=0), "rng must be a numpy.random.Generator"),
+    ],
+)
 def test_bad_arguments_are_refused_in_one_line(make, problem):
     with pytest.raises(GatedRNNError, match=problem) as info:
         make()
@@ -91,8 +126,9 @@ def test_float_dtype_may_be_named_any_way_numpy_understands():
 def test_bias_false_has_no_bias_parameters(cls):
     layer = cls(3, 4, num_layers=2, bias=False, bidirectional=True)
     names = list(layer.state_dict())
-    assert names == [f"weight_{kind}_l{k}{suffix}" for k in range(2) for suffix in ("", "_reverse")
-                     for kind in ("ih", "hh")]
+    assert names == [
+        f"weight_{kind}_l{k}{suffix}" for k in range(2) for suffix in ("", "_reverse") for kind in ("ih", "hh")
+    ]
     assert layer.layer_weights(1, 1)[2:] == (None, None)
     assert "bias=False" in repr(layer)
 

@@ -1,4 +1,5 @@
 """Optimizers: step-for-step agreement with torch.optim, schedules, checkpoints, errors."""
+
 import json
 
 import numpy as np
@@ -19,8 +20,7 @@ CASES = [
     (SGD, "SGD", dict(lr=0.05, momentum=0.8, nesterov=True)),
     (SGD, "SGD", dict(lr=0.05, momentum=0.8, nesterov=True, weight_decay=0.02)),
     (Adagrad, "Adagrad", dict()),
-    (Adagrad, "Adagrad", dict(lr=0.1, lr_decay=0.05, weight_decay=0.01,
-                              initial_accumulator_value=0.1, eps=1e-6)),
+    (Adagrad, "Adagrad", dict(lr=0.1, lr_decay=0.05, weight_decay=0.01, initial_accumulator_value=0.1, eps=1e-6)),
     (RMSprop, "RMSprop", dict()),
     (RMSprop, "RMSprop", dict(lr=0.01, alpha=0.9, weight_decay=0.01)),
     (RMSprop, "RMSprop", dict(lr=0.01, momentum=0.9)),
@@ -91,8 +91,9 @@ def test_matches_torch_float32(cls, torch_name, kwargs):
     assert_close(ours, run_torch(torch_name, kwargs, weights, grads), rtol=1e-5)
 
 
-@pytest.mark.parametrize("cls, torch_name, kwargs", [CASES[3], CASES[12], CASES[15], CASES[19]],
-                         ids=["SGD", "RMSprop", "Adam", "AdamW"])
+@pytest.mark.parametrize(
+    "cls, torch_name, kwargs", [CASES[3], CASES[12], CASES[15], CASES[19]], ids=["SGD", "RMSprop", "Adam", "AdamW"]
+)
 def test_lr_change_mid_run_matches_torch(cls, torch_name, kwargs):
     weights, grads = make_problem(np.float64)
     lrs = [0.1, 0.05, 0.0, 0.2, 0.01]
@@ -104,9 +105,11 @@ def test_lr_change_mid_run_matches_torch(cls, torch_name, kwargs):
 
 def test_one_step_of_sgd_momentum_and_adam_from_the_same_gradients():
     weights, grads = make_problem(np.float64, steps=1)
-    for cls, name, kwargs in [(SGD, "SGD", dict(lr=0.1)),
-                              (SGD, "SGD", dict(lr=0.1, momentum=0.9)),
-                              (Adam, "Adam", dict(lr=0.1))]:
+    for cls, name, kwargs in [
+        (SGD, "SGD", dict(lr=0.1)),
+        (SGD, "SGD", dict(lr=0.1, momentum=0.9)),
+        (Adam, "Adam", dict(lr=0.1)),
+    ]:
         ours = run_gatedrnn(cls, kwargs, weights, grads)
         assert_close(ours, run_torch(name, kwargs, weights, grads), rtol=1e-12)
     # the first step has closed forms: plain and momentum SGD agree (b_1 = g_1), and Adam
@@ -120,9 +123,11 @@ def test_one_step_of_sgd_momentum_and_adam_from_the_same_gradients():
         np.testing.assert_allclose(a, w - 0.1 * g / (np.abs(g) + 1e-8), rtol=1e-12)
 
 
-@pytest.mark.parametrize("cls, torch_name, kwargs", [CASES[5], CASES[7], CASES[13], CASES[16],
-                                                     CASES[19]],
-                         ids=["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"])
+@pytest.mark.parametrize(
+    "cls, torch_name, kwargs",
+    [CASES[5], CASES[7], CASES[13], CASES[16], CASES[19]],
+    ids=["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"],
+)
 def test_state_dict_round_trip_continues_identically(cls, torch_name, kwargs):
     weights, grads = make_problem(np.float64, steps=6)
     params = [Parameter(w) for w in weights]
@@ -193,9 +198,15 @@ def test_load_state_dict_rejects_mismatches():
 def test_updates_in_place_and_keep_dtype(dtype):
     param = Parameter(np.ones((3, 2), dtype=dtype))
     data = param.data
-    for opt in [SGD([param], lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1), SGD([param], lr=0.1),
-                SGD([param], lr=0.1, momentum=0.9, nesterov=True), Adagrad([param]),
-                RMSprop([param], centered=True, momentum=0.9), Adam([param], amsgrad=True), AdamW([param])]:
+    for opt in [
+        SGD([param], lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.1),
+        SGD([param], lr=0.1),
+        SGD([param], lr=0.1, momentum=0.9, nesterov=True),
+        Adagrad([param]),
+        RMSprop([param], centered=True, momentum=0.9),
+        Adam([param], amsgrad=True),
+        AdamW([param]),
+    ]:
         for _ in range(2):
             param.grad[...] = 0.5
             opt.step()
@@ -216,34 +227,37 @@ def test_parameters_are_deduplicated_and_zero_grad_clears():
     assert not a.grad.any() and not b.grad.any()
 
 
-@pytest.mark.parametrize("make", [
-    lambda p: SGD([], lr=0.1),
-    lambda p: SGD(p, lr=0.1),
-    lambda p: SGD([p, np.ones(2)], lr=0.1),
-    lambda p: SGD([p], lr=0.0),
-    lambda p: SGD([p], lr=-0.1),
-    lambda p: SGD([p], lr=float("nan")),
-    lambda p: SGD([p], lr="0.1"),
-    lambda p: SGD([p], lr=0.1, momentum=-0.5),
-    lambda p: SGD([p], lr=0.1, dampening=-0.1),
-    lambda p: SGD([p], lr=0.1, weight_decay=-1e-4),
-    lambda p: SGD([p], lr=0.1, nesterov=True),
-    lambda p: SGD([p], lr=0.1, momentum=0.9, dampening=0.1, nesterov=True),
-    lambda p: Adagrad([p], lr_decay=-1.0),
-    lambda p: Adagrad([p], initial_accumulator_value=-1.0),
-    lambda p: Adagrad([p], eps=-1e-10),
-    lambda p: RMSprop([p], alpha=-0.1),
-    lambda p: RMSprop([p], alpha=1.5),
-    lambda p: RMSprop([p], momentum=-0.9),
-    lambda p: RMSprop([p], centered="yes"),
-    lambda p: Adam([p], betas=(1.0, 0.999)),
-    lambda p: Adam([p], betas=(0.9, -0.1)),
-    lambda p: Adam([p], betas=0.9),
-    lambda p: Adam([p], eps=-1e-8),
-    lambda p: Adam([p], weight_decay=-0.01),
-    lambda p: AdamW([p], betas=(0.9, 1.2)),
-    lambda p: AdamW([p], lr=0),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda p: SGD([], lr=0.1),
+        lambda p: SGD(p, lr=0.1),
+        lambda p: SGD([p, np.ones(2)], lr=0.1),
+        lambda p: SGD([p], lr=0.0),
+        lambda p: SGD([p], lr=-0.1),
+        lambda p: SGD([p], lr=float("nan")),
+        lambda p: SGD([p], lr="0.1"),
+        lambda p: SGD([p], lr=0.1, momentum=-0.5),
+        lambda p: SGD([p], lr=0.1, dampening=-0.1),
+        lambda p: SGD([p], lr=0.1, weight_decay=-1e-4),
+        lambda p: SGD([p], lr=0.1, nesterov=True),
+        lambda p: SGD([p], lr=0.1, momentum=0.9, dampening=0.1, nesterov=True),
+        lambda p: Adagrad([p], lr_decay=-1.0),
+        lambda p: Adagrad([p], initial_accumulator_value=-1.0),
+        lambda p: Adagrad([p], eps=-1e-10),
+        lambda p: RMSprop([p], alpha=-0.1),
+        lambda p: RMSprop([p], alpha=1.5),
+        lambda p: RMSprop([p], momentum=-0.9),
+        lambda p: RMSprop([p], centered="yes"),
+        lambda p: Adam([p], betas=(1.0, 0.999)),
+        lambda p: Adam([p], betas=(0.9, -0.1)),
+        lambda p: Adam([p], betas=0.9),
+        lambda p: Adam([p], eps=-1e-8),
+        lambda p: Adam([p], weight_decay=-0.01),
+        lambda p: AdamW([p], betas=(0.9, 1.2)),
+        lambda p: AdamW([p], lr=0),
+    ],
+)
 def test_bad_hyperparameters_raise(make):
     with pytest.raises(GatedRNNError) as info:
         make(Parameter(np.ones(2)))
@@ -270,14 +284,17 @@ def test_a_schedule_may_lower_lr_to_exactly_zero():
     assert isinstance(opt.lr, float)
 
 
-@pytest.mark.parametrize("make, name, value", [
-    (lambda p: SGD(p, lr=0.1, momentum=0.9), "momentum", -0.5),
-    (lambda p: SGD(p, lr=0.1), "weight_decay", float("nan")),
-    (lambda p: Adam(p), "betas", (0.9, 1.5)),
-    (lambda p: Adam(p), "eps", "tiny"),
-    (lambda p: RMSprop(p), "alpha", 2.0),
-    (lambda p: Adagrad(p), "lr_decay", -1.0),
-])
+@pytest.mark.parametrize(
+    "make, name, value",
+    [
+        (lambda p: SGD(p, lr=0.1, momentum=0.9), "momentum", -0.5),
+        (lambda p: SGD(p, lr=0.1), "weight_decay", float("nan")),
+        (lambda p: Adam(p), "betas", (0.9, 1.5)),
+        (lambda p: Adam(p), "eps", "tiny"),
+        (lambda p: RMSprop(p), "alpha", 2.0),
+        (lambda p: Adagrad(p), "lr_decay", -1.0),
+    ],
+)
 def test_other_hyperparameters_set_later_are_refused_before_any_update(make, name, value):
     param = Parameter(np.ones(2))
     param.grad[...] = 1.0
@@ -308,9 +325,13 @@ def test_every_rule_of_the_cases_is_registered_and_saved_under_its_class_name():
     # Checkpoints name the class ("SGD"), settings the registry name ("sgd"): moving the rules
     # into modules of their own changed neither, so checkpoints written before still load.
     from gatedrnn.optim import OPTIMIZERS
+
     assert {cls for cls, _, _ in CASES} == set(OPTIMIZERS.values())
     for name, cls in OPTIMIZERS.items():
         assert name == cls.__name__.lower()
         saved = cls([Parameter(np.ones(3))], lr=0.1).state_dict()["hyperparameters"]["optimizer"]
-        assert saved == cls.__name__ == {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam",
-                                         "adamw": "AdamW"}[name]
+        assert (
+            saved
+            == cls.__name__
+            == {"sgd": "SGD", "adagrad": "Adagrad", "rmsprop": "RMSprop", "adam": "Adam", "adamw": "AdamW"}[name]
+        )

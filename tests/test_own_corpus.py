@@ -1,5 +1,6 @@
 """Word-level training on your own text: --data DIR / --valid-text / --test-text, --lowercase,
 --min-count, --max-vocab; eval and generate reusing what the checkpoint records."""
+
 import numpy as np
 import pytest
 
@@ -8,15 +9,20 @@ from gatedrnn.cli import main
 from gatedrnn.data import Vocabulary, load_text
 from gatedrnn.lm.run_checkpoint import load_run_checkpoint
 
-SENTENCES = ["The cat sat on the mat.", "A dog ran in the park.", "The cat saw the dog.",
-             "the mat was red and the park was green.", "A rare zebra appeared once."]
+SENTENCES = [
+    "The cat sat on the mat.",
+    "A dog ran in the park.",
+    "The cat saw the dog.",
+    "the mat was red and the park was green.",
+    "A rare zebra appeared once.",
+]
 
 
 def write_data_dir(directory):
     directory.mkdir()
     rng = np.random.default_rng(0)
     for name, count in (("train.txt", 300), ("valid.txt", 40), ("test.txt", 40)):
-        lines = [SENTENCES[i] for i in rng.integers(0, 4, count)]   # the zebra line only once, below
+        lines = [SENTENCES[i] for i in rng.integers(0, 4, count)]  # the zebra line only once, below
         if name == "train.txt":
             lines.append(SENTENCES[4])
         (directory / name).write_text("\n".join(lines) + "\n")
@@ -34,10 +40,11 @@ def test_vocabulary_cutoffs():
 
 def test_load_text_lowercases_and_cuts(tmp_path):
     data = write_data_dir(tmp_path / "data")
-    corpus = load_text(data / "train.txt", valid_path=data / "valid.txt", test_path=data / "test.txt",
-                       lowercase=True, min_count=2)
+    corpus = load_text(
+        data / "train.txt", valid_path=data / "valid.txt", test_path=data / "test.txt", lowercase=True, min_count=2
+    )
     assert "The" not in corpus.vocab and "the" in corpus.vocab
-    assert "zebra" not in corpus.vocab   # seen once
+    assert "zebra" not in corpus.vocab  # seen once
     plain = load_text(data / "train.txt", valid_path=data / "valid.txt", test_path=data / "test.txt")
     assert "The" in plain.vocab and "zebra" in plain.vocab
 
@@ -45,10 +52,40 @@ def test_load_text_lowercases_and_cuts(tmp_path):
 def test_cli_data_dir_run_then_eval_and_generate_from_the_checkpoint(tmp_path, capsys):
     data = write_data_dir(tmp_path / "data")
     out = tmp_path / "run"
-    assert main(["train", "--data", str(data), "--level", "word", "--lowercase", "--min-count", "2",
-                 "--hidden-size", "16", "--embedding-size", "16", "--epochs", "2", "--batch-size", "4",
-                 "--seq-len", "8", "--eval-batch-size", "2", "--optimizer", "adam", "--lr", "0.01",
-                 "--out", str(out), "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "train",
+                "--data",
+                str(data),
+                "--level",
+                "word",
+                "--lowercase",
+                "--min-count",
+                "2",
+                "--hidden-size",
+                "16",
+                "--embedding-size",
+                "16",
+                "--epochs",
+                "2",
+                "--batch-size",
+                "4",
+                "--seq-len",
+                "8",
+                "--eval-batch-size",
+                "2",
+                "--optimizer",
+                "adam",
+                "--lr",
+                "0.01",
+                "--out",
+                str(out),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "changed here: embedding_size=16, hidden_size=16" in printed
     recorded = load_run_checkpoint(out / "best.npz").metadata["run"]["data"]
@@ -67,11 +104,14 @@ def test_cli_data_dir_run_then_eval_and_generate_from_the_checkpoint(tmp_path, c
     assert main(["eval", str(out / "best.npz"), "--test-text", str(tmp_path / "moved.txt")]) == 0
 
 
-@pytest.mark.parametrize("extra, problem", [
-    (["--valid-text", "v.txt"], "give both --valid-text and --test-text"),
-    (["--lowercase"], "apply to a text corpus"),
-    (["--min-count", "0"], "--min-count must be a whole number ≥ 1"),
-])
+@pytest.mark.parametrize(
+    "extra, problem",
+    [
+        (["--valid-text", "v.txt"], "give both --valid-text and --test-text"),
+        (["--lowercase"], "apply to a text corpus"),
+        (["--min-count", "0"], "--min-count must be a whole number ≥ 1"),
+    ],
+)
 def test_cli_text_option_mistakes(tmp_path, capsys, extra, problem):
     args = ["train", "--out", str(tmp_path / "run"), "--data-dir", str(tmp_path), *extra]
     assert main(args) == 2

@@ -1,4 +1,5 @@
 """Row-parallel passes give exactly the serial result; zero_grad and grad_scale save passes, not meaning."""
+
 import threading
 
 import numpy as np
@@ -38,7 +39,7 @@ def test_for_row_blocks_runs_blocks_on_several_threads(split_everything):
 def test_for_row_blocks_stays_serial_when_blas_threads_spin(monkeypatch):
     monkeypatch.setattr(parallel, "BLAS_THREADS_SLEEP", False)
     calls = []
-    parallel.for_row_blocks(lambda start, stop: calls.append((start, stop)), 10, 10 ** 9)
+    parallel.for_row_blocks(lambda start, stop: calls.append((start, stop)), 10, 10**9)
     assert calls == [(0, 10)]
 
 
@@ -109,8 +110,9 @@ def _clipped_in_the_step(optimizer_class, weights, grads, max_norm, **options):
     return params
 
 
-@pytest.mark.parametrize("optimizer_class, options", [(SGD, dict(lr=2.0)), (SGD, dict(lr=2.0, momentum=0.9)),
-                                                      (Adam, dict(lr=0.01))])
+@pytest.mark.parametrize(
+    "optimizer_class, options", [(SGD, dict(lr=2.0)), (SGD, dict(lr=2.0, momentum=0.9)), (Adam, dict(lr=0.01))]
+)
 def test_grad_scale_in_the_step_equals_clipping_first(optimizer_class, options):
     rng = np.random.default_rng(2)
     weights = [rng.standard_normal((6, 4)), rng.standard_normal(3)]
@@ -160,8 +162,10 @@ def test_a_view_or_another_dtype_is_added_not_adopted():
 def test_tied_weights_still_sum_both_gradients_after_zero_grad():
     gatedrnn.seed(0)
     from gatedrnn.lm import LanguageModel, ModelConfig
-    model = LanguageModel(ModelConfig(vocab_size=30, embedding_size=8, hidden_size=8, num_layers=1, dropout=0.0,
-                                      tie_weights=True))
+
+    model = LanguageModel(
+        ModelConfig(vocab_size=30, embedding_size=8, hidden_size=8, num_layers=1, dropout=0.0, tie_weights=True)
+    )
     ids = np.random.default_rng(3).integers(0, 30, (2, 4))
     criterion = SoftmaxCrossEntropy()
     grads = []
@@ -178,6 +182,7 @@ def test_tied_weights_still_sum_both_gradients_after_zero_grad():
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
 def test_a_forked_child_gets_a_pool_of_its_own(split_everything, monkeypatch):
     import multiprocessing
+
     monkeypatch.setattr(parallel, "get_num_threads", lambda: 2)  # one worker thread, as on 2 cores
     parallel.for_row_blocks(lambda start, stop: None, 8, 8)  # the parent's pool exists now
     child = multiprocessing.get_context("fork").Process(target=_split_some_work_then_exit)

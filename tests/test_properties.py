@@ -1,4 +1,5 @@
 """Property-based tests: every valid shape works, every invalid one gets the project's own error."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -11,8 +12,9 @@ sizes = st.integers(min_value=1, max_value=6)
 
 
 def make_state(layer, batch, generator, dtype):
-    parts = tuple(generator.standard_normal((layer.num_layers, batch, layer.hidden_size)).astype(dtype)
-                  for _ in layer.state_names)
+    parts = tuple(
+        generator.standard_normal((layer.num_layers, batch, layer.hidden_size)).astype(dtype) for _ in layer.state_names
+    )
     return parts if len(parts) > 1 else parts[0]
 
 
@@ -21,15 +23,26 @@ def parts_of(state):
 
 
 @settings(max_examples=60, deadline=None)
-@given(cell=st.sampled_from(sorted(CELLS)), batch=sizes, steps=st.integers(1, 12), input_size=sizes,
-       hidden_size=sizes, num_layers=st.integers(1, 3), with_state=st.booleans(),
-       dtype=st.sampled_from([np.float32, np.float64]), seed=st.integers(0, 2 ** 16),
-       bias=st.booleans(), batch_first=st.booleans())
-def test_valid_shapes_run_forward_and_backward(cell, batch, steps, input_size, hidden_size, num_layers,
-                                               with_state, dtype, seed, bias, batch_first):
+@given(
+    cell=st.sampled_from(sorted(CELLS)),
+    batch=sizes,
+    steps=st.integers(1, 12),
+    input_size=sizes,
+    hidden_size=sizes,
+    num_layers=st.integers(1, 3),
+    with_state=st.booleans(),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    seed=st.integers(0, 2**16),
+    bias=st.booleans(),
+    batch_first=st.booleans(),
+)
+def test_valid_shapes_run_forward_and_backward(
+    cell, batch, steps, input_size, hidden_size, num_layers, with_state, dtype, seed, bias, batch_first
+):
     generator = np.random.default_rng(seed)
-    layer = CELLS[cell](input_size, hidden_size, num_layers=num_layers, bias=bias, batch_first=batch_first,
-                        dropout=0.2, dtype=dtype)
+    layer = CELLS[cell](
+        input_size, hidden_size, num_layers=num_layers, bias=bias, batch_first=batch_first, dropout=0.2, dtype=dtype
+    )
     layout = (batch, steps) if batch_first else (steps, batch)
     xs = generator.standard_normal(layout + (input_size,)).astype(dtype)
     state0 = make_state(layer, batch, generator, dtype) if with_state else None
@@ -44,13 +57,31 @@ def test_valid_shapes_run_forward_and_backward(cell, batch, steps, input_size, h
     assert all(np.all(np.isfinite(p.grad)) for p in layer.parameters())
 
 
-bad_inputs = st.sampled_from(["wrong_feature_size", "two_dims", "four_dims", "wrong_dtype", "no_steps",
-                              "wrong_state_layers", "wrong_state_batch", "list_input", "state_not_tuple"])
+bad_inputs = st.sampled_from(
+    [
+        "wrong_feature_size",
+        "two_dims",
+        "four_dims",
+        "wrong_dtype",
+        "no_steps",
+        "wrong_state_layers",
+        "wrong_state_batch",
+        "list_input",
+        "state_not_tuple",
+    ]
+)
 
 
 @settings(max_examples=60, deadline=None)
-@given(cell=st.sampled_from(sorted(CELLS)), batch=sizes, steps=st.integers(1, 6), input_size=sizes,
-       hidden_size=sizes, num_layers=st.integers(1, 3), problem=bad_inputs)
+@given(
+    cell=st.sampled_from(sorted(CELLS)),
+    batch=sizes,
+    steps=st.integers(1, 6),
+    input_size=sizes,
+    hidden_size=sizes,
+    num_layers=st.integers(1, 3),
+    problem=bad_inputs,
+)
 def test_invalid_shapes_raise_the_project_error(cell, batch, steps, input_size, hidden_size, num_layers, problem):
     layer = CELLS[cell](input_size, hidden_size, num_layers=num_layers)
     generator = np.random.default_rng(0)

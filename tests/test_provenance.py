@@ -1,4 +1,5 @@
 """Results files name the code that wrote them: gatedrnn's version, and the commit in a checkout."""
+
 import shutil
 import subprocess
 

@@ -4,13 +4,13 @@ Layout 1: ``$GATEDRNN_DATA/ptb/ptb.train.txt`` (where a download lands, and CI's
 Layout 2: ``$GATEDRNN_DATA/ptb.train.txt``. The files here are small fakes named like PTB's:
 the lookup does not read them, and ``load_ptb(verify=False)`` skips the md5 check.
 """
+
+import ptb_data
 import pytest
 
 import gatedrnn.data.ptb as ptb_module
 from gatedrnn.data import load_ptb
 from gatedrnn.errors import GatedRNNError
-
-import ptb_data
 
 SPLITS = ("train", "valid", "test")
 LAYOUTS = {"in ptb/": "ptb", "directly": "."}
@@ -36,10 +36,10 @@ def test_the_library_and_the_tests_find_ptb_in_both_layouts(tmp_path, monkeypatc
         assert ptb_module.ptb_file(data_dir, split, download=False).resolve() == written[split]
     monkeypatch.setenv("GATEDRNN_DATA", str(data_dir))
     dirs = ptb_data.candidate_data_dirs()
-    assert dirs == [data_dir.resolve()]   # the setting alone: nothing found behind the user's back
+    assert dirs == [data_dir.resolve()]  # the setting alone: nothing found behind the user's back
     found_dir, files = ptb_data.locate_ptb(dirs)
     assert found_dir == data_dir.resolve() and {split: path.resolve() for split, path in files.items()} == written
-    corpus = load_ptb(verify=False, download=False)   # through $GATEDRNN_DATA, as a user would
+    corpus = load_ptb(verify=False, download=False)  # through $GATEDRNN_DATA, as a user would
     assert corpus.vocab.decode(corpus.train[:4]) == ["the", "cat", "sat", "<eos>"]
 
 
@@ -61,8 +61,11 @@ def test_without_ptb_the_skip_reason_names_every_folder_and_the_setting(tmp_path
 def test_a_split_missing_from_both_folders_is_not_found(tmp_path):
     fake_ptb(tmp_path / "ptb")["valid"].unlink()
     assert ptb_data.locate_ptb([tmp_path]) == (tmp_path, None)
-    with pytest.raises(GatedRNNError, match=rf"ptb\.valid\.txt is missing: looked in {tmp_path / 'ptb'} and "
-                                            rf"{tmp_path} \(download=False\)"):
+    with pytest.raises(
+        GatedRNNError,
+        match=rf"ptb\.valid\.txt is missing: looked in {tmp_path / 'ptb'} and "
+        rf"{tmp_path} \(download=False\)",
+    ):
         load_ptb(tmp_path, download=False)
 
 

@@ -3,6 +3,7 @@
 A number in the README is a claim; this keeps the table and the files the runs wrote from drifting
 apart when a run is redone or a row is typed by hand.
 """
+
 import json
 import re
 from pathlib import Path
@@ -16,7 +17,7 @@ def ptb_table_rows():
     text = README.read_text(encoding="utf-8")
     table = text.split("Results on the full PTB", 1)[1].split("\n\n", 2)[1]
     rows = []
-    for line in table.splitlines()[2:]:           # past the header and the |---| line
+    for line in table.splitlines()[2:]:  # past the header and the |---| line
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         link = re.search(r"\]\((benchmarks/results/[^)]+\.json)\)", cells[-1])
         rows.append((cells[1], cells[2], ROOT / link.group(1)))

@@ -1,4 +1,5 @@
 """The README's Python examples run as written (on small stand-ins for the files they name)."""
+
 import re
 from pathlib import Path
 

@@ -1,6 +1,7 @@
 """Dropout along time: recurrent_dropout (Gal & Ghahramani), weight_drop (DropConnect on W_hh)
 and embedding row dropout — their equations, float64 gradient checks, eval mode, the CLI and
 old checkpoints' settings."""
+
 import numpy as np
 import pytest
 
@@ -11,8 +12,12 @@ from gatedrnn.layers import GRU, LSTM, RNN, Embedding
 from gatedrnn.layers.dropout import scaled_keep_mask
 from gatedrnn.lm import LanguageModel, ModelConfig
 
-CELLS = {"rnn": lambda **kw: RNN(3, 4, **kw), "lstm": lambda **kw: LSTM(3, 4, **kw),
-         "gru": lambda **kw: GRU(3, 4, **kw), "gru-reset-before": lambda **kw: GRU(3, 4, reset_after=False, **kw)}
+CELLS = {
+    "rnn": lambda **kw: RNN(3, 4, **kw),
+    "lstm": lambda **kw: LSTM(3, 4, **kw),
+    "gru": lambda **kw: GRU(3, 4, **kw),
+    "gru-reset-before": lambda **kw: GRU(3, 4, reset_after=False, **kw),
+}
 
 
 def make(cell, **options):
@@ -34,7 +39,7 @@ def test_recurrent_dropout_masks_h_entering_w_hh_only():
         h = np.tanh(x[:, t] @ w_ih.T + b_ih + (h * m) @ w_hh.T + b_hh)
         expected.append(h)
     np.testing.assert_allclose(hs, np.stack(expected, axis=1), rtol=1e-12)
-    assert 0 < (m == 0).sum() < m.size   # the mask really drops some units and keeps others
+    assert 0 < (m == 0).sum() < m.size  # the mask really drops some units and keeps others
 
 
 def test_weight_drop_runs_with_a_masked_w_hh():
@@ -58,10 +63,16 @@ def test_eval_mode_turns_both_off(cell):
 
 
 @pytest.mark.parametrize("cell", list(CELLS))
-@pytest.mark.parametrize("options", [dict(recurrent_dropout=0.4), dict(weight_drop=0.3),
-                                     dict(recurrent_dropout=0.3, weight_drop=0.3, num_layers=2),
-                                     dict(recurrent_dropout=0.3, bidirectional=True), dict(recurrent_dropout=0.3,
-                                                                                          lengths=True)])
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(recurrent_dropout=0.4),
+        dict(weight_drop=0.3),
+        dict(recurrent_dropout=0.3, weight_drop=0.3, num_layers=2),
+        dict(recurrent_dropout=0.3, bidirectional=True),
+        dict(recurrent_dropout=0.3, lengths=True),
+    ],
+)
 def test_gradients_match_numerical_in_float64(cell, options):
     options = dict(options)
     use_lengths = options.pop("lengths", False)
@@ -76,7 +87,7 @@ def test_gradients_match_numerical_in_float64(cell, options):
     weights_out = rng.standard_normal((3, 5, layer.output_size))
 
     def loss():
-        gatedrnn.seed(9)   # the same masks at every call
+        gatedrnn.seed(9)  # the same masks at every call
         hs, _ = layer(x, state, lengths=lengths)
         return float(np.sum(hs * weights_out))
 
@@ -126,15 +137,15 @@ def test_probabilities_are_checked(name, bad):
 
 
 def test_language_model_passes_them_on_and_old_settings_still_load():
-    config = ModelConfig(vocab_size=20, embedding_size=8, hidden_size=8, recurrent_dropout=0.25, weight_drop=0.5,
-                         embedding_dropout=0.1)
+    config = ModelConfig(
+        vocab_size=20, embedding_size=8, hidden_size=8, recurrent_dropout=0.25, weight_drop=0.5, embedding_dropout=0.1
+    )
     model = LanguageModel(config)
     assert (model.rnn.recurrent_dropout, model.rnn.weight_drop, model.embed.row_dropout) == (0.25, 0.5, 0.1)
     saved = config.to_dict()
     for name in ("recurrent_dropout", "weight_drop", "embedding_dropout"):
-        del saved[name]   # a checkpoint written before these settings existed
-    assert ModelConfig.from_dict(saved) == config.replace(recurrent_dropout=0.0, weight_drop=0.0,
-                                                          embedding_dropout=0.0)
+        del saved[name]  # a checkpoint written before these settings existed
+    assert ModelConfig.from_dict(saved) == config.replace(recurrent_dropout=0.0, weight_drop=0.0, embedding_dropout=0.0)
     del saved["hidden_size"]
     with pytest.raises(GatedRNNError, match="missing .'hidden_size'."):
         ModelConfig.from_dict(saved)
@@ -142,6 +153,7 @@ def test_language_model_passes_them_on_and_old_settings_still_load():
 
 def test_cli_exposes_them():
     from gatedrnn.cli import build_parser
+
     argv = ["train", "--recurrent-dropout", "0.2", "--weight-drop", "0.3", "--embedding-dropout", "0.1"]
     args = build_parser(argv).parse_args(argv)
     assert (args.recurrent_dropout, args.weight_drop, args.embedding_dropout) == (0.2, 0.3, 0.1)

@@ -6,6 +6,7 @@ added to a registry — here a toy one, in a separate process so that nothing of
 behind — shows up everywhere without another line; and no other module writes a list of
 their names out again.
 """
+
 import argparse
 import ast
 import inspect
@@ -20,7 +21,7 @@ import pytest
 
 from gatedrnn.errors import GatedRNNError
 from gatedrnn.layers import CELL_CLASSES, RECURRENT_LAYERS, Recurrent, cell_class
-from gatedrnn.optim import OPTIMIZER_CLASSES, OPTIMIZERS, SGD, Optimizer
+from gatedrnn.optim import OPTIMIZER_CLASSES, OPTIMIZERS, SGD
 from gatedrnn.registry import registry
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "gatedrnn"
@@ -39,6 +40,7 @@ def leaf_parsers(parser):
 def choices_of(dest):
     """{parser prog: its choices} for every option of the command line that sets ``dest``."""
     from gatedrnn.cli import build_parser
+
     found = {}
     for parser in leaf_parsers(build_parser()):
         for action in parser._actions:
@@ -91,6 +93,7 @@ def test_every_cell_names_a_torch_class_that_exists_and_takes_its_options(cls):
 def test_the_settings_the_checkpoint_schema_and_the_command_line_read_the_cell_registry():
     from gatedrnn.lm.checkpoint_schema import STATE_PARTS
     from gatedrnn.lm.config import CELLS, ModelConfig
+
     assert CELLS == tuple(RECURRENT_LAYERS)
     cell_field = ModelConfig.__dataclass_fields__["cell"]
     assert tuple(cell_field.metadata["choices"]) == tuple(RECURRENT_LAYERS)
@@ -104,13 +107,14 @@ def test_the_settings_the_checkpoint_schema_and_the_command_line_read_the_cell_r
 def test_the_optimizer_registry_is_the_tuple_of_classes_by_their_names():
     assert list(OPTIMIZERS.values()) == list(OPTIMIZER_CLASSES)
     assert list(OPTIMIZERS) == ["sgd", "adagrad", "rmsprop", "adam", "adamw"]
-    assert OPTIMIZERS["adamw"].name == "adamw" and OPTIMIZERS["adam"].name == "adam"   # AdamW(Adam) has its own
+    assert OPTIMIZERS["adamw"].name == "adamw" and OPTIMIZERS["adam"].name == "adam"  # AdamW(Adam) has its own
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
 def test_every_optimizer_can_be_built_saved_and_restored_as_the_trainer_does(name):
     # The Trainer's whole use of an optimizer: cls(params, lr=...), .lr, step, state_dict, load_state_dict.
     from gatedrnn.core import Parameter
+
     params = [Parameter(np.ones((2, 3))), Parameter(np.zeros(3))]
     optimizer = OPTIMIZERS[name]((param for param in params), lr=0.1)
     for param in params:
@@ -125,7 +129,9 @@ def test_every_optimizer_can_be_built_saved_and_restored_as_the_trainer_does(nam
 
 def test_the_settings_the_checkpoint_schema_and_the_command_line_read_the_optimizer_registry():
     from gatedrnn.lm.checkpoint_schema import optimizer_classes
-    from gatedrnn.lm.config import OPTIMIZERS as CONFIG_OPTIMIZERS, TrainConfig
+    from gatedrnn.lm.config import OPTIMIZERS as CONFIG_OPTIMIZERS
+    from gatedrnn.lm.config import TrainConfig
+
     assert CONFIG_OPTIMIZERS == tuple(OPTIMIZERS)
     assert tuple(TrainConfig.__dataclass_fields__["optimizer"].metadata["choices"]) == tuple(OPTIMIZERS)
     assert optimizer_classes() == {cls.__name__: cls for cls in OPTIMIZER_CLASSES}
@@ -224,8 +230,13 @@ def written_out_lists(names):
     return found
 
 
-@pytest.mark.parametrize("registry_name, names", [("gatedrnn.layers.registry.RECURRENT_LAYERS", list(RECURRENT_LAYERS)),
-                                                  ("gatedrnn.optim.OPTIMIZERS", list(OPTIMIZERS))])
+@pytest.mark.parametrize(
+    "registry_name, names",
+    [
+        ("gatedrnn.layers.registry.RECURRENT_LAYERS", list(RECURRENT_LAYERS)),
+        ("gatedrnn.optim.OPTIMIZERS", list(OPTIMIZERS)),
+    ],
+)
 def test_no_module_writes_out_a_second_list_of_cells_or_optimizers(registry_name, names):
     found = written_out_lists(names)
     assert not found, f"read these from {registry_name} instead:\n" + "\n".join(found)

@@ -1,4 +1,5 @@
 """No lost work, no hidden code, clear errors: hard kills, non-finite steps and bad input."""
+
 import os
 import signal
 import subprocess
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from ptb_data import ptb_path, skip_without_ptb
 
 import gatedrnn
 from gatedrnn import GatedRNNError
@@ -15,8 +17,6 @@ from gatedrnn.checkpoint import load_checkpoint
 from gatedrnn.cli import main
 from gatedrnn.data import load_text
 from gatedrnn.lm import LanguageModel, ModelConfig, Trainer, get_preset
-
-from ptb_data import ptb_path, skip_without_ptb
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -32,10 +32,37 @@ def write_corpus(directory, lines=400):
 
 
 def train_command(corpus, out, *extra):
-    return [sys.executable, "-m", "gatedrnn", "train", "--text", str(corpus), "--hidden-size", "24",
-            "--embedding-size", "24", "--num-layers", "2", "--dropout", "0.3", "--epochs", "3", "--batch-size", "4",
-            "--seq-len", "8", "--lr", "5", "--checkpoint-interval", "7", "--no-progress", "--deterministic",
-            "--out", str(out), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "gatedrnn",
+        "train",
+        "--text",
+        str(corpus),
+        "--hidden-size",
+        "24",
+        "--embedding-size",
+        "24",
+        "--num-layers",
+        "2",
+        "--dropout",
+        "0.3",
+        "--epochs",
+        "3",
+        "--batch-size",
+        "4",
+        "--seq-len",
+        "8",
+        "--lr",
+        "5",
+        "--checkpoint-interval",
+        "7",
+        "--no-progress",
+        "--deterministic",
+        "--out",
+        str(out),
+        *extra,
+    ]
 
 
 def model_arrays(path):
@@ -77,8 +104,11 @@ def make_trainer(tmp_path, **changes):
     corpus = load_text(write_corpus(tmp_path, lines=100))
     config = get_preset("rnnlm").training.replace(**{**dict(epochs=1, batch_size=4, seq_len=8, lr=1.0), **changes})
     gatedrnn.seed(0)
-    model = LanguageModel(ModelConfig(vocab_size=len(corpus.vocab), embedding_size=8, hidden_size=8, num_layers=1, dropout=0.0,
-                          tie_weights=False))
+    model = LanguageModel(
+        ModelConfig(
+            vocab_size=len(corpus.vocab), embedding_size=8, hidden_size=8, num_layers=1, dropout=0.0, tie_weights=False
+        )
+    )
     messages = []
     trainer = Trainer(model, corpus, config, tmp_path / "run", progress=False, echo=messages.append)
     return trainer, messages
@@ -132,8 +162,24 @@ def test_a_run_that_never_recovers_is_stopped(tmp_path):
 def finished_run(tmp_path):
     corpus = write_corpus(tmp_path, lines=60)
     out = tmp_path / "run"
-    args = ["train", "--text", str(corpus), "--hidden-size", "8", "--embedding-size", "8", "--epochs", "1",
-            "--batch-size", "4", "--seq-len", "8", "--no-progress", "--out", str(out)]
+    args = [
+        "train",
+        "--text",
+        str(corpus),
+        "--hidden-size",
+        "8",
+        "--embedding-size",
+        "8",
+        "--epochs",
+        "1",
+        "--batch-size",
+        "4",
+        "--seq-len",
+        "8",
+        "--no-progress",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     return corpus, out
 
@@ -148,20 +194,37 @@ def run_cli(args, capsys):
     return code, err
 
 
-@pytest.mark.parametrize("extra, problem", [
-    (["--lr", "0"], "lr must be > 0"),
-    (["--lr", "-1"], "lr must be > 0"),
-    (["--dropout", "1.0"], r"dropout must be in \[0, 1\)"),
-    (["--dropout", "-0.1"], r"dropout must be in \[0, 1\)"),
-    (["--seq-len", "0"], "seq_len"),
-    (["--batch-size", "0"], "batch"),
-    (["--epochs", "0"], "epochs"),
-])
+@pytest.mark.parametrize(
+    "extra, problem",
+    [
+        (["--lr", "0"], "lr must be > 0"),
+        (["--lr", "-1"], "lr must be > 0"),
+        (["--dropout", "1.0"], r"dropout must be in \[0, 1\)"),
+        (["--dropout", "-0.1"], r"dropout must be in \[0, 1\)"),
+        (["--seq-len", "0"], "seq_len"),
+        (["--batch-size", "0"], "batch"),
+        (["--epochs", "0"], "epochs"),
+    ],
+)
 def test_nonsensical_hyperparameters(tmp_path, capsys, extra, problem):
     corpus = write_corpus(tmp_path, lines=60)
     out = tmp_path / "fresh"
-    code, err = run_cli(["train", "--text", str(corpus), "--hidden-size", "8", "--embedding-size", "8",
-                         "--no-progress", "--out", str(out), *extra], capsys)
+    code, err = run_cli(
+        [
+            "train",
+            "--text",
+            str(corpus),
+            "--hidden-size",
+            "8",
+            "--embedding-size",
+            "8",
+            "--no-progress",
+            "--out",
+            str(out),
+            *extra,
+        ],
+        capsys,
+    )
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert __import__("re").search(problem, err), err
     assert not (out / "last.npz").exists()
@@ -177,6 +240,7 @@ def test_bad_corpus_files(tmp_path, capsys, content, problem):
 
 def test_data_directory_missing_a_split(tmp_path, capsys, monkeypatch):
     import gatedrnn.data.ptb as ptb
+
     skip_without_ptb()
     (tmp_path / "ptb").mkdir()
     for split in ("train", "test"):
@@ -186,8 +250,10 @@ def test_data_directory_missing_a_split(tmp_path, capsys, monkeypatch):
     assert code == 2 and "ptb.valid.txt" in err and len(err.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("args", [["train", "--preset", "enormous"], ["train", "--cell", "transformer"],
-                                  ["generate"], ["train", "--lr", "fast"]])
+@pytest.mark.parametrize(
+    "args",
+    [["train", "--preset", "enormous"], ["train", "--cell", "transformer"], ["generate"], ["train", "--lr", "fast"]],
+)
 def test_usage_mistakes_are_one_line(capsys, args):
     with pytest.raises(SystemExit) as info:
         main(args)
@@ -206,9 +272,28 @@ def test_existing_run_is_not_overwritten(finished_run, capsys):
 def test_resume_with_other_settings_is_refused(finished_run, capsys):
     corpus, out = finished_run
     before = snapshot(out)
-    code, err = run_cli(["train", "--text", str(corpus), "--hidden-size", "16", "--embedding-size", "16",
-                         "--epochs", "2", "--batch-size", "4", "--seq-len", "8", "--no-progress", "--out", str(out),
-                         "--resume"], capsys)
+    code, err = run_cli(
+        [
+            "train",
+            "--text",
+            str(corpus),
+            "--hidden-size",
+            "16",
+            "--embedding-size",
+            "16",
+            "--epochs",
+            "2",
+            "--batch-size",
+            "4",
+            "--seq-len",
+            "8",
+            "--no-progress",
+            "--out",
+            str(out),
+            "--resume",
+        ],
+        capsys,
+    )
     assert code == 2 and "other model settings" in err and "hidden_size=8" in err
     assert snapshot(out) == before
 
@@ -221,13 +306,14 @@ def test_another_text_in_place_of_the_training_text_is_refused(finished_run, tmp
     other.write_text("completely different words here\n" * 80, encoding="utf-8")
     code, err = run_cli(["eval", str(out / "best.npz"), "--text", str(other), "--split", "test"], capsys)
     assert code == 2 and "is not the text this model was trained on" in err and len(err.strip().splitlines()) == 1
-    code, err = run_cli(["eval", str(out / "best.npz"), "--text", str(other)], capsys)   # as a new text: scored
+    code, err = run_cli(["eval", str(out / "best.npz"), "--text", str(other)], capsys)  # as a new text: scored
     assert code == 0
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "pickle", "foreign"])
 def test_cli_refuses_damaged_checkpoints(finished_run, capsys, damage):
     import pickle
+
     _, out = finished_run
     path = out / "best.npz"
     data = path.read_bytes()
@@ -237,7 +323,7 @@ def test_cli_refuses_damaged_checkpoints(finished_run, capsys, damage):
         sections, _ = load_checkpoint(path)
         needle = sections["model"]["embed.weight"].tobytes()[:16]  # stored uncompressed: find and flip it
         at = data.find(needle)
-        path.write_bytes(data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:])
+        path.write_bytes(data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :])
     elif damage == "pickle":
         path.write_bytes(pickle.dumps({"model": "not really"}))
     else:

@@ -4,6 +4,7 @@ gatedrnn.lm.run_directory.RunFiles holds a run's directory (run.lock, created wi
 `train` command checks its options, --out and --results before anything is written, and a
 failed write during a run ends in one line saying what was saved and how to resume.
 """
+
 import errno
 import hashlib
 import json
@@ -19,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bad_inputs_rows import tiny_train_args, write_corpus
 
 import gatedrnn.files
-from bad_inputs_rows import tiny_train_args, write_corpus
 from gatedrnn.checkpoint import load_checkpoint
 from gatedrnn.cli import main
 from gatedrnn.files import TEMPORARY_PREFIX
@@ -68,8 +69,10 @@ def dead_pid():
 
 def write_lock(directory, pid, host=None):
     import socket
-    (directory / LOCK_NAME).write_text(json.dumps(dict(pid=pid, host=host or socket.gethostname(),
-                                                       started="2024-01-01T00:00:00")))
+
+    (directory / LOCK_NAME).write_text(
+        json.dumps(dict(pid=pid, host=host or socket.gethostname(), started="2024-01-01T00:00:00"))
+    )
 
 
 # -- a new run never takes over a directory holding a run ---------------------------------
@@ -84,7 +87,7 @@ def test_any_run_file_refuses_a_new_run(corpus, tmp_path, capsys, name):
 
 
 def test_best_and_results_without_last_are_not_overwritten(finished, corpus, capsys):
-    (finished / "last.npz").unlink()   # the severe case: best.npz and results.json, no last.npz
+    (finished / "last.npz").unlink()  # the severe case: best.npz and results.json, no last.npz
     before = snapshot(finished)
     code, err = run_cli(tiny_train_args(corpus, finished), capsys)
     assert code == 2 and "already holds a run" in one_line(err) and "no last.npz" in err
@@ -98,9 +101,18 @@ def test_an_empty_existing_directory_is_fine(corpus, tmp_path):
     assert (out / "last.npz").exists() and not (out / LOCK_NAME).exists()
 
 
-@pytest.mark.parametrize("extra", [["--seed", "-1"], ["--embedding-size", "-3"], ["--log-interval", "0"],
-                                   ["--checkpoint-interval", "-1"], ["--eval-batch-size", "100000"],
-                                   ["--results", "."], ["--train-tokens", "1"]])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--seed", "-1"],
+        ["--embedding-size", "-3"],
+        ["--log-interval", "0"],
+        ["--checkpoint-interval", "-1"],
+        ["--eval-batch-size", "100000"],
+        ["--results", "."],
+        ["--train-tokens", "1"],
+    ],
+)
 def test_a_refused_run_leaves_no_directory(corpus, tmp_path, capsys, extra):
     out = tmp_path / "deep" / "new"
     code, err = run_cli(tiny_train_args(corpus, out, *extra), capsys)
@@ -136,8 +148,9 @@ def test_a_read_only_filesystem_is_refused_before_training(corpus, tmp_path, mon
 def test_two_runs_started_at_once_one_proceeds(corpus, tmp_path):
     out = tmp_path / "shared"
     command = [sys.executable, "-m", "gatedrnn", *tiny_train_args(corpus, out, "--epochs", "30")]
-    runs = [subprocess.Popen(command, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for _ in range(2)]
+    runs = [
+        subprocess.Popen(command, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
+    ]
     outputs = [run.communicate(timeout=300) for run in runs]
     codes = sorted(run.returncode for run in runs)
     assert codes == [0, 2], outputs
@@ -172,7 +185,7 @@ def test_a_stale_lock_is_reported_with_how_to_clear_it(finished, corpus, capsys)
     code, err = run_cli(tiny_train_args(corpus, finished, "--resume"), capsys)
     line = one_line(err)
     assert code == 2 and "stale lock" in line and f"delete {finished / LOCK_NAME} if no run is using it" in line
-    assert snapshot(finished) == before   # not silently taken over
+    assert snapshot(finished) == before  # not silently taken over
     (finished / LOCK_NAME).unlink()
     assert main(tiny_train_args(corpus, finished, "--resume")) == 0
     assert not (finished / LOCK_NAME).exists()
@@ -180,13 +193,14 @@ def test_a_stale_lock_is_reported_with_how_to_clear_it(finished, corpus, capsys)
 
 def test_an_unreadable_lock_is_reported(finished, corpus, capsys):
     (finished / LOCK_NAME).write_bytes(b"")
-    os.utime(finished / LOCK_NAME, (time.time() - 60, time.time() - 60))   # old: nobody is writing it
+    os.utime(finished / LOCK_NAME, (time.time() - 60, time.time() - 60))  # old: nobody is writing it
     code, err = run_cli(tiny_train_args(corpus, finished, "--resume"), capsys)
     assert code == 2 and "does not say by which run" in one_line(err)
 
 
 def test_the_lock_is_removed_on_ctrl_c_and_a_new_run_leaves_nothing(corpus, tmp_path, monkeypatch, capsys):
     from gatedrnn.lm import Trainer
+
     original = Trainer._train_step
 
     def interrupted(self, inputs, targets):
@@ -197,7 +211,7 @@ def test_the_lock_is_removed_on_ctrl_c_and_a_new_run_leaves_nothing(corpus, tmp_
     monkeypatch.setattr(Trainer, "_train_step", interrupted)
     out = tmp_path / "stopped"
     assert main(tiny_train_args(corpus, out)) == 130
-    assert not out.exists()   # no checkpoint yet: nothing to resume, nothing left in the way
+    assert not out.exists()  # no checkpoint yet: nothing to resume, nothing left in the way
     monkeypatch.setattr(Trainer, "_train_step", original)
     assert main(tiny_train_args(corpus, out)) == 0
 
@@ -205,14 +219,19 @@ def test_the_lock_is_removed_on_ctrl_c_and_a_new_run_leaves_nothing(corpus, tmp_
 @pytest.mark.slow
 def test_sigterm_removes_the_lock(corpus, tmp_path):
     out = tmp_path / "terminated"
-    run = subprocess.Popen([sys.executable, "-m", "gatedrnn", *tiny_train_args(corpus, out, "--epochs", "200")],
-                           env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "gatedrnn", *tiny_train_args(corpus, out, "--epochs", "200")],
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while not (out / "last.npz").exists() and time.monotonic() < deadline:
         time.sleep(0.02)
     run.send_signal(signal.SIGTERM)
     _, err = run.communicate(timeout=60)
-    assert run.returncode == 130 and "stopping after this step" in err   # it finishes the step and saves
+    assert run.returncode == 130 and "stopping after this step" in err  # it finishes the step and saves
     assert (out / "last.npz").exists() and not (out / LOCK_NAME).exists()
 
 
@@ -262,7 +281,9 @@ def fail_saves(monkeypatch, name, failing):
 def test_a_full_disk_mid_run_says_what_was_saved_and_resume_works(corpus, tmp_path, monkeypatch, capsys):
     straight = tmp_path / "straight"
     # --deterministic: a bit-for-bit comparison needs one thread count throughout (gatedrnn.threads)
-    assert main(tiny_train_args(corpus, straight, "--epochs", "2", "--checkpoint-interval", "5", "--deterministic")) == 0
+    assert (
+        main(tiny_train_args(corpus, straight, "--epochs", "2", "--checkpoint-interval", "5", "--deterministic")) == 0
+    )
     out = tmp_path / "full"
     args = tiny_train_args(corpus, out, "--epochs", "2", "--checkpoint-interval", "5", "--deterministic")
     fail_saves(monkeypatch, "last.npz", {3})
@@ -307,7 +328,7 @@ def test_the_file_size_limit_is_one_line_and_resume_works(corpus, tmp_path):
     out = tmp_path / "limited"
     command = [sys.executable, "-m", "gatedrnn", *tiny_train_args(corpus, out, "--epochs", "2")]
 
-    def limit_file_size():   # checkpoints (~10 kB) fit, the plot (~20 kB) does not
+    def limit_file_size():  # checkpoints (~10 kB) fit, the plot (~20 kB) does not
         resource.setrlimit(resource.RLIMIT_FSIZE, (15_000, 15_000))
 
     limited = subprocess.run(command, env=ENV, capture_output=True, text=True, preexec_fn=limit_file_size)
@@ -327,7 +348,7 @@ def test_resume_with_other_train_tokens_is_refused(finished, corpus, capsys):
 
 def test_resume_on_an_edited_text_is_refused(finished, corpus, capsys):
     lines = corpus.read_text().splitlines()
-    corpus.write_text("\n".join(reversed(lines)) + "\n")   # the same words, in another order
+    corpus.write_text("\n".join(reversed(lines)) + "\n")  # the same words, in another order
     before = snapshot(finished)
     code, err = run_cli(tiny_train_args(corpus, finished, "--resume"), capsys)
     assert code == 2 and "changed since the run started" in one_line(err)
@@ -342,6 +363,7 @@ def test_resume_on_a_moved_but_identical_text_works(finished, corpus, tmp_path):
 
 def test_the_data_identity_is_recorded(finished, corpus):
     from gatedrnn.lm.run_checkpoint import load_run_checkpoint
+
     data = load_run_checkpoint(finished / "last.npz").metadata["run"]["data"]
     assert data["text"] == str(corpus.resolve()) and data["level"] == "word" and data["train_tokens"] is None
     assert data["fingerprint"].startswith("sha256:") and len(data["fingerprint"]) == 7 + 64
@@ -355,5 +377,5 @@ def test_run_files_claim_in_the_library(tmp_path):
         with pytest.raises(gatedrnn.GatedRNNError, match="in use by another run"):
             with other.claim():
                 pass
-        assert (tmp_path / "lib" / LOCK_NAME).exists()   # the refused claim left the lock alone
-    assert not (tmp_path / "lib").exists()   # nothing was written: the new directory is gone
+        assert (tmp_path / "lib" / LOCK_NAME).exists()  # the refused claim left the lock alone
+    assert not (tmp_path / "lib").exists()  # nothing was written: the new directory is gone

@@ -2,6 +2,7 @@
 modules (plain, peeky, attention, input feeding; decoding apart): losses, three Adam steps,
 greedy and beam outputs and the parameter names, pinned from the code before the split
 (float64, seed 0, one tiny batch)."""
+
 import numpy as np
 import pytest
 
@@ -12,9 +13,12 @@ from gatedrnn.seq.seq2seq import OneToMany, Seq2Seq, beam_search
 from gatedrnn.training import backward_and_step
 
 CONFIGURATIONS = {
-    "plain": dict(), "reversed": dict(reverse_source=True), "peeky": dict(peeky=True),
+    "plain": dict(),
+    "reversed": dict(reverse_source=True),
+    "peeky": dict(peeky=True),
     "peeky_gru_2layers": dict(peeky=True, cell="gru", num_layers=2),
-    "attention_dot": dict(attention="dot"), "attention_general_rnn": dict(attention="general", cell="rnn"),
+    "attention_dot": dict(attention="dot"),
+    "attention_general_rnn": dict(attention="general", cell="rnn"),
     "attention_additive_peeky": dict(attention="additive", peeky=True),
     "input_feeding_dot": dict(attention="dot", input_feeding=True),
     "input_feeding_general_gru_2layers": dict(attention="general", input_feeding=True, cell="gru", num_layers=2),
@@ -24,50 +28,103 @@ CONFIGURATIONS = {
 }
 # (loss, the losses of three Adam steps, greedy output of row 0), before the split.
 PINNED = {
-    'plain': (2.0701719903509312, [2.0701719903509312, 1.9394859133055669, 1.817585885727259], [4, 4, 4, 4, 4]),
-    'reversed': (2.081510691160505, [2.081510691160505, 1.9573682192415773, 1.847157218034965], [4, 4, 4, 4, 4]),
-    'peeky': (2.181155038010689, [2.181155038010689, 2.0116599433300566, 1.8123026531939328], [4, 4, 4, 4, 4]),
-    'peeky_gru_2layers': (2.289051491112573, [2.289051491112573, 2.0376546766637267, 1.8568370303447588],
-                          [5, 5, 5, 5, 5]),
-    'attention_dot': (2.2119171885665394, [2.2119171885665394, 2.0609164881665096, 1.9187490364100224],
-                      [5, 0, 0, 0, 0]),
-    'attention_general_rnn': (2.3526102355985254, [2.3526102355985254, 2.104931740634664, 1.8833158590718184],
-                              [7, 1, 7, 7, 7]),
-    'attention_additive_peeky': (2.248489602436976, [2.248489602436976, 2.078263617081647, 1.9137356246349722],
-                                 [2, 2, 2, 2, 2]),
-    'input_feeding_dot': (2.228262864038494, [2.228262864038494, 2.091662377978021, 1.9446649365591149],
-                          [4, 4, 4, 4, 4]),
-    'input_feeding_general_gru_2layers': (2.4159225483698554,
-                                          [2.4159225483698554, 2.2484286866620993, 2.1252174771664483],
-                                          [7, 7, 7, 7, 7]),
-    'bidirectional_peeky': (2.2640380070610306, [2.2640380070610306, 2.041334590458698, 1.850379242042433],
-                            [2, 2, 2, 2, 2]),
-    'bidirectional_attention_reversed': (2.270477910935126,
-                                         [2.270477910935126, 2.1037663772573483, 1.929420726115224],
-                                         [4, 0, 4, 0, 0]),
-    'one_to_many': (2.136217161653078, [2.136217161653078, 2.032387576632822, 1.938777997783865], [1, 1, 1, 1, 1]),
+    "plain": (2.0701719903509312, [2.0701719903509312, 1.9394859133055669, 1.817585885727259], [4, 4, 4, 4, 4]),
+    "reversed": (2.081510691160505, [2.081510691160505, 1.9573682192415773, 1.847157218034965], [4, 4, 4, 4, 4]),
+    "peeky": (2.181155038010689, [2.181155038010689, 2.0116599433300566, 1.8123026531939328], [4, 4, 4, 4, 4]),
+    "peeky_gru_2layers": (
+        2.289051491112573,
+        [2.289051491112573, 2.0376546766637267, 1.8568370303447588],
+        [5, 5, 5, 5, 5],
+    ),
+    "attention_dot": (
+        2.2119171885665394,
+        [2.2119171885665394, 2.0609164881665096, 1.9187490364100224],
+        [5, 0, 0, 0, 0],
+    ),
+    "attention_general_rnn": (
+        2.3526102355985254,
+        [2.3526102355985254, 2.104931740634664, 1.8833158590718184],
+        [7, 1, 7, 7, 7],
+    ),
+    "attention_additive_peeky": (
+        2.248489602436976,
+        [2.248489602436976, 2.078263617081647, 1.9137356246349722],
+        [2, 2, 2, 2, 2],
+    ),
+    "input_feeding_dot": (
+        2.228262864038494,
+        [2.228262864038494, 2.091662377978021, 1.9446649365591149],
+        [4, 4, 4, 4, 4],
+    ),
+    "input_feeding_general_gru_2layers": (
+        2.4159225483698554,
+        [2.4159225483698554, 2.2484286866620993, 2.1252174771664483],
+        [7, 7, 7, 7, 7],
+    ),
+    "bidirectional_peeky": (
+        2.2640380070610306,
+        [2.2640380070610306, 2.041334590458698, 1.850379242042433],
+        [2, 2, 2, 2, 2],
+    ),
+    "bidirectional_attention_reversed": (
+        2.270477910935126,
+        [2.270477910935126, 2.1037663772573483, 1.929420726115224],
+        [4, 0, 4, 0, 0],
+    ),
+    "one_to_many": (2.136217161653078, [2.136217161653078, 2.032387576632822, 1.938777997783865], [1, 1, 1, 1, 1]),
 }
-ENCODER = ['encoder_embed.weight', 'encoder.weight_ih_l0', 'encoder.weight_hh_l0', 'encoder.bias_ih_l0',
-           'encoder.bias_hh_l0']
+ENCODER = [
+    "encoder_embed.weight",
+    "encoder.weight_ih_l0",
+    "encoder.weight_hh_l0",
+    "encoder.bias_ih_l0",
+    "encoder.bias_hh_l0",
+]
 NAMES = {
-    "attention_additive_peeky": ENCODER + [
-        'attention.query_weight', 'attention.key_weight', 'attention.vector', 'decoder_embed.weight',
-        'decoder.weight_ih_l0', 'decoder.weight_hh_l0', 'decoder.bias_ih_l0', 'decoder.bias_hh_l0', 'readout.weight',
-        'readout.bias'],
-    "input_feeding_dot": ENCODER + [
-        'feeding.embed.weight', 'feeding.rnn.weight_ih_l0', 'feeding.rnn.weight_hh_l0', 'feeding.rnn.bias_ih_l0',
-        'feeding.rnn.bias_hh_l0', 'feeding.combine.weight', 'feeding.combine.bias', 'feeding.readout.weight',
-        'feeding.readout.bias'],
-    "bidirectional_peeky": ENCODER + [
-        'encoder.weight_ih_l0_reverse', 'encoder.weight_hh_l0_reverse', 'encoder.bias_ih_l0_reverse',
-        'encoder.bias_hh_l0_reverse', 'decoder_embed.weight', 'decoder.weight_ih_l0', 'decoder.weight_hh_l0',
-        'decoder.bias_ih_l0', 'decoder.bias_hh_l0', 'readout.weight', 'readout.bias'],
+    "attention_additive_peeky": ENCODER
+    + [
+        "attention.query_weight",
+        "attention.key_weight",
+        "attention.vector",
+        "decoder_embed.weight",
+        "decoder.weight_ih_l0",
+        "decoder.weight_hh_l0",
+        "decoder.bias_ih_l0",
+        "decoder.bias_hh_l0",
+        "readout.weight",
+        "readout.bias",
+    ],
+    "input_feeding_dot": ENCODER
+    + [
+        "feeding.embed.weight",
+        "feeding.rnn.weight_ih_l0",
+        "feeding.rnn.weight_hh_l0",
+        "feeding.rnn.bias_ih_l0",
+        "feeding.rnn.bias_hh_l0",
+        "feeding.combine.weight",
+        "feeding.combine.bias",
+        "feeding.readout.weight",
+        "feeding.readout.bias",
+    ],
+    "bidirectional_peeky": ENCODER
+    + [
+        "encoder.weight_ih_l0_reverse",
+        "encoder.weight_hh_l0_reverse",
+        "encoder.bias_ih_l0_reverse",
+        "encoder.bias_hh_l0_reverse",
+        "decoder_embed.weight",
+        "decoder.weight_ih_l0",
+        "decoder.weight_hh_l0",
+        "decoder.bias_ih_l0",
+        "decoder.bias_hh_l0",
+        "readout.weight",
+        "readout.bias",
+    ],
 }
 # beam_search(width 3, eos 2) of each source row: (ids, score), before the split.
 BEAMS = {
     "attention_dot": [([5], -3.85773549586924), ([], -2.073922893667701), ([], -2.005018471533666)],
-    "input_feeding_dot": [([], -2.036338436551335), ([4, 4, 4, 4, 4], -9.772697077382595),
-                          ([], -2.0567205934636608)],
+    "input_feeding_dot": [([], -2.036338436551335), ([4, 4, 4, 4, 4], -9.772697077382595), ([], -2.0567205934636608)],
 }
 
 

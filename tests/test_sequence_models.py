@@ -1,4 +1,5 @@
 """Padded batches, many-to-one classification and many-to-many tagging."""
+
 import json
 
 import numpy as np
@@ -42,8 +43,9 @@ def test_bucket_batches_group_similar_lengths_and_cover_everything():
 
 
 def test_tag_targets_are_padded_with_ignore_index():
-    batches = BucketBatches([np.array([1, 2]), np.array([3])], [np.array([0, 1]), np.array([1])], batch_size=2,
-                            shuffle=False)
+    batches = BucketBatches(
+        [np.array([1, 2]), np.array([3])], [np.array([0, 1]), np.array([1])], batch_size=2, shuffle=False
+    )
     _, lengths, tags = next(iter(batches))
     assert tags.tolist() == [[1, -100], [0, 1]] and lengths.tolist() == [1, 2]
 
@@ -62,13 +64,17 @@ def test_generated_tasks_are_what_they_say():
 @pytest.mark.parametrize("cell, bidirectional", [("lstm", False), ("gru", True), ("rnn", True)])
 def test_classifier_gradients(pooling, cell, bidirectional):
     gatedrnn.seed(0)
-    model = SequenceClassifier(5, 3, embedding_size=3, hidden_size=4, num_layers=2, cell=cell,
-                               bidirectional=bidirectional, pooling=pooling).to(np.float64)
+    model = SequenceClassifier(
+        5, 3, embedding_size=3, hidden_size=4, num_layers=2, cell=cell, bidirectional=bidirectional, pooling=pooling
+    ).to(np.float64)
     ids = np.array([[1, 2, 3, 4], [0, 4, 0, 0], [2, 2, 1, 0]])
     lengths = np.array([4, 2, 3])
     labels = np.array([0, 2, 1])
     criterion = SoftmaxCrossEntropy()
-    loss = lambda: criterion(model(ids, lengths), labels)
+
+    def loss():
+        return criterion(model(ids, lengths), labels)
+
     loss()
     model.zero_grad()
     model.backward(criterion.backward())
@@ -83,7 +89,10 @@ def test_tagger_gradients_ignore_padding():
     lengths = np.array([3, 1])
     tags = np.array([[0, 2, 1], [1, -100, -100]])
     criterion = SoftmaxCrossEntropy()
-    loss = lambda: criterion(model(ids, lengths), tags)
+
+    def loss():
+        return criterion(model(ids, lengths), tags)
+
     loss()
     model.zero_grad()
     model.backward(criterion.backward())
@@ -106,8 +115,19 @@ def test_bidirectional_tagger_beats_one_way(tmp_path):
     results = {}
     for bidirectional in (False, True):
         path = tmp_path / f"{bidirectional}.json"
-        args = ["task", "neighbours", "--epochs", "3", "--train-count", "1500", "--hidden-size", "32",
-                "--no-progress", "--results", str(path)] + (["--bidirectional"] if bidirectional else [])
+        args = [
+            "task",
+            "neighbours",
+            "--epochs",
+            "3",
+            "--train-count",
+            "1500",
+            "--hidden-size",
+            "32",
+            "--no-progress",
+            "--results",
+            str(path),
+        ] + (["--bidirectional"] if bidirectional else [])
         assert main(args) == 0
         results[bidirectional] = json.loads(path.read_text())["test_accuracy"]
     assert results[False] < 0.85 and results[True] > 0.95, results
@@ -116,5 +136,6 @@ def test_bidirectional_tagger_beats_one_way(tmp_path):
 @pytest.mark.slow
 def test_classifier_learns_brackets():
     from gatedrnn.seq import run_task
+
     result = run_task("brackets", epochs=3, train_count=2000, hidden_size=32, progress=False, echo=lambda *_: None)
     assert result["test_accuracy"] > 0.9

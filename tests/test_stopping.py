@@ -1,17 +1,17 @@
 """Stopping a run early and resumably: --max-steps, --time-limit, Ctrl-C (SIGINT) and SIGTERM."""
+
 import os
 import signal
 
 import numpy as np
 import pytest
+from tiny_runs import tiny_train_args, write_text
 
 import gatedrnn
 from gatedrnn import GatedRNNError
 from gatedrnn.cli import main
 from gatedrnn.data import Corpus, Vocabulary
 from gatedrnn.lm import LanguageModel, ModelConfig, Trainer, get_preset
-
-from tiny_runs import tiny_train_args, write_text
 
 
 def tiny_corpus():
@@ -25,15 +25,24 @@ def tiny_corpus():
 
 def fresh_trainer(corpus, out):
     gatedrnn.seed(5)
-    model = LanguageModel(ModelConfig(vocab_size=len(corpus.vocab), embedding_size=8, hidden_size=8, num_layers=2,
-                                      dropout=0.2, tie_weights=True, init="book"))
+    model = LanguageModel(
+        ModelConfig(
+            vocab_size=len(corpus.vocab),
+            embedding_size=8,
+            hidden_size=8,
+            num_layers=2,
+            dropout=0.2,
+            tie_weights=True,
+            init="book",
+        )
+    )
     config = get_preset("rnnlm").training.replace(epochs=2, batch_size=4, seq_len=5, lr=5.0, eval_batch_size=4)
     return Trainer(model, corpus, config, out, progress=False, echo=lambda *_: None)
 
 
 @pytest.fixture
 def one_thread():
-    gatedrnn.set_num_threads(1)   # bit-for-bit comparisons need one thread count
+    gatedrnn.set_num_threads(1)  # bit-for-bit comparisons need one thread count
     yield
     gatedrnn.set_num_threads(None)
 
@@ -78,14 +87,14 @@ def test_a_requested_stop_is_honoured_once(tmp_path):
 
     def step_and_ask_to_stop(*args):
         result = original(*args)
-        if trainer.step == 2:   # fit has counted 2 steps before this one: stop after step 3
+        if trainer.step == 2:  # fit has counted 2 steps before this one: stop after step 3
             trainer.request_stop()
         return result
 
     trainer._train_step = step_and_ask_to_stop
     stopped = trainer.fit()
     assert (stopped["stopped_because"], stopped["step"]) == ("interrupted", 3)
-    assert not trainer.stop_requested    # the next fit() starts afresh and finishes
+    assert not trainer.stop_requested  # the next fit() starts afresh and finishes
     assert trainer.fit()["finished"]
 
 
@@ -129,7 +138,7 @@ def test_cli_first_signal_saves_and_exits_130(text_file, tmp_path, capsys, monke
 
     def step_then_signal(self, *args):
         if self.step == 1:
-            os.kill(os.getpid(), signal_number)   # as Ctrl-C or `kill PID` during step 2
+            os.kill(os.getpid(), signal_number)  # as Ctrl-C or `kill PID` during step 2
         return original(self, *args)
 
     monkeypatch.setattr(Trainer, "_train_step", step_then_signal)
@@ -141,9 +150,14 @@ def test_cli_first_signal_saves_and_exits_130(text_file, tmp_path, capsys, monke
     assert (out / "last.npz").exists() and not (out / "run.lock").exists()
 
 
-@pytest.mark.parametrize("option, value, problem", [("--max-steps", "0", "--max-steps"),
-                                                     ("--time-limit", "-5", "--time-limit"),
-                                                     ("--time-limit", "nan", "--time-limit")])
+@pytest.mark.parametrize(
+    "option, value, problem",
+    [
+        ("--max-steps", "0", "--max-steps"),
+        ("--time-limit", "-5", "--time-limit"),
+        ("--time-limit", "nan", "--time-limit"),
+    ],
+)
 def test_cli_bad_limits_are_refused_before_anything_is_written(text_file, tmp_path, capsys, option, value, problem):
     out = tmp_path / "run"
     assert main(train_args(text_file, out, option, value)) == 2

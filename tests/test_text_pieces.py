@@ -5,12 +5,14 @@ into tokens by word_tokens / char_tokens, the vocabulary chosen with a Counter a
 the ids looked up one by one. Tiny pieces (a few bytes) put a piece boundary inside every
 kind of thing that could be cut: a multi-byte character, a "\\r\\n", a word, a "Σ".
 """
+
 import math
 from collections import Counter
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import gatedrnn.data.pieces as pieces_module
 from gatedrnn.data import load_text
@@ -18,11 +20,11 @@ from gatedrnn.data.tokens import char_tokens, read_utf8, word_tokens
 from gatedrnn.errors import GatedRNNError
 
 TRICKY = [
-    "\ufeffThe cat\r\nsat ΟΔΟΣ on\r\n\r\nthe MAT\n\n  \tend",      # BOM, CRLF, empty lines, Σ, no final \n
-    "İstanbul ΣΑΣ σας\nÅngström naïve café 日本語 テキスト\n",     # lower() that changes lengths, final sigma
-    "one\rtwo\x85three\u2028four\x0bfive\n<unk> <eos> \ufffd\n",   # whitespace that is not a line end, literals
-    "a\n\n\n" * 5 + "b",                                            # runs of empty lines, no final newline
-    "😀x😀 y😀\r\n" * 7,                                           # 4-byte characters
+    "\ufeffThe cat\r\nsat ΟΔΟΣ on\r\n\r\nthe MAT\n\n  \tend",  # BOM, CRLF, empty lines, Σ, no final \n
+    "İstanbul ΣΑΣ σας\nÅngström naïve café 日本語 テキスト\n",  # lower() that changes lengths, final sigma
+    "one\rtwo\x85three\u2028four\x0bfive\n<unk> <eos> \ufffd\n",  # whitespace that is not a line end, literals
+    "a\n\n\n" * 5 + "b",  # runs of empty lines, no final newline
+    "😀x😀 y😀\r\n" * 7,  # 4-byte characters
     "ΑΣ\n" * 3 + "ΣΣΣ ΣΑ" * 4,
 ]
 ALPHABET = "ab Σσ\n\r\t\u00e9\u65e5\U0001f600İ\ufeff"
@@ -42,7 +44,7 @@ def reference(path, level, split=(0.9, 0.05, 0.05), lowercase=False, min_count=1
     first = list(dict.fromkeys(train))
     candidates = [t for t in first if counts[t] >= min_count and t != unk]
     if max_vocab is not None:
-        kept = set(sorted(candidates, key=lambda t: (-counts[t], first.index(t)))[:max(max_vocab - 1, 0)])
+        kept = set(sorted(candidates, key=lambda t: (-counts[t], first.index(t)))[: max(max_vocab - 1, 0)])
         candidates = [t for t in candidates if t in kept]
     vocab = [unk] + candidates
     return (train, tokens[train_end:valid_end], tokens[valid_end:]), vocab
@@ -74,14 +76,22 @@ def test_cut_offs_and_splits_match_the_reference(tmp_path, monkeypatch, level):
     monkeypatch.setattr(pieces_module, "PIECE_BYTES", 5)
     path = tmp_path / "text.txt"
     path.write_text("".join(TRICKY) * 3, encoding="utf-8")
-    for options in (dict(min_count=2), dict(max_vocab=5), dict(min_count=3, max_vocab=4),
-                    dict(split=(0.6, 0.3, 0.1), lowercase=True)):
+    for options in (
+        dict(min_count=2),
+        dict(max_vocab=5),
+        dict(min_count=3, max_vocab=4),
+        dict(split=(0.6, 0.3, 0.1), lowercase=True),
+    ):
         assert_same_as_reference(path, level, **options)
 
 
 @settings(max_examples=60, deadline=None)
-@given(text=st.text(alphabet=ALPHABET, min_size=1, max_size=60), piece_bytes=st.integers(1, 9),
-       level=st.sampled_from(["word", "char"]), lowercase=st.booleans())
+@given(
+    text=st.text(alphabet=ALPHABET, min_size=1, max_size=60),
+    piece_bytes=st.integers(1, 9),
+    level=st.sampled_from(["word", "char"]),
+    lowercase=st.booleans(),
+)
 def test_any_text_reads_the_same_in_pieces(tmp_path_factory, text, piece_bytes, level, lowercase):
     path = tmp_path_factory.mktemp("pieces") / "text.txt"
     path.write_bytes(text.encode("utf-8"))
@@ -115,8 +125,8 @@ def test_separate_valid_and_test_files_match_the_reference(tmp_path, monkeypatch
 def test_a_bad_byte_is_reported_at_its_offset_in_the_file(tmp_path, monkeypatch):
     monkeypatch.setattr(pieces_module, "PIECE_BYTES", 3)
     path = tmp_path / "bad.txt"
-    path.write_bytes("héllo wörld ".encode("utf-8") * 3 + b"ab\xc3x")
-    offset = len("héllo wörld ".encode("utf-8") * 3) + 2
+    path.write_bytes("héllo wörld ".encode() * 3 + b"ab\xc3x")
+    offset = len("héllo wörld ".encode() * 3) + 2
     with pytest.raises(GatedRNNError, match=f"not UTF-8 \\(invalid byte at offset {offset}\\)"):
         load_text(path)
 

@@ -4,6 +4,7 @@ Each simulated step takes ``cost[load][threads]`` seconds; the tests check that 
 finds the faster count idle and under load, follows a change of load both ways, costs little
 against the better fixed choice, and leaves a pinned or deterministic count alone.
 """
+
 import pytest
 
 from gatedrnn import thread_tuner as tuner_module
@@ -43,7 +44,7 @@ def test_idle_chooses_every_core_and_busy_chooses_one(machine):
     machine.run(tuner, 20)
     assert tuner.choice == 2
     machine.load = "busy"
-    machine.run(tuner, 20)          # drift: the steps at 2 threads are 16× slower now
+    machine.run(tuner, 20)  # drift: the steps at 2 threads are 16× slower now
     assert tuner.choice == 1
 
 
@@ -52,7 +53,7 @@ def test_a_load_that_goes_away_is_noticed_by_trying_again(machine):
     tuner = ThreadTuner()
     machine.run(tuner, 10)
     assert tuner.choice == 1
-    machine.load = "idle"            # one thread is as fast as before: no drift to see
+    machine.load = "idle"  # one thread is as fast as before: no drift to see
     machine.run(tuner, 3000)
     assert tuner.choice == 2
 

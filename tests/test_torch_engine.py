@@ -1,5 +1,6 @@
 """--engine torch: the same steps as the NumPy engine, checkpoints either engine resumes, and
 data-parallel processes under torchrun that give the one-process run's losses."""
+
 import json
 import os
 import subprocess
@@ -10,23 +11,35 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="the torch engine needs PyTorch (pip install gatedrnn[torch])")
 
+from tiny_runs import tiny_train_args, write_text  # noqa: E402
+
 from gatedrnn.cli import main  # noqa: E402
 from gatedrnn.data import TBPTTBatches  # noqa: E402
 from gatedrnn.interop.torch_engine import TorchEngine  # noqa: E402
 from gatedrnn.lm import LanguageModel, ModelConfig, TrainConfig  # noqa: E402
 from gatedrnn.lm.engine import NumpyEngine  # noqa: E402
 from gatedrnn.lm.trainer import OPTIMIZERS  # noqa: E402
-from tiny_runs import tiny_train_args, write_text  # noqa: E402
 
-DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(),
-                                                                 reason="no CUDA GPU on this machine"))]
+DEVICES = [
+    "cpu",
+    pytest.param("cuda", marks=pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU on this machine")),
+]
 
 
 def language_model(cell, dtype, seed=0, **overrides):
-    settings = dict(vocab_size=40, embedding_size=12, hidden_size=12, num_layers=2, cell=cell, dropout=0.0,
-                    tie_weights=True, init="book")
+    settings = dict(
+        vocab_size=40,
+        embedding_size=12,
+        hidden_size=12,
+        num_layers=2,
+        cell=cell,
+        dropout=0.0,
+        tie_weights=True,
+        init="book",
+    )
     settings.update(overrides)
     from gatedrnn import rng
+
     rng.seed(seed)
     return LanguageModel(ModelConfig(**settings), dtype=dtype)
 
@@ -55,14 +68,16 @@ def windows(count=20, batch_size=4, seq_len=6, vocab_size=40):
 def test_float64_losses_and_weights_equal_the_numpy_engine(device, cell, optimizer, lr):
     config = TrainConfig(optimizer=optimizer, lr=lr, clip=0.25)
     numpy_losses, numpy_model, numpy_optimizer = losses_of(
-        lambda m, o, c: NumpyEngine(m, o, c.clip), language_model(cell, np.float64), config, windows())
-    torch_losses, torch_model, torch_optimizer = losses_of(TorchEngine, language_model(cell, np.float64), config,
-                                                           windows(), device=device)
+        lambda m, o, c: NumpyEngine(m, o, c.clip), language_model(cell, np.float64), config, windows()
+    )
+    torch_losses, torch_model, torch_optimizer = losses_of(
+        TorchEngine, language_model(cell, np.float64), config, windows(), device=device
+    )
     np.testing.assert_allclose(torch_losses, numpy_losses, rtol=1e-9)
     for name, weight in numpy_model.state_dict().items():
         np.testing.assert_allclose(torch_model.state_dict()[name], weight, rtol=1e-7, atol=1e-10, err_msg=name)
     assert torch_optimizer.step_count == numpy_optimizer.step_count == 20
-    for key, buffers in numpy_optimizer.state.items():   # Adam's moments come back into the gatedrnn optimizer
+    for key, buffers in numpy_optimizer.state.items():  # Adam's moments come back into the gatedrnn optimizer
         for ours, theirs in zip(buffers, torch_optimizer.state[key]):
             assert (ours is None) == (theirs is None)
             if ours is not None:
@@ -72,8 +87,9 @@ def test_float64_losses_and_weights_equal_the_numpy_engine(device, cell, optimiz
 @pytest.mark.parametrize("device", DEVICES)
 def test_float32_losses_equal_the_numpy_engine_to_1e_4(device):
     config = TrainConfig(optimizer="sgd", lr=5.0, clip=0.25)
-    numpy_losses, _, _ = losses_of(lambda m, o, c: NumpyEngine(m, o, c.clip), language_model("lstm", np.float32),
-                                   config, windows())
+    numpy_losses, _, _ = losses_of(
+        lambda m, o, c: NumpyEngine(m, o, c.clip), language_model("lstm", np.float32), config, windows()
+    )
     torch_losses, _, _ = losses_of(TorchEngine, language_model("lstm", np.float32), config, windows(), device=device)
     np.testing.assert_allclose(torch_losses, numpy_losses, rtol=1e-4)
 
@@ -96,8 +112,10 @@ def test_dropout_masks_depend_on_seed_and_step_only():
     np.testing.assert_array_equal(first, again)
 
 
-@pytest.mark.parametrize("setting", [["--locked-dropout"], ["--recurrent-dropout", "0.1"], ["--weight-drop", "0.2"],
-                                     ["--embedding-dropout", "0.1"]])
+@pytest.mark.parametrize(
+    "setting",
+    [["--locked-dropout"], ["--recurrent-dropout", "0.1"], ["--weight-drop", "0.2"], ["--embedding-dropout", "0.1"]],
+)
 def test_settings_torch_has_no_layer_for_are_refused_in_one_line(tmp_path, capsys, setting):
     text = write_text(tmp_path)
     assert main(tiny_train_args(text, tmp_path / "run", "--engine", "torch", "--dropout", "0.2", *setting)) == 2
@@ -119,7 +137,7 @@ def test_device_needs_the_torch_engine_and_a_gpu_for_cuda(tmp_path, capsys):
 def test_a_batch_that_does_not_split_over_the_processes_is_refused(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("WORLD_SIZE", "3")
     text = write_text(tmp_path)
-    assert main(tiny_train_args(text, tmp_path / "run", "--engine", "torch")) == 2   # batch 4 over 3
+    assert main(tiny_train_args(text, tmp_path / "run", "--engine", "torch")) == 2  # batch 4 over 3
     assert "does not split evenly over 3 processes" in capsys.readouterr().err
     monkeypatch.setenv("WORLD_SIZE", "2")
     assert main(tiny_train_args(text, tmp_path / "run")) == 2
@@ -127,7 +145,9 @@ def test_a_batch_that_does_not_split_over_the_processes_is_refused(tmp_path, cap
 
 
 def train_losses(out):
-    return [r["loss"] for r in map(json.loads, (out / "metrics.jsonl").read_text().splitlines()) if r["kind"] == "train"]
+    return [
+        r["loss"] for r in map(json.loads, (out / "metrics.jsonl").read_text().splitlines()) if r["kind"] == "train"
+    ]
 
 
 def test_a_run_resumes_across_engines_both_ways(tmp_path):
@@ -141,8 +161,9 @@ def test_a_run_resumes_across_engines_both_ways(tmp_path):
         assert main(tiny_train_args(text, out, *options, "--engine", then, "--resume", epochs=2)) == 0
         np.testing.assert_allclose(train_losses(out), whole, rtol=1e-4)
         results = json.loads((out / "results.json").read_text())
-        assert results["test_ppl"] == pytest.approx(json.loads((tmp_path / "whole" / "results.json").read_text())
-                                                    ["test_ppl"], rel=1e-3)
+        assert results["test_ppl"] == pytest.approx(
+            json.loads((tmp_path / "whole" / "results.json").read_text())["test_ppl"], rel=1e-3
+        )
 
 
 # `python -m gatedrnn`, which also notes, after every other exit handler has run (atexit runs
@@ -173,9 +194,18 @@ def torchrun(tmp_path, processes, out, *extra):
     program.write_text(GATEDRNN_NOTING_THREADS_AT_EXIT)
     notes = tmp_path / f"threads_{out.name}"
     notes.mkdir(exist_ok=True)
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={processes}",
-               str(program), str(notes), *tiny_train_args(text, out, "--engine", "torch", "--log-interval", "1",
-                                                          "--no-progress", "--threads", "1", *extra, epochs=2)]
+    command = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        f"--nproc_per_node={processes}",
+        str(program),
+        str(notes),
+        *tiny_train_args(
+            text, out, "--engine", "torch", "--log-interval", "1", "--no-progress", "--threads", "1", *extra, epochs=2
+        ),
+    ]
     env = dict(os.environ, OMP_NUM_THREADS="1")
     done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=600)
     # All of stderr: torchrun's summary alone hides a worker's own last words (a C++ abort's reason).
@@ -193,7 +223,7 @@ def test_two_processes_give_the_one_process_losses_and_resume(tmp_path):
     torchrun(tmp_path, 1, tmp_path / "one")
     two = torchrun(tmp_path, 2, tmp_path / "two")
     np.testing.assert_allclose(train_losses(tmp_path / "two"), train_losses(tmp_path / "one"), rtol=1e-4)
-    assert two.stdout.count("best model:") == 1   # only process 0 prints
+    assert two.stdout.count("best model:") == 1  # only process 0 prints
     # stopped after 5 steps and resumed: process 0 wrote the state of all streams, each took its own back
     torchrun(tmp_path, 2, tmp_path / "parts", "--max-steps", "5")
     torchrun(tmp_path, 2, tmp_path / "parts", "--resume")

@@ -1,9 +1,12 @@
 """Whole language models to and from PyTorch: to_torch/from_torch, TorchLanguageModel's logits
 against gatedrnn's to 1e-5, and `gatedrnn export` / `gatedrnn import` round trips."""
+
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
+
+from tiny_runs import tiny_train_args, write_text  # noqa: E402
 
 import gatedrnn  # noqa: E402
 from gatedrnn import GatedRNNError  # noqa: E402
@@ -11,15 +14,16 @@ from gatedrnn.cli import main  # noqa: E402
 from gatedrnn.interop import TorchLanguageModel, from_torch, to_torch  # noqa: E402
 from gatedrnn.lm import LanguageModel, ModelConfig, model_from_checkpoint  # noqa: E402
 
-from tiny_runs import tiny_train_args, write_text  # noqa: E402
 
-
-@pytest.mark.parametrize("config", [
-    dict(cell="lstm", num_layers=1, tie_weights=False),
-    dict(cell="lstm", num_layers=2, tie_weights=True, dropout=0.5),
-    dict(cell="gru", num_layers=2, tie_weights=False),
-    dict(cell="rnn", num_layers=1, tie_weights=True),
-])
+@pytest.mark.parametrize(
+    "config",
+    [
+        dict(cell="lstm", num_layers=1, tie_weights=False),
+        dict(cell="lstm", num_layers=2, tie_weights=True, dropout=0.5),
+        dict(cell="gru", num_layers=2, tie_weights=False),
+        dict(cell="rnn", num_layers=1, tie_weights=True),
+    ],
+)
 def test_logits_and_state_match_both_ways(config):
     gatedrnn.seed(1)
     model = LanguageModel(ModelConfig(vocab_size=40, embedding_size=12, hidden_size=12, **config))
@@ -32,8 +36,10 @@ def test_logits_and_state_match_both_ways(config):
     with torch.no_grad():
         theirs, their_state = module(torch.from_numpy(ids))
     np.testing.assert_allclose(ours, theirs.numpy(), rtol=1e-5, atol=1e-5)
-    for a, b in zip(our_state if isinstance(our_state, tuple) else (our_state,),
-                    their_state if isinstance(their_state, tuple) else (their_state,)):
+    for a, b in zip(
+        our_state if isinstance(our_state, tuple) else (our_state,),
+        their_state if isinstance(their_state, tuple) else (their_state,),
+    ):
         np.testing.assert_allclose(a, b.numpy(), rtol=1e-5, atol=1e-5)
     back = from_torch(module)
     assert isinstance(back, LanguageModel) and back.config == model.config
@@ -52,7 +58,7 @@ def checkpoint(tmp_path_factory):
 def test_export_then_torch_alone_then_import(checkpoint, tmp_path, capsys):
     exported = tmp_path / "model.pt"
     assert main(["export", str(checkpoint), str(exported)]) == 0
-    saved = torch.load(exported, weights_only=True)   # no pickled code needed
+    saved = torch.load(exported, weights_only=True)  # no pickled code needed
     module = TorchLanguageModel(saved["config"])
     module.load_state_dict(saved["state_dict"])
     module.eval()
@@ -93,5 +99,6 @@ def test_nothing_is_overwritten_and_foreign_files_are_refused(checkpoint, tmp_pa
 
 def test_reset_before_gru_has_no_torch_counterpart():
     from gatedrnn.layers import GRU
+
     with pytest.raises(GatedRNNError, match="no PyTorch counterpart"):
         to_torch(GRU(3, 4, reset_after=False))

@@ -6,14 +6,15 @@ outputs, final states, the gradients of inputs and initial states, and every par
 gradient must agree with torch.nn's within a relative error (max |a - b| / max |b|) of 1e-5
 in float32 and 1e-10 in float64.
 """
+
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from gatedrnn import SoftmaxCrossEntropy
-from gatedrnn.gradcheck import relative_error
-from gatedrnn.interop import from_torch
+from gatedrnn import SoftmaxCrossEntropy  # noqa: E402
+from gatedrnn.gradcheck import relative_error  # noqa: E402
+from gatedrnn.interop import from_torch  # noqa: E402
 
 TOLERANCE = {np.float32: 1e-5, np.float64: 1e-10}
 TORCH_DTYPE = {np.float32: torch.float32, np.float64: torch.float64}
@@ -45,8 +46,9 @@ def compare_with_torch(reference, dtype, batch=4, steps=7):
     count = ours.num_layers * ours.num_directions
     layout = (batch, steps) if ours.batch_first else (steps, batch)
     xs = rng.standard_normal(layout + (ours.input_size,)).astype(dtype)
-    state_parts = tuple(rng.standard_normal((count, batch, ours.hidden_size)).astype(dtype) * 0.5
-                        for _ in ours.state_names)
+    state_parts = tuple(
+        rng.standard_normal((count, batch, ours.hidden_size)).astype(dtype) * 0.5 for _ in ours.state_names
+    )
     dys = rng.standard_normal(layout + (ours.output_size,)).astype(dtype)
     dfinal = tuple(rng.standard_normal((count, batch, ours.hidden_size)).astype(dtype) for _ in ours.state_names)
 
@@ -60,7 +62,8 @@ def compare_with_torch(reference, dtype, batch=4, steps=7):
     state_t = tuple(torch.tensor(s, requires_grad=True) for s in state_parts)
     ys_t, final_t = reference(x_t, ours_state(state_t))
     loss = (ys_t * torch.tensor(dys)).sum() + sum(
-        (f * torch.tensor(d)).sum() for f, d in zip(as_tuple(final_t), dfinal))
+        (f * torch.tensor(d)).sum() for f, d in zip(as_tuple(final_t), dfinal)
+    )
     loss.backward()
 
     assert ys.shape == tuple(ys_t.shape) and dxs.shape == xs.shape
@@ -142,7 +145,9 @@ def test_sum_reduction_matches_torch():
     targets = np.array([[0, 4, -100], [1, 1, 2]])
     criterion = SoftmaxCrossEntropy(reduction="sum")
     logits_t = torch.tensor(logits, requires_grad=True)
-    loss_t = torch.nn.functional.cross_entropy(logits_t.reshape(-1, 5), torch.tensor(targets).reshape(-1), reduction="sum")
+    loss_t = torch.nn.functional.cross_entropy(
+        logits_t.reshape(-1, 5), torch.tensor(targets).reshape(-1), reduction="sum"
+    )
     loss_t.backward()
     assert abs(criterion(logits, targets) - loss_t.item()) < 1e-12
     assert_agree(criterion.backward(), logits_t.grad, np.float64, "logit gradient")

@@ -1,18 +1,18 @@
 """The PTB training loop: perplexity falls, resume equals an uninterrupted run, the CLI explains mistakes."""
+
 import json
 import math
 
 import numpy as np
 import pytest
+from ptb_data import DATA_DIR, needs_ptb
+from tiny_runs import tiny_train_args, write_text
 
 import gatedrnn
 from gatedrnn import GatedRNNError
 from gatedrnn.cli import main
 from gatedrnn.data import load_ptb
 from gatedrnn.lm import LanguageModel, ModelConfig, Trainer, evaluate_nll, get_preset
-
-from ptb_data import DATA_DIR, needs_ptb
-from tiny_runs import tiny_train_args, write_text
 
 
 @pytest.fixture(scope="module")
@@ -24,13 +24,23 @@ def ptb_slice():
 
 
 def small_config(**changes):
-    return get_preset("rnnlm").training.replace(**{**dict(epochs=2, batch_size=20, seq_len=20, lr=20.0, clip=0.25),
-                                                   **changes})
+    return get_preset("rnnlm").training.replace(
+        **{**dict(epochs=2, batch_size=20, seq_len=20, lr=20.0, clip=0.25), **changes}
+    )
 
 
 def small_model(vocab_size):
-    return LanguageModel(ModelConfig(vocab_size=vocab_size, embedding_size=32, hidden_size=32, num_layers=1, dropout=0.0,
-                         tie_weights=False, init="book"))
+    return LanguageModel(
+        ModelConfig(
+            vocab_size=vocab_size,
+            embedding_size=32,
+            hidden_size=32,
+            num_layers=1,
+            dropout=0.0,
+            tie_weights=False,
+            init="book",
+        )
+    )
 
 
 @needs_ptb
@@ -62,16 +72,29 @@ def one_thread():
 def test_resume_equals_uninterrupted(ptb_slice, tmp_path, one_thread):
     """Stop mid-epoch (with dropout, so the RNG matters), reload, finish: same weights, bit for bit."""
     corpus = ptb_slice
-    corpus_small = type(corpus)(train=corpus.train[:12_000], valid=corpus.valid[:2_000], test=corpus.test[:2_000],
-                                vocab=corpus.vocab, name=corpus.name)
+    corpus_small = type(corpus)(
+        train=corpus.train[:12_000],
+        valid=corpus.valid[:2_000],
+        test=corpus.test[:2_000],
+        vocab=corpus.vocab,
+        name=corpus.name,
+    )
     config = small_config(epochs=2, optimizer="sgd")
 
     def fresh(out):
         gatedrnn.seed(3)
-        model = LanguageModel(ModelConfig(vocab_size=len(corpus.vocab), embedding_size=16, hidden_size=16, num_layers=2, dropout=0.3,
-                              tie_weights=True, init="book"))
-        return Trainer(model, corpus_small, config, out, progress=False, echo=lambda *_: None,
-                       checkpoint_interval=7)
+        model = LanguageModel(
+            ModelConfig(
+                vocab_size=len(corpus.vocab),
+                embedding_size=16,
+                hidden_size=16,
+                num_layers=2,
+                dropout=0.3,
+                tie_weights=True,
+                init="book",
+            )
+        )
+        return Trainer(model, corpus_small, config, out, progress=False, echo=lambda *_: None, checkpoint_interval=7)
 
     straight = fresh(tmp_path / "a")
     straight.fit()
@@ -102,8 +125,22 @@ def test_resume_equals_uninterrupted(ptb_slice, tmp_path, one_thread):
 def test_results_hold_the_learning_rate_of_each_epoch(tmp_path):
     """The schedule's history goes into --results beside the validation curve it answered."""
     results = tmp_path / "results.json"
-    args = tiny_train_args(write_text(tmp_path), tmp_path / "run", "--lr", "1", "--schedule", "step", "--lr-decay", "2",
-                           "--decay-start", "1", "--no-progress", "--results", str(results), epochs=3)
+    args = tiny_train_args(
+        write_text(tmp_path),
+        tmp_path / "run",
+        "--lr",
+        "1",
+        "--schedule",
+        "step",
+        "--lr-decay",
+        "2",
+        "--decay-start",
+        "1",
+        "--no-progress",
+        "--results",
+        str(results),
+        epochs=3,
+    )
     assert main(args) == 0
     document = json.loads(results.read_text())
     assert document["lr_by_epoch"] == [1.0, 0.5, 0.25]
@@ -113,9 +150,26 @@ def test_results_hold_the_learning_rate_of_each_epoch(tmp_path):
 @needs_ptb
 def test_cli_train_eval_generate(tmp_path, capsys):
     out = tmp_path / "run"
-    args = ["train", "--preset", "rnnlm", "--data-dir", str(DATA_DIR), "--train-tokens", "8000", "--epochs", "1",
-            "--hidden-size", "16", "--embedding-size", "16", "--out", str(out), "--no-progress",
-            "--results", str(tmp_path / "results.json")]
+    args = [
+        "train",
+        "--preset",
+        "rnnlm",
+        "--data-dir",
+        str(DATA_DIR),
+        "--train-tokens",
+        "8000",
+        "--epochs",
+        "1",
+        "--hidden-size",
+        "16",
+        "--embedding-size",
+        "16",
+        "--out",
+        str(out),
+        "--no-progress",
+        "--results",
+        str(tmp_path / "results.json"),
+    ]
     assert main(args) == 0
     results = json.loads((tmp_path / "results.json").read_text())
     assert results["test_ppl"] > 1 and len(results["valid_ppl_by_epoch"]) == 1
@@ -134,6 +188,7 @@ def test_cli_train_eval_generate(tmp_path, capsys):
 
 def test_cli_missing_data_directory(tmp_path, capsys, monkeypatch):
     import gatedrnn.data.ptb as ptb
+
     monkeypatch.setattr(ptb, "_download", lambda *a, **k: (_ for _ in ()).throw(OSError("no network")), raising=False)
     code = main(["train", "--data-dir", str(tmp_path / "nowhere"), "--out", str(tmp_path / "run"), "--no-progress"])
     err = capsys.readouterr().err
@@ -153,10 +208,15 @@ def test_unknown_preset_in_the_library():
         get_preset("gigantic")
 
 
-@pytest.mark.parametrize("change, problem", [
-    (dict(lr=0), "lr must be > 0"), (dict(seq_len=0), "seq_len"), (dict(batch_size=0), "batch_size"),
-    (dict(schedule="cosine"), "unknown schedule"),
-])
+@pytest.mark.parametrize(
+    "change, problem",
+    [
+        (dict(lr=0), "lr must be > 0"),
+        (dict(seq_len=0), "seq_len"),
+        (dict(batch_size=0), "batch_size"),
+        (dict(schedule="cosine"), "unknown schedule"),
+    ],
+)
 def test_nonsensical_training_settings(change, problem):
     with pytest.raises(GatedRNNError, match=problem):
         small_config(**change)
@@ -167,9 +227,20 @@ def test_book_init_keeps_one_bias_per_gate(cell, frozen):
     """The book's LSTM has one bias b; b_ih + b_hh with b_hh held at zero is the same model."""
     from gatedrnn.layers import SoftmaxCrossEntropy
     from gatedrnn.optim import SGD
+
     gatedrnn.seed(0)
-    model = LanguageModel(ModelConfig(vocab_size=20, embedding_size=8, hidden_size=8, num_layers=2, dropout=0.0,
-                          tie_weights=False, cell=cell, init="book"))
+    model = LanguageModel(
+        ModelConfig(
+            vocab_size=20,
+            embedding_size=8,
+            hidden_size=8,
+            num_layers=2,
+            dropout=0.0,
+            tie_weights=False,
+            cell=cell,
+            init="book",
+        )
+    )
     optimizer = SGD(model.parameters(), lr=1.0)
     criterion = SoftmaxCrossEntropy()
     ids = np.random.default_rng(0).integers(0, 20, size=(3, 5))

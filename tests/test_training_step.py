@@ -1,4 +1,5 @@
 """backward_and_step: the one update step equals zero → backward → clip_grad_norm → step, and stops at nan."""
+
 import numpy as np
 import pytest
 
@@ -40,7 +41,7 @@ def test_equals_the_step_written_out(optimizer_class, max_norm):
         result = backward_and_step(models[0], criterion, opt_a, loss, max_norm=max_norm)
         assert result.stepped and result.loss == loss
 
-        criterion(models[1](xs), targets)   # the forward pass whose caches backward reads
+        criterion(models[1](xs), targets)  # the forward pass whose caches backward reads
         opt_b.zero_grad()
         models[1].backward(criterion.backward())
         norm = clip_grad_norm(models[1].parameters(), max_norm) if max_norm else None
@@ -84,11 +85,13 @@ def test_a_nonfinite_gradient_changes_no_weight_and_says_so():
 # -- NonFiniteGuard: the one policy after a step that was not taken ----------------------------------
 def _results(*stepped):
     from gatedrnn.training import StepResult
+
     return [StepResult(1.0, 1.0, True) if ok else StepResult(float("nan"), float("inf"), False) for ok in stepped]
 
 
 def test_guard_errors_at_the_first_nonfinite_step_in_one_line():
     from gatedrnn.training import NonFiniteGuard
+
     guard = NonFiniteGuard()
     assert guard.after_step(_results(True)[0], "at step 1")
     with pytest.raises(gatedrnn.GatedRNNError) as info:
@@ -100,18 +103,20 @@ def test_guard_errors_at_the_first_nonfinite_step_in_one_line():
 
 def test_guard_skips_counts_and_stops_after_max_consecutive_in_a_row():
     from gatedrnn.training import NonFiniteGuard
+
     seen = []
     guard = NonFiniteGuard("skip", max_consecutive=3, on_skip=lambda result, where: seen.append(where))
-    for result in _results(False, False, True, False, False):   # two, a good step, two: never three in a row
+    for result in _results(False, False, True, False, False):  # two, a good step, two: never three in a row
         assert guard.after_step(result, "here")
     assert (guard.skipped, guard.consecutive, seen) == (4, 2, ["here"] * 4)
     with pytest.raises(gatedrnn.GatedRNNError, match="3 updates in a row were non-finite here; training is not "):
         guard.after_step(_results(False)[0], "here")
-    assert seen == ["here"] * 5   # on_skip ran before the count was checked
+    assert seen == ["here"] * 5  # on_skip ran before the count was checked
 
 
 def test_guard_stop_ends_the_loop_quietly_and_bad_policies_are_refused():
     from gatedrnn.training import NonFiniteGuard
+
     guard = NonFiniteGuard("stop")
     assert guard.after_step(_results(True)[0]) and not guard.after_step(_results(False)[0])
     for bad in ("ignore", None, 3):
@@ -127,13 +132,15 @@ def _failing_at(monkeypatch, steps):
     """Make the loops' backward_and_step report the given (1-based) steps as non-finite, unstepped."""
     import gatedrnn.training as module
     from gatedrnn.training import StepResult
-    real, count = backward_and_step, [0]   # the real step, not an earlier patch
+
+    real, count = backward_and_step, [0]  # the real step, not an earlier patch
 
     def step(model, criterion, optimizer, loss, **options):
         count[0] += 1
         if count[0] in steps:
             return StepResult(float("nan"), float("nan"), False)
         return real(model, criterion, optimizer, loss, **options)
+
     monkeypatch.setattr(module, "backward_and_step", step)
 
 
@@ -141,19 +148,42 @@ def _failing_at(monkeypatch, steps):
 def test_the_sequence_tasks_follow_the_guard(kind, monkeypatch):
     import gatedrnn.seq.seq2seq_training as seq2seq_training
     import gatedrnn.seq.training as training
+
     if kind == "task":
+
         def run(**o):
-            return training.run_task("brackets", hidden_size=4, epochs=2, batch_size=4, train_count=40,
-                                     valid_count=8, test_count=8, echo=lambda *_: None, progress=False, **o)
+            return training.run_task(
+                "brackets",
+                hidden_size=4,
+                epochs=2,
+                batch_size=4,
+                train_count=40,
+                valid_count=8,
+                test_count=8,
+                echo=lambda *_: None,
+                progress=False,
+                **o,
+            )
     else:
+
         def run(**o):
-            return seq2seq_training.run_transduction("reversal", hidden_size=4, embedding_size=4, epochs=2,
-                                                     batch_size=4, train_count=40, test_count=4,
-                                                     echo=lambda *_: None, progress=False, **o)
+            return seq2seq_training.run_transduction(
+                "reversal",
+                hidden_size=4,
+                embedding_size=4,
+                epochs=2,
+                batch_size=4,
+                train_count=40,
+                test_count=4,
+                echo=lambda *_: None,
+                progress=False,
+                **o,
+            )
+
     _failing_at(monkeypatch, {2})
     with pytest.raises(gatedrnn.GatedRNNError, match=r"non-finite at step 2 \(epoch 1, batch 2\)"):
         run()
-    _failing_at(monkeypatch, {2, 3})   # 10 or more batches an epoch: both in the first
+    _failing_at(monkeypatch, {2, 3})  # 10 or more batches an epoch: both in the first
     history = run(on_nonfinite="skip")["history"]
     assert [record["skipped_updates"] for record in history] == [2, 2]
     assert all(np.isfinite(record["train_loss"]) for record in history)

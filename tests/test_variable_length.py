@@ -1,4 +1,5 @@
 """Padded, variable-length batches and bidirectional layers: gradient checks and PyTorch parity."""
+
 import numpy as np
 import pytest
 
@@ -63,10 +64,15 @@ def test_padding_does_not_change_the_real_steps():
     assert np.all(dxs[:, 3:] == 0)
 
 
-@pytest.mark.parametrize("lengths, problem", [
-    (np.array([5, 2, 4]), "one per sequence"), (np.array([5, 2, 4, 0]), r"\[1, 5\]"),
-    (np.array([5, 2, 4, 6]), r"\[1, 5\]"), (np.array([5.0, 2, 4, 1]), "integers"),
-])
+@pytest.mark.parametrize(
+    "lengths, problem",
+    [
+        (np.array([5, 2, 4]), "one per sequence"),
+        (np.array([5, 2, 4, 0]), r"\[1, 5\]"),
+        (np.array([5, 2, 4, 6]), r"\[1, 5\]"),
+        (np.array([5.0, 2, 4, 1]), "integers"),
+    ],
+)
 def test_bad_lengths(lengths, problem):
     with pytest.raises(GatedRNNError, match=problem):
         make("gru", 1, False)(np.zeros((4, 5, 3)), lengths=lengths)
@@ -79,15 +85,21 @@ from gatedrnn.interop import from_torch, to_torch  # noqa: E402
 TORCH_MODULES = {
     "rnn_tanh": lambda **k: torch.nn.RNN(nonlinearity="tanh", **k),
     "rnn_relu": lambda **k: torch.nn.RNN(nonlinearity="relu", **k),
-    "lstm": lambda **k: torch.nn.LSTM(**k), "gru": lambda **k: torch.nn.GRU(**k),
+    "lstm": lambda **k: torch.nn.LSTM(**k),
+    "gru": lambda **k: torch.nn.GRU(**k),
 }
 TOLERANCE = {np.float32: 1e-5, np.float64: 1e-10}
 
 
 # Packed (variable-length) batches one- and two-way, and full-length bidirectional ones; the
 # full-length one-way case is test_torch_parity.py's.
-SETUPS = [(packed, layers, bidirectional) for packed in (True, False) for layers in (1, 2)
-          for bidirectional in (True, False) if packed or bidirectional]
+SETUPS = [
+    (packed, layers, bidirectional)
+    for packed in (True, False)
+    for layers in (1, 2)
+    for bidirectional in (True, False)
+    if packed or bidirectional
+]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -96,9 +108,14 @@ SETUPS = [(packed, layers, bidirectional) for packed in (True, False) for layers
 def test_match_torch_packed_and_bidirectional(kind, packed, num_layers, bidirectional, dtype, batch_first=True):
     torch.manual_seed(0)
     N, T, D, H = 5, 7, 3, 4
-    reference = TORCH_MODULES[kind](input_size=D, hidden_size=H, num_layers=num_layers, bidirectional=bidirectional,
-                                    batch_first=batch_first,
-                                    dtype=torch.float64 if dtype == np.float64 else torch.float32)
+    reference = TORCH_MODULES[kind](
+        input_size=D,
+        hidden_size=H,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+        batch_first=batch_first,
+        dtype=torch.float64 if dtype == np.float64 else torch.float32,
+    )
     ours = from_torch(reference)
     rng = np.random.default_rng(2)
     lengths = np.array([7, 3, 5, 1, 6]) if packed else np.full(N, T)
@@ -118,13 +135,16 @@ def test_match_torch_packed_and_bidirectional(kind, packed, num_layers, bidirect
     x_t = torch.tensor(xs, requires_grad=True)
     s_t = tuple(torch.tensor(s, requires_grad=True) for s in state0)
     if packed:
-        packed_in = torch.nn.utils.rnn.pack_padded_sequence(x_t, torch.tensor(lengths), batch_first=batch_first,
-                                                            enforce_sorted=False)
+        packed_in = torch.nn.utils.rnn.pack_padded_sequence(
+            x_t, torch.tensor(lengths), batch_first=batch_first, enforce_sorted=False
+        )
         out, final_t = reference(packed_in, pack(s_t))
         ys_t, _ = torch.nn.utils.rnn.pad_packed_sequence(out, batch_first=batch_first, total_length=T)
     else:
         ys_t, final_t = reference(x_t, pack(s_t))
-    loss = (ys_t * torch.tensor(dys)).sum() + sum((f * torch.tensor(d)).sum() for f, d in zip(as_tuple(final_t), dfinal))
+    loss = (ys_t * torch.tensor(dys)).sum() + sum(
+        (f * torch.tensor(d)).sum() for f, d in zip(as_tuple(final_t), dfinal)
+    )
     loss.backward()
 
     tol = TOLERANCE[dtype]

@@ -1,4 +1,5 @@
 """Vocabulary: ids in a fixed order, encode/decode round trips, the unknown token, checkpoints."""
+
 import json
 
 import numpy as np
@@ -28,8 +29,12 @@ def test_frequency_order_keeps_what_the_cut_offs_keep():
     by_frequency = Vocabulary.build(WORDS, unk_token="<unk>", max_size=4, order="frequency")
     assert set(by_frequency.id_to_token) == set(by_appearance.id_to_token)
     assert by_frequency.id_to_token == ["<unk>", "the", "sat", "<eos>"]
-    assert Vocabulary.build(WORDS, unk_token="<unk>", min_count=2, order="frequency").id_to_token == \
-        ["<unk>", "the", "sat", "<eos>"]
+    assert Vocabulary.build(WORDS, unk_token="<unk>", min_count=2, order="frequency").id_to_token == [
+        "<unk>",
+        "the",
+        "sat",
+        "<eos>",
+    ]
 
 
 def test_frequency_order_survives_a_checkpoint_description():
@@ -112,13 +117,16 @@ def test_char_vocab_round_trip():
     assert restored.level == "char" and "".join(restored.decode(ids)) == text
 
 
-@pytest.mark.parametrize("description, message", [
-    ({"tokens": ["a", "a"]}, "appears twice"),
-    ({"tokens": ["a", 3]}, "not a str"),
-    ({"tokens": ["a"], "unk_token": "<unk>"}, "not among"),
-    ({"tokens": ["a"], "level": "byte"}, "level"),
-    ({"words": ["a"]}, "no 'tokens' list"),
-])
+@pytest.mark.parametrize(
+    "description, message",
+    [
+        ({"tokens": ["a", "a"]}, "appears twice"),
+        ({"tokens": ["a", 3]}, "not a str"),
+        ({"tokens": ["a"], "unk_token": "<unk>"}, "not among"),
+        ({"tokens": ["a"], "level": "byte"}, "level"),
+        ({"words": ["a"]}, "no 'tokens' list"),
+    ],
+)
 def test_from_dict_refuses_broken_descriptions(description, message):
     with pytest.raises(GatedRNNError, match=message):
         Vocabulary.from_dict(description)

@@ -5,26 +5,53 @@ nothing heavy and changes no setting: the ``gatedrnn`` command can still prepare
 before NumPy loads (:func:`gatedrnn.threads.let_blas_threads_sleep`). ``from gatedrnn import
 LSTM`` and ``gatedrnn.LSTM`` work as usual. docs/architecture.md maps the package.
 """
+
 import importlib
 
 __version__ = "0.1.0"
 
 # public name → the module that defines it
 _EXPORTS = {
-    "Module": "core", "Parameter": "core",
+    "Module": "core",
+    "Parameter": "core",
     "GatedRNNError": "errors",
     "seed": "rng",
-    "set_num_threads": "threads", "get_num_threads": "threads", "use_deterministic": "threads",
+    "set_num_threads": "threads",
+    "get_num_threads": "threads",
+    "use_deterministic": "threads",
     "is_deterministic": "threads",
-    "clip_grad_norm": "clip", "clip_grad_value": "clip",
-    "backward_and_step": "training", "NonFiniteGuard": "training",
+    "clip_grad_norm": "clip",
+    "clip_grad_value": "clip",
+    "backward_and_step": "training",
+    "NonFiniteGuard": "training",
     "AdaptiveLogSoftmaxWithLoss": "layers",
-    "Dropout": "layers", "Embedding": "layers", "GRU": "layers", "Linear": "layers", "LockedDropout": "layers",
-    "LSTM": "layers", "Recurrent": "layers", "RNN": "layers", "SoftmaxCrossEntropy": "layers",
-    "RNNCell": "layers", "LSTMCell": "layers", "GRUCell": "layers",
+    "Dropout": "layers",
+    "Embedding": "layers",
+    "GRU": "layers",
+    "Linear": "layers",
+    "LockedDropout": "layers",
+    "LSTM": "layers",
+    "Recurrent": "layers",
+    "RNN": "layers",
+    "SoftmaxCrossEntropy": "layers",
+    "RNNCell": "layers",
+    "LSTMCell": "layers",
+    "GRUCell": "layers",
 }
-_SUBMODULES = ("init", "optim", "layers", "data", "functional", "clip", "core", "interop", "gradcheck", "lm",
-               "seq", "lab")
+_SUBMODULES = (
+    "init",
+    "optim",
+    "layers",
+    "data",
+    "functional",
+    "clip",
+    "core",
+    "interop",
+    "gradcheck",
+    "lm",
+    "seq",
+    "lab",
+)
 
 __all__ = sorted(_EXPORTS) + list(_SUBMODULES)
 
@@ -36,7 +63,7 @@ def __getattr__(name):
         value = importlib.import_module(f".{name}", __name__)
     else:
         raise AttributeError(f"module 'gatedrnn' has no attribute {name!r}")
-    globals()[name] = value   # later lookups skip this function
+    globals()[name] = value  # later lookups skip this function
     return value
 
 

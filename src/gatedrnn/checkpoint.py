@@ -33,6 +33,7 @@ known to fit, in this order:
 Every exception the zip and .npy layers raise for corrupt input (BadZipFile,
 NotImplementedError, zlib.error, struct.error, EOFError …) becomes one GatedRNNError line.
 """
+
 import hashlib
 import io
 import json
@@ -50,20 +51,21 @@ from .memory import available_bytes, describe_available, describe_bytes
 
 FORMAT = "gatedrnn-checkpoint"
 FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)     # 1: the checksum covers the arrays only
+READABLE_VERSIONS = (1, 2)  # 1: the checksum covers the arrays only
 _METADATA_KEY = "__metadata__"
 _RESERVED_KEYS = ("format", "version", "checksum")
-MAX_METADATA_BYTES = 16 * 1024 ** 2   # a 250,000-word vocabulary and 100,000 log records fit
-MAX_JSON_DEPTH = 32                   # gatedrnn writes 4 levels
-MAX_NPY_HEADER_BYTES = 10_000         # NumPy's own default limit
+MAX_METADATA_BYTES = 16 * 1024**2  # a 250,000-word vocabulary and 100,000 log records fit
+MAX_JSON_DEPTH = 32  # gatedrnn writes 4 levels
+MAX_NPY_HEADER_BYTES = 10_000  # NumPy's own default limit
 MAX_MEMBERS = 100_000
-_READ_CHUNK = 16 * 1024 ** 2
+_READ_CHUNK = 16 * 1024**2
 _NPY_MAGIC = b"\x93NUMPY"
 
 
 @dataclass(frozen=True)
 class ArraySpec:
     """What one array must be: its shape and dtype, and whether the file must hold it."""
+
     shape: tuple
     dtype: np.dtype
     required: bool = True
@@ -77,6 +79,7 @@ class Plan:
     any other member is refused. ``extra_bytes`` is what the reader will allocate besides
     the arrays (the model it builds from them), named by ``extra_what``, for the memory check.
     """
+
     arrays: dict
     extra_bytes: int = 0
     extra_what: str = ""
@@ -85,10 +88,11 @@ class Plan:
 @dataclass(frozen=True)
 class _Member:
     """A member's zip entry and what its .npy header claims."""
+
     info: zipfile.ZipInfo
     shape: tuple = ()
     dtype: np.dtype = field(default_factory=lambda: np.dtype(np.uint8))
-    offset: int = 0     # where the data starts in the member's stream
+    offset: int = 0  # where the data starts in the member's stream
 
     @property
     def nbytes(self):
@@ -114,8 +118,12 @@ def checksum(metadata, arrays):
 
 def _metadata_digest(metadata):
     """A SHA-256 already fed with the canonical form of ``metadata`` (a parsed JSON object)."""
-    canonical = json.dumps({key: value for key, value in metadata.items() if key != "checksum"},
-                           sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    canonical = json.dumps(
+        {key: value for key, value in metadata.items() if key != "checksum"},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
+    ).encode("ascii")
     digest = hashlib.sha256()
     digest.update(f"{FORMAT} metadata {len(canonical)}\n".encode("ascii"))
     digest.update(canonical)
@@ -125,7 +133,7 @@ def _metadata_digest(metadata):
 def _hash_array(digest, name, array):
     array = np.ascontiguousarray(array)
     digest.update(_array_prefix(name, array.dtype, array.shape))
-    digest.update(array.reshape(-1).view(np.uint8))   # the bytes in place: no copy of a large array
+    digest.update(array.reshape(-1).view(np.uint8))  # the bytes in place: no copy of a large array
 
 
 def _array_prefix(name, dtype, shape):
@@ -142,8 +150,10 @@ def save_checkpoint(path, sections, metadata):
             raise GatedRNNError(f"checkpoint section names must be non-empty and free of '/', got {section!r}")
         for name, array in members.items():
             if np.asarray(array).dtype.kind not in "biuf":
-                raise GatedRNNError(f"cannot checkpoint array {section}/{name} of dtype {np.asarray(array).dtype}; "
-                                    "only numeric arrays are stored")
+                raise GatedRNNError(
+                    f"cannot checkpoint array {section}/{name} of dtype {np.asarray(array).dtype}; "
+                    "only numeric arrays are stored"
+                )
             arrays[f"{section}/{name}"] = array
     reserved = [key for key in _RESERVED_KEYS if key in metadata]
     if reserved:
@@ -171,7 +181,7 @@ def load_checkpoint(path, plan=None):
     newer-format file; no other exception comes from a file's content.
     """
     path = Path(path)
-    if not path.is_file():   # a directory, a FIFO (which would block) or a device is refused too
+    if not path.is_file():  # a directory, a FIFO (which would block) or a device is refused too
         problem = "is not a regular file" if path.exists() else "does not exist"
         raise GatedRNNError(f"checkpoint {path} {problem}; check the path")
     with _reading(path, "the zip directory"):
@@ -186,8 +196,9 @@ def load_checkpoint(path, plan=None):
         digest = _metadata_digest(metadata) if metadata["version"] >= 2 else hashlib.sha256()
         arrays = {name: _read_data(path, archive, name, members[name], digest) for name in sorted(members)}
     if digest.hexdigest() != metadata["checksum"]:
-        raise GatedRNNError(f"{path} failed its checksum: the file is corrupted or was edited; use another copy "
-                            "of the checkpoint")
+        raise GatedRNNError(
+            f"{path} failed its checksum: the file is corrupted or was edited; use another copy of the checkpoint"
+        )
     return _into_sections(path, arrays), metadata
 
 
@@ -199,12 +210,15 @@ def _reading(path, what):
     except GatedRNNError:
         raise
     except MemoryError:
-        raise GatedRNNError(f"{path}: ran out of memory reading {what}; free memory or use a smaller "
-                            "checkpoint") from None
+        raise GatedRNNError(
+            f"{path}: ran out of memory reading {what}; free memory or use a smaller checkpoint"
+        ) from None
     except Exception as error:  # BadZipFile, NotImplementedError, zlib.error, struct.error, EOFError …
         detail = (str(error).splitlines() or ["unreadable"])[0][:120]
-        raise GatedRNNError(f"{path} is not a readable gatedrnn checkpoint ({what}: {type(error).__name__}: "
-                            f"{detail}); it may be truncated or corrupted") from None
+        raise GatedRNNError(
+            f"{path} is not a readable gatedrnn checkpoint ({what}: {type(error).__name__}: "
+            f"{detail}); it may be truncated or corrupted"
+        ) from None
 
 
 def _members(path, archive):
@@ -212,15 +226,19 @@ def _members(path, archive):
     with _reading(path, "the zip directory"):
         infos = archive.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise GatedRNNError(f"{path} holds {len(infos):,} members, more than any gatedrnn checkpoint "
-                            f"({MAX_MEMBERS:,}); the file is corrupt or crafted")
+        raise GatedRNNError(
+            f"{path} holds {len(infos):,} members, more than any gatedrnn checkpoint "
+            f"({MAX_MEMBERS:,}); the file is corrupt or crafted"
+        )
     members = {}
     for info in infos:
         name = info.filename[:-4] if info.filename.endswith(".npy") else None
         if name is None or name in members:
             problem = "twice" if name is not None else "not as an .npy array"
-            raise GatedRNNError(f"{path} holds a member {info.filename[:80]!r} {problem}; it is not a gatedrnn "
-                                "checkpoint, or it is corrupt")
+            raise GatedRNNError(
+                f"{path} holds a member {info.filename[:80]!r} {problem}; it is not a gatedrnn "
+                "checkpoint, or it is corrupt"
+            )
         members[name] = _Member(info)
     if _METADATA_KEY not in members:
         raise GatedRNNError(f"{path} has no gatedrnn metadata; it is not a gatedrnn checkpoint")
@@ -230,20 +248,24 @@ def _members(path, archive):
 def _read_metadata(path, archive, member):
     """The metadata document: size-capped, depth-checked, then parsed and its frame checked."""
     if member.info.file_size > MAX_METADATA_BYTES + MAX_NPY_HEADER_BYTES:
-        raise GatedRNNError(f"{path}: its metadata claims {describe_bytes(member.info.file_size)}, more than a "
-                            f"gatedrnn checkpoint holds ({describe_bytes(MAX_METADATA_BYTES)}); the file is corrupt "
-                            "or crafted")
+        raise GatedRNNError(
+            f"{path}: its metadata claims {describe_bytes(member.info.file_size)}, more than a "
+            f"gatedrnn checkpoint holds ({describe_bytes(MAX_METADATA_BYTES)}); the file is corrupt "
+            "or crafted"
+        )
     member = _read_header(path, archive, _METADATA_KEY, member.info)
     if member.dtype != np.uint8 or len(member.shape) != 1:
         raise GatedRNNError(f"{path} has no gatedrnn metadata; it is not a gatedrnn checkpoint")
     raw = _read_data(path, archive, _METADATA_KEY, member, digest=None).tobytes()
     depth = _nesting_depth(raw)
     if depth > MAX_JSON_DEPTH:
-        raise GatedRNNError(f"{path}: its metadata is JSON nested {depth:,} levels deep, gatedrnn writes at most "
-                            f"{MAX_JSON_DEPTH}; the file is corrupt or crafted")
+        raise GatedRNNError(
+            f"{path}: its metadata is JSON nested {depth:,} levels deep, gatedrnn writes at most "
+            f"{MAX_JSON_DEPTH}; the file is corrupt or crafted"
+        )
     try:
         metadata = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):   # ValueError: bad JSON, or an int of 4,300+ digits
+    except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: bad JSON, or an int of 4,300+ digits
         raise GatedRNNError(f"{path} has unreadable metadata; the file is corrupted") from None
     return _check_frame(path, metadata)
 
@@ -254,16 +276,18 @@ def _check_frame(path, metadata):
         raise GatedRNNError(f"{path} is not a gatedrnn checkpoint")
     version = metadata.get("version")
     if type(version) is not int or version not in READABLE_VERSIONS:
-        shown = version if isinstance(version, int) and abs(version) < 10 ** 9 else repr(version)[:20]
-        raise GatedRNNError(f"{path} has checkpoint format version {shown}, this gatedrnn reads versions "
-                            f"{', '.join(map(str, READABLE_VERSIONS))}; use the gatedrnn release that wrote it")
+        shown = version if isinstance(version, int) and abs(version) < 10**9 else repr(version)[:20]
+        raise GatedRNNError(
+            f"{path} has checkpoint format version {shown}, this gatedrnn reads versions "
+            f"{', '.join(map(str, READABLE_VERSIONS))}; use the gatedrnn release that wrote it"
+        )
     sha = metadata.get("checksum")
     if not isinstance(sha, str) or len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
         raise GatedRNNError(f"{path} has no valid checksum in its metadata; the file is corrupted")
     return metadata
 
 
-_JSON_STEP = np.zeros(256, np.int32)     # +1 where a bracket opens, -1 where one closes
+_JSON_STEP = np.zeros(256, np.int32)  # +1 where a bracket opens, -1 where one closes
 _JSON_STEP[list(b"[{")] = 1
 _JSON_STEP[list(b"]}")] = -1
 
@@ -281,10 +305,10 @@ def _nesting_depth(raw, chunk=1 << 20):
     data = np.frombuffer(raw, np.uint8)
     depth = deepest = run = in_string = 0
     for start in range(0, data.size, chunk):
-        part = data[start:start + chunk]
+        part = data[start : start + chunk]
         backslash = part == ord("\\")
         count = np.cumsum(backslash, dtype=np.int64) + run
-        run_length = count - np.maximum.accumulate(np.where(backslash, 0, count))   # backslashes ending here
+        run_length = count - np.maximum.accumulate(np.where(backslash, 0, count))  # backslashes ending here
         before = np.concatenate(([run], run_length[:-1]))
         quote = (part == ord('"')) & (before % 2 == 0)
         quotes = np.cumsum(quote, dtype=np.int64)
@@ -303,19 +327,26 @@ def _read_header(path, archive, name, info):
         with archive.open(info) as stream:
             shape, fortran_order, dtype, offset = _parse_npy_header(path, name, stream)
     if fortran_order:
-        raise GatedRNNError(f"{path}: member {name} is stored in Fortran order, which gatedrnn never writes; "
-                            "the file is corrupt or crafted")
+        raise GatedRNNError(
+            f"{path}: member {name} is stored in Fortran order, which gatedrnn never writes; "
+            "the file is corrupt or crafted"
+        )
     if not _allowed_dtype(dtype):
-        raise GatedRNNError(f"{path}: member {name} has dtype {str(dtype)[:60]}; a checkpoint holds only numbers "
-                            "(bool, int, uint, float in native byte order), so the file is corrupt or crafted")
+        raise GatedRNNError(
+            f"{path}: member {name} has dtype {str(dtype)[:60]}; a checkpoint holds only numbers "
+            "(bool, int, uint, float in native byte order), so the file is corrupt or crafted"
+        )
     if any(isinstance(size, bool) or size < 0 for size in shape) or len(shape) > 32:
-        raise GatedRNNError(f"{path}: member {name} claims the impossible shape {str(shape)[:80]}; the file is "
-                            "corrupt or crafted")
+        raise GatedRNNError(
+            f"{path}: member {name} claims the impossible shape {str(shape)[:80]}; the file is corrupt or crafted"
+        )
     member = _Member(info, tuple(shape), dtype, offset)
     if info.file_size != offset + member.nbytes:
-        raise GatedRNNError(f"{path}: member {name} holds {info.file_size:,} bytes but its header (shape "
-                            f"{_shape_text(member.shape)}, {dtype}) implies {offset + member.nbytes:,}; the file "
-                            "is corrupt or crafted")
+        raise GatedRNNError(
+            f"{path}: member {name} holds {info.file_size:,} bytes but its header (shape "
+            f"{_shape_text(member.shape)}, {dtype}) implies {offset + member.nbytes:,}; the file "
+            "is corrupt or crafted"
+        )
     return member
 
 
@@ -327,28 +358,39 @@ def _parse_npy_header(path, name, stream):
     """
     magic = stream.read(8)
     if len(magic) != 8 or magic[:6] != _NPY_MAGIC:
-        raise GatedRNNError(f"{path}: member {name} is not an .npy array; the file is corrupt or not a gatedrnn "
-                            "checkpoint")
+        raise GatedRNNError(
+            f"{path}: member {name} is not an .npy array; the file is corrupt or not a gatedrnn checkpoint"
+        )
     version = (magic[6], magic[7])
     if version not in ((1, 0), (2, 0)):
-        raise GatedRNNError(f"{path}: member {name} is .npy format {version[0]}.{version[1]}, which gatedrnn "
-                            "never writes; the file is corrupt or crafted")
+        raise GatedRNNError(
+            f"{path}: member {name} is .npy format {version[0]}.{version[1]}, which gatedrnn "
+            "never writes; the file is corrupt or crafted"
+        )
     size_bytes = 2 if version == (1, 0) else 4
     length_field = stream.read(size_bytes)
     length = int.from_bytes(length_field, "little")
     if len(length_field) != size_bytes or length > MAX_NPY_HEADER_BYTES:
-        raise GatedRNNError(f"{path}: member {name} has an .npy header of {length:,} bytes (at most "
-                            f"{MAX_NPY_HEADER_BYTES:,} are read); the file is corrupt or crafted")
+        raise GatedRNNError(
+            f"{path}: member {name} has an .npy header of {length:,} bytes (at most "
+            f"{MAX_NPY_HEADER_BYTES:,} are read); the file is corrupt or crafted"
+        )
     header = stream.read(length)
-    reader = (np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0)
+    reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
     shape, fortran_order, dtype = reader(io.BytesIO(length_field + header), max_header_size=MAX_NPY_HEADER_BYTES)
     return shape, fortran_order, dtype, 8 + size_bytes + length
 
 
 def _allowed_dtype(dtype):
     """Plain numbers only: no objects, strings, records, sub-arrays or foreign byte order."""
-    return (dtype.kind in "biuf" and dtype.fields is None and dtype.subdtype is None and not dtype.hasobject
-            and dtype.isnative and dtype.itemsize <= 8)
+    return (
+        dtype.kind in "biuf"
+        and dtype.fields is None
+        and dtype.subdtype is None
+        and not dtype.hasobject
+        and dtype.isnative
+        and dtype.itemsize <= 8
+    )
 
 
 def _check_against_plan(path, members, plan):
@@ -358,18 +400,25 @@ def _check_against_plan(path, members, plan):
     for name, member in sorted(members.items()):
         spec = plan.arrays.get(name)
         if spec is None:
-            raise GatedRNNError(f"{path}: member {name[:80]} is not part of a checkpoint of this model; the file "
-                                "is corrupt or crafted")
+            raise GatedRNNError(
+                f"{path}: member {name[:80]} is not part of a checkpoint of this model; the file is corrupt or crafted"
+            )
         if member.shape != tuple(spec.shape):
-            raise GatedRNNError(f"{path}: member {name} claims shape {_shape_text(member.shape)} but the model "
-                                f"config implies {_shape_text(spec.shape)}; the file is corrupt or crafted")
+            raise GatedRNNError(
+                f"{path}: member {name} claims shape {_shape_text(member.shape)} but the model "
+                f"config implies {_shape_text(spec.shape)}; the file is corrupt or crafted"
+            )
         if member.dtype != spec.dtype:
-            raise GatedRNNError(f"{path}: member {name} has dtype {member.dtype} but the metadata says "
-                                f"{np.dtype(spec.dtype)}; the file is corrupt or crafted")
+            raise GatedRNNError(
+                f"{path}: member {name} has dtype {member.dtype} but the metadata says "
+                f"{np.dtype(spec.dtype)}; the file is corrupt or crafted"
+            )
     missing = [name for name, spec in plan.arrays.items() if spec.required and name not in members]
     if missing:
-        raise GatedRNNError(f"{path} lacks {len(missing)} array(s) its metadata implies ({', '.join(missing[:3])}"
-                            f"{' …' if len(missing) > 3 else ''}); the file is corrupt or incomplete")
+        raise GatedRNNError(
+            f"{path} lacks {len(missing)} array(s) its metadata implies ({', '.join(missing[:3])}"
+            f"{' …' if len(missing) > 3 else ''}); the file is corrupt or incomplete"
+        )
 
 
 def _check_memory(path, members, plan):
@@ -379,8 +428,10 @@ def _check_memory(path, members, plan):
     available = available_bytes()
     if available is not None and arrays + extra > available:
         built = f" and {describe_bytes(extra)} for {plan.extra_what}" if extra else ""
-        raise GatedRNNError(f"{path}: loading it needs {describe_bytes(arrays)} for its arrays{built}; "
-                            f"{describe_available(available)}; use a machine with more memory")
+        raise GatedRNNError(
+            f"{path}: loading it needs {describe_bytes(arrays)} for its arrays{built}; "
+            f"{describe_available(available)}; use a machine with more memory"
+        )
 
 
 def _read_data(path, archive, name, member, digest):
@@ -391,19 +442,20 @@ def _read_data(path, archive, name, member, digest):
         if digest is not None:
             digest.update(_array_prefix(name, member.dtype, member.shape))
         with archive.open(member.info) as stream:
-            stream.read(member.offset)       # the header, checked already
+            stream.read(member.offset)  # the header, checked already
             done = 0
             while done < flat.size:
                 chunk = stream.read(min(_READ_CHUNK, flat.size - done))
                 if not chunk:
                     raise GatedRNNError(f"{path}: member {name} ends early; the file is truncated or corrupted")
-                flat[done:done + len(chunk)] = np.frombuffer(chunk, np.uint8)
+                flat[done : done + len(chunk)] = np.frombuffer(chunk, np.uint8)
                 if digest is not None:
                     digest.update(chunk)
                 done += len(chunk)
-            if stream.read(1):   # also makes zipfile check the member's CRC
-                raise GatedRNNError(f"{path}: member {name} holds more data than its header says; the file is "
-                                    "corrupted")
+            if stream.read(1):  # also makes zipfile check the member's CRC
+                raise GatedRNNError(
+                    f"{path}: member {name} holds more data than its header says; the file is corrupted"
+                )
     return array
 
 
@@ -418,7 +470,8 @@ def _into_sections(path, arrays):
     for key, array in arrays.items():
         section, slash, name = key.partition("/")
         if not slash or not section or not name:
-            raise GatedRNNError(f"{path} holds an array {key[:80]!r} outside any section; it is not a gatedrnn "
-                                "checkpoint")
+            raise GatedRNNError(
+                f"{path} holds an array {key[:80]!r} outside any section; it is not a gatedrnn checkpoint"
+            )
         sections.setdefault(section, {})[name] = array
     return sections

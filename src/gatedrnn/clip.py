@@ -10,6 +10,7 @@ Every component is multiplied by the same positive number, so the update keeps i
 and only its length is capped; clipping each element separately (:func:`clip_grad_value`)
 would instead bend the direction towards the corners of the box [-c, c]ⁿ.
 """
+
 import math
 from numbers import Real
 
@@ -83,9 +84,11 @@ def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False
         return 0.0
     total = total_grad_norm(parameters, norm_type)
     if error_if_nonfinite and not np.isfinite(total):
-        raise GatedRNNError(f"the total gradient norm of order {float(norm_type)} is non-finite "
-                            f"({float(total)}), so it cannot be clipped; lower the learning rate, "
-                            f"or pass error_if_nonfinite=False to scale by it anyway")
+        raise GatedRNNError(
+            f"the total gradient norm of order {float(norm_type)} is non-finite "
+            f"({float(total)}), so it cannot be clipped; lower the learning rate, "
+            f"or pass error_if_nonfinite=False to scale by it anyway"
+        )
     clip_coef = clip_coefficient(total, max_norm)
     # the caller accepted a non-finite norm, so inf · 0 = nan is expected, not worth a warning
     with np.errstate(invalid="ignore"):
@@ -103,8 +106,7 @@ def clip_coefficient(total_norm, max_norm):
     """
     _positive(max_norm, "max_norm", "clip_coefficient", "use a threshold such as 1.0 or 5.0")
     as_norm_dtype = np.asarray(total_norm).dtype.type
-    return np.minimum(as_norm_dtype(max_norm) / (as_norm_dtype(total_norm) + as_norm_dtype(1e-6)),
-                      as_norm_dtype(1.0))
+    return np.minimum(as_norm_dtype(max_norm) / (as_norm_dtype(total_norm) + as_norm_dtype(1e-6)), as_norm_dtype(1.0))
 
 
 def clip_grad_value(parameters, clip_value):
@@ -114,7 +116,6 @@ def clip_grad_value(parameters, clip_value):
     :func:`clip_grad_norm` this changes the gradient's direction whenever it clips.
     """
     parameters = _trainable(parameters, "clip_grad_value")
-    clip_value = _positive(clip_value, "clip_value", "clip_grad_value",
-                           "use a bound such as 1.0")
+    clip_value = _positive(clip_value, "clip_value", "clip_grad_value", "use a bound such as 1.0")
     for param in parameters:
         np.clip(param.grad, -clip_value, clip_value, out=param.grad)

@@ -15,6 +15,7 @@ which right after ``zero_grad()`` keeps that very array as the gradient — no p
 weight's memory at all; everyone else calls :meth:`Parameter.add_to_grad`, which never keeps
 the caller's array.
 """
+
 import functools
 import math
 from collections.abc import Mapping
@@ -48,9 +49,11 @@ def check_parameters_fit(owner, shapes, dtype=np.float32):
     needed, available = parameters_bytes(shapes, dtype), available_bytes()
     if available is not None and needed > available:
         count = sum(math.prod(int(n) for n in shape) for shape in shapes)
-        raise GatedRNNError(f"{owner} would hold {count:,} weights, which need {describe_bytes(needed)} with their "
-                            f"gradients and the optimizer's buffers; {describe_available(available)}: choose smaller "
-                            "sizes")
+        raise GatedRNNError(
+            f"{owner} would hold {count:,} weights, which need {describe_bytes(needed)} with their "
+            f"gradients and the optimizer's buffers; {describe_available(available)}: choose smaller "
+            "sizes"
+        )
 
 
 class Parameter:
@@ -104,8 +107,14 @@ class Parameter:
         nothing else holds, such as the result of a matrix product or a sum; never for an
         array that is also passed to another parameter, kept in a cache, or returned.
         """
-        adoptable = (self._grad_is_zero and isinstance(value, np.ndarray) and value.shape == self._grad.shape
-                     and value.dtype == self._grad.dtype and value.flags.c_contiguous and value.flags.writeable)
+        adoptable = (
+            self._grad_is_zero
+            and isinstance(value, np.ndarray)
+            and value.shape == self._grad.shape
+            and value.dtype == self._grad.dtype
+            and value.flags.c_contiguous
+            and value.flags.writeable
+        )
         if adoptable:
             self.grad = value
         else:
@@ -143,8 +152,9 @@ def _float_array_copy(data):
         array = None
     if array is None or array.dtype.kind != "f":
         got = type(data).__name__ if array is None else array.dtype
-        raise GatedRNNError(f"Parameter data must be a floating-point array, got {got}; "
-                            "pass e.g. np.asarray(data, dtype=np.float32)")
+        raise GatedRNNError(
+            f"Parameter data must be a floating-point array, got {got}; pass e.g. np.asarray(data, dtype=np.float32)"
+        )
     return array
 
 
@@ -158,13 +168,15 @@ def _refusing_memory_errors(init):
         try:
             init(self, *args, **kwargs)
         except MemoryError as error:
-            size = getattr(error, "_total_size", None)   # NumPy's _ArrayMemoryError says what it could not allocate
+            size = getattr(error, "_total_size", None)  # NumPy's _ArrayMemoryError says what it could not allocate
             asked = f" ({describe_bytes(size)} for one array)" if size else ""
             available = available_bytes()
             budget = f"; {describe_available(available)}" if available is not None else ""
             sizes = ", ".join(str(arg) for arg in args if isinstance(arg, (int, np.integer)))
-            raise GatedRNNError(f"{type(self).__name__}({sizes}) ran out of memory while it was being built{asked}"
-                                f"{budget}: choose smaller sizes") from None
+            raise GatedRNNError(
+                f"{type(self).__name__}({sizes}) ran out of memory while it was being built{asked}"
+                f"{budget}: choose smaller sizes"
+            ) from None
 
     checked_init._refuses_memory_errors = True
     return checked_init
@@ -181,13 +193,17 @@ def distinct_parameters(parameters, caller):
     try:
         parameters = list(parameters)
     except TypeError:
-        raise GatedRNNError(f"{caller} needs a Parameter or an iterable of Parameters, got "
-                            f"{type(parameters).__name__}; pass model.parameters()") from None
+        raise GatedRNNError(
+            f"{caller} needs a Parameter or an iterable of Parameters, got "
+            f"{type(parameters).__name__}; pass model.parameters()"
+        ) from None
     unique, seen = [], set()
     for param in parameters:
         if not isinstance(param, Parameter):
-            raise GatedRNNError(f"{caller} got a {type(param).__name__} among its parameters; "
-                                f"pass gatedrnn Parameters, e.g. model.parameters()")
+            raise GatedRNNError(
+                f"{caller} got a {type(param).__name__} among its parameters; "
+                f"pass gatedrnn Parameters, e.g. model.parameters()"
+            )
         if id(param) not in seen:
             seen.add(id(param))
             unique.append(param)
@@ -317,8 +333,10 @@ class Module:
         Values are cast to each parameter's dtype.
         """
         if not isinstance(state, Mapping):
-            raise GatedRNNError(f"load_state_dict needs a dict from parameter name to array, got "
-                                f"{type(state).__name__}; pass what state_dict() returned")
+            raise GatedRNNError(
+                f"load_state_dict needs a dict from parameter name to array, got "
+                f"{type(state).__name__}; pass what state_dict() returned"
+            )
         if not isinstance(strict, (bool, np.bool_)):
             raise GatedRNNError(f"load_state_dict strict must be True or False, got {strict!r}")
         own = dict(self.named_parameters())
@@ -334,8 +352,10 @@ class Module:
                 continue
             value = np.asarray(state[name])
             if value.dtype.kind != "f":
-                raise GatedRNNError(f"parameter {name!r} holds {value.dtype} values in the state dict; weights must "
-                                    "be floating point: the file is corrupted or not a gatedrnn model")
+                raise GatedRNNError(
+                    f"parameter {name!r} holds {value.dtype} values in the state dict; weights must "
+                    "be floating point: the file is corrupted or not a gatedrnn model"
+                )
             if value.shape != param.data.shape:
                 raise GatedRNNError(
                     f"parameter {name!r} has shape {param.data.shape} but the state dict holds "

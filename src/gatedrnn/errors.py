@@ -6,6 +6,7 @@ one line that says what was wrong and how to fix it. The CLI prints that line an
 non-zero. It subclasses ``ValueError`` so that code written for ordinary Python errors still
 catches it.
 """
+
 import math
 from numbers import Real
 
@@ -48,6 +49,6 @@ def short_repr(value, limit=60):
         return f"an {type(value).__name__} too long to show"
     try:
         text = repr(value)
-    except ValueError:   # an int beyond Python's digit limit for str()
+    except ValueError:  # an int beyond Python's digit limit for str()
         return f"an {type(value).__name__} too long to show"
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -8,6 +8,7 @@ has it; monospace text asks for :func:`monospace_family` to get the same fallbac
 font is installed, save_figure says in one line what to install instead of leaving
 empty boxes unexplained.
 """
+
 import io
 import os
 import sys
@@ -16,14 +17,36 @@ import warnings
 from .files import atomic_write_bytes
 
 # Fonts with Hangul (and, for most, CJK ideographs), as matplotlib names them, most complete first.
-CJK_FONTS = ("Noto Sans CJK KR", "Noto Sans CJK JP", "Noto Sans KR", "Source Han Sans K", "NanumGothic",
-             "NanumBarunGothic", "Malgun Gothic", "Apple SD Gothic Neo", "AppleGothic", "UnDotum", "Baekmuk Gulim",
-             "WenQuanYi Zen Hei", "Droid Sans Fallback")
+CJK_FONTS = (
+    "Noto Sans CJK KR",
+    "Noto Sans CJK JP",
+    "Noto Sans KR",
+    "Source Han Sans K",
+    "NanumGothic",
+    "NanumBarunGothic",
+    "Malgun Gothic",
+    "Apple SD Gothic Neo",
+    "AppleGothic",
+    "UnDotum",
+    "Baekmuk Gulim",
+    "WenQuanYi Zen Hei",
+    "Droid Sans Fallback",
+)
 # File-name pieces of those fonts, to find ones installed after matplotlib cached its font list.
-CJK_FILE_HINTS = ("notosanscjk", "notosanskr", "sourcehansans", "nanum", "malgun", "applegothic", "applesdgothic",
-                  "undotum", "baekmuk", "wqy-zenhei", "droidsansfallback")
-INSTALL_HINT = ("install a font that has them, e.g. fonts-noto-cjk or fonts-nanum (Debian/Ubuntu), "
-                "then run again")
+CJK_FILE_HINTS = (
+    "notosanscjk",
+    "notosanskr",
+    "sourcehansans",
+    "nanum",
+    "malgun",
+    "applegothic",
+    "applesdgothic",
+    "undotum",
+    "baekmuk",
+    "wqy-zenhei",
+    "droidsansfallback",
+)
+INSTALL_HINT = "install a font that has them, e.g. fonts-noto-cjk or fonts-nanum (Debian/Ubuntu), then run again"
 _configured = False
 _missing_reported = False
 
@@ -31,8 +54,10 @@ _missing_reported = False
 def pyplot():
     """matplotlib.pyplot on the Agg backend: gatedrnn writes figure files and never needs a display."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     _add_cjk_fallback(matplotlib)
     return plt
 
@@ -40,9 +65,10 @@ def pyplot():
 def cjk_font():
     """The name of an installed font with Hangul (see CJK_FONTS), or None."""
     from matplotlib import font_manager
+
     names = {font.name for font in font_manager.fontManager.ttflist}
     found = next((name for name in CJK_FONTS if name in names), None)
-    if found is None:   # installed after matplotlib built its cache: register the files directly
+    if found is None:  # installed after matplotlib built its cache: register the files directly
         for path in font_manager.findSystemFonts():
             if any(hint in os.path.basename(path).lower().replace(" ", "") for hint in CJK_FILE_HINTS):
                 try:
@@ -69,7 +95,7 @@ def _add_cjk_fallback(matplotlib):
     if font is not None:
         families = list(matplotlib.rcParams["font.family"])
         if font not in families:
-            families.append(font)   # after the usual font: its glyphs first, this font's for the rest
+            families.append(font)  # after the usual font: its glyphs first, this font's for the rest
         matplotlib.rcParams["font.family"] = families
 
 
@@ -96,5 +122,8 @@ def _report_missing_glyphs(messages):
     if _missing_reported:
         return
     _missing_reported = True
-    print(f"gatedrnn: note: {len(messages)} character(s) in a figure have no glyph in any installed font and show "
-          f"as boxes; {INSTALL_HINT}", file=sys.stderr)
+    print(
+        f"gatedrnn: note: {len(messages)} character(s) in a figure have no glyph in any installed font and show "
+        f"as boxes; {INSTALL_HINT}",
+        file=sys.stderr,
+    )

@@ -12,6 +12,7 @@ refuse a path that cannot be written (a file where a directory is meant, a read-
 forbidden directory), so that a mistake costs one line, not a finished computation; and
 :func:`describe_os_error` turns a failed write (disk full, read-only, ulimit -f) into one line.
 """
+
 import errno
 import json
 import math
@@ -132,8 +133,13 @@ def _read_only(directory):
 
 def describe_non_regular(mode):
     """What a path that is not a regular file is, in words, from its ``st_mode``."""
-    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    kinds = (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    )
     return next((name for test, name in kinds if test(mode)), "not a regular file")
 
 
@@ -203,5 +209,11 @@ def machine_info():
     """Where a result was measured, and by which code (:func:`gatedrnn.provenance.code_version`), for result files."""
     from .provenance import code_version
 
-    return dict(python=sys.version.split()[0], numpy=np.__version__, platform=platform.platform(),
-                processor=platform.machine(), cpu_count=os.cpu_count(), code=code_version())
+    return dict(
+        python=sys.version.split()[0],
+        numpy=np.__version__,
+        platform=platform.platform(),
+        processor=platform.machine(),
+        cpu_count=os.cpu_count(),
+        code=code_version(),
+    )

@@ -3,6 +3,7 @@
 None of these hold state or touch parameters; layers call them in forward and use their
 outputs in backward (``sigmoid'(x) = s(1 - s)``, ``tanh'(x) = 1 - t^2``).
 """
+
 import numpy as np
 
 

@@ -5,6 +5,7 @@
 has error O(ε²); in float64 with ε ≈ 1e-6 it agrees with an exact gradient to about 1e-8
 relative, which is what tests ask of every layer.
 """
+
 import numpy as np
 
 

@@ -12,6 +12,7 @@ keep both the forward activations and the backward gradients at unit scale; Kaim
 (2015) picks Var(W) = gain² / fan_in for the forward pass alone, with the gain making up for
 what the nonlinearity removes (√2 for ReLU, which zeroes half its inputs).
 """
+
 import math
 from numbers import Real
 
@@ -21,8 +22,16 @@ from .core import Parameter
 from .errors import GatedRNNError, is_whole_number
 from .rng import generator as _library_generator
 
-_LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-           "conv_transpose3d", "sigmoid")
+_LINEAR = (
+    "linear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "sigmoid",
+)
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -31,8 +40,10 @@ def _array(x, caller):
     array = x.data if isinstance(x, Parameter) else x
     if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
         got = f"an array of {array.dtype}" if isinstance(array, np.ndarray) else type(x).__name__
-        raise GatedRNNError(f"{caller} fills a Parameter or a float ndarray in place, got {got}; "
-                            f"pass e.g. np.empty((out, in), dtype=np.float32)")
+        raise GatedRNNError(
+            f"{caller} fills a Parameter or a float ndarray in place, got {got}; "
+            f"pass e.g. np.empty((out, in), dtype=np.float32)"
+        )
     if not array.flags.writeable:
         raise GatedRNNError(f"{caller} got a read-only array; pass a writeable copy (array.copy())")
     return array
@@ -42,8 +53,9 @@ def _generator(rng):
     if rng is None:
         return _library_generator()
     if not isinstance(rng, np.random.Generator):
-        raise GatedRNNError(f"rng must be a numpy.random.Generator or None, got "
-                            f"{type(rng).__name__}; pass np.random.default_rng(seed)")
+        raise GatedRNNError(
+            f"rng must be a numpy.random.Generator or None, got {type(rng).__name__}; pass np.random.default_rng(seed)"
+        )
     return rng
 
 
@@ -72,17 +84,20 @@ def _calculate_fan_in_and_fan_out(array, caller="fan computation"):
     fan_in = in · ∏kernel and fan_out = out · ∏kernel; a 2-D (out, in) matrix has no kernel.
     """
     if array.ndim < 2:
-        raise GatedRNNError(f"{caller} needs fan-in and fan-out, which a {array.ndim}-D array of "
-                            f"shape {array.shape} does not have; use it on a weight matrix "
-                            f"(out, in), or use uniform_/normal_/zeros_ for biases")
+        raise GatedRNNError(
+            f"{caller} needs fan-in and fan-out, which a {array.ndim}-D array of "
+            f"shape {array.shape} does not have; use it on a weight matrix "
+            f"(out, in), or use uniform_/normal_/zeros_ for biases"
+        )
     receptive_field = math.prod(array.shape[2:])
     return array.shape[1] * receptive_field, array.shape[0] * receptive_field
 
 
 def _fan(array, mode, caller):
     if mode not in ("fan_in", "fan_out"):
-        raise GatedRNNError(f"{caller} mode must be 'fan_in' or 'fan_out', got {mode!r}; use "
-                            f"'fan_in' to preserve the forward scale")
+        raise GatedRNNError(
+            f"{caller} mode must be 'fan_in' or 'fan_out', got {mode!r}; use 'fan_in' to preserve the forward scale"
+        )
     fan_in, fan_out = _calculate_fan_in_and_fan_out(array, caller)
     return fan_in if mode == "fan_in" else fan_out
 
@@ -104,9 +119,11 @@ def calculate_gain(nonlinearity, param=None):
         return 3.0 / 4
     if nonlinearity == "leaky_relu":
         slope = 0.01 if param is None else _real(param, "negative slope", "calculate_gain")
-        return math.sqrt(2.0 / (1 + slope ** 2))
-    raise GatedRNNError(f"calculate_gain does not know nonlinearity {nonlinearity!r}; use one of "
-                        f"linear, sigmoid, tanh, relu, leaky_relu, selu")
+        return math.sqrt(2.0 / (1 + slope**2))
+    raise GatedRNNError(
+        f"calculate_gain does not know nonlinearity {nonlinearity!r}; use one of "
+        f"linear, sigmoid, tanh, relu, leaky_relu, selu"
+    )
 
 
 # -- constant fills --------------------------------------------------------------------------
@@ -148,8 +165,9 @@ def normal_(x, mean=0.0, std=1.0, rng=None):
 def default_uniform_(x, hidden_size, rng=None):
     """U(-1/√H, 1/√H): PyTorch's default for every weight and bias of RNN, LSTM and GRU."""
     if not is_whole_number(hidden_size, 1):
-        raise GatedRNNError(f"default_uniform_ hidden_size must be a positive int, got "
-                            f"{hidden_size!r}; pass the layer's hidden size")
+        raise GatedRNNError(
+            f"default_uniform_ hidden_size must be a positive int, got {hidden_size!r}; pass the layer's hidden size"
+        )
     bound = 1.0 / math.sqrt(hidden_size)
     return uniform_(x, -bound, bound, rng=rng)
 
@@ -215,8 +233,10 @@ def orthogonal_(x, gain=1.0, rng=None):
     """
     array = _array(x, "orthogonal_")
     if array.ndim < 2:
-        raise GatedRNNError(f"orthogonal_ needs an array of 2 or more dimensions, got shape "
-                            f"{array.shape}; use it on a weight matrix (out, in)")
+        raise GatedRNNError(
+            f"orthogonal_ needs an array of 2 or more dimensions, got shape "
+            f"{array.shape}; use it on a weight matrix (out, in)"
+        )
     gain = _real(gain, "gain", "orthogonal_")
     if array.size == 0:
         return array

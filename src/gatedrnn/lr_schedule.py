@@ -9,6 +9,7 @@ so ``decay_start=0`` decays from the first epoch on, ``decay_start=3`` runs epoc
 and epoch 3 at lr / lr_decay. ``lr_decay=1`` is a constant rate. This is the language models'
 ``TrainConfig(schedule="step")`` and the sequence tasks' ``lr_decay``/``decay_start``.
 """
+
 from .errors import GatedRNNError, short_repr
 
 
@@ -32,7 +33,9 @@ def check_step_schedule(lr, lr_decay, decay_start, epochs):
     except OverflowError:
         last, why = 0.0, f"lr_decay ** {exponent} overflows"
     if last <= 0.0:
-        raise GatedRNNError(f"lr_decay {short_repr(lr_decay)} over {exponent} decayed epochs takes the learning rate "
-                            f"{short_repr(lr)} to 0 ({why}); use a smaller lr_decay, fewer epochs or a later "
-                            "decay_start")
+        raise GatedRNNError(
+            f"lr_decay {short_repr(lr_decay)} over {exponent} decayed epochs takes the learning rate "
+            f"{short_repr(lr)} to 0 ({why}); use a smaller lr_decay, fewer epochs or a later "
+            "decay_start"
+        )
     return last

@@ -7,9 +7,10 @@ the smaller of the physical memory and this process's address-space limit
 (``ulimit -v``, ``resource.setrlimit(RLIMIT_AS)``) less what the process already maps, and
 a container's memory limit (cgroup) where there is one.
 """
+
 import os
 
-_GIB = 1024 ** 3
+_GIB = 1024**3
 
 
 def physical_bytes():
@@ -38,7 +39,7 @@ def _cgroup_limit():
                 text = handle.read().strip()
         except OSError:
             continue
-        if text.isdigit() and int(text) < 2 ** 60:   # "max", or v1's near-2^63 "no limit"
+        if text.isdigit() and int(text) < 2**60:  # "max", or v1's near-2^63 "no limit"
             return int(text)
     return None
 
@@ -47,6 +48,7 @@ def _address_space_left():
     """RLIMIT_AS minus the address space already mapped, or None without a limit."""
     try:
         import resource
+
         soft, _ = resource.getrlimit(resource.RLIMIT_AS)
     except (ImportError, OSError, ValueError, AttributeError):
         return None
@@ -66,7 +68,7 @@ def _mapped_bytes():
 
 def describe_bytes(count):
     """'298 GiB', '1.5 GiB', '12 MiB', '900 bytes': a size for an error message."""
-    for unit, size in (("TiB", 1024 * _GIB), ("GiB", _GIB), ("MiB", 1024 ** 2), ("KiB", 1024)):
+    for unit, size in (("TiB", 1024 * _GIB), ("GiB", _GIB), ("MiB", 1024**2), ("KiB", 1024)):
         if count >= size:
             value = count / size
             return f"{value:.3g} {unit}" if value < 10 else f"{value:,.0f} {unit}"

@@ -16,11 +16,11 @@ spin; it is read when NumPy loads OpenBLAS, so the ``gatedrnn`` command sets it
 (:func:`gatedrnn.threads.let_blas_threads_sleep`) before NumPy loads (docs/performance.md).
 The number of blocks is :func:`gatedrnn.threads.get_num_threads`.
 """
+
 import os
 from concurrent.futures import ThreadPoolExecutor, wait
 
 from .threads import get_num_threads
-
 
 # Below this many elements a pass runs on the calling thread.
 MIN_PARALLEL_ELEMENTS = 1 << 20

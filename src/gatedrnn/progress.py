@@ -5,6 +5,7 @@ log file keeps as hundreds of kilobytes of partial lines. So a bar is drawn only
 standard error is a terminal; otherwise long work reports through its own plain lines (the
 Trainer prints one per log interval, with the rate and the time left for the whole run).
 """
+
 import sys
 
 
@@ -14,7 +15,7 @@ def bar_wanted(progress=True):
         return False
     try:
         return sys.stderr.isatty()
-    except (AttributeError, ValueError):   # replaced or closed stderr
+    except (AttributeError, ValueError):  # replaced or closed stderr
         return False
 
 
@@ -24,6 +25,7 @@ def bar(iterable=None, total=None, desc=None, unit="it", progress=True, **option
     The rate and the time left are tqdm's.
     """
     from tqdm import tqdm
+
     return tqdm(iterable, total=total, desc=desc, unit=unit, disable=not bar_wanted(progress), **options)
 
 

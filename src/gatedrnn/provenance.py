@@ -4,6 +4,7 @@ A results file is a claim that its command reproduces its numbers; the claim onl
 the code that ran. Version numbers move slowly, so a run from a checkout also records the
 commit, marked ``dirty`` when tracked files differ from it (uncommitted edits ran too).
 """
+
 import subprocess
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def _git_commit(package_dir):
     a tree without git, or git missing."""
     top = _git(package_dir, "rev-parse", "--show-toplevel")
     if top is None or Path(top).resolve() / "src" / "gatedrnn" != package_dir:
-        return None, None             # an installed copy that merely sits inside someone's repository
+        return None, None  # an installed copy that merely sits inside someone's repository
     commit = _git(package_dir, "rev-parse", "HEAD")
     changes = _git(package_dir, "status", "--porcelain", "--untracked-files=no")
     return commit, (None if changes is None else bool(changes))
@@ -33,8 +34,9 @@ def _git_commit(package_dir):
 def _git(directory, *arguments):
     """git's one-line answer run in ``directory``, or None if git is missing or says no."""
     try:
-        done = subprocess.run(["git", "-C", str(directory), *arguments], capture_output=True, text=True,
-                              timeout=10, check=False)
+        done = subprocess.run(
+            ["git", "-C", str(directory), *arguments], capture_output=True, text=True, timeout=10, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return done.stdout.strip() if done.returncode == 0 else None

@@ -6,6 +6,7 @@ built from a tuple of classes written out where the extension point lives
 a file of its own and one line in that tuple; every other list of names is read from the
 registry, never written out again.
 """
+
 from .errors import GatedRNNError
 
 
@@ -18,10 +19,14 @@ def registry(classes, kind):
     for cls in classes:
         name = getattr(cls, "name", None)
         if not isinstance(name, str) or not name:
-            raise GatedRNNError(f"{cls.__name__} has no name to be registered as a {kind} under; give the class "
-                                f"a name attribute such as name = {cls.__name__.lower()!r}")
+            raise GatedRNNError(
+                f"{cls.__name__} has no name to be registered as a {kind} under; give the class "
+                f"a name attribute such as name = {cls.__name__.lower()!r}"
+            )
         if name in found:
-            raise GatedRNNError(f"two {kind}s are named {name!r}: {found[name].__name__} and {cls.__name__}; "
-                                "give each class its own name")
+            raise GatedRNNError(
+                f"two {kind}s are named {name!r}: {found[name].__name__} and {cls.__name__}; "
+                "give each class its own name"
+            )
         found[name] = cls
     return found

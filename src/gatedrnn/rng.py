@@ -4,6 +4,7 @@ Dropout masks and weight initialisation draw from this generator unless they are
 of their own, as ``torch.manual_seed`` governs PyTorch's default generator. Its state is a
 plain dict of integers, so checkpoints can store it as JSON.
 """
+
 import numpy as np
 
 from .errors import GatedRNNError, is_whole_number
@@ -19,8 +20,10 @@ def seed(value):
     """
     global _generator
     if not is_whole_number(value, 0):
-        raise GatedRNNError(f"seed must be a whole number ≥ 0, got {value!r} ({type(value).__name__}); "
-                            "pass a non-negative int such as 0")
+        raise GatedRNNError(
+            f"seed must be a whole number ≥ 0, got {value!r} ({type(value).__name__}); "
+            "pass a non-negative int such as 0"
+        )
     _generator = np.random.default_rng(value)
 
 
@@ -46,8 +49,9 @@ def set_state(state):
     try:
         scratch.state = state
     except (TypeError, ValueError, KeyError, OverflowError) as error:
-        raise GatedRNNError(f"the random generator state does not fit {type(scratch).__name__} ({error}); "
-                            "the checkpoint is corrupt") from None
+        raise GatedRNNError(
+            f"the random generator state does not fit {type(scratch).__name__} ({error}); the checkpoint is corrupt"
+        ) from None
     _generator.bit_generator.state = state
 
 
@@ -56,18 +60,29 @@ def check_state(state):
     expected = type(_generator.bit_generator).__name__
     if not isinstance(state, dict) or set(state) != {"bit_generator", "state", "has_uint32", "uinteger"}:
         keys = sorted(map(str, state)) if isinstance(state, dict) else type(state).__name__
-        raise GatedRNNError(f"the random generator state must be a dict with keys bit_generator, state, has_uint32 "
-                            f"and uinteger, got {str(keys)[:80]}; the checkpoint is corrupt")
+        raise GatedRNNError(
+            f"the random generator state must be a dict with keys bit_generator, state, has_uint32 "
+            f"and uinteger, got {str(keys)[:80]}; the checkpoint is corrupt"
+        )
     if state["bit_generator"] != expected:
-        raise GatedRNNError(f"the random generator state is for {str(state['bit_generator'])[:40]!r}, not "
-                            f"{expected}; the checkpoint is corrupt or from another library")
+        raise GatedRNNError(
+            f"the random generator state is for {str(state['bit_generator'])[:40]!r}, not "
+            f"{expected}; the checkpoint is corrupt or from another library"
+        )
     inner = state["state"]
     if not isinstance(inner, dict) or set(inner) != {"state", "inc"}:
-        raise GatedRNNError("the random generator state's 'state' must be a dict with keys state and inc; "
-                            "the checkpoint is corrupt")
-    for name, value, bits in (("state", inner["state"], 128), ("inc", inner["inc"], 128),
-                              ("has_uint32", state["has_uint32"], 1), ("uinteger", state["uinteger"], 32)):
-        if not is_whole_number(value, 0) or value >= 2 ** bits:
+        raise GatedRNNError(
+            "the random generator state's 'state' must be a dict with keys state and inc; the checkpoint is corrupt"
+        )
+    for name, value, bits in (
+        ("state", inner["state"], 128),
+        ("inc", inner["inc"], 128),
+        ("has_uint32", state["has_uint32"], 1),
+        ("uinteger", state["uinteger"], 32),
+    ):
+        if not is_whole_number(value, 0) or value >= 2**bits:
             shown = "a very large int" if isinstance(value, int) and value.bit_length() > 1000 else str(value)[:40]
-            raise GatedRNNError(f"the random generator's {name} must be a whole number in [0, 2^{bits}), got "
-                                f"{shown}; the checkpoint is corrupt")
+            raise GatedRNNError(
+                f"the random generator's {name} must be a whole number in [0, 2^{bits}), got "
+                f"{shown}; the checkpoint is corrupt"
+            )

@@ -20,6 +20,7 @@ things send it back to measuring:
 When the thread count is pinned (``gatedrnn.set_num_threads``, or OPENBLAS_NUM_THREADS in the
 environment) or deterministic (``gatedrnn.use_deterministic``), the tuner only times.
 """
+
 import statistics
 import time
 from contextlib import contextmanager
@@ -48,20 +49,29 @@ class ThreadTuner:
             engine passes torch.set_num_threads).
     """
 
-    def __init__(self, candidates=None, trial_steps=3, warmup_steps=3, drift=1.3, patience=50.0, drift_patience=25.0,
-                 window=5, apply=None):
+    def __init__(
+        self,
+        candidates=None,
+        trial_steps=3,
+        warmup_steps=3,
+        drift=1.3,
+        patience=50.0,
+        drift_patience=25.0,
+        window=5,
+        apply=None,
+    ):
         self.apply = apply or threads.apply_chosen
         cores = threads.available_cores()
         self.candidates = tuple(candidates or sorted({1, cores}))
         self.trial_steps, self.warmup_steps = trial_steps, warmup_steps
         self.drift, self.patience, self.drift_patience, self.window = drift, patience, drift_patience, window
-        self.choice = None          # the chosen count; None until the first trial ends
-        self.reference = None       # seconds per unit of the choice, measured in its trial
-        self.recent = []            # seconds per unit of the latest steps at the choice
-        self.history = []           # (step, {count: seconds per unit}, choice) per trial
+        self.choice = None  # the chosen count; None until the first trial ends
+        self.reference = None  # seconds per unit of the choice, measured in its trial
+        self.recent = []  # seconds per unit of the latest steps at the choice
+        self.history = []  # (step, {count: seconds per unit}, choice) per trial
         self._steps = 0
-        self._plan = []             # the counts still to time in the current trial
-        self._trial = {}            # count → list of (seconds, units) in the current trial
+        self._plan = []  # the counts still to time in the current trial
+        self._trial = {}  # count → list of (seconds, units) in the current trial
         self._last_trial_end = None
         self._last_trial_cost = 0.0
 
@@ -105,7 +115,7 @@ class ThreadTuner:
         """The median of the recent steps is ``drift`` times off what the trial measured."""
         if len(self.recent) < self.window:
             return False
-        typical = statistics.median(self.recent[-self.window:])
+        typical = statistics.median(self.recent[-self.window :])
         return typical > self.reference * self.drift or typical < self.reference / self.drift
 
     def _start_trial(self):
@@ -124,19 +134,23 @@ class ThreadTuner:
             if not self._plan:
                 self._end_trial()
         elif count == self.choice:
-            self.recent = (self.recent + [seconds / units])[-self.window:]
+            self.recent = (self.recent + [seconds / units])[-self.window :]
 
     def _end_trial(self):
-        best = {count: sum(seconds for seconds, _ in timed) / sum(units for _, units in timed)
-                for count, timed in self._trial.items() if timed}
+        best = {
+            count: sum(seconds for seconds, _ in timed) / sum(units for _, units in timed)
+            for count, timed in self._trial.items()
+            if timed
+        }
         self.choice = min(best, key=best.get)
         self.reference = best[self.choice]
         self.recent = []
         self.history.append((self._steps, best, self.choice))
         self._last_trial_end = time.perf_counter()
         # What the trial cost beyond running at the winner throughout: the price of asking again.
-        self._last_trial_cost = sum(seconds - units * self.reference
-                                    for timed in self._trial.values() for seconds, units in timed)
+        self._last_trial_cost = sum(
+            seconds - units * self.reference for timed in self._trial.values() for seconds, units in timed
+        )
         self.apply(self.choice)
 
     def describe(self):

@@ -22,14 +22,15 @@ that must be made before NumPy loads OpenBLAS, that its idle threads sleep at on
 than spin (``OPENBLAS_THREAD_TIMEOUT``), is :func:`let_blas_threads_sleep`; the ``gatedrnn``
 command calls it first thing, and a script can too, before it imports NumPy.
 """
+
 import os
 import sys
 from contextlib import contextmanager
 
-_pinned = None           # set_num_threads(n): n; None: not pinned
-_deterministic = False   # use_deterministic(True)
-_current = None          # the count last applied; None: nothing applied yet (every core)
-_blas = None             # threadpoolctl's controllers of the BLAS libraries NumPy loaded
+_pinned = None  # set_num_threads(n): n; None: not pinned
+_deterministic = False  # use_deterministic(True)
+_current = None  # the count last applied; None: nothing applied yet (every core)
+_blas = None  # threadpoolctl's controllers of the BLAS libraries NumPy loaded
 
 
 def available_cores():
@@ -78,6 +79,7 @@ def use_deterministic(flag=True):
     """Same digits whatever the load: always one thread (``False`` returns to the previous mode)."""
     global _deterministic
     from .errors import GatedRNNError
+
     if not isinstance(flag, bool):
         raise GatedRNNError(f"use_deterministic takes True or False, got {flag!r}")
     _deterministic = flag
@@ -124,6 +126,7 @@ def _apply(n):
         return
     if _blas is None:
         from threadpoolctl import ThreadpoolController
+
         _blas = ThreadpoolController().select(user_api="blas").lib_controllers
     for library in _blas:
         library.set_num_threads(n)
@@ -132,6 +135,7 @@ def _apply(n):
 
 def _check_count(caller, n):
     from .errors import GatedRNNError, is_whole_number
+
     if n is not None and not is_whole_number(n, 1):
         raise GatedRNNError(f"{caller} needs a whole number ≥ 1 or None, got {n!r}")
 

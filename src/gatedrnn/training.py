@@ -21,6 +21,7 @@ What a loop does after a step that was not taken is :class:`NonFiniteGuard`'s on
 update but stops after ``max_consecutive`` in a row (a run that is not recovering), and
 ``"stop"`` ends the loop quietly (the gradient lab, for which divergence is a result).
 """
+
 import math
 from dataclasses import dataclass
 
@@ -29,7 +30,7 @@ import numpy as np
 from .clip import clip_coefficient, total_grad_norm
 from .errors import GatedRNNError
 
-NONFINITE_POLICIES = ("error", "skip")   # what a user may choose; "stop" is the lab's own
+NONFINITE_POLICIES = ("error", "skip")  # what a user may choose; "stop" is the lab's own
 MAX_CONSECUTIVE_SKIPS = 10
 
 
@@ -41,6 +42,7 @@ class StepResult:
     grad_norm: the global 2-norm of the gradients before clipping.
     stepped: False when the loss or the norm was nan/inf, so the weights were not changed.
     """
+
     loss: float
     grad_norm: float
     stepped: bool
@@ -92,10 +94,12 @@ class NonFiniteGuard:
 
     def __init__(self, on_nonfinite="error", max_consecutive=MAX_CONSECUTIVE_SKIPS, on_skip=None):
         if on_nonfinite not in NONFINITE_POLICIES + ("stop",):
-            raise GatedRNNError(f"on_nonfinite must be one of {', '.join(NONFINITE_POLICIES)}, got "
-                                f"{on_nonfinite!r}")
-        if isinstance(max_consecutive, bool) or not isinstance(max_consecutive, (int, np.integer)) \
-                or max_consecutive < 1:
+            raise GatedRNNError(f"on_nonfinite must be one of {', '.join(NONFINITE_POLICIES)}, got {on_nonfinite!r}")
+        if (
+            isinstance(max_consecutive, bool)
+            or not isinstance(max_consecutive, (int, np.integer))
+            or max_consecutive < 1
+        ):
             raise GatedRNNError(f"max_consecutive must be a whole number ≥ 1, got {max_consecutive!r}")
         self.on_nonfinite = on_nonfinite
         self.max_consecutive = int(max_consecutive)
@@ -113,16 +117,20 @@ class NonFiniteGuard:
         if self.on_nonfinite == "stop":
             return False
         if self.on_nonfinite == "error":
-            raise GatedRNNError(f"the loss or gradient became non-finite{where}: loss {result.loss}, gradient "
-                                f"norm {result.grad_norm}; lower the learning rate, clip harder, or pass "
-                                "--on-nonfinite skip")
+            raise GatedRNNError(
+                f"the loss or gradient became non-finite{where}: loss {result.loss}, gradient "
+                f"norm {result.grad_norm}; lower the learning rate, clip harder, or pass "
+                "--on-nonfinite skip"
+            )
         self.skipped += 1
         self.consecutive += 1
         if self.on_skip is not None:
             self.on_skip(result, where.strip())
         if self.consecutive >= self.max_consecutive:
-            raise GatedRNNError(f"{self.max_consecutive} updates in a row were non-finite{where}; training is not "
-                                "recovering: lower the learning rate or clip harder")
+            raise GatedRNNError(
+                f"{self.max_consecutive} updates in a row were non-finite{where}; training is not "
+                "recovering: lower the learning rate or clip harder"
+            )
         return True
 
 
@@ -146,5 +154,6 @@ def check_finite_weights(params, when):
     ``when``: "after epoch 3", for the message."""
     for param in params:
         if not np.isfinite(param.data).all():
-            raise GatedRNNError(f"the weights became nan/inf {when} (an update overflowed {param.data.dtype}); "
-                                "lower the learning rate")
+            raise GatedRNNError(
+                f"the weights became nan/inf {when} (an update overflowed {param.data.dtype}); lower the learning rate"
+            )

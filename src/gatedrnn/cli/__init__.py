@@ -5,6 +5,7 @@ written), into one line on stderr and exit status 2, so a user sees what went wr
 to fix it, never a traceback. One module per subcommand family:
 lm (train, eval, generate), seq (task), demo (demo, toy), lab, torch_files (export, import).
 """
+
 from ..threads import let_blas_threads_sleep
 
 # First, before anything loads NumPy: OpenBLAS reads this setting only when it is loaded.
@@ -60,17 +61,25 @@ def _leaf_parsers(subparsers):
 def _add_thread_options(parser):
     group = parser.add_argument_group("threads (default: chosen by timing, see docs/performance.md)")
     choice = group.add_mutually_exclusive_group()
-    choice.add_argument("--threads", type=int, metavar="N",
-                        help="always use N threads (BLAS and gatedrnn's own), as torch.set_num_threads")
-    choice.add_argument("--deterministic", action="store_true",
-                        help="one thread throughout, so that a seed gives the same digits whatever the load "
-                             "(slower on an idle machine)")
+    choice.add_argument(
+        "--threads",
+        type=int,
+        metavar="N",
+        help="always use N threads (BLAS and gatedrnn's own), as torch.set_num_threads",
+    )
+    choice.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="one thread throughout, so that a seed gives the same digits whatever the load "
+        "(slower on an idle machine)",
+    )
 
 
 def _thread_settings(args):
     """The --threads / --deterministic choice, for the command's duration (gatedrnn.threads)."""
     from .. import threads
     from ..errors import check_whole_number
+
     if args.threads is not None:
         check_whole_number("--threads", args.threads, 1)
     return threads.settings(num_threads=args.threads, deterministic=args.deterministic)
@@ -90,6 +99,7 @@ def main(argv=None):
         # A file that cannot be read or written (disk full, read-only, permissions) is the
         # user's environment, not a bug: one line, as for any other mistake.
         from ..files import describe_os_error
+
         print(f"gatedrnn: error: {describe_os_error(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -5,6 +5,7 @@ the defaults live in one place, and the parsed values go to ``run()`` unchanged;
 checks them. What is written here is only what a signature cannot say: the help texts, the
 allowed values, and which parameters stay off the command line.
 """
+
 import shlex
 
 OUT_DEFAULT = "runs/lab"
@@ -15,10 +16,12 @@ PROGRESS_HELP = "show a progress bar"
 def add_parser(commands):
     """Add ``lab`` and its experiments to the subcommands."""
     lab = commands.add_parser(
-        "lab", help="the gradient lab: vanishing and exploding gradients, measured and drawn",
+        "lab",
+        help="the gradient lab: vanishing and exploding gradients, measured and drawn",
         description="Experiments on why plain RNNs lose (or blow up) their gradients and how clipping, the LSTM "
-                    "and the GRU help. Each writes EXPERIMENT.png and EXPERIMENT.json into --out (and cells also "
-                    "EXPERIMENT.html); see docs/gradients.md.")
+        "and the GRU help. Each writes EXPERIMENT.png and EXPERIMENT.json into --out (and cells also "
+        "EXPERIMENT.html); see docs/gradients.md.",
+    )
     experiments = lab.add_subparsers(dest="experiment", metavar="EXPERIMENT")
     experiments.required = True
     for name, spec in _experiment_specs().items():
@@ -32,8 +35,9 @@ def _add_experiment(experiments, name, help, description, helps, choices=None, e
 
     sub = experiments.add_parser(name, help=help, description=description)
     add_option(sub, "out", OUT_DEFAULT, "directory for the figure and numbers")
-    names = add_signature_options(sub, EXPERIMENTS[name].run, helps, choices=choices, exclude=exclude,
-                                  settings=settings)
+    names = add_signature_options(
+        sub, EXPERIMENTS[name].run, helps, choices=choices, exclude=exclude, settings=settings
+    )
     sub.set_defaults(handler=run, option_names=tuple(names))
     return sub
 
@@ -53,62 +57,100 @@ def _experiment_specs():
         "matmul-norms": dict(
             help="norm of dh pushed back through T steps of dh·W_hᵀ, with and without tanh′",
             description="The textbook experiment: a batch of gradients of ones multiplied T times by W_hᵀ, W_h drawn "
-                        "from N(0, 1) and scaled; the norm grows or shrinks by the spectral radius per step.",
-            helps=dict(steps="T, steps back in time", hidden_size="H, as in the textbook",
-                       batch_size="N, as in the textbook", scales="factors for W_h", seed=SEED_HELP,
-                       book="the book's exact setting (figures 6-8, 6-9): np.random.seed(3), linear axes, "
-                            "the norms printed")),
+            "from N(0, 1) and scaled; the norm grows or shrinks by the spectral radius per step.",
+            helps=dict(
+                steps="T, steps back in time",
+                hidden_size="H, as in the textbook",
+                batch_size="N, as in the textbook",
+                scales="factors for W_h",
+                seed=SEED_HELP,
+                book="the book's exact setting (figures 6-8, 6-9): np.random.seed(3), linear axes, the norms printed",
+            ),
+        ),
         "activations": dict(
             help="tanh, sigmoid and ReLU with their derivatives",
             description="Each activation and its derivative, and what T steps of the derivative leave of a gradient.",
             helps=dict(steps="steps for the retention curves", seed=SEED_HELP),
-            exclude=("limit", "points", "samples")),
+            exclude=("limit", "points", "samples"),
+        ),
         "gradient-flow": dict(
             help="‖∂L_T/∂h_t‖ against T - t for RNN, LSTM and GRU, untrained and trained",
             description="The gradient of a loss at the last step, measured at every earlier hidden state through the "
-                        "layers' own backward passes, before and after a short training on the recall task.",
-            helps=dict(models=f"models to compare, from {models}", length="T", hidden_size="H",
-                       train_steps="Adam steps of the short training", lr="Adam learning rate",
-                       clip="max gradient norm in training", gate_init="LSTM/GRU gate biases", seed=SEED_HELP,
-                       progress=PROGRESS_HELP),
+            "layers' own backward passes, before and after a short training on the recall task.",
+            helps=dict(
+                models=f"models to compare, from {models}",
+                length="T",
+                hidden_size="H",
+                train_steps="Adam steps of the short training",
+                lr="Adam learning rate",
+                clip="max gradient norm in training",
+                gate_init="LSTM/GRU gate biases",
+                seed=SEED_HELP,
+                progress=PROGRESS_HELP,
+            ),
             choices=dict(models=CELL_KINDS, gate_init=GATE_INITS),
             settings=dict(models=dict(metavar="MODEL")),
-            exclude=("batch_size", "task")),
+            exclude=("batch_size", "task"),
+        ),
         "long-range": dict(
             help="adding problem and recall at lengths 10 … 200: where each model fails",
             description="Train RNN-tanh, IRNN, LSTM and GRU on the adding problem and the recall task at each "
-                        "length, with and without gradient clipping, and tabulate the test scores (a few minutes).",
-            helps=dict(tasks=f"from {tasks}", models=f"from {models}", lengths="sequence lengths",
-                       steps="max Adam steps per run", hidden_size="H", batch_size="sequences per step",
-                       lr="Adam learning rate", clip="max gradient norm of the clipped runs",
-                       gate_init="LSTM/GRU gate biases", test_count="held-out sequences scored", seed=SEED_HELP,
-                       progress=PROGRESS_HELP),
+            "length, with and without gradient clipping, and tabulate the test scores (a few minutes).",
+            helps=dict(
+                tasks=f"from {tasks}",
+                models=f"from {models}",
+                lengths="sequence lengths",
+                steps="max Adam steps per run",
+                hidden_size="H",
+                batch_size="sequences per step",
+                lr="Adam learning rate",
+                clip="max gradient norm of the clipped runs",
+                gate_init="LSTM/GRU gate biases",
+                test_count="held-out sequences scored",
+                seed=SEED_HELP,
+                progress=PROGRESS_HELP,
+            ),
             choices=dict(tasks=tuple(LONG_RANGE_TASKS), models=CELL_KINDS, gate_init=GATE_INITS),
             settings=dict(tasks=dict(metavar="TASK"), models=dict(metavar="MODEL"), lengths=dict(metavar="T")),
-            exclude=("compare_unclipped",)),
+            exclude=("compare_unclipped",),
+        ),
         "clipping": dict(
             help="one training run with gradient spikes, with and without clip_grad_norm",
             description="Train the same model twice from the same start on the same batches with plain SGD, once "
-                        "unclipped and once with clip_grad_norm, and draw the loss curves side by side.",
-            helps=dict(model="", task="", length="T", steps="SGD steps", hidden_size="H",
-                       batch_size="sequences per step", lr="SGD learning rate", clip="max global gradient norm",
-                       seed=SEED_HELP, progress=PROGRESS_HELP),
+            "unclipped and once with clip_grad_norm, and draw the loss curves side by side.",
+            helps=dict(
+                model="",
+                task="",
+                length="T",
+                steps="SGD steps",
+                hidden_size="H",
+                batch_size="sequences per step",
+                lr="SGD learning rate",
+                clip="max global gradient norm",
+                seed=SEED_HELP,
+                progress=PROGRESS_HELP,
+            ),
             choices=dict(model=CELL_KINDS, task=tuple(LONG_RANGE_TASKS)),
-            exclude=("spike_factor",)),
+            exclude=("spike_factor",),
+        ),
         "cells": dict(
             help="a trained char model's hidden units coloured over text (HTML + PNG); units that track things",
             description="Colour a text by one hidden unit's activation (blue negative, red positive) and list the "
-                        "units most correlated with being inside a string, the position in the line and the "
-                        "bracket depth.",
-            helps=dict(checkpoint="a character-level checkpoint, e.g. runs/demo/best.npz from 'gatedrnn demo'",
-                       text_path="UTF-8 text to read (default: the standard library's string.py)",
-                       chars="characters of the text to read", feature="pick the unit that best tracks this",
-                       state="cell (LSTM, the default there) or hidden",
-                       unit="colour this unit instead of the best one for --feature",
-                       layer="recurrent layer to read (default: the top one)"),
+            "units most correlated with being inside a string, the position in the line and the "
+            "bracket depth.",
+            helps=dict(
+                checkpoint="a character-level checkpoint, e.g. runs/demo/best.npz from 'gatedrnn demo'",
+                text_path="UTF-8 text to read (default: the standard library's string.py)",
+                chars="characters of the text to read",
+                feature="pick the unit that best tracks this",
+                state="cell (LSTM, the default there) or hidden",
+                unit="colour this unit instead of the best one for --feature",
+                layer="recurrent layer to read (default: the top one)",
+            ),
             choices=dict(feature=FEATURES, state=STATES),
             settings=dict(text_path=dict(flag="--text"), unit=dict(type=int), layer=dict(type=int)),
-            exclude=("top",)),
+            exclude=("top",),
+        ),
     }
 
 

@@ -4,6 +4,7 @@ The model and training options of ``train`` are generated from the fields of Mod
 TrainConfig (gatedrnn.lm.config), so each exists once, with its help text and bounds; the
 help shows the value of the preset named on the command line (``--preset``, default rnnlm).
 """
+
 import argparse
 import dataclasses
 import os
@@ -43,17 +44,18 @@ def train(args):
 def _train_and_report(args, engine):
     """The only process (or process 0 of a torchrun launch): check, build, train, report."""
     run = training_run(args, engine)
-    run.build()   # checks everything first, then reads the data
+    run.build()  # checks everything first, then reads the data
     with _stop_gracefully(run.trainer):
         summary = run.train(max_steps=args.max_steps, time_limit=_time_limit(args))
     if summary.get("already_finished"):
         print(f"{run.files.out_dir} holds a finished run ({run.files.results}); nothing to resume, nothing changed")
         return 0
     if not summary["finished"]:
-        again = _resume_command(args, drop_max_steps=args.max_steps is not None
-                                and summary["step"] >= args.max_steps)
-        print(f"stopped at epoch {summary['epoch'] + 1}, window {summary['window']} (step {summary['step']}): "
-              f"{summary['stopped_because']}; saved {run.files.last}")
+        again = _resume_command(args, drop_max_steps=args.max_steps is not None and summary["step"] >= args.max_steps)
+        print(
+            f"stopped at epoch {summary['epoch'] + 1}, window {summary['window']} (step {summary['step']}): "
+            f"{summary['stopped_because']}; saved {run.files.last}"
+        )
         print(f"resume with: {again}")
         return 130 if summary["stopped_because"] == "interrupted" else 0
     if args.results:
@@ -69,21 +71,36 @@ def training_run(args, engine=None, out=None, resume=None):
     preset = get_preset(args.preset)
     model = preset.model.replace(**config_overrides(args, ModelConfig))
     training = preset.training.replace(**config_overrides(args, TrainConfig))
-    for option, value in (("--log-interval", args.log_interval), ("--checkpoint-interval", args.checkpoint_interval),
-                          ("--max-steps", args.max_steps)):
+    for option, value in (
+        ("--log-interval", args.log_interval),
+        ("--checkpoint-interval", args.checkpoint_interval),
+        ("--max-steps", args.max_steps),
+    ):
         _check_whole(option, value, 1)
     _time_limit(args)
     data = data_settings(args, preset)
     if engine is not None:
         from ..interop.torch_engine import check_supported
+
         check_supported(model, training)
-    return TrainingRun(out or args.out or default_out(args), data, model, training, preset=args.preset,
-                       about=preset.about + _overrides_note(args), results=args.results,
-                       resume=args.resume if resume is None else resume, engine=engine, command=command_line(args),
-                       progress=not args.no_progress, log_interval=args.log_interval,
-                       checkpoint_interval=args.checkpoint_interval,
-                       how_to_continue=lambda saved: (f"resume with: {_resume_command(args)}" if saved else
-                                                      f"start again with: {command_line(args)}"))
+    return TrainingRun(
+        out or args.out or default_out(args),
+        data,
+        model,
+        training,
+        preset=args.preset,
+        about=preset.about + _overrides_note(args),
+        results=args.results,
+        resume=args.resume if resume is None else resume,
+        engine=engine,
+        command=command_line(args),
+        progress=not args.no_progress,
+        log_interval=args.log_interval,
+        checkpoint_interval=args.checkpoint_interval,
+        how_to_continue=lambda saved: (
+            f"resume with: {_resume_command(args)}" if saved else f"start again with: {command_line(args)}"
+        ),
+    )
 
 
 def data_settings(args, preset):
@@ -95,14 +112,23 @@ def data_settings(args, preset):
         raise GatedRNNError(f"preset {args.preset} is character-level: give it a text file with --text FILE")
     if args.corpus != "ptb":
         raise GatedRNNError(f"unknown corpus {args.corpus!r}; use ptb or --text FILE")
-    return DataSettings.from_options(text=args.text, valid_text=args.valid_text, test_text=args.test_text,
-                                     data=args.data, data_dir=args.data_dir, level=level, lowercase=args.lowercase,
-                                     min_count=1 if args.min_count is None else args.min_count,
-                                     max_vocab=args.max_vocab, train_tokens=args.train_tokens)
+    return DataSettings.from_options(
+        text=args.text,
+        valid_text=args.valid_text,
+        test_text=args.test_text,
+        data=args.data,
+        data_dir=args.data_dir,
+        level=level,
+        lowercase=args.lowercase,
+        min_count=1 if args.min_count is None else args.min_count,
+        max_vocab=args.max_vocab,
+        train_tokens=args.train_tokens,
+    )
 
 
 def _time_limit(args):
     from ..lm.run import check_time_limit
+
     return check_time_limit(args.time_limit)
 
 
@@ -124,16 +150,23 @@ def resolved_settings(args):
 
     preset = get_preset(args.preset)
     lines = [f"preset = {args.preset}  ({'flag' if _given(args, '--preset') else 'default'}): {preset.about}"]
-    for section, config_class, preset_config in (("model", ModelConfig, preset.model),
-                                                 ("training", TrainConfig, preset.training)):
+    for section, config_class, preset_config in (
+        ("model", ModelConfig, preset.model),
+        ("training", TrainConfig, preset.training),
+    ):
         overrides = config_overrides(args, config_class)
         resolved = preset_config.replace(**overrides)
         for spec in dataclasses.fields(config_class):
             if spec.name in NOT_OPTIONS:
                 continue
             value = getattr(resolved, spec.name)
-            source = ("flag" if spec.name in overrides else
-                      f"preset {args.preset}" if value != spec.default else f"default, kept by preset {args.preset}")
+            source = (
+                "flag"
+                if spec.name in overrides
+                else f"preset {args.preset}"
+                if value != spec.default
+                else f"default, kept by preset {args.preset}"
+            )
             lines.append(f"{section}.{spec.name} = {value!r}  ({source})")
     data = data_settings(args, preset)
     shown = dataclasses.asdict(data)
@@ -141,10 +174,16 @@ def resolved_settings(args):
         shown["data_dir"] = "$GATEDRNN_DATA or ~/.cache/gatedrnn"
     data = list(shown.items())
     lines += [f"data.{name} = {value}" for name, value in data]
-    run = [("out", args.out or default_out(args)), ("resume", args.resume), ("max_steps", args.max_steps),
-           ("time_limit_minutes", args.time_limit), ("log_interval", args.log_interval),
-           ("checkpoint_interval", args.checkpoint_interval), ("engine", args.engine),
-           ("device", args.device or ("cpu" if args.engine == "torch" else "-"))]
+    run = [
+        ("out", args.out or default_out(args)),
+        ("resume", args.resume),
+        ("max_steps", args.max_steps),
+        ("time_limit_minutes", args.time_limit),
+        ("log_interval", args.log_interval),
+        ("checkpoint_interval", args.checkpoint_interval),
+        ("engine", args.engine),
+        ("device", args.device or ("cpu" if args.engine == "torch" else "-")),
+    ]
     lines += [f"run.{name} = {value}" for name, value in run]
     lines.append("model.vocab_size: taken from the corpus when it loads")
     return lines
@@ -153,6 +192,7 @@ def resolved_settings(args):
 def _overrides_note(args):
     """'; changed here: hidden_size=128, optimizer='adam'' for the options given on the command line."""
     from ..lm import ModelConfig, TrainConfig
+
     changed = {**config_overrides(args, ModelConfig), **config_overrides(args, TrainConfig)}
     if not changed:
         return ""
@@ -169,19 +209,24 @@ def _engine(args):
     Checked here, before any data loads: torch is installed, --device goes with --engine
     torch, and a torchrun launch asks for it. --threads and --deterministic set torch's.
     """
-    from ..interop.torch_engine import world_size   # imports no torch
+    from ..interop.torch_engine import world_size  # imports no torch
+
     processes = world_size()
     if args.engine != "torch":
         if args.device is not None:
             raise GatedRNNError("--device needs --engine torch (the NumPy engine runs on the CPU)")
         if processes > 1:
-            raise GatedRNNError(f"started as {processes} processes (torchrun): add --engine torch, the engine that "
-                                "runs across processes")
+            raise GatedRNNError(
+                f"started as {processes} processes (torchrun): add --engine torch, the engine that "
+                "runs across processes"
+            )
         return None, 0
     import functools
-    from ..interop.torch_engine import TorchEngine, process_rank
+
     from ..interop import _torch
-    _torch()   # installed, or one line saying how to install it
+    from ..interop.torch_engine import TorchEngine, process_rank
+
+    _torch()  # installed, or one line saying how to install it
     return functools.partial(TorchEngine, device=args.device or "cpu"), process_rank()
 
 
@@ -192,6 +237,7 @@ def _torch_threads(args):
         yield
         return
     import torch
+
     before = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     torch.set_num_threads(1 if args.deterministic else args.threads)
     torch.use_deterministic_algorithms(args.deterministic or before[1])
@@ -212,12 +258,12 @@ def _train_as_helper(args, engine):
     import contextlib
     import io
     import tempfile
+
     from ..lm.run import checked_for_resume
     from ..lm.run_directory import RunFiles
 
     shared = RunFiles(args.out or default_out(args))
-    with tempfile.TemporaryDirectory(prefix="gatedrnn-helper-") as private, \
-            contextlib.redirect_stdout(io.StringIO()):
+    with tempfile.TemporaryDirectory(prefix="gatedrnn-helper-") as private, contextlib.redirect_stdout(io.StringIO()):
         run = training_run(args, engine, out=private, resume=False)
         trainer = run.build()
         with run.files.claim(), _stop_gracefully(trainer):
@@ -257,8 +303,11 @@ def _stop_gracefully(trainer):
         if trainer.stop_requested:
             raise KeyboardInterrupt
         trainer.request_stop("interrupted")
-        print("\ngatedrnn: stopping after this step to save the run (press Ctrl-C again to quit without saving)",
-              file=sys.stderr, flush=True)
+        print(
+            "\ngatedrnn: stopping after this step to save the run (press Ctrl-C again to quit without saving)",
+            file=sys.stderr,
+            flush=True,
+        )
 
     previous = {number: signal.signal(number, stop) for number in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -271,14 +320,18 @@ def _stop_gracefully(trainer):
 def _check_whole(option, value, minimum):
     """argparse's type=int lets 0 and negatives through; the bounds are checked here, in one line."""
     from ..errors import check_whole_number
+
     if value is not None:
         check_whole_number(option, value, minimum)
 
 
 def config_overrides(args, config_class):
     """The fields of ``config_class`` given on the command line (argparse leaves the others None)."""
-    return {spec.name: getattr(args, spec.name) for spec in dataclasses.fields(config_class)
-            if spec.name not in NOT_OPTIONS and getattr(args, spec.name, None) is not None}
+    return {
+        spec.name: getattr(args, spec.name)
+        for spec in dataclasses.fields(config_class)
+        if spec.name not in NOT_OPTIONS and getattr(args, spec.name, None) is not None
+    }
 
 
 def command_line(args):
@@ -307,8 +360,10 @@ def evaluate(args):
     batch_size = training.eval_batch_size if args.batch_size is None else args.batch_size
     check_streams_fit(ids, batch_size, what, "--batch-size")
     nll = evaluate_nll(model, ids, batch_size, training.seq_len)
-    print(f"{what}: loss {nll:.4f} nats/token | perplexity {perplexity(nll):.2f} | {bits(nll):.4f} bits/token | "
-          f"{ids.size:,} tokens")
+    print(
+        f"{what}: loss {nll:.4f} nats/token | perplexity {perplexity(nll):.2f} | {bits(nll):.4f} bits/token | "
+        f"{ids.size:,} tokens"
+    )
 
 
 def recorded_data(path, metadata, vocab):
@@ -327,27 +382,34 @@ def recorded_data(path, metadata, vocab):
 def _relocated(args, data, split):
     """The recorded data, with --data-dir / --valid-text / --test-text saying where the files are now;
     GatedRNNError naming the flag when the one file ``split`` needs is not where it was."""
-    changes = {key: getattr(args, key) for key in ("data_dir", "text", "valid_text", "test_text")
-               if getattr(args, key)}
+    changes = {key: getattr(args, key) for key in ("data_dir", "text", "valid_text", "test_text") if getattr(args, key)}
     if args.text and data.kind == "ptb":
-        raise GatedRNNError("this model was trained on the Penn Treebank: --text FILE alone scores a text; --split "
-                            "scores a split of PTB (--data-dir DIR says where it is)")
+        raise GatedRNNError(
+            "this model was trained on the Penn Treebank: --text FILE alone scores a text; --split "
+            "scores a split of PTB (--data-dir DIR says where it is)"
+        )
     if (args.valid_text or args.test_text) and not data.valid_text:
-        raise GatedRNNError("--valid-text and --test-text relocate a run's own validation and test files; this run "
-                            "split one file: score a text with --text FILE")
+        raise GatedRNNError(
+            "--valid-text and --test-text relocate a run's own validation and test files; this run "
+            "split one file: score a text with --text FILE"
+        )
     data = data.replace(**changes) if changes else data
     needed = data.file_of(split)
     if needed is not None and not os.path.isfile(needed[1]):
         option, path = needed
-        hint = (f"give its place with {option} FILE" if option != "--text" else
-                "put it back, or score a text with --text FILE")
+        hint = (
+            f"give its place with {option} FILE"
+            if option != "--text"
+            else "put it back, or score a text with --text FILE"
+        )
         raise GatedRNNError(f"{args.checkpoint} was trained on {path}, which is not there any more; {hint}")
     return data
 
 
 # -- generate ------------------------------------------------------------------------------
 def generate(args):
-    from ..lm import generate as sample, model_from_checkpoint
+    from ..lm import generate as sample
+    from ..lm import model_from_checkpoint
     from ..lm.generate import check_generation, check_prompt, check_sampling
 
     _check_whole("--seed", args.seed, 0)
@@ -359,19 +421,23 @@ def generate(args):
     prompt = args.prompt
     record = (metadata.get("run") or {}).get("data") or {}
     if record.get("lowercase"):
-        prompt = prompt.lower()   # as the training text was
+        prompt = prompt.lower()  # as the training text was
     prompt_tokens = list(prompt) if char_level else prompt.split()
     unknown = sorted({t for t in prompt_tokens if t not in vocab}, key=prompt_tokens.index)
     if unknown and not char_level and vocab.unk_token:
-        print(f"gatedrnn: warning: not in the model's vocabulary, read as {vocab.unk_token}: "
-              f"{', '.join(map(repr, unknown))}" + _vocabulary_hint(unknown, vocab), file=sys.stderr)
+        print(
+            f"gatedrnn: warning: not in the model's vocabulary, read as {vocab.unk_token}: "
+            f"{', '.join(map(repr, unknown))}" + _vocabulary_hint(unknown, vocab),
+            file=sys.stderr,
+        )
         prompt_tokens = [t if t in vocab else vocab.unk_token for t in prompt_tokens]
     prompt_ids = vocab.encode(prompt_tokens)
     check_prompt(model, prompt_ids)
     seed = args.seed
-    if seed is None and not args.greedy:   # a fresh sample each time, said so that it can be repeated
+    if seed is None and not args.greedy:  # a fresh sample each time, said so that it can be repeated
         import secrets
-        seed = secrets.randbelow(2 ** 31)
+
+        seed = secrets.randbelow(2**31)
         print(f"gatedrnn: seed {seed} (repeat this sample with --seed {seed})", file=sys.stderr)
     # The prompt is printed with the first token, so that a bad option is the only line shown.
     at_line_start, prompt_shown = [False], [False]
@@ -393,8 +459,17 @@ def generate(args):
         at_line_start[0] = text == "\n"
         print(text, end="", flush=True)
 
-    sample(model, prompt_ids, args.length, temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
-           greedy=args.greedy, seed=seed, on_token=stream)
+    sample(
+        model,
+        prompt_ids,
+        args.length,
+        temperature=args.temperature,
+        top_k=args.top_k,
+        top_p=args.top_p,
+        greedy=args.greedy,
+        seed=seed,
+        on_token=stream,
+    )
     show_prompt()
     print()
 
@@ -417,9 +492,13 @@ def add_parsers(commands, argv=()):
 def preset_named_in(argv):
     """The value of ``--preset NAME`` / ``--preset=NAME`` in ``argv``, else the default preset."""
     from ..lm import PRESETS
+
     for i, word in enumerate(argv):
-        name = word.split("=", 1)[1] if word.startswith("--preset=") else (
-            argv[i + 1] if word == "--preset" and i + 1 < len(argv) else None)
+        name = (
+            word.split("=", 1)[1]
+            if word.startswith("--preset=")
+            else (argv[i + 1] if word == "--preset" and i + 1 < len(argv) else None)
+        )
         if name in PRESETS:
             return name
     return DEFAULT_PRESET
@@ -427,57 +506,105 @@ def preset_named_in(argv):
 
 def _add_train_parser(commands, preset_name):
     from ..lm import PRESETS, ModelConfig, TrainConfig, get_preset
+
     preset = get_preset(preset_name)
     train_parser = commands.add_parser(
-        "train", help="train a language model (Penn Treebank or a text file)",
+        "train",
+        help="train a language model (Penn Treebank or a text file)",
         description="Train a recurrent language model with truncated BPTT. The preset's values are the defaults "
-                    f"(shown for {preset_name}; `gatedrnn train --preset NAME --help` shows another's); any "
-                    "option given overrides them.")
-    train_parser.add_argument("--preset", default=DEFAULT_PRESET, choices=list(PRESETS),
-                              help=f"recipe to start from (default: {DEFAULT_PRESET})")
+        f"(shown for {preset_name}; `gatedrnn train --preset NAME --help` shows another's); any "
+        "option given overrides them.",
+    )
+    train_parser.add_argument(
+        "--preset",
+        default=DEFAULT_PRESET,
+        choices=list(PRESETS),
+        help=f"recipe to start from (default: {DEFAULT_PRESET})",
+    )
     data = train_parser.add_argument_group("data")
     data.add_argument("--corpus", default="ptb", help="ptb (the default; --text FILE replaces it)")
     data.add_argument("--data-dir", help="directory holding ptb/ (default: $GATEDRNN_DATA, else ~/.cache/gatedrnn)")
-    data.add_argument("--text", help="train on this UTF-8 text file instead of PTB (split 90/5/5 in order unless "
-                                     "--valid-text and --test-text are given)")
+    data.add_argument(
+        "--text",
+        help="train on this UTF-8 text file instead of PTB (split 90/5/5 in order unless "
+        "--valid-text and --test-text are given)",
+    )
     data.add_argument("--valid-text", help="the validation text (with --text and --test-text)")
     data.add_argument("--test-text", help="the test text (with --text and --valid-text)")
-    data.add_argument("--data", metavar="DIR", help="a directory with train.txt, valid.txt and test.txt, as "
-                                                    "pytorch/examples' word_language_model reads them")
+    data.add_argument(
+        "--data",
+        metavar="DIR",
+        help="a directory with train.txt, valid.txt and test.txt, as pytorch/examples' word_language_model reads them",
+    )
     data.add_argument("--lowercase", action="store_true", help="lower-case the text first (default: as written)")
-    data.add_argument("--min-count", type=int, metavar="N",
-                      help="tokens seen fewer than N times in training become <unk> (default: 1, keep all)")
-    data.add_argument("--max-vocab", type=int, metavar="N",
-                      help="keep only the N most frequent tokens, <unk> included (default: all)")
-    data.add_argument("--level", choices=["word", "char"],
-                      help=f"tokens of --text (preset {preset_name}: {preset.level})")
+    data.add_argument(
+        "--min-count",
+        type=int,
+        metavar="N",
+        help="tokens seen fewer than N times in training become <unk> (default: 1, keep all)",
+    )
+    data.add_argument(
+        "--max-vocab", type=int, metavar="N", help="keep only the N most frequent tokens, <unk> included (default: all)"
+    )
+    data.add_argument(
+        "--level", choices=["word", "char"], help=f"tokens of --text (preset {preset_name}: {preset.level})"
+    )
     data.add_argument("--train-tokens", type=int, help="use only the first N training tokens (quick trials)")
-    add_config_options(train_parser.add_argument_group("model (overrides the preset)"), ModelConfig,
-                       preset.model, preset_name)
-    add_config_options(train_parser.add_argument_group("training (overrides the preset)"), TrainConfig,
-                       preset.training, preset_name)
+    add_config_options(
+        train_parser.add_argument_group("model (overrides the preset)"), ModelConfig, preset.model, preset_name
+    )
+    add_config_options(
+        train_parser.add_argument_group("training (overrides the preset)"), TrainConfig, preset.training, preset_name
+    )
     run = train_parser.add_argument_group("run")
-    run.add_argument("--out", help="run directory (default: runs/PRESET, or runs/NAME after --text NAME.txt or "
-                                   "--data NAME); a new run needs it missing or empty")
-    run.add_argument("--resume", action="store_true",
-                     help="continue the run in --out from its last checkpoint (same options and data)")
+    run.add_argument(
+        "--out",
+        help="run directory (default: runs/PRESET, or runs/NAME after --text NAME.txt or "
+        "--data NAME); a new run needs it missing or empty",
+    )
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run in --out from its last checkpoint (same options and data)",
+    )
     run.add_argument("--results", help="also write the results JSON here (checked before training)")
     run.add_argument("--log-interval", type=int, default=100, help="windows between log lines (default: 100)")
-    run.add_argument("--checkpoint-interval", type=int, default=500,
-                     help="steps between saves of last.npz (default: 500; also saved after every epoch)")
-    run.add_argument("--max-steps", type=int, metavar="N",
-                     help="stop, saved and resumable, once the run has taken N steps in all (default: no limit)")
-    run.add_argument("--time-limit", type=float, metavar="MINUTES",
-                     help="stop, saved and resumable, after this many minutes of this session (default: no limit)")
-    run.add_argument("--no-progress", action="store_true",
-                     help="no progress bar, and no progress lines (default: a bar on a terminal, a line per log "
-                          "interval otherwise)")
-    run.add_argument("--dry-run", action="store_true",
-                     help="print every setting the run would use, with where it comes from (flag, preset, "
-                          "default), and exit without reading data or writing anything")
-    run.add_argument("--engine", choices=["numpy", "torch"], default="numpy",
-                     help="what computes the steps: numpy (gatedrnn's own code, the default) or torch (PyTorch: "
-                          "a GPU, or many processes under torchrun; pip install gatedrnn[torch]; docs/scaling.md)")
+    run.add_argument(
+        "--checkpoint-interval",
+        type=int,
+        default=500,
+        help="steps between saves of last.npz (default: 500; also saved after every epoch)",
+    )
+    run.add_argument(
+        "--max-steps",
+        type=int,
+        metavar="N",
+        help="stop, saved and resumable, once the run has taken N steps in all (default: no limit)",
+    )
+    run.add_argument(
+        "--time-limit",
+        type=float,
+        metavar="MINUTES",
+        help="stop, saved and resumable, after this many minutes of this session (default: no limit)",
+    )
+    run.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress bar, and no progress lines (default: a bar on a terminal, a line per log interval otherwise)",
+    )
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print every setting the run would use, with where it comes from (flag, preset, "
+        "default), and exit without reading data or writing anything",
+    )
+    run.add_argument(
+        "--engine",
+        choices=["numpy", "torch"],
+        default="numpy",
+        help="what computes the steps: numpy (gatedrnn's own code, the default) or torch (PyTorch: "
+        "a GPU, or many processes under torchrun; pip install gatedrnn[torch]; docs/scaling.md)",
+    )
     run.add_argument("--device", help="with --engine torch: cpu (the default), cuda or cuda:N")
     train_parser.set_defaults(handler=train)
 
@@ -503,20 +630,27 @@ def add_config_options(group, config_class, preset_values, preset_name):
 
 def _add_eval_parser(commands):
     evaluate_parser = commands.add_parser(
-        "eval", help="perplexity of a checkpoint on a split, or on any text",
+        "eval",
+        help="perplexity of a checkpoint on a split, or on any text",
         description="Evaluate a checkpoint: loss, perplexity and bits per token. The checkpoint records its data "
-                    "(where the run found the Penn Treebank or its text files, the level, lowercase) and holds its "
-                    "vocabulary, so a split is scored from its own file alone; --text scores any other text with "
-                    "the same vocabulary.")
+        "(where the run found the Penn Treebank or its text files, the level, lowercase) and holds its "
+        "vocabulary, so a split is scored from its own file alone; --text scores any other text with "
+        "the same vocabulary.",
+    )
     evaluate_parser.add_argument("checkpoint", help="a .npz written by gatedrnn train (or gatedrnn import)")
-    evaluate_parser.add_argument("--split", choices=["train", "valid", "test"],
-                                 help="the split of the run's data to score (default: test)")
-    evaluate_parser.add_argument("--text", metavar="FILE",
-                                 help="score all of this text, tokenised as the run's data was (words the vocabulary "
-                                      "does not know count as its unknown token); with --split, where the run's "
-                                      "training text is now")
-    evaluate_parser.add_argument("--data-dir", help="where the Penn Treebank is now (default: where the run found it, "
-                                                    "else $GATEDRNN_DATA)")
+    evaluate_parser.add_argument(
+        "--split", choices=["train", "valid", "test"], help="the split of the run's data to score (default: test)"
+    )
+    evaluate_parser.add_argument(
+        "--text",
+        metavar="FILE",
+        help="score all of this text, tokenised as the run's data was (words the vocabulary "
+        "does not know count as its unknown token); with --split, where the run's "
+        "training text is now",
+    )
+    evaluate_parser.add_argument(
+        "--data-dir", help="where the Penn Treebank is now (default: where the run found it, else $GATEDRNN_DATA)"
+    )
     evaluate_parser.add_argument("--valid-text", help="where the run's validation text is now (default: as recorded)")
     evaluate_parser.add_argument("--test-text", help="where the run's test text is now (default: as recorded)")
     evaluate_parser.add_argument("--batch-size", type=int, help="streams evaluated in parallel (default: the run's)")
@@ -524,20 +658,30 @@ def _add_eval_parser(commands):
 
 
 def _add_generate_parser(commands):
-    gen = commands.add_parser("generate", help="sample text from a checkpoint",
-                              description="Feed the prompt in to set up the state, then sample the continuation, "
-                                          "feeding each sample back.")
+    gen = commands.add_parser(
+        "generate",
+        help="sample text from a checkpoint",
+        description="Feed the prompt in to set up the state, then sample the continuation, feeding each sample back.",
+    )
     gen.add_argument("checkpoint", help="a .npz written by gatedrnn train (or gatedrnn import)")
     gen.add_argument("--prompt", default="the", help="text to start from (default: 'the')")
     gen.add_argument("--length", type=int, default=50, help="tokens to generate (default: 50)")
-    gen.add_argument("--temperature", type=float, default=1.0,
-                     help="divide the scores by this before sampling: < 1 safer and more repetitive, > 1 wilder "
-                          "(default: 1.0)")
+    gen.add_argument(
+        "--temperature",
+        type=float,
+        default=1.0,
+        help="divide the scores by this before sampling: < 1 safer and more repetitive, > 1 wilder (default: 1.0)",
+    )
     gen.add_argument("--top-k", type=int, help="sample among the k most likely tokens only (default: all)")
-    gen.add_argument("--top-p", type=float,
-                     help="sample among the fewest most likely tokens whose probability reaches p (default: all)")
+    gen.add_argument(
+        "--top-p",
+        type=float,
+        help="sample among the fewest most likely tokens whose probability reaches p (default: all)",
+    )
     gen.add_argument("--greedy", action="store_true", help="always take the most likely token (no sampling)")
-    gen.add_argument("--seed", type=int,
-                     help="random seed of the sampling (default: a fresh one, printed so that it can be repeated)")
+    gen.add_argument(
+        "--seed",
+        type=int,
+        help="random seed of the sampling (default: a fresh one, printed so that it can be repeated)",
+    )
     gen.set_defaults(handler=generate)
-

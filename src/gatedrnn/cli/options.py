@@ -39,6 +39,7 @@ Every parameter must be described in ``helps`` or skipped in ``exclude``, and ev
 run() later, or renamed, then fails loudly instead of appearing undocumented or vanishing.
 Those are programming errors, raised as ValueError / TypeError when the parser is built.
 """
+
 import argparse
 import inspect
 
@@ -68,8 +69,15 @@ def add_signature_options(parser, function, helps, choices=None, exclude=(), set
         if name in exclude:
             continue
         default = None if parameter.default is inspect.Parameter.empty else parameter.default
-        add_option(parser, name, default, helps[name], choices.get(name),
-                   positional=parameter.default is inspect.Parameter.empty, **settings.get(name, {}))
+        add_option(
+            parser,
+            name,
+            default,
+            helps[name],
+            choices.get(name),
+            positional=parameter.default is inspect.Parameter.empty,
+            **settings.get(name, {}),
+        )
         added.append(name)
     return added
 
@@ -119,14 +127,16 @@ class _StoreTuple(argparse.Action):
 
 def _keywords_for(name, default):
     """argparse keywords for a parameter with ``default``: the type it implies, and the default."""
-    if isinstance(default, bool):      # before int: bool is an int in Python
+    if isinstance(default, bool):  # before int: bool is an int in Python
         return dict(action=argparse.BooleanOptionalAction, default=default)
     if isinstance(default, tuple):
         return dict(nargs="+", type=_element_type(name, default), action=_StoreTuple, default=default)
     if default is None or type(default) in (int, float, str):
         return dict(type=str if default is None else type(default), default=default)
-    raise TypeError(f"cannot derive a command-line type from {name}={default!r}; pass settings="
-                    f"{{{name!r}: {{'type': ...}}}} or exclude it")
+    raise TypeError(
+        f"cannot derive a command-line type from {name}={default!r}; pass settings="
+        f"{{{name!r}: {{'type': ...}}}} or exclude it"
+    )
 
 
 def _element_type(name, values):
@@ -136,15 +146,20 @@ def _element_type(name, values):
         return float
     if len(types) == 1 and types <= {int, float, str}:
         return types.pop()
-    raise TypeError(f"cannot derive a command-line type from {name}={values!r}: its elements need one type "
-                    "among int, float and str (an empty tuple has none); pass settings with a 'type'")
+    raise TypeError(
+        f"cannot derive a command-line type from {name}={values!r}: its elements need one type "
+        "among int, float and str (an empty tuple has none); pass settings with a 'type'"
+    )
 
 
 def _parameters(function):
     """name → inspect.Parameter, without *args and **kwargs (no option can stand for them)."""
     variadic = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
-    return {name: parameter for name, parameter in inspect.signature(function).parameters.items()
-            if parameter.kind not in variadic}
+    return {
+        name: parameter
+        for name, parameter in inspect.signature(function).parameters.items()
+        if parameter.kind not in variadic
+    }
 
 
 def _check_names(function, parameters, helps, choices, settings, exclude):

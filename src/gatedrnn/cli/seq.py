@@ -5,56 +5,75 @@ are sequence-to-sequence (run_transduction: an encoder–decoder trained with te
 forcing, scored by exact match). Each task's options are its run function's parameters,
 with its defaults (cli/options.py).
 """
+
 import argparse
 import sys
 
 from .options import add_signature_options, options_given
 
 TAGGING_HELPS = dict(
-    cell="the recurrent layer", bidirectional="read each sequence both ways",
+    cell="the recurrent layer",
+    bidirectional="read each sequence both ways",
     pooling="classification: the last real state, or the mean or max over real steps",
-    hidden_size="units of the recurrent layer", epochs="passes over the training set", lr="Adam learning rate",
-    batch_size="sequences per batch", train_count="training sequences", valid_count="validation sequences",
-    test_count="test sequences", on_nonfinite="a nan/inf loss or gradient: error stops, skip skips that update "
-    "(and stops after 10 in a row), as in train", seed="random seed", progress="show a progress bar")
+    hidden_size="units of the recurrent layer",
+    epochs="passes over the training set",
+    lr="Adam learning rate",
+    batch_size="sequences per batch",
+    train_count="training sequences",
+    valid_count="validation sequences",
+    test_count="test sequences",
+    on_nonfinite="a nan/inf loss or gradient: error stops, skip skips that update "
+    "(and stops after 10 in a row), as in train",
+    seed="random seed",
+    progress="show a progress bar",
+)
 TRANSDUCTION_HELPS = dict(
-    reverse_source="the encoder reads each source backwards", peeky="give the decoder the encoder's summary at "
-    "every step, beside its input and its read-out", attention="let each output step look back over the "
+    reverse_source="the encoder reads each source backwards",
+    peeky="give the decoder the encoder's summary at every step, beside its input and its read-out",
+    attention="let each output step look back over the "
     "encoder's states: dot, general (Luong) or additive (Bahdanau) scores (default: none)",
     input_feeding="feed each step's attention result into the decoder's next input (Luong's input feeding; "
-                  "needs --attention)",
+    "needs --attention)",
     bidirectional="the encoder reads the source both ways (its two directions summed)",
     cell="the recurrent layer of encoder and decoder",
-    embedding_size="the width of each character's vector", hidden_size="units of encoder and decoder",
-    epochs="passes over the training pairs", batch_size="pairs per batch", lr="Adam learning rate",
-    clip="max global gradient norm", teacher_forcing="probability of feeding the decoder the true previous "
+    embedding_size="the width of each character's vector",
+    hidden_size="units of encoder and decoder",
+    epochs="passes over the training pairs",
+    batch_size="pairs per batch",
+    lr="Adam learning rate",
+    clip="max global gradient norm",
+    teacher_forcing="probability of feeding the decoder the true previous "
     "token in training (1: teacher forcing; below 1: scheduled sampling, else its own choice)",
     lr_decay="divisor of the learning rate, once more every epoch from --decay-start on, as train's step "
-             "schedule (1: constant, as in the book)",
+    "schedule (1: constant, as in the book)",
     decay_start="the first epoch (0-based) that runs at a decayed learning rate",
-    decay_after=argparse.SUPPRESS, on_nonfinite=TAGGING_HELPS["on_nonfinite"],
+    decay_after=argparse.SUPPRESS,
+    on_nonfinite=TAGGING_HELPS["on_nonfinite"],
     train_count="training pairs (default: the task's; addition: the book's 45,000)",
     test_count="test pairs (default: the task's; addition: 5,000)",
     beam_width="also score the final model by beam search of this width (1: greedy only)",
     seed="random seed (data, weights and order)",
-    progress="show a progress bar")
+    progress="show a progress bar",
+)
 DESCRIPTIONS = dict(
     brackets="Is a string of ( and ) balanced? Many-to-one, padded variable-length batches.",
     neighbours="Tag each digit 1 when its right neighbour is larger than its left one: many-to-many, needs "
-               "context from both sides.",
+    "context from both sides.",
     addition="The book's chapter 7 task: '57+689' padded to 7 characters → '746', an encoder–decoder trained "
-             "with teacher forcing and scored by exact match of its greedy answer (defaults: the book's sizes).",
+    "with teacher forcing and scored by exact match of its greedy answer (defaults: the book's sizes).",
     reversal="A string of letters → the same string backwards, an encoder–decoder ending its output with <eos>.",
     copy="A string of letters (3 to 20) → the same string: the whole source has to pass through the encoder.",
     dates="A date written one of eight ways ('September 27, 1994', '9/27/94', …) → '1994-09-27'.",
     numbers="One-to-many: a number n < 1000 given as three digit classes → its English words ('three hundred "
-            "forty-two'), written by a decoder started from one vector; test numbers are never seen in training.")
+    "forty-two'), written by a decoder started from one vector; test numbers are never seen in training.",
+)
 
 
 def run(args):
     from ..files import machine_info, timestamp, write_json
     from ..lm.run_directory import check_results_file
-    if args.results:   # before training, not after it
+
+    if args.results:  # before training, not after it
         check_results_file(args.results)
     options = options_given(args)
     if "decay_after" in options:
@@ -68,8 +87,8 @@ def _modern_decay_flags(options):
     """--lr-decay below 1 and --decay-after are the old spelling: read them as the new one, and
     say so in one line on stderr (scripts written for the old flags keep working)."""
     from ..seq.lr_decay import deprecation_line, modern_decay
-    lr_decay, decay_start, old, new = modern_decay(options["lr_decay"], options["decay_start"],
-                                                   options["decay_after"])
+
+    lr_decay, decay_start, old, new = modern_decay(options["lr_decay"], options["decay_start"], options["decay_after"])
     if old:
         print(f"gatedrnn: warning: {deprecation_line(old, new, flags=True)}", file=sys.stderr)
     return dict(lr_decay=lr_decay, decay_start=decay_start, decay_after=None)
@@ -77,34 +96,44 @@ def _modern_decay_flags(options):
 
 def add_parser(commands):
     from ..layers import RECURRENT_LAYERS
+    from ..layers.attention import SCORES
     from ..seq import TASKS, run_task
     from ..seq.models import POOLINGS
-    from ..layers.attention import SCORES
-    from ..training import NONFINITE_POLICIES
     from ..seq.seq2seq_training import run_transduction
     from ..seq.transduction_tasks import TRANSDUCTION_TASKS
+    from ..training import NONFINITE_POLICIES
+
     task = commands.add_parser(
-        "task", help="train on a synthetic task: classify, tag, or transduce sequences (variable lengths)",
+        "task",
+        help="train on a synthetic task: classify, tag, or transduce sequences (variable lengths)",
         description="Generate a synthetic task and train on it: brackets (many-to-one), neighbours (aligned "
-                    "many-to-many), addition, reversal, copy and dates (encoder–decoder), numbers (one-to-many). "
-                    "`gatedrnn task TASK --help` lists "
-                    "that task's options.")
+        "many-to-many), addition, reversal, copy and dates (encoder–decoder), numbers (one-to-many). "
+        "`gatedrnn task TASK --help` lists "
+        "that task's options.",
+    )
     tasks = task.add_subparsers(dest="task_name", metavar="TASK")
     tasks.required = True
     cells = list(RECURRENT_LAYERS)
     for name in TASKS:
         parser = tasks.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name])
-        names = add_signature_options(parser, run_task, TAGGING_HELPS, exclude=("task", "echo"),
-                                      choices=dict(cell=cells, pooling=POOLINGS,
-                                                   on_nonfinite=list(NONFINITE_POLICIES)))
+        names = add_signature_options(
+            parser,
+            run_task,
+            TAGGING_HELPS,
+            exclude=("task", "echo"),
+            choices=dict(cell=cells, pooling=POOLINGS, on_nonfinite=list(NONFINITE_POLICIES)),
+        )
         _finish(parser, names, run_task)
     for name in TRANSDUCTION_TASKS:
         parser = tasks.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name])
-        names = add_signature_options(parser, run_transduction, TRANSDUCTION_HELPS, exclude=("task", "echo", "keep_model"),
-                                      choices=dict(cell=cells, attention=list(SCORES),
-                                                   on_nonfinite=list(NONFINITE_POLICIES)),
-                                      settings=dict(train_count=dict(type=int), test_count=dict(type=int),
-                                                    decay_after=dict(type=int)))
+        names = add_signature_options(
+            parser,
+            run_transduction,
+            TRANSDUCTION_HELPS,
+            exclude=("task", "echo", "keep_model"),
+            choices=dict(cell=cells, attention=list(SCORES), on_nonfinite=list(NONFINITE_POLICIES)),
+            settings=dict(train_count=dict(type=int), test_count=dict(type=int), decay_after=dict(type=int)),
+        )
         _finish(parser, names, run_transduction)
 
 

@@ -16,32 +16,42 @@ def export(args):
     from ..interop import export_checkpoint
 
     model, vocab = export_checkpoint(args.checkpoint, args.output)
-    print(f"wrote {args.output}: {model.num_parameters():,} parameters, vocabulary {len(vocab):,}; in PyTorch: "
-          f"saved = torch.load({str(args.output)!r}, weights_only=True); "
-          "model = gatedrnn.interop.TorchLanguageModel(saved['config']); model.load_state_dict(saved['state_dict'])")
+    print(
+        f"wrote {args.output}: {model.num_parameters():,} parameters, vocabulary {len(vocab):,}; in PyTorch: "
+        f"saved = torch.load({str(args.output)!r}, weights_only=True); "
+        "model = gatedrnn.interop.TorchLanguageModel(saved['config']); model.load_state_dict(saved['state_dict'])"
+    )
 
 
 def import_(args):
     from ..interop import import_torch_file
 
     loaded = import_torch_file(args.torch_file, args.checkpoint)
-    print(f"wrote {args.checkpoint}: {loaded.model.num_parameters():,} parameters, vocabulary {len(loaded.vocab):,}; "
-          f"try: gatedrnn generate {args.checkpoint}")
+    print(
+        f"wrote {args.checkpoint}: {loaded.model.num_parameters():,} parameters, vocabulary {len(loaded.vocab):,}; "
+        f"try: gatedrnn generate {args.checkpoint}"
+    )
 
 
 def add_parsers(commands):
-    exporter = commands.add_parser("export", help="write a checkpoint's language model as a PyTorch file",
-                                   description="Write a checkpoint's model as a self-contained torch file: its "
-                                               "state_dict, config, vocabulary, training settings and the record of "
-                                               "its training data, loadable with torch.load(weights_only=True).")
+    exporter = commands.add_parser(
+        "export",
+        help="write a checkpoint's language model as a PyTorch file",
+        description="Write a checkpoint's model as a self-contained torch file: its "
+        "state_dict, config, vocabulary, training settings and the record of "
+        "its training data, loadable with torch.load(weights_only=True).",
+    )
     exporter.add_argument("checkpoint", help="a .npz written by gatedrnn train")
     exporter.add_argument("output", help="the .pt file to write (must not exist)")
     exporter.set_defaults(handler=export)
-    importer = commands.add_parser("import", help="turn a PyTorch file from 'gatedrnn export' into a checkpoint",
-                                   description="Read a torch file written by `gatedrnn export` (possibly trained "
-                                               "further in PyTorch) with weights_only loading, and write a gatedrnn "
-                                               "checkpoint that eval and generate read (refused in one line, writing "
-                                               "nothing, if they would not).")
+    importer = commands.add_parser(
+        "import",
+        help="turn a PyTorch file from 'gatedrnn export' into a checkpoint",
+        description="Read a torch file written by `gatedrnn export` (possibly trained "
+        "further in PyTorch) with weights_only loading, and write a gatedrnn "
+        "checkpoint that eval and generate read (refused in one line, writing "
+        "nothing, if they would not).",
+    )
     importer.add_argument("torch_file", help="the .pt file")
     importer.add_argument("checkpoint", help="the .npz to write (must not exist)")
     importer.set_defaults(handler=import_)

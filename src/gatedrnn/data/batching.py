@@ -12,6 +12,7 @@ model carry its state from one window to the next. With ids = 0 1 2 … 10, N = 
 inputs shifted by one token. Only the last ``dropped_tokens`` = (len(ids) - 1) - N·L < N
 tokens are never predicted; they do not fill a whole column.
 """
+
 import numpy as np
 
 from ..errors import GatedRNNError, check_whole_number
@@ -35,20 +36,24 @@ class TBPTTBatches:
     def __init__(self, ids, batch_size, seq_len):
         ids = np.asarray(ids)
         if ids.ndim != 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
-            raise GatedRNNError(f"ids must be a 1-D array of integer token ids, got shape {ids.shape} "
-                                f"dtype {ids.dtype}; pass one split of a Corpus (e.g. corpus.train)")
+            raise GatedRNNError(
+                f"ids must be a 1-D array of integer token ids, got shape {ids.shape} "
+                f"dtype {ids.dtype}; pass one split of a Corpus (e.g. corpus.train)"
+            )
         _check_positive("batch_size", batch_size)
         _check_positive("seq_len", seq_len)
         stream_length = (ids.size - 1) // batch_size
         if stream_length < 1:
-            raise GatedRNNError(f"the ids are too short for batch_size {batch_size}: {ids.size} tokens, each stream needs "
-                                f"2 tokens (an input and its target); use batch_size <= {max(ids.size - 1, 1)} "
-                                "or more text")
+            raise GatedRNNError(
+                f"the ids are too short for batch_size {batch_size}: {ids.size} tokens, each stream needs "
+                f"2 tokens (an input and its target); use batch_size <= {max(ids.size - 1, 1)} "
+                "or more text"
+            )
         self.batch_size, self.seq_len, self.stream_length = batch_size, seq_len, stream_length
         self.tokens_per_epoch = batch_size * stream_length
         self.dropped_tokens = (ids.size - 1) - self.tokens_per_epoch
-        self.inputs = ids[:self.tokens_per_epoch].astype(np.int64).reshape(batch_size, stream_length)
-        self.targets = ids[1:self.tokens_per_epoch + 1].astype(np.int64).reshape(batch_size, stream_length)
+        self.inputs = ids[: self.tokens_per_epoch].astype(np.int64).reshape(batch_size, stream_length)
+        self.targets = ids[1 : self.tokens_per_epoch + 1].astype(np.int64).reshape(batch_size, stream_length)
 
     def __len__(self):
         """The number of windows, ceil(L / T)."""
@@ -62,15 +67,19 @@ class TBPTTBatches:
         """Yield ``(index, inputs, targets)`` for windows ``start, start + 1, …`` (to resume an
         epoch part-way; ``start == len(self)`` yields nothing). Arrays are fresh copies."""
         if not 0 <= start <= len(self):
-            raise GatedRNNError(f"window {start} is out of range: this epoch has {len(self)} windows "
-                                f"(0..{len(self) - 1}); resume with the same batch_size, seq_len and data")
+            raise GatedRNNError(
+                f"window {start} is out of range: this epoch has {len(self)} windows "
+                f"(0..{len(self) - 1}); resume with the same batch_size, seq_len and data"
+            )
         for index in range(start, len(self)):
             columns = slice(index * self.seq_len, (index + 1) * self.seq_len)
             yield index, self.inputs[:, columns].copy(), self.targets[:, columns].copy()
 
     def __repr__(self):
-        return (f"TBPTTBatches(batch_size={self.batch_size}, seq_len={self.seq_len}, windows={len(self)}, "
-                f"tokens_per_epoch={self.tokens_per_epoch}, dropped_tokens={self.dropped_tokens})")
+        return (
+            f"TBPTTBatches(batch_size={self.batch_size}, seq_len={self.seq_len}, windows={len(self)}, "
+            f"tokens_per_epoch={self.tokens_per_epoch}, dropped_tokens={self.dropped_tokens})"
+        )
 
 
 def _check_positive(name, value):

@@ -1,4 +1,5 @@
 """Corpus: a data set ready for a language model — three splits of token ids and their vocabulary."""
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,5 +28,7 @@ class Corpus:
     source: dict = None
 
     def __repr__(self):
-        return (f"Corpus({self.name!r}: train {self.train.size:,}, valid {self.valid.size:,}, "
-                f"test {self.test.size:,} tokens, vocabulary {len(self.vocab):,})")
+        return (
+            f"Corpus({self.name!r}: train {self.train.size:,}, valid {self.valid.size:,}, "
+            f"test {self.test.size:,} tokens, vocabulary {len(self.vocab):,})"
+        )

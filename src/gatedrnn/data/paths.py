@@ -1,4 +1,5 @@
 """Where the data sets live: outside the package, in a folder the user chooses or a per-user cache."""
+
 import os
 from pathlib import Path
 

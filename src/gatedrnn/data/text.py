@@ -8,6 +8,7 @@ for characters that never occur in training.
 With one file the tokens are split in order: the first 90 % train, the next 5 % valid, the last
 5 % test (by default), so no text from the end leaks into training.
 """
+
 import math
 from pathlib import Path
 
@@ -20,11 +21,19 @@ from .vocab import LEVELS, Vocabulary, leading_tokens, select_tokens
 
 UNK_WORD = "<unk>"
 UNK_CHAR = "\ufffd"
-MIN_SPLIT_TOKENS = 2   # one input and its target
+MIN_SPLIT_TOKENS = 2  # one input and its target
 
 
-def load_text(path, level="word", split=(0.9, 0.05, 0.05), valid_path=None, test_path=None, lowercase=False,
-              min_count=1, max_vocab=None):
+def load_text(
+    path,
+    level="word",
+    split=(0.9, 0.05, 0.05),
+    valid_path=None,
+    test_path=None,
+    lowercase=False,
+    min_count=1,
+    max_vocab=None,
+):
     """A :class:`Corpus` from the text file at ``path``.
 
     Args:
@@ -56,13 +65,14 @@ def load_text(path, level="word", split=(0.9, 0.05, 0.05), valid_path=None, test
             ends = _split_ends(read.file_token_counts, split)
             _check_split_sizes(path, level, ends, sum(read.file_token_counts))
             ids = read.ids()
-            vocab = _vocabulary(read, ids[:ends[0]], leading, unk, level, min_count, max_vocab, names)
+            vocab = _vocabulary(read, ids[: ends[0]], leading, unk, level, min_count, max_vocab, names)
             renumber_in_place(ids, read.new_ids)
     except MemoryError:
         # The estimate after every piece usually refuses first; a cap can still be met between two.
-        raise GatedRNNError(f"ran out of memory reading {path} as {level} tokens ({_budget()}); use a shorter "
-                            "text, or free memory") from None
-    train, valid, test = ids[:ends[0]], ids[ends[0]:ends[1]], ids[ends[1]:]
+        raise GatedRNNError(
+            f"ran out of memory reading {path} as {level} tokens ({_budget()}); use a shorter text, or free memory"
+        ) from None
+    train, valid, test = ids[: ends[0]], ids[ends[0] : ends[1]], ids[ends[1] :]
     return Corpus(train=train, valid=valid, test=test, vocab=vocab, name=Path(path).name)
 
 
@@ -73,17 +83,20 @@ def encode_file(path, vocab, lowercase=False):
     try:
         with read_token_ids([path], vocab.level, lowercase) as read:
             ids = read.ids()
-            distinct = read.kept_tokens(np.arange(read.distinct_count))   # by provisional id
+            distinct = read.kept_tokens(np.arange(read.distinct_count))  # by provisional id
             read.release()
             renumber_in_place(ids, vocab.encode(distinct))
     except MemoryError:
-        raise GatedRNNError(f"ran out of memory reading {path} as {vocab.level} tokens ({_budget()}); use a "
-                            "shorter text, or free memory") from None
+        raise GatedRNNError(
+            f"ran out of memory reading {path} as {vocab.level} tokens ({_budget()}); use a "
+            "shorter text, or free memory"
+        ) from None
     return ids
 
 
 def _budget():
     from ..memory import available_bytes, describe_available
+
     available = available_bytes()
     return "no memory left" if available is None else describe_available(available)
 
@@ -96,11 +109,10 @@ def _vocabulary(read, train_ids, leading, unk, level, min_count, max_vocab, name
     counts = np.bincount(train_ids, minlength=train_distinct)
     positions = read.leading_positions(leading)
     cutting = min_count > 1 or max_vocab is not None
-    kept = select_tokens(train_distinct, counts if cutting else None, leading, positions, min_count, max_vocab,
-                         names)
+    kept = select_tokens(train_distinct, counts if cutting else None, leading, positions, min_count, max_vocab, names)
     tokens = read.kept_tokens(kept, leading)
     read.new_ids = _new_ids(read.distinct_count, kept, len(leading), positions, unk_id=leading.index(unk))
-    read.release()   # before the vocabulary builds its own dict: one of the two at a time
+    read.release()  # before the vocabulary builds its own dict: one of the two at a time
     return Vocabulary(tokens, unk_token=unk, level=level)
 
 
@@ -117,8 +129,10 @@ def _check_split_sizes(path, level, ends, total):
     sizes = (ends[0], ends[1] - ends[0], total - ends[1])
     for name, size in zip(("train", "valid", "test"), sizes):
         if size < MIN_SPLIT_TOKENS:
-            raise GatedRNNError(f"{path}: the {name} split would hold {size} {level} token(s), it needs at "
-                                f"least {MIN_SPLIT_TOKENS}; use more text or a larger {name} fraction")
+            raise GatedRNNError(
+                f"{path}: the {name} split would hold {size} {level} token(s), it needs at "
+                f"least {MIN_SPLIT_TOKENS}; use more text or a larger {name} fraction"
+            )
 
 
 def _new_ids(distinct_count, kept, leading_count, leading_positions, unk_id):
@@ -158,6 +172,7 @@ def check_fractions(fractions):
     if not all(math.isfinite(v) and v > 0 for v in values):
         raise GatedRNNError(f"split fractions must all be > 0, got {fractions!r}; e.g. use (0.9, 0.05, 0.05)")
     if not math.isclose(sum(values), 1.0, abs_tol=1e-6):
-        raise GatedRNNError(f"split fractions must sum to 1, got {fractions!r} (sum {sum(values):g}); "
-                            "e.g. use (0.9, 0.05, 0.05)")
+        raise GatedRNNError(
+            f"split fractions must sum to 1, got {fractions!r} (sum {sum(values):g}); e.g. use (0.9, 0.05, 0.05)"
+        )
     return values

@@ -15,6 +15,7 @@ order, the tokens of a training prefix are exactly the ids below the prefix's la
 in order of first appearance there: the order a vocabulary built from the training tokens
 gives them.
 """
+
 from contextlib import contextmanager
 from itertools import chain, compress
 
@@ -25,12 +26,12 @@ from ..files import open_regular_file
 from ..memory import available_bytes, describe_available, describe_bytes
 from .pieces import text_pieces, token_pieces
 
-ID_BYTES = 8                  # an int64 id per token
+ID_BYTES = 8  # an int64 id per token
 # Per distinct token, measured on CPython 3.12 (a short word): its str (~56), its entry in
 # pass 1's dict (~60 with the table's slack), in the Vocabulary's list and dict (~70), and
 # two int64 arrays over them (counts, new ids).
 DISTINCT_TOKEN_BYTES = 200
-RENUMBER_BLOCK = 1 << 20      # ids renumbered this many at a time (a block-sized temporary)
+RENUMBER_BLOCK = 1 << 20  # ids renumbered this many at a time (a block-sized temporary)
 
 
 def corpus_bytes(token_count, distinct_count):
@@ -60,10 +61,10 @@ class TokenIdReading:
 
     def __init__(self, files, level, lowercase):
         self.files, self.level, self.lowercase = files, level, lowercase
-        self.budget = available_bytes()   # before anything of the corpus exists
-        self._positions = {}              # token → provisional id, by first appearance
+        self.budget = available_bytes()  # before anything of the corpus exists
+        self._positions = {}  # token → provisional id, by first appearance
         self.file_token_counts = []
-        self.new_ids = None               # provisional id → vocabulary id, once the vocabulary is chosen
+        self.new_ids = None  # provisional id → vocabulary id, once the vocabulary is chosen
 
     @property
     def distinct_count(self):
@@ -80,7 +81,7 @@ class TokenIdReading:
         for path, handle in self.files:
             count, seen = 0, {}
             for tokens in self._tokens_of(path, handle, seen):
-                positions.update(dict.fromkeys(tokens))   # new tokens at the end, in order; C speed
+                positions.update(dict.fromkeys(tokens))  # new tokens at the end, in order; C speed
                 count += len(tokens)
                 self._check_budget(path, total + count, len(positions))
             if not seen:
@@ -93,10 +94,12 @@ class TokenIdReading:
     def _check_budget(self, path, token_count, distinct_count):
         needed = corpus_bytes(token_count, distinct_count)
         if self.budget is not None and needed > self.budget:
-            raise GatedRNNError(f"{path} as {self.level} tokens needs at least {describe_bytes(needed)} "
-                                f"({token_count:,} tokens, {distinct_count:,} distinct, read so far); "
-                                f"{describe_available(self.budget)}: use a shorter text, or a machine with "
-                                "more memory")
+            raise GatedRNNError(
+                f"{path} as {self.level} tokens needs at least {describe_bytes(needed)} "
+                f"({token_count:,} tokens, {distinct_count:,} distinct, read so far); "
+                f"{describe_available(self.budget)}: use a shorter text, or a machine with "
+                "more memory"
+            )
 
     def ids(self):
         """Pass 2: the provisional id of every token of every file, (n,) int64."""
@@ -109,7 +112,7 @@ class TokenIdReading:
                 if start + len(tokens) > end:
                     raise _changed(path)
                 try:
-                    ids[start:start + len(tokens)] = np.fromiter(map(lookup, tokens), np.int64, len(tokens))
+                    ids[start : start + len(tokens)] = np.fromiter(map(lookup, tokens), np.int64, len(tokens))
                 except KeyError:
                     raise _changed(path) from None
                 start += len(tokens)
@@ -147,5 +150,5 @@ def _changed(path):
 def renumber_in_place(ids, new_ids):
     """``ids[i] = new_ids[ids[i]]`` for every i, a block at a time (no second array of ids)."""
     for start in range(0, ids.size, RENUMBER_BLOCK):
-        block = ids[start:start + RENUMBER_BLOCK]
+        block = ids[start : start + RENUMBER_BLOCK]
         block[...] = new_ids[block]

@@ -4,6 +4,7 @@ Word level: each line split on whitespace, and the end of every line becomes the
 ``<eos>``, as in the Mikolov / Zaremba Penn Treebank setup (so the model learns where
 sentences end). Character level: every character is a token, ``"\\n"`` included.
 """
+
 from pathlib import Path
 
 from ..errors import GatedRNNError
@@ -16,7 +17,7 @@ def word_tokens(text):
     """Whitespace-separated words with ``<eos>`` after every line (a last line without a newline
     counts as a line)."""
     lines = text.split("\n")
-    if lines[-1] == "":   # the text ended with a newline: no further line after it
+    if lines[-1] == "":  # the text ended with a newline: no further line after it
         lines.pop()
     tokens = []
     for line in lines:
@@ -38,12 +39,14 @@ def read_utf8(path):
     (gatedrnn.data.pieces), as gatedrnn.data.load_text does; this is also the reference those
     pieces are tested against."""
     path = Path(path)
-    with open_regular_file(path, "text file") as handle:   # a FIFO or a device is refused, not read for ever
+    with open_regular_file(path, "text file") as handle:  # a FIFO or a device is refused, not read for ever
         raw = handle.read()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as bad:
-        raise GatedRNNError(f"{path} is not UTF-8 (invalid byte at offset {bad.start}); convert it, e.g. "
-                            f"iconv -f LATIN1 -t UTF-8 {path} > converted.txt") from None
+        raise GatedRNNError(
+            f"{path} is not UTF-8 (invalid byte at offset {bad.start}); convert it, e.g. "
+            f"iconv -f LATIN1 -t UTF-8 {path} > converted.txt"
+        ) from None
     # Windows line ends would otherwise make "\r" a character token of its own.
     return text.removeprefix("\ufeff").replace("\r\n", "\n")

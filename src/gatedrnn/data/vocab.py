@@ -5,6 +5,7 @@ gives the same ids (a checkpoint's embedding rows depend on it): the unknown tok
 there is one), then the other specials, then the training tokens in order of first appearance
 (or, when asked, of frequency: the most frequent first).
 """
+
 from collections import Counter
 from types import MappingProxyType
 
@@ -13,13 +14,13 @@ import numpy as np
 from ..errors import GatedRNNError, check_whole_number
 
 LEVELS = ("word", "char")
-ORDERS = ("appearance", "frequency")   # how Vocabulary.build numbers the text's tokens
+ORDERS = ("appearance", "frequency")  # how Vocabulary.build numbers the text's tokens
 
 
 def short_repr(token, limit=40):
     """``repr(token)`` cut to about ``limit`` characters, so an error message stays one short line."""
     text = repr(token)
-    return text if len(text) <= limit else text[:limit - 4] + "...'"
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
 
 
 class Vocabulary:
@@ -40,18 +41,19 @@ class Vocabulary:
         self._tokens = tokens
         try:
             self._ids = {token: index for index, token in enumerate(tokens)}
-        except TypeError:   # an unhashable token: named by the check below
+        except TypeError:  # an unhashable token: named by the check below
             self._ids = {}
         _check_tokens(tokens, self._ids)
         if unk_token is not None and unk_token not in self._ids:
-            raise GatedRNNError(f"unk_token {short_repr(unk_token)} is not among the vocabulary's tokens; "
-                                "add it to the tokens or pass unk_token=None")
+            raise GatedRNNError(
+                f"unk_token {short_repr(unk_token)} is not among the vocabulary's tokens; "
+                "add it to the tokens or pass unk_token=None"
+            )
         self.unk_token = unk_token
         self.level = level
 
     @classmethod
-    def build(cls, tokens, specials=(), unk_token=None, level="word", min_count=1, max_size=None,
-              order="appearance"):
+    def build(cls, tokens, specials=(), unk_token=None, level="word", min_count=1, max_size=None, order="appearance"):
         """A vocabulary of ``unk_token``, then ``specials``, then ``tokens`` by first appearance.
 
         ``tokens`` is the training split (any iterable of str; a str iterates its characters);
@@ -72,7 +74,7 @@ class Vocabulary:
         check_order(order)
         leading = leading_tokens(unk_token, specials, min_count, max_size)
         tokens = list(tokens)
-        distinct = list(dict.fromkeys(tokens))   # first appearances, in order
+        distinct = list(dict.fromkeys(tokens))  # first appearances, in order
         counts = None
         if min_count > 1 or max_size is not None or order == "frequency":
             counted = Counter(tokens)
@@ -80,7 +82,7 @@ class Vocabulary:
         leading_positions = [distinct.index(token) if token in distinct else None for token in leading]
         kept = select_tokens(len(distinct), counts, leading, leading_positions, min_count, max_size)
         if order == "frequency":
-            kept = kept[np.lexsort((kept, -counts[kept]))]   # by count, then first appearance
+            kept = kept[np.lexsort((kept, -counts[kept]))]  # by count, then first appearance
         return cls(leading + [distinct[i] for i in kept.tolist()], unk_token=unk_token, level=level)
 
     # -- lookups ------------------------------------------------------------------------------
@@ -116,8 +118,9 @@ class Vocabulary:
         Returns an int64 array of shape (len(tokens),).
         """
         if isinstance(tokens, str) and self.level == "word":
-            raise GatedRNNError("encode takes a list of words, not one string; split the text first "
-                                "(e.g. text.split())")
+            raise GatedRNNError(
+                "encode takes a list of words, not one string; split the text first (e.g. text.split())"
+            )
         tokens = list(tokens)
         unk_id = self.unk_id
         if unk_id is not None:
@@ -131,8 +134,7 @@ class Vocabulary:
         """The tokens of ``ids`` (ints, shape (n,)) as a list of n strings."""
         ids = np.asarray(ids)
         if ids.ndim != 1:
-            raise GatedRNNError(f"decode takes a 1-D sequence of ids, got shape {ids.shape}; "
-                                "decode one row at a time")
+            raise GatedRNNError(f"decode takes a 1-D sequence of ids, got shape {ids.shape}; decode one row at a time")
         if ids.size == 0:
             return []
         if not np.issubdtype(ids.dtype, np.integer):
@@ -140,13 +142,17 @@ class Vocabulary:
         low, high = int(ids.min()), int(ids.max())
         if low < 0 or high >= len(self):
             bad = low if low < 0 else high
-            raise GatedRNNError(f"id {bad} is outside the vocabulary (ids 0..{len(self) - 1}); "
-                                "use the vocabulary the model was trained with")
+            raise GatedRNNError(
+                f"id {bad} is outside the vocabulary (ids 0..{len(self) - 1}); "
+                "use the vocabulary the model was trained with"
+            )
         return [self._tokens[i] for i in ids.tolist()]
 
     def _unknown(self, token):
-        return GatedRNNError(f"token {short_repr(token)} is not in the vocabulary ({len(self)} tokens, "
-                             "no unk_token); use tokens seen in training or build it with an unk_token")
+        return GatedRNNError(
+            f"token {short_repr(token)} is not in the vocabulary ({len(self)} tokens, "
+            "no unk_token); use tokens seen in training or build it with an unk_token"
+        )
 
     # -- checkpoints ----------------------------------------------------------------------------
     def to_dict(self):
@@ -162,17 +168,23 @@ class Vocabulary:
         optional 'level' ('word' or 'char'), and no other key.
         """
         if not isinstance(description, dict) or not isinstance(description.get("tokens"), list):
-            raise GatedRNNError("the vocabulary description has no 'tokens' list; the checkpoint is "
-                                "corrupted or was not written by gatedrnn")
+            raise GatedRNNError(
+                "the vocabulary description has no 'tokens' list; the checkpoint is "
+                "corrupted or was not written by gatedrnn"
+            )
         unknown = sorted(str(key) for key in description if key not in ("tokens", "unk_token", "level"))
         if unknown:
             shown = ", ".join(map(short_repr, unknown[:5]))
-            raise GatedRNNError(f"the vocabulary description has unknown keys {shown}; "
-                                "the checkpoint is corrupted or was not written by gatedrnn")
+            raise GatedRNNError(
+                f"the vocabulary description has unknown keys {shown}; "
+                "the checkpoint is corrupted or was not written by gatedrnn"
+            )
         unk_token, level = description.get("unk_token"), description.get("level", "word")
         if unk_token is not None and not isinstance(unk_token, str):
-            raise GatedRNNError(f"the vocabulary's unk_token is {type(unk_token).__name__} {short_repr(unk_token)}, "
-                                "not a str or null; the checkpoint is corrupted")
+            raise GatedRNNError(
+                f"the vocabulary's unk_token is {type(unk_token).__name__} {short_repr(unk_token)}, "
+                "not a str or null; the checkpoint is corrupted"
+            )
         if not isinstance(level, str):
             raise GatedRNNError(f"vocabulary level must be 'word' or 'char', got {short_repr(level)}")
         return cls(description["tokens"], unk_token=unk_token, level=level)
@@ -181,8 +193,10 @@ class Vocabulary:
 def check_order(order):
     """``order`` must be one of ORDERS: how a built vocabulary numbers the tokens of the text."""
     if not isinstance(order, str) or order not in ORDERS:
-        raise GatedRNNError(f"vocabulary order must be 'appearance' or 'frequency', got {short_repr(order)}; "
-                            "pass 'frequency' for the most frequent tokens first (an adaptive softmax needs it)")
+        raise GatedRNNError(
+            f"vocabulary order must be 'appearance' or 'frequency', got {short_repr(order)}; "
+            "pass 'frequency' for the most frequent tokens first (an adaptive softmax needs it)"
+        )
 
 
 def leading_tokens(unk_token, specials, min_count, max_size, names=("min_count", "max_size")):
@@ -195,8 +209,9 @@ def leading_tokens(unk_token, specials, min_count, max_size, names=("min_count",
     return ([unk_token] if unk_token is not None else []) + list(specials)
 
 
-def select_tokens(distinct_count, counts, leading, leading_positions, min_count=1, max_size=None,
-                  names=("min_count", "max_size")):
+def select_tokens(
+    distinct_count, counts, leading, leading_positions, min_count=1, max_size=None, names=("min_count", "max_size")
+):
     """Positions (int64, ascending) among the distinct tokens of the tokens a vocabulary keeps after ``leading``.
 
     The distinct tokens are the training split's, numbered by first appearance (positions
@@ -221,7 +236,7 @@ def select_tokens(distinct_count, counts, leading, leading_positions, min_count=
     positions = np.flatnonzero(candidates)
     if max_size is not None:
         room = max(max_size - len(leading), 0)
-        most_frequent_first = np.lexsort((positions, -counts[positions]))   # by count, then first appearance
+        most_frequent_first = np.lexsort((positions, -counts[positions]))  # by count, then first appearance
         positions = np.sort(positions[most_frequent_first[:room]])
     if positions.size == 0 and text_tokens:
         raise _nothing_kept(counts, leading, min_count, max_size, names)
@@ -233,12 +248,16 @@ def _nothing_kept(counts, leading, min_count, max_size, names):
     shown = ", ".join(map(short_repr, leading))
     most = int(counts.max()) if counts is not None and counts.size else 0
     if most < min_count:
-        return GatedRNNError(f"{names[0]} {min_count} leaves no token of the training text in the vocabulary, only "
-                             f"{shown} (the most frequent token occurs {most:,} times): a language model needs at "
-                             f"least one token besides it; lower it to at most {most:,}")
-    return GatedRNNError(f"{names[1]} {max_size} leaves no room for a token of the training text in the vocabulary, "
-                         f"only {shown}: a language model needs at least one token besides it; raise it to at "
-                         f"least {len(leading) + 1}")
+        return GatedRNNError(
+            f"{names[0]} {min_count} leaves no token of the training text in the vocabulary, only "
+            f"{shown} (the most frequent token occurs {most:,} times): a language model needs at "
+            f"least one token besides it; lower it to at most {most:,}"
+        )
+    return GatedRNNError(
+        f"{names[1]} {max_size} leaves no room for a token of the training text in the vocabulary, "
+        f"only {shown}: a language model needs at least one token besides it; raise it to at "
+        f"least {len(leading) + 1}"
+    )
 
 
 def _check_tokens(tokens, ids):
@@ -250,13 +269,13 @@ def _check_tokens(tokens, ids):
     """
     if not all(issubclass(kind, str) for kind in set(map(type, tokens))):
         index, token = next((i, t) for i, t in enumerate(tokens) if not isinstance(t, str))
-        raise GatedRNNError(f"vocabulary token {index} is {type(token).__name__} {short_repr(token)}, "
-                            "not a str; tokens must be strings")
+        raise GatedRNNError(
+            f"vocabulary token {index} is {type(token).__name__} {short_repr(token)}, not a str; tokens must be strings"
+        )
     if len(ids) == len(tokens):
         return
     seen = set()
     for token in tokens:
         if token in seen:
-            raise GatedRNNError(f"vocabulary token {short_repr(token)} appears twice; each token may "
-                                "appear once")
+            raise GatedRNNError(f"vocabulary token {short_repr(token)} appears twice; each token may appear once")
         seen.add(token)

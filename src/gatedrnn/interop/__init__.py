@@ -17,18 +17,36 @@ no torch); it is not a dependency of gatedrnn. One idea per module:
 This package sits above gatedrnn.lm (docs/architecture.md): it is the bridge for everything
 gatedrnn builds.
 """
+
 from .convert import from_torch, to_torch
 from .export_import import export_checkpoint, import_torch_file
 from .language_model import torch_language_model_class
 from .lazy_torch import import_torch
-from .torch_file import (TORCH_FILE_FORMAT, TORCH_FILE_VERSION, TorchFile, load_torch_language_model,
-                         read_torch_language_model, save_torch_language_model)
+from .torch_file import (
+    TORCH_FILE_FORMAT,
+    TORCH_FILE_VERSION,
+    TorchFile,
+    load_torch_language_model,
+    read_torch_language_model,
+    save_torch_language_model,
+)
 
-_torch = import_torch   # the name cli/lm.py and torch_engine import
+_torch = import_torch  # the name cli/lm.py and torch_engine import
 
-__all__ = ["from_torch", "to_torch", "TorchLanguageModel", "save_torch_language_model", "load_torch_language_model",
-           "read_torch_language_model", "TorchFile", "export_checkpoint", "import_torch_file", "import_torch",
-           "TORCH_FILE_FORMAT", "TORCH_FILE_VERSION"]
+__all__ = [
+    "from_torch",
+    "to_torch",
+    "TorchLanguageModel",
+    "save_torch_language_model",
+    "load_torch_language_model",
+    "read_torch_language_model",
+    "TorchFile",
+    "export_checkpoint",
+    "import_torch_file",
+    "import_torch",
+    "TORCH_FILE_FORMAT",
+    "TORCH_FILE_VERSION",
+]
 
 
 def __getattr__(name):

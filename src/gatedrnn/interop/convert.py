@@ -5,9 +5,14 @@ Both copy the weights unchanged under their names; the configuration is built by
 torch, every tensor first passes the gate of :mod:`.torch_tensors` (float32/float64, dense,
 finite), and every setting gatedrnn cannot represent is refused in one line.
 """
+
 from ..errors import GatedRNNError
-from .language_model import (is_language_model, is_torch_language_model, language_model_from_torch,
-                             language_model_to_torch)
+from .language_model import (
+    is_language_model,
+    is_torch_language_model,
+    language_model_from_torch,
+    language_model_to_torch,
+)
 from .layers import layer_from_torch, layer_to_torch
 from .lazy_torch import import_torch
 from .torch_tensors import arrays_from_state_dict
@@ -22,8 +27,10 @@ def from_torch(module):
     """
     torch = import_torch()
     if not isinstance(module, torch.nn.Module):
-        raise GatedRNNError(f"from_torch takes a torch.nn.Module, got {type(module).__name__}; for a state_dict, "
-                            "build the gatedrnn layer and call its load_state_dict")
+        raise GatedRNNError(
+            f"from_torch takes a torch.nn.Module, got {type(module).__name__}; for a state_dict, "
+            "build the gatedrnn layer and call its load_state_dict"
+        )
     owner = f"this {type(module).__name__}"
     arrays, dtype = arrays_from_state_dict(module.state_dict(), owner, "module.float() or module.double()")
     if is_torch_language_model(module):

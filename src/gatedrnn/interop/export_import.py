@@ -10,6 +10,7 @@ checkpoint in a scratch directory beside the target, reads it back with
 ``gatedrnn.lm.model_from_checkpoint`` (as eval and generate will), and only then links it into
 place (a link cannot replace a file that appeared meanwhile).
 """
+
 import os
 import shutil
 import tempfile
@@ -45,6 +46,7 @@ def import_torch_file(torch_file, checkpoint):
 def check_new_output(path, what):
     """GatedRNNError unless ``path`` is free (not even a dangling link) and its directory writable."""
     from ..files import check_output_file
+
     path = Path(path)
     if path.exists() or path.is_symlink():
         raise GatedRNNError(f"{path} already exists; choose another name (nothing is overwritten)")
@@ -67,8 +69,9 @@ def _write_checkpoint_readers_accept(path, loaded, run, source):
             model_from_checkpoint(candidate)
         except GatedRNNError as error:
             reason = str(error).replace(str(candidate), str(path))
-            raise GatedRNNError(f"{source} would give a checkpoint gatedrnn cannot read back ({reason}); nothing was "
-                                "written") from None
+            raise GatedRNNError(
+                f"{source} would give a checkpoint gatedrnn cannot read back ({reason}); nothing was written"
+            ) from None
         path.parent.mkdir(parents=True, exist_ok=True)
         _link_into_place(candidate, path)
     except OSError as error:
@@ -82,8 +85,9 @@ def _link_into_place(candidate, path):
         os.link(candidate, path)
     except FileExistsError:
         raise GatedRNNError(f"{path} appeared while importing; choose another name (nothing is overwritten)") from None
-    except OSError:   # a filesystem without hard links: check, then rename
+    except OSError:  # a filesystem without hard links: check, then rename
         if path.exists() or path.is_symlink():
-            raise GatedRNNError(f"{path} appeared while importing; choose another name (nothing is overwritten)") \
-                from None
+            raise GatedRNNError(
+                f"{path} appeared while importing; choose another name (nothing is overwritten)"
+            ) from None
         os.replace(candidate, path)

@@ -3,6 +3,7 @@
 The class is made on first use (it subclasses ``torch.nn.Module``, so it cannot exist before
 torch is imported); ``gatedrnn.interop.TorchLanguageModel`` fetches it.
 """
+
 from ..layers import RECURRENT_LAYERS
 from .lazy_torch import import_torch
 from .torch_tensors import check_plausible
@@ -12,6 +13,7 @@ _TORCH_LANGUAGE_MODEL = None
 
 def is_language_model(obj):
     from ..lm import LanguageModel
+
     return isinstance(obj, LanguageModel)
 
 
@@ -22,7 +24,8 @@ def is_torch_language_model(module):
 def language_model_from_torch(module, arrays, dtype):
     """The LanguageModel of a TorchLanguageModel ``module`` whose checked state_dict is ``arrays``."""
     from ..lm import LanguageModel, ModelConfig
-    check_plausible(arrays, "this TorchLanguageModel")   # else it could never be saved and read back
+
+    check_plausible(arrays, "this TorchLanguageModel")  # else it could never be saved and read back
     model = LanguageModel(ModelConfig.from_dict(dict(module.config), source="the module's config"), dtype=dtype)
     model.load_state_dict(arrays)
     return model.train(bool(module.training))
@@ -55,6 +58,7 @@ def torch_language_model_class():
 
 def _make_torch_language_model(torch):
     from ..errors import GatedRNNError
+
     nn = torch.nn
     # Each registered cell that PyTorch has (gatedrnn.layers.registry): "lstm" → nn.LSTM, …
     recurrent = {name: getattr(nn, cell.torch_name) for name, cell in RECURRENT_LAYERS.items() if cell.torch_name}
@@ -72,8 +76,13 @@ def _make_torch_language_model(torch):
                 raise GatedRNNError(f"unknown cell {c['cell']!r} in the config; use {', '.join(recurrent)}")
             self.embed = nn.Embedding(c["vocab_size"], c["embedding_size"])
             self.embed_dropout = nn.Dropout(c["dropout"])
-            self.rnn = recurrent[c["cell"]](c["embedding_size"], c["hidden_size"], c["num_layers"], batch_first=True,
-                                            dropout=c["dropout"] if c["num_layers"] > 1 else 0.0)
+            self.rnn = recurrent[c["cell"]](
+                c["embedding_size"],
+                c["hidden_size"],
+                c["num_layers"],
+                batch_first=True,
+                dropout=c["dropout"] if c["num_layers"] > 1 else 0.0,
+            )
             self.output_dropout = nn.Dropout(c["dropout"])
             self.decoder = nn.Linear(c["hidden_size"], c["vocab_size"])
             if c["tie_weights"]:

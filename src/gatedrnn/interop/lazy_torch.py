@@ -3,6 +3,7 @@
 PyTorch is not a dependency of gatedrnn; without it, every door that needs it says how to
 install it in one line.
 """
+
 from ..errors import GatedRNNError
 
 
@@ -11,6 +12,8 @@ def import_torch():
     try:
         import torch
     except ImportError:  # pragma: no cover - depends on the environment
-        raise GatedRNNError("PyTorch is not installed; install it with `pip install gatedrnn[torch]` (or "
-                             "`pip install torch`) to use gatedrnn.interop and --engine torch") from None
+        raise GatedRNNError(
+            "PyTorch is not installed; install it with `pip install gatedrnn[torch]` (or "
+            "`pip install torch`) to use gatedrnn.interop and --engine torch"
+        ) from None
     return torch

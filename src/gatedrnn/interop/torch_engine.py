@@ -31,6 +31,7 @@ the run's seed, the step and the process, so a resumed run draws the same ones),
 settings torch has no layer for (locked, recurrent and embedding dropout, weight drop) are
 refused.
 """
+
 import atexit
 import os
 
@@ -42,8 +43,7 @@ from ..training import StepResult
 from . import _torch, to_torch
 
 # Model settings the TorchLanguageModel has no layer for, with the value that turns each off.
-UNSUPPORTED_SETTINGS = {"locked_dropout": False, "recurrent_dropout": 0.0, "weight_drop": 0.0,
-                        "embedding_dropout": 0.0}
+UNSUPPORTED_SETTINGS = {"locked_dropout": False, "recurrent_dropout": 0.0, "weight_drop": 0.0, "embedding_dropout": 0.0}
 OPTIMIZERS = ("SGD", "Adam")
 
 
@@ -61,12 +61,16 @@ def check_supported(model_config, training):
     """One line naming the first setting the torch engine cannot run, and what to do instead."""
     for name, off in UNSUPPORTED_SETTINGS.items():
         if getattr(model_config, name) != off:
-            raise GatedRNNError(f"--engine torch has no {name.replace('_', '-')} (torch has no such layer); "
-                                f"train it with the NumPy engine, or drop --{name.replace('_', '-')}")
+            raise GatedRNNError(
+                f"--engine torch has no {name.replace('_', '-')} (torch has no such layer); "
+                f"train it with the NumPy engine, or drop --{name.replace('_', '-')}"
+            )
     processes = world_size()
     if training.batch_size % processes:
-        raise GatedRNNError(f"--batch-size {training.batch_size} does not split evenly over {processes} processes; "
-                            f"use a multiple of {processes}, so that every process takes the same number of streams")
+        raise GatedRNNError(
+            f"--batch-size {training.batch_size} does not split evenly over {processes} processes; "
+            f"use a multiple of {processes}, so that every process takes the same number of streams"
+        )
 
 
 class TorchEngine:
@@ -109,7 +113,7 @@ class TorchEngine:
         self.train_tuner = ThreadTuner(candidates, apply=torch.set_num_threads)
         self.eval_tuner = ThreadTuner(candidates, apply=torch.set_num_threads)
         self.sync_from_model()
-        self._broadcast_weights_from_writer()   # every process starts from process 0's weights (as DDP did)
+        self._broadcast_weights_from_writer()  # every process starts from process 0's weights (as DDP did)
 
     @property
     def writes_files(self):
@@ -150,6 +154,7 @@ class TorchEngine:
     def evaluate_nll(self, ids, batch_size, seq_len):
         """Mean nats per token of ``ids``, streams carried across windows, dropout off (as NumPy's)."""
         from ..data import TBPTTBatches
+
         torch = self.torch
         total, count, state = 0.0, 0, None
         self.module.eval()
@@ -157,8 +162,11 @@ class TorchEngine:
             for inputs, targets in TBPTTBatches(ids, batch_size, seq_len):
                 with self.eval_tuner.step(units=targets.size):
                     logits, state = self.module(self._tensor(inputs), state)
-                    total += float(torch.nn.functional.cross_entropy(
-                        logits.reshape(-1, logits.shape[-1]), self._tensor(targets).reshape(-1), reduction="sum"))
+                    total += float(
+                        torch.nn.functional.cross_entropy(
+                            logits.reshape(-1, logits.shape[-1]), self._tensor(targets).reshape(-1), reduction="sum"
+                        )
+                    )
                 count += targets.size
         self.module.train()
         return total / count
@@ -166,8 +174,9 @@ class TorchEngine:
     # -- weights, buffers and states to and from the gatedrnn model ----------------------------
     def sync_to_model(self):
         """Copy the trained weights and the optimizer's buffers into the gatedrnn model and optimizer."""
-        self.model.load_state_dict({name: tensor.detach().cpu().numpy()
-                                    for name, tensor in self.module.state_dict().items()})
+        self.model.load_state_dict(
+            {name: tensor.detach().cpu().numpy() for name, tensor in self.module.state_dict().items()}
+        )
         buffers = {}
         for index, name in enumerate(self.names):
             for key, value in self.torch_optimizer.state.get(self.parameters.get(name), {}).items():
@@ -178,8 +187,9 @@ class TorchEngine:
     def sync_from_model(self):
         """Copy the gatedrnn model's weights and its optimizer's buffers into torch (after a load)."""
         torch = self.torch
-        self.module.load_state_dict({name: torch.from_numpy(array.copy())
-                                     for name, array in self.model.state_dict().items()})
+        self.module.load_state_dict(
+            {name: torch.from_numpy(array.copy()) for name, array in self.model.state_dict().items()}
+        )
         self.torch_optimizer.state.clear()
         step = self.optimizer.step_count
         for key, arrays in self.optimizer.state.items():
@@ -202,8 +212,10 @@ class TorchEngine:
         """This process's streams of a checkpoint's carried state, as tensors on the device."""
         if carried is None:
             return None
-        parts = tuple(self._tensor(self._rows_of(np.asarray(part), axis=1), integer=False)
-                      for part in (carried if isinstance(carried, tuple) else (carried,)))
+        parts = tuple(
+            self._tensor(self._rows_of(np.asarray(part), axis=1), integer=False)
+            for part in (carried if isinstance(carried, tuple) else (carried,))
+        )
         return parts if isinstance(carried, tuple) else parts[0]
 
     def take_weights_from_writer(self):
@@ -236,14 +248,14 @@ class TorchEngine:
             return
         torch = self.torch
         for param in self.trainable:
-            if param.grad is None:   # a parameter this window did not reach
+            if param.grad is None:  # a parameter this window did not reach
                 param.grad = torch.zeros_like(param)
         flat = torch.cat([param.grad.reshape(-1) for param in self.trainable])
         torch.distributed.all_reduce(flat)
         flat /= self.processes
         offset = 0
         for param in self.trainable:
-            param.grad.copy_(flat[offset:offset + param.numel()].view_as(param))
+            param.grad.copy_(flat[offset : offset + param.numel()].view_as(param))
             offset += param.numel()
 
     def _mean_over_processes(self, loss):
@@ -297,7 +309,7 @@ def _join_process_group(torch, device):
         if device.type == "cuda":
             torch.cuda.set_device(device)
         distributed.init_process_group(backend="nccl" if device.type == "cuda" else "gloo")
-        atexit.register(_leave_process_group, torch)   # the group this module joined, this module leaves
+        atexit.register(_leave_process_group, torch)  # the group this module joined, this module leaves
 
 
 def _leave_process_group(torch):
@@ -336,7 +348,7 @@ def _torch_optimizer(torch, optimizer, parameters):
 
 def _dropout_seed(seed, step, rank):
     """A seed for one step of one process: the same masks again when a run resumes."""
-    return ((seed * 1_000_003 + step) * 4096 + rank) % (2 ** 63)
+    return ((seed * 1_000_003 + step) * 4096 + rank) % (2**63)
 
 
 def _detached(state):

@@ -17,6 +17,7 @@ within memory, the format, a vocabulary of at least two distinct tokens matching
 config and the embedding, and tensors gatedrnn can hold (float32/float64, dense, finite,
 plausible: :mod:`.torch_tensors`).
 """
+
 import io
 import json
 import os
@@ -33,6 +34,7 @@ TORCH_FILE_VERSION = 1
 @dataclass
 class TorchFile:
     """What a torch file holds, checked: the model, its vocabulary, training settings (or None) and run record."""
+
     model: object
     vocab: object
     training: object = None
@@ -48,11 +50,18 @@ def save_torch_language_model(model, vocab, path, training=None, run=None):
     ``saved["vocab"]["tokens"]`` in id order. Written atomically.
     """
     from ..files import atomic_write_bytes
+
     torch = import_torch()
     state = {name: torch.from_numpy(array.copy()) for name, array in model.state_dict().items()}
-    document = dict(format=TORCH_FILE_FORMAT, format_version=TORCH_FILE_VERSION, config=model.config.to_dict(),
-                    vocab=vocab.to_dict(), training=None if training is None else training.to_dict(),
-                    run=_plain_json(run or {}, f"the run record for {path}"), state_dict=state)
+    document = dict(
+        format=TORCH_FILE_FORMAT,
+        format_version=TORCH_FILE_VERSION,
+        config=model.config.to_dict(),
+        vocab=vocab.to_dict(),
+        training=None if training is None else training.to_dict(),
+        run=_plain_json(run or {}, f"the run record for {path}"),
+        state_dict=state,
+    )
     buffer = io.BytesIO()
     torch.save(document, buffer)
     atomic_write_bytes(path, buffer.getvalue())
@@ -78,51 +87,70 @@ def read_torch_language_model(path):
     if not isinstance(state, dict) or not all(isinstance(t, torch.Tensor) for t in state.values()):
         raise GatedRNNError(f"{path} has no state_dict of tensors; the file is corrupt")
     owner = f"{path}'s state_dict"
-    arrays, dtype = arrays_from_state_dict(state, owner, "tensor.float() (or .double()) on every state_dict entry "
-                                                         "before torch.save")
+    arrays, dtype = arrays_from_state_dict(
+        state, owner, "tensor.float() (or .double()) on every state_dict entry before torch.save"
+    )
     _check_embedding_rows(path, arrays, vocab)
     check_plausible(arrays, owner)
-    return TorchFile(model=_build_model(path, config, arrays, dtype), vocab=vocab, training=_training(path, document),
-                     run=_run_record(path, document))
+    return TorchFile(
+        model=_build_model(path, config, arrays, dtype),
+        vocab=vocab,
+        training=_training(path, document),
+        run=_run_record(path, document),
+    )
 
 
 def _load_document(path):
     from ..files import open_regular_file
     from ..memory import available_bytes
+
     torch = import_torch()
-    with open_regular_file(path, "torch file") as handle:   # refuses a FIFO or device without blocking
+    with open_regular_file(path, "torch file") as handle:  # refuses a FIFO or device without blocking
         size, available = os.fstat(handle.fileno()).st_size, available_bytes()
         if available is not None and size > available:
-            raise GatedRNNError(f"{path} is {size:,} bytes, more than the {available:,} bytes this process may still "
-                                "allocate; free memory or import it on a larger machine")
+            raise GatedRNNError(
+                f"{path} is {size:,} bytes, more than the {available:,} bytes this process may still "
+                "allocate; free memory or import it on a larger machine"
+            )
         try:
             document = torch.load(handle, map_location="cpu", weights_only=True)
-        except Exception as error:   # torch raises many kinds for a file that is not its format
-            raise GatedRNNError(f"{path} is not a torch file that weights_only loading accepts "
-                                f"({type(error).__name__}); give a file written by `gatedrnn export`") from None
+        except Exception as error:  # torch raises many kinds for a file that is not its format
+            raise GatedRNNError(
+                f"{path} is not a torch file that weights_only loading accepts "
+                f"({type(error).__name__}); give a file written by `gatedrnn export`"
+            ) from None
     if not isinstance(document, dict) or document.get("format") != TORCH_FILE_FORMAT:
-        raise GatedRNNError(f"{path} is not a gatedrnn language model (no format {TORCH_FILE_FORMAT!r}); give a "
-                            "file written by `gatedrnn export`")
+        raise GatedRNNError(
+            f"{path} is not a gatedrnn language model (no format {TORCH_FILE_FORMAT!r}); give a "
+            "file written by `gatedrnn export`"
+        )
     if document.get("format_version") != TORCH_FILE_VERSION:
-        raise GatedRNNError(f"{path} has format version {document.get('format_version')!r}; this gatedrnn reads "
-                            f"version {TORCH_FILE_VERSION}")
+        raise GatedRNNError(
+            f"{path} has format version {document.get('format_version')!r}; this gatedrnn reads "
+            f"version {TORCH_FILE_VERSION}"
+        )
     return document
 
 
 def _config_and_vocab(path, document):
     from ..data import Vocabulary
     from ..lm import ModelConfig
+
     try:
         vocab = Vocabulary.from_dict(document.get("vocab"))
     except GatedRNNError as error:
         raise GatedRNNError(f"{path}: {error}") from None
     if len(vocab) < 2:
-        raise GatedRNNError(f"{path}'s vocabulary has {len(vocab)} token(s); a language model needs at least 2 to "
-                            "predict anything: the file is corrupt or the model was built on no data")
+        raise GatedRNNError(
+            f"{path}'s vocabulary has {len(vocab)} token(s); a language model needs at least 2 to "
+            "predict anything: the file is corrupt or the model was built on no data"
+        )
     config = ModelConfig.from_dict(document.get("config"), source=f"{path}'s config")
     if config.vocab_size != len(vocab):
-        raise GatedRNNError(f"{path}: its config says {config.vocab_size} tokens but its vocabulary has {len(vocab)}; "
-                            "the file is inconsistent")
+        raise GatedRNNError(
+            f"{path}: its config says {config.vocab_size} tokens but its vocabulary has {len(vocab)}; "
+            "the file is inconsistent"
+        )
     return config, vocab
 
 
@@ -130,12 +158,15 @@ def _check_embedding_rows(path, arrays, vocab):
     """Each token owns one embedding row and one output: the first dimension must be the vocabulary's size."""
     for name in ("embed.weight", "decoder.weight", "decoder.bias"):
         if name in arrays and arrays[name].ndim and arrays[name].shape[0] != len(vocab):
-            raise GatedRNNError(f"{path}: its state_dict's {name} has {arrays[name].shape[0]} rows but its "
-                                f"vocabulary has {len(vocab)} tokens; save the vocabulary the model was trained with")
+            raise GatedRNNError(
+                f"{path}: its state_dict's {name} has {arrays[name].shape[0]} rows but its "
+                f"vocabulary has {len(vocab)} tokens; save the vocabulary the model was trained with"
+            )
 
 
 def _build_model(path, config, arrays, dtype):
     from ..lm import LanguageModel
+
     try:
         model = LanguageModel(config, dtype=dtype)
         model.load_state_dict(arrays)
@@ -146,13 +177,14 @@ def _build_model(path, config, arrays, dtype):
 
 def _training(path, document):
     from ..lm import TrainConfig
+
     training = document.get("training")
     return None if training is None else TrainConfig.from_dict(training, source=f"{path}'s training settings")
 
 
 def _run_record(path, document):
     run = document.get("run")
-    if run is None:   # a file exported before the run record was kept
+    if run is None:  # a file exported before the run record was kept
         return {}
     if not isinstance(run, dict):
         raise GatedRNNError(f"{path}: its run record is a {type(run).__name__}, not a dict; the file is corrupt")

@@ -6,6 +6,7 @@ those arrays (bfloat16, float16, sparse, quantized, on the meta device, a lazy m
 uninitialised parameter) or holds values gatedrnn would refuse later is refused here, at the
 door, with the tensor's name and the fix, instead of a TypeError or a silent cast.
 """
+
 import math
 
 import numpy as np
@@ -31,8 +32,10 @@ def arrays_from_state_dict(state, owner, convert):
         arrays[name] = tensor.detach().cpu().resolve_neg().numpy()
     dtypes = sorted({str(array.dtype) for array in arrays.values()})
     if len(dtypes) > 1:
-        raise GatedRNNError(f"{owner} mixes dtypes {', '.join(dtypes)}; gatedrnn keeps one dtype per model: convert "
-                            f"every tensor to one ({convert})")
+        raise GatedRNNError(
+            f"{owner} mixes dtypes {', '.join(dtypes)}; gatedrnn keeps one dtype per model: convert "
+            f"every tensor to one ({convert})"
+        )
     for name, array in arrays.items():
         check_finite(array, f"{owner}: {name}")
     dtype = next(iter(arrays.values())).dtype if arrays else np.dtype(np.float32)
@@ -43,26 +46,34 @@ def _check_tensor(torch, tensor, where, convert):
     if not isinstance(tensor, torch.Tensor):
         raise GatedRNNError(f"{where} is a {type(tensor).__name__}, not a tensor; the state_dict is corrupt")
     if torch.nn.parameter.is_lazy(tensor):
-        raise GatedRNNError(f"{where} is not initialised yet (a lazy module); run one forward pass first so that it "
-                            "has a shape and values")
+        raise GatedRNNError(
+            f"{where} is not initialised yet (a lazy module); run one forward pass first so that it "
+            "has a shape and values"
+        )
     if tensor.layout != torch.strided:
-        raise GatedRNNError(f"{where} is a sparse tensor ({tensor.layout}); gatedrnn's weights are dense: convert it "
-                            "with .to_dense()")
+        raise GatedRNNError(
+            f"{where} is a sparse tensor ({tensor.layout}); gatedrnn's weights are dense: convert it with .to_dense()"
+        )
     if tensor.is_quantized:
-        raise GatedRNNError(f"{where} is quantized ({tensor.dtype}); gatedrnn computes in float32 or float64: "
-                            "dequantize it first (.dequantize())")
+        raise GatedRNNError(
+            f"{where} is quantized ({tensor.dtype}); gatedrnn computes in float32 or float64: "
+            "dequantize it first (.dequantize())"
+        )
     if tensor.is_meta:
         raise GatedRNNError(f"{where} is on the meta device and has no values; load or initialise the weights first")
     if str(tensor.dtype) not in DTYPES:
-        raise GatedRNNError(f"{where} is {tensor.dtype}; gatedrnn computes in float32 or float64: convert it with "
-                            f"{convert}")
+        raise GatedRNNError(
+            f"{where} is {tensor.dtype}; gatedrnn computes in float32 or float64: convert it with {convert}"
+        )
 
 
 def check_finite(array, where):
     """GatedRNNError if ``array`` holds NaN or infinity (min/max: no temporary array)."""
     if array.size and not (math.isfinite(float(array.min())) and math.isfinite(float(array.max()))):
-        raise GatedRNNError(f"{where} holds NaN or infinite values, which gatedrnn refuses (the model had diverged "
-                            "or the weights are damaged); use weights from before it diverged")
+        raise GatedRNNError(
+            f"{where} holds NaN or infinite values, which gatedrnn refuses (the model had diverged "
+            "or the weights are damaged); use weights from before it diverged"
+        )
 
 
 def check_plausible(arrays, owner):
@@ -71,9 +82,12 @@ def check_plausible(arrays, owner):
     Such a model could be built but never saved and read back (gatedrnn.lm.run_checkpoint).
     """
     from ..lm.config import LARGEST_PLAUSIBLE_WEIGHT
+
     for name, array in arrays.items():
         largest = max(abs(float(array.min())), abs(float(array.max()))) if array.size else 0.0
         if largest > LARGEST_PLAUSIBLE_WEIGHT:
-            raise GatedRNNError(f"{owner}: {name} holds a weight of {largest:.3g}, beyond the "
-                                f"±{LARGEST_PLAUSIBLE_WEIGHT:g} gatedrnn's checkpoints accept (no trained language "
-                                "model has one); the weights are damaged or crafted")
+            raise GatedRNNError(
+                f"{owner}: {name} holds a weight of {largest:.3g}, beyond the "
+                f"±{LARGEST_PLAUSIBLE_WEIGHT:g} gatedrnn's checkpoints accept (no trained language "
+                "model has one); the weights are damaged or crafted"
+            )

@@ -16,11 +16,12 @@ Each experiment is a module with ``run(**options) -> dict`` (its numbers) and
 Each ``run()``'s signature holds the experiment's defaults, and ``gatedrnn lab`` builds its
 options from it, so the command and the library agree.
 """
+
 import time
 from pathlib import Path
 
-from . import activations, clipping, gradient_flow, long_range, matmul_norms, units
 from ..files import check_output_directory, write_json
+from . import activations, clipping, gradient_flow, long_range, matmul_norms, units
 
 EXPERIMENTS = {
     "matmul-norms": matmul_norms,
@@ -38,7 +39,7 @@ def run_experiment(name, out_dir, command=None, **options):
 
     module = EXPERIMENTS[name]
     out_dir = Path(out_dir)
-    check_output_directory(out_dir)   # before a run of minutes, not after it
+    check_output_directory(out_dir)  # before a run of minutes, not after it
     started = time.perf_counter()
     results = module.run(**options)
     paths = dict(png=out_dir / f"{name}.png", json=out_dir / f"{name}.json")
@@ -46,8 +47,12 @@ def run_experiment(name, out_dir, command=None, **options):
     if name == "cells":
         paths["html"] = out_dir / f"{name}.html"
         module.write_html(results, paths["html"])
-    results.update(command=command or f"gatedrnn lab {name}", wall_seconds=time.perf_counter() - started,
-                   finished=timestamp(), machine=machine_info())
+    results.update(
+        command=command or f"gatedrnn lab {name}",
+        wall_seconds=time.perf_counter() - started,
+        finished=timestamp(),
+        machine=machine_info(),
+    )
     write_json(paths["json"], results)
     return results, paths
 
@@ -58,28 +63,37 @@ def summary(name, results):
 
 
 def _matmul_summary(results):
-    if results.get("book"):   # the book prints its norm_list; so does this, to compare digit by digit
-        return "\n".join(f"W_h × {curve['scale']:g}: norms after 1 … {results['steps']} steps: "
-                         + ", ".join(f"{norm:.6g}" for norm in curve["norms"]) for curve in results["curves"].values())
+    if results.get("book"):  # the book prints its norm_list; so does this, to compare digit by digit
+        return "\n".join(
+            f"W_h × {curve['scale']:g}: norms after 1 … {results['steps']} steps: "
+            + ", ".join(f"{norm:.6g}" for norm in curve["norms"])
+            for curve in results["curves"].values()
+        )
     lines = []
     for curve in results["curves"].values():
-        lines.append(f"W_h × {curve['scale']:g}: spectral radius {curve['spectral_radius']:.3f}; ‖dh‖ changes "
-                     f"×{curve['growth_rate']:.3f} per step ({curve['norms'][-1]:.3g} after {results['steps']}), "
-                     f"×{curve['growth_rate_with_tanh']:.3f} with tanh′ ({curve['norms_with_tanh'][-1]:.3g})")
+        lines.append(
+            f"W_h × {curve['scale']:g}: spectral radius {curve['spectral_radius']:.3f}; ‖dh‖ changes "
+            f"×{curve['growth_rate']:.3f} per step ({curve['norms'][-1]:.3g} after {results['steps']}), "
+            f"×{curve['growth_rate_with_tanh']:.3f} with tanh′ ({curve['norms_with_tanh'][-1]:.3g})"
+        )
     return "\n".join(lines)
 
 
 def _activations_summary(results):
-    return "\n".join(f"{name}: max φ′ {c['max_derivative']:.3f}, E[φ′(x)] for x ~ N(0,1) {c['mean_derivative']:.3f}, "
-                     f"best case below 1e-6 after {c['steps_to_1e-6'] or 'never (within ' + str(results['steps']) + ')'} steps"
-                     for name, c in results["curves"].items())
+    return "\n".join(
+        f"{name}: max φ′ {c['max_derivative']:.3f}, E[φ′(x)] for x ~ N(0,1) {c['mean_derivative']:.3f}, "
+        f"best case below 1e-6 after {c['steps_to_1e-6'] or 'never (within ' + str(results['steps']) + ')'} steps"
+        for name, c in results["curves"].items()
+    )
 
 
 def _gradient_flow_summary(results):
-    return "\n".join(f"{kind}: ‖∂L/∂h_t‖ ×{entry['decay_per_step']['untrained']:.3f} per step back untrained, "
-                     f"×{entry['decay_per_step']['trained']:.3f} after {results['train_steps']} steps "
-                     f"({results['metric']} {entry['score']:.3f})"
-                     for kind, entry in results["models"].items())
+    return "\n".join(
+        f"{kind}: ‖∂L/∂h_t‖ ×{entry['decay_per_step']['untrained']:.3f} per step back untrained, "
+        f"×{entry['decay_per_step']['trained']:.3f} after {results['train_steps']} steps "
+        f"({results['metric']} {entry['score']:.3f})"
+        for kind, entry in results["models"].items()
+    )
 
 
 def _long_range_summary(results):
@@ -89,10 +103,15 @@ def _long_range_summary(results):
 def _clipping_summary(results):
     lines = []
     for label, record in results["runs"].items():
-        fate = f"nan at step {record['diverged_at']}" if record["diverged_at"] else \
-            f"mean loss over the last 50 steps {record['mean_loss_last_50']:.4g}"
-        lines.append(f"{label}: {len(record['spikes'])} gradient spikes, largest update ‖Δθ‖ "
-                     f"{clipping.describe_norm(record['max_update_norm'])}, {fate}")
+        fate = (
+            f"nan at step {record['diverged_at']}"
+            if record["diverged_at"]
+            else f"mean loss over the last 50 steps {record['mean_loss_last_50']:.4g}"
+        )
+        lines.append(
+            f"{label}: {len(record['spikes'])} gradient spikes, largest update ‖Δθ‖ "
+            f"{clipping.describe_norm(record['max_update_norm'])}, {fate}"
+        )
     lines.append(f"bound with clipping: lr · clip = {results['runs']['clip']['update_bound']:.3g}")
     return "\n".join(lines)
 
@@ -106,9 +125,15 @@ def _units_summary(results):
     return "\n".join(lines)
 
 
-SUMMARIES = {"matmul-norms": _matmul_summary, "activations": _activations_summary,
-             "gradient-flow": _gradient_flow_summary, "long-range": _long_range_summary,
-             "clipping": _clipping_summary, "cells": _units_summary}
+SUMMARIES = {
+    "matmul-norms": _matmul_summary,
+    "activations": _activations_summary,
+    "gradient-flow": _gradient_flow_summary,
+    "long-range": _long_range_summary,
+    "clipping": _clipping_summary,
+    "cells": _units_summary,
+}
 
-__all__ = ["EXPERIMENTS", "run_experiment", "summary"] + [module.__name__.rsplit(".", 1)[-1]
-                                                          for module in EXPERIMENTS.values()]
+__all__ = ["EXPERIMENTS", "run_experiment", "summary"] + [
+    module.__name__.rsplit(".", 1)[-1] for module in EXPERIMENTS.values()
+]

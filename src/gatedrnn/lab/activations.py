@@ -13,6 +13,7 @@ tanh. ReLU passes it unchanged on its active side and kills it on the other; it 
 squash, so the forward state can blow up instead, which is why the IRNN pairs it with an
 identity W_hh and clipping.
 """
+
 import numpy as np
 
 from ..errors import GatedRNNError
@@ -48,8 +49,11 @@ def run(limit=6.0, points=601, steps=20, samples=200_000, seed=0):
     check_counts(minimum=3, points=points)
     check_counts(steps=steps, samples=samples)
     check_seed(seed)
-    check_fits(f"activations with steps {steps}, points {points}, samples {samples}",
-               run_bytes(points, steps, samples), "use fewer steps, points or samples")
+    check_fits(
+        f"activations with steps {steps}, points {points}, samples {samples}",
+        run_bytes(points, steps, samples),
+        "use fewer steps, points or samples",
+    )
     x = np.linspace(-limit, limit, points)
     normal = np.random.default_rng(seed).standard_normal(samples)
     t = np.arange(1, steps + 1)
@@ -58,11 +62,17 @@ def run(limit=6.0, points=601, steps=20, samples=200_000, seed=0):
         y, dy = values_and_derivatives(name, x)
         peak = float(dy.max())
         mean = float(values_and_derivatives(name, normal)[1].mean())
-        best = peak ** t
+        best = peak**t
         below = np.nonzero(best < 1e-6)[0]
-        curves[name] = dict(values=y.tolist(), derivatives=dy.tolist(), max_derivative=peak,
-                            mean_derivative=mean, best_case=best.tolist(), typical=(mean ** t).tolist(),
-                            **{"steps_to_1e-6": int(t[below[0]]) if below.size else None})
+        curves[name] = dict(
+            values=y.tolist(),
+            derivatives=dy.tolist(),
+            max_derivative=peak,
+            mean_derivative=mean,
+            best_case=best.tolist(),
+            typical=(mean**t).tolist(),
+            **{"steps_to_1e-6": int(t[below[0]]) if below.size else None},
+        )
     return dict(experiment="activations", x=x.tolist(), steps=steps, samples=samples, seed=seed, curves=curves)
 
 

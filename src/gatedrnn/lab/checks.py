@@ -4,6 +4,7 @@ Every experiment's ``run()`` checks its own arguments with these before doing an
 a setting is validated once, in the same words, whether it came from ``gatedrnn lab`` or
 from a library call, and a bad value fails at once rather than minutes into a grid.
 """
+
 import math
 from numbers import Real
 

@@ -12,6 +12,7 @@ keeps the direction and caps the length, so with SGD every update lr · g has no
 lr · c, however steep the cliff. Both runs start from the same weights and see the same
 batches; the only difference is the clip.
 """
+
 import math
 import time
 
@@ -44,8 +45,8 @@ def train_once(model, task, length, steps, lr, clip, generator, batch_size, prog
     losses, grad_norms, update_norms = [], [], []
     diverged_at = None
     for step in range(1, steps + 1):
-        before = parameter_vector(model)   # backward_and_step updates in place: remember where we were
-        with np.errstate(over="ignore", invalid="ignore"):   # divergence is what this experiment shows
+        before = parameter_vector(model)  # backward_and_step updates in place: remember where we were
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is what this experiment shows
             result = training_step(model, criterion, optimizer, task, batch_size, length, generator, clip)
         losses.append(result.loss)
         grad_norms.append(result.grad_norm)
@@ -61,8 +62,19 @@ def train_once(model, task, length, steps, lr, clip, generator, batch_size, prog
     return dict(losses=losses, grad_norms=grad_norms, update_norms=update_norms, diverged_at=diverged_at)
 
 
-def run(model="irnn", task="recall", length=20, hidden_size=32, steps=600, lr=0.01, clip=5.0, batch_size=32,
-        spike_factor=10.0, seed=0, progress=True):
+def run(
+    model="irnn",
+    task="recall",
+    length=20,
+    hidden_size=32,
+    steps=600,
+    lr=0.01,
+    clip=5.0,
+    batch_size=32,
+    spike_factor=10.0,
+    seed=0,
+    progress=True,
+):
     """Train twice from the same start, unclipped and clipped at ``clip``; returns both records.
 
     Besides the curves: ``max_update_norm`` per run and its bound lr · clip for the clipped
@@ -77,29 +89,54 @@ def run(model="irnn", task="recall", length=20, hidden_size=32, steps=600, lr=0.
     task.check_length(length)
     check_seed(seed)
     if not math.isfinite(lr * clip):
-        raise GatedRNNError(f"lr {lr:g} times clip {clip:g} overflows (the clipped run's bound on an update, lr · clip); "
-                            "use a smaller lr or clip")
-    check_fits(f"clipping with length {length}, hidden_size {hidden_size}, batch_size {batch_size}",
-               sequence_pass_bytes(batch_size, length, task.input_size, hidden_size),
-               "use a shorter length or a smaller hidden_size or batch_size")
+        raise GatedRNNError(
+            f"lr {lr:g} times clip {clip:g} overflows (the clipped run's bound on an update, lr · clip); "
+            "use a smaller lr or clip"
+        )
+    check_fits(
+        f"clipping with length {length}, hidden_size {hidden_size}, batch_size {batch_size}",
+        sequence_pass_bytes(batch_size, length, task.input_size, hidden_size),
+        "use a shorter length or a smaller hidden_size or batch_size",
+    )
     started = time.perf_counter()
     runs = {}
     with progress_bar(total=2 * steps, desc="clipping", unit="step", progress=progress) as bar:
         for label, max_norm in (("no clip", None), ("clip", clip)):
-            network = LastStepModel(model, task.input_size, hidden_size, task.output_size,
-                                    max_span=max(length, 3), generator=np.random.default_rng([seed, 1]))
-            record = train_once(network, task, length, steps, lr, max_norm, np.random.default_rng([seed, 2]),
-                                batch_size, progress=bar)
+            network = LastStepModel(
+                model,
+                task.input_size,
+                hidden_size,
+                task.output_size,
+                max_span=max(length, 3),
+                generator=np.random.default_rng([seed, 1]),
+            )
+            record = train_once(
+                network, task, length, steps, lr, max_norm, np.random.default_rng([seed, 2]), batch_size, progress=bar
+            )
             finite = [u for u in record["update_norms"] if np.isfinite(u)]
-            record.update(max_update_norm=max(finite) if finite else None,
-                          spikes=spike_steps(record["grad_norms"], spike_factor),
-                          final_loss=record["losses"][-1],
-                          mean_loss_last_50=float(np.mean(record["losses"][-50:])))
+            record.update(
+                max_update_norm=max(finite) if finite else None,
+                spikes=spike_steps(record["grad_norms"], spike_factor),
+                final_loss=record["losses"][-1],
+                mean_loss_last_50=float(np.mean(record["losses"][-50:])),
+            )
             runs[label] = record
     runs["clip"]["update_bound"] = lr * clip
-    return dict(experiment="clipping", model=model, task=task.name, length=length, hidden_size=hidden_size,
-                steps=steps, lr=lr, clip=clip, batch_size=batch_size, seed=seed, spike_factor=spike_factor,
-                runs=runs, seconds=time.perf_counter() - started)
+    return dict(
+        experiment="clipping",
+        model=model,
+        task=task.name,
+        length=length,
+        hidden_size=hidden_size,
+        steps=steps,
+        lr=lr,
+        clip=clip,
+        batch_size=batch_size,
+        seed=seed,
+        spike_factor=spike_factor,
+        runs=runs,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def spike_steps(grad_norms, factor):
@@ -136,22 +173,38 @@ def plot(results, path):
             norm_ax.axhline(results["clip"], color="black", linestyle="--", linewidth=0.8, label="clip threshold")
         if record["spikes"]:
             spikes = np.array(record["spikes"])
-            norm_ax.plot(spikes, np.array(record["grad_norms"])[spikes - 1], "v", color="black", markersize=5,
-                         label="spike")
+            norm_ax.plot(
+                spikes, np.array(record["grad_norms"])[spikes - 1], "v", color="black", markersize=5, label="spike"
+            )
         if record["diverged_at"]:
-            loss_ax.annotate(f"nan at step {record['diverged_at']}", xy=(0.5, 0.9), xycoords="axes fraction",
-                             ha="center", color=colour)
+            loss_ax.annotate(
+                f"nan at step {record['diverged_at']}",
+                xy=(0.5, 0.9),
+                xycoords="axes fraction",
+                ha="center",
+                color=colour,
+            )
         norm_ax.set_yscale("log")
         norm_ax.set_xlabel("SGD step")
         norm_ax.set_ylabel("global gradient norm")
         norm_ax.legend(fontsize=8, loc="best")
-        norm_ax.text(0.99, 0.95, f"largest update ‖Δθ‖ = {describe_norm(record['max_update_norm'])}",
-                     transform=norm_ax.transAxes, ha="right", va="top", fontsize=8)
+        norm_ax.text(
+            0.99,
+            0.95,
+            f"largest update ‖Δθ‖ = {describe_norm(record['max_update_norm'])}",
+            transform=norm_ax.transAxes,
+            ha="right",
+            va="top",
+            fontsize=8,
+        )
         for ax in (loss_ax, norm_ax):
             ax.grid(True, which="both", alpha=0.3)
     task_name = "adding problem" if results["task"] == "adding" else "recall task"
-    figure.suptitle(f"{results['model']} on the {task_name}, T = {results['length']}, SGD lr "
-                    f"{results['lr']:g}; spike: gradient norm > {results['spike_factor']:g}× the "
-                    "median of the steps before", fontsize=10)
+    figure.suptitle(
+        f"{results['model']} on the {task_name}, T = {results['length']}, SGD lr "
+        f"{results['lr']:g}; spike: gradient norm > {results['spike_factor']:g}× the "
+        "median of the steps before",
+        fontsize=10,
+    )
     figure.tight_layout()
     save_figure(figure, path)

@@ -11,6 +11,7 @@ exactly ∂L_T/∂s_t: the same numbers BPTT computes on the way back, read off 
 
 Each model is measured twice: as initialised, and after a short Adam training on the task.
 """
+
 import time
 
 import numpy as np
@@ -23,14 +24,14 @@ from .training import criterion_for, score, train_on_task
 
 DEFAULT_MODELS = ("rnn-tanh", "lstm", "gru")
 
-TEST_COUNT = 500   # held-out sequences scored after training
+TEST_COUNT = 500  # held-out sequences scored after training
 
 
 def states_along(rnn, xs):
     """The state after every step of ``xs`` (N, T, D), one step at a time: a list of T states."""
     states, state = [], None
     for t in range(xs.shape[1]):
-        _, state = rnn(xs[:, t:t + 1], state)
+        _, state = rnn(xs[:, t : t + 1], state)
         states.append(state)
     return states
 
@@ -49,13 +50,13 @@ def state_gradients(model, criterion, xs, targets):
     criterion(model.head(last_hidden(states[-1])), targets)
     dh[-1] = model.head.backward(criterion.backward())
     for t in range(steps - 1):
-        criterion(model(xs[:, t + 1:], states[t]), targets)
+        criterion(model(xs[:, t + 1 :], states[t]), targets)
         dstate = model.backward(criterion.backward())
         if dc is None:
             dh[t] = dstate[0]
         else:
             dh[t], dc[t] = dstate[0][0], dstate[1][0]
-    model.zero_grad()   # the splits added parameter gradients nobody asked for
+    model.zero_grad()  # the splits added parameter gradients nobody asked for
     return dh, dc
 
 
@@ -68,9 +69,20 @@ def profile(model, task, xs, targets):
     return result
 
 
-@np.errstate(over="ignore", invalid="ignore", divide="ignore")   # divergence is a result here, not a warning
-def run(models=DEFAULT_MODELS, length=50, hidden_size=32, train_steps=300, batch_size=32, lr=3e-3, clip=1.0,
-        gate_init="chrono", task="recall", seed=0, progress=True):
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")  # divergence is a result here, not a warning
+def run(
+    models=DEFAULT_MODELS,
+    length=50,
+    hidden_size=32,
+    train_steps=300,
+    batch_size=32,
+    lr=3e-3,
+    clip=1.0,
+    gate_init="chrono",
+    task="recall",
+    seed=0,
+    progress=True,
+):
     """Gradient profiles of each model before and after ``train_steps`` updates on ``task``; returns a dict.
 
     Per model: ``untrained`` and ``trained`` profiles (see :func:`profile`), the test score
@@ -82,35 +94,68 @@ def run(models=DEFAULT_MODELS, length=50, hidden_size=32, train_steps=300, batch
 
     models = check_cell_kinds(models)
     task = get_task(task)
-    check_counts(minimum=3, length=length)   # a decay per step needs a few steps to measure
+    check_counts(minimum=3, length=length)  # a decay per step needs a few steps to measure
     check_counts(minimum=0, train_steps=train_steps)
     check_counts(hidden_size=hidden_size, batch_size=batch_size)
     check_positive(lr=lr, **({} if clip is None else {"clip": clip}))
     check_gate_init(gate_init)
     check_seed(seed)
-    check_fits(f"gradient-flow with length {length}, hidden_size {hidden_size}, batch_size {batch_size}",
-               sequence_pass_bytes(max(batch_size, TEST_COUNT), length, task.input_size, hidden_size),
-               "use a shorter length or a smaller hidden_size or batch_size")
+    check_fits(
+        f"gradient-flow with length {length}, hidden_size {hidden_size}, batch_size {batch_size}",
+        sequence_pass_bytes(max(batch_size, TEST_COUNT), length, task.input_size, hidden_size),
+        "use a shorter length or a smaller hidden_size or batch_size",
+    )
     started = time.perf_counter()
     probe = task.generate(64, length, np.random.default_rng([seed, 1]))
     test = task.generate(TEST_COUNT, length, np.random.default_rng([seed, 2]))
     report = {}
     with progress_bar(total=len(models) * train_steps, desc="gradient-flow", unit="step", progress=progress) as bar:
         for index, kind in enumerate(models):
-            model = LastStepModel(kind, task.input_size, hidden_size, task.output_size, gate_init=gate_init,
-                                  max_span=length, generator=np.random.default_rng([seed, 3, index]))
+            model = LastStepModel(
+                kind,
+                task.input_size,
+                hidden_size,
+                task.output_size,
+                gate_init=gate_init,
+                max_span=length,
+                generator=np.random.default_rng([seed, 3, index]),
+            )
             before = profile(model, task, *probe)
-            with np.errstate(over="ignore", invalid="ignore"):   # a diverging run stops and is reported as such
-                history = train_on_task(model, task, length, train_steps, np.random.default_rng([seed, 4, index]),
-                                        lr=lr, batch_size=batch_size, clip=clip, eval_batch=None, progress=bar)
+            with np.errstate(over="ignore", invalid="ignore"):  # a diverging run stops and is reported as such
+                history = train_on_task(
+                    model,
+                    task,
+                    length,
+                    train_steps,
+                    np.random.default_rng([seed, 4, index]),
+                    lr=lr,
+                    batch_size=batch_size,
+                    clip=clip,
+                    eval_batch=None,
+                    progress=bar,
+                )
             after = profile(model, task, *probe)
-            report[kind] = dict(untrained=before, trained=after, score=score(model, task, *test),
-                                final_loss=history["losses"][-1] if history["losses"] else None,
-                                decay_per_step=dict(untrained=decay_per_step(before["h"]),
-                                                    trained=decay_per_step(after["h"])))
-    return dict(experiment="gradient-flow", task=task.name, metric=task.metric, length=length,
-                hidden_size=hidden_size, train_steps=train_steps, lr=lr, clip=clip, gate_init=gate_init,
-                seed=seed, models=report, seconds=time.perf_counter() - started)
+            report[kind] = dict(
+                untrained=before,
+                trained=after,
+                score=score(model, task, *test),
+                final_loss=history["losses"][-1] if history["losses"] else None,
+                decay_per_step=dict(untrained=decay_per_step(before["h"]), trained=decay_per_step(after["h"])),
+            )
+    return dict(
+        experiment="gradient-flow",
+        task=task.name,
+        metric=task.metric,
+        length=length,
+        hidden_size=hidden_size,
+        train_steps=train_steps,
+        lr=lr,
+        clip=clip,
+        gate_init=gate_init,
+        seed=seed,
+        models=report,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def decay_per_step(norms):
@@ -140,18 +185,32 @@ def plot(results, path):
     for kind, entry in results["models"].items():
         colour = COLOURS.get(kind)
         before, after = relative(entry["untrained"]), relative(entry["trained"])
-        ax.plot(distance, before["h"], "--", color=colour, alpha=0.7,
-                label=f"{kind} untrained (×{entry['decay_per_step']['untrained']:.2f}/step)")
-        ax.plot(distance, after["h"], "-", color=colour,
-                label=f"{kind} trained (×{entry['decay_per_step']['trained']:.2f}/step; "
-                      f"{results['metric']} {entry['score']:.2f})")
+        ax.plot(
+            distance,
+            before["h"],
+            "--",
+            color=colour,
+            alpha=0.7,
+            label=f"{kind} untrained (×{entry['decay_per_step']['untrained']:.2f}/step)",
+        )
+        ax.plot(
+            distance,
+            after["h"],
+            "-",
+            color=colour,
+            label=f"{kind} trained (×{entry['decay_per_step']['trained']:.2f}/step; "
+            f"{results['metric']} {entry['score']:.2f})",
+        )
         if "c" in after:
             ax.plot(distance[1:], after["c"][1:], ":", color=colour, label=f"{kind} trained, ‖∂L_T/∂c_t‖")
     ax.set_yscale("log")
     ax.set_xlabel("distance T - t (steps back from the loss)")
     ax.set_ylabel("mean ‖∂L_T/∂h_t‖ / mean ‖∂L_T/∂h_T‖")
-    ax.set_title(f"{results['task']} task, T = {results['length']}, H = {results['hidden_size']}, gate biases "
-                 f"{results['gate_init']}: untrained and after {results['train_steps']} Adam steps", fontsize=10)
+    ax.set_title(
+        f"{results['task']} task, T = {results['length']}, H = {results['hidden_size']}, gate biases "
+        f"{results['gate_init']}: untrained and after {results['train_steps']} Adam steps",
+        fontsize=10,
+    )
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8)
     figure.tight_layout()

@@ -10,6 +10,7 @@ A plain tanh RNN's gradient shrinks by a factor of about ‖W_hh‖·tanh′ per
 signal from the answer never reaches the first step of a long sequence; the LSTM's cell and
 the GRU's update gate give it a path where the factor per step is a gate near 1.
 """
+
 import time
 
 import numpy as np
@@ -23,13 +24,25 @@ from .training import score, train_on_task
 
 DEFAULT_LENGTHS = (10, 25, 50, 100, 200)
 
-EVAL_COUNT = 256   # sequences scored to decide when a run has solved its task
+EVAL_COUNT = 256  # sequences scored to decide when a run has solved its task
 
 
-@np.errstate(over="ignore", invalid="ignore", divide="ignore")   # divergence is a result here, not a warning
-def run(tasks=tuple(LONG_RANGE_TASKS), models=CELL_KINDS, lengths=DEFAULT_LENGTHS, clip=1.0, hidden_size=32,
-        steps=800, batch_size=32, lr=3e-3, gate_init="chrono", test_count=1000, compare_unclipped=True, seed=0,
-        progress=True):
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")  # divergence is a result here, not a warning
+def run(
+    tasks=tuple(LONG_RANGE_TASKS),
+    models=CELL_KINDS,
+    lengths=DEFAULT_LENGTHS,
+    clip=1.0,
+    hidden_size=32,
+    steps=800,
+    batch_size=32,
+    lr=3e-3,
+    gate_init="chrono",
+    test_count=1000,
+    compare_unclipped=True,
+    seed=0,
+    progress=True,
+):
     """Train every (task, model, length, clipping) combination; returns the scores as a dict.
 
     The defaults are the grid docs/gradients.md's table and figure were made with (80 runs of at
@@ -50,20 +63,24 @@ def run(tasks=tuple(LONG_RANGE_TASKS), models=CELL_KINDS, lengths=DEFAULT_LENGTH
     lengths = check_lengths(lengths)
     check_positive(clip=clip, lr=lr)
     check_counts(hidden_size=hidden_size, steps=steps, batch_size=batch_size, test_count=test_count)
-    check_gate_init(gate_init)   # now, not when the first LSTM is built minutes into the grid
+    check_gate_init(gate_init)  # now, not when the first LSTM is built minutes into the grid
     check_seed(seed)
-    check_fits(f"long-range with lengths up to {lengths[-1]}, hidden_size {hidden_size}, batch_size {batch_size}, "
-               f"test_count {test_count}",
-               max(sequence_pass_bytes(max(batch_size, test_count, EVAL_COUNT), lengths[-1], task.input_size,
-                                       hidden_size) for task in tasks),
-               "use shorter lengths or a smaller hidden_size, batch_size or test_count")
+    check_fits(
+        f"long-range with lengths up to {lengths[-1]}, hidden_size {hidden_size}, batch_size {batch_size}, "
+        f"test_count {test_count}",
+        max(
+            sequence_pass_bytes(max(batch_size, test_count, EVAL_COUNT), lengths[-1], task.input_size, hidden_size)
+            for task in tasks
+        ),
+        "use shorter lengths or a smaller hidden_size, batch_size or test_count",
+    )
     settings = [("no clip", None), ("clip", float(clip))] if compare_unclipped else [("clip", float(clip))]
     started = time.perf_counter()
     records = []
     total = len(tasks) * len(models) * len(lengths) * len(settings) * steps
     with progress_bar(total=total, desc="long-range", unit="step", progress=progress) as bar:
         for task in tasks:
-            task_index = list(LONG_RANGE_TASKS).index(task.name)   # seeds by name, so a subset reruns the same runs
+            task_index = list(LONG_RANGE_TASKS).index(task.name)  # seeds by name, so a subset reruns the same runs
             for length in lengths:
                 test_batch = task.generate(test_count, length, np.random.default_rng([seed, task_index, length, 2]))
                 eval_batch = task.generate(EVAL_COUNT, length, np.random.default_rng([seed, task_index, length, 1]))
@@ -71,39 +88,109 @@ def run(tasks=tuple(LONG_RANGE_TASKS), models=CELL_KINDS, lengths=DEFAULT_LENGTH
                     model_index = CELL_KINDS.index(kind)
                     for label, max_norm in settings:
                         bar.set_postfix_str(f"{task.name} {kind} T={length} {label}")
-                        records.append(train_and_score(task, kind, length, max_norm, label, hidden_size, steps,
-                                                       batch_size, lr, gate_init, eval_batch, test_batch,
-                                                       seed=[seed, task_index, model_index, length], bar=bar))
-    return dict(experiment="long-range", tasks=[task.name for task in tasks], models=models, lengths=lengths,
-                clip=float(clip), hidden_size=hidden_size, steps=steps, batch_size=batch_size, lr=lr,
-                gate_init=gate_init, test_count=test_count, seed=seed, settings=[label for label, _ in settings],
-                task_info={task.name: dict(metric=task.metric, chance=task.chance, solved_at=task.solved_at)
-                           for task in tasks},
-                runs=records, table=score_table(records), longest_solved=longest_solved(records, tasks),
-                seconds=time.perf_counter() - started)
+                        records.append(
+                            train_and_score(
+                                task,
+                                kind,
+                                length,
+                                max_norm,
+                                label,
+                                hidden_size,
+                                steps,
+                                batch_size,
+                                lr,
+                                gate_init,
+                                eval_batch,
+                                test_batch,
+                                seed=[seed, task_index, model_index, length],
+                                bar=bar,
+                            )
+                        )
+    return dict(
+        experiment="long-range",
+        tasks=[task.name for task in tasks],
+        models=models,
+        lengths=lengths,
+        clip=float(clip),
+        hidden_size=hidden_size,
+        steps=steps,
+        batch_size=batch_size,
+        lr=lr,
+        gate_init=gate_init,
+        test_count=test_count,
+        seed=seed,
+        settings=[label for label, _ in settings],
+        task_info={task.name: dict(metric=task.metric, chance=task.chance, solved_at=task.solved_at) for task in tasks},
+        runs=records,
+        table=score_table(records),
+        longest_solved=longest_solved(records, tasks),
+        seconds=time.perf_counter() - started,
+    )
 
 
-def train_and_score(task, kind, length, max_norm, label, hidden_size, steps, batch_size, lr, gate_init,
-                    eval_batch, test_batch, seed, bar=None):
+def train_and_score(
+    task,
+    kind,
+    length,
+    max_norm,
+    label,
+    hidden_size,
+    steps,
+    batch_size,
+    lr,
+    gate_init,
+    eval_batch,
+    test_batch,
+    seed,
+    bar=None,
+):
     """One run: build, train, score on ``test_batch``; returns its record."""
     started = time.perf_counter()
-    model = LastStepModel(kind, task.input_size, hidden_size, task.output_size, gate_init=gate_init,
-                          max_span=max(length, 3), generator=np.random.default_rng(seed))
-    with np.errstate(over="ignore", invalid="ignore"):   # a diverging run stops and is reported as such
-        history = train_on_task(model, task, length, steps, np.random.default_rng(seed + [7]), lr=lr,
-                                batch_size=batch_size, clip=max_norm, eval_batch=eval_batch, progress=bar)
+    model = LastStepModel(
+        kind,
+        task.input_size,
+        hidden_size,
+        task.output_size,
+        gate_init=gate_init,
+        max_span=max(length, 3),
+        generator=np.random.default_rng(seed),
+    )
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging run stops and is reported as such
+        history = train_on_task(
+            model,
+            task,
+            length,
+            steps,
+            np.random.default_rng(seed + [7]),
+            lr=lr,
+            batch_size=batch_size,
+            clip=max_norm,
+            eval_batch=eval_batch,
+            progress=bar,
+        )
     with np.errstate(over="ignore", invalid="ignore"):
         final = float("nan") if history["diverged"] else score(model, task, *test_batch)
-    return dict(task=task.name, model=kind, length=length, clipping=label, score=final,
-                solved=task.solved(final), steps=history["steps"], diverged=history["diverged"],
-                max_grad_norm=float(np.max(history["grad_norms"])), seconds=time.perf_counter() - started)
+    return dict(
+        task=task.name,
+        model=kind,
+        length=length,
+        clipping=label,
+        score=final,
+        solved=task.solved(final),
+        steps=history["steps"],
+        diverged=history["diverged"],
+        max_grad_norm=float(np.max(history["grad_norms"])),
+        seconds=time.perf_counter() - started,
+    )
 
 
 def score_table(records):
     """task → model → setting → {length: score} from the run records."""
     table = {}
     for r in records:
-        table.setdefault(r["task"], {}).setdefault(r["model"], {}).setdefault(r["clipping"], {})[r["length"]] = r["score"]
+        table.setdefault(r["task"], {}).setdefault(r["model"], {}).setdefault(r["clipping"], {})[r["length"]] = r[
+            "score"
+        ]
     return table
 
 
@@ -131,15 +218,20 @@ def markdown_table(results):
     lines = []
     for task in results["tasks"]:
         info = results["task_info"][task]
-        lines.append(f"**{task}** ({info['metric']}; chance {info['chance']:.3g}, solved at "
-                     f"{'≤' if info['metric'] == 'mse' else '≥'} {info['solved_at']:g}; * = solved)\n")
+        lines.append(
+            f"**{task}** ({info['metric']}; chance {info['chance']:.3g}, solved at "
+            f"{'≤' if info['metric'] == 'mse' else '≥'} {info['solved_at']:g}; * = solved)\n"
+        )
         lines.append("| model | clipping | " + " | ".join(f"T={n}" for n in results["lengths"]) + " |")
         lines.append("|---|---|" + "---|" * len(results["lengths"]))
         for model in results["models"]:
             for setting in results["settings"]:
-                cells = [format_score(r) for n in results["lengths"]
-                         for r in results["runs"]
-                         if (r["task"], r["model"], r["clipping"], r["length"]) == (task, model, setting, n)]
+                cells = [
+                    format_score(r)
+                    for n in results["lengths"]
+                    for r in results["runs"]
+                    if (r["task"], r["model"], r["clipping"], r["length"]) == (task, model, setting, n)
+                ]
                 label = setting if setting == "no clip" else f"norm ≤ {results['clip']:g}"
                 lines.append(f"| {model} | {label} | " + " | ".join(cells) + " |")
         lines.append("")
@@ -150,7 +242,7 @@ def format_score(record):
     if record["diverged"] or record["score"] is None or not np.isfinite(record["score"]):
         return "diverged"
     regression = LONG_RANGE_TASKS[record["task"]].kind == "regression"
-    digits = 4 if regression else 3   # MSE near the 0.01 threshold needs more
+    digits = 4 if regression else 3  # MSE near the 0.01 threshold needs more
     return f"{record['score']:.{digits}f}" + ("*" if record["solved"] else "")
 
 
@@ -168,13 +260,23 @@ def plot(results, path):
             for setting, style in (("clip", "-"), ("no clip", "--")):
                 if setting not in results["settings"]:
                     continue
-                runs = sorted((r for r in results["runs"] if (r["task"], r["model"], r["clipping"]) == (task, model, setting)),
-                              key=lambda r: r["length"])
+                runs = sorted(
+                    (r for r in results["runs"] if (r["task"], r["model"], r["clipping"]) == (task, model, setting)),
+                    key=lambda r: r["length"],
+                )
                 xs = [r["length"] for r in runs]
                 ys = [r["score"] if r["score"] is not None and np.isfinite(r["score"]) else np.nan for r in runs]
                 label = f"{model}, {'clip ' + format(results['clip'], 'g') if setting == 'clip' else 'no clip'}"
-                ax.plot(xs, ys, style, marker="o", markersize=4, color=COLOURS.get(model), label=label,
-                        alpha=1.0 if setting == "clip" else 0.6)
+                ax.plot(
+                    xs,
+                    ys,
+                    style,
+                    marker="o",
+                    markersize=4,
+                    color=COLOURS.get(model),
+                    label=label,
+                    alpha=1.0 if setting == "clip" else 0.6,
+                )
                 for x, r in zip(xs, runs):
                     if r["diverged"]:
                         ax.plot([x], [info["chance"]], "x", color=COLOURS.get(model), markersize=9)
@@ -194,7 +296,10 @@ def plot(results, path):
             ax.set_title("recall the first token")
         ax.grid(True, which="both", alpha=0.3)
     axes[0][-1].legend(fontsize=7, loc="best")
-    figure.suptitle(f"{results['steps']} Adam steps at most (lr {results['lr']:g}), hidden {results['hidden_size']}, "
-                    f"LSTM/GRU gate biases {results['gate_init']}; solid: clipped, dashed: not; × = diverged", fontsize=10)
+    figure.suptitle(
+        f"{results['steps']} Adam steps at most (lr {results['lr']:g}), hidden {results['hidden_size']}, "
+        f"LSTM/GRU gate biases {results['gate_init']}; solid: clipped, dashed: not; × = diverged",
+        fontsize=10,
+    )
     figure.tight_layout()
     save_figure(figure, path)

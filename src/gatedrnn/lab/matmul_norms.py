@@ -18,6 +18,7 @@ the first H·H draws of NumPy's legacy generator seeded with 3 (``np.random.seed
 np.random.randn(H, H)``), once as drawn and once times 0.5, and each curve gets its own
 linear axis, so that the printed norms are the book's digits.
 """
+
 import numpy as np
 
 from ..errors import GatedRNNError
@@ -39,10 +40,10 @@ def backward_norms(w_h, steps, batch_size=2, hidden_states=None):
     norms = []
     for k in range(steps):
         if hidden_states is not None:
-            h = hidden_states[-1 - k]          # walking back in time from the last step
+            h = hidden_states[-1 - k]  # walking back in time from the last step
             dh = dh * (1.0 - h * h)
         dh = dh @ w_h.T
-        norms.append(np.sqrt(np.sum(dh ** 2)) / batch_size)
+        norms.append(np.sqrt(np.sum(dh**2)) / batch_size)
     return np.array(norms)
 
 
@@ -64,7 +65,7 @@ def growth_rate(norms):
     return float(np.exp((tail[-1] - tail[0]) / (len(tail) - 1))) if len(tail) > 1 else float("nan")
 
 
-@np.errstate(over="ignore", invalid="ignore", divide="ignore")   # divergence is a result here, not a warning
+@np.errstate(over="ignore", invalid="ignore", divide="ignore")  # divergence is a result here, not a warning
 def run(steps=20, hidden_size=3, batch_size=2, scales=DEFAULT_SCALES, seed=0, book=False):
     """The norms for W_h ~ N(0, 1) times each scale, with and without tanh′; returns a dict.
 
@@ -83,28 +84,40 @@ def run(steps=20, hidden_size=3, batch_size=2, scales=DEFAULT_SCALES, seed=0, bo
     check_seed(seed)
     if book:
         _check_book_setting(steps, hidden_size, batch_size, scales)
-    check_fits(f"matmul-norms with steps {steps}, hidden_size {hidden_size}, batch_size {batch_size}",
-               run_bytes(steps, hidden_size, batch_size, len(scales)),
-               "use fewer steps or a smaller hidden_size or batch_size")
+    check_fits(
+        f"matmul-norms with steps {steps}, hidden_size {hidden_size}, batch_size {batch_size}",
+        run_bytes(steps, hidden_size, batch_size, len(scales)),
+        "use fewer steps or a smaller hidden_size or batch_size",
+    )
     generator = np.random.default_rng(seed)
     base = generator.standard_normal((hidden_size, hidden_size))
-    if book:   # the book's draw: np.random.seed(3); np.random.randn(H, H)
+    if book:  # the book's draw: np.random.seed(3); np.random.randn(H, H)
         base = np.random.RandomState(BOOK_SEED).standard_normal((hidden_size, hidden_size))
     w_x = generator.standard_normal((hidden_size, hidden_size)) / np.sqrt(hidden_size)
     xs = generator.standard_normal((steps, batch_size, hidden_size))
     curves = {}
     for scale in scales:
         w_h = scale * base
-        with np.errstate(over="ignore", invalid="ignore"):   # a norm that overflows to inf is a result here
+        with np.errstate(over="ignore", invalid="ignore"):  # a norm that overflows to inf is a result here
             plain = backward_norms(w_h, steps, batch_size)
             with_tanh = backward_norms(w_h, steps, batch_size, tanh_forward(w_h, w_x, xs))
         curves[f"{scale:g}"] = dict(
-            scale=float(scale), norms=plain.tolist(), norms_with_tanh=with_tanh.tolist(),
+            scale=float(scale),
+            norms=plain.tolist(),
+            norms_with_tanh=with_tanh.tolist(),
             spectral_radius=float(np.max(np.abs(np.linalg.eigvals(w_h)))),
-            growth_rate=growth_rate(plain), growth_rate_with_tanh=growth_rate(with_tanh),
+            growth_rate=growth_rate(plain),
+            growth_rate_with_tanh=growth_rate(with_tanh),
         )
-    return dict(experiment="matmul-norms", steps=steps, hidden_size=hidden_size, batch_size=batch_size,
-                seed=BOOK_SEED if book else seed, book=bool(book), curves=curves)
+    return dict(
+        experiment="matmul-norms",
+        steps=steps,
+        hidden_size=hidden_size,
+        batch_size=batch_size,
+        seed=BOOK_SEED if book else seed,
+        book=bool(book),
+        curves=curves,
+    )
 
 
 def run_bytes(steps, hidden_size, batch_size, curve_count):
@@ -120,8 +133,10 @@ def _check_book_setting(steps, hidden_size, batch_size, scales):
     differing = [name for name in book if given[name] != book[name]]
     if differing:
         shown = ", ".join(f"{name} {given[name]} (the book's: {book[name]})" for name in differing)
-        raise GatedRNNError(f"book=True runs the book's exact setting, but {shown} was given; leave "
-                            f"{'them' if len(differing) > 1 else 'it'} out, or drop --book")
+        raise GatedRNNError(
+            f"book=True runs the book's exact setting, but {shown} was given; leave "
+            f"{'them' if len(differing) > 1 else 'it'} out, or drop --book"
+        )
 
 
 def plot(results, path):
@@ -135,10 +150,17 @@ def plot(results, path):
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     for colour, curve in zip(colours, results["curves"].values()):
         label = f"W_h × {curve['scale']:g} (ρ = {curve['spectral_radius']:.2f})"
-        left.plot(steps, curve["norms"], "o-", markersize=3, color=colour,
-                  label=f"{label}, ×{curve['growth_rate']:.2f}/step")
-        right.plot(steps, curve["norms_with_tanh"], "o-", markersize=3, color=colour,
-                   label=f"{label}, ×{curve['growth_rate_with_tanh']:.2f}/step")
+        left.plot(
+            steps, curve["norms"], "o-", markersize=3, color=colour, label=f"{label}, ×{curve['growth_rate']:.2f}/step"
+        )
+        right.plot(
+            steps,
+            curve["norms_with_tanh"],
+            "o-",
+            markersize=3,
+            color=colour,
+            label=f"{label}, ×{curve['growth_rate_with_tanh']:.2f}/step",
+        )
     for ax, title in ((left, "dh ← dh W_hᵀ"), (right, "dh ← (dh ⊙ tanh′) W_hᵀ")):
         ax.set_yscale("log")
         ax.axhline(1.0, color="grey", linewidth=0.8, linestyle=":")
@@ -148,8 +170,9 @@ def plot(results, path):
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=8)
     left.set_ylabel("‖dh‖ / N")
-    figure.suptitle(f"W_h ~ N(0, 1), H = {results['hidden_size']}, N = {results['batch_size']}, "
-                    f"seed {results['seed']}", fontsize=10)
+    figure.suptitle(
+        f"W_h ~ N(0, 1), H = {results['hidden_size']}, N = {results['batch_size']}, seed {results['seed']}", fontsize=10
+    )
     figure.tight_layout()
     save_figure(figure, path)
 

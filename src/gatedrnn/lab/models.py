@@ -20,11 +20,12 @@ Gate initialisation (``gate_init``) for the LSTM and GRU:
 * ``"pytorch"``: U(-1/√H, 1/√H) everywhere, so every gate starts near σ(0) = 0.5 and the
   cell forgets half of itself each step.
 """
+
 import numpy as np
 
+from .. import rng as _rng
 from ..core import Module, check_parameters_fit
 from ..errors import GatedRNNError
-from .. import rng as _rng
 from ..layers import GRU, LSTM, RNN, Linear
 
 CELL_KINDS = ("rnn-tanh", "irnn", "lstm", "gru")
@@ -36,7 +37,9 @@ def check_cell_kinds(kinds):
     kinds = list(kinds)
     unknown = [kind for kind in kinds if kind not in CELL_KINDS]
     if unknown or not kinds:
-        raise GatedRNNError(f"unknown model {', '.join(unknown) or '(none given)'}; choose from {', '.join(CELL_KINDS)}")
+        raise GatedRNNError(
+            f"unknown model {', '.join(unknown) or '(none given)'}; choose from {', '.join(CELL_KINDS)}"
+        )
     return kinds
 
 
@@ -87,7 +90,7 @@ def chrono_gate_biases_(layer, max_span, generator):
         raise GatedRNNError(f"chrono initialisation needs a span of at least 3 steps, got {max_span!r}")
     hidden = layer.hidden_size
     keep_bias = np.log(generator.uniform(1.0, max_span - 1.0, hidden))
-    forget_rows = slice(hidden, 2 * hidden)   # f in the LSTM's [i | f | g | o], z in the GRU's [r | z | n]
+    forget_rows = slice(hidden, 2 * hidden)  # f in the LSTM's [i | f | g | o], z in the GRU's [r | z | n]
     layer.bias_ih_l0.data[forget_rows] = keep_bias
     layer.bias_hh_l0.data[forget_rows] = 0
     if isinstance(layer, LSTM):
@@ -107,9 +110,10 @@ class LastStepModel(Module):
     def __init__(self, kind, input_size, hidden_size, output_size, gate_init="chrono", max_span=100, generator=None):
         check_cell_kinds([kind])
         rows = layer_class(kind).gate_count * hidden_size
-        check_parameters_fit(f"a {kind} model of hidden_size {hidden_size}",
-                             [(rows, input_size), (rows, hidden_size), (rows,), (rows,), (output_size, hidden_size),
-                              (output_size,)])
+        check_parameters_fit(
+            f"a {kind} model of hidden_size {hidden_size}",
+            [(rows, input_size), (rows, hidden_size), (rows,), (rows,), (output_size, hidden_size), (output_size,)],
+        )
         generator = generator or _rng.generator()
         self.kind = kind
         self.rnn = build_recurrent(kind, input_size, hidden_size, gate_init, max_span, generator)
@@ -121,7 +125,7 @@ class LastStepModel(Module):
 
     def backward(self, doutputs):
         """dL/doutputs (N, K) → parameter gradients; returns dL/d(initial state)."""
-        dh = self.head.backward(doutputs)[None]          # (1, N, H): the top (only) layer
+        dh = self.head.backward(doutputs)[None]  # (1, N, H): the top (only) layer
         _, dstate0 = self.rnn.backward(None, state_like(self.rnn, dh))
         return dstate0
 

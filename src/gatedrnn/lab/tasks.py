@@ -19,13 +19,14 @@ Inputs are float arrays (N, T, D) ready for a recurrent layer (one-hot tokens fo
 variable-length tagging tasks of :mod:`gatedrnn.seq.tasks`: these are fixed-length, many-to-one
 and generated afresh for every batch.)
 """
+
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import GatedRNNError, is_whole_number
 
-ADDING_BASELINE_MSE = 1.0 / 6.0   # Var(u1 + u2) for u ~ U(0, 1): the MSE of always answering 1
+ADDING_BASELINE_MSE = 1.0 / 6.0  # Var(u1 + u2) for u ~ U(0, 1): the MSE of always answering 1
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Task:
     A score counts as solved when it is at most (regression) or at least (classification)
     ``solved_at``; ``chance`` is what knowing nothing scores.
     """
+
     name: str
     kind: str
     input_size: int
@@ -102,10 +104,12 @@ def recall_first_token(count, length, generator, symbols=8, distractors=4):
 
 
 LONG_RANGE_TASKS = {
-    "adding": Task("adding", "regression", input_size=2, output_size=1, metric="mse",
-                   chance=ADDING_BASELINE_MSE, solved_at=0.01),
-    "recall": Task("recall", "classification", input_size=12, output_size=8, metric="accuracy",
-                   chance=1 / 8, solved_at=0.95),
+    "adding": Task(
+        "adding", "regression", input_size=2, output_size=1, metric="mse", chance=ADDING_BASELINE_MSE, solved_at=0.01
+    ),
+    "recall": Task(
+        "recall", "classification", input_size=12, output_size=8, metric="accuracy", chance=1 / 8, solved_at=0.95
+    ),
 }
 
 

@@ -8,6 +8,7 @@ scores well on a held-out batch has learned the rule. The update itself is
     regression       L = (1/N) Σ_n (y_n - t_n)²          dL/dy = 2 (y - t) / N
     classification   L = -(1/N) Σ_n log softmax(y_n)[t_n]   (SoftmaxCrossEntropy)
 """
+
 import numpy as np
 
 from ..layers import SoftmaxCrossEntropy
@@ -20,7 +21,7 @@ class MeanSquaredError:
 
     def __call__(self, outputs, targets):
         self._difference = outputs - targets
-        return float(np.mean(self._difference ** 2))
+        return float(np.mean(self._difference**2))
 
     def backward(self, scale=1.0):
         """dL/dy, times ``scale`` (the gradient of scale · L, as backward_and_step asks for)."""
@@ -54,14 +55,27 @@ def training_step(model, criterion, optimizer, task, batch_size, length, generat
     return backward_and_step(model, criterion, optimizer, loss, max_norm=clip)
 
 
-def train_on_task(model, task, length, steps, generator, lr=1e-2, batch_size=32, clip=None, eval_every=50,
-                  eval_batch=None, stop_when_solved=True, progress=None):
+def train_on_task(
+    model,
+    task,
+    length,
+    steps,
+    generator,
+    lr=1e-2,
+    batch_size=32,
+    clip=None,
+    eval_every=50,
+    eval_batch=None,
+    stop_when_solved=True,
+    progress=None,
+):
     """Adam on fresh batches of ``length`` steps; returns a record of the run.
 
     Every ``eval_every`` steps the model is scored on ``eval_batch`` (inputs, targets); with
     ``stop_when_solved`` training ends as soon as that score solves the task. ``clip`` is a
     max global gradient norm, or None for none. A non-finite loss or gradient ends the run
-    as diverged (NonFiniteGuard's "stop": here divergence is a result, not an error). ``progress`` is a tqdm bar to advance by one per step, or None.
+    as diverged (NonFiniteGuard's "stop": here divergence is a result, not an error).
+    ``progress`` is a tqdm bar to advance by one per step, or None.
 
     Returns a dict: ``losses`` and ``grad_norms`` (the norm before clipping) per step,
     ``evaluations`` as (step, score) pairs, ``steps`` taken, ``diverged``.
@@ -85,5 +99,5 @@ def train_on_task(model, task, length, steps, generator, lr=1e-2, batch_size=32,
             if stop_when_solved and task.solved(evaluations[-1][1]):
                 break
     if progress is not None:
-        progress.update(steps - len(losses))   # the steps saved by stopping early
+        progress.update(steps - len(losses))  # the steps saved by stopping early
     return dict(losses=losses, grad_norms=grad_norms, evaluations=evaluations, steps=len(losses), diverged=diverged)

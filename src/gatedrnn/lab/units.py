@@ -18,6 +18,7 @@ characters):
 
 A unit with |r| near 1 tracks that signal; the page shows the best one unless told which.
 """
+
 import codecs
 import html
 import os
@@ -34,9 +35,9 @@ from ..files import atomic_write_bytes, open_regular_file
 from .checks import FLOAT_BYTES, STATE_FLOATS_PER_UNIT, check_counts, check_fits
 
 FEATURES = ("quotes", "line", "brackets")
-STATES = ("cell", "hidden")         # which state of a unit to read: the LSTM's c_t, or h_t
-UTF8_MAX_BYTES = 4                 # bytes of the longest UTF-8 character
-DEFAULT_TEXT_MODULE = "string.py"   # in every Python; the demo's training text stops at 'a…' files
+STATES = ("cell", "hidden")  # which state of a unit to read: the LSTM's c_t, or h_t
+UTF8_MAX_BYTES = 4  # bytes of the longest UTF-8 character
+DEFAULT_TEXT_MODULE = "string.py"  # in every Python; the demo's training text stops at 'a…' files
 
 
 # -- the text and what it says ---------------------------------------------------------------
@@ -65,8 +66,9 @@ def read_text_start(path, chars):
     try:
         return codecs.getincrementaldecoder("utf-8")("strict").decode(data, final=False)
     except UnicodeDecodeError as bad:
-        raise GatedRNNError(f"{path} is not UTF-8 (invalid byte at offset {bad.start}); give a UTF-8 text "
-                            "file") from None
+        raise GatedRNNError(
+            f"{path} is not UTF-8 (invalid byte at offset {bad.start}); give a UTF-8 text file"
+        ) from None
 
 
 def python_text_features(text):
@@ -88,7 +90,7 @@ def python_text_features(text):
             elif char in "'\"":
                 delimiter = char * 3 if text.startswith(char * 3, position) else char
                 width, mode = len(delimiter), "string"
-                quotes[position:position + width] = 1
+                quotes[position : position + width] = 1
             elif char in "([{":
                 depth += 1
             elif char in ")]}":
@@ -100,11 +102,11 @@ def python_text_features(text):
             quotes[position] = 1
             if char == "\\":
                 width = 2
-                quotes[position:position + 2] = 1
+                quotes[position : position + 2] = 1
             elif text.startswith(delimiter, position):
                 width, mode = len(delimiter), "code"
-                quotes[position:position + width] = 1
-            elif char == "\n" and len(delimiter) == 1:   # an unclosed one-line string ends with its line
+                quotes[position : position + width] = 1
+            elif char == "\n" and len(delimiter) == 1:  # an unclosed one-line string ends with its line
                 mode = "code"
         for offset in range(width):
             if position + offset < len(text):
@@ -122,8 +124,10 @@ def load_char_model(checkpoint):
 
     model, vocab, _ = model_from_checkpoint(checkpoint)
     if vocab.level != "char":
-        raise GatedRNNError(f"{checkpoint} is a {vocab.level}-level model; 'gatedrnn lab cells' needs a "
-                            "character-level one, e.g. from 'gatedrnn demo'")
+        raise GatedRNNError(
+            f"{checkpoint} is a {vocab.level}-level model; 'gatedrnn lab cells' needs a "
+            "character-level one, e.g. from 'gatedrnn demo'"
+        )
     return model.eval(), vocab
 
 
@@ -132,8 +136,10 @@ def encode_text(vocab, text):
     if vocab.unk_token is None:
         missing = sorted(set(text) - set(vocab.id_to_token))
         if missing:
-            raise GatedRNNError(f"the text has characters the model never saw ({''.join(missing[:10])!r}); "
-                                "give a text in the model's alphabet")
+            raise GatedRNNError(
+                f"the text has characters the model never saw ({''.join(missing[:10])!r}); "
+                "give a text in the model's alphabet"
+            )
         return np.array(vocab.encode(list(text)))
     return np.array(vocab.encode([c if c in vocab else vocab.unk_token for c in text]))
 
@@ -146,7 +152,7 @@ def unit_states(model, ids, layer):
     """
     hidden, cell, state = [], [], None
     for t in range(len(ids)):
-        _, state = model(ids[None, t:t + 1], state)
+        _, state = model(ids[None, t : t + 1], state)
         if isinstance(state, tuple):
             hidden.append(state[0][layer, 0].copy())
             cell.append(state[1][layer, 0].copy())
@@ -198,8 +204,11 @@ def run(checkpoint, text_path=None, chars=2000, feature="brackets", state=None, 
         source = str(text_path)
         text = read_text_start(text_path, chars)
     text = text[:chars]
-    check_fits(f"cells over {len(text):,} characters", len(text) * FLOAT_BYTES * (
-        STATE_FLOATS_PER_UNIT * model.config.hidden_size * model.rnn.num_layers + 8), "use fewer chars")
+    check_fits(
+        f"cells over {len(text):,} characters",
+        len(text) * FLOAT_BYTES * (STATE_FLOATS_PER_UNIT * model.config.hidden_size * model.rnn.num_layers + 8),
+        "use fewer chars",
+    )
     if len(text) < 2:
         raise GatedRNNError(f"{source} holds fewer than 2 characters; give a longer text")
     hidden, cell = unit_states(model, encode_text(vocab, text), layer)
@@ -214,11 +223,22 @@ def run(checkpoint, text_path=None, chars=2000, feature="brackets", state=None, 
         unit = top_units(r[state][feature], 1)[0]["unit"]
     elif not (is_whole_number(unit, 0) and unit < size):
         raise GatedRNNError(f"unit must be in 0 … {size - 1} for this model, got {unit!r}")
-    return dict(experiment="cells", checkpoint=str(checkpoint), text_source=source, chars=len(text),
-                model=model.config.to_dict(), layer=layer, state=state, unit=int(unit), feature=feature,
-                r={f: float(r[state][f][unit]) for f in FEATURES},
-                units={name: {f: top_units(values, top) for f, values in per.items()} for name, per in r.items()},
-                text=text, activations=available[state][:, unit].tolist(), seconds=time.perf_counter() - started)
+    return dict(
+        experiment="cells",
+        checkpoint=str(checkpoint),
+        text_source=source,
+        chars=len(text),
+        model=model.config.to_dict(),
+        layer=layer,
+        state=state,
+        unit=int(unit),
+        feature=feature,
+        r={f: float(r[state][f][unit]) for f in FEATURES},
+        units={name: {f: top_units(values, top) for f, values in per.items()} for name, per in r.items()},
+        text=text,
+        activations=available[state][:, unit].tolist(),
+        seconds=time.perf_counter() - started,
+    )
 
 
 # -- drawing -----------------------------------------------------------------------------------
@@ -260,12 +280,12 @@ def write_html(results, path):
 td {{ padding: 0.2em 0.8em; }}</style></head>
 <body>
 <h1>{html.escape(describe(results))}</h1>
-<p>Model: {html.escape(results['checkpoint'])}. Text: {html.escape(results['text_source'])}, first {results['chars']}
+<p>Model: {html.escape(results["checkpoint"])}. Text: {html.escape(results["text_source"])}, first {results["chars"]}
 characters. Blue: negative, red: positive, full colour at ±{scale:.3g}. Hover over a character for the value.</p>
-<pre>{''.join(spans)}</pre>
+<pre>{"".join(spans)}</pre>
 <h2>Units that track each feature (Pearson r over the text)</h2>
 <table><tr><th>state</th><th>feature</th><th>units, best first</th></tr>
-{''.join(rows)}
+{"".join(rows)}
 </table>
 </body></html>
 """

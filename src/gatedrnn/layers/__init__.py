@@ -1,4 +1,5 @@
 """Layers: each with forward() and a hand-written backward()."""
+
 from .adaptive_softmax import AdaptiveLogSoftmaxWithLoss
 from .attention import Attention
 from .cells import GRUCell, LSTMCell, RNNCell
@@ -12,5 +13,22 @@ from .recurrent import Recurrent
 from .registry import CELL_CLASSES, RECURRENT_LAYERS, cell_class
 from .rnn import RNN
 
-__all__ = ["AdaptiveLogSoftmaxWithLoss", "Attention", "Dropout", "LockedDropout", "Embedding", "GRU", "Linear", "SoftmaxCrossEntropy", "LSTM", "Recurrent", "RNN",
-           "RNNCell", "LSTMCell", "GRUCell", "CELL_CLASSES", "RECURRENT_LAYERS", "cell_class"]
+__all__ = [
+    "AdaptiveLogSoftmaxWithLoss",
+    "Attention",
+    "Dropout",
+    "LockedDropout",
+    "Embedding",
+    "GRU",
+    "Linear",
+    "SoftmaxCrossEntropy",
+    "LSTM",
+    "Recurrent",
+    "RNN",
+    "RNNCell",
+    "LSTMCell",
+    "GRUCell",
+    "CELL_CLASSES",
+    "RECURRENT_LAYERS",
+    "cell_class",
+]

@@ -1,4 +1,5 @@
 """Input checks shared by the layers, each raising a one-line GatedRNNError."""
+
 import numpy as np
 
 from ..errors import GatedRNNError
@@ -25,7 +26,9 @@ def check_token_ids(ids, vocab_size):
     """Check that ``ids`` is an integer array with every value in [0, vocab_size)."""
     if not isinstance(ids, np.ndarray) or ids.dtype.kind not in "iu":
         kind = ids.dtype if isinstance(ids, np.ndarray) else type(ids).__name__
-        raise GatedRNNError(f"token ids must be an integer NumPy array, got {kind}; use np.asarray(ids, dtype=np.int64)")
+        raise GatedRNNError(
+            f"token ids must be an integer NumPy array, got {kind}; use np.asarray(ids, dtype=np.int64)"
+        )
     if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
         bad = ids.min() if ids.min() < 0 else ids.max()
         raise GatedRNNError(
@@ -44,8 +47,10 @@ def check_backward_ready(layer, cache):
     if cache is None:
         raise GatedRNNError(f"{type(layer).__name__}.backward() was called before forward(); run forward first")
     if not getattr(layer, "_awaiting_backward", False):
-        raise GatedRNNError(f"{type(layer).__name__}.backward() was called twice after one forward(); run forward "
-                            "again (a second backward would add the same gradients once more)")
+        raise GatedRNNError(
+            f"{type(layer).__name__}.backward() was called twice after one forward(); run forward "
+            "again (a second backward would add the same gradients once more)"
+        )
 
 
 def forward_done(layer):
@@ -71,24 +76,28 @@ def check_gradient(name, grad, shape):
 def check_whole_number(owner, name, value):
     """``value`` must be an int ≥ 1 (a bool is refused: LSTM(3, True) is a mistake, not one unit)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise GatedRNNError(f"{owner}: {name} must be a whole number ≥ 1, got {value!r} "
-                            f"({type(value).__name__}); pass a positive int")
+        raise GatedRNNError(
+            f"{owner}: {name} must be a whole number ≥ 1, got {value!r} ({type(value).__name__}); pass a positive int"
+        )
 
 
 def check_flag(owner, name, value, positional_order):
     """``value`` must be True or False; the message recalls the positional order, the usual cause."""
     if not isinstance(value, (bool, np.bool_)):
-        raise GatedRNNError(f"{owner}: {name} must be True or False, got {value!r}; the positional order is "
-                            f"({', '.join(positional_order)}), so pass {name}=True/False (or the intended "
-                            "argument) by keyword")
+        raise GatedRNNError(
+            f"{owner}: {name} must be True or False, got {value!r}; the positional order is "
+            f"({', '.join(positional_order)}), so pass {name}=True/False (or the intended "
+            "argument) by keyword"
+        )
 
 
 def check_probability(owner, name, value):
     """``value`` must be a real number (not a bool or a string) in [0, 1)."""
     real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
     if not real or not 0.0 <= value < 1.0:
-        raise GatedRNNError(f"{owner}: {name} must be a number in [0, 1), got {value!r}; "
-                            "pass a float such as 0.5, or 0 for none")
+        raise GatedRNNError(
+            f"{owner}: {name} must be a number in [0, 1), got {value!r}; pass a float such as 0.5, or 0 for none"
+        )
 
 
 def check_float_dtype(owner, dtype):
@@ -98,13 +107,16 @@ def check_float_dtype(owner, dtype):
     except (TypeError, ValueError):
         resolved = None
     if resolved is None or resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
-        raise GatedRNNError(f"{owner}: dtype must be float32 or float64, got {dtype!r}; "
-                            "pass np.float32 (the default) or np.float64")
+        raise GatedRNNError(
+            f"{owner}: dtype must be float32 or float64, got {dtype!r}; pass np.float32 (the default) or np.float64"
+        )
     return resolved
 
 
 def check_generator(owner, rng):
     """``rng`` must be None or a numpy.random.Generator."""
     if rng is not None and not isinstance(rng, np.random.Generator):
-        raise GatedRNNError(f"{owner}: rng must be a numpy.random.Generator or None, got {type(rng).__name__}; "
-                            "pass np.random.default_rng(seed)")
+        raise GatedRNNError(
+            f"{owner}: rng must be a numpy.random.Generator or None, got {type(rng).__name__}; "
+            "pass np.random.default_rng(seed)"
+        )

@@ -3,17 +3,25 @@
 Grave et al. 2017, "Efficient softmax approximation for GPUs", as ``torch.nn.AdaptiveLogSoftmaxWithLoss``:
 the same arguments, parameter names and results, so that weights move between the two unchanged.
 """
-import math
+
 from collections import namedtuple
 
 import numpy as np
 
+from .. import rng as _rng
 from ..core import Module, check_parameters_fit
 from ..errors import GatedRNNError, is_finite_number
 from ..functional import column_sums, log_softmax
-from .. import rng as _rng
-from ._checks import (backward_done, check_backward_ready, check_flag, check_float_array, check_float_dtype,
-                      check_generator, check_whole_number, forward_done)
+from ._checks import (
+    backward_done,
+    check_backward_ready,
+    check_flag,
+    check_float_array,
+    check_float_dtype,
+    check_generator,
+    check_whole_number,
+    forward_done,
+)
 from .linear import Linear
 
 OWNER = "AdaptiveLogSoftmaxWithLoss"
@@ -82,8 +90,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
     gives that cluster's classes a uniform distribution.
     """
 
-    def __init__(self, in_features, n_classes, cutoffs, div_value=4.0, head_bias=False, dtype=np.float32,
-                 rng=None):
+    def __init__(self, in_features, n_classes, cutoffs, div_value=4.0, head_bias=False, dtype=np.float32, rng=None):
         check_whole_number(OWNER, "in_features", in_features)
         check_whole_number(OWNER, "n_classes", n_classes)
         cutoffs = _checked_cutoffs(cutoffs, int(n_classes))
@@ -92,7 +99,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         dtype = check_float_dtype(OWNER, dtype)
         check_generator(OWNER, rng)
         self.in_features, self.n_classes = int(in_features), int(n_classes)
-        self.cutoffs = cutoffs + [self.n_classes]   # torch's attribute: the cutoffs and n_classes
+        self.cutoffs = cutoffs + [self.n_classes]  # torch's attribute: the cutoffs and n_classes
         self.div_value, self.head_bias = div_value, bool(head_bias)
         self.shortlist_size = self.cutoffs[0]
         self.n_clusters = len(self.cutoffs) - 1
@@ -103,8 +110,13 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         check_parameters_fit(f"{OWNER}({self.in_features}, {self.n_classes})", shapes, dtype)
         rng = rng or _rng.generator()
         self.head = Linear(self.in_features, self.head_size, bias=self.head_bias, dtype=dtype, rng=rng)
-        self.tail = [TailProjection(Linear(self.in_features, hidden, bias=False, dtype=dtype, rng=rng),
-                                    Linear(hidden, size, bias=False, dtype=dtype, rng=rng)) for hidden, size in sizes]
+        self.tail = [
+            TailProjection(
+                Linear(self.in_features, hidden, bias=False, dtype=dtype, rng=rng),
+                Linear(hidden, size, bias=False, dtype=dtype, rng=rng),
+            )
+            for hidden, size in sizes
+        ]
         self._cache = None
 
     # -- forward ------------------------------------------------------------------------------
@@ -112,7 +124,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         """x (N, in_features), y (N,) → ASMOutput(output (N,), loss); unbatched x (in_features,), y () too."""
         x, targets, batched = self._checked_batch(input, target)
         head_logprob = _row_log_softmax(self._head_logits(x))
-        head_column = targets.copy()   # the head entry each row's probability goes through: y or S + k
+        head_column = targets.copy()  # the head entry each row's probability goes through: y or S + k
         output = np.zeros(len(x), x.dtype)
         clusters = []
         for k, rows, relative in self._cluster_rows(targets):
@@ -122,7 +134,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
             head_column[rows] = self.shortlist_size + k
             clusters.append((k, rows, relative, hidden, logprob))
         output += head_logprob[np.arange(len(x)), head_column]
-        loss = -float(np.mean(output, dtype=np.float64)) if len(x) else float("nan")   # torch: NaN for no rows
+        loss = -float(np.mean(output, dtype=np.float64)) if len(x) else float("nan")  # torch: NaN for no rows
         self._cache = (x, head_logprob, head_column, clusters, batched)
         forward_done(self)
         return ASMOutput(output if batched else output.reshape(()), loss)
@@ -142,13 +154,15 @@ class AdaptiveLogSoftmaxWithLoss(Module):
 
     # -- backward -----------------------------------------------------------------------------
     def backward(self, dloss=1.0):
-        """dL/dloss (a number, 1 by default) → dL/dx, shaped as the last forward's input; adds into the weights' grad."""
+        """dL/dloss (a number, 1 by default) → dL/dx, shaped as the last forward's input.
+
+        Adds into the weights' ``.grad``."""
         check_backward_ready(self, self._cache)
         if not is_finite_number(dloss):
             raise GatedRNNError(f"{OWNER}.backward needs dloss as a finite number, got {dloss!r}; pass 1.0")
         backward_done(self)
         x, head_logprob, head_column, clusters, batched = self._cache
-        doutput = np.asarray(-dloss / max(len(x), 1), dtype=x.dtype)   # dL/doutput_n, the same for every row
+        doutput = np.asarray(-dloss / max(len(x), 1), dtype=x.dtype)  # dL/doutput_n, the same for every row
         dx = self._head_backward(x, head_logprob, head_column, doutput)
         for k, rows, relative, hidden, logprob in clusters:
             dx[rows] += self._cluster_backward(self.tail[k], x[rows], relative, hidden, logprob, doutput)
@@ -179,7 +193,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
 
     def _full_log_prob(self, x, head_logprob):
         out = np.empty((len(x), self.n_classes), x.dtype)
-        out[:, :self.shortlist_size] = head_logprob[:, :self.shortlist_size]
+        out[:, : self.shortlist_size] = head_logprob[:, : self.shortlist_size]
         for k, (low, high) in enumerate(zip(self.cutoffs[:-1], self.cutoffs[1:])):
             out[:, low:high] = _row_log_softmax(self.tail[k](x)) + head_logprob[:, self.shortlist_size + k, None]
         return out
@@ -205,26 +219,38 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         dtype = self.head.weight.dtype
         targets = np.asarray(target)
         if targets.dtype.kind not in "iu":
-            raise GatedRNNError(f"{OWNER} target must hold integer class ids, got dtype {targets.dtype}; "
-                                "pass e.g. np.asarray(ids, dtype=np.int64)")
+            raise GatedRNNError(
+                f"{OWNER} target must hold integer class ids, got dtype {targets.dtype}; "
+                "pass e.g. np.asarray(ids, dtype=np.int64)"
+            )
         if targets.ndim > 1:
-            raise GatedRNNError(f"{OWNER} target must have shape (N,) or (), got {targets.shape}; "
-                                "flatten the positions into rows (x.reshape(-1, in_features), y.reshape(-1))")
+            raise GatedRNNError(
+                f"{OWNER} target must have shape (N,) or (), got {targets.shape}; "
+                "flatten the positions into rows (x.reshape(-1, in_features), y.reshape(-1))"
+            )
         check_float_array(f"{OWNER} input", input, targets.ndim + 1, self.in_features, dtype)
         if targets.ndim == 1 and len(input) != len(targets):
-            raise GatedRNNError(f"{OWNER} input has {len(input)} rows but target has {len(targets)}; "
-                                "pass one target per row")
+            raise GatedRNNError(
+                f"{OWNER} input has {len(input)} rows but target has {len(targets)}; pass one target per row"
+            )
         if targets.size and (targets.min() < 0 or targets.max() >= self.n_classes):
             bad = targets.min() if targets.min() < 0 else targets.max()
-            raise GatedRNNError(f"{OWNER} target {bad} is outside [0, {self.n_classes}); "
-                                f"class ids must lie in [0, n_classes - 1 = {self.n_classes - 1}]")
+            raise GatedRNNError(
+                f"{OWNER} target {bad} is outside [0, {self.n_classes}); "
+                f"class ids must lie in [0, n_classes - 1 = {self.n_classes - 1}]"
+            )
         batched = targets.ndim == 1
-        return (input, targets.astype(np.int64), True) if batched else \
-            (input[None], targets.reshape(1).astype(np.int64), False)
+        return (
+            (input, targets.astype(np.int64), True)
+            if batched
+            else (input[None], targets.reshape(1).astype(np.int64), False)
+        )
 
     def extra_repr(self):
-        return (f"{self.in_features}, {self.n_classes}, cutoffs={self.cutoffs[:-1]}, div_value={self.div_value}, "
-                f"head_bias={self.head_bias}")
+        return (
+            f"{self.in_features}, {self.n_classes}, cutoffs={self.cutoffs[:-1]}, div_value={self.div_value}, "
+            f"head_bias={self.head_bias}"
+        )
 
 
 def _row_log_softmax(a):
@@ -248,22 +274,28 @@ def _checked_cutoffs(cutoffs, n_classes):
     if isinstance(cutoffs, np.ndarray) and cutoffs.ndim == 1:
         cutoffs = cutoffs.tolist()
     if not isinstance(cutoffs, (list, tuple, range)) or len(cutoffs) == 0:
-        raise GatedRNNError(f"{OWNER}: cutoffs must be a non-empty list of class ids, got {cutoffs!r}; "
-                            f"pass e.g. [{max(n_classes // 4, 1)}] (classes below each cutoff go to the earlier cluster)")
+        raise GatedRNNError(
+            f"{OWNER}: cutoffs must be a non-empty list of class ids, got {cutoffs!r}; "
+            f"pass e.g. [{max(n_classes // 4, 1)}] (classes below each cutoff go to the earlier cluster)"
+        )
     integers = all(isinstance(c, (int, np.integer)) and not isinstance(c, (bool, np.bool_)) for c in cutoffs)
     values = [int(c) for c in cutoffs] if integers else None
     if not integers or values != sorted(set(values)) or values[0] < 1 or values[-1] > n_classes - 1:
-        raise GatedRNNError(f"{OWNER}: cutoffs must be unique positive integers in increasing order, each between 1 "
-                            f"and n_classes - 1 = {n_classes - 1}, got {list(cutoffs)!r}; pass e.g. "
-                            f"[{max(n_classes // 4, 1)}]")
+        raise GatedRNNError(
+            f"{OWNER}: cutoffs must be unique positive integers in increasing order, each between 1 "
+            f"and n_classes - 1 = {n_classes - 1}, got {list(cutoffs)!r}; pass e.g. "
+            f"[{max(n_classes // 4, 1)}]"
+        )
     return values
 
 
 def _checked_div_value(div_value):
     """``div_value`` as a float > 0 (torch divides in_features by its powers)."""
     if not is_finite_number(div_value) or div_value <= 0:
-        raise GatedRNNError(f"{OWNER}: div_value must be a finite number > 0, got {div_value!r}; pass e.g. 4.0 "
-                            "(each cluster's projection is in_features / div_value^k wide) or 1.0 for no shrinking")
+        raise GatedRNNError(
+            f"{OWNER}: div_value must be a finite number > 0, got {div_value!r}; pass e.g. 4.0 "
+            "(each cluster's projection is in_features / div_value^k wide) or 1.0 for no shrinking"
+        )
     return float(div_value)
 
 
@@ -273,12 +305,14 @@ def _cluster_sizes(in_features, cutoffs, div_value):
     for k in range(len(cutoffs) - 1):
         try:
             hidden = int(in_features // (div_value ** (k + 1)))
-        except OverflowError:   # div_value^(k+1) beyond a float: nothing is left of in_features
+        except OverflowError:  # div_value^(k+1) beyond a float: nothing is left of in_features
             hidden = 0
         if hidden < 1:
-            raise GatedRNNError(f"{OWNER}: cluster {k + 1} of {len(cutoffs) - 1} would project to "
-                                f"in_features // div_value^{k + 1} = 0 features (in_features {in_features}, div_value "
-                                f"{div_value:g}); lower div_value to at most {in_features ** (1 / (k + 1)):.4g}, use "
-                                "fewer cutoffs or raise in_features")
+            raise GatedRNNError(
+                f"{OWNER}: cluster {k + 1} of {len(cutoffs) - 1} would project to "
+                f"in_features // div_value^{k + 1} = 0 features (in_features {in_features}, div_value "
+                f"{div_value:g}); lower div_value to at most {in_features ** (1 / (k + 1)):.4g}, use "
+                "fewer cutoffs or raise in_features"
+            )
         sizes.append((hidden, cutoffs[k + 1] - cutoffs[k]))
     return sizes

@@ -20,11 +20,12 @@ Backward, with dc the gradient reaching the contexts::
     then through the score: dot  dq_t = Σ_s de_ts k_s,  dk_s += Σ_t de_ts q_t
                             general and additive as the code shows, with their weights' gradients.
 """
+
 import numpy as np
 
+from .. import rng as _rng
 from ..core import Module, Parameter, check_parameters_fit
 from ..errors import GatedRNNError
-from .. import rng as _rng
 from ._checks import backward_done, check_backward_ready, forward_done
 
 SCORES = ("dot", "general", "additive")
@@ -44,8 +45,11 @@ class Attention(Module):
         self.score, self.hidden_size = score, hidden_size
         bound = 1.0 / np.sqrt(hidden_size)
         size = attention_size or hidden_size
-        shapes = {"dot": [], "general": [(hidden_size, hidden_size)],
-                  "additive": [(size, hidden_size), (size, hidden_size), (size,)]}[score]
+        shapes = {
+            "dot": [],
+            "general": [(hidden_size, hidden_size)],
+            "additive": [(size, hidden_size), (size, hidden_size), (size,)],
+        }[score]
         check_parameters_fit(f"Attention({hidden_size}, score={score!r})", shapes, dtype)
         if score == "general":
             self.weight = Parameter(rng.uniform(-bound, bound, (hidden_size, hidden_size)).astype(dtype))
@@ -79,8 +83,8 @@ class Attention(Module):
     def attend_backward(self, dcontexts, cache):
         """backward's maths for one attend call: (dqueries, dkeys); adds to the weights' gradients."""
         queries, keys, weights, score_cache = cache
-        dweights = dcontexts @ keys.transpose(0, 2, 1)                      # (N, T, S)
-        dkeys = weights.transpose(0, 2, 1) @ dcontexts                      # (N, S, H)
+        dweights = dcontexts @ keys.transpose(0, 2, 1)  # (N, T, S)
+        dkeys = weights.transpose(0, 2, 1) @ dcontexts  # (N, S, H)
         dscores = weights * (dweights - np.sum(dweights * weights, axis=-1, keepdims=True))
         dqueries, dkeys_from_scores = self._scores_backward(dscores, queries, keys, score_cache)
         return dqueries, dkeys + dkeys_from_scores
@@ -90,10 +94,11 @@ class Attention(Module):
         if self.score == "dot":
             return queries @ keys.transpose(0, 2, 1), None
         if self.score == "general":
-            projected = keys @ self.weight.data.T                          # k_s W_aᵀ, so q·(W_a k)
+            projected = keys @ self.weight.data.T  # k_s W_aᵀ, so q·(W_a k)
             return queries @ projected.transpose(0, 2, 1), projected
-        hidden = np.tanh((queries @ self.query_weight.data.T)[:, :, None, :]
-                         + (keys @ self.key_weight.data.T)[:, None, :, :])   # (N, T, S, A)
+        hidden = np.tanh(
+            (queries @ self.query_weight.data.T)[:, :, None, :] + (keys @ self.key_weight.data.T)[:, None, :, :]
+        )  # (N, T, S, A)
         return hidden @ self.vector.data, hidden
 
     def _scores_backward(self, dscores, queries, keys, cache):
@@ -102,13 +107,13 @@ class Attention(Module):
         if self.score == "general":
             projected = cache
             dqueries = dscores @ projected
-            dprojected = dscores.transpose(0, 2, 1) @ queries               # (N, S, H)
+            dprojected = dscores.transpose(0, 2, 1) @ queries  # (N, S, H)
             self.weight.add_to_grad(np.einsum("nsi,nsj->ij", dprojected, keys))
             return dqueries, dprojected @ self.weight.data
         hidden = cache
         self.vector.add_to_grad(np.einsum("ntsa,nts->a", hidden, dscores))
-        dpre = dscores[..., None] * self.vector.data * (1 - hidden * hidden)   # (N, T, S, A)
-        dquery_part, dkey_part = dpre.sum(axis=2), dpre.sum(axis=1)          # (N, T, A), (N, S, A)
+        dpre = dscores[..., None] * self.vector.data * (1 - hidden * hidden)  # (N, T, S, A)
+        dquery_part, dkey_part = dpre.sum(axis=2), dpre.sum(axis=1)  # (N, T, A), (N, S, A)
         self.query_weight.add_to_grad(np.einsum("nta,nth->ah", dquery_part, queries))
         self.key_weight.add_to_grad(np.einsum("nsa,nsh->ah", dkey_part, keys))
         return dquery_part @ self.query_weight.data, dkey_part @ self.key_weight.data

@@ -27,6 +27,7 @@ step's output state and returning the gradients of its input and its input state
 In eval mode nothing is kept (generation loops run without a growing stack). ``clear()``
 drops what training-mode forwards kept without a backward.
 """
+
 import numpy as np
 
 from ..core import Module
@@ -77,8 +78,10 @@ class _Cell(Module):
         not been through backward yet (see the module docstring).
         """
         if not self._caches:
-            raise GatedRNNError(f"{type(self).__name__}.backward has no forward step left to go back through; call "
-                                "the cell (in training mode) once for every backward")
+            raise GatedRNNError(
+                f"{type(self).__name__}.backward has no forward step left to go back through; call "
+                "the cell (in training mode) once for every backward"
+            )
         cache, batch = self._caches.pop()
         dfinal = self._state_in(dhx, batch, "state gradient")
         dhs = np.zeros((1, batch, self.hidden_size), self.dtype)

@@ -1,11 +1,18 @@
 """Dropout and LockedDropout: inverted dropout, per element or per sequence."""
+
 import numpy as np
 
+from .. import rng as _rng
 from ..core import Module
 from ..errors import GatedRNNError
-from .. import rng as _rng
-from ._checks import (backward_done, check_backward_ready, check_generator, check_gradient, check_probability,
-                      forward_done)
+from ._checks import (
+    backward_done,
+    check_backward_ready,
+    check_generator,
+    check_gradient,
+    check_probability,
+    forward_done,
+)
 
 
 def scaled_keep_mask(shape, p, dtype, rng=None):
@@ -36,8 +43,9 @@ class Dropout(Module):
 
     def forward(self, x):
         if not isinstance(x, np.ndarray):
-            raise GatedRNNError(f"{type(self).__name__} input must be a NumPy array, got {type(x).__name__}; "
-                                "wrap it with np.asarray")
+            raise GatedRNNError(
+                f"{type(self).__name__} input must be a NumPy array, got {type(x).__name__}; wrap it with np.asarray"
+            )
         if not self.training or self.p == 0.0:
             scaled_mask, y = 1.0, x
         else:

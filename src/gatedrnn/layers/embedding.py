@@ -1,10 +1,20 @@
 """Embedding: a lookup table from token ids to vectors."""
+
 import numpy as np
 
-from ..core import Module, Parameter, check_parameters_fit
 from .. import rng as _rng
-from ._checks import (backward_done, check_backward_ready, check_float_dtype, check_generator, check_gradient,
-                      check_probability, check_token_ids, check_whole_number, forward_done)
+from ..core import Module, Parameter, check_parameters_fit
+from ._checks import (
+    backward_done,
+    check_backward_ready,
+    check_float_dtype,
+    check_generator,
+    check_gradient,
+    check_probability,
+    check_token_ids,
+    check_whole_number,
+    forward_done,
+)
 from .dropout import scaled_keep_mask
 
 
@@ -31,12 +41,11 @@ class Embedding(Module):
         check_generator("Embedding", rng)
         check_probability("Embedding", "row_dropout", row_dropout)
         self.row_dropout = row_dropout
-        self._row_scale = None   # (len(ids), 1) keep-scale of each looked-up row, when row dropout ran
+        self._row_scale = None  # (len(ids), 1) keep-scale of each looked-up row, when row dropout ran
         rng = rng or _rng.generator()
         self.num_embeddings = int(num_embeddings)
         self.embedding_dim = int(embedding_dim)
-        check_parameters_fit(f"Embedding({num_embeddings}, {embedding_dim})", [(num_embeddings, embedding_dim)],
-                             dtype)
+        check_parameters_fit(f"Embedding({num_embeddings}, {embedding_dim})", [(num_embeddings, embedding_dim)], dtype)
         self.weight = Parameter(rng.standard_normal((num_embeddings, embedding_dim)).astype(dtype))
         self._ids = None
 
@@ -72,5 +81,6 @@ class Embedding(Module):
         return None
 
     def extra_repr(self):
-        return f"{self.num_embeddings}, {self.embedding_dim}" + (f", row_dropout={self.row_dropout}"
-                                                                 if self.row_dropout else "")
+        return f"{self.num_embeddings}, {self.embedding_dim}" + (
+            f", row_dropout={self.row_dropout}" if self.row_dropout else ""
+        )

@@ -1,4 +1,5 @@
 """GRU: gated recurrent unit, in PyTorch's formulation or (reset_after=False) Cho et al. 2014's."""
+
 import numpy as np
 
 from ..functional import sigmoid
@@ -51,15 +52,40 @@ class GRU(Recurrent):
     torch_name = "GRU"
     summed_biases = False  # b_hn sits inside r ⊙ (W_hn h + b_hn)
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=True, dropout=0.0,
-                 bidirectional=False, *extra, locked_dropout=False, recurrent_dropout=0.0, weight_drop=0.0,
-                 reset_after=True, dtype=np.float32, rng=None):
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=True,
+        dropout=0.0,
+        bidirectional=False,
+        *extra,
+        locked_dropout=False,
+        recurrent_dropout=0.0,
+        weight_drop=0.0,
+        reset_after=True,
+        dtype=np.float32,
+        rng=None,
+    ):
         self._check_no_extra_positional(extra)
         check_flag("GRU", "reset_after", reset_after, self.positional_parameters)
         self.reset_after = bool(reset_after)
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         locked_dropout=locked_dropout, recurrent_dropout=recurrent_dropout, weight_drop=weight_drop,
-                         dtype=dtype, rng=rng)
+        super().__init__(
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            locked_dropout=locked_dropout,
+            recurrent_dropout=recurrent_dropout,
+            weight_drop=weight_drop,
+            dtype=dtype,
+            rng=rng,
+        )
 
     def extra_repr(self):
         return super().extra_repr() + ("" if self.reset_after else ", reset_after=False")
@@ -77,17 +103,17 @@ class GRU(Recurrent):
             gx_all += b_ih
         hs = np.empty(xs.shape[:2] + (H,), xs.dtype)
         gates = np.empty_like(gx_all)  # r, z, n after activation, kept for backward
-        gh_ns = np.empty_like(hs)      # W_hn h_{t-1} + b_hn, which dr needs
+        gh_ns = np.empty_like(hs)  # W_hn h_{t-1} + b_hn, which dr needs
         for t in range(xs.shape[0]):
             gx = gx_all[t]
-            gh = recurrent.project(h if hidden_mask is None else h * hidden_mask)   # h_{t-1} W_hhᵀ
+            gh = recurrent.project(h if hidden_mask is None else h * hidden_mask)  # h_{t-1} W_hhᵀ
             if b_hh is not None:
                 gh += b_hh
-            rz = sigmoid(gx[:, :2 * H] + gh[:, :2 * H], out=gates[t, :, :2 * H])
+            rz = sigmoid(gx[:, : 2 * H] + gh[:, : 2 * H], out=gates[t, :, : 2 * H])
             r, z = split_gates(rz, 2)
-            n = np.tanh(gx[:, 2 * H:] + r * gh[:, 2 * H:], out=gates[t, :, 2 * H:])
-            gh_ns[t] = gh[:, 2 * H:]
-            h_new = n + z * (h - n)          # (1 - z) ⊙ n + z ⊙ h_{t-1}
+            n = np.tanh(gx[:, 2 * H :] + r * gh[:, 2 * H :], out=gates[t, :, 2 * H :])
+            gh_ns[t] = gh[:, 2 * H :]
+            h_new = n + z * (h - n)  # (1 - z) ⊙ n + z ⊙ h_{t-1}
             h = carry_state(h, h_new, hs[t], None if mask is None else mask[t])
         cache = (xs, state0, w_ih, w_hh, gates, gh_ns, hs, hidden_mask)
         return hs, (h.copy(),), cache
@@ -110,8 +136,8 @@ class GRU(Recurrent):
             dn[...] = dh * (1 - z) * (1 - n * n)
             dz[...] = dh * (h_prev - n) * z * (1 - z)
             dr[...] = dn * gh_ns[t] * r * (1 - r)
-            dgh[:, :2 * H] = dgx[:, :2 * H]  # [dr | dz]: r and z enter both sides alike
-            dgh[:, 2 * H:] = dn * r
+            dgh[:, : 2 * H] = dgx[:, : 2 * H]  # [dr | dz]: r and z enter both sides alike
+            dgh[:, 2 * H :] = dn * r
             through_w_hh = dgh @ w_hh if hidden_mask is None else (dgh @ w_hh) * hidden_mask
             if mask is None:
                 dh = dh * z + through_w_hh
@@ -119,8 +145,10 @@ class GRU(Recurrent):
                 dgx *= mask[t]
                 dgh *= mask[t]
                 dh = np.where(mask[t] > 0, dh * z + through_w_hh, dh)
-        return (dxs_and_weight_grads(xs, h0, hs, dgx_all, dgh_all, w_ih, bias=self.bias, hidden_mask=hidden_mask),
-                (dh,))
+        return (
+            dxs_and_weight_grads(xs, h0, hs, dgx_all, dgh_all, w_ih, bias=self.bias, hidden_mask=hidden_mask),
+            (dh,),
+        )
 
     # -- reset_after=False: Cho et al. 2014 -----------------------------------------------
     def _layer_forward_reset_before(self, xs, state0, weights, mask=None, hidden_mask=None):
@@ -132,24 +160,24 @@ class GRU(Recurrent):
         if b_ih is not None:
             gx_all += b_ih
         # r must be known before the n rows of W_hh can be applied: two products per step.
-        project_rz = HiddenProjection(w_hh[:2 * H], batch=xs.shape[1], steps=xs.shape[0])
-        project_n = HiddenProjection(w_hh[2 * H:], batch=xs.shape[1], steps=xs.shape[0])
+        project_rz = HiddenProjection(w_hh[: 2 * H], batch=xs.shape[1], steps=xs.shape[0])
+        project_n = HiddenProjection(w_hh[2 * H :], batch=xs.shape[1], steps=xs.shape[0])
         hs = np.empty(xs.shape[:2] + (H,), xs.dtype)
-        gates = np.empty_like(gx_all)   # r, z, n after activation
-        reset_hs = np.empty_like(hs)    # r_t ⊙ h_{t-1}, what W_hn reads and dW_hn needs
+        gates = np.empty_like(gx_all)  # r, z, n after activation
+        reset_hs = np.empty_like(hs)  # r_t ⊙ h_{t-1}, what W_hn reads and dW_hn needs
         for t in range(xs.shape[0]):
             gx = gx_all[t]
-            h_in = h if hidden_mask is None else h * hidden_mask   # what the products with W_hh see
-            pre_rz = gx[:, :2 * H] + project_rz.project(h_in)
+            h_in = h if hidden_mask is None else h * hidden_mask  # what the products with W_hh see
+            pre_rz = gx[:, : 2 * H] + project_rz.project(h_in)
             if b_hh is not None:
-                pre_rz += b_hh[:2 * H]
-            r, z = split_gates(sigmoid(pre_rz, out=gates[t, :, :2 * H]), 2)
+                pre_rz += b_hh[: 2 * H]
+            r, z = split_gates(sigmoid(pre_rz, out=gates[t, :, : 2 * H]), 2)
             np.multiply(r, h_in, out=reset_hs[t])
-            pre_n = gx[:, 2 * H:] + project_n.project(reset_hs[t])
+            pre_n = gx[:, 2 * H :] + project_n.project(reset_hs[t])
             if b_hh is not None:
-                pre_n += b_hh[2 * H:]
-            n = np.tanh(pre_n, out=gates[t, :, 2 * H:])
-            h_new = n + z * (h - n)          # (1 - z) ⊙ n + z ⊙ h_{t-1}
+                pre_n += b_hh[2 * H :]
+            n = np.tanh(pre_n, out=gates[t, :, 2 * H :])
+            h_new = n + z * (h - n)  # (1 - z) ⊙ n + z ⊙ h_{t-1}
             h = carry_state(h, h_new, hs[t], None if mask is None else mask[t])
         cache = (xs, state0, w_ih, w_hh, gates, reset_hs, hs, hidden_mask)
         return hs, (h.copy(),), cache
@@ -158,9 +186,9 @@ class GRU(Recurrent):
         """Backward of _layer_forward_reset_before (equations in the class docstring)."""
         xs, (h0,), w_ih, w_hh, gates, reset_hs, hs, hidden_mask = cache
         H = self.hidden_size
-        w_rz, w_n = w_hh[:2 * H], w_hh[2 * H:]
+        w_rz, w_n = w_hh[: 2 * H], w_hh[2 * H :]
         dh = dfinal[0].copy()
-        dgx_all = np.empty_like(gates)   # [dr | dz | dn]: the same on the input and the hidden side
+        dgx_all = np.empty_like(gates)  # [dr | dz | dn]: the same on the input and the hidden side
         for t in reversed(range(xs.shape[0])):
             dh += dhs[t] if mask is None else dhs[t] * mask[t]
             r, z, n = split_gates(gates[t], 3)
@@ -172,7 +200,7 @@ class GRU(Recurrent):
             dz[...] = dh * (h_prev - n) * z * (1 - z)
             d_reset_h = dn @ w_n
             dr[...] = d_reset_h * h_in * r * (1 - r)
-            dh_in = dgx[:, :2 * H] @ w_rz + d_reset_h * r
+            dh_in = dgx[:, : 2 * H] @ w_rz + d_reset_h * r
             dh_prev = dh * z + (dh_in if hidden_mask is None else dh_in * hidden_mask)
             if mask is None:
                 dh = dh_prev
@@ -180,8 +208,9 @@ class GRU(Recurrent):
                 dgx *= mask[t]
                 dh = np.where(mask[t] > 0, dh_prev, dh)
         dxs, (dw_ih, dw_hh_rz, db_ih, db_hh_rz) = dxs_and_weight_grads(
-            xs, h0, hs, dgx_all, dgx_all[..., :2 * H], w_ih, bias=self.bias, hidden_mask=hidden_mask)
-        flat_dn = dgx_all[..., 2 * H:].reshape(-1, H)
+            xs, h0, hs, dgx_all, dgx_all[..., : 2 * H], w_ih, bias=self.bias, hidden_mask=hidden_mask
+        )
+        flat_dn = dgx_all[..., 2 * H :].reshape(-1, H)
         dw_hh = np.concatenate([dw_hh_rz, flat_dn.T @ reset_hs.reshape(-1, H)])
         db_hh = None if db_hh_rz is None else np.concatenate([db_hh_rz, flat_dn.sum(axis=0)])
         return (dxs, (dw_ih, dw_hh, db_ih, db_hh)), (dh,)

@@ -8,6 +8,7 @@ behind them are in docs/performance.md ("Where the layers' speed choices are mea
 
 Shapes: T steps, N sequences, D input features, H hidden units, G gates (1 RNN, 3 GRU, 4 LSTM).
 """
+
 import functools
 
 import numpy as np
@@ -96,9 +97,9 @@ def gate_activation_affine(hidden_size, dtype):
     """
     H = hidden_size
     scale = np.full(4 * H, 0.5, dtype)
-    scale[2 * H:3 * H] = 1.0
+    scale[2 * H : 3 * H] = 1.0
     offset = np.full(4 * H, 0.5, dtype)
-    offset[2 * H:3 * H] = 0.0
+    offset[2 * H : 3 * H] = 0.0
     return scale, offset
 
 
@@ -132,7 +133,7 @@ def dxs_and_weight_grads(xs, h0, hs, da_ih, da_hh, w_ih, bias=True, hidden_mask=
     if hidden_mask is not None:
         h_prev *= hidden_mask
     flat_ih = da_ih.reshape(-1, rows)
-    flat_hh = da_hh.reshape(-1, da_hh.shape[-1])   # fewer columns than da_ih in the reset-before GRU
+    flat_hh = da_hh.reshape(-1, da_hh.shape[-1])  # fewer columns than da_ih in the reset-before GRU
     dxs = (flat_ih @ w_ih).reshape(da_ih.shape[:-1] + (w_ih.shape[1],))
     dw_ih = flat_ih.T @ xs.reshape(-1, xs.shape[-1])
     dw_hh = flat_hh.T @ h_prev.reshape(-1, h_prev.shape[-1])

@@ -1,12 +1,22 @@
 """Linear: an affine map over the last dimension, optionally tied to an Embedding."""
+
 import numpy as np
 
+from .. import rng as _rng
 from ..core import Module, Parameter, check_parameters_fit
 from ..functional import column_sums
 from ..parallel import for_row_blocks
-from .. import rng as _rng
-from ._checks import (backward_done, check_backward_ready, check_flag, check_float_array, check_float_dtype,
-                      check_generator, check_gradient, check_whole_number, forward_done)
+from ._checks import (
+    backward_done,
+    check_backward_ready,
+    check_flag,
+    check_float_array,
+    check_float_dtype,
+    check_generator,
+    check_gradient,
+    check_whole_number,
+    forward_done,
+)
 
 
 class Linear(Module):
@@ -31,8 +41,11 @@ class Linear(Module):
         bound = 1.0 / np.sqrt(in_features)
         self.in_features = int(in_features)
         self.out_features = int(out_features)
-        check_parameters_fit(f"Linear({in_features}, {out_features})",
-                             [(out_features, in_features)] + ([(out_features,)] if bias else []), dtype)
+        check_parameters_fit(
+            f"Linear({in_features}, {out_features})",
+            [(out_features, in_features)] + ([(out_features,)] if bias else []),
+            dtype,
+        )
         self.weight = Parameter(rng.uniform(-bound, bound, (out_features, in_features)).astype(dtype))
         self.bias = Parameter(rng.uniform(-bound, bound, out_features).astype(dtype)) if bias else None
         self._x = None

@@ -1,4 +1,5 @@
 """SoftmaxCrossEntropy: the language-model loss, fused with its softmax."""
+
 import math
 from numbers import Real
 
@@ -48,7 +49,7 @@ class SoftmaxCrossEntropy(Module):
         def shifted_exponentials(start, stop):
             block = exps[start:stop]
             np.subtract(flat_logits[start:stop], flat_logits[start:stop].max(axis=1, keepdims=True), out=block)
-            picked_shifted[start:stop] = block[rows[:stop - start], safe_targets[start:stop]]
+            picked_shifted[start:stop] = block[rows[: stop - start], safe_targets[start:stop]]
             np.exp(block, out=block)
 
         for_row_blocks(shifted_exponentials, len(rows), exps.size)
@@ -66,8 +67,10 @@ class SoftmaxCrossEntropy(Module):
         """dL/d(loss) (a number, 1 by default) → dL/dlogits, shaped as the logits of the last forward."""
         check_backward_ready(self, self._cache)
         if isinstance(dloss, (bool, np.bool_)) or not isinstance(dloss, Real) or not math.isfinite(dloss):
-            raise GatedRNNError(f"SoftmaxCrossEntropy.backward needs dloss as a finite number, got {dloss!r}; "
-                                "pass 1.0 (or a loss scale such as the window length)")
+            raise GatedRNNError(
+                f"SoftmaxCrossEntropy.backward needs dloss as a finite number, got {dloss!r}; "
+                "pass 1.0 (or a loss scale such as the window length)"
+            )
         backward_done(self)
         exps, sums, safe_targets, counted, count, shape = self._cache
         # With nothing counted the gradient is zero everywhere (as in PyTorch), not 0/0.
@@ -76,8 +79,11 @@ class SoftmaxCrossEntropy(Module):
         # per row; ignored rows get a zero factor.
         row_factor = np.where(counted[:, None], scale / sums, 0.0).astype(exps.dtype)
         dlogits = np.empty_like(exps)
-        for_row_blocks(lambda start, stop: np.multiply(exps[start:stop], row_factor[start:stop], out=dlogits[start:stop]),
-                       len(exps), exps.size)
+        for_row_blocks(
+            lambda start, stop: np.multiply(exps[start:stop], row_factor[start:stop], out=dlogits[start:stop]),
+            len(exps),
+            exps.size,
+        )
         counted_rows = np.flatnonzero(counted)
         dlogits[counted_rows, safe_targets[counted_rows]] -= np.asarray(scale, dtype=exps.dtype)
         return dlogits.reshape(shape)
@@ -89,12 +95,18 @@ class SoftmaxCrossEntropy(Module):
         if targets.dtype.kind not in "iu":
             raise GatedRNNError(f"targets must be integer class ids, got dtype {targets.dtype}")
         if targets.shape != logits.shape[:-1]:
-            raise GatedRNNError(f"targets of shape {targets.shape} do not match logits of shape {logits.shape}; they must be logits.shape[:-1]")
+            raise GatedRNNError(
+                f"targets of shape {targets.shape} do not match logits of shape {logits.shape}; "
+                "they must be logits.shape[:-1]"
+            )
         vocab = logits.shape[-1]
         real = targets[targets != self.ignore_index]
         if real.size and (real.min() < 0 or real.max() >= vocab):
             bad = real.min() if real.min() < 0 else real.max()
-            raise GatedRNNError(f"target id {bad} is outside [0, {vocab}); use ids from the vocabulary or ignore_index={self.ignore_index} for padding")
+            raise GatedRNNError(
+                f"target id {bad} is outside [0, {vocab}); use ids from the vocabulary "
+                f"or ignore_index={self.ignore_index} for padding"
+            )
         return targets
 
     def extra_repr(self):

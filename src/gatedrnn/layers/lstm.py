@@ -1,4 +1,5 @@
 """LSTM: long short-term memory (Hochreiter & Schmidhuber 1997), PyTorch's formulation."""
+
 import numpy as np
 
 from .kernels import HiddenProjection, dxs_and_weight_grads, input_projection, lstm_gate_activations
@@ -50,7 +51,7 @@ class LSTM(Recurrent):
         w_ih, w_hh, b_ih, b_hh = weights
         h, c = state0
         H = self.hidden_size
-        gates = input_projection(xs, w_ih)                       # x_t W_ihᵀ for every t
+        gates = input_projection(xs, w_ih)  # x_t W_ihᵀ for every t
         if b_ih is not None:
             gates += b_ih + b_hh
         recurrent = HiddenProjection(w_hh, batch=xs.shape[1], steps=xs.shape[0])
@@ -59,7 +60,7 @@ class LSTM(Recurrent):
         tanh_cs = np.empty_like(hs)
         for t in range(xs.shape[0]):
             a = gates[t]
-            a += recurrent.project(h if hidden_mask is None else h * hidden_mask)   # a_t: + h_{t-1} W_hhᵀ
+            a += recurrent.project(h if hidden_mask is None else h * hidden_mask)  # a_t: + h_{t-1} W_hhᵀ
             i, f, g, o = split_gates(lstm_gate_activations(a, H), 4)
             c_new = f * c + i * g
             tanh_cs[t] = np.tanh(c_new)
@@ -101,5 +102,7 @@ class LSTM(Recurrent):
                 dc = np.where(mask[t] > 0, dc_total * f, dc)
                 dh_prev = da @ w_hh if hidden_mask is None else (da @ w_hh) * hidden_mask
                 dh = np.where(mask[t] > 0, dh_prev, dh)
-        return (dxs_and_weight_grads(xs, h0, hs, dgates, dgates, w_ih, bias=self.bias, hidden_mask=hidden_mask),
-                (dh, dc))
+        return (
+            dxs_and_weight_grads(xs, h0, hs, dgates, dgates, w_ih, bias=self.bias, hidden_mask=hidden_mask),
+            (dh, dc),
+        )

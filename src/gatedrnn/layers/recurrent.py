@@ -17,8 +17,8 @@ its cache for backward).
 
 This class turns the user's arrays — batch-first (N, T, D) by default, time-major (T, N, D)
 with batch_first=False — into that form, runs the layers bottom to top (and back down in
-backward), applies dropout to what passes *between* layers, and packs states as PyTorch does: (num_layers·directions, N, H) arrays
-in either layout, a tuple (h, c) for the LSTM.
+backward), applies dropout to what passes *between* layers, and packs states as PyTorch does:
+(num_layers·directions, N, H) arrays in either layout, a tuple (h, c) for the LSTM.
 
 Parameters are named and laid out as in PyTorch (``weight_ih_l0`` of shape (G·H, D),
 ``weight_hh_l0`` (G·H, H), ``bias_ih_l0`` and ``bias_hh_l0`` (G·H,), G gates per unit), so
@@ -36,13 +36,23 @@ Three regularisers reach the recurrent path, each off by default and active in t
   W_hh ⊙ M / (1 - p), M drawn once per forward call (per window); the gradient that reaches
   W_hh is the masked weight's gradient times M / (1 - p).
 """
+
 import numpy as np
 
+from .. import rng as _rng
 from ..core import Module, Parameter, check_parameters_fit
 from ..errors import GatedRNNError
-from .. import rng as _rng
-from ._checks import (backward_done, check_backward_ready, check_flag, check_float_array, check_float_dtype,
-                      check_generator, check_probability, check_whole_number, forward_done)
+from ._checks import (
+    backward_done,
+    check_backward_ready,
+    check_flag,
+    check_float_array,
+    check_float_dtype,
+    check_generator,
+    check_probability,
+    check_whole_number,
+    forward_done,
+)
 from .dropout import Dropout, LockedDropout, scaled_keep_mask
 
 WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
@@ -84,27 +94,54 @@ class Recurrent(Module):
     """
 
     # What a cell declares about itself (gatedrnn.layers.registry reads it; each cell sets its own):
-    name = None           # the name settings use for it: ModelConfig.cell, --cell ("lstm")
-    gate_count = 1        # G: rows of the weight matrices per hidden unit
+    name = None  # the name settings use for it: ModelConfig.cell, --cell ("lstm")
+    gate_count = 1  # G: rows of the weight matrices per hidden unit
     state_names = ("h",)  # the arrays that make up a state, one carried array each; the LSTM adds "c"
-    torch_name = None     # its torch.nn class ("LSTM"); None when PyTorch has none
-    torch_options = ()    # constructor arguments beyond Recurrent's that the torch class takes by the same name
+    torch_name = None  # its torch.nn class ("LSTM"); None when PyTorch has none
+    torch_options = ()  # constructor arguments beyond Recurrent's that the torch class takes by the same name
     summed_biases = False  # b_ih and b_hh enter the equations only as b_ih + b_hh (one of them is redundant)
-    positional_parameters = ("input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout",
-                             "bidirectional")
+    positional_parameters = (
+        "input_size",
+        "hidden_size",
+        "num_layers",
+        "bias",
+        "batch_first",
+        "dropout",
+        "bidirectional",
+    )
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=True, dropout=0.0,
-                 bidirectional=False, *extra, locked_dropout=False, recurrent_dropout=0.0, weight_drop=0.0,
-                 dtype=np.float32, rng=None):
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=True,
+        dropout=0.0,
+        bidirectional=False,
+        *extra,
+        locked_dropout=False,
+        recurrent_dropout=0.0,
+        weight_drop=0.0,
+        dtype=np.float32,
+        rng=None,
+    ):
         self._check_no_extra_positional(extra)
         owner = type(self).__name__
         for name, value in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
             check_whole_number(owner, name, value)
-        for name, value in (("bias", bias), ("batch_first", batch_first), ("bidirectional", bidirectional),
-                            ("locked_dropout", locked_dropout)):
+        for name, value in (
+            ("bias", bias),
+            ("batch_first", batch_first),
+            ("bidirectional", bidirectional),
+            ("locked_dropout", locked_dropout),
+        ):
             check_flag(owner, name, value, self.positional_parameters)
-        for name, value in (("dropout", dropout), ("recurrent_dropout", recurrent_dropout),
-                            ("weight_drop", weight_drop)):
+        for name, value in (
+            ("dropout", dropout),
+            ("recurrent_dropout", recurrent_dropout),
+            ("weight_drop", weight_drop),
+        ):
             check_probability(owner, name, value)
         dtype = check_float_dtype(owner, dtype)
         check_generator(owner, rng)
@@ -127,17 +164,24 @@ class Recurrent(Module):
             names = self.positional_parameters
             raise GatedRNNError(
                 f"{type(self).__name__} takes at most {len(names)} positional arguments ({', '.join(names)}), "
-                f"got {len(names) + len(extra)}; pass locked_dropout, dtype and rng by keyword")
+                f"got {len(names) + len(extra)}; pass locked_dropout, dtype and rng by keyword"
+            )
 
     def _make_weights(self, rng, dtype):
         """U(-1/√H, 1/√H) for every weight (and bias) of every layer and direction, in PyTorch's order."""
         bound = 1.0 / np.sqrt(self.hidden_size)
         shapes = [self._weight_shapes(k) for k in range(self.num_layers)]
         # Every array it is about to draw, checked at once, before the first is drawn.
-        check_parameters_fit(f"{type(self).__name__}({self.input_size}, {self.hidden_size}, "
-                             f"num_layers={self.num_layers})",
-                             [shapes[k][name] for k in range(self.num_layers) for _ in self._direction_suffixes()
-                              for name in self._weight_names()], dtype)
+        check_parameters_fit(
+            f"{type(self).__name__}({self.input_size}, {self.hidden_size}, num_layers={self.num_layers})",
+            [
+                shapes[k][name]
+                for k in range(self.num_layers)
+                for _ in self._direction_suffixes()
+                for name in self._weight_names()
+            ],
+            dtype,
+        )
         for k in range(self.num_layers):
             for suffix in self._direction_suffixes():
                 for name in self._weight_names():
@@ -165,8 +209,9 @@ class Recurrent(Module):
         """The Parameters of layer k in a direction (0 forward, 1 backward):
         (weight_ih, weight_hh, bias_ih, bias_hh), the two biases None when bias=False."""
         suffix = self._direction_suffixes()[direction]
-        return tuple(getattr(self, f"{name}_l{k}{suffix}") if name in self._weight_names() else None
-                     for name in WEIGHT_NAMES)
+        return tuple(
+            getattr(self, f"{name}_l{k}{suffix}") if name in self._weight_names() else None for name in WEIGHT_NAMES
+        )
 
     # -- layouts ---------------------------------------------------------------------------
     def _user_shape(self, batch, steps, features):
@@ -207,8 +252,9 @@ class Recurrent(Module):
                 if weight_mask is not None:
                     weights[1] = weights[1] * weight_mask
                 hidden_mask = self._draw_mask(self.recurrent_dropout, (batch, self.hidden_size))
-                hs, final, cache = self._layer_forward(seq, initial[k * self.num_directions + d], weights, mask,
-                                                       hidden_mask)
+                hs, final, cache = self._layer_forward(
+                    seq, initial[k * self.num_directions + d], weights, mask, hidden_mask
+                )
                 outputs.append(hs if d == 0 else reverse_padded(hs, lengths))
                 caches.append(cache)
                 finals.append(final)
@@ -226,8 +272,10 @@ class Recurrent(Module):
         self._caches = []
         self._shape_lengths_mask = (steps, 0, None, None)
         forward_done(self)
-        states = [tuple(np.zeros((0, self.hidden_size), self.dtype) for _ in self.state_names)
-                  for _ in range(self.num_layers * self.num_directions)]
+        states = [
+            tuple(np.zeros((0, self.hidden_size), self.dtype) for _ in self.state_names)
+            for _ in range(self.num_layers * self.num_directions)
+        ]
         return np.zeros(self._user_shape(0, steps, self.output_size), self.dtype), self._pack_state(states)
 
     def _draw_mask(self, p, shape):
@@ -263,10 +311,10 @@ class Recurrent(Module):
             dxs_sum = None
             for d in range(self.num_directions):
                 index = k * self.num_directions + d
-                dhs = dlayer[..., d * H:(d + 1) * H]
+                dhs = dlayer[..., d * H : (d + 1) * H]
                 dhs = np.ascontiguousarray(dhs) if d == 0 else reverse_padded(dhs, lengths)
                 (dxs, grads), dinitial[index] = self._layer_backward(dhs, dfinal[index], self._caches[index], mask)
-                if self._weight_masks[index] is not None:   # W_hh ⊙ M was used: d/dW_hh = d/d(W_hh ⊙ M) ⊙ M
+                if self._weight_masks[index] is not None:  # W_hh ⊙ M was used: d/dW_hh = d/d(W_hh ⊙ M) ⊙ M
                     grads = (grads[0], grads[1] * self._weight_masks[index]) + tuple(grads[2:])
                 hand_over_gradients(self.layer_weights(k, d), grads)
                 dxs = dxs if d == 0 else reverse_padded(dxs, lengths)
@@ -301,8 +349,9 @@ class Recurrent(Module):
         for name, part in zip(self.state_names, parts):
             check_float_array(f"{what} {name}", part, 3, self.hidden_size, self.dtype)
             if part.shape != shape:
-                raise GatedRNNError(f"{what} {name} has shape {part.shape}, expected "
-                                    f"(num_layers·directions, N, H) = {shape}")
+                raise GatedRNNError(
+                    f"{what} {name} has shape {part.shape}, expected (num_layers·directions, N, H) = {shape}"
+                )
         return [tuple(part[k] for part in parts) for k in range(count)]
 
     def _pack_state(self, per_layer):
@@ -351,7 +400,7 @@ def carry_state(h, h_new, out, mask_t):
 def split_gates(a, count):
     """a (..., G·H) → its G column blocks (..., H) as views, in the weight rows' order (e.g. i, f, g, o)."""
     H = a.shape[-1] // count
-    return [a[..., k * H:(k + 1) * H] for k in range(count)]
+    return [a[..., k * H : (k + 1) * H] for k in range(count)]
 
 
 def check_lengths(lengths, batch, steps):
@@ -360,10 +409,13 @@ def check_lengths(lengths, batch, steps):
         return None
     lengths = np.asarray(lengths)
     if lengths.dtype.kind not in "iu" or lengths.shape != (batch,):
-        raise GatedRNNError(f"lengths must be {batch} integers (one per sequence), got shape {lengths.shape} "
-                            f"of {lengths.dtype}")
+        raise GatedRNNError(
+            f"lengths must be {batch} integers (one per sequence), got shape {lengths.shape} of {lengths.dtype}"
+        )
     if lengths.size and (lengths.min() < 1 or lengths.max() > steps):
-        raise GatedRNNError(f"lengths must lie in [1, {steps}] (the padded length), got {lengths.min()} … {lengths.max()}")
+        raise GatedRNNError(
+            f"lengths must lie in [1, {steps}] (the padded length), got {lengths.min()} … {lengths.max()}"
+        )
     return lengths.astype(np.int64)
 
 

@@ -18,6 +18,7 @@ Read from here: the cells of ModelConfig (gatedrnn.lm.config.CELLS) and so ``gat
 
 Adding a cell: its file in this package, and its class in :data:`CELL_CLASSES`.
 """
+
 from ..errors import GatedRNNError
 from ..registry import registry
 from .gru import GRU
@@ -27,7 +28,7 @@ from .rnn import RNN
 # Every recurrent cell a setting can name, in the order --help lists them (the first is the default's).
 CELL_CLASSES = (LSTM, GRU, RNN)
 
-RECURRENT_LAYERS = registry(CELL_CLASSES, "recurrent cell")   # name → class: "lstm" → LSTM, …
+RECURRENT_LAYERS = registry(CELL_CLASSES, "recurrent cell")  # name → class: "lstm" → LSTM, …
 
 
 def cell_class(name):

@@ -1,4 +1,5 @@
 """RNN: the plain (Elman) recurrent layer, tanh or ReLU."""
+
 import numpy as np
 
 from ..errors import GatedRNNError
@@ -33,20 +34,55 @@ class RNN(Recurrent):
     torch_name = "RNN"
     torch_options = ("nonlinearity",)
     summed_biases = True
-    positional_parameters = ("input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "batch_first",
-                             "dropout", "bidirectional")
+    positional_parameters = (
+        "input_size",
+        "hidden_size",
+        "num_layers",
+        "nonlinearity",
+        "bias",
+        "batch_first",
+        "dropout",
+        "bidirectional",
+    )
 
-    def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=True,
-                 dropout=0.0, bidirectional=False, *extra, locked_dropout=False, recurrent_dropout=0.0,
-                 weight_drop=0.0, dtype=np.float32, rng=None):
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        nonlinearity="tanh",
+        bias=True,
+        batch_first=True,
+        dropout=0.0,
+        bidirectional=False,
+        *extra,
+        locked_dropout=False,
+        recurrent_dropout=0.0,
+        weight_drop=0.0,
+        dtype=np.float32,
+        rng=None,
+    ):
         self._check_no_extra_positional(extra)
         if not isinstance(nonlinearity, str) or nonlinearity not in ("tanh", "relu"):
-            raise GatedRNNError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}; "
-                                "pass nonlinearity='tanh' (the default) or 'relu'")
+            raise GatedRNNError(
+                f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}; "
+                "pass nonlinearity='tanh' (the default) or 'relu'"
+            )
         self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         locked_dropout=locked_dropout, recurrent_dropout=recurrent_dropout,
-                         weight_drop=weight_drop, dtype=dtype, rng=rng)
+        super().__init__(
+            input_size,
+            hidden_size,
+            num_layers,
+            bias,
+            batch_first,
+            dropout,
+            bidirectional,
+            locked_dropout=locked_dropout,
+            recurrent_dropout=recurrent_dropout,
+            weight_drop=weight_drop,
+            dtype=dtype,
+            rng=rng,
+        )
 
     def _layer_forward(self, xs, state0, weights, mask=None, hidden_mask=None):
         """xs (T, N, D), state0 = (h0,) → hs (T, N, H), (h_T,), cache."""
@@ -58,7 +94,7 @@ class RNN(Recurrent):
             hs += b_ih + b_hh
         for t in range(xs.shape[0]):
             a = hs[t]
-            a += recurrent.project(h if hidden_mask is None else h * hidden_mask)   # a_t: + h_{t-1} W_hhᵀ
+            a += recurrent.project(h if hidden_mask is None else h * hidden_mask)  # a_t: + h_{t-1} W_hhᵀ
             if self.nonlinearity == "tanh":
                 np.tanh(a, out=a)
             else:

@@ -20,10 +20,11 @@ The lists, in the book's order (ch06/rnnlm.py and ch06/better_rnnlm.py)::
 ``rnnlm`` or ``better-rnnlm``) that computes the same function. Its token ids are the book's:
 the book numbers PTB's words by first appearance in ptb.train.txt, with newlines as
 ``<eos>`` (its dataset/ptb.py), where gatedrnn's PTB vocabulary puts ``<unk>`` first; read a
-split with :func:`book_ptb_vocabulary` to feed the book's weights the ids they were trained on. ``load_book_params(path)``
-reads a ``.pkl`` written by the book without running any code from it: its unpickler accepts
+split with :func:`book_ptb_vocabulary` to feed the book's weights the ids they were trained on.
+``load_book_params(path)`` reads a ``.pkl`` written by the book without running any code from it: its unpickler accepts
 only NumPy arrays and lists, and refuses anything else in one line.
 """
+
 import io
 import pickle
 
@@ -35,8 +36,8 @@ from .model import LanguageModel
 from .presets import get_preset
 
 # Rows of gatedrnn's [i | f | g | o] taken from the book's [f | g | i | o], gate by gate.
-BOOK_GATE_OF = (2, 0, 1, 3)   # gatedrnn's gate k is the book's gate BOOK_GATE_OF[k]
-MODELS = {6: "rnnlm", 9: "better-rnnlm"}   # the book's list length → preset
+BOOK_GATE_OF = (2, 0, 1, 3)  # gatedrnn's gate k is the book's gate BOOK_GATE_OF[k]
+MODELS = {6: "rnnlm", 9: "better-rnnlm"}  # the book's list length → preset
 BOOK_NAMES = {"rnnlm": "Rnnlm", "better-rnnlm": "BetterRnnlm"}
 
 
@@ -98,10 +99,13 @@ def from_book(params, dtype=np.float32):
     model = LanguageModel(config, dtype=dtype)
     state = {"embed.weight": embed}
     for layer in range(config.num_layers):
-        w_x, w_h, bias = arrays[1 + 3 * layer: 4 + 3 * layer]
+        w_x, w_h, bias = arrays[1 + 3 * layer : 4 + 3 * layer]
         width_in = embedding if layer == 0 else hidden
-        for name, array, shape in ((f"Wx{layer + 1}", w_x, (width_in, 4 * hidden)),
-                                   (f"Wh{layer + 1}", w_h, (hidden, 4 * hidden)), (f"b{layer + 1}", bias, (4 * hidden,))):
+        for name, array, shape in (
+            (f"Wx{layer + 1}", w_x, (width_in, 4 * hidden)),
+            (f"Wh{layer + 1}", w_h, (hidden, 4 * hidden)),
+            (f"b{layer + 1}", bias, (4 * hidden,)),
+        ):
             _check_shape(name, array, len(shape), shape)
         state[f"rnn.weight_ih_l{layer}"] = gates_from_book(w_x).T
         state[f"rnn.weight_hh_l{layer}"] = gates_from_book(w_h).T
@@ -112,8 +116,10 @@ def from_book(params, dtype=np.float32):
     _check_shape("affine_b", affine_b, 1, (vocab,))
     if config.tie_weights:
         if not np.array_equal(affine_w, embed.T):
-            raise GatedRNNError("BetterRnnlm ties its output weights to the embedding, but affine_W is not embed_Wᵀ "
-                                "in these params; they are not a BetterRnnlm's")
+            raise GatedRNNError(
+                "BetterRnnlm ties its output weights to the embedding, but affine_W is not embed_Wᵀ "
+                "in these params; they are not a BetterRnnlm's"
+            )
     else:
         state["decoder.weight"] = affine_w.T
     state["decoder.bias"] = affine_b
@@ -129,13 +135,19 @@ def _book_model_of(config):
         return "rnnlm"
     if config.num_layers == 2 and config.tie_weights:
         return "better-rnnlm"
-    raise GatedRNNError(f"the book has Rnnlm (1 layer, untied) and BetterRnnlm (2 layers, tied); this model has "
-                        f"{config.num_layers} layer(s), tie_weights={config.tie_weights}")
+    raise GatedRNNError(
+        f"the book has Rnnlm (1 layer, untied) and BetterRnnlm (2 layers, tied); this model has "
+        f"{config.num_layers} layer(s), tie_weights={config.tie_weights}"
+    )
 
 
 def _check_shape(name, array, ndim, shape=None):
-    if not isinstance(array, np.ndarray) or array.dtype.kind != "f" or array.ndim != ndim or \
-            (shape is not None and array.shape != tuple(shape)):
+    if (
+        not isinstance(array, np.ndarray)
+        or array.dtype.kind != "f"
+        or array.ndim != ndim
+        or (shape is not None and array.shape != tuple(shape))
+    ):
         wanted = f"shape {tuple(shape)}" if shape is not None else f"{ndim} dimensions"
         got = f"{array.dtype} of shape {array.shape}" if isinstance(array, np.ndarray) else type(array).__name__
         raise GatedRNNError(f"the book's {name} should be a float array of {wanted}, got {got}")
@@ -148,6 +160,7 @@ def book_ptb_vocabulary(data_dir=None):
     evaluate them on ``vocab.encode(words)`` of this vocabulary (``read_book_ptb_split``).
     """
     from ..data import Vocabulary
+
     return Vocabulary(dict.fromkeys(read_book_ptb_split("train", data_dir)), unk_token="<unk>", level="word")
 
 
@@ -155,6 +168,7 @@ def read_book_ptb_split(split, data_dir=None):
     """The words of a PTB split as the book reads them: newlines replaced by <eos>, then split."""
     from ..data.paths import resolve_data_dir
     from ..data.ptb import ptb_file
+
     path = ptb_file(resolve_data_dir(data_dir), split, download=False)
     with open(path, encoding="utf-8") as handle:
         return handle.read().replace("\n", "<eos>").strip().split()
@@ -164,9 +178,12 @@ def read_book_ptb_split(split, data_dir=None):
 # What a list of NumPy arrays needs from a pickle: numpy's array and dtype reconstructors.
 # (numpy.core was renamed numpy._core in NumPy 2; files from either name these.)
 ALLOWED_GLOBALS = {
-    ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer"),   # pickle protocol 5
-    ("numpy", "ndarray"), ("numpy", "dtype"),
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy.core.numeric", "_frombuffer"),
+    ("numpy._core.numeric", "_frombuffer"),  # pickle protocol 5
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
 }
 
 
@@ -180,8 +197,10 @@ class _ArraysOnlyUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
         if (module, name) in ALLOWED_GLOBALS:
             return super().find_class(module, name)
-        raise GatedRNNError(f"this .pkl asks for {module}.{name}; a parameter file of the book holds only NumPy "
-                            "arrays, so it is refused unread")
+        raise GatedRNNError(
+            f"this .pkl asks for {module}.{name}; a parameter file of the book holds only NumPy "
+            "arrays, so it is refused unread"
+        )
 
 
 def load_book_params(path):
@@ -197,9 +216,11 @@ def load_book_params(path):
         params = _ArraysOnlyUnpickler(io.BytesIO(data)).load()
     except GatedRNNError as error:
         raise GatedRNNError(f"{path}: {error}") from None
-    except Exception as error:   # a truncated or foreign file: pickle raises many kinds
-        raise GatedRNNError(f"{path} is not a readable pickle ({type(error).__name__}: {error}); give the .pkl "
-                            "written by the book's save_params") from None
+    except Exception as error:  # a truncated or foreign file: pickle raises many kinds
+        raise GatedRNNError(
+            f"{path} is not a readable pickle ({type(error).__name__}: {error}); give the .pkl "
+            "written by the book's save_params"
+        ) from None
     if not isinstance(params, (list, tuple)) or not all(isinstance(p, np.ndarray) for p in params):
         raise GatedRNNError(f"{path} holds a {type(params).__name__}, not the book's list of NumPy arrays")
     if not all(p.dtype.kind == "f" for p in params):

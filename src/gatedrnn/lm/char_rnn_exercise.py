@@ -25,6 +25,7 @@ next one-hot before use). The model is the notes' too: h_t = tanh(x_t W_ihᵀ + 
 W_hhᵀ + b_hh), scores y_t = h_t W_oᵀ + b_o, Adam with lr 0.01, one sequence, the loss summed
 over the steps. :func:`run` trains one variant and reports what it recites.
 """
+
 import numpy as np
 
 from .. import rng as _rng
@@ -78,7 +79,7 @@ class SquaredErrorOnOneHot(Module):
 
     def forward(self, scores, targets):
         self._difference = scores - np.eye(scores.shape[-1], dtype=scores.dtype)[targets]
-        return float(np.sum(self._difference ** 2) / scores.shape[-1])
+        return float(np.sum(self._difference**2) / scores.shape[-1])
 
     def backward(self, dloss=1.0):
         return (2.0 * dloss / self._difference.shape[-1]) * self._difference
@@ -110,8 +111,7 @@ def recite(model, symbols, length, zero_start=False, feed_scores=False):
     return "".join(text)
 
 
-def run(text, faults=tuple(FAULTS), hidden_size=35, lr=0.01, clip=1.0, max_updates=1500, check_every=25,
-        seed=0):
+def run(text, faults=tuple(FAULTS), hidden_size=35, lr=0.01, clip=1.0, max_updates=1500, check_every=25, seed=0):
     """Train one variant of the exercise on ``text``; returns what it recites and when.
 
     ``faults``: the FAULTS left in (all five by default: the notes' run). Training stops once
@@ -125,12 +125,13 @@ def run(text, faults=tuple(FAULTS), hidden_size=35, lr=0.01, clip=1.0, max_updat
     unknown = sorted(set(faults) - set(FAULTS))
     if unknown:
         from ..errors import GatedRNNError
+
         raise GatedRNNError(f"unknown fault(s) {', '.join(unknown)}; choose from {', '.join(FAULTS)}")
     faults = set(faults)
     _rng.seed(seed)
     symbols = alphabet(text)
     ids = np.array([symbols.index(START)] + [symbols.index(c) for c in text] + [symbols.index(END)])
-    onehots = np.eye(len(symbols), dtype=np.float32)[ids[:-1]][None]   # teacher forcing: the true inputs
+    onehots = np.eye(len(symbols), dtype=np.float32)[ids[:-1]][None]  # teacher forcing: the true inputs
     targets = ids[1:][None]
     model = OneHotRNN(len(symbols), hidden_size)
     criterion = SquaredErrorOnOneHot() if "mse" in faults else SoftmaxCrossEntropy(reduction="sum")
@@ -141,8 +142,7 @@ def run(text, faults=tuple(FAULTS), hidden_size=35, lr=0.01, clip=1.0, max_updat
     for update in range(1, budget + 1):
         scores, _ = model(onehots)
         loss = criterion(scores, targets)
-        result = backward_and_step(model, criterion, optimizer, loss,
-                                   max_norm=None if "unclipped" in faults else clip)
+        result = backward_and_step(model, criterion, optimizer, loss, max_norm=None if "unclipped" in faults else clip)
         losses.append(result.loss)
         # "Until it comes back" asks the model, through a sound generation, whether it has learnt
         # the text; the variant's own generation is judged once, at the end, on the same model.
@@ -151,5 +151,12 @@ def run(text, faults=tuple(FAULTS), hidden_size=35, lr=0.01, clip=1.0, max_updat
             break
     recited = recite(model, symbols, len(text), "zero_start" in faults, "feed_scores" in faults)
     prefix = next((i for i, (a, b) in enumerate(zip(recited, text)) if a != b), len(text))
-    return dict(faults=sorted(faults), recited=recited, correct_prefix=prefix, exact=recited == text,
-                updates=update, learnt_at=learnt_at, losses=losses)
+    return dict(
+        faults=sorted(faults),
+        recited=recited,
+        correct_prefix=prefix,
+        exact=recited == text,
+        updates=update,
+        learnt_at=learnt_at,
+        losses=losses,
+    )

@@ -20,6 +20,7 @@ and from them the arrays: ``model/<name>`` for every parameter of ``expected_sha
 (num_layers, batch_size, hidden_size), all in the checkpoint's dtype. It also measures the
 memory: the model that will be built from the file must fit before a byte of it is read.
 """
+
 import math
 from dataclasses import dataclass
 from numbers import Real
@@ -37,32 +38,40 @@ from .model import check_fits_in_memory, expected_shapes, parameter_array_count,
 
 DTYPES = ("float32", "float64")
 POSITION_FIELDS = ("epoch", "window", "step", "plateau_divisions", "skipped_updates", "consecutive_skips")
-LOSS_SUM_FIELDS = {"epoch_total": "total", "epoch_count": "count", "interval_total": "total",
-                   "interval_count": "count"}
+LOSS_SUM_FIELDS = {"epoch_total": "total", "epoch_count": "count", "interval_total": "total", "interval_count": "count"}
 # The fields of a log record that code reads back (the plot, results.json), by record kind.
-RECORD_NUMBERS = {"train": ("ppl", "bits", "tokens_per_s"), "valid": ("valid_ppl", "valid_bits"),
-                  "test": (), "nonfinite": ()}
-STATE_PARTS = state_part_counts()     # cell → carried state arrays: 2 for the LSTM's (h, c), 1 for h
+RECORD_NUMBERS = {
+    "train": ("ppl", "bits", "tokens_per_s"),
+    "valid": ("valid_ppl", "valid_bits"),
+    "test": (),
+    "nonfinite": (),
+}
+STATE_PARTS = state_part_counts()  # cell → carried state arrays: 2 for the LSTM's (h, c), 1 for h
 
 
 @dataclass
 class RunMetadata:
     """A run checkpoint's metadata, checked, with what was built from it on the way."""
+
     config: ModelConfig
     dtype: np.dtype
-    shapes: dict                  # parameter name → shape, in the model's parameter order
+    shapes: dict  # parameter name → shape, in the model's parameter order
     vocab: Vocabulary = None
     training: TrainConfig = None
 
 
 def run_checkpoint_plan(path, required, checked):
     """A plan function for gatedrnn.checkpoint.load_checkpoint; stores the RunMetadata in ``checked["run"]``."""
+
     def plan(metadata, names):
         run = check_run_metadata(path, metadata, required, len(names))
         checked["run"] = run
-        return Plan(arrays=_array_specs(path, metadata, run, names),
-                    extra_bytes=2 * parameter_count(run.config) * run.dtype.itemsize,
-                    extra_what="the model's weights and gradients")
+        return Plan(
+            arrays=_array_specs(path, metadata, run, names),
+            extra_bytes=2 * parameter_count(run.config) * run.dtype.itemsize,
+            extra_what="the model's weights and gradients",
+        )
+
     return plan
 
 
@@ -70,28 +79,33 @@ def check_run_metadata(path, metadata, required, member_count=None):
     """Check every known section of a run checkpoint's metadata; GatedRNNError naming the first problem."""
     missing = [key for key in ("model", *required) if key not in metadata]
     if missing:
-        raise GatedRNNError(f"{path} lacks {', '.join(dict.fromkeys(missing))}; it is not a checkpoint written by "
-                            "the Trainer")
+        raise GatedRNNError(
+            f"{path} lacks {', '.join(dict.fromkeys(missing))}; it is not a checkpoint written by the Trainer"
+        )
     config = ModelConfig.from_dict(metadata["model"], source=f"{path}'s model settings")
     if config.vocab_size is None:
         raise GatedRNNError(f"{path}'s model settings have no vocab_size; the file is corrupt")
     dtype = _dtype(path, metadata.get("dtype", "float32"))
     arrays = parameter_array_count(config)
     if member_count is not None and arrays > member_count:
-        raise GatedRNNError(f"{path}: its model settings imply {arrays:,} weight arrays but the file holds "
-                            f"{member_count:,} arrays; the file is corrupt or crafted")
-    check_fits_in_memory(config, dtype)   # before anything of that size is listed, read or built
+        raise GatedRNNError(
+            f"{path}: its model settings imply {arrays:,} weight arrays but the file holds "
+            f"{member_count:,} arrays; the file is corrupt or crafted"
+        )
+    check_fits_in_memory(config, dtype)  # before anything of that size is listed, read or built
     run = RunMetadata(config=config, dtype=dtype, shapes=expected_shapes(config))
     if "vocab" in metadata:
         run.vocab = _vocabulary(path, metadata["vocab"], config)
     if "training" in metadata:
         run.training = TrainConfig.from_dict(metadata["training"], source=f"{path}'s training settings")
-    checks = {"optimizer": lambda value: _check_optimizer(path, value, len(run.shapes)),
-              "rng": lambda value: _check_rng(path, value),
-              "position": lambda value: _check_position(path, value, run.training),
-              "history": lambda value: _check_history(path, value),
-              "best_valid_nll": lambda value: _check_best(path, value),
-              "run": lambda value: _check_run_info(path, value)}
+    checks = {
+        "optimizer": lambda value: _check_optimizer(path, value, len(run.shapes)),
+        "rng": lambda value: _check_rng(path, value),
+        "position": lambda value: _check_position(path, value, run.training),
+        "history": lambda value: _check_history(path, value),
+        "best_valid_nll": lambda value: _check_best(path, value),
+        "run": lambda value: _check_run_info(path, value),
+    }
     for key, check in checks.items():
         if key in metadata:
             check(metadata[key])
@@ -100,8 +114,10 @@ def check_run_metadata(path, metadata, required, member_count=None):
 
 def _dtype(path, name):
     if not isinstance(name, str) or name not in DTYPES:
-        raise GatedRNNError(f"{path}: its dtype is {short_repr(name, 40)}; a gatedrnn model is {' or '.join(DTYPES)}, so "
-                            "the file is corrupt or crafted")
+        raise GatedRNNError(
+            f"{path}: its dtype is {short_repr(name, 40)}; a gatedrnn model is {' or '.join(DTYPES)}, so "
+            "the file is corrupt or crafted"
+        )
     return np.dtype(name)
 
 
@@ -111,8 +127,10 @@ def _vocabulary(path, description, config):
     except GatedRNNError as error:
         raise GatedRNNError(f"{path}: {error}") from None
     if len(vocab) != config.vocab_size:
-        raise GatedRNNError(f"{path}: the vocabulary has {len(vocab)} tokens but the model expects "
-                            f"{config.vocab_size}; the checkpoint is inconsistent")
+        raise GatedRNNError(
+            f"{path}: the vocabulary has {len(vocab)} tokens but the model expects "
+            f"{config.vocab_size}; the checkpoint is inconsistent"
+        )
     return vocab
 
 
@@ -124,17 +142,24 @@ def optimizer_classes():
 def _check_optimizer(path, hyper, parameter_arrays):
     """The parts of the optimizer's state the file's arrays depend on; the optimizer checks the rest."""
     if not isinstance(hyper, dict):
-        raise GatedRNNError(f"{path}: its optimizer state must be a JSON object, got {type(hyper).__name__}; the "
-                            "file is corrupt")
+        raise GatedRNNError(
+            f"{path}: its optimizer state must be a JSON object, got {type(hyper).__name__}; the file is corrupt"
+        )
     name = hyper.get("optimizer")
     if not isinstance(name, str) or name not in optimizer_classes():
-        raise GatedRNNError(f"{path}: its optimizer {short_repr(name, 40)} is not one gatedrnn knows; the file is corrupt")
+        raise GatedRNNError(
+            f"{path}: its optimizer {short_repr(name, 40)} is not one gatedrnn knows; the file is corrupt"
+        )
     if hyper.get("num_parameters") != parameter_arrays or isinstance(hyper.get("num_parameters"), bool):
-        raise GatedRNNError(f"{path}: its optimizer state is for {short_repr(hyper.get('num_parameters'), 40)} parameters "
-                            f"but the model has {parameter_arrays}; the file is corrupt")
+        raise GatedRNNError(
+            f"{path}: its optimizer state is for {short_repr(hyper.get('num_parameters'), 40)} parameters "
+            f"but the model has {parameter_arrays}; the file is corrupt"
+        )
     if not is_whole_number(hyper.get("step"), 0):
-        raise GatedRNNError(f"{path}: its optimizer step is {short_repr(hyper.get('step'), 40)}, not a whole number ≥ 0; "
-                            "the file is corrupt")
+        raise GatedRNNError(
+            f"{path}: its optimizer step is {short_repr(hyper.get('step'), 40)}, not a whole number ≥ 0; "
+            "the file is corrupt"
+        )
 
 
 def _check_rng(path, state):
@@ -149,35 +174,49 @@ def _check_position(path, position, training):
     expected = {*POSITION_FIELDS, "loss_sums"}
     # wall_seconds (the run's time in fit so far) came later: files without it still load.
     if not isinstance(position, dict) or set(position) - {"wall_seconds"} != expected:
-        raise GatedRNNError(f"{path}: its position must be a JSON object with exactly {', '.join(sorted(expected))}; "
-                            "the file is corrupt")
+        raise GatedRNNError(
+            f"{path}: its position must be a JSON object with exactly {', '.join(sorted(expected))}; "
+            "the file is corrupt"
+        )
     for name in POSITION_FIELDS:
         if not is_whole_number(position[name], 0):
-            raise GatedRNNError(f"{path}: its position's {name} is {short_repr(position[name], 40)}, not a whole number ≥ 0; "
-                                "the file is corrupt")
-    if "wall_seconds" in position and not (is_finite_number(position["wall_seconds"]) and position["wall_seconds"] >= 0):
-        raise GatedRNNError(f"{path}: its position's wall_seconds is {short_repr(position['wall_seconds'], 40)}, not a "
-                            "finite number ≥ 0; the file is corrupt")
+            raise GatedRNNError(
+                f"{path}: its position's {name} is {short_repr(position[name], 40)}, not a whole number ≥ 0; "
+                "the file is corrupt"
+            )
+    if "wall_seconds" in position and not (
+        is_finite_number(position["wall_seconds"]) and position["wall_seconds"] >= 0
+    ):
+        raise GatedRNNError(
+            f"{path}: its position's wall_seconds is {short_repr(position['wall_seconds'], 40)}, not a "
+            "finite number ≥ 0; the file is corrupt"
+        )
     if training is not None and position["epoch"] > training.epochs:
-        raise GatedRNNError(f"{path}: its position is epoch {position['epoch']} of a run of {training.epochs}; the "
-                            "file is corrupt")
+        raise GatedRNNError(
+            f"{path}: its position is epoch {position['epoch']} of a run of {training.epochs}; the file is corrupt"
+        )
     sums = position["loss_sums"]
     if not isinstance(sums, dict) or set(sums) != set(LOSS_SUM_FIELDS):
-        raise GatedRNNError(f"{path}: its loss_sums must be a JSON object with exactly "
-                            f"{', '.join(LOSS_SUM_FIELDS)}; the file is corrupt")
+        raise GatedRNNError(
+            f"{path}: its loss_sums must be a JSON object with exactly "
+            f"{', '.join(LOSS_SUM_FIELDS)}; the file is corrupt"
+        )
     for name, kind in LOSS_SUM_FIELDS.items():
         value = sums[name]
         fits = is_whole_number(value, 0) if kind == "count" else is_finite_number(value)
         if not fits:
             wanted = "a whole number ≥ 0" if kind == "count" else "a finite number"
-            raise GatedRNNError(f"{path}: its loss_sums {name} is {short_repr(value, 40)}, not {wanted}; the file is corrupt")
+            raise GatedRNNError(
+                f"{path}: its loss_sums {name} is {short_repr(value, 40)}, not {wanted}; the file is corrupt"
+            )
 
 
 def _check_history(path, history):
     """The log records: flat JSON objects of a known kind, with the numbers the run reads back."""
     if not isinstance(history, list):
-        raise GatedRNNError(f"{path}: its history must be a list of records, got {type(history).__name__}; the "
-                            "file is corrupt")
+        raise GatedRNNError(
+            f"{path}: its history must be a list of records, got {type(history).__name__}; the file is corrupt"
+        )
     for index, record in enumerate(history):
         problem = _record_problem(record)
         if problem:
@@ -202,14 +241,17 @@ def _record_problem(record):
 
 def _check_best(path, value):
     if value is not None and not (is_finite_number(value) and value >= 0):
-        raise GatedRNNError(f"{path}: its best_valid_nll is {short_repr(value, 40)}, not a finite number ≥ 0 or null; the "
-                            "file is corrupt")
+        raise GatedRNNError(
+            f"{path}: its best_valid_nll is {short_repr(value, 40)}, not a finite number ≥ 0 or null; the "
+            "file is corrupt"
+        )
 
 
 def _check_run_info(path, value):
     if not isinstance(value, dict):
-        raise GatedRNNError(f"{path}: its run information must be a JSON object, got {type(value).__name__}; the "
-                            "file is corrupt")
+        raise GatedRNNError(
+            f"{path}: its run information must be a JSON object, got {type(value).__name__}; the file is corrupt"
+        )
 
 
 # -- the arrays ------------------------------------------------------------------------------

@@ -10,19 +10,20 @@ fields (gatedrnn.cli.options), and a checkpoint stores ``asdict(config)``.
     TrainConfig(epochs=1, lr=2e-3, optimizer="adam")
     config.replace(lr=1.0)            # a new, checked copy with one field changed
 """
+
 import dataclasses
 import math
 from dataclasses import dataclass, field
 
 from .. import optim
 from ..errors import GatedRNNError, is_finite_number, is_whole_number, short_repr
+from ..layers.registry import RECURRENT_LAYERS
 from ..lr_schedule import check_step_schedule
 from ..training import NONFINITE_POLICIES
-from ..layers.registry import RECURRENT_LAYERS
 
-CELLS = tuple(RECURRENT_LAYERS)          # every registered cell (gatedrnn.layers.registry)
+CELLS = tuple(RECURRENT_LAYERS)  # every registered cell (gatedrnn.layers.registry)
 INIT_SCHEMES = ("pytorch", "uniform", "book")
-OPTIMIZERS = tuple(optim.OPTIMIZERS)     # every registered optimizer (gatedrnn.optim)
+OPTIMIZERS = tuple(optim.OPTIMIZERS)  # every registered optimizer (gatedrnn.optim)
 SCHEDULES = ("constant", "plateau", "step")
 # No trained language model has a weight this large; the checkpoint reader refuses a file that
 # does (corrupt or crafted: it would only print "perplexity nan"), so nothing may start there.
@@ -35,8 +36,18 @@ def setting(default, help, low=None, low_open=False, high=None, high_open=False,
     ``added_later``: the field came after checkpoints were first written; a saved settings
     dict without it gets the default (which must then mean "as before the field existed").
     """
-    return field(default=default, metadata=dict(help=help, low=low, low_open=low_open, high=high,
-                                                high_open=high_open, choices=choices, added_later=added_later))
+    return field(
+        default=default,
+        metadata=dict(
+            help=help,
+            low=low,
+            low_open=low_open,
+            high=high,
+            high_open=high_open,
+            choices=choices,
+            added_later=added_later,
+        ),
+    )
 
 
 class _Checked:
@@ -58,8 +69,10 @@ class _Checked:
         """A copy with ``changes`` applied, checked again."""
         unknown = sorted(set(changes) - {spec.name for spec in dataclasses.fields(self)})
         if unknown:
-            raise GatedRNNError(f"{type(self).__name__} has no setting {', '.join(unknown)}; "
-                                f"known: {', '.join(spec.name for spec in dataclasses.fields(self))}")
+            raise GatedRNNError(
+                f"{type(self).__name__} has no setting {', '.join(unknown)}; "
+                f"known: {', '.join(spec.name for spec in dataclasses.fields(self))}"
+            )
         return dataclasses.replace(self, **changes)
 
     def to_dict(self):
@@ -73,15 +86,19 @@ class _Checked:
         names ``source``: a checkpoint's settings are data from a file, and may be anything.
         """
         if not isinstance(values, dict):
-            raise GatedRNNError(f"{source} must be a JSON object of {cls.__name__} fields, got "
-                                f"{type(values).__name__}; the file is corrupt or was not written by gatedrnn")
+            raise GatedRNNError(
+                f"{source} must be a JSON object of {cls.__name__} fields, got "
+                f"{type(values).__name__}; the file is corrupt or was not written by gatedrnn"
+            )
         names = {spec.name for spec in dataclasses.fields(cls)}
         optional = {spec.name for spec in dataclasses.fields(cls) if spec.metadata["added_later"]}
         unknown, missing = sorted(map(str, set(values) - names)), sorted(names - set(values) - optional)
         if unknown or missing:
             shown = [name if len(name) <= 40 else name[:37] + "..." for name in unknown[:5]]
-            raise GatedRNNError(f"{source} do not fit {cls.__name__}: unknown {shown}, missing {missing}; "
-                                "the file is corrupt or was written by another version of gatedrnn")
+            raise GatedRNNError(
+                f"{source} do not fit {cls.__name__}: unknown {shown}, missing {missing}; "
+                "the file is corrupt or was written by another version of gatedrnn"
+            )
         try:
             return cls(**values)
         except GatedRNNError as error:
@@ -134,58 +151,86 @@ class ModelConfig(_Checked):
 
     ``vocab_size`` is None in presets, where the corpus decides it; a model needs it set.
     """
+
     vocab_size: int = setting(None, "V, tokens in the vocabulary (taken from the corpus)", low=1)
     embedding_size: int = setting(650, "E, the width of each token's vector", low=1)
     hidden_size: int = setting(650, "H, units per recurrent layer", low=1)
     num_layers: int = setting(2, "recurrent layers stacked", low=1)
     cell: str = setting("lstm", "the recurrent cell", choices=CELLS)
-    dropout: float = setting(0.5, "dropout probability on the embeddings, between layers and before the "
-                                  "read-out (never on h → h)", low=0.0, high=1.0, high_open=True)
+    dropout: float = setting(
+        0.5,
+        "dropout probability on the embeddings, between layers and before the read-out (never on h → h)",
+        low=0.0,
+        high=1.0,
+        high_open=True,
+    )
     locked_dropout: bool = setting(False, "one dropout mask per sequence, shared over time (variational)")
-    recurrent_dropout: float = setting(0.0, "dropout on h_{t-1} entering the recurrent product, one mask per "
-                                            "sequence (Gal & Ghahramani 2016)", low=0.0, high=1.0, high_open=True,
-                                       added_later=True)
-    weight_drop: float = setting(0.0, "DropConnect on W_hh, one mask per window (Merity et al. 2018)", low=0.0,
-                                 high=1.0, high_open=True, added_later=True)
-    embedding_dropout: float = setting(0.0, "drop whole embedding rows (word types) per window", low=0.0, high=1.0,
-                                       high_open=True, added_later=True)
+    recurrent_dropout: float = setting(
+        0.0,
+        "dropout on h_{t-1} entering the recurrent product, one mask per sequence (Gal & Ghahramani 2016)",
+        low=0.0,
+        high=1.0,
+        high_open=True,
+        added_later=True,
+    )
+    weight_drop: float = setting(
+        0.0,
+        "DropConnect on W_hh, one mask per window (Merity et al. 2018)",
+        low=0.0,
+        high=1.0,
+        high_open=True,
+        added_later=True,
+    )
+    embedding_dropout: float = setting(
+        0.0, "drop whole embedding rows (word types) per window", low=0.0, high=1.0, high_open=True, added_later=True
+    )
     tie_weights: bool = setting(True, "share the embedding matrix with the read-out (needs E == H)")
-    init: str = setting("pytorch", "initial weights: pytorch (the layers' defaults), uniform "
-                                   "(U(-init_scale, init_scale), Zaremba et al.) or book (Deep Learning "
-                                   "from Scratch 2)", choices=INIT_SCHEMES)
-    init_scale: float = setting(0.1, "the bound of init=uniform", low=0.0, low_open=True,
-                                high=LARGEST_PLAUSIBLE_WEIGHT)
+    init: str = setting(
+        "pytorch",
+        "initial weights: pytorch (the layers' defaults), uniform "
+        "(U(-init_scale, init_scale), Zaremba et al.) or book (Deep Learning "
+        "from Scratch 2)",
+        choices=INIT_SCHEMES,
+    )
+    init_scale: float = setting(0.1, "the bound of init=uniform", low=0.0, low_open=True, high=LARGEST_PLAUSIBLE_WEIGHT)
 
     def _check_together(self):
         if self.tie_weights and self.embedding_size != self.hidden_size:
-            raise GatedRNNError(f"tied weights need embedding_size == hidden_size, got {self.embedding_size} and "
-                                f"{self.hidden_size}; set them equal or turn tying off")
+            raise GatedRNNError(
+                f"tied weights need embedding_size == hidden_size, got {self.embedding_size} and "
+                f"{self.hidden_size}; set them equal or turn tying off"
+            )
 
 
 @dataclass(frozen=True)
 class TrainConfig(_Checked):
     """How a language model is trained with truncated BPTT (gatedrnn.lm.trainer)."""
+
     batch_size: int = setting(20, "N, parallel streams per window", low=1)
     seq_len: int = setting(35, "T, the truncated-BPTT window", low=1)
     epochs: int = setting(4, "passes over the training split", low=1)
     optimizer: str = setting("sgd", "the update rule", choices=OPTIMIZERS)
     lr: float = setting(20.0, "the learning rate", low=0.0, low_open=True)
     clip: float = setting(0.25, "max global gradient norm; 0 turns clipping off", low=0.0)
-    schedule: str = setting("constant", "learning rate: constant, plateau (÷ lr_decay when validation "
-                                        "worsens) or step (÷ lr_decay every epoch from decay_start)",
-                            choices=SCHEDULES)
+    schedule: str = setting(
+        "constant",
+        "learning rate: constant, plateau (÷ lr_decay when validation "
+        "worsens) or step (÷ lr_decay every epoch from decay_start)",
+        choices=SCHEDULES,
+    )
     lr_decay: float = setting(4.0, "divisor of the learning rate when the schedule decays it", low=1.0)
     decay_start: int = setting(0, "step schedule: the first epoch (0-based) that decays", low=0)
     loss_sum_over_time: bool = setting(False, "sum the loss over the window's T steps (Zaremba et al.)")
     eval_batch_size: int = setting(10, "streams evaluated in parallel", low=1)
     seed: int = setting(0, "random seed for weights and dropout masks", low=0)
-    on_nonfinite: str = setting("error", "a nan/inf loss or gradient: error stops, skip skips that update",
-                                choices=NONFINITE_POLICIES)
+    on_nonfinite: str = setting(
+        "error", "a nan/inf loss or gradient: error stops, skip skips that update", choices=NONFINITE_POLICIES
+    )
 
     def _check_together(self):
         # lr_decay ** k overflows, or the rate underflows to 0, long before a run ends when the
         # divisor is huge or the epochs many: refuse that here, not at epoch k (gatedrnn.lr_schedule).
         if self.schedule == "step":
             check_step_schedule(self.lr, self.lr_decay, self.decay_start, self.epochs)
-        elif self.schedule == "plateau":   # at most one division after each epoch but the last
+        elif self.schedule == "plateau":  # at most one division after each epoch but the last
             check_step_schedule(self.lr, self.lr_decay, 1, self.epochs)

@@ -4,14 +4,25 @@
 through :class:`~gatedrnn.lm.data_settings.DataSettings`, so they refuse the same things and
 the corpus they return carries the record its checkpoints keep (``corpus.source``).
 """
+
 from ..errors import GatedRNNError, check_whole_number
 from .data_settings import DataSettings
 
 CORPORA = ("ptb",)
 
 
-def load_corpus(corpus="ptb", data_dir=None, text=None, level="word", train_tokens=None, valid_text=None,
-                test_text=None, lowercase=False, min_count=1, max_vocab=None):
+def load_corpus(
+    corpus="ptb",
+    data_dir=None,
+    text=None,
+    level="word",
+    train_tokens=None,
+    valid_text=None,
+    test_text=None,
+    lowercase=False,
+    min_count=1,
+    max_vocab=None,
+):
     """The Penn Treebank (``corpus="ptb"``) or a text file (``text=PATH``), optionally truncated.
 
     ``train_tokens`` keeps only the first N training tokens, for quick trials. An unknown
@@ -22,9 +33,17 @@ def load_corpus(corpus="ptb", data_dir=None, text=None, level="word", train_toke
     """
     if corpus not in CORPORA:
         raise GatedRNNError(f"unknown corpus {corpus!r}; use {', '.join(CORPORA)} or --text FILE")
-    return DataSettings.from_options(text=text, valid_text=valid_text, test_text=test_text, data_dir=data_dir,
-                                     level=level, train_tokens=train_tokens, lowercase=lowercase,
-                                     min_count=min_count, max_vocab=max_vocab).load()
+    return DataSettings.from_options(
+        text=text,
+        valid_text=valid_text,
+        test_text=test_text,
+        data_dir=data_dir,
+        level=level,
+        train_tokens=train_tokens,
+        lowercase=lowercase,
+        min_count=min_count,
+        max_vocab=max_vocab,
+    ).load()
 
 
 def check_streams_fit(ids, batch_size, split, option):
@@ -35,5 +54,7 @@ def check_streams_fit(ids, batch_size, split, option):
     """
     check_whole_number(option, batch_size, 1)
     if (len(ids) - 1) // batch_size < 1:
-        raise GatedRNNError(f"{option} {batch_size} is too large for the {split} split ({len(ids):,} tokens: each "
-                            f"stream needs 2); use {option} {max(len(ids) - 1, 1)} or less")
+        raise GatedRNNError(
+            f"{option} {batch_size} is too large for the {split} split ({len(ids):,} tokens: each "
+            f"stream needs 2); use {option} {max(len(ids) - 1, 1)} or less"
+        )

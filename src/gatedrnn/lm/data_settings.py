@@ -14,6 +14,7 @@ With that record and the vocabulary (also in the checkpoint) ``eval`` scores any
 new text, without the other files: :meth:`read_split` encodes one split with the stored
 vocabulary, :meth:`encode_text` a new file. ``export`` and ``import`` carry the record through.
 """
+
 import dataclasses
 import hashlib
 import os
@@ -23,8 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from ..data import load_ptb, load_text
-from ..data.ptb import PTB_MD5, check_md5, find_ptb_file, ptb_file
 from ..data.paths import resolve_data_dir
+from ..data.ptb import PTB_MD5, check_md5, find_ptb_file, ptb_file
 from ..data.text import UNK_CHAR, UNK_WORD, encode_file, split_points
 from ..data.vocab import LEVELS
 from ..errors import GatedRNNError, check_whole_number, short_repr
@@ -32,10 +33,9 @@ from ..files import check_regular_file
 
 KINDS = ("ptb", "text")
 SPLITS = ("train", "valid", "test")
-DEFAULT_SPLIT = (0.9, 0.05, 0.05)   # one text file: train, valid and test, in order
+DEFAULT_SPLIT = (0.9, 0.05, 0.05)  # one text file: train, valid and test, in order
 # The settings that pick the training tokens, in the order a mismatch is reported.
-COMPARED = ("kind", "level", "train_tokens", "text", "valid_text", "test_text", "lowercase", "min_count",
-            "max_vocab")
+COMPARED = ("kind", "level", "train_tokens", "text", "valid_text", "test_text", "lowercase", "min_count", "max_vocab")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class DataSettings:
     level: "word" or "char". lowercase, min_count, max_vocab: shape a text's vocabulary.
     train_tokens: keep only the first N training tokens (quick trials).
     """
+
     kind: str = None
     data_dir: str = None
     text: str = None
@@ -77,7 +78,7 @@ class DataSettings:
         self._check_together()
 
     def _set(self, name, value):
-        object.__setattr__(self, name, value)   # frozen: only the constructor normalises its own fields
+        object.__setattr__(self, name, value)  # frozen: only the constructor normalises its own fields
 
     def _check_together(self):
         if (self.valid_text is None) != (self.test_text is None):
@@ -85,14 +86,18 @@ class DataSettings:
         if self.kind == "text" and self.text is None:
             raise GatedRNNError("a text corpus needs its file: give it with --text FILE (or text=PATH)")
         if self.kind == "ptb" and (self.text or self.valid_text or self.test_text):
-            raise GatedRNNError("the Penn Treebank takes no text files; drop --text/--valid-text/--test-text or "
-                                "use a text corpus")
+            raise GatedRNNError(
+                "the Penn Treebank takes no text files; drop --text/--valid-text/--test-text or use a text corpus"
+            )
         if self.kind == "ptb" and (self.lowercase or self.min_count != 1 or self.max_vocab is not None):
-            raise GatedRNNError("--lowercase, --min-count and --max-vocab apply to a text corpus: give it with "
-                                "--text FILE or --data DIR")
+            raise GatedRNNError(
+                "--lowercase, --min-count and --max-vocab apply to a text corpus: give it with "
+                "--text FILE or --data DIR"
+            )
         if self.kind == "ptb" and self.level != "word":
-            raise GatedRNNError("the Penn Treebank is a word-level corpus; give a text with --text FILE for "
-                                "character level")
+            raise GatedRNNError(
+                "the Penn Treebank is a word-level corpus; give a text with --text FILE for character level"
+            )
 
     # -- building ------------------------------------------------------------------------------
     @classmethod
@@ -140,23 +145,32 @@ class DataSettings:
         """The :class:`~gatedrnn.data.Corpus`; its ``source`` is this record (:meth:`record`)."""
         if self.kind == "text":
             self.check_files()
-            corpus = load_text(self.text, level=self.level, valid_path=self.valid_text, test_path=self.test_text,
-                               lowercase=self.lowercase, min_count=self.min_count, max_vocab=self.max_vocab)
+            corpus = load_text(
+                self.text,
+                level=self.level,
+                valid_path=self.valid_text,
+                test_path=self.test_text,
+                lowercase=self.lowercase,
+                min_count=self.min_count,
+                max_vocab=self.max_vocab,
+            )
             settings = self
         else:
             root = self.ptb_root()
             corpus = load_ptb(root)
-            settings = self.replace(data_dir=str(root))   # recorded: eval looks there first
+            settings = self.replace(data_dir=str(root))  # recorded: eval looks there first
         if self.train_tokens is not None:
-            corpus.train = corpus.train[:self.train_tokens]
+            corpus.train = corpus.train[: self.train_tokens]
         corpus.source = settings.record(corpus)
         return corpus
 
     def record(self, corpus):
         """What a checkpoint stores: these settings (paths absolute), the corpus's name and the
         SHA-256 of its training ids, which catches a text edited since the run started."""
-        absolute = {name: os.path.abspath(getattr(self, name)) if getattr(self, name) else None
-                    for name in ("data_dir", "text", "valid_text", "test_text")}
+        absolute = {
+            name: os.path.abspath(getattr(self, name)) if getattr(self, name) else None
+            for name in ("data_dir", "text", "valid_text", "test_text")
+        }
         return dict(dataclasses.asdict(self), **absolute, corpus=corpus.name, fingerprint=fingerprint(corpus.train))
 
     def read_split(self, split, vocab, fingerprint_of_train=None):
@@ -178,14 +192,16 @@ class DataSettings:
         else:
             ids = self._encode(self.text, vocab)
             train_end, valid_end, _ = split_points(len(ids), DEFAULT_SPLIT)
-            self._check_is_the_training_text(ids[:train_end][:self.train_tokens], fingerprint_of_train)
+            self._check_is_the_training_text(ids[:train_end][: self.train_tokens], fingerprint_of_train)
             ids = {"train": ids[:train_end], "valid": ids[train_end:valid_end], "test": ids[valid_end:]}[split]
-        return ids[:self.train_tokens] if split == "train" and self.train_tokens is not None else ids
+        return ids[: self.train_tokens] if split == "train" and self.train_tokens is not None else ids
 
     def _check_is_the_training_text(self, train_ids, expected):
         if expected is not None and fingerprint(train_ids) != expected:
-            raise GatedRNNError(f"{self.text} is not the text this model was trained on (its training tokens differ); "
-                                "score it as a new text with --text FILE alone")
+            raise GatedRNNError(
+                f"{self.text} is not the text this model was trained on (its training tokens differ); "
+                "score it as a new text with --text FILE alone"
+            )
 
     def _ptb_path(self, split):
         """``ptb.<split>.txt`` where the run found it, else where this machine keeps it
@@ -202,7 +218,7 @@ class DataSettings:
         return self._encode(path, vocab)
 
     def _encode(self, path, vocab):
-        return encode_file(path, vocab, lowercase=self.lowercase)   # bounded reading, as training's
+        return encode_file(path, vocab, lowercase=self.lowercase)  # bounded reading, as training's
 
     def file_of(self, split):
         """(the option that names it, the path) of the text file a split is read from; None for PTB."""
@@ -215,8 +231,11 @@ class DataSettings:
 
 def differences(saved, current):
     """The COMPARED settings in which two data records differ, as 'name=saved (now current)'."""
-    return [f"{key}={saved.get(key)!r} (now {current.get(key)!r})" for key in COMPARED
-            if key in saved and saved.get(key) != current.get(key)]
+    return [
+        f"{key}={saved.get(key)!r} (now {current.get(key)!r})"
+        for key in COMPARED
+        if key in saved and saved.get(key) != current.get(key)
+    ]
 
 
 def check_same_data(path, saved, current):
@@ -229,11 +248,15 @@ def check_same_data(path, saved, current):
         return
     differing = differences(saved, current)
     if differing:
-        raise GatedRNNError(f"{path} was trained on other data: {', '.join(differing)}; resume with the data options "
-                            "the run was started with")
+        raise GatedRNNError(
+            f"{path} was trained on other data: {', '.join(differing)}; resume with the data options "
+            "the run was started with"
+        )
     source = current.get("text") or current["corpus"]
-    raise GatedRNNError(f"{path} was trained on other data: the training tokens of {source} have changed since the "
-                        "run started (their SHA-256 differs); resume with the text the run was started with")
+    raise GatedRNNError(
+        f"{path} was trained on other data: the training tokens of {source} have changed since the "
+        "run started (their SHA-256 differs); resume with the text the run was started with"
+    )
 
 
 def fingerprint(ids):
@@ -241,7 +264,7 @@ def fingerprint(ids):
     return "sha256:" + hashlib.sha256(np.ascontiguousarray(ids, dtype="<i8").tobytes()).hexdigest()
 
 
-DATA_DIRECTORY_FILES = ("train.txt", "valid.txt", "test.txt")   # as pytorch/examples' word_language_model
+DATA_DIRECTORY_FILES = ("train.txt", "valid.txt", "test.txt")  # as pytorch/examples' word_language_model
 
 
 def data_directory_files(directory):
@@ -249,7 +272,9 @@ def data_directory_files(directory):
     paths = [os.path.join(directory, name) for name in DATA_DIRECTORY_FILES]
     missing = [name for name, path in zip(DATA_DIRECTORY_FILES, paths) if not os.path.isfile(path)]
     if missing:
-        raise GatedRNNError(f"--data {directory} needs {', '.join(DATA_DIRECTORY_FILES)}; missing: {', '.join(missing)}")
+        raise GatedRNNError(
+            f"--data {directory} needs {', '.join(DATA_DIRECTORY_FILES)}; missing: {', '.join(missing)}"
+        )
     return paths
 
 

@@ -5,6 +5,7 @@ every Python installation carries, so the demo needs no download and no data dir
 first 90% of the characters train the model; the last 10% — other files — are held out to
 measure bits per character, the character-level twin of perplexity: log2 of it.
 """
+
 import sysconfig
 import time
 from pathlib import Path
@@ -35,8 +36,10 @@ def stdlib_source(max_chars):
             break
     text = "".join(pieces)[:max_chars]
     if len(text) < 10_000:
-        raise GatedRNNError(f"found only {len(text):,} characters of Python source under {root}; "
-                            "the demo needs the standard library's .py files")
+        raise GatedRNNError(
+            f"found only {len(text):,} characters of Python source under {root}; "
+            "the demo needs the standard library's .py files"
+        )
     return text
 
 
@@ -44,8 +47,9 @@ def held_out_corpus(text, valid_fraction=0.1):
     """Train on the first 90% of ``text``, validate on the rest; characters unseen in training → U+FFFD."""
     cut = int(len(text) * (1 - valid_fraction))
     vocab = Vocabulary.build(text[:cut], unk_token=UNKNOWN_CHAR, level="char")
-    return Corpus(train=vocab.encode(text[:cut]), valid=vocab.encode(text[cut:]), test=None, vocab=vocab,
-                  name="python-stdlib")
+    return Corpus(
+        train=vocab.encode(text[:cut]), valid=vocab.encode(text[cut:]), test=None, vocab=vocab, name="python-stdlib"
+    )
 
 
 def next_free_directory(base):
@@ -69,8 +73,16 @@ def sample_text(model, vocab, length, seed, temperature=0.8):
     return PROMPT + "".join(vocab.decode(ids))
 
 
-def run(out="runs/demo", chars=1_000_000, epochs=3, seed=0, results=None, progress=True, sample_every=100,
-        command="gatedrnn demo"):
+def run(
+    out="runs/demo",
+    chars=1_000_000,
+    epochs=3,
+    seed=0,
+    results=None,
+    progress=True,
+    sample_every=100,
+    command="gatedrnn demo",
+):
     """Train, print samples along the way, and report; returns the results dict.
 
     out: run directory (a used one gets a -2, -3 … suffix); chars: characters of source to
@@ -80,20 +92,37 @@ def run(out="runs/demo", chars=1_000_000, epochs=3, seed=0, results=None, progre
     """
     from tqdm import tqdm
 
-    for name, value, low in (("chars", chars, 10_000), ("epochs", epochs, 1), ("seed", seed, 0),
-                             ("sample_every", sample_every, 1)):
+    for name, value, low in (
+        ("chars", chars, 10_000),
+        ("epochs", epochs, 1),
+        ("seed", seed, 0),
+        ("sample_every", sample_every, 1),
+    ):
         check_whole_number(name, value, low)
     started = time.perf_counter()
     echo = tqdm.write
     preset = get_preset("char-small")
-    run = TrainingRun(next_free_directory(out), lambda: held_out_corpus(stdlib_source(chars)), preset.model,
-                      preset.training.replace(epochs=epochs, seed=seed), preset="demo", about=ABOUT, results=results,
-                      command=command, progress=progress, echo=echo, log_interval=sample_every,
-                      on_log=_show_samples(sample_every, echo), how_to_continue=lambda saved: "run it again")
-    trainer = run.build()   # checks the directory and the results path before the source is read
+    run = TrainingRun(
+        next_free_directory(out),
+        lambda: held_out_corpus(stdlib_source(chars)),
+        preset.model,
+        preset.training.replace(epochs=epochs, seed=seed),
+        preset="demo",
+        about=ABOUT,
+        results=results,
+        command=command,
+        progress=progress,
+        echo=echo,
+        log_interval=sample_every,
+        on_log=_show_samples(sample_every, echo),
+        how_to_continue=lambda saved: "run it again",
+    )
+    trainer = run.build()  # checks the directory and the results path before the source is read
     corpus = trainer.corpus
-    echo(f"gatedrnn demo: a 1-layer LSTM ({trainer.model.num_parameters():,} parameters) learns to write Python "
-         f"from {corpus.train.size:,} characters of the standard library; {corpus.valid.size:,} more are held out")
+    echo(
+        f"gatedrnn demo: a 1-layer LSTM ({trainer.model.num_parameters():,} parameters) learns to write Python "
+        f"from {corpus.train.size:,} characters of the standard library; {corpus.valid.size:,} more are held out"
+    )
     summary = run.train()
     _report(trainer, summary, time.perf_counter() - started, seed, echo)
     return summary["results"]
@@ -104,10 +133,12 @@ ABOUT = "a 1-layer character LSTM (preset char-small) on the Python standard lib
 
 def _show_samples(sample_every, echo):
     """The Trainer's on_log: a line with a 120-character sample every ``sample_every`` steps."""
+
     def show_sample(trainer, record):
         if record["step"] % sample_every == 0:
             text = sample_text(trainer.model, trainer.corpus.vocab, 120, seed=record["step"]).replace("\n", "⏎")
             echo(f"step {record['step']:5d} | {record['bits']:.3f} bits/char | {text}")
+
     return show_sample
 
 
@@ -115,8 +146,10 @@ def _report(trainer, summary, seconds, seed, echo):
     """The final sample and where everything went."""
     sample = sample_text(trainer.model, trainer.corpus.vocab, 400, seed=seed)
     echo(f"\n--- a sample (temperature 0.8, after {PROMPT!r}) ---\n{sample}\n---")
-    echo(f"validation: {summary['valid_bits']:.3f} bits per character on {trainer.corpus.valid.size:,} held-out "
-         "characters")
+    echo(
+        f"validation: {summary['valid_bits']:.3f} bits per character on {trainer.corpus.valid.size:,} held-out "
+        "characters"
+    )
     echo(f"checkpoint: {trainer.files.best}  (try: gatedrnn generate {trainer.files.best} --prompt 'import ')")
     echo(f"loss plot:  {trainer.files.plot}")
     echo(f"wall time:  {seconds:.0f} s")

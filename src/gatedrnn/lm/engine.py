@@ -18,6 +18,7 @@ An engine does the arithmetic on windows it is handed::
 An engine run by several processes also says whether this process writes the run's files
 (``writes_files``) and makes the processes agree on stopping (``any_process``).
 """
+
 import numpy as np
 
 from ..data import TBPTTBatches
@@ -36,7 +37,7 @@ def evaluate_nll(model, ids, batch_size, seq_len, tuner=None):
     model.eval()
     criterion = SoftmaxCrossEntropy(reduction="sum")
     total, count, state = 0.0, 0, None
-    tuner = tuner or ThreadTuner()   # evaluation chooses its own thread count (gatedrnn.thread_tuner)
+    tuner = tuner or ThreadTuner()  # evaluation chooses its own thread count (gatedrnn.thread_tuner)
     for inputs, targets in TBPTTBatches(ids, batch_size, seq_len):
         with tuner.step(units=targets.size):
             logits, state = model(inputs, state)
@@ -71,8 +72,9 @@ class NumpyEngine:
             with np.errstate(over="ignore", invalid="ignore"):
                 logits, state = self.model(inputs, state)
                 loss = self.criterion(logits, targets)
-            result = backward_and_step(self.model, self.criterion, self.optimizer, loss, max_norm=self.clip,
-                                       loss_scale=loss_scale)
+            result = backward_and_step(
+                self.model, self.criterion, self.optimizer, loss, max_norm=self.clip, loss_scale=loss_scale
+            )
         return result, state
 
     def evaluate_nll(self, ids, batch_size, seq_len):

@@ -3,6 +3,7 @@
 The prompt is fed in teacher-forced — its true tokens, not the model's guesses — to build up
 the state; then each sampled token is fed back as the next input.
 """
+
 import math
 from numbers import Real
 
@@ -21,13 +22,14 @@ def _is_real(value):
 def check_sampling(temperature=1.0, top_k=None, top_p=None):
     """Refuse sampling settings that would fail or sample nonsense, each with a one-line GatedRNNError."""
     if not _is_real(temperature) or temperature <= 0:
-        raise GatedRNNError(f"temperature must be a finite number > 0, got {temperature!r}; use e.g. 1.0 "
-                            "(lower is more conservative), or greedy decoding for the limit at 0")
+        raise GatedRNNError(
+            f"temperature must be a finite number > 0, got {temperature!r}; use e.g. 1.0 "
+            "(lower is more conservative), or greedy decoding for the limit at 0"
+        )
     if top_k is not None and not is_whole_number(top_k, 1):
         raise GatedRNNError(f"top_k must be a whole number ≥ 1, got {top_k!r}; pass e.g. top_k=40, or None for no cut")
     if top_p is not None and not (_is_real(top_p) and 0 < top_p <= 1):
-        raise GatedRNNError(f"top_p must be a number in (0, 1], got {top_p!r}; pass e.g. top_p=0.9, "
-                            "or None for no cut")
+        raise GatedRNNError(f"top_p must be a number in (0, 1], got {top_p!r}; pass e.g. top_p=0.9, or None for no cut")
 
 
 def next_token_distribution(logits, temperature=1.0, top_k=None, top_p=None):
@@ -70,11 +72,12 @@ def scaled_logits(logits, temperature):
         return scaled
     with np.errstate(over="ignore"):
         scaled = (logits - logits.max()) / temperature
-    return np.maximum(scaled, np.finfo(np.float64).min)   # -inf → the most negative float: exp gives 0, not nan
+    return np.maximum(scaled, np.finfo(np.float64).min)  # -inf → the most negative float: exp gives 0, not nan
 
 
-def generate(model, prompt_ids, length, temperature=1.0, top_k=None, top_p=None, greedy=False, seed=None,
-             on_token=None):
+def generate(
+    model, prompt_ids, length, temperature=1.0, top_k=None, top_p=None, greedy=False, seed=None, on_token=None
+):
     """Continue ``prompt_ids`` by ``length`` sampled ids; returns the list of new ids.
 
     ``greedy=True`` always takes the most likely token. ``seed`` makes sampling reproducible.
@@ -125,13 +128,17 @@ def check_prompt(model, prompt_ids):
     if ids is None or ids.ndim != 1 or ids.size == 0:
         raise GatedRNNError("the prompt must be a non-empty sequence of token ids; give at least one token")
     if ids.dtype.kind not in "iu":
-        raise GatedRNNError(f"the prompt must hold integer token ids, got {ids.dtype}; encode the text with the "
-                            "vocabulary (vocab.encode(tokens))")
+        raise GatedRNNError(
+            f"the prompt must hold integer token ids, got {ids.dtype}; encode the text with the "
+            "vocabulary (vocab.encode(tokens))"
+        )
     vocab_size = getattr(getattr(model, "config", None), "vocab_size", None)
     if vocab_size is not None and (ids.min() < 0 or ids.max() >= vocab_size):
         bad = ids.min() if ids.min() < 0 else ids.max()
-        raise GatedRNNError(f"prompt id {bad} is outside the model's vocabulary of {vocab_size}; ids must lie "
-                            f"in [0, {vocab_size}): encode the prompt with the checkpoint's vocabulary")
+        raise GatedRNNError(
+            f"prompt id {bad} is outside the model's vocabulary of {vocab_size}; ids must lie "
+            f"in [0, {vocab_size}): encode the prompt with the checkpoint's vocabulary"
+        )
     return ids.astype(np.int64)
 
 

@@ -12,12 +12,13 @@ Follow one window of a batch through it, ids (N, T) → logits (N, T, V)::
 The loss (softmax cross-entropy against the next ids) lives outside, in the Trainer, so the
 same model also serves evaluation and generation.
 """
+
 import numpy as np
 
-from ..core import Module
-from ..errors import GatedRNNError
 from .. import init as _init
 from .. import rng as _rng
+from ..core import Module
+from ..errors import GatedRNNError
 from ..layers import RECURRENT_LAYERS, Dropout, Embedding, Linear, LockedDropout
 from ..memory import available_bytes, describe_available, describe_bytes
 from .config import ModelConfig
@@ -32,7 +33,7 @@ MODEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 def _is_model_dtype(dtype):
     try:
         return np.dtype(dtype) in MODEL_DTYPES
-    except TypeError:   # not a dtype at all ('bogus', 3, ...)
+    except TypeError:  # not a dtype at all ('bogus', 3, ...)
         return False
 
 
@@ -51,28 +52,43 @@ class LanguageModel(Module):
 
     def __init__(self, config, dtype=np.float32):
         if not isinstance(config, ModelConfig):
-            raise GatedRNNError(f"LanguageModel needs a ModelConfig, got {type(config).__name__}; "
-                                "build one with gatedrnn.lm.ModelConfig(vocab_size=..., ...)")
+            raise GatedRNNError(
+                f"LanguageModel needs a ModelConfig, got {type(config).__name__}; "
+                "build one with gatedrnn.lm.ModelConfig(vocab_size=..., ...)"
+            )
         if config.vocab_size is None:
-            raise GatedRNNError("the ModelConfig has no vocab_size; set it to the corpus's vocabulary size "
-                                "(config.replace(vocab_size=len(corpus.vocab)))")
+            raise GatedRNNError(
+                "the ModelConfig has no vocab_size; set it to the corpus's vocabulary size "
+                "(config.replace(vocab_size=len(corpus.vocab)))"
+            )
         if not _is_model_dtype(dtype):
-            raise GatedRNNError(f"a LanguageModel is float32 or float64, got dtype {dtype!r}; convert the "
-                                "weights (e.g. .astype(np.float32)) or build it with dtype=np.float32")
+            raise GatedRNNError(
+                f"a LanguageModel is float32 or float64, got dtype {dtype!r}; convert the "
+                "weights (e.g. .astype(np.float32)) or build it with dtype=np.float32"
+            )
         check_fits_in_memory(config, dtype)
         self.config = config
         drop = LockedDropout if config.locked_dropout else Dropout
-        self.embed = Embedding(config.vocab_size, config.embedding_size, dtype=dtype,
-                               row_dropout=config.embedding_dropout)
+        self.embed = Embedding(
+            config.vocab_size, config.embedding_size, dtype=dtype, row_dropout=config.embedding_dropout
+        )
         self.embed_dropout = drop(config.dropout)
-        self.rnn = RECURRENT_LAYERS[config.cell](config.embedding_size, config.hidden_size,
-                                                 num_layers=config.num_layers, dropout=config.dropout,
-                                                 locked_dropout=config.locked_dropout,
-                                                 recurrent_dropout=config.recurrent_dropout,
-                                                 weight_drop=config.weight_drop, dtype=dtype)
+        self.rnn = RECURRENT_LAYERS[config.cell](
+            config.embedding_size,
+            config.hidden_size,
+            num_layers=config.num_layers,
+            dropout=config.dropout,
+            locked_dropout=config.locked_dropout,
+            recurrent_dropout=config.recurrent_dropout,
+            weight_drop=config.weight_drop,
+            dtype=dtype,
+        )
         self.output_dropout = drop(config.dropout)
-        self.decoder = (Linear.tied_to(self.embed) if config.tie_weights
-                        else Linear(config.hidden_size, config.vocab_size, dtype=dtype))
+        self.decoder = (
+            Linear.tied_to(self.embed)
+            if config.tie_weights
+            else Linear(config.hidden_size, config.vocab_size, dtype=dtype)
+        )
         self._initialise(config.init, config.init_scale)
 
     def _initialise(self, scheme, scale):
@@ -133,8 +149,14 @@ def expected_shapes(config):
     shapes = {"embed.weight": (config.vocab_size, config.embedding_size)}
     for k in range(config.num_layers):
         inputs = config.embedding_size if k == 0 else hidden
-        shapes.update({f"rnn.weight_ih_l{k}": (rows, inputs), f"rnn.weight_hh_l{k}": (rows, hidden),
-                       f"rnn.bias_ih_l{k}": (rows,), f"rnn.bias_hh_l{k}": (rows,)})
+        shapes.update(
+            {
+                f"rnn.weight_ih_l{k}": (rows, inputs),
+                f"rnn.weight_hh_l{k}": (rows, hidden),
+                f"rnn.bias_ih_l{k}": (rows,),
+                f"rnn.bias_hh_l{k}": (rows,),
+            }
+        )
     if not config.tie_weights:  # tied, the read-out's weight is embed.weight, listed once
         shapes["decoder.weight"] = (config.vocab_size, hidden)
     shapes["decoder.bias"] = (config.vocab_size,)
@@ -169,7 +191,8 @@ def check_fits_in_memory(config, dtype=np.float32):
             f"a model of {parameter_count(config):,} weights ({config.cell}, hidden_size {config.hidden_size}, "
             f"embedding_size {config.embedding_size}, num_layers {config.num_layers}, vocab_size "
             f"{config.vocab_size}) would need {describe_bytes(needed)} for its weights, their gradients and "
-            f"the optimizer's buffers; {describe_available(available)}: choose a smaller model")
+            f"the optimizer's buffers; {describe_available(available)}: choose a smaller model"
+        )
 
 
 def _check_sized(config):

@@ -6,6 +6,7 @@ are Zaremba, Sutskever & Vinyals (2014), "Recurrent Neural Network Regularizatio
 loss is summed over the T steps of a window and averaged over the batch
 (``loss_sum_over_time``), which is what their learning rate of 1 and clipping norms assume.
 """
+
 from dataclasses import dataclass
 
 from ..errors import GatedRNNError
@@ -15,6 +16,7 @@ from .config import ModelConfig, TrainConfig
 @dataclass(frozen=True)
 class Preset:
     """A named recipe: a model, its training, the token level it expects, and one line about it."""
+
     name: str
     about: str
     model: ModelConfig
@@ -25,66 +27,150 @@ class Preset:
 PRESETS = {
     "rnnlm": Preset(
         name="rnnlm",
-        model=ModelConfig(embedding_size=100, hidden_size=100, num_layers=1, cell="lstm", dropout=0.0,
-                          tie_weights=False, init="book"),
+        model=ModelConfig(
+            embedding_size=100, hidden_size=100, num_layers=1, cell="lstm", dropout=0.0, tie_weights=False, init="book"
+        ),
         training=TrainConfig(batch_size=20, seq_len=35, epochs=4, lr=20.0, clip=0.25, schedule="constant"),
         about="Deep Learning from Scratch 2's Rnnlm: 1-layer LSTM 100, no dropout, SGD lr 20, clip 0.25",
     ),
     "better-rnnlm": Preset(
         name="better-rnnlm",
-        model=ModelConfig(embedding_size=650, hidden_size=650, num_layers=2, cell="lstm", dropout=0.5,
-                          tie_weights=True, init="book"),
-        training=TrainConfig(batch_size=20, seq_len=35, epochs=40, lr=20.0, clip=0.25, schedule="plateau",
-                             lr_decay=4.0),
+        model=ModelConfig(
+            embedding_size=650, hidden_size=650, num_layers=2, cell="lstm", dropout=0.5, tie_weights=True, init="book"
+        ),
+        training=TrainConfig(
+            batch_size=20, seq_len=35, epochs=40, lr=20.0, clip=0.25, schedule="plateau", lr_decay=4.0
+        ),
         about="Deep Learning from Scratch 2's BetterRnnlm: 2-layer LSTM 650, dropout 0.5, tied weights, "
-              "lr 20 ÷ 4 whenever validation perplexity worsens",
+        "lr 20 ÷ 4 whenever validation perplexity worsens",
     ),
     "small": Preset(
         name="small",
-        model=ModelConfig(embedding_size=200, hidden_size=200, num_layers=2, cell="lstm", dropout=0.0,
-                          tie_weights=False, init="uniform", init_scale=0.1),
-        training=TrainConfig(batch_size=20, seq_len=20, epochs=13, lr=1.0, clip=5.0, schedule="step",
-                             lr_decay=2.0, decay_start=4, loss_sum_over_time=True),
+        model=ModelConfig(
+            embedding_size=200,
+            hidden_size=200,
+            num_layers=2,
+            cell="lstm",
+            dropout=0.0,
+            tie_weights=False,
+            init="uniform",
+            init_scale=0.1,
+        ),
+        training=TrainConfig(
+            batch_size=20,
+            seq_len=20,
+            epochs=13,
+            lr=1.0,
+            clip=5.0,
+            schedule="step",
+            lr_decay=2.0,
+            decay_start=4,
+            loss_sum_over_time=True,
+        ),
         about="Zaremba et al. 2014 small: 2-layer LSTM 200, no dropout, lr 1 halved each epoch after 4",
     ),
     "medium": Preset(
         name="medium",
-        model=ModelConfig(embedding_size=650, hidden_size=650, num_layers=2, cell="lstm", dropout=0.5,
-                          tie_weights=False, init="uniform", init_scale=0.05),
-        training=TrainConfig(batch_size=20, seq_len=35, epochs=39, lr=1.0, clip=5.0, schedule="step",
-                             lr_decay=1 / 0.8, decay_start=6, loss_sum_over_time=True),
+        model=ModelConfig(
+            embedding_size=650,
+            hidden_size=650,
+            num_layers=2,
+            cell="lstm",
+            dropout=0.5,
+            tie_weights=False,
+            init="uniform",
+            init_scale=0.05,
+        ),
+        training=TrainConfig(
+            batch_size=20,
+            seq_len=35,
+            epochs=39,
+            lr=1.0,
+            clip=5.0,
+            schedule="step",
+            lr_decay=1 / 0.8,
+            decay_start=6,
+            loss_sum_over_time=True,
+        ),
         about="Zaremba et al. 2014 medium: 2-layer LSTM 650, dropout 0.5, lr 1 × 0.8 each epoch after 6",
     ),
     "large": Preset(
         name="large",
-        model=ModelConfig(embedding_size=1500, hidden_size=1500, num_layers=2, cell="lstm", dropout=0.65,
-                          tie_weights=False, init="uniform", init_scale=0.04),
-        training=TrainConfig(batch_size=20, seq_len=35, epochs=55, lr=1.0, clip=10.0, schedule="step",
-                             lr_decay=1.15, decay_start=14, loss_sum_over_time=True),
+        model=ModelConfig(
+            embedding_size=1500,
+            hidden_size=1500,
+            num_layers=2,
+            cell="lstm",
+            dropout=0.65,
+            tie_weights=False,
+            init="uniform",
+            init_scale=0.04,
+        ),
+        training=TrainConfig(
+            batch_size=20,
+            seq_len=35,
+            epochs=55,
+            lr=1.0,
+            clip=10.0,
+            schedule="step",
+            lr_decay=1.15,
+            decay_start=14,
+            loss_sum_over_time=True,
+        ),
         about="Zaremba et al. 2014 large: 2-layer LSTM 1500, dropout 0.65, lr 1 ÷ 1.15 each epoch after 14",
     ),
     # Character-level models (Karpathy's char-rnn sizes): Adam, longer windows, bits per character.
     "char-small": Preset(
         name="char-small",
-        model=ModelConfig(embedding_size=64, hidden_size=256, num_layers=1, cell="lstm", dropout=0.0,
-                          tie_weights=False, init="pytorch"),
-        training=TrainConfig(batch_size=32, seq_len=64, epochs=10, optimizer="adam", lr=2e-3, clip=1.0,
-                             schedule="plateau", lr_decay=2.0, eval_batch_size=16),
+        model=ModelConfig(
+            embedding_size=64,
+            hidden_size=256,
+            num_layers=1,
+            cell="lstm",
+            dropout=0.0,
+            tie_weights=False,
+            init="pytorch",
+        ),
+        training=TrainConfig(
+            batch_size=32,
+            seq_len=64,
+            epochs=10,
+            optimizer="adam",
+            lr=2e-3,
+            clip=1.0,
+            schedule="plateau",
+            lr_decay=2.0,
+            eval_batch_size=16,
+        ),
         level="char",
         about="character-level 1-layer LSTM 256, Adam 2e-3, clip 1, lr halved when validation worsens",
     ),
     "char-medium": Preset(
         name="char-medium",
-        model=ModelConfig(embedding_size=128, hidden_size=512, num_layers=2, cell="lstm", dropout=0.2,
-                          tie_weights=False, init="pytorch"),
-        training=TrainConfig(batch_size=32, seq_len=128, epochs=20, optimizer="adam", lr=2e-3, clip=1.0,
-                             schedule="plateau", lr_decay=2.0, eval_batch_size=16),
+        model=ModelConfig(
+            embedding_size=128,
+            hidden_size=512,
+            num_layers=2,
+            cell="lstm",
+            dropout=0.2,
+            tie_weights=False,
+            init="pytorch",
+        ),
+        training=TrainConfig(
+            batch_size=32,
+            seq_len=128,
+            epochs=20,
+            optimizer="adam",
+            lr=2e-3,
+            clip=1.0,
+            schedule="plateau",
+            lr_decay=2.0,
+            eval_batch_size=16,
+        ),
         level="char",
         about="character-level 2-layer LSTM 512, dropout 0.2, Adam 2e-3, clip 1, lr halved when validation worsens",
     ),
 }
-
-
 
 
 def get_preset(name):

@@ -16,6 +16,7 @@ directory the same way), so every door checks the same things in the same order:
     run = TrainingRun("runs/mine", DataSettings(text="my.txt"), ModelConfig(...), TrainConfig(...))
     summary = run.train()      # checks, builds and trains; summary["finished"] is True at the end
 """
+
 import json
 import os
 from pathlib import Path
@@ -25,7 +26,7 @@ import numpy as np
 from .. import rng as _rng
 from ..data import Corpus
 from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
-from ..files import (check_regular_file, describe_os_error, machine_info, timestamp, what_to_do)
+from ..files import check_regular_file, describe_os_error, machine_info, timestamp, what_to_do
 from .config import ModelConfig, TrainConfig
 from .corpora import check_streams_fit
 from .data_settings import DataSettings, check_same_data
@@ -35,7 +36,7 @@ from .run_directory import RunFiles, check_results_file
 from .trainer import Trainer
 
 # A results document is small; a --results file larger than this is not one of ours.
-LARGEST_RESULTS_FILE = 10 * 2 ** 20
+LARGEST_RESULTS_FILE = 10 * 2**20
 
 
 class TrainingRun:
@@ -52,15 +53,35 @@ class TrainingRun:
     message (``saved``: whether last.npz exists). The other keywords go to the Trainer.
     """
 
-    def __init__(self, out, data, model, training, preset="custom", about="", results=None, resume=False,
-                 engine=None, command=None, progress=True, echo=print, log_interval=100, checkpoint_interval=500,
-                 on_log=None, how_to_continue=None):
+    def __init__(
+        self,
+        out,
+        data,
+        model,
+        training,
+        preset="custom",
+        about="",
+        results=None,
+        resume=False,
+        engine=None,
+        command=None,
+        progress=True,
+        echo=print,
+        log_interval=100,
+        checkpoint_interval=500,
+        on_log=None,
+        how_to_continue=None,
+    ):
         if not (isinstance(data, (DataSettings, Corpus)) or callable(data)):
-            raise GatedRNNError(f"data must be a DataSettings, a Corpus or a function returning one, got "
-                                f"{type(data).__name__}; build one with gatedrnn.lm.DataSettings(text=...)")
+            raise GatedRNNError(
+                f"data must be a DataSettings, a Corpus or a function returning one, got "
+                f"{type(data).__name__}; build one with gatedrnn.lm.DataSettings(text=...)"
+            )
         if not isinstance(model, ModelConfig) or not isinstance(training, TrainConfig):
-            raise GatedRNNError("model must be a ModelConfig and training a TrainConfig, got "
-                                f"{type(model).__name__} and {type(training).__name__}")
+            raise GatedRNNError(
+                "model must be a ModelConfig and training a TrainConfig, got "
+                f"{type(model).__name__} and {type(training).__name__}"
+            )
         for name, value in (("log_interval", log_interval), ("checkpoint_interval", checkpoint_interval)):
             check_whole_number(name, value, 1)
         self.files = out if isinstance(out, RunFiles) else RunFiles(_path("out", out))
@@ -68,8 +89,13 @@ class TrainingRun:
         self.preset, self.about = preset, about
         self.results = None if results is None else _path("results", results)
         self.resume, self.engine, self.command = bool(resume), engine, command
-        self.trainer_options = dict(progress=progress, echo=echo, log_interval=log_interval,
-                                    checkpoint_interval=checkpoint_interval, on_log=on_log)
+        self.trainer_options = dict(
+            progress=progress,
+            echo=echo,
+            log_interval=log_interval,
+            checkpoint_interval=checkpoint_interval,
+            on_log=on_log,
+        )
         self.echo = echo
         self.how_to_continue = how_to_continue or _how_to_continue
         self.trainer = None
@@ -83,8 +109,9 @@ class TrainingRun:
         inputs = set(self._input_files())
         clobbered = [name for name in self.files.names_written() if _absolute(name) in inputs]
         if clobbered:
-            raise GatedRNNError(f"the run would write {clobbered[0]}, which is one of its input files; choose another "
-                                "--out")
+            raise GatedRNNError(
+                f"the run would write {clobbered[0]}, which is one of its input files; choose another --out"
+            )
         if self.results is not None:
             self._check_results_path(inputs)
 
@@ -99,13 +126,16 @@ class TrainingRun:
         path = self.results
         check_results_file(path, own_directory=self.files.out_dir)
         if _absolute(path) in inputs:
-            raise GatedRNNError(f"--results {path} is one of the run's input files; name another file (nothing is "
-                                "overwritten)")
+            raise GatedRNNError(
+                f"--results {path} is one of the run's input files; name another file (nothing is overwritten)"
+            )
         if os.path.lexists(path):
             check_regular_file(path, "--results")
             if not _is_results_document(path):
-                raise GatedRNNError(f"--results {path} exists and is not a gatedrnn results file; name a new file "
-                                    "(nothing is overwritten)")
+                raise GatedRNNError(
+                    f"--results {path} exists and is not a gatedrnn results file; name a new file "
+                    "(nothing is overwritten)"
+                )
 
     # -- 2. corpus, model, Trainer -----------------------------------------------------------
     def build(self):
@@ -119,8 +149,9 @@ class TrainingRun:
         _rng.seed(self.training.seed)
         model = LanguageModel(self.model_config.replace(vocab_size=len(corpus.vocab)))
         run_info = dict(preset=self.preset, corpus=corpus.name, command=self.command, data=corpus.source)
-        self.trainer = Trainer(model, corpus, self.training, self.files, run_info=run_info, engine=self.engine,
-                               **self.trainer_options)
+        self.trainer = Trainer(
+            model, corpus, self.training, self.files, run_info=run_info, engine=self.engine, **self.trainer_options
+        )
         return self.trainer
 
     def _corpus(self):
@@ -142,8 +173,9 @@ class TrainingRun:
         trainer = self.trainer or self.build()
         with self.files.claim(resume=self.resume, command=self.command):
             if self.files.removed_temporaries:
-                self.echo(f"removed {len(self.files.removed_temporaries)} temporary file(s) left by an interrupted "
-                          "save")
+                self.echo(
+                    f"removed {len(self.files.removed_temporaries)} temporary file(s) left by an interrupted save"
+                )
             try:
                 if self.finished_already():
                     return self._already_finished(trainer)
@@ -156,8 +188,10 @@ class TrainingRun:
                     self.files.write_results(summary["results"], also_to=self.results)
             except OSError as error:
                 advice = self.how_to_continue(self.files.last.exists())
-                raise GatedRNNError(f"{describe_os_error(error)}; the run stopped and {self.files.what_was_saved()}; "
-                                    f"{what_to_do(error)}, then {advice}") from error
+                raise GatedRNNError(
+                    f"{describe_os_error(error)}; the run stopped and {self.files.what_was_saved()}; "
+                    f"{what_to_do(error)}, then {advice}"
+                ) from error
         return summary
 
     def _already_finished(self, trainer):
@@ -172,14 +206,17 @@ class TrainingRun:
     def _resume(self, trainer):
         """Continue from last.npz: the same data, model and training settings, read once."""
         trainer.load(self.files.last, checkpoint=checked_for_resume(trainer, self.files.last))
-        self.echo(f"resuming {trainer.out_dir} at epoch {trainer.epoch + 1}, window {trainer.window}, "
-                  f"step {trainer.step}")
+        self.echo(
+            f"resuming {trainer.out_dir} at epoch {trainer.epoch + 1}, window {trainer.window}, step {trainer.step}"
+        )
 
     def _announce(self, trainer):
         self.echo(f"{self.preset}: {self.about}" if self.about else self.preset)
-        self.echo(f"model: {trainer.model.num_parameters():,} parameters | corpus {trainer.corpus.name}: "
-                  f"{trainer.corpus.train.size:,} training tokens, vocabulary {len(trainer.corpus.vocab):,} | "
-                  f"out: {self.files.out_dir}")
+        self.echo(
+            f"model: {trainer.model.num_parameters():,} parameters | corpus {trainer.corpus.name}: "
+            f"{trainer.corpus.train.size:,} training tokens, vocabulary {len(trainer.corpus.vocab):,} | "
+            f"out: {self.files.out_dir}"
+        )
 
 
 def checked_for_resume(trainer, last):
@@ -197,20 +234,39 @@ def results_document(trainer, summary, preset, about, command):
     train_rates = [r["tokens_per_s"] for r in trainer.log.records("train")]
     model, corpus = trainer.model, trainer.corpus
     return dict(
-        preset=preset, about=about, command=command, finished=timestamp(),
-        model=model.config.to_dict(), training=trainer.config.to_dict(), corpus=corpus.name, data=corpus.source,
-        train_tokens=int(corpus.train.size), valid_tokens=int(corpus.valid.size),
-        test_tokens=None if corpus.test is None else int(corpus.test.size), vocab_size=len(corpus.vocab),
+        preset=preset,
+        about=about,
+        command=command,
+        finished=timestamp(),
+        model=model.config.to_dict(),
+        training=trainer.config.to_dict(),
+        corpus=corpus.name,
+        data=corpus.source,
+        train_tokens=int(corpus.train.size),
+        valid_tokens=int(corpus.valid.size),
+        test_tokens=None if corpus.test is None else int(corpus.test.size),
+        vocab_size=len(corpus.vocab),
         parameters=model.num_parameters(),
-        valid_ppl_by_epoch=[r["valid_ppl"] for r in epochs], lr_by_epoch=[r["lr"] for r in epochs],
-        scored=summary["scored"], best_epoch=summary["best_epoch"],
-        best_valid_ppl=summary["valid_ppl"], test_ppl=summary["test_ppl"],
-        best_valid_bits_per_token=summary["valid_bits"], test_bits_per_token=summary["test_bits"],
-        last_epoch_valid_ppl=summary["last_valid_ppl"], last_epoch_test_ppl=summary["last_test_ppl"],
-        wall_seconds_this_session=summary["seconds"], wall_seconds=summary["wall_seconds"], steps=summary["steps"],
+        valid_ppl_by_epoch=[r["valid_ppl"] for r in epochs],
+        lr_by_epoch=[r["lr"] for r in epochs],
+        scored=summary["scored"],
+        best_epoch=summary["best_epoch"],
+        best_valid_ppl=summary["valid_ppl"],
+        test_ppl=summary["test_ppl"],
+        best_valid_bits_per_token=summary["valid_bits"],
+        test_bits_per_token=summary["test_bits"],
+        last_epoch_valid_ppl=summary["last_valid_ppl"],
+        last_epoch_test_ppl=summary["last_test_ppl"],
+        wall_seconds_this_session=summary["seconds"],
+        wall_seconds=summary["wall_seconds"],
+        steps=summary["steps"],
         median_train_tokens_per_s=float(np.median(train_rates)) if train_rates else None,
-        engine=summary["engine"], device=summary["device"], processes=summary["processes"], threads=summary["threads"],
-        checkpoint=str(trainer.files.best), machine=machine_info(),
+        engine=summary["engine"],
+        device=summary["device"],
+        processes=summary["processes"],
+        threads=summary["threads"],
+        checkpoint=str(trainer.files.best),
+        machine=machine_info(),
     )
 
 

@@ -10,6 +10,7 @@ run's record (``run``: preset, command and the data record, gatedrnn.lm.data_set
 Nothing is written that the reader would refuse: :func:`save_run_checkpoint` checks the
 values first (finite, plausible weights), as :func:`load_run_checkpoint` does after reading.
 """
+
 import math
 from dataclasses import dataclass
 
@@ -18,8 +19,8 @@ import numpy as np
 from ..checkpoint import load_checkpoint, save_checkpoint
 from ..data import Vocabulary
 from ..errors import GatedRNNError
-from .config import LARGEST_PLAUSIBLE_WEIGHT, ModelConfig, TrainConfig
 from .checkpoint_schema import STATE_PARTS, run_checkpoint_plan
+from .config import LARGEST_PLAUSIBLE_WEIGHT, ModelConfig, TrainConfig
 from .model import LanguageModel
 
 RUN_SECTIONS = ("model", "vocab", "training", "optimizer", "rng", "position", "history")
@@ -32,9 +33,10 @@ class RunCheckpoint:
     ``config``, ``vocab`` and ``training`` are the metadata's model settings, vocabulary and
     training settings as objects (``vocab``/``training`` None when the file has none).
     """
+
     model_weights: dict
     optimizer_arrays: dict
-    carried_state: object   # None, an (N, H)-per-layer array, or a tuple (h, c)
+    carried_state: object  # None, an (N, H)-per-layer array, or a tuple (h, c)
     metadata: dict
     config: ModelConfig = None
     vocab: Vocabulary = None
@@ -45,11 +47,19 @@ def save_run_checkpoint(path, model, optimizer, carried_state, metadata):
     """Write a run checkpoint: the model, the optimizer's state, the carried state and ``metadata``."""
     optimizer_state = optimizer.state_dict()
     carried = () if carried_state is None else (carried_state if isinstance(carried_state, tuple) else (carried_state,))
-    sections = dict(model=model.state_dict(), optimizer=optimizer_state["arrays"],
-                    carried={str(i): part for i, part in enumerate(carried)})
+    sections = dict(
+        model=model.state_dict(),
+        optimizer=optimizer_state["arrays"],
+        carried={str(i): part for i, part in enumerate(carried)},
+    )
     _check_values(path, sections, writing=True)
-    save_checkpoint(path, sections, dict(metadata, model=model.config.to_dict(),
-                                         optimizer=optimizer_state["hyperparameters"], dtype=str(model.dtype)))
+    save_checkpoint(
+        path,
+        sections,
+        dict(
+            metadata, model=model.config.to_dict(), optimizer=optimizer_state["hyperparameters"], dtype=str(model.dtype)
+        ),
+    )
 
 
 def save_model_checkpoint(path, model, vocab, training=None, run_info=None):
@@ -61,9 +71,17 @@ def save_model_checkpoint(path, model, vocab, training=None, run_info=None):
     """
     training = training or TrainConfig()
     _check_values(path, dict(model=model.state_dict()), writing=True)
-    save_checkpoint(path, dict(model=model.state_dict()),
-                    dict(model=model.config.to_dict(), dtype=str(model.dtype), vocab=vocab.to_dict(),
-                         training=training.to_dict(), run=run_info or {}))
+    save_checkpoint(
+        path,
+        dict(model=model.state_dict()),
+        dict(
+            model=model.config.to_dict(),
+            dtype=str(model.dtype),
+            vocab=vocab.to_dict(),
+            training=training.to_dict(),
+            run=run_info or {},
+        ),
+    )
 
 
 def load_run_checkpoint(path, required=RUN_SECTIONS):
@@ -81,13 +99,21 @@ def load_run_checkpoint(path, required=RUN_SECTIONS):
     carried = sections.get("carried", {})
     parts = STATE_PARTS.get(run.config.cell, 1)
     if carried and len(carried) != parts:
-        raise GatedRNNError(f"{path} holds {len(carried)} of the {parts} carried state arrays of a "
-                            f"{run.config.cell}; the file is corrupt")
+        raise GatedRNNError(
+            f"{path} holds {len(carried)} of the {parts} carried state arrays of a "
+            f"{run.config.cell}; the file is corrupt"
+        )
     state = [carried[str(i)] for i in range(len(carried))]
     state = None if not state else (tuple(state) if len(state) > 1 else state[0])
-    return RunCheckpoint(model_weights=sections.get("model", {}), optimizer_arrays=sections.get("optimizer", {}),
-                         carried_state=state, metadata=metadata, config=run.config, vocab=run.vocab,
-                         training=run.training)
+    return RunCheckpoint(
+        model_weights=sections.get("model", {}),
+        optimizer_arrays=sections.get("optimizer", {}),
+        carried_state=state,
+        metadata=metadata,
+        config=run.config,
+        vocab=run.vocab,
+        training=run.training,
+    )
 
 
 def _check_values(path, sections, writing=False):
@@ -100,22 +126,35 @@ def _check_values(path, sections, writing=False):
         for name, array in arrays.items():
             if array.size == 0 or array.dtype.kind != "f":
                 continue
-            low, high = float(array.min()), float(array.max())   # NaN propagates; no temporary array
+            low, high = float(array.min()), float(array.max())  # NaN propagates; no temporary array
             if not (math.isfinite(low) and math.isfinite(high)):
-                raise GatedRNNError(_unreadable(path, writing, f"{section}/{name} holds NaN or infinite values",
-                                                "the run had diverged or the file is corrupt: use an earlier "
-                                                "checkpoint"))
+                raise GatedRNNError(
+                    _unreadable(
+                        path,
+                        writing,
+                        f"{section}/{name} holds NaN or infinite values",
+                        "the run had diverged or the file is corrupt: use an earlier checkpoint",
+                    )
+                )
             largest = max(abs(low), abs(high))
             if section == "model" and largest > LARGEST_PLAUSIBLE_WEIGHT:
-                raise GatedRNNError(_unreadable(path, writing, f"model/{name} holds a weight of {largest:.3g}, beyond "
-                                                f"any trained model's (±{LARGEST_PLAUSIBLE_WEIGHT:g})",
-                                                "the file is corrupt or crafted"))
+                raise GatedRNNError(
+                    _unreadable(
+                        path,
+                        writing,
+                        f"model/{name} holds a weight of {largest:.3g}, beyond "
+                        f"any trained model's (±{LARGEST_PLAUSIBLE_WEIGHT:g})",
+                        "the file is corrupt or crafted",
+                    )
+                )
 
 
 def _unreadable(path, writing, problem, reading_hint):
     if writing:
-        return (f"not writing {path}: {problem}; the run has diverged: lower the learning rate, clip harder or "
-                "start from an earlier checkpoint")
+        return (
+            f"not writing {path}: {problem}; the run has diverged: lower the learning rate, clip harder or "
+            "start from an earlier checkpoint"
+        )
     return f"{path}: {problem}; {reading_hint}"
 
 
@@ -125,7 +164,7 @@ def model_from_checkpoint(path):
     The model is built only once the whole file has been checked (load_run_checkpoint).
     """
     checkpoint = load_run_checkpoint(path, required=("model", "vocab"))
-    checkpoint.optimizer_arrays = None    # not needed here: free them before the model is built
+    checkpoint.optimizer_arrays = None  # not needed here: free them before the model is built
     model = LanguageModel(checkpoint.config, dtype=np.dtype(checkpoint.metadata.get("dtype", "float32")))
     model.load_state_dict(checkpoint.model_weights)
     return model, checkpoint.vocab, checkpoint.metadata

@@ -12,6 +12,7 @@ one run at a time holds a directory, through the lock; and a new run that stops 
 first checkpoint leaves nothing behind, so the same command can simply be run again. What the
 checkpoints hold, and how they are read and written, is gatedrnn.lm.run_checkpoint.
 """
+
 import json
 import os
 import socket
@@ -20,14 +21,28 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import GatedRNNError
-from ..files import (TEMPORARY_PREFIX, check_output_directory, check_output_file, describe_os_error,
-                     open_regular_file, timestamp, write_json)
+from ..files import (
+    TEMPORARY_PREFIX,
+    check_output_directory,
+    check_output_file,
+    describe_os_error,
+    open_regular_file,
+    timestamp,
+    write_json,
+)
 from .run_checkpoint import load_run_checkpoint
 
 LOCK_NAME = "run.lock"
 # Every file a run writes into its directory: a new run refuses a directory holding any of them.
-RUN_FILE_NAMES = ("last.npz", "best.npz", "metrics.jsonl", "results.json", "perplexity.png", "bits_per_char.png",
-                  LOCK_NAME)
+RUN_FILE_NAMES = (
+    "last.npz",
+    "best.npz",
+    "metrics.jsonl",
+    "results.json",
+    "perplexity.png",
+    "bits_per_char.png",
+    LOCK_NAME,
+)
 # Files that make a directory a run's (a checkpoint, or a live run): nothing else may be written there.
 RUN_MARKERS = ("last.npz", "best.npz", LOCK_NAME)
 # A lock another run has just created may not hold its pid yet: how long to wait for it (seconds).
@@ -44,8 +59,8 @@ class RunFiles:
     def __init__(self, out_dir, char_level=False):
         self.out_dir = Path(out_dir)
         self.char_level = char_level
-        self.removed_temporaries = []   # stale temporary files removed by the last claim
-        self._owner = None              # what this process wrote into run.lock
+        self.removed_temporaries = []  # stale temporary files removed by the last claim
+        self._owner = None  # what this process wrote into run.lock
 
     @property
     def last(self):
@@ -96,8 +111,10 @@ class RunFiles:
         except (GatedRNNError, OSError, KeyError, TypeError):
             return f"{self.last} could not be read back"
         epochs, windows = position["epoch"], position["window"]
-        return (f"{self.last} holds step {position['step']} ({epochs} epoch{'s' * (epochs != 1)} and {windows} "
-                f"window{'s' * (windows != 1)} done)")
+        return (
+            f"{self.last} holds step {position['step']} ({epochs} epoch{'s' * (epochs != 1)} and {windows} "
+            f"window{'s' * (windows != 1)} done)"
+        )
 
     # -- who may use the directory ---------------------------------------------------------
     def run_files_present(self):
@@ -113,8 +130,9 @@ class RunFiles:
         check_output_directory(self.out_dir)
         for parent in _resolved(self.out_dir).parents:
             if any(_exists(parent / name) for name in RUN_MARKERS):
-                raise GatedRNNError(f"--out {self.out_dir} is inside the run directory {parent}; choose a directory "
-                                    "outside it")
+                raise GatedRNNError(
+                    f"--out {self.out_dir} is inside the run directory {parent}; choose a directory outside it"
+                )
         if _exists(self.lock):
             raise GatedRNNError(self._lock_problem())
         self._check_contents(resume)
@@ -170,12 +188,18 @@ class RunFiles:
     def _check_contents(self, resume):
         present = [name for name in self.run_files_present() if name != LOCK_NAME]
         if resume and not self.last.exists():
-            hint = (f"the run stopped before its first checkpoint: delete {self.out_dir} and start again"
-                    if present else "drop --resume to start a new run")
+            hint = (
+                f"the run stopped before its first checkpoint: delete {self.out_dir} and start again"
+                if present
+                else "drop --resume to start a new run"
+            )
             raise GatedRNNError(f"nothing to resume: {self.last} does not exist; {hint}")
         if not resume and present:
-            hint = ("pass --resume to continue it or --out DIR for a new one" if self.last.exists() else
-                    "it has no last.npz to resume from: delete those files or choose another --out")
+            hint = (
+                "pass --resume to continue it or --out DIR for a new one"
+                if self.last.exists()
+                else "it has no last.npz to resume from: delete those files or choose another --out"
+            )
             raise GatedRNNError(f"{self.out_dir} already holds a run ({', '.join(present)}); {hint}")
 
     def _make_directory(self):
@@ -189,8 +213,9 @@ class RunFiles:
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise GatedRNNError(f"cannot make the run directory: {describe_os_error(error)}; choose another "
-                                "--out") from error
+            raise GatedRNNError(
+                f"cannot make the run directory: {describe_os_error(error)}; choose another --out"
+            ) from error
         return made
 
     def _take_lock(self, command):
@@ -201,8 +226,9 @@ class RunFiles:
         except FileExistsError:
             raise GatedRNNError(self._lock_problem()) from None
         except OSError as error:
-            raise GatedRNNError(f"cannot lock the run directory: {describe_os_error(error)}; choose another "
-                                "--out") from error
+            raise GatedRNNError(
+                f"cannot lock the run directory: {describe_os_error(error)}; choose another --out"
+            ) from error
         try:
             os.write(descriptor, json.dumps(owner).encode("utf-8"))
         except OSError as error:
@@ -224,14 +250,18 @@ class RunFiles:
         while True:
             try:
                 owner = json.loads(_read_small(self.lock))
-                if (isinstance(owner, dict) and isinstance(owner.get("pid"), int) and owner["pid"] > 0
-                        and isinstance(owner.get("host"), str)):
+                if (
+                    isinstance(owner, dict)
+                    and isinstance(owner.get("pid"), int)
+                    and owner["pid"] > 0
+                    and isinstance(owner.get("host"), str)
+                ):
                     return owner
             except FileNotFoundError:
                 return None
-            except (OSError, ValueError):   # GatedRNNError too: a FIFO or a device in its place
+            except (OSError, ValueError):  # GatedRNNError too: a FIFO or a device in its place
                 pass
-            if time.monotonic() >= deadline or _age(self.lock) > LOCK_READ_WAIT:   # not being written
+            if time.monotonic() >= deadline or _age(self.lock) > LOCK_READ_WAIT:  # not being written
                 return None
             time.sleep(0.05)
 
@@ -243,14 +273,17 @@ class RunFiles:
             if not _exists(self.lock):
                 return f"{self.out_dir} was in use by another run that has just ended; try again"
             return f"{self.out_dir} is locked, but {self.lock} does not say by which run; {clear}"
-        who = f"pid {owner['pid']} on host {owner['host']}" + (f", started {owner['started']}"
-                                                            if owner.get("started") else "")
+        who = f"pid {owner['pid']} on host {owner['host']}" + (
+            f", started {owner['started']}" if owner.get("started") else ""
+        )
         if owner["host"] != socket.gethostname():
             return f"{self.out_dir} is in use by another run ({who}); wait for it to end, or {clear}"
         if _process_alive(owner["pid"]):
             return f"{self.out_dir} is in use by another run ({who}); wait for it to end or choose another --out"
-        return (f"{self.out_dir} has a stale lock: the run that made it ({who}) is no longer running; {clear}, "
-                "then start again (with --resume to continue it)")
+        return (
+            f"{self.out_dir} has a stale lock: the run that made it ({who}) is no longer running; {clear}, "
+            "then start again (with --resume to continue it)"
+        )
 
     def _discard_files(self):
         """Remove the run files a new run wrote before its first last.npz (see :meth:`claim`)."""
@@ -312,13 +345,13 @@ def _resolved(path):
 
 def _process_alive(pid):
     """Whether process ``pid`` exists on this host (a zombie counts as alive until it is reaped)."""
-    if pid == os.getpid() or os.name == "nt":   # on Windows, signal 0 would be a Ctrl-C: assume alive
+    if pid == os.getpid() or os.name == "nt":  # on Windows, signal 0 would be a Ctrl-C: assume alive
         return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:   # it exists, under another user
+    except PermissionError:  # it exists, under another user
         return True
     except (OverflowError, OSError):
         return False

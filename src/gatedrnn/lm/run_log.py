@@ -5,6 +5,7 @@ Every record is a dict with a ``kind``: "train" (the mean loss over a log interv
 Records are appended to metrics.jsonl as they are made; on resume the file is rewritten
 from the checkpoint's history, so it never holds lines from after the checkpoint.
 """
+
 import json
 
 from ..figures import pyplot, save_figure

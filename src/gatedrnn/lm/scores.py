@@ -1,10 +1,11 @@
 """A language model's score, from the mean negative log-likelihood per token, in one place.
 
-    nll        = -(1/M) Σ_i log p(x_i | x_<i)       nats per token (what the loss computes)
-    perplexity = exp(nll)                            the effective branching factor
-    bits       = nll / ln 2 = log2(perplexity)       bits per token (bits per character
-                                                     for a character-level model)
+nll        = -(1/M) Σ_i log p(x_i | x_<i)       nats per token (what the loss computes)
+perplexity = exp(nll)                            the effective branching factor
+bits       = nll / ln 2 = log2(perplexity)       bits per token (bits per character
+                                                 for a character-level model)
 """
+
 import math
 
 # A diverging run's nll can exceed what exp() can represent; its perplexity is shown as

@@ -4,14 +4,14 @@ It exercises the whole engine — Embedding → LSTM → Linear → SoftmaxCross
 through time, global-norm clipping and Adam — on a text short enough to learn in seconds,
 and shows the loss falling and the model's own continuation of the text.
 """
+
 import numpy as np
 
 from .. import rng as _rng
 from ..core import Module, check_parameters_fit
-from ..errors import check_whole_number
+from ..errors import GatedRNNError, check_whole_number
 from ..layers import LSTM, Embedding, Linear, SoftmaxCrossEntropy
 from ..optim import Adam
-from ..errors import GatedRNNError
 from ..training import backward_and_step
 
 TOY_TEXT = "the quick brown fox jumps over the lazy dog. "
@@ -22,8 +22,9 @@ class TinyCharModel(Module):
 
     def __init__(self, vocab_size, hidden_size):
         V, H = vocab_size, hidden_size
-        check_parameters_fit(f"the toy's model (hidden_size {H})", [(V, H), (4 * H, H), (4 * H, H), (4 * H,), (4 * H,),
-                                                                     (V, H), (V,)])
+        check_parameters_fit(
+            f"the toy's model (hidden_size {H})", [(V, H), (4 * H, H), (4 * H, H), (4 * H,), (4 * H,), (V, H), (V,)]
+        )
         self.embed = Embedding(vocab_size, hidden_size)
         self.lstm = LSTM(hidden_size, hidden_size)
         self.head = Linear(hidden_size, vocab_size)
@@ -40,8 +41,8 @@ class TinyCharModel(Module):
 def toy_batches(ids, window, batch_size, generator):
     """Random windows of the repeated text: inputs (N, T) and next-character targets (N, T)."""
     starts = generator.integers(0, len(ids) - window - 1, batch_size)
-    inputs = np.stack([ids[s:s + window] for s in starts])
-    targets = np.stack([ids[s + 1:s + window + 1] for s in starts])
+    inputs = np.stack([ids[s : s + window] for s in starts])
+    targets = np.stack([ids[s + 1 : s + window + 1] for s in starts])
     return inputs, targets
 
 
@@ -79,12 +80,14 @@ def run(steps=300, hidden_size=32, lr=0.01, seed=0, report_every=25, echo=print)
     history = []
     for step in range(1, steps + 1):
         inputs, targets = toy_batches(ids, window=20, batch_size=16, generator=generator)
-        with np.errstate(over="ignore", invalid="ignore"):   # an overflow is reported by the guard, in words
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by the guard, in words
             logits, _ = model(inputs)
             result = backward_and_step(model, criterion, optimizer, criterion(logits, targets), max_norm=1.0)
-        if not result.stepped:   # the "error" policy of training.NonFiniteGuard, in the toy's own words
-            raise GatedRNNError(f"the loss or gradient became nan/inf at step {step} (loss {result.loss}, gradient norm "
-                                f"{result.grad_norm}): lr {lr:g} is too large; use a smaller lr, e.g. 0.01")
+        if not result.stepped:  # the "error" policy of training.NonFiniteGuard, in the toy's own words
+            raise GatedRNNError(
+                f"the loss or gradient became nan/inf at step {step} (loss {result.loss}, gradient norm "
+                f"{result.grad_norm}): lr {lr:g} is too large; use a smaller lr, e.g. 0.01"
+            )
         loss = result.loss
         history.append((step, loss))
         if step % report_every == 0 or step == 1:

@@ -12,14 +12,15 @@ and the learning-rate schedule applied; the best model on validation is kept. A 
 holds everything needed to continue exactly where a run stopped — weights, optimizer
 buffers, the random generator, the data position and the carried state (gatedrnn.lm.run_checkpoint).
 """
+
 import math
 import time
 
 from .. import rng as _rng
 from ..data import TBPTTBatches
 from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
-from ..optim import OPTIMIZERS
 from ..lr_schedule import step_lr
+from ..optim import OPTIMIZERS
 from ..training import NonFiniteGuard
 from .config import TrainConfig
 from .corpora import check_streams_fit
@@ -30,7 +31,6 @@ from .run_log import RunLog
 from .scores import bits, perplexity
 
 
-
 class Trainer:
     """Trains a LanguageModel on a Corpus with a :class:`TrainConfig`, writing into ``out_dir``.
 
@@ -38,7 +38,8 @@ class Trainer:
 
     Files in ``out_dir`` (a path, or the gatedrnn.lm.run_directory.RunFiles that claimed it):
     ``last.npz`` (to resume), ``best.npz`` (best validation score), ``metrics.jsonl``,
-    ``perplexity.png`` (``bits_per_char.png`` for character-level corpora). ``log_interval`` windows between log lines; ``checkpoint_interval``
+    ``perplexity.png`` (``bits_per_char.png`` for character-level corpora). ``log_interval`` windows between log
+    lines; ``checkpoint_interval``
     steps between saves of last.npz (it is also saved after every epoch); ``on_log(trainer,
     record)`` is called after each training log line; ``echo`` prints the console lines.
     ``progress``: a progress bar on a terminal, and a plain line per log interval (with the
@@ -48,8 +49,20 @@ class Trainer:
     builds another, such as gatedrnn.interop.torch_engine.TorchEngine.
     """
 
-    def __init__(self, model, corpus, config, out_dir, run_info=None, progress=True, echo=print,
-                 log_interval=100, checkpoint_interval=500, on_log=None, engine=None):
+    def __init__(
+        self,
+        model,
+        corpus,
+        config,
+        out_dir,
+        run_info=None,
+        progress=True,
+        echo=print,
+        log_interval=100,
+        checkpoint_interval=500,
+        on_log=None,
+        engine=None,
+    ):
         _check_parts(model, corpus, config)
         for name, value in (("log_interval", log_interval), ("checkpoint_interval", checkpoint_interval)):
             check_whole_number(name, value, 1)
@@ -66,7 +79,7 @@ class Trainer:
         # CLI's, holding run.lock) is also the one that writes into it.
         self.files = out_dir if isinstance(out_dir, RunFiles) else RunFiles(_run_directory(out_dir))
         if not self.run_info.get("data"):
-            self.run_info["data"] = corpus.source   # how the corpus was loaded, so that eval can load it again
+            self.run_info["data"] = corpus.source  # how the corpus was loaded, so that eval can load it again
         self.files.char_level = corpus.vocab.level == "char"
         self.log = RunLog(self.files, echo=echo, title=self.run_info.get("preset", ""))
         self.batches = TBPTTBatches(corpus.train, config.batch_size, config.seq_len)
@@ -80,14 +93,14 @@ class Trainer:
         self.epoch, self.window, self.step = 0, 0, 0
         self.state = None
         self.best_valid_nll = math.inf
-        self.plateau_divisions = 0   # times the "plateau" schedule has divided the rate
+        self.plateau_divisions = 0  # times the "plateau" schedule has divided the rate
         self.loss_sums = dict(epoch_total=0.0, epoch_count=0, interval_total=0.0, interval_count=0)
         # The one policy for a non-finite step (gatedrnn.training): stop, or skip and go on.
         self.guard = NonFiniteGuard(config.on_nonfinite, on_skip=self._skipped)
         self._stop_rule = _StopRule(None, None)
-        self._wall_seconds_before = 0.0   # time spent in fit() by earlier sessions of this run
+        self._wall_seconds_before = 0.0  # time spent in fit() by earlier sessions of this run
         self._fit_started = None
-        self._resumed = False             # load() restored a run: fit() continues it in its directory
+        self._resumed = False  # load() restored a run: fit() continues it in its directory
 
     @property
     def out_dir(self):
@@ -128,21 +141,24 @@ class Trainer:
         if time_limit is not None and not (is_finite_number(time_limit) and time_limit > 0):
             raise GatedRNNError(f"time_limit must be a positive number of seconds, got {short_repr(time_limit)}")
         if self.batches.dropped_tokens:
-            self.echo(f"note: the last {self.batches.dropped_tokens} training tokens do not fill the "
-                      f"{cfg.batch_size} streams and are not used")
-        self._wall_seconds_before = self.wall_seconds   # an earlier fit() of this Trainer counts too
+            self.echo(
+                f"note: the last {self.batches.dropped_tokens} training tokens do not fill the "
+                f"{cfg.batch_size} streams and are not used"
+            )
+        self._wall_seconds_before = self.wall_seconds  # an earlier fit() of this Trainer counts too
         started = self._fit_started = time.perf_counter()
         self._steps_at_fit_start = self.step
         # A stop requested before fit started (Ctrl-C while the run was loading) still counts.
-        self._stop_rule = _StopRule(max_steps, None if time_limit is None else started + time_limit,
-                                    requested=self._stop_rule.requested)
+        self._stop_rule = _StopRule(
+            max_steps, None if time_limit is None else started + time_limit, requested=self._stop_rule.requested
+        )
         while self.epoch < cfg.epochs:
             # The deadline is checked after steps only, so that every call makes progress.
             if self._stop_rule.reason(self, deadline=False) is not None:
                 return self._stop_early()
             self.optimizer.lr = self._scheduled_lr()
             train_nll = self._train_epoch()
-            if train_nll is None:   # stopped within the epoch
+            if train_nll is None:  # stopped within the epoch
                 return self._stop_early()
             valid_nll = self.engine.evaluate_nll(self.corpus.valid, cfg.eval_batch_size, cfg.seq_len)
             self._end_epoch(train_nll, valid_nll)
@@ -164,7 +180,7 @@ class Trainer:
 
     def _stop_early(self):
         reason = self._stop_rule.reason(self)
-        self._stop_rule.requested = None   # a later fit() starts afresh
+        self._stop_rule.requested = None  # a later fit() starts afresh
         self.save(self.files.last)
         return dict(finished=False, stopped_because=reason, epoch=self.epoch, window=self.window, step=self.step)
 
@@ -193,7 +209,7 @@ class Trainer:
             # Processes of a distributed run all stop after the same step, or none does.
             if self.engine.any_process(self._stop_rule.reason(self) is not None):
                 bar.close()
-                return None   # mid-epoch: fit saves and returns; the epoch's sums stay in the checkpoint
+                return None  # mid-epoch: fit saves and returns; the epoch's sums stay in the checkpoint
         bar.close()
         mean = sums["epoch_total"] / max(sums["epoch_count"], 1)
         sums["epoch_total"], sums["epoch_count"] = 0.0, 0
@@ -212,18 +228,28 @@ class Trainer:
         """Log the mean loss since the last log line, then start a new interval."""
         sums = self.loss_sums
         mean = sums["interval_total"] / sums["interval_count"]
-        record = self.log.record(kind="train", epoch=self.epoch + self.window / len(self.batches), step=self.step,
-                                 loss=mean, ppl=perplexity(mean), bits=bits(mean), lr=self.optimizer.lr,
-                                 grad_norm=grad_norm, tokens_per_s=tokens_per_s)
+        record = self.log.record(
+            kind="train",
+            epoch=self.epoch + self.window / len(self.batches),
+            step=self.step,
+            loss=mean,
+            ppl=perplexity(mean),
+            bits=bits(mean),
+            lr=self.optimizer.lr,
+            grad_norm=grad_norm,
+            tokens_per_s=tokens_per_s,
+        )
         shown = dict(bpc=f"{bits(mean):.3f}") if self.char_level else dict(ppl=f"{perplexity(mean):.1f}")
         run_left = self._run_time_left()
         if not bar.disable:
             bar.set_postfix(**shown, lr=f"{self.optimizer.lr:.3g}", run_left=run_left, refresh=False)
         elif self.progress:
             score = " | ".join(f"{name} {value}" for name, value in shown.items())
-            self.echo(f"epoch {self.epoch + 1}/{self.config.epochs} | window {self.window}/{len(self.batches)} | "
-                      f"step {self.step} | {score} | lr {self.optimizer.lr:.3g} | {tokens_per_s:,.0f} tokens/s | "
-                      f"run {run_left} left")
+            self.echo(
+                f"epoch {self.epoch + 1}/{self.config.epochs} | window {self.window}/{len(self.batches)} | "
+                f"step {self.step} | {score} | lr {self.optimizer.lr:.3g} | {tokens_per_s:,.0f} tokens/s | "
+                f"run {run_left} left"
+            )
         sums["interval_total"], sums["interval_count"] = 0.0, 0
         if self.on_log is not None:
             self.on_log(self, record)
@@ -231,6 +257,7 @@ class Trainer:
     def _run_time_left(self):
         """The time left for the whole run, from this session's pace (steps and evaluations so far)."""
         from ..progress import duration
+
         done = self.step - self._steps_at_fit_start
         if done <= 0:
             return "?"
@@ -240,8 +267,13 @@ class Trainer:
     def _skipped(self, result, where):
         """A skipped update (on_nonfinite="skip"): reset the state, log and warn."""
         self.state = None  # a nan state would poison every later window
-        self.log.record(kind="nonfinite", epoch=self.epoch + self.window / len(self.batches), step=self.step + 1,
-                        loss=str(result.loss), grad_norm=str(result.grad_norm))
+        self.log.record(
+            kind="nonfinite",
+            epoch=self.epoch + self.window / len(self.batches),
+            step=self.step + 1,
+            loss=str(result.loss),
+            grad_norm=str(result.grad_norm),
+        )
         self.echo(f"warning: non-finite loss or gradient {where}; update skipped")
 
     @property
@@ -251,9 +283,17 @@ class Trainer:
 
     def _end_epoch(self, train_nll, valid_nll):
         improved = valid_nll < self.best_valid_nll
-        self.log.record(kind="valid", epoch=self.epoch + 1, step=self.step, train_ppl=perplexity(train_nll),
-                        valid_ppl=perplexity(valid_nll), train_bits=bits(train_nll), valid_bits=bits(valid_nll),
-                        lr=self.optimizer.lr, best=improved)
+        self.log.record(
+            kind="valid",
+            epoch=self.epoch + 1,
+            step=self.step,
+            train_ppl=perplexity(train_nll),
+            valid_ppl=perplexity(valid_nll),
+            train_bits=bits(train_nll),
+            valid_bits=bits(valid_nll),
+            lr=self.optimizer.lr,
+            best=improved,
+        )
         self.log.epoch_line(self.epoch + 1, self.optimizer.lr, train_nll, valid_nll, improved)
         if improved:
             self.best_valid_nll = valid_nll
@@ -270,7 +310,7 @@ class Trainer:
         if cfg.schedule == "step":
             return step_lr(cfg.lr, cfg.lr_decay, cfg.decay_start, self.epoch)
         if cfg.schedule == "plateau":
-            return cfg.lr / cfg.lr_decay ** self.plateau_divisions
+            return cfg.lr / cfg.lr_decay**self.plateau_divisions
         return cfg.lr
 
     def _finish(self, seconds):
@@ -280,29 +320,45 @@ class Trainer:
         best_epochs = [record["epoch"] for record in epochs if record.get("best")]
         best_epoch = best_epochs[-1] if best_epochs else None
         last_is_best = bool(epochs) and epochs[-1].get("best", False)
-        last_test_nll = None if last_is_best else self._test_nll()   # these weights are the last epoch's
+        last_test_nll = None if last_is_best else self._test_nll()  # these weights are the last epoch's
         if self.files.best.exists():
             self.load(self.files.best, weights_only=True)
-        self.engine.take_weights_from_writer()   # processes that write nothing hold no best.npz
+        self.engine.take_weights_from_writer()  # processes that write nothing hold no best.npz
         valid_nll = self.best_valid_nll  # measured on these very weights when they were saved
         test_nll = self._test_nll()
         if last_is_best:
             last_test_nll = test_nll
-        self.log.record(kind="test", epoch=self.epoch, step=self.step, valid_ppl=perplexity(valid_nll),
-                        test_ppl=_or_none(perplexity, test_nll), valid_bits=bits(valid_nll),
-                        test_bits=_or_none(bits, test_nll), best_epoch=best_epoch,
-                        last_epoch_test_ppl=_or_none(perplexity, last_test_nll))
+        self.log.record(
+            kind="test",
+            epoch=self.epoch,
+            step=self.step,
+            valid_ppl=perplexity(valid_nll),
+            test_ppl=_or_none(perplexity, test_nll),
+            valid_bits=bits(valid_nll),
+            test_bits=_or_none(bits, test_nll),
+            best_epoch=best_epoch,
+            last_epoch_test_ppl=_or_none(perplexity, last_test_nll),
+        )
         self.log.final_line(valid_nll, test_nll)
-        return dict(finished=True, scored="best-validation", best_epoch=best_epoch,
-                    valid_ppl=perplexity(valid_nll), test_ppl=_or_none(perplexity, test_nll),
-                    valid_bits=bits(valid_nll), test_bits=_or_none(bits, test_nll),
-                    last_valid_ppl=epochs[-1]["valid_ppl"] if epochs else None,
-                    last_test_ppl=_or_none(perplexity, last_test_nll),
-                    seconds=seconds, wall_seconds=self.wall_seconds, steps=self.step,
-                    tokens=self.step * self.config.batch_size * self.config.seq_len,
-                    engine=self.engine.name, threads=self.engine.describe_threads(),
-                    device=str(self.engine.device) if hasattr(self.engine, "device") else None,
-                    processes=getattr(self.engine, "processes", 1))
+        return dict(
+            finished=True,
+            scored="best-validation",
+            best_epoch=best_epoch,
+            valid_ppl=perplexity(valid_nll),
+            test_ppl=_or_none(perplexity, test_nll),
+            valid_bits=bits(valid_nll),
+            test_bits=_or_none(bits, test_nll),
+            last_valid_ppl=epochs[-1]["valid_ppl"] if epochs else None,
+            last_test_ppl=_or_none(perplexity, last_test_nll),
+            seconds=seconds,
+            wall_seconds=self.wall_seconds,
+            steps=self.step,
+            tokens=self.step * self.config.batch_size * self.config.seq_len,
+            engine=self.engine.name,
+            threads=self.engine.describe_threads(),
+            device=str(self.engine.device) if hasattr(self.engine, "device") else None,
+            processes=getattr(self.engine, "processes", 1),
+        )
 
     def _test_nll(self):
         """The test split's loss, or None for a corpus without one (the demo holds out validation only)."""
@@ -323,13 +379,22 @@ class Trainer:
         if not self.engine.writes_files:
             return
         metadata = dict(
-            vocab=self.corpus.vocab.to_dict(), training=self.config.to_dict(), run=self.run_info,
+            vocab=self.corpus.vocab.to_dict(),
+            training=self.config.to_dict(),
+            run=self.run_info,
             rng=_rng.get_state(),
-            position=dict(epoch=self.epoch, window=self.window, step=self.step,
-                          plateau_divisions=self.plateau_divisions, loss_sums=self.loss_sums,
-                          skipped_updates=self.guard.skipped, consecutive_skips=self.guard.consecutive,
-                          wall_seconds=self.wall_seconds),
-            best_valid_nll=finite_or_none(self.best_valid_nll), history=self.history,
+            position=dict(
+                epoch=self.epoch,
+                window=self.window,
+                step=self.step,
+                plateau_divisions=self.plateau_divisions,
+                loss_sums=self.loss_sums,
+                skipped_updates=self.guard.skipped,
+                consecutive_skips=self.guard.consecutive,
+                wall_seconds=self.wall_seconds,
+            ),
+            best_valid_nll=finite_or_none(self.best_valid_nll),
+            history=self.history,
         )
         save_run_checkpoint(path, self.model, self.optimizer, carried, metadata)
 
@@ -352,8 +417,7 @@ class Trainer:
         self._check_continues_this_run(path, checkpoint)
         metadata = checkpoint.metadata
         position = metadata["position"]
-        self.optimizer.load_state_dict(dict(hyperparameters=metadata["optimizer"],
-                                            arrays=checkpoint.optimizer_arrays))
+        self.optimizer.load_state_dict(dict(hyperparameters=metadata["optimizer"], arrays=checkpoint.optimizer_arrays))
         _rng.set_state(metadata["rng"])
         self.model.load_state_dict(checkpoint.model_weights)
         self.epoch, self.window, self.step = position["epoch"], position["window"], position["step"]
@@ -379,18 +443,26 @@ class Trainer:
     def _check_vocabulary(self, path, checkpoint):
         saved_tokens = checkpoint.vocab.id_to_token
         if saved_tokens != self.corpus.vocab.id_to_token:
-            raise GatedRNNError(f"{path} was trained with another vocabulary ({len(saved_tokens)} tokens; this corpus "
-                                f"has {len(self.corpus.vocab)}); use the corpus it was trained on")
+            raise GatedRNNError(
+                f"{path} was trained with another vocabulary ({len(saved_tokens)} tokens; this corpus "
+                f"has {len(self.corpus.vocab)}); use the corpus it was trained on"
+            )
 
     def _check_continues_this_run(self, path, checkpoint):
         metadata = checkpoint.metadata
-        _check_same_settings(path, "model", dict(checkpoint.config.to_dict(), dtype=metadata.get("dtype", "float32")),
-                             dict(self.model.config.to_dict(), dtype=str(self.model.dtype)))
+        _check_same_settings(
+            path,
+            "model",
+            dict(checkpoint.config.to_dict(), dtype=metadata.get("dtype", "float32")),
+            dict(self.model.config.to_dict(), dtype=str(self.model.dtype)),
+        )
         _check_same_settings(path, "training", checkpoint.training.to_dict(), self.config.to_dict())
         position = metadata["position"]
         if position["window"] > len(self.batches):
-            raise GatedRNNError(f"{path} stopped at window {position['window']} of an epoch that has "
-                                f"{len(self.batches)}; the file is corrupt or from other data")
+            raise GatedRNNError(
+                f"{path} stopped at window {position['window']} of an epoch that has "
+                f"{len(self.batches)}; the file is corrupt or from other data"
+            )
 
 
 def _or_none(function, value):
@@ -406,29 +478,39 @@ def _check_parts(model, corpus, config):
     """
     from ..data import Corpus
     from .model import LanguageModel
+
     if not isinstance(model, LanguageModel):
-        raise GatedRNNError(f"Trainer needs a LanguageModel, got {type(model).__name__}; build one with "
-                            "gatedrnn.lm.LanguageModel(ModelConfig(...))")
+        raise GatedRNNError(
+            f"Trainer needs a LanguageModel, got {type(model).__name__}; build one with "
+            "gatedrnn.lm.LanguageModel(ModelConfig(...))"
+        )
     if not isinstance(corpus, Corpus):
-        raise GatedRNNError(f"Trainer needs a Corpus as its second argument, got {type(corpus).__name__}; load one "
-                            "with gatedrnn.lm.load_corpus(...)")
+        raise GatedRNNError(
+            f"Trainer needs a Corpus as its second argument, got {type(corpus).__name__}; load one "
+            "with gatedrnn.lm.load_corpus(...)"
+        )
     if not isinstance(config, TrainConfig):
-        raise GatedRNNError(f"Trainer needs a TrainConfig, got {type(config).__name__}; build one with "
-                            "gatedrnn.lm.TrainConfig(epochs=..., lr=..., ...)")
+        raise GatedRNNError(
+            f"Trainer needs a TrainConfig, got {type(config).__name__}; build one with "
+            "gatedrnn.lm.TrainConfig(epochs=..., lr=..., ...)"
+        )
     if model.config.vocab_size != len(corpus.vocab):
-        raise GatedRNNError(f"the model's vocab_size is {model.config.vocab_size} but the corpus has "
-                            f"{len(corpus.vocab)} tokens; build the model with "
-                            "ModelConfig(vocab_size=len(corpus.vocab), ...)")
+        raise GatedRNNError(
+            f"the model's vocab_size is {model.config.vocab_size} but the corpus has "
+            f"{len(corpus.vocab)} tokens; build the model with "
+            "ModelConfig(vocab_size=len(corpus.vocab), ...)"
+        )
 
 
 def _run_directory(out_dir):
     """``out_dir`` as a Path, checked to be a directory this process can write (GatedRNNError otherwise)."""
     import os
     from pathlib import Path
+
     from ..files import check_output_directory
+
     if not isinstance(out_dir, (str, os.PathLike)) or not os.fspath(out_dir):
-        raise GatedRNNError(f"out_dir must be a path (str or os.PathLike) or a RunFiles, got "
-                            f"{short_repr(out_dir)}")
+        raise GatedRNNError(f"out_dir must be a path (str or os.PathLike) or a RunFiles, got {short_repr(out_dir)}")
     check_output_directory(Path(out_dir), option="out_dir")
     return Path(out_dir)
 
@@ -454,14 +536,18 @@ def _check_same_settings(path, section, saved, current):
     differing = sorted(key for key in set(saved) | set(current) if saved.get(key) != current.get(key))
     if differing:
         shown = ", ".join(f"{key}={saved.get(key)!r} (now {current.get(key)!r})" for key in differing)
-        raise GatedRNNError(f"{path} was started with other {section} settings: {shown}; resume with the options "
-                            "the run was started with")
+        raise GatedRNNError(
+            f"{path} was started with other {section} settings: {shown}; resume with the options "
+            "the run was started with"
+        )
 
 
 def _progress_bar(total, initial, description, enabled):
     from ..progress import bar
-    return bar(total=total, initial=initial, desc=description, unit="win", progress=enabled, dynamic_ncols=True,
-               leave=False)
+
+    return bar(
+        total=total, initial=initial, desc=description, unit="win", progress=enabled, dynamic_ncols=True, leave=False
+    )
 
 
 def _numpy_engine(model, optimizer, config):

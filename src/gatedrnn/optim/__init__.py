@@ -11,6 +11,7 @@ has a module of its own.
 one: a module here with a subclass of :class:`Optimizer` that sets ``name``, and its class
 in :data:`OPTIMIZER_CLASSES`.
 """
+
 from ..registry import registry
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
@@ -21,6 +22,6 @@ from .sgd import SGD
 # Every optimizer a setting can name, in the order --help lists them.
 OPTIMIZER_CLASSES = (SGD, Adagrad, RMSprop, Adam, AdamW)
 
-OPTIMIZERS = registry(OPTIMIZER_CLASSES, "optimizer")   # name → class: "sgd" → SGD, …
+OPTIMIZERS = registry(OPTIMIZER_CLASSES, "optimizer")  # name → class: "sgd" → SGD, …
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "OPTIMIZER_CLASSES", "OPTIMIZERS"]

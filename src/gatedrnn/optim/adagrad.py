@@ -1,4 +1,5 @@
 """Adagrad: a step that shrinks with the sum of each weight's squared gradients (torch.optim.Adagrad)."""
+
 import numpy as np
 
 from .base import Optimizer, add_scaled, checked_number
@@ -21,8 +22,7 @@ class Adagrad(Optimizer):
     hyperparameter_names = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
     state_buffers = {"sum": lambda self: True}
 
-    def __init__(self, params, lr=0.01, lr_decay=0.0, weight_decay=0.0,
-                 initial_accumulator_value=0.0, eps=1e-10):
+    def __init__(self, params, lr=0.01, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
         super().__init__(params, lr)
         self.lr_decay = lr_decay
         self.weight_decay = weight_decay
@@ -32,13 +32,19 @@ class Adagrad(Optimizer):
 
     def _validate(self):
         super()._validate()
-        self.lr_decay = checked_number("Adagrad", "lr_decay", self.lr_decay, low=0.0,
-                                hint="use 0 for a constant base rate")
-        self.weight_decay = checked_number("Adagrad", "weight_decay", self.weight_decay, low=0.0,
-                                    hint="use 0 or a small value such as 1e-4")
+        self.lr_decay = checked_number(
+            "Adagrad", "lr_decay", self.lr_decay, low=0.0, hint="use 0 for a constant base rate"
+        )
+        self.weight_decay = checked_number(
+            "Adagrad", "weight_decay", self.weight_decay, low=0.0, hint="use 0 or a small value such as 1e-4"
+        )
         self.initial_accumulator_value = checked_number(
-            "Adagrad", "initial_accumulator_value", self.initial_accumulator_value, low=0.0,
-            hint="use 0 or a small positive value such as 0.1")
+            "Adagrad",
+            "initial_accumulator_value",
+            self.initial_accumulator_value,
+            low=0.0,
+            hint="use 0 or a small positive value such as 0.1",
+        )
         self.eps = checked_number("Adagrad", "eps", self.eps, low=0.0, hint="use a small value such as 1e-10")
 
     def _update(self, i, param, lr, work):

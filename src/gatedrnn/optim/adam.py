@@ -3,6 +3,7 @@
 AdamW is Adam with one switch (``decoupled_weight_decay``) and another default weight decay,
 so the two live together: the update is written once.
 """
+
 import numpy as np
 
 from ..errors import GatedRNNError
@@ -25,12 +26,14 @@ class Adam(Optimizer):
 
     name = "adam"
     hyperparameter_names = ("lr", "betas", "eps", "weight_decay", "amsgrad")
-    state_buffers = {"exp_avg": lambda self: True, "exp_avg_sq": lambda self: True,
-                     "max_exp_avg_sq": lambda self: self.amsgrad}
+    state_buffers = {
+        "exp_avg": lambda self: True,
+        "exp_avg_sq": lambda self: True,
+        "max_exp_avg_sq": lambda self: self.amsgrad,
+    }
     decoupled_weight_decay = False
 
-    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                 amsgrad=False):
+    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False):
         super().__init__(params, lr)
         self.betas = betas
         self.eps = eps
@@ -42,15 +45,19 @@ class Adam(Optimizer):
         super()._validate()
         owner = type(self).__name__
         if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
-            raise GatedRNNError(f"{owner} betas must be a pair (β1, β2), got {self.betas!r}; "
-                                f"use e.g. betas=(0.9, 0.999)")
+            raise GatedRNNError(
+                f"{owner} betas must be a pair (β1, β2), got {self.betas!r}; use e.g. betas=(0.9, 0.999)"
+            )
         self.betas = tuple(
-            checked_number(owner, f"betas[{k}]", beta, low=0.0, high=1.0, high_open=True,
-                    hint="use e.g. betas=(0.9, 0.999)")
-            for k, beta in enumerate(self.betas))
+            checked_number(
+                owner, f"betas[{k}]", beta, low=0.0, high=1.0, high_open=True, hint="use e.g. betas=(0.9, 0.999)"
+            )
+            for k, beta in enumerate(self.betas)
+        )
         self.eps = checked_number(owner, "eps", self.eps, low=0.0, hint="use a small value such as 1e-8")
-        self.weight_decay = checked_number(owner, "weight_decay", self.weight_decay, low=0.0,
-                                    hint="use 0 or a small value such as 0.01")
+        self.weight_decay = checked_number(
+            owner, "weight_decay", self.weight_decay, low=0.0, hint="use 0 or a small value such as 0.01"
+        )
         self.amsgrad = checked_flag(owner, "amsgrad", self.amsgrad)
 
     def _update(self, i, param, lr, work):
@@ -76,10 +83,10 @@ class Adam(Optimizer):
             np.maximum(second_moment, exp_avg_sq, out=second_moment)
 
         t = self.step_count
-        step_size = lr / (1 - beta1 ** t)
+        step_size = lr / (1 - beta1**t)
         denom = scratch
         np.sqrt(second_moment, out=denom)
-        denom /= (1 - beta2 ** t) ** 0.5
+        denom /= (1 - beta2**t) ** 0.5
         denom += self.eps
         np.divide(exp_avg, denom, out=denom)
         add_scaled(param.data, denom, -step_size, denom)
@@ -99,6 +106,5 @@ class AdamW(Adam):
     name = "adamw"
     decoupled_weight_decay = True
 
-    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01,
-                 amsgrad=False):
+    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, amsgrad=False):
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad)

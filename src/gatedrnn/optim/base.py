@@ -16,6 +16,7 @@ Checkpointing: :meth:`Optimizer.state_dict` returns ``{"hyperparameters": {...},
 {...}}``; the first holds only JSON values (floats, ints, bools, lists, strings), the second
 only NumPy arrays named ``"<buffer>.<parameter index>"`` (``"exp_avg.0"``), ready for ``.npz``.
 """
+
 import math
 from numbers import Real
 
@@ -45,7 +46,7 @@ def checked_number(owner, name, value, low=None, high=None, low_open=False, high
 def _shown(value, limit=40):
     """``repr(value)`` cut short, for a value read from a file."""
     text = repr(value) if not (isinstance(value, int) and value.bit_length() > 1000) else "a very large int"
-    return text if len(text) <= limit else text[:limit - 3] + "..."
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def checked_flag(owner, name, value):
@@ -57,12 +58,13 @@ def checked_flag(owner, name, value):
 def _unique_parameters(params, owner):
     """The distinct Parameters of ``params`` (tied weights once); never one bare Parameter or none."""
     if isinstance(params, (Parameter, np.ndarray)):
-        raise GatedRNNError(f"{owner} needs an iterable of Parameters, got a single "
-                            f"{type(params).__name__}; pass model.parameters() or [param]")
+        raise GatedRNNError(
+            f"{owner} needs an iterable of Parameters, got a single "
+            f"{type(params).__name__}; pass model.parameters() or [param]"
+        )
     unique = distinct_parameters(params, owner)
     if not unique:
-        raise GatedRNNError(f"{owner} got an empty parameter list; pass model.parameters() of a "
-                            f"model that has weights")
+        raise GatedRNNError(f"{owner} got an empty parameter list; pass model.parameters() of a model that has weights")
     return unique
 
 
@@ -85,7 +87,6 @@ def add_scaled(target, source, alpha, scratch):
     for_row_blocks(update, flat_target.size, flat_target.size)
 
 
-
 # -- base class ------------------------------------------------------------------------------
 class Optimizer:
     """Holds the parameters, the learning rate and the per-parameter state buffers.
@@ -100,18 +101,19 @@ class Optimizer:
     taken (t in the equations, starting at 1 on the first step).
     """
 
-    name = None            # the name OPTIMIZERS knows it by (gatedrnn.optim), set by each registered rule
+    name = None  # the name OPTIMIZERS knows it by (gatedrnn.optim), set by each registered rule
     hyperparameter_names = ("lr",)
     # The buffers the optimizer may keep per parameter, each with whether it is kept under the
     # current hyperparameters (then every trainable parameter has it once a step is taken).
-    state_buffers = None   # None: not declared (a subclass of your own): any buffer name loads, none is required
+    state_buffers = None  # None: not declared (a subclass of your own): any buffer name loads, none is required
 
     def __init__(self, params, lr):
         self.params = _unique_parameters(params, type(self).__name__)
         self.lr = lr
         if self.lr == 0:  # 0 is where a schedule may end, not where training can start
-            raise GatedRNNError(f"{type(self).__name__} lr must be > 0 to start with, got 0; "
-                                "use a positive learning rate such as 1e-3")
+            raise GatedRNNError(
+                f"{type(self).__name__} lr must be > 0 to start with, got 0; use a positive learning rate such as 1e-3"
+            )
         self.step_count = 0
         # state[name][i] is buffer ``name`` of parameter i, None until its first update
         self.state = {}
@@ -124,8 +126,13 @@ class Optimizer:
 
     @lr.setter
     def lr(self, value):
-        self._lr = checked_number(type(self).__name__, "lr", value, low=0.0,
-                           hint="use a positive learning rate such as 1e-3 (a schedule may lower it to 0, never below)")
+        self._lr = checked_number(
+            type(self).__name__,
+            "lr",
+            value,
+            low=0.0,
+            hint="use a positive learning rate such as 1e-3 (a schedule may lower it to 0, never below)",
+        )
 
     def _validate(self):
         """Check the hyperparameters (raising GatedRNNError) and normalise their types.
@@ -147,8 +154,10 @@ class Optimizer:
         lr = self.lr
         for i, param in enumerate(self.params):  # check all first: never half an update
             if param.grad.shape != param.data.shape:
-                raise GatedRNNError(f"parameter {i} has grad shape {param.grad.shape} but data "
-                                    f"shape {param.data.shape}; keep grad the same shape as data")
+                raise GatedRNNError(
+                    f"parameter {i} has grad shape {param.grad.shape} but data "
+                    f"shape {param.data.shape}; keep grad the same shape as data"
+                )
         self.step_count += 1
         folds_scale = self._folds_grad_scale()
         for i, param in enumerate(self.params):
@@ -207,8 +216,12 @@ class Optimizer:
 
         Arrays are copies, so later steps do not change a saved state.
         """
-        hyperparameters = {"optimizer": type(self).__name__, "num_parameters": len(self.params),
-                           "step": self.step_count, **self.hyperparameters()}
+        hyperparameters = {
+            "optimizer": type(self).__name__,
+            "num_parameters": len(self.params),
+            "step": self.step_count,
+            **self.hyperparameters(),
+        }
         arrays = {}
         for name, buffers in self.state.items():
             for i, buffer in enumerate(buffers):
@@ -229,8 +242,9 @@ class Optimizer:
         new_state = self._arrays_to_state(arrays)
         step = hyper.get("step")
         if not is_whole_number(step, 0):
-            raise GatedRNNError(f"optimizer state has step {_shown(step)}; expected a non-negative int, "
-                                f"the checkpoint is corrupt")
+            raise GatedRNNError(
+                f"optimizer state has step {_shown(step)}; expected a non-negative int, the checkpoint is corrupt"
+            )
         old = {name: getattr(self, name) for name in self.hyperparameter_names}
         self._load_hyperparameters(hyper)
         try:
@@ -244,24 +258,35 @@ class Optimizer:
     def _split_state(self, state):
         owner = type(self).__name__
         if not isinstance(state, dict) or set(state) != {"hyperparameters", "arrays"}:
-            raise GatedRNNError(f"{owner}.load_state_dict needs the dict returned by state_dict() "
-                                f"with keys 'hyperparameters' and 'arrays'")
+            raise GatedRNNError(
+                f"{owner}.load_state_dict needs the dict returned by state_dict() "
+                f"with keys 'hyperparameters' and 'arrays'"
+            )
         hyper, arrays = state["hyperparameters"], state["arrays"]
         if not isinstance(hyper, dict) or not isinstance(arrays, dict):
-            raise GatedRNNError(f"{owner}.load_state_dict needs 'hyperparameters' and 'arrays' as dicts, got "
-                                f"{type(hyper).__name__} and {type(arrays).__name__}; the checkpoint is corrupt")
+            raise GatedRNNError(
+                f"{owner}.load_state_dict needs 'hyperparameters' and 'arrays' as dicts, got "
+                f"{type(hyper).__name__} and {type(arrays).__name__}; the checkpoint is corrupt"
+            )
         saved = hyper.get("optimizer")
         if saved != owner:
-            raise GatedRNNError(f"optimizer state was saved from {_shown(saved)} but is loaded into {owner}; "
-                                f"build the optimizer the checkpoint was saved with")
+            raise GatedRNNError(
+                f"optimizer state was saved from {_shown(saved)} but is loaded into {owner}; "
+                f"build the optimizer the checkpoint was saved with"
+            )
         if hyper.get("num_parameters") != len(self.params):
-            raise GatedRNNError(f"optimizer state is for {_shown(hyper.get('num_parameters'))} parameters but "
-                                f"this {owner} has {len(self.params)}; build it over the same model")
-        unknown = sorted(str(key) for key in set(hyper) - {"optimizer", "num_parameters", "step",
-                                                           *self.hyperparameter_names})
+            raise GatedRNNError(
+                f"optimizer state is for {_shown(hyper.get('num_parameters'))} parameters but "
+                f"this {owner} has {len(self.params)}; build it over the same model"
+            )
+        unknown = sorted(
+            str(key) for key in set(hyper) - {"optimizer", "num_parameters", "step", *self.hyperparameter_names}
+        )
         if unknown:
-            raise GatedRNNError(f"optimizer state has hyperparameters {owner} does not have: "
-                                f"{', '.join(_shown(key) for key in unknown[:5])}; the checkpoint is corrupt")
+            raise GatedRNNError(
+                f"optimizer state has hyperparameters {owner} does not have: "
+                f"{', '.join(_shown(key) for key in unknown[:5])}; the checkpoint is corrupt"
+            )
         return hyper, arrays
 
     def _arrays_to_state(self, arrays):
@@ -272,16 +297,25 @@ class Optimizer:
             name, _, index = str(key).rpartition(".")
             # "exp_avg.03" would be a second copy of "exp_avg.3": only the canonical index fits
             known = self.state_buffers is None or name in self.state_buffers
-            if (not name or not known or not index.isdigit() or str(int(index)) != index
-                    or int(index) >= len(self.params)):
-                raise GatedRNNError(f"optimizer state has an array named {_shown(key)} that fits no "
-                                    f"buffer of any parameter of this {owner}; the checkpoint is corrupt")
+            if (
+                not name
+                or not known
+                or not index.isdigit()
+                or str(int(index)) != index
+                or int(index) >= len(self.params)
+            ):
+                raise GatedRNNError(
+                    f"optimizer state has an array named {_shown(key)} that fits no "
+                    f"buffer of any parameter of this {owner}; the checkpoint is corrupt"
+                )
             param = self.params[int(index)]
             value = np.asarray(value)
             if value.shape != param.data.shape or value.dtype.kind not in "biuf":
-                raise GatedRNNError(f"optimizer state array {key!r} has shape {value.shape} ({value.dtype}) but "
-                                    f"parameter {index} has shape {param.data.shape}; build the "
-                                    f"model and optimizer the checkpoint was saved with")
+                raise GatedRNNError(
+                    f"optimizer state array {key!r} has shape {value.shape} ({value.dtype}) but "
+                    f"parameter {index} has shape {param.data.shape}; build the "
+                    f"model and optimizer the checkpoint was saved with"
+                )
             buffers = new_state.setdefault(name, [None] * len(self.params))
             buffers[int(index)] = value.astype(param.data.dtype, copy=True)
         return new_state
@@ -295,18 +329,22 @@ class Optimizer:
             buffers = new_state.get(name, [None] * len(self.params))
             for i, param in enumerate(self.params):
                 if param.requires_grad and buffers[i] is None:
-                    raise GatedRNNError(f"optimizer state lacks {name}.{i}, the {name} buffer of parameter {i} "
-                                        f"(of {len(self.params)}), after {step} steps; the checkpoint is corrupt or "
-                                        "was edited: resume from another copy or start the run again")
+                    raise GatedRNNError(
+                        f"optimizer state lacks {name}.{i}, the {name} buffer of parameter {i} "
+                        f"(of {len(self.params)}), after {step} steps; the checkpoint is corrupt or "
+                        "was edited: resume from another copy or start the run again"
+                    )
 
     def _load_hyperparameters(self, hyper):
         owner = type(self).__name__
         missing = [name for name in self.hyperparameter_names if name not in hyper]
         if missing:
-            raise GatedRNNError(f"optimizer state lacks hyperparameters {missing}; the checkpoint is "
-                                f"corrupt or from another optimizer than {owner}")
+            raise GatedRNNError(
+                f"optimizer state lacks hyperparameters {missing}; the checkpoint is "
+                f"corrupt or from another optimizer than {owner}"
+            )
         old = {name: getattr(self, name) for name in self.hyperparameter_names}
-        try:   # the lr setter checks as it sets, _validate the rest
+        try:  # the lr setter checks as it sets, _validate the rest
             for name in self.hyperparameter_names:
                 value = hyper[name]
                 setattr(self, name, tuple(value) if isinstance(value, list) else value)

@@ -1,4 +1,5 @@
 """RMSprop: a step divided by a running RMS of the gradient (torch.optim.RMSprop)."""
+
 import numpy as np
 
 from .base import Optimizer, add_scaled, checked_flag, checked_number
@@ -21,11 +22,13 @@ class RMSprop(Optimizer):
 
     name = "rmsprop"
     hyperparameter_names = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered")
-    state_buffers = {"square_avg": lambda self: True, "grad_avg": lambda self: self.centered,
-                     "momentum_buffer": lambda self: self.momentum > 0}
+    state_buffers = {
+        "square_avg": lambda self: True,
+        "grad_avg": lambda self: self.centered,
+        "momentum_buffer": lambda self: self.momentum > 0,
+    }
 
-    def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-                 centered=False):
+    def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False):
         super().__init__(params, lr)
         self.alpha = alpha
         self.eps = eps
@@ -36,13 +39,14 @@ class RMSprop(Optimizer):
 
     def _validate(self):
         super()._validate()
-        self.alpha = checked_number("RMSprop", "alpha", self.alpha, low=0.0, high=1.0,
-                             hint="use a value such as 0.99")
+        self.alpha = checked_number("RMSprop", "alpha", self.alpha, low=0.0, high=1.0, hint="use a value such as 0.99")
         self.eps = checked_number("RMSprop", "eps", self.eps, low=0.0, hint="use a small value such as 1e-8")
-        self.weight_decay = checked_number("RMSprop", "weight_decay", self.weight_decay, low=0.0,
-                                    hint="use 0 or a small value such as 1e-4")
-        self.momentum = checked_number("RMSprop", "momentum", self.momentum, low=0.0,
-                                hint="use 0 or a value such as 0.9")
+        self.weight_decay = checked_number(
+            "RMSprop", "weight_decay", self.weight_decay, low=0.0, hint="use 0 or a small value such as 1e-4"
+        )
+        self.momentum = checked_number(
+            "RMSprop", "momentum", self.momentum, low=0.0, hint="use 0 or a value such as 0.9"
+        )
         self.centered = checked_flag("RMSprop", "centered", self.centered)
 
     def _update(self, i, param, lr, work):

@@ -1,4 +1,5 @@
 """SGD: stochastic gradient descent with momentum, dampening, Nesterov and L2 decay (torch.optim.SGD)."""
+
 import numpy as np
 
 from ..errors import GatedRNNError
@@ -33,16 +34,21 @@ class SGD(Optimizer):
 
     def _validate(self):
         super()._validate()
-        self.momentum = checked_number("SGD", "momentum", self.momentum, low=0.0,
-                                hint="use 0 for plain SGD or a value such as 0.9")
-        self.dampening = checked_number("SGD", "dampening", self.dampening, low=0.0, high=1.0,
-                                 hint="use 0 for no dampening")
-        self.weight_decay = checked_number("SGD", "weight_decay", self.weight_decay, low=0.0,
-                                    hint="use 0 or a small value such as 1e-4")
+        self.momentum = checked_number(
+            "SGD", "momentum", self.momentum, low=0.0, hint="use 0 for plain SGD or a value such as 0.9"
+        )
+        self.dampening = checked_number(
+            "SGD", "dampening", self.dampening, low=0.0, high=1.0, hint="use 0 for no dampening"
+        )
+        self.weight_decay = checked_number(
+            "SGD", "weight_decay", self.weight_decay, low=0.0, hint="use 0 or a small value such as 1e-4"
+        )
         self.nesterov = checked_flag("SGD", "nesterov", self.nesterov)
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
-            raise GatedRNNError("SGD nesterov=True needs momentum > 0 and dampening = 0; set e.g. "
-                                "momentum=0.9, dampening=0, or use nesterov=False")
+            raise GatedRNNError(
+                "SGD nesterov=True needs momentum > 0 and dampening = 0; set e.g. "
+                "momentum=0.9, dampening=0, or use nesterov=False"
+            )
 
     def _folds_grad_scale(self):
         return self.momentum == 0 and self.weight_decay == 0

@@ -6,6 +6,7 @@ GatedRNNError naming the argument, the value and what it should be; NumPy intege
 are accepted and returned as Python ones (they end up in a results JSON). Each function
 returns the arguments checked, as a dict, in the types the code below them expects.
 """
+
 import numpy as np
 
 from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
@@ -74,29 +75,44 @@ def check_task_options(**options):
     """run_task's arguments, checked (see the module docstring)."""
     from .models import POOLINGS
     from .tasks import TASKS
+
     options["task"] = choice("task", options["task"], TASKS)
     options["pooling"] = choice("pooling", options["pooling"], POOLINGS)
-    check_common(options, dict(hidden_size=1, epochs=1, batch_size=1, train_count=1, valid_count=1, test_count=1,
-                               seed=0), flags=("bidirectional", "progress"), positives=("lr",))
+    check_common(
+        options,
+        dict(hidden_size=1, epochs=1, batch_size=1, train_count=1, valid_count=1, test_count=1, seed=0),
+        flags=("bidirectional", "progress"),
+        positives=("lr",),
+    )
     directions = 2 if options["bidirectional"] else 1
-    check_memory(options["task"], recurrent_bytes(options["cell"], 16, options["hidden_size"], directions),
-                 activation_bytes(options["cell"], options["batch_size"], 64, options["hidden_size"] * directions))
+    check_memory(
+        options["task"],
+        recurrent_bytes(options["cell"], 16, options["hidden_size"], directions),
+        activation_bytes(options["cell"], options["batch_size"], 64, options["hidden_size"] * directions),
+    )
     return options
 
 
 def check_transduction_options(**options):
     """run_transduction's arguments, checked (see the module docstring)."""
     from .transduction_tasks import TRANSDUCTION_TASKS
+
     options["task"] = choice("task", options["task"], TRANSDUCTION_TASKS)
     options["attention"] = choice("attention", options["attention"], SCORES, none_allowed=True)
-    check_common(options, dict(embedding_size=1, hidden_size=1, epochs=0, batch_size=1, beam_width=1, seed=0,
-                               train_count=1, test_count=1),
-                 probabilities=("teacher_forcing",), positives=("lr", "clip"),
-                 flags=("reverse_source", "peeky", "input_feeding", "bidirectional", "progress", "keep_model"))
+    check_common(
+        options,
+        dict(
+            embedding_size=1, hidden_size=1, epochs=0, batch_size=1, beam_width=1, seed=0, train_count=1, test_count=1
+        ),
+        probabilities=("teacher_forcing",),
+        positives=("lr", "clip"),
+        flags=("reverse_source", "peeky", "input_feeding", "bidirectional", "progress", "keep_model"),
+    )
     E, H = options["embedding_size"], options["hidden_size"]
     # Encoder and decoder, the decoder's input up to E + H wide (peeky, input feeding).
-    parameters = recurrent_bytes(options["cell"], E, H, 2 if options["bidirectional"] else 1) + \
-        recurrent_bytes(options["cell"], E + H, H, 1)
+    parameters = recurrent_bytes(options["cell"], E, H, 2 if options["bidirectional"] else 1) + recurrent_bytes(
+        options["cell"], E + H, H, 1
+    )
     check_memory(options["task"], parameters, activation_bytes(options["cell"], options["batch_size"], 64, 2 * H))
     return options
 
@@ -119,5 +135,7 @@ def check_memory(task, parameter_bytes, batch_bytes):
     available = available_bytes()
     needed = parameter_bytes + batch_bytes
     if available is not None and needed > available:
-        raise GatedRNNError(f"the {task} model and one batch need about {describe_bytes(needed)}; "
-                            f"{describe_available(available)}: choose a smaller hidden_size or batch_size")
+        raise GatedRNNError(
+            f"the {task} model and one batch need about {describe_bytes(needed)}; "
+            f"{describe_available(available)}: choose a smaller hidden_size or batch_size"
+        )

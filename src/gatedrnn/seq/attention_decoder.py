@@ -12,6 +12,7 @@ Backward: the encoder's outputs receive what reaches the keys, the decoder's out
 reaches the queries. :class:`AttentionReadout` is the part a PlainDecoder is given to attend;
 ``weights`` (N, T, S) after a forward shows where each output looked.
 """
+
 import numpy as np
 
 from ..layers.attention import Attention
@@ -21,7 +22,7 @@ class AttentionReadout:
     """The context c_t beside hs_t before the read-out, and the gradients back to queries and keys."""
 
     def __init__(self, hidden_size, score="dot", dtype=np.float32):
-        self.width = hidden_size   # the columns it adds to the read-out
+        self.width = hidden_size  # the columns it adds to the read-out
         self.attention = Attention(hidden_size, score, dtype=dtype)
         self.weights = None
 

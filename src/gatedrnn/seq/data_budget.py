@@ -6,6 +6,7 @@ with one zero too many (``--train-count 1e8``) would fill memory for minutes and
 MemoryError; :func:`check_examples_fit` refuses it first, in one line, with the estimate and
 the budget (gatedrnn.memory).
 """
+
 from ..errors import GatedRNNError, check_whole_number
 from ..memory import available_bytes, describe_available, describe_bytes
 
@@ -33,6 +34,8 @@ def check_examples_fit(task, counts, longest_source, longest_target):
     needed, available = examples_bytes(total, longest_source, longest_target), available_bytes()
     if available is not None and needed > available:
         shown = ", ".join(f"{name} {int(count):,}" for name, count in counts.items())
-        raise GatedRNNError(f"the {task} task's examples ({shown}) need about {describe_bytes(needed)}; "
-                            f"{describe_available(available)}: lower {' or '.join(counts)}")
+        raise GatedRNNError(
+            f"the {task} task's examples ({shown}) need about {describe_bytes(needed)}; "
+            f"{describe_available(available)}: lower {' or '.join(counts)}"
+        )
     return [int(count) for count in counts.values()]

@@ -18,6 +18,7 @@ attended, else None. ``seq2seq_children()`` names the decoder's layers as Seq2Se
 The kinds: gatedrnn.seq.plain_decoder (plain; peeky with gatedrnn.seq.peeky_decoder, attending
 with gatedrnn.seq.attention_decoder, or both) and gatedrnn.seq.input_feeding.
 """
+
 from typing import NamedTuple
 
 import numpy as np
@@ -27,6 +28,7 @@ from ..core import Module
 
 class Memory(NamedTuple):
     """What the encoder leaves for attention: keys (N, S, H) and mask (N, S), 1 at real steps."""
+
     keys: np.ndarray
     mask: np.ndarray
 

@@ -8,6 +8,7 @@ Each function takes a model with ``encode(source, lengths) → state``, ``summar
 ``decode(ids (N, T), state, summary) → (logits, state)`` and ``memory`` (what the last
 encode left for attention, a gatedrnn.seq.decoder.Memory, or None): Seq2Seq and OneToMany.
 """
+
 import numpy as np
 
 
@@ -56,7 +57,7 @@ def scheduled_inputs(model, source, lengths, decoder_input, ratio, generator):
     mixed = decoder_input.copy()
     keep_true = generator.random(decoder_input.shape) < ratio
     for t in range(decoder_input.shape[1] - 1):
-        logits, state = model.decode(mixed[:, t:t + 1], state, summary)
+        logits, state = model.decode(mixed[:, t : t + 1], state, summary)
         own = logits[:, -1].argmax(axis=-1)
         mixed[:, t + 1] = np.where(keep_true[:, t + 1], decoder_input[:, t + 1], own)
     model.train(was_training)
@@ -78,7 +79,7 @@ def beam_search(model, source, length, bos_id, steps, width=5, eos_id=None, alph
     state = model.encode(source[None], np.array([length]))
     summary = model.summary(state)
     memory = model.memory
-    beams = [(0.0, [], state)]            # (log-probability, tokens, decoder state after them)
+    beams = [(0.0, [], state)]  # (log-probability, tokens, decoder state after them)
     finished = []
     for _ in range(steps):
         count = len(beams)
@@ -122,5 +123,5 @@ def _stack_states(states):
 
 def _select_state(state, row):
     if isinstance(state, tuple):
-        return tuple(part[:, row:row + 1] for part in state)
-    return state[:, row:row + 1]
+        return tuple(part[:, row : row + 1] for part in state)
+    return state[:, row : row + 1]

@@ -11,6 +11,7 @@
 The outputs are what attention looks back over (with the mask of real source steps); the
 final state starts the decoder.
 """
+
 import numpy as np
 
 from ..core import Module
@@ -30,13 +31,23 @@ def reverse_real(ids, lengths):
 class Encoder(Module):
     """embed → RNN over the (reversed) source; both directions summed when bidirectional."""
 
-    def __init__(self, vocab_size, embedding_size, hidden_size, cell="lstm", num_layers=1, reverse_source=False,
-                 bidirectional=False, dtype=np.float32):
+    def __init__(
+        self,
+        vocab_size,
+        embedding_size,
+        hidden_size,
+        cell="lstm",
+        num_layers=1,
+        reverse_source=False,
+        bidirectional=False,
+        dtype=np.float32,
+    ):
         self.hidden_size = hidden_size
         self.reverse_source, self.bidirectional = bool(reverse_source), bool(bidirectional)
         self.embed = Embedding(vocab_size, embedding_size, dtype=dtype)
-        self.rnn = RECURRENT_LAYERS[cell](embedding_size, hidden_size, num_layers, bidirectional=self.bidirectional,
-                                          dtype=dtype)
+        self.rnn = RECURRENT_LAYERS[cell](
+            embedding_size, hidden_size, num_layers, bidirectional=self.bidirectional, dtype=dtype
+        )
 
     def forward(self, source, lengths):
         """source (N, S), lengths (N,) → (Memory of the outputs (N, S, H) and the mask (N, S) of
@@ -44,7 +55,7 @@ class Encoder(Module):
         if self.reverse_source:
             source = reverse_real(source, lengths)
         outputs, state = self.rnn(self.embed(source), lengths=lengths)
-        if self.bidirectional:   # the two directions summed: H wide, as the decoder is
+        if self.bidirectional:  # the two directions summed: H wide, as the decoder is
             H = self.hidden_size
             outputs = outputs[..., :H] + outputs[..., H:]
             state = _sum_directions(state)
@@ -53,7 +64,7 @@ class Encoder(Module):
 
     def backward(self, doutputs, dstate):
         """From the gradients of the outputs (None: unused) and of the final state."""
-        if self.bidirectional:   # each direction received the summed gradient
+        if self.bidirectional:  # each direction received the summed gradient
             if doutputs is not None:
                 doutputs = np.concatenate([doutputs, doutputs], axis=-1)
             dstate = _repeat_directions(dstate)

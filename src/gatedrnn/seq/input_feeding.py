@@ -18,6 +18,7 @@ The carried state is a tuple of (L, N, H) arrays ending with h̃ as a (1, N, H) 
 decoding step by step (greedy, beam search) carries it like any state. It follows the decoder
 interface of gatedrnn.seq.decoder.
 """
+
 import numpy as np
 
 from ..layers import RECURRENT_LAYERS, Embedding, Linear
@@ -29,8 +30,9 @@ from .decoder import Decoder
 class InputFeedingDecoder(Decoder):
     """embed → stacked RNN over [embedding | previous h̃] → attention → h̃ = tanh(W_c [c | h]) → logits."""
 
-    def __init__(self, vocab_size, embedding_size, hidden_size, cell="lstm", num_layers=1, score="dot",
-                 dtype=np.float32):
+    def __init__(
+        self, vocab_size, embedding_size, hidden_size, cell="lstm", num_layers=1, score="dot", dtype=np.float32
+    ):
         self.hidden_size = hidden_size
         self.embed = Embedding(vocab_size, embedding_size, dtype=dtype)
         self.rnn = RECURRENT_LAYERS[cell](embedding_size + hidden_size, hidden_size, num_layers, dtype=dtype)
@@ -58,14 +60,15 @@ class InputFeedingDecoder(Decoder):
         """ids (N, T) from ``state``, attending to ``memory`` → (logits (N, T, V), the state after
         the last step). The summary is not used: the encoder's state reaches the decoder whole."""
         keys, mask = memory
-        embedded = self.embed(decoder_input)                                   # (N, T, E)
+        embedded = self.embed(decoder_input)  # (N, T, E)
         rnn_state, feed = self._split(state)
-        weights = [[None if p is None else p.data for p in self.rnn.layer_weights(k)]
-                   for k in range(self.rnn.num_layers)]
+        weights = [
+            [None if p is None else p.data for p in self.rnn.layer_weights(k)] for k in range(self.rnn.num_layers)
+        ]
         layer_states = self._per_layer(rnn_state)
         steps, feeds, all_weights = [], [], []
         for t in range(decoder_input.shape[1]):
-            x = np.concatenate([embedded[:, t], feed], axis=-1)[None]           # (1, N, E + H)
+            x = np.concatenate([embedded[:, t], feed], axis=-1)[None]  # (1, N, E + H)
             caches = []
             for k in range(self.rnn.num_layers):
                 hs, layer_states[k], cache = self.rnn._layer_forward(x, layer_states[k], weights[k])
@@ -73,7 +76,7 @@ class InputFeedingDecoder(Decoder):
                 x = hs
             h = x[0]
             context, attention_weights, attention_cache = self.attention.attend(h[:, None], keys, mask)
-            joined = np.concatenate([context[:, 0], h], axis=-1)                # (N, 2H)
+            joined = np.concatenate([context[:, 0], h], axis=-1)  # (N, 2H)
             feed = np.tanh(joined @ self.combine.weight.data.T + self.combine.bias.data)
             steps.append((caches, attention_cache, joined, feed))
             feeds.append(feed)
@@ -88,7 +91,7 @@ class InputFeedingDecoder(Decoder):
 
         h̃_0 is a constant 0: its gradient stops here."""
         steps, keys = self._steps
-        dfeeds = self.readout.backward(dlogits)                                 # (N, T, H)
+        dfeeds = self.readout.backward(dlogits)  # (N, T, H)
         H = self.hidden_size
         dkeys = np.zeros_like(keys)
         dlayer_states = None
@@ -96,16 +99,17 @@ class InputFeedingDecoder(Decoder):
         dembedded = np.empty(dfeeds.shape[:2] + (self.embed.embedding_dim,), dfeeds.dtype)
         for t in reversed(range(len(steps))):
             caches, attention_cache, joined, feed = steps[t]
-            dz = (dfeeds[:, t] + dfeed_next) * (1 - feed * feed)                 # through the tanh
+            dz = (dfeeds[:, t] + dfeed_next) * (1 - feed * feed)  # through the tanh
             self.combine.weight.add_to_grad(dz.T @ joined)
             self.combine.bias.add_to_grad(dz.sum(axis=0))
             djoined = dz @ self.combine.weight.data
             dquery, dkeys_t = self.attention.attend_backward(djoined[:, None, :H], attention_cache)
             dkeys += dkeys_t
-            dhs = (djoined[:, H:] + dquery[:, 0])[None]                        # the top layer's output
+            dhs = (djoined[:, H:] + dquery[:, 0])[None]  # the top layer's output
             if dlayer_states is None:
-                dlayer_states = [tuple(np.zeros_like(dhs[0]) for _ in self.rnn.state_names)
-                                 for _ in range(self.rnn.num_layers)]
+                dlayer_states = [
+                    tuple(np.zeros_like(dhs[0]) for _ in self.rnn.state_names) for _ in range(self.rnn.num_layers)
+                ]
             for k in reversed(range(self.rnn.num_layers)):
                 (dxs, grads), dlayer_states[k] = self.rnn._layer_backward(dhs, dlayer_states[k], caches[k])
                 hand_over_gradients(self.rnn.layer_weights(k), grads)

@@ -10,6 +10,7 @@ decayed epoch. The old spelling means the same schedule with
 (old: epoch e = 1, 2, … at lr · m^max(e - decay_after, 0); new: epoch index e - 1 at
 lr / d^max(e - decay_start, 0)), so it is still accepted, converted, and named once as old.
 """
+
 from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
 
 
@@ -26,14 +27,17 @@ def modern_decay(lr_decay, decay_start, decay_after=None):
     if lr_decay < 1.0:
         old["lr_decay"], lr_decay = lr_decay, 1.0 / lr_decay
         if lr_decay == float("inf"):
-            raise GatedRNNError(f"lr_decay {short_repr(old['lr_decay'])} (an old multiplier) is too small to invert; "
-                                "give a divisor ≥ 1")
+            raise GatedRNNError(
+                f"lr_decay {short_repr(old['lr_decay'])} (an old multiplier) is too small to invert; give a divisor ≥ 1"
+            )
         new["lr_decay"] = lr_decay
     if decay_after is not None:
         check_whole_number("decay_after", decay_after, 1)
         if decay_start != 0:
-            raise GatedRNNError(f"decay_after (the old spelling) and decay_start both given ({decay_after} and "
-                                f"{decay_start}); give decay_start only")
+            raise GatedRNNError(
+                f"decay_after (the old spelling) and decay_start both given ({decay_after} and "
+                f"{decay_start}); give decay_start only"
+            )
         old["decay_after"], decay_start = int(decay_after), int(decay_after)
         new["decay_start"] = decay_start
     return lr_decay, decay_start, old, new
@@ -41,11 +45,16 @@ def modern_decay(lr_decay, decay_start, decay_after=None):
 
 def deprecation_line(old, new, flags):
     """The one line naming the new spelling: as command-line flags, or as Python keywords."""
+
     def spell(values):
         if flags:
             return " ".join(f"--{name.replace('_', '-')} {value:g}" for name, value in values.items())
         return ", ".join(f"{name}={value!r}" for name, value in values.items())
-    reason = "a divisor ≥ 1 and a 0-based first decayed epoch, as in train" if flags else \
-        "a divisor ≥ 1 and a 0-based first decayed epoch, as in TrainConfig"
+
+    reason = (
+        "a divisor ≥ 1 and a 0-based first decayed epoch, as in train"
+        if flags
+        else "a divisor ≥ 1 and a 0-based first decayed epoch, as in TrainConfig"
+    )
     noun = "multiplier" if list(old) == ["lr_decay"] else "spelling"
     return f"{spell(old)} is the old {noun}; write {spell(new)} ({reason})"

@@ -9,6 +9,7 @@ sequence into one vector: the state at its last real step ("last"; with two dire
 forward state at the end and the backward state at the start), or the mean or maximum of
 its outputs over its real steps.
 """
+
 import numpy as np
 
 from ..core import Module
@@ -22,19 +23,34 @@ class _SequenceEncoder(Module):
     """Shared front: embedding → dropout → recurrent layers, returning outputs and final state."""
 
     def __init__(self, vocab_size, embedding_size, hidden_size, num_layers, cell, bidirectional, dropout, dtype):
-        recurrent = cell_class(cell)   # one line naming the registered cells for an unknown one
-        self.config = dict(vocab_size=vocab_size, embedding_size=embedding_size, hidden_size=hidden_size,
-                           num_layers=num_layers, cell=cell, bidirectional=bidirectional, dropout=dropout)
+        recurrent = cell_class(cell)  # one line naming the registered cells for an unknown one
+        self.config = dict(
+            vocab_size=vocab_size,
+            embedding_size=embedding_size,
+            hidden_size=hidden_size,
+            num_layers=num_layers,
+            cell=cell,
+            bidirectional=bidirectional,
+            dropout=dropout,
+        )
         self.embed = Embedding(vocab_size, embedding_size, dtype=dtype)
         self.embed_dropout = Dropout(dropout)
-        self.rnn = recurrent(embedding_size, hidden_size, num_layers=num_layers, dropout=dropout,
-                               bidirectional=bidirectional, dtype=dtype)
+        self.rnn = recurrent(
+            embedding_size,
+            hidden_size,
+            num_layers=num_layers,
+            dropout=dropout,
+            bidirectional=bidirectional,
+            dtype=dtype,
+        )
 
     def encode(self, ids, lengths):
         if not isinstance(ids, np.ndarray) or ids.ndim != 2:
             shape = ids.shape if isinstance(ids, np.ndarray) else type(ids).__name__
-            raise GatedRNNError(f"{type(self).__name__} needs ids as a NumPy array (N, T), got {shape}; "
-                                "pad the batch to one length and pass lengths")
+            raise GatedRNNError(
+                f"{type(self).__name__} needs ids as a NumPy array (N, T), got {shape}; "
+                "pad the batch to one length and pass lengths"
+            )
         self._lengths = np.asarray(lengths) if lengths is not None else np.full(ids.shape[0], ids.shape[1])
         return self.rnn(self.embed_dropout(self.embed(ids)), lengths=self._lengths)
 
@@ -46,8 +62,19 @@ class _SequenceEncoder(Module):
 class SequenceClassifier(_SequenceEncoder):
     """Many-to-one: ids (N, T) and lengths (N,) → class scores (N, num_classes)."""
 
-    def __init__(self, vocab_size, num_classes, embedding_size=32, hidden_size=64, num_layers=1, cell="lstm",
-                 bidirectional=False, pooling="last", dropout=0.0, dtype=np.float32):
+    def __init__(
+        self,
+        vocab_size,
+        num_classes,
+        embedding_size=32,
+        hidden_size=64,
+        num_layers=1,
+        cell="lstm",
+        bidirectional=False,
+        pooling="last",
+        dropout=0.0,
+        dtype=np.float32,
+    ):
         if not isinstance(pooling, str) or pooling not in POOLINGS:
             raise GatedRNNError(f"unknown pooling {pooling!r}; choose one of {', '.join(POOLINGS)}")
         super().__init__(vocab_size, embedding_size, hidden_size, num_layers, cell, bidirectional, dropout, dtype)
@@ -65,12 +92,12 @@ class SequenceClassifier(_SequenceEncoder):
         self._mask = mask
         if self.pooling == "last":
             h = state[0] if isinstance(state, tuple) else state
-            top = h[-self.rnn.num_directions:]                  # (dirs, N, H): the top layer
-            return np.concatenate(list(top), axis=-1)            # (N, dirs·H)
+            top = h[-self.rnn.num_directions :]  # (dirs, N, H): the top layer
+            return np.concatenate(list(top), axis=-1)  # (N, dirs·H)
         if self.pooling == "mean":
             return ys.sum(axis=1) / self._lengths[:, None].astype(ys.dtype)
         masked = np.where(mask, ys, -np.inf)
-        self._argmax = masked.argmax(axis=1)                      # (N, F): the step each maximum came from
+        self._argmax = masked.argmax(axis=1)  # (N, F): the step each maximum came from
         return np.take_along_axis(ys, self._argmax[:, None, :], axis=1)[:, 0]
 
     def backward(self, dlogits):
@@ -80,7 +107,7 @@ class SequenceClassifier(_SequenceEncoder):
         dstate = None
         if self.pooling == "last":
             dh = np.zeros((self.rnn.num_layers * self.rnn.num_directions, N, self.rnn.hidden_size), dpooled.dtype)
-            dh[-self.rnn.num_directions:] = dpooled.reshape(N, self.rnn.num_directions, -1).transpose(1, 0, 2)
+            dh[-self.rnn.num_directions :] = dpooled.reshape(N, self.rnn.num_directions, -1).transpose(1, 0, 2)
             dstate = (dh, np.zeros_like(dh)) if len(self.rnn.state_names) > 1 else dh
             dys = None
         elif self.pooling == "mean":
@@ -94,8 +121,18 @@ class SequenceClassifier(_SequenceEncoder):
 class SequenceTagger(_SequenceEncoder):
     """Many-to-many, aligned: ids (N, T) and lengths (N,) → tag scores (N, T, num_tags)."""
 
-    def __init__(self, vocab_size, num_tags, embedding_size=32, hidden_size=64, num_layers=1, cell="lstm",
-                 bidirectional=False, dropout=0.0, dtype=np.float32):
+    def __init__(
+        self,
+        vocab_size,
+        num_tags,
+        embedding_size=32,
+        hidden_size=64,
+        num_layers=1,
+        cell="lstm",
+        bidirectional=False,
+        dropout=0.0,
+        dtype=np.float32,
+    ):
         super().__init__(vocab_size, embedding_size, hidden_size, num_layers, cell, bidirectional, dropout, dtype)
         self.config.update(num_tags=num_tags)
         self.head = Linear(self.rnn.output_size, num_tags, dtype=dtype)

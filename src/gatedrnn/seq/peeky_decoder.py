@@ -10,6 +10,7 @@ Backward: h's gradient is the sum over t of what reaches its copies in the input
 read-out; the encoder adds it to its top layer's final h (gatedrnn.seq.decoder.add_to_top_h).
 :class:`Peek` holds no weights: it is the part a PlainDecoder is given to become peeky.
 """
+
 import numpy as np
 
 
@@ -17,7 +18,7 @@ class Peek:
     """The summary beside every step's input and read-out, and its gradient back from both."""
 
     def __init__(self, hidden_size):
-        self.width = hidden_size   # the columns it adds to the input and to the read-out
+        self.width = hidden_size  # the columns it adds to the input and to the read-out
 
     def beside(self, xs, summary):
         """xs (N, T, D) → [xs | h] (N, T, D + H), h repeated over the T steps."""
@@ -34,4 +35,4 @@ class Peek:
 
     def input_gradient(self, dxs, dsummary):
         """dxs (N, T, D + H) → (dxs without the summary's columns, dsummary plus their sum over time)."""
-        return dxs[..., :-self.width], dsummary + dxs[..., -self.width:].sum(axis=1)
+        return dxs[..., : -self.width], dsummary + dxs[..., -self.width :].sum(axis=1)

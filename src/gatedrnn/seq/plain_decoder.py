@@ -8,6 +8,7 @@ Given a :class:`~gatedrnn.seq.peeky_decoder.Peek`, the summary h sits beside eve
 beside the read-out; given an :class:`~gatedrnn.seq.attention_decoder.AttentionReadout`, the
 context c of each step does. Training is teacher-forced: one pass over the whole target.
 """
+
 import numpy as np
 
 from ..layers import RECURRENT_LAYERS, Embedding, Linear
@@ -17,8 +18,9 @@ from .decoder import Decoder
 class PlainDecoder(Decoder):
     """embed → RNN → read-out, with optional ``peek`` (a Peek) and ``look`` (an AttentionReadout)."""
 
-    def __init__(self, vocab_size, embedding_size, hidden_size, cell="lstm", num_layers=1, peek=None, look=None,
-                 dtype=np.float32):
+    def __init__(
+        self, vocab_size, embedding_size, hidden_size, cell="lstm", num_layers=1, peek=None, look=None, dtype=np.float32
+    ):
         self.hidden_size = hidden_size
         self.peek, self.look = peek, look
         extra = 0 if peek is None else peek.width
@@ -55,7 +57,7 @@ class PlainDecoder(Decoder):
         dhs, dsummary, dkeys = dparts[..., :H], None, None
         column = H
         if self.look is not None:
-            dqueries, dkeys = self.look.backward(dparts[..., column:column + H])
+            dqueries, dkeys = self.look.backward(dparts[..., column : column + H])
             dhs = dhs + dqueries
             column += H
         if self.peek is not None:

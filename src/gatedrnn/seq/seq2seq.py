@@ -25,6 +25,7 @@ and the encoder goes back from there. The parameters keep the names they have al
 in ``state_dict`` (``encoder_embed``, ``encoder``, ``attention``, ``decoder_embed``,
 ``decoder``, ``readout``, or ``feeding.*``).
 """
+
 import numpy as np
 
 from ..core import Module
@@ -53,26 +54,48 @@ class Seq2Seq(Module):
     bidirectional; dtype.
     """
 
-    def __init__(self, vocab_size, embedding_size=16, hidden_size=128, cell="lstm", num_layers=1,
-                 reverse_source=False, peeky=False, attention=None, input_feeding=False, bidirectional=False,
-                 dtype=np.float32):
+    def __init__(
+        self,
+        vocab_size,
+        embedding_size=16,
+        hidden_size=128,
+        cell="lstm",
+        num_layers=1,
+        reverse_source=False,
+        peeky=False,
+        attention=None,
+        input_feeding=False,
+        bidirectional=False,
+        dtype=np.float32,
+    ):
         if cell not in RECURRENT_LAYERS:
             raise GatedRNNError(f"unknown cell {cell!r}; choose one of {', '.join(RECURRENT_LAYERS)}")
         if attention is not None and attention not in SCORES:
             raise GatedRNNError(f"unknown attention {attention!r}; choose one of {', '.join(SCORES)}, or none")
         if input_feeding and (attention is None or peeky):
             raise GatedRNNError("input_feeding feeds the attention's result back: it needs attention, and no peeky")
-        self.config = dict(vocab_size=vocab_size, embedding_size=embedding_size, hidden_size=hidden_size, cell=cell,
-                           num_layers=num_layers, reverse_source=reverse_source, peeky=peeky, attention=attention,
-                           input_feeding=bool(input_feeding), bidirectional=bool(bidirectional))
+        self.config = dict(
+            vocab_size=vocab_size,
+            embedding_size=embedding_size,
+            hidden_size=hidden_size,
+            cell=cell,
+            num_layers=num_layers,
+            reverse_source=reverse_source,
+            peeky=peeky,
+            attention=attention,
+            input_feeding=bool(input_feeding),
+            bidirectional=bool(bidirectional),
+        )
         self.reverse_source, self.peeky, self.bidirectional = bool(reverse_source), bool(peeky), bool(bidirectional)
-        self.memory = None             # what the last encode left for attention (gatedrnn.seq.decoder.Memory)
+        self.memory = None  # what the last encode left for attention (gatedrnn.seq.decoder.Memory)
         self.attention_weights = None  # (N, T, S) after a forward with attention
         # The parts are built in the order that draws their initial weights from the seeded generator.
-        self.source_encoder = Encoder(vocab_size, embedding_size, hidden_size, cell, num_layers, reverse_source,
-                                      bidirectional, dtype=dtype)
-        self.target_decoder = _decoder(vocab_size, embedding_size, hidden_size, cell, num_layers, peeky, attention,
-                                       input_feeding, dtype)
+        self.source_encoder = Encoder(
+            vocab_size, embedding_size, hidden_size, cell, num_layers, reverse_source, bidirectional, dtype=dtype
+        )
+        self.target_decoder = _decoder(
+            vocab_size, embedding_size, hidden_size, cell, num_layers, peeky, attention, input_feeding, dtype
+        )
 
     def named_children(self):
         """The parts' layers under the names Seq2Seq's parameters have always had (state_dict keys
@@ -146,5 +169,13 @@ def _decoder(vocab_size, embedding_size, hidden_size, cell, num_layers, peeky, a
     if input_feeding:
         return InputFeedingDecoder(vocab_size, embedding_size, hidden_size, cell, num_layers, attention, dtype=dtype)
     look = None if attention is None else AttentionReadout(hidden_size, attention, dtype=dtype)
-    return PlainDecoder(vocab_size, embedding_size, hidden_size, cell, num_layers, peek=Peek(hidden_size) if peeky
-                        else None, look=look, dtype=dtype)
+    return PlainDecoder(
+        vocab_size,
+        embedding_size,
+        hidden_size,
+        cell,
+        num_layers,
+        peek=Peek(hidden_size) if peeky else None,
+        look=look,
+        dtype=dtype,
+    )

@@ -5,6 +5,7 @@ one update step of the library (gatedrnn.training.backward_and_step: zero, backw
 the global norm, Adam). After each epoch the whole test set is decoded greedily and an
 answer counts only if every character is right (the book's ``is_correct``).
 """
+
 import time
 import warnings
 
@@ -18,8 +19,8 @@ from ..optim import Adam
 from ..progress import bar
 from ..training import NonFiniteGuard, check_finite_weights, guarded_step
 from .arguments import check_transduction_options
-from .lr_decay import deprecation_line, modern_decay
 from .decoding import beam_search, scheduled_inputs
+from .lr_decay import deprecation_line, modern_decay
 from .one_to_many import OneToMany
 from .seq2seq import Seq2Seq
 from .training import where_in_run
@@ -34,19 +35,34 @@ def exact_match(model, data, split="test", batch_size=1000, beam_width=1):
     eos = None if data.target_width else data.symbols.index(EOS)
     if beam_width > 1:
         ids, lengths = data.encode_sources(sources)
-        found = (beam_search(model, ids[n], lengths[n], data.symbols.index(BOS), steps, beam_width, eos)[0]
-                 for n in range(len(sources)))
+        found = (
+            beam_search(model, ids[n], lengths[n], data.symbols.index(BOS), steps, beam_width, eos)[0]
+            for n in range(len(sources))
+        )
         return sum(data.decode(row) == target for row, target in zip(found, targets)) / len(sources)
     correct = 0
     for start in range(0, len(sources), batch_size):
-        ids, lengths = data.encode_sources(sources[start:start + batch_size])
+        ids, lengths = data.encode_sources(sources[start : start + batch_size])
         out = model.greedy(ids, lengths, data.symbols.index(BOS), steps, eos_id=eos)
-        correct += sum(data.decode(row) == target for row, target in zip(out, targets[start:start + batch_size]))
+        correct += sum(data.decode(row) == target for row, target in zip(out, targets[start : start + batch_size]))
     return correct / len(sources)
 
 
-def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, teacher_forcing=1.0, lr_decay=1.0,
-                     decay_start=0, on_nonfinite="error", echo=print, progress=True, decay_after=None):
+def fit_transduction(
+    model,
+    data,
+    epochs,
+    batch_size=128,
+    lr=1e-3,
+    clip=5.0,
+    teacher_forcing=1.0,
+    lr_decay=1.0,
+    decay_start=0,
+    on_nonfinite="error",
+    echo=print,
+    progress=True,
+    decay_after=None,
+):
     """Train ``model`` on ``data.train``; returns one record per epoch (loss, test exact match, lr, seconds).
 
     ``teacher_forcing``: the probability that the decoder is fed the true previous token at
@@ -77,33 +93,65 @@ def fit_transduction(model, data, epochs, batch_size=128, lr=1e-3, clip=5.0, tea
         order = generator.permutation(len(sources))
         batches = range(0, len(order), batch_size)
         for number, start in enumerate(bar(batches, desc=f"epoch {epoch}/{epochs}", leave=False, progress=progress)):
-            rows = order[start:start + batch_size]
+            rows = order[start : start + batch_size]
             width = lengths[rows].max()
 
-            def forward():
-                inputs = scheduled_inputs(model, ids[rows, :width], lengths[rows], decoder_inputs[rows],
-                                          teacher_forcing, generator)
+            def forward(rows=rows, width=width):  # this batch's rows, bound now
+                inputs = scheduled_inputs(
+                    model, ids[rows, :width], lengths[rows], decoder_inputs[rows], teacher_forcing, generator
+                )
                 return criterion(model(ids[rows, :width], lengths[rows], inputs), outputs[rows])
-            result = guarded_step(model, criterion, optimizer, forward, guard,
-                                  where_in_run(epoch, number, len(batches)), max_norm=clip)
+
+            result = guarded_step(
+                model, criterion, optimizer, forward, guard, where_in_run(epoch, number, len(batches)), max_norm=clip
+            )
             if result.stepped:
                 losses.append(result.loss)
         check_finite_weights(optimizer.params, f"in epoch {epoch}")
         accuracy = exact_match(model, data)
-        record = dict(epoch=epoch, train_loss=float(np.mean(losses)) if losses else float("nan"),
-                      test_exact_match=accuracy, lr=optimizer.lr, skipped_updates=guard.skipped,
-                      seconds=time.perf_counter() - started)
+        record = dict(
+            epoch=epoch,
+            train_loss=float(np.mean(losses)) if losses else float("nan"),
+            test_exact_match=accuracy,
+            lr=optimizer.lr,
+            skipped_updates=guard.skipped,
+            seconds=time.perf_counter() - started,
+        )
         history.append(record)
-        echo(f"epoch {epoch:3d} | loss {record['train_loss']:.4f} | test exact match {accuracy:7.2%} | "
-             f"{record['seconds']:.1f} s")
+        echo(
+            f"epoch {epoch:3d} | loss {record['train_loss']:.4f} | test exact match {accuracy:7.2%} | "
+            f"{record['seconds']:.1f} s"
+        )
     return history
 
 
-def run_transduction(task="addition", reverse_source=False, peeky=False, attention=None, input_feeding=False,
-                     bidirectional=False, cell="lstm", embedding_size=16, hidden_size=128, epochs=25, batch_size=128,
-                     lr=1e-3, clip=5.0, lr_decay=1.0, decay_start=0, teacher_forcing=1.0, train_count=None,
-                     test_count=None, beam_width=1, on_nonfinite="error", seed=0, echo=print, progress=True,
-                     keep_model=False, decay_after=None):
+def run_transduction(
+    task="addition",
+    reverse_source=False,
+    peeky=False,
+    attention=None,
+    input_feeding=False,
+    bidirectional=False,
+    cell="lstm",
+    embedding_size=16,
+    hidden_size=128,
+    epochs=25,
+    batch_size=128,
+    lr=1e-3,
+    clip=5.0,
+    lr_decay=1.0,
+    decay_start=0,
+    teacher_forcing=1.0,
+    train_count=None,
+    test_count=None,
+    beam_width=1,
+    on_nonfinite="error",
+    seed=0,
+    echo=print,
+    progress=True,
+    keep_model=False,
+    decay_after=None,
+):
     """Generate ``task``, train a Seq2Seq on it, and return its settings, history and final exact match.
 
     The defaults are the book's chapter 7 settings for addition (wordvec 16, hidden 128, batch
@@ -115,11 +163,29 @@ def run_transduction(task="addition", reverse_source=False, peeky=False, attenti
     result as ``trained_model``.
     """
     options = check_transduction_options(
-        task=task, reverse_source=reverse_source, peeky=peeky, attention=attention, input_feeding=input_feeding,
-        bidirectional=bidirectional, cell=cell, embedding_size=embedding_size, hidden_size=hidden_size,
-        epochs=epochs, batch_size=batch_size, lr=lr, clip=clip, teacher_forcing=teacher_forcing,
-        train_count=train_count, test_count=test_count, beam_width=beam_width, on_nonfinite=on_nonfinite,
-        seed=seed, echo=echo, progress=progress, keep_model=keep_model)
+        task=task,
+        reverse_source=reverse_source,
+        peeky=peeky,
+        attention=attention,
+        input_feeding=input_feeding,
+        bidirectional=bidirectional,
+        cell=cell,
+        embedding_size=embedding_size,
+        hidden_size=hidden_size,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        clip=clip,
+        teacher_forcing=teacher_forcing,
+        train_count=train_count,
+        test_count=test_count,
+        beam_width=beam_width,
+        on_nonfinite=on_nonfinite,
+        seed=seed,
+        echo=echo,
+        progress=progress,
+        keep_model=keep_model,
+    )
     lr_decay, decay_start = _modern_decay_or_warn(lr_decay, decay_start, decay_after)
     task, epochs, lr, seed = (options[name] for name in ("task", "epochs", "lr", "seed"))
     check_step_schedule(lr, lr_decay, decay_start, epochs)
@@ -127,22 +193,50 @@ def run_transduction(task="addition", reverse_source=False, peeky=False, attenti
     sizes = {name: options[name] for name in ("train_count", "test_count") if options[name] is not None}
     data = make_transduction_task(task, seed=seed, **sizes)
     shape = dict(embedding_size=options["embedding_size"], hidden_size=options["hidden_size"], cell=options["cell"])
-    if task in ONE_TO_MANY_TASKS:   # one class token in: a decoder started from its vector
+    if task in ONE_TO_MANY_TASKS:  # one class token in: a decoder started from its vector
         if any(options[name] for name in ("reverse_source", "peeky", "attention", "input_feeding", "bidirectional")):
             raise GatedRNNError(f"{task} is one-to-many: reverse_source, peeky and attention need a source sequence")
         model = OneToMany(data.vocab_size, **shape)
     else:
-        model = Seq2Seq(data.vocab_size, **shape, **{name: options[name] for name in (
-            "reverse_source", "peeky", "attention", "input_feeding", "bidirectional")})
-    history = fit_transduction(model, data, epochs, batch_size=options["batch_size"], lr=lr, clip=options["clip"],
-                               teacher_forcing=options["teacher_forcing"], lr_decay=lr_decay, decay_start=decay_start,
-                               on_nonfinite=options["on_nonfinite"], echo=options["echo"],
-                               progress=options["progress"])
-    result = dict(task=task, model=model.config, epochs=epochs, batch_size=options["batch_size"], lr=lr,
-                  clip=options["clip"], lr_decay=lr_decay, decay_start=decay_start,
-                  teacher_forcing=options["teacher_forcing"], on_nonfinite=options["on_nonfinite"], seed=seed,
-                  train_pairs=len(data.train[0]), test_pairs=len(data.test[0]), history=history,
-                  test_exact_match=history[-1]["test_exact_match"] if history else None)
+        model = Seq2Seq(
+            data.vocab_size,
+            **shape,
+            **{
+                name: options[name]
+                for name in ("reverse_source", "peeky", "attention", "input_feeding", "bidirectional")
+            },
+        )
+    history = fit_transduction(
+        model,
+        data,
+        epochs,
+        batch_size=options["batch_size"],
+        lr=lr,
+        clip=options["clip"],
+        teacher_forcing=options["teacher_forcing"],
+        lr_decay=lr_decay,
+        decay_start=decay_start,
+        on_nonfinite=options["on_nonfinite"],
+        echo=options["echo"],
+        progress=options["progress"],
+    )
+    result = dict(
+        task=task,
+        model=model.config,
+        epochs=epochs,
+        batch_size=options["batch_size"],
+        lr=lr,
+        clip=options["clip"],
+        lr_decay=lr_decay,
+        decay_start=decay_start,
+        teacher_forcing=options["teacher_forcing"],
+        on_nonfinite=options["on_nonfinite"],
+        seed=seed,
+        train_pairs=len(data.train[0]),
+        test_pairs=len(data.test[0]),
+        history=history,
+        test_exact_match=history[-1]["test_exact_match"] if history else None,
+    )
     beam_width = options["beam_width"]
     if beam_width > 1:
         result.update(beam_width=beam_width, test_exact_match_beam=exact_match(model, data, beam_width=beam_width))

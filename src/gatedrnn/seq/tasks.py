@@ -9,6 +9,7 @@
   A left-to-right model has not yet seen the right neighbour when it must tag a position,
   so it can only guess from the left one; a bidirectional model sees both sides.
 """
+
 import numpy as np
 
 from ..errors import GatedRNNError, check_whole_number
@@ -22,7 +23,7 @@ def _balanced(generator, length):
     out, depth, opens_left = [], 0, length // 2
     for position in range(length):
         remaining = length - position
-        must_close = depth == remaining            # only closes fit in what is left
+        must_close = depth == remaining  # only closes fit in what is left
         can_open = opens_left > 0 and not must_close
         if can_open and (depth == 0 or generator.random() < 0.5):
             out.append(0)
@@ -65,7 +66,7 @@ def brackets(count, min_length=4, max_length=40, seed=0):
     """``count`` bracket strings (lists of 0/1) with labels 1 = balanced, 0 = not."""
     if min_length < 2 or max_length < min_length:
         raise GatedRNNError(f"bracket lengths must satisfy 2 ≤ min ≤ max, got {min_length} and {max_length}")
-    count, = check_examples_fit("brackets", {"count": count}, max_length, 1)
+    (count,) = check_examples_fit("brackets", {"count": count}, max_length, 1)
     generator = np.random.default_rng(seed)
     sequences, labels = [], []
     for index in range(count):
@@ -82,7 +83,7 @@ def neighbours(count, min_length=5, max_length=30, k=10, seed=0):
     check_whole_number("min_length", min_length, 1)
     check_whole_number("max_length", max_length, min_length)
     check_whole_number("k", k, 1)
-    count, = check_examples_fit("neighbours", {"count": count}, max_length, max_length)
+    (count,) = check_examples_fit("neighbours", {"count": count}, max_length, max_length)
     generator = np.random.default_rng(seed)
     sequences, tags = [], []
     for _ in range(count):
@@ -93,8 +94,10 @@ def neighbours(count, min_length=5, max_length=30, k=10, seed=0):
     return sequences, tags
 
 
-TASKS = {"brackets": dict(kind="classify", vocab_size=2, classes=2),
-         "neighbours": dict(kind="tag", vocab_size=10, classes=2)}
+TASKS = {
+    "brackets": dict(kind="classify", vocab_size=2, classes=2),
+    "neighbours": dict(kind="tag", vocab_size=10, classes=2),
+}
 
 
 def make_task(name, count, seed):

@@ -1,4 +1,5 @@
 """A plain training loop for SequenceClassifier and SequenceTagger, with accuracy."""
+
 import time
 
 import numpy as np
@@ -43,59 +44,138 @@ def fit(model, optimizer, train, valid, epochs, clip=1.0, echo=print, progress=T
     history = []
     for epoch in range(1, epochs + 1):
         started, losses = time.perf_counter(), []
-        for number, (inputs, lengths, targets) in enumerate(bar(train, desc=f"epoch {epoch}/{epochs}", leave=False,
-                                                                 progress=progress)):
-            result = guarded_step(model, criterion, optimizer, lambda: criterion(model(inputs, lengths), targets),
-                                  guard, where_in_run(epoch, number, len(train)), max_norm=clip)
+        for number, (inputs, lengths, targets) in enumerate(
+            bar(train, desc=f"epoch {epoch}/{epochs}", leave=False, progress=progress)
+        ):
+            result = guarded_step(
+                model,
+                criterion,
+                optimizer,
+                lambda inputs=inputs, lengths=lengths, targets=targets: criterion(model(inputs, lengths), targets),
+                guard,
+                where_in_run(epoch, number, len(train)),
+                max_norm=clip,
+            )
             if result.stepped:
                 losses.append(result.loss)
         check_finite_weights(optimizer.params, f"in epoch {epoch}")
         valid_loss, valid_accuracy = loss_and_accuracy(model, valid)
-        record = dict(epoch=epoch, train_loss=float(np.mean(losses)) if losses else float("nan"),
-                      valid_loss=valid_loss, valid_accuracy=valid_accuracy, skipped_updates=guard.skipped,
-                      seconds=time.perf_counter() - started)
+        record = dict(
+            epoch=epoch,
+            train_loss=float(np.mean(losses)) if losses else float("nan"),
+            valid_loss=valid_loss,
+            valid_accuracy=valid_accuracy,
+            skipped_updates=guard.skipped,
+            seconds=time.perf_counter() - started,
+        )
         history.append(record)
-        echo(f"epoch {epoch:3d} | train loss {record['train_loss']:.4f} | valid loss {valid_loss:.4f} | "
-             f"valid accuracy {valid_accuracy:.2%}")
+        echo(
+            f"epoch {epoch:3d} | train loss {record['train_loss']:.4f} | valid loss {valid_loss:.4f} | "
+            f"valid accuracy {valid_accuracy:.2%}"
+        )
     return history
 
 
-def run_task(task, cell="lstm", bidirectional=False, pooling="last", hidden_size=64, epochs=10, lr=0.005,
-             batch_size=32, train_count=4000, valid_count=1000, test_count=1000, on_nonfinite="error", seed=0,
-             echo=print, progress=True):
+def run_task(
+    task,
+    cell="lstm",
+    bidirectional=False,
+    pooling="last",
+    hidden_size=64,
+    epochs=10,
+    lr=0.005,
+    batch_size=32,
+    train_count=4000,
+    valid_count=1000,
+    test_count=1000,
+    on_nonfinite="error",
+    seed=0,
+    echo=print,
+    progress=True,
+):
     """Train a classifier or tagger on a synthetic task (gatedrnn.seq.tasks); returns a results dict.
 
     This signature is the single source of ``gatedrnn task``'s defaults. ``on_nonfinite``:
     "error" (stop at a nan/inf loss or gradient) or "skip" (skip that update), as in train.
     """
-    options = check_task_options(task=task, cell=cell, bidirectional=bidirectional, pooling=pooling,
-                                 hidden_size=hidden_size, epochs=epochs, lr=lr, batch_size=batch_size,
-                                 train_count=train_count, valid_count=valid_count, test_count=test_count,
-                                 on_nonfinite=on_nonfinite, seed=seed, echo=echo, progress=progress)
+    options = check_task_options(
+        task=task,
+        cell=cell,
+        bidirectional=bidirectional,
+        pooling=pooling,
+        hidden_size=hidden_size,
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        train_count=train_count,
+        valid_count=valid_count,
+        test_count=test_count,
+        on_nonfinite=on_nonfinite,
+        seed=seed,
+        echo=echo,
+        progress=progress,
+    )
     task, cell, bidirectional, hidden_size, epochs, lr, batch_size, train_count, seed, echo = (
-        options[name] for name in ("task", "cell", "bidirectional", "hidden_size", "epochs", "lr", "batch_size",
-                                   "train_count", "seed", "echo"))
+        options[name]
+        for name in (
+            "task",
+            "cell",
+            "bidirectional",
+            "hidden_size",
+            "epochs",
+            "lr",
+            "batch_size",
+            "train_count",
+            "seed",
+            "echo",
+        )
+    )
     spec = TASKS[task]
-    splits = {split: make_task(task, options[f"{split}_count"], seed=seed * 3 + offset)
-              for offset, split in enumerate(("train", "valid", "test"))}
-    batches = {split: BucketBatches(*data, batch_size=batch_size, shuffle=split == "train", seed=seed)
-               for split, data in splits.items()}
+    splits = {
+        split: make_task(task, options[f"{split}_count"], seed=seed * 3 + offset)
+        for offset, split in enumerate(("train", "valid", "test"))
+    }
+    batches = {
+        split: BucketBatches(*data, batch_size=batch_size, shuffle=split == "train", seed=seed)
+        for split, data in splits.items()
+    }
     _rng.seed(seed)
     common = dict(embedding_size=16, hidden_size=hidden_size, cell=cell, bidirectional=bidirectional)
     if spec["kind"] == "classify":
         model = SequenceClassifier(spec["vocab_size"], spec["classes"], pooling=options["pooling"], **common)
     else:
         model = SequenceTagger(spec["vocab_size"], spec["classes"], **common)
-    echo(f"{task}: {type(model).__name__}, {'bidirectional ' if bidirectional else ''}{cell.upper()} {hidden_size}, "
-         f"{model.num_parameters():,} parameters, {train_count} training sequences")
+    echo(
+        f"{task}: {type(model).__name__}, {'bidirectional ' if bidirectional else ''}{cell.upper()} {hidden_size}, "
+        f"{model.num_parameters():,} parameters, {train_count} training sequences"
+    )
     started = time.perf_counter()
-    history = fit(model, Adam(model.parameters(), lr=lr), batches["train"], batches["valid"], epochs,
-                  echo=echo, progress=options["progress"], on_nonfinite=options["on_nonfinite"])
+    history = fit(
+        model,
+        Adam(model.parameters(), lr=lr),
+        batches["train"],
+        batches["valid"],
+        epochs,
+        echo=echo,
+        progress=options["progress"],
+        on_nonfinite=options["on_nonfinite"],
+    )
     test_loss, test_accuracy = loss_and_accuracy(model, batches["test"])
     echo(f"test accuracy {test_accuracy:.2%} (loss {test_loss:.4f})")
-    return dict(task=task, model=model.config, epochs=epochs, lr=lr, batch_size=batch_size, seed=seed,
-                on_nonfinite=options["on_nonfinite"], train_count=train_count, history=history, test_loss=test_loss,
-                test_accuracy=test_accuracy, seconds=time.perf_counter() - started)
+    return dict(
+        task=task,
+        model=model.config,
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        seed=seed,
+        on_nonfinite=options["on_nonfinite"],
+        train_count=train_count,
+        history=history,
+        test_loss=test_loss,
+        test_accuracy=test_accuracy,
+        seconds=time.perf_counter() - started,
+    )
 
 
 def where_in_run(epoch, number, batches_per_epoch):

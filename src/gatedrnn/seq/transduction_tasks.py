@@ -19,6 +19,7 @@ A task gives a :class:`TransductionData`: the character vocabulary (with <pad>, 
 in <eos> except when the task's outputs have a fixed width (addition), where the decoder
 writes exactly that many characters.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,40 +74,51 @@ class TransductionData:
 
 def _pad(sequences):
     lengths = np.array([len(s) for s in sequences])
-    ids = np.zeros((len(sequences), lengths.max()), dtype=np.int64)   # 0 is <pad>
+    ids = np.zeros((len(sequences), lengths.max()), dtype=np.int64)  # 0 is <pad>
     for row, sequence in enumerate(sequences):
-        ids[row, :len(sequence)] = sequence
+        ids[row, : len(sequence)] = sequence
     return ids, lengths
 
 
 def addition(train_count=45_000, test_count=5_000, seed=0):
     """The book's addition data: 'a+b' (a, b < 1000) padded to 7 → the sum padded to 4."""
-    train_count, test_count = check_examples_fit("addition", dict(train_count=train_count, test_count=test_count),
-                                                 7, 5)
+    train_count, test_count = check_examples_fit("addition", dict(train_count=train_count, test_count=test_count), 7, 5)
     generator = np.random.default_rng(seed)
     total = train_count + test_count
     a, b = generator.integers(0, 1000, total), generator.integers(0, 1000, total)
     sources = [f"{x}+{y}".ljust(7) for x, y in zip(a, b)]
     targets = [str(x + y).ljust(4) for x, y in zip(a, b)]
     symbols = list(SPECIALS) + sorted(set("".join(sources) + "".join(targets)))
-    return TransductionData("addition", symbols, (sources[:train_count], targets[:train_count]),
-                            (sources[train_count:], targets[train_count:]), target_width=4)
+    return TransductionData(
+        "addition",
+        symbols,
+        (sources[:train_count], targets[:train_count]),
+        (sources[train_count:], targets[train_count:]),
+        target_width=4,
+    )
 
 
 def reversal(train_count=20_000, test_count=2_000, min_length=3, max_length=12, seed=0):
     """A random lower-case string (lengths min_length … max_length) → the same string backwards."""
     check_whole_number("min_length", min_length, 1)
     check_whole_number("max_length", max_length, min_length)
-    train_count, test_count = check_examples_fit("reversal", dict(train_count=train_count, test_count=test_count),
-                                                 max_length, max_length + 1)
+    train_count, test_count = check_examples_fit(
+        "reversal", dict(train_count=train_count, test_count=test_count), max_length, max_length + 1
+    )
     generator = np.random.default_rng(seed)
     letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
-    sources = ["".join(generator.choice(letters, generator.integers(min_length, max_length + 1)))
-               for _ in range(train_count + test_count)]
+    sources = [
+        "".join(generator.choice(letters, generator.integers(min_length, max_length + 1)))
+        for _ in range(train_count + test_count)
+    ]
     targets = [s[::-1] for s in sources]
     symbols = list(SPECIALS) + list(letters)
-    return TransductionData("reversal", symbols, (sources[:train_count], targets[:train_count]),
-                            (sources[train_count:], targets[train_count:]))
+    return TransductionData(
+        "reversal",
+        symbols,
+        (sources[:train_count], targets[:train_count]),
+        (sources[train_count:], targets[train_count:]),
+    )
 
 
 def copy(train_count=20_000, test_count=2_000, min_length=3, max_length=20, seed=0):
@@ -115,8 +127,20 @@ def copy(train_count=20_000, test_count=2_000, min_length=3, max_length=20, seed
     return TransductionData("copy", data.symbols, (data.train[0], data.train[0]), (data.test[0], data.test[0]))
 
 
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-          "november", "december")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -138,7 +162,7 @@ DATE_STYLES = (
 )
 
 
-LONGEST_WRITTEN_DATE = 30   # a written date is at most 28 characters ("wednesday, 27 september 1994")
+LONGEST_WRITTEN_DATE = 30  # a written date is at most 28 characters ("wednesday, 27 september 1994")
 
 
 def dates(train_count=20_000, test_count=2_000, seed=0):
@@ -148,8 +172,10 @@ def dates(train_count=20_000, test_count=2_000, seed=0):
     1900s; every other style covers the whole range.
     """
     import datetime
-    train_count, test_count = check_examples_fit("dates", dict(train_count=train_count, test_count=test_count),
-                                                 LONGEST_WRITTEN_DATE, 11)
+
+    train_count, test_count = check_examples_fit(
+        "dates", dict(train_count=train_count, test_count=test_count), LONGEST_WRITTEN_DATE, 11
+    )
     generator = np.random.default_rng(seed)
     first = datetime.date(1900, 1, 1).toordinal()
     sources, targets = [], []
@@ -161,12 +187,19 @@ def dates(train_count=20_000, test_count=2_000, seed=0):
         sources.append(_written(date, style))
         targets.append(date.isoformat())
     symbols = list(SPECIALS) + sorted(set("".join(sources) + "".join(targets)))
-    return TransductionData("dates", symbols, (sources[:train_count], targets[:train_count]),
-                            (sources[train_count:], targets[train_count:]), target_width=10)
+    return TransductionData(
+        "dates",
+        symbols,
+        (sources[:train_count], targets[:train_count]),
+        (sources[train_count:], targets[train_count:]),
+        target_width=10,
+    )
 
 
-ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-        "seventeen eighteen nineteen").split()
+ONES = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen"
+).split()
 TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 
 
@@ -185,17 +218,20 @@ def numbers(train_count=800, test_count=200, seed=0):
     Train and test hold different numbers, so a right answer on the test set is a number
     the model never saw spelled: it must compose the words from the digit classes.
     """
-    train_count, test_count = check_examples_fit("numbers", dict(train_count=train_count, test_count=test_count),
-                                                 3, 28)
+    train_count, test_count = check_examples_fit("numbers", dict(train_count=train_count, test_count=test_count), 3, 28)
     if train_count + test_count > 1000:
         raise GatedRNNError(f"numbers has 1000 numbers; train_count + test_count is {train_count + test_count}")
     order = np.random.default_rng(seed).permutation(1000)
     classes = [f"<{place}{digit}>" for place in "hto" for digit in range(10)]
-    sources = [[f"<h{n // 100}>", f"<t{n // 10 % 10}>", f"<o{n % 10}>"] for n in order[:train_count + test_count]]
-    targets = [number_words(n) for n in order[:train_count + test_count]]
+    sources = [[f"<h{n // 100}>", f"<t{n // 10 % 10}>", f"<o{n % 10}>"] for n in order[: train_count + test_count]]
+    targets = [number_words(n) for n in order[: train_count + test_count]]
     symbols = list(SPECIALS) + sorted(set("".join(targets))) + classes
-    return TransductionData("numbers", symbols, (sources[:train_count], targets[:train_count]),
-                            (sources[train_count:], targets[train_count:]))
+    return TransductionData(
+        "numbers",
+        symbols,
+        (sources[:train_count], targets[:train_count]),
+        (sources[train_count:], targets[train_count:]),
+    )
 
 
 ONE_TO_MANY_TASKS = ("numbers",)
