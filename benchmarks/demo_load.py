@@ -132,7 +132,7 @@ def main():
         quoted = median_run(runs["idle"])  # the README quotes a typical run, not the fastest
         atomic_write_bytes(args.idle_results, quoted["results_path"].read_bytes())
         atomic_write_bytes(args.idle_output, quoted["printed"].encode("utf-8"))
-    ratios = spread([busy["seconds"] / idle["seconds"] for idle, busy in zip(runs["idle"], runs["busy"])])
+    ratios = spread([busy["seconds"] / idle["seconds"] for idle, busy in zip(runs["idle"], runs["busy"], strict=True)])
     summaries = {condition: summary(condition_runs) for condition, condition_runs in runs.items()}
     write_json(
         args.out,

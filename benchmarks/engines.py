@@ -110,7 +110,7 @@ def measure(preset, load, rounds, data_dir):
         rounds_tokens_per_s=figures,
     )
     for engine in ("torch", "torch-2-processes"):
-        ratios = [t / n for t, n in zip(figures[engine], figures["numpy"])]
+        ratios = [t / n for t, n in zip(figures[engine], figures["numpy"], strict=True)]
         result[f"{engine}_over_numpy"] = dict(median=statistics.median(ratios), min=min(ratios), max=max(ratios))
     return result
 

@@ -138,7 +138,7 @@ def main():
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(lambda item: run_variant(args.study, *item, args), variants))
     rows = []
-    for (name, options), result in zip(variants, results):
+    for (name, options), result in zip(variants, results, strict=True):
         if result is None:
             print(f"{name} stopped before the end; run the same command again to continue")
             return

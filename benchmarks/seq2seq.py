@@ -89,7 +89,7 @@ def copy_by_length(model, data):
     sources, targets = data.test
     ids, lengths = data.encode_sources(sources)
     out = model.greedy(ids, lengths, data.symbols.index(BOS), max(lengths) + 1, eos_id=data.symbols.index(EOS))
-    right = np.array([data.decode(row) == target for row, target in zip(out, targets)])
+    right = np.array([data.decode(row) == target for row, target in zip(out, targets, strict=True)])
     return {f"{low}-{high}": float(right[(lengths >= low) & (lengths <= high)].mean()) for low, high in LENGTH_BUCKETS}
 
 
@@ -113,7 +113,7 @@ def plot_attention(model, data, path, count=3):
     plt = pyplot()
     sources = data.test[0]
     figure, axes = plt.subplots(1, count, figsize=(4.2 * count, 3.6), dpi=110)
-    for ax, source in zip(np.atleast_1d(axes), sources):
+    for ax, source in zip(np.atleast_1d(axes), sources, strict=True):
         ids, lengths = data.encode_sources([source])
         bos = data.symbols.index(BOS)
         out = model.greedy(ids, lengths, bos, data.target_width)
@@ -210,11 +210,11 @@ def main():
     # A fresh process per configuration (the book's code changes the directory and sys.path).
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=args.jobs, mp_context=context, max_tasks_per_child=1) as pool:
-        rows = list(pool.map(job, *zip(*plan), [args.figures] * len(plan)))
-    book = [row for task, row in zip((p[0] for p in plan), rows) if task == "book"]
-    addition = [row for task, row in zip((p[0] for p in plan), rows) if task == "addition"]
-    dates = [row for task, row in zip((p[0] for p in plan), rows) if task == "dates"]
-    copies = [row for task, row in zip((p[0] for p in plan), rows) if task == "copy"]
+        rows = list(pool.map(job, *zip(*plan, strict=True), [args.figures] * len(plan)))
+    book = [row for task, row in zip((p[0] for p in plan), rows, strict=True) if task == "book"]
+    addition = [row for task, row in zip((p[0] for p in plan), rows, strict=True) if task == "addition"]
+    dates = [row for task, row in zip((p[0] for p in plan), rows, strict=True) if task == "dates"]
+    copies = [row for task, row in zip((p[0] for p in plan), rows, strict=True) if task == "copy"]
     plot_curves(addition + book, Path(args.figures) / "seq2seq_addition.png")
     if book:
         for row in addition:

@@ -30,8 +30,8 @@ def summarise(name, load, figures, all_cores):
     chosen = figures["gatedrnn"]
     one, every = figures["gatedrnn-1"], figures[f"gatedrnn-{all_cores}"]
     rate = "train_tokens_per_s"
-    better_fixed = [max(a[rate], b[rate]) for a, b in zip(one, every)]
-    ratios = [c[rate] / best for c, best in zip(chosen, better_fixed)]
+    better_fixed = [max(a[rate], b[rate]) for a, b in zip(one, every, strict=True)]
+    ratios = [c[rate] / best for c, best in zip(chosen, better_fixed, strict=True)]
     return dict(
         config=name,
         load=load,
@@ -42,7 +42,7 @@ def summarise(name, load, figures, all_cores):
             every_core=statistics.median(r[rate] for r in every),
         ),
         chosen_over_better_fixed=dict(median=statistics.median(ratios), min=min(ratios), max=max(ratios)),
-        one_thread_over_every_core=statistics.median(a[rate] / b[rate] for a, b in zip(one, every)),
+        one_thread_over_every_core=statistics.median(a[rate] / b[rate] for a, b in zip(one, every, strict=True)),
         chosen_threads=[r["train_threads"] for r in chosen],
         rounds_tokens_per_s={f: [r[rate] for r in rows] for f, rows in figures.items()},
     )

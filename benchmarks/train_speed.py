@@ -449,7 +449,7 @@ def summarise(name, load, figures):
     )
     for kind in ("train", "eval", "generate"):
         key = f"{kind}_tokens_per_s"
-        ratios = [g[key] / p[key] for g, p in zip(ours, theirs)]
+        ratios = [g[key] / p[key] for g, p in zip(ours, theirs, strict=True)]
         result[kind] = dict(
             gatedrnn=statistics.median(r[key] for r in ours),
             pytorch=statistics.median(r[key] for r in theirs),
@@ -463,7 +463,7 @@ def summarise(name, load, figures):
         book = figures["book"]
         for kind in ("train", "eval"):
             key = f"{kind}_tokens_per_s"
-            ratios = [g[key] / b[key] for g, b in zip(ours, book)]
+            ratios = [g[key] / b[key] for g, b in zip(ours, book, strict=True)]
             result[kind].update(
                 book=statistics.median(r[key] for r in book),
                 book_rounds=[r[key] for r in book],
@@ -474,7 +474,9 @@ def summarise(name, load, figures):
     limits = [r["gemm_gflops"] * 1e9 / flops * tokens_per_step for r in ours]
     result.update(
         gemm_gflops=statistics.median(r["gemm_gflops"] for r in ours),
-        fraction_of_matmul_limit=statistics.median(r["train_tokens_per_s"] / limit for r, limit in zip(ours, limits)),
+        fraction_of_matmul_limit=statistics.median(
+            r["train_tokens_per_s"] / limit for r, limit in zip(ours, limits, strict=True)
+        ),
         achieved_gflops=flops * result["train"]["gatedrnn"] / tokens_per_step / 1e9,
         peak_rss_mib=dict(
             gatedrnn=max(r["peak_rss_mib"] for r in ours), pytorch=max(r["peak_rss_mib"] for r in theirs)

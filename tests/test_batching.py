@@ -22,7 +22,7 @@ def test_each_window_continues_where_the_last_one_ended():
     ids = np.arange(1001)
     batches = TBPTTBatches(ids, batch_size=10, seq_len=7)  # L = 100, windows of 7, last of 2
     windows = list(batches)
-    for (inputs, targets), (next_inputs, _) in zip(windows, windows[1:]):
+    for (inputs, targets), (next_inputs, _) in zip(windows, windows[1:], strict=False):
         np.testing.assert_array_equal(inputs[:, -1] + 1, next_inputs[:, 0])
         np.testing.assert_array_equal(targets[:, -1], next_inputs[:, 0])
     for inputs, targets in windows:
@@ -54,7 +54,7 @@ def test_windows_resume_from_a_given_window():
     everything = list(batches.windows())
     resumed = list(batches.windows(start=5))
     assert [index for index, _, _ in resumed] == list(range(5, len(batches)))
-    for (_, inputs, targets), (_, expected_inputs, expected_targets) in zip(resumed, everything[5:]):
+    for (_, inputs, targets), (_, expected_inputs, expected_targets) in zip(resumed, everything[5:], strict=True):
         np.testing.assert_array_equal(inputs, expected_inputs)
         np.testing.assert_array_equal(targets, expected_targets)
     assert list(batches.windows(start=len(batches))) == []

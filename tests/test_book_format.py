@@ -78,7 +78,7 @@ def test_from_book_builds_the_same_function(preset):
     model.eval()
     ids = rng.integers(0, V, (2, 6))
     np.testing.assert_allclose(model(ids)[0], book_forward(params, ids), rtol=1e-10, atol=1e-12)
-    for ours, theirs in zip(to_book(model), params):  # and back
+    for ours, theirs in zip(to_book(model), params, strict=True):  # and back
         np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
 
 
@@ -93,7 +93,7 @@ def test_pkl_written_as_the_book_does_loads_back(tmp_path, preset):
     loaded = load_book_params(path)
     assert [p.dtype for p in loaded] == [np.float16] * len(params)
     rebuilt = from_book(path)
-    for (name, a), (_, b) in zip(model.named_parameters(), rebuilt.named_parameters()):
+    for (name, a), (_, b) in zip(model.named_parameters(), rebuilt.named_parameters(), strict=True):
         np.testing.assert_allclose(a.data, b.data, atol=2e-3, rtol=2e-3, err_msg=name)  # float16 on disk
 
 

@@ -57,7 +57,9 @@ def test_stepping_the_cell_equals_the_layer_forward_and_backward(kind):
     for name, param in cell.named_parameters():
         np.testing.assert_allclose(param.grad, getattr(layer, name + "_l0").grad, rtol=1e-10, atol=1e-12)
     first_layer_state = tuple(s[0] for s in dstate_layer) if is_lstm else dstate_layer[0]
-    for ours, theirs in zip(dh if is_lstm else (dh,), first_layer_state if is_lstm else (first_layer_state,)):
+    for ours, theirs in zip(
+        dh if is_lstm else (dh,), first_layer_state if is_lstm else (first_layer_state,), strict=True
+    ):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
 
 
@@ -72,7 +74,7 @@ def test_gradients_match_numerical_in_float64(kind):
     def loss():
         out = cell(x, state)
         cell.clear()
-        parts = zip(out, upstream) if is_lstm else [(out, upstream)]
+        parts = zip(out, upstream, strict=True) if is_lstm else [(out, upstream)]
         return float(sum(np.sum(a * b) for a, b in parts))
 
     cell(x, state)
@@ -81,7 +83,7 @@ def test_gradients_match_numerical_in_float64(kind):
     for name, param in cell.named_parameters():
         assert relative_error(param.grad, numerical_gradient(loss, param.data)) < 1e-7, name
     assert relative_error(dx, numerical_gradient(loss, x)) < 1e-7
-    for ours, array in zip(dstate if is_lstm else (dstate,), state if is_lstm else (state,)):
+    for ours, array in zip(dstate if is_lstm else (dstate,), state if is_lstm else (state,), strict=True):
         assert relative_error(ours, numerical_gradient(loss, array)) < 1e-7
 
 
@@ -107,16 +109,18 @@ def test_matches_torch_cells(kind):
     )
     out_t = reference(x_t, state_t)
     outs_t = out_t if is_lstm else (out_t,)
-    sum((o * torch.from_numpy(u)).sum() for o, u in zip(outs_t, upstream if is_lstm else (upstream,))).backward()
+    sum(
+        (o * torch.from_numpy(u)).sum() for o, u in zip(outs_t, upstream if is_lstm else (upstream,), strict=True)
+    ).backward()
     out = cell(x, state)
     cell.zero_grad()
     dx, dstate = cell.backward(upstream)
-    for ours, theirs in zip(out if is_lstm else (out,), outs_t):
+    for ours, theirs in zip(out if is_lstm else (out,), outs_t, strict=True):
         np.testing.assert_allclose(ours, theirs.detach().numpy(), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(dx, x_t.grad.numpy(), rtol=1e-10, atol=1e-12)
     for name, param in reference.named_parameters():
         np.testing.assert_allclose(getattr(cell, name).grad, param.grad.numpy(), rtol=1e-10, atol=1e-12)
-    for ours, theirs in zip(dstate if is_lstm else (dstate,), state_t if is_lstm else (state_t,)):
+    for ours, theirs in zip(dstate if is_lstm else (dstate,), state_t if is_lstm else (state_t,), strict=True):
         np.testing.assert_allclose(ours, theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 

@@ -123,7 +123,7 @@ class Worker:
         self.process.stdin.flush()
         self.files += 1
         answer = self._line()
-        self.answers.update(f"{loader}: {word}" for loader, word in zip(LOADERS, answer.split(" | ")))
+        self.answers.update(f"{loader}: {word}" for loader, word in zip(LOADERS, answer.split(" | "), strict=True))
         return answer
 
     def _line(self):

@@ -17,7 +17,7 @@ def make_grads(dtype, scale, seed=0):
 
 def ours_with(grads):
     params = [Parameter(np.zeros_like(g)) for g in grads]
-    for param, grad in zip(params, grads):
+    for param, grad in zip(params, grads, strict=True):
         param.grad[...] = grad
     return params
 
@@ -25,7 +25,7 @@ def ours_with(grads):
 def torch_with(grads):
     torch = pytest.importorskip("torch")
     params = [torch.nn.Parameter(torch.zeros(g.shape, dtype=torch.from_numpy(g).dtype)) for g in grads]
-    for param, grad in zip(params, grads):
+    for param, grad in zip(params, grads, strict=True):
         param.grad = torch.from_numpy(grad.copy())
     return params
 
@@ -42,7 +42,7 @@ def test_clip_grad_norm_matches_torch(dtype, rtol, norm_type, scale):
     assert isinstance(total, float)
     assert total == pytest.approx(expected.item(), rel=rtol)
     assert (total > 1.0) == (scale > 1)  # the two cases do fall on both sides of max_norm
-    for param, reference in zip(ours, theirs):
+    for param, reference in zip(ours, theirs, strict=True):
         assert param.grad.dtype == dtype
         np.testing.assert_allclose(param.grad, reference.grad.numpy(), rtol=rtol, atol=0)
 
@@ -88,7 +88,7 @@ def test_non_finite_norm_without_error_matches_torch(bad):
     total = clip_grad_norm(ours, max_norm=1.0)
     expected = torch.nn.utils.clip_grad_norm_(theirs, max_norm=1.0)
     np.testing.assert_array_equal(total, expected.item())
-    for param, reference in zip(ours, theirs):
+    for param, reference in zip(ours, theirs, strict=True):
         np.testing.assert_array_equal(param.grad, reference.grad.numpy())
     if np.isnan(bad):
         assert np.isnan(ours[0].grad).all()  # nan poisons every gradient, as in torch
@@ -103,7 +103,7 @@ def test_clip_grad_value_matches_torch(dtype):
     ours, theirs = ours_with(grads), torch_with(grads)
     clip_grad_value(ours, 0.5)
     torch.nn.utils.clip_grad_value_(theirs, 0.5)
-    for param, reference in zip(ours, theirs):
+    for param, reference in zip(ours, theirs, strict=True):
         assert param.grad.dtype == dtype
         np.testing.assert_array_equal(param.grad, reference.grad.numpy())
     assert max(np.abs(p.grad).max() for p in ours) == pytest.approx(0.5)
@@ -139,5 +139,5 @@ def test_frozen_parameters_are_left_out_of_the_norm_and_untouched():
     expected = torch.nn.utils.clip_grad_norm_(reference, max_norm=1.0)
     assert total == pytest.approx(float(expected), rel=1e-12)
     np.testing.assert_array_equal(params[1].grad, grads[1])
-    for ours, theirs in zip([params[0], params[2]], [reference[0], reference[2]]):
+    for ours, theirs in zip([params[0], params[2]], [reference[0], reference[2]], strict=True):
         np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-12)

@@ -57,7 +57,7 @@ def test_state_dict_round_trip_and_copies():
     state["embed.weight"][0, 0] = 123.0  # a copy: the model must not change
     assert a.embed.weight.data[0, 0] != 123.0
     b.load_state_dict(a.state_dict())
-    for (name, pa), (_, pb) in zip(a.named_parameters(), b.named_parameters()):
+    for (name, pa), (_, pb) in zip(a.named_parameters(), b.named_parameters(), strict=True):
         assert np.array_equal(pa.data, pb.data), name
     assert b.decoder.weight is b.embed.weight  # tying survives loading
 

@@ -58,13 +58,13 @@ def test_recurrent_layer_gradients(kind, num_layers):
 
     def loss():
         ys, final = layer(xs, state0)
-        return np.sum(ys * w_out) + sum(np.sum(f * w) for f, w in zip(as_tuple(final), w_final))
+        return np.sum(ys * w_out) + sum(np.sum(f * w) for f, w in zip(as_tuple(final), w_final, strict=True))
 
     loss()
     layer.zero_grad()
     dxs, dstate0 = layer.backward(w_out, w_final if len(w_final) > 1 else w_final[0])
     assert_close(dxs, numerical_gradient(loss, xs), "input")
-    for part, dpart in zip(as_tuple(state0), as_tuple(dstate0)):
+    for part, dpart in zip(as_tuple(state0), as_tuple(dstate0), strict=True):
         assert_close(dpart, numerical_gradient(loss, part), "initial state")
     for name, param in layer.named_parameters():
         assert_close(param.grad, numerical_gradient(loss, param.data), name)
@@ -96,14 +96,14 @@ def test_recurrent_layer_gradients_without_bias_or_time_major(kind, options, len
 
     def loss():
         ys, final = layer(xs, state0 if len(state0) > 1 else state0[0], lengths=lengths)
-        return np.sum(ys * w_out) + sum(np.sum(f * w) for f, w in zip(as_tuple(final), w_final))
+        return np.sum(ys * w_out) + sum(np.sum(f * w) for f, w in zip(as_tuple(final), w_final, strict=True))
 
     loss()
     layer.zero_grad()
     dxs, dstate0 = layer.backward(w_out, w_final if len(w_final) > 1 else w_final[0])
     assert dxs.shape == xs.shape
     assert_close(dxs, numerical_gradient(loss, xs), "input")
-    for part, dpart in zip(state0, as_tuple(dstate0)):
+    for part, dpart in zip(state0, as_tuple(dstate0), strict=True):
         assert_close(dpart, numerical_gradient(loss, part), "initial state")
     for name, param in layer.named_parameters():
         assert_close(param.grad, numerical_gradient(loss, param.data), name)

@@ -131,7 +131,7 @@ def test_what_is_read_is_what_was_exported(small_checkpoint, tmp_path):
     loaded = read_torch_language_model(exported)
     model, vocab, metadata = model_from_checkpoint(small_checkpoint)
     assert loaded.vocab.to_dict() == vocab.to_dict() and loaded.run == metadata["run"]
-    for (name, ours), (_, theirs) in zip(model.named_parameters(), loaded.model.named_parameters()):
+    for (name, ours), (_, theirs) in zip(model.named_parameters(), loaded.model.named_parameters(), strict=True):
         np.testing.assert_array_equal(ours.data, theirs.data, err_msg=name)
 
 

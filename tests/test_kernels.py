@@ -114,7 +114,7 @@ def test_dxs_and_weight_grads_are_the_per_step_sums(shared, dtype):
     dxs, grads = kernels.dxs_and_weight_grads(xs, h0, hs, da_ih, da_hh, w_ih)
     formula_dxs, formula_grads = weight_gradients_formula(xs, h0, hs, da_ih, da_hh, w_ih)
     assert relative_error(dxs, formula_dxs) < PRODUCT_TOLERANCE[dtype]
-    for name, ours, formula in zip(("dW_ih", "dW_hh", "db_ih", "db_hh"), grads, formula_grads):
+    for name, ours, formula in zip(("dW_ih", "dW_hh", "db_ih", "db_hh"), grads, formula_grads, strict=True):
         assert ours.dtype == dtype and ours.shape == formula.shape, name
         assert relative_error(ours, formula) < PRODUCT_TOLERANCE[dtype], name
     assert (grads[2] is grads[3]) == shared  # one sum serves both biases when da_hh is da_ih

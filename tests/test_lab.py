@@ -241,7 +241,7 @@ def test_spike_steps_compares_with_the_running_median():
 def test_python_text_features_ignore_quotes_in_comments_and_brackets_in_strings():
     text = 'x = "a(b" # it\'s (\ny = [1, (2)]\n"""doc\n(""" + f(\'\\\'\')'
     features = units.python_text_features(text)
-    quoted = "".join(ch for ch, q in zip(text, features["quotes"]) if q)
+    quoted = "".join(ch for ch, q in zip(text, features["quotes"], strict=True) if q)
     assert quoted == '"a(b"' + '"""doc\n("""' + "'\\''"
     depth_at = {i: features["brackets"][i] for i, ch in enumerate(text)}
     assert depth_at[text.index("y")] == 0  # the ( in the string and the comment did not count

@@ -113,7 +113,7 @@ def test_a_second_backward_after_one_forward_is_refused(make, run):
     once = [param.grad.copy() for param in layer.parameters()]
     with pytest.raises(GatedRNNError, match=r"backward\(\) was called twice after one forward\(\); run forward again"):
         layer.backward(np.ones_like(out))
-    for param, grad in zip(layer.parameters(), once):  # the refused pass added nothing
+    for param, grad in zip(layer.parameters(), once, strict=True):  # the refused pass added nothing
         np.testing.assert_array_equal(param.grad, grad)
     layer.backward(np.ones_like(run(layer)))  # a fresh forward allows the next backward
 

@@ -148,7 +148,7 @@ def test_time_major_is_the_batch_first_computation_transposed(cls, bidirectional
     assert ys_t.shape == (6, 5, first.output_size)
     np.testing.assert_array_equal(ys_t, ys.transpose(1, 0, 2))
     as_tuple = lambda state: state if isinstance(state, tuple) else (state,)  # noqa: E731
-    for a, b in zip(as_tuple(final), as_tuple(final_t)):
+    for a, b in zip(as_tuple(final), as_tuple(final_t), strict=True):
         assert b.shape == (2 * first.num_directions, 5, 4)
         np.testing.assert_array_equal(a, b)
     dys = rng.standard_normal(ys.shape).astype(np.float32)
@@ -158,7 +158,7 @@ def test_time_major_is_the_batch_first_computation_transposed(cls, bidirectional
     dxs_t, dstate_t = time_major.backward(np.ascontiguousarray(dys.transpose(1, 0, 2)))
     assert dxs_t.shape == (6, 5, 3)
     np.testing.assert_array_equal(dxs_t, dxs.transpose(1, 0, 2))
-    for a, b in zip(first.parameters(), time_major.parameters()):
+    for a, b in zip(first.parameters(), time_major.parameters(), strict=True):
         np.testing.assert_array_equal(a.grad, b.grad)
     assert "batch_first=False" in repr(time_major)
 

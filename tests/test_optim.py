@@ -51,7 +51,7 @@ def run_gatedrnn(cls, kwargs, weights, grads, lrs=None):
     for step, step_grads in enumerate(grads):
         if lrs is not None:
             opt.lr = lrs[step]
-        for param, grad in zip(params, step_grads):
+        for param, grad in zip(params, step_grads, strict=True):
             param.grad[...] = grad
         opt.step()
     return [param.data for param in params]
@@ -65,14 +65,14 @@ def run_torch(name, kwargs, weights, grads, lrs=None):
         if lrs is not None:
             for group in opt.param_groups:
                 group["lr"] = lrs[step]
-        for param, grad in zip(params, step_grads):
+        for param, grad in zip(params, step_grads, strict=True):
             param.grad = torch.from_numpy(grad.copy())
         opt.step()
     return [param.detach().numpy() for param in params]
 
 
 def assert_close(ours, theirs, rtol):
-    for a, b in zip(ours, theirs):
+    for a, b in zip(ours, theirs, strict=True):
         assert a.dtype == b.dtype
         np.testing.assert_allclose(a, b, rtol=rtol, atol=0)
 
@@ -117,7 +117,7 @@ def test_one_step_of_sgd_momentum_and_adam_from_the_same_gradients():
     sgd = run_gatedrnn(SGD, dict(lr=0.1), weights, grads)
     momentum = run_gatedrnn(SGD, dict(lr=0.1, momentum=0.9), weights, grads)
     adam = run_gatedrnn(Adam, dict(lr=0.1), weights, grads)
-    for w, g, s, m, a in zip(weights, grads[0], sgd, momentum, adam):
+    for w, g, s, m, a in zip(weights, grads[0], sgd, momentum, adam, strict=True):
         np.testing.assert_allclose(s, w - 0.1 * g, rtol=1e-15)
         np.testing.assert_array_equal(m, s)
         np.testing.assert_allclose(a, w - 0.1 * g / (np.abs(g) + 1e-8), rtol=1e-12)
@@ -135,7 +135,7 @@ def test_state_dict_round_trip_continues_identically(cls, torch_name, kwargs):
 
     def take_steps(opt, params, step_grads):
         for g in step_grads:
-            for param, grad in zip(params, g):
+            for param, grad in zip(params, g, strict=True):
                 param.grad[...] = grad
             opt.step()
 
@@ -155,7 +155,7 @@ def test_state_dict_round_trip_continues_identically(cls, torch_name, kwargs):
 
     take_steps(opt, params, grads[3:])
     take_steps(restored, copies, grads[3:])
-    for a, b in zip(params, copies):
+    for a, b in zip(params, copies, strict=True):
         np.testing.assert_array_equal(a.data, b.data)
 
 

@@ -76,7 +76,7 @@ def test_softmax_cross_entropy_is_bit_identical_split_or_not(monkeypatch, split_
 
 def _sgd_after_one_step(weights, grads, **kwargs):
     params = [Parameter(w) for w in weights]
-    for param, grad in zip(params, grads):
+    for param, grad in zip(params, grads, strict=True):
         param.grad = grad.copy()
     SGD(params, lr=0.5).step(**kwargs)
     return [param.data for param in params]
@@ -88,13 +88,13 @@ def test_sgd_update_is_bit_identical_split_or_not(monkeypatch, split_everything)
     grads = [rng.standard_normal(w.shape).astype(np.float32) for w in weights]
     split = _sgd_after_one_step(weights, grads)
     monkeypatch.setattr(parallel, "BLAS_THREADS_SLEEP", False)
-    for a, b in zip(split, _sgd_after_one_step(weights, grads)):
+    for a, b in zip(split, _sgd_after_one_step(weights, grads), strict=True):
         np.testing.assert_array_equal(a, b)
 
 
 def _clipped_the_usual_way(optimizer_class, weights, grads, max_norm, **options):
     params = [Parameter(w) for w in weights]
-    for param, grad in zip(params, grads):
+    for param, grad in zip(params, grads, strict=True):
         param.grad = grad.copy()
     clip_grad_norm(params, max_norm)
     optimizer_class(params, **options).step()
@@ -103,7 +103,7 @@ def _clipped_the_usual_way(optimizer_class, weights, grads, max_norm, **options)
 
 def _clipped_in_the_step(optimizer_class, weights, grads, max_norm, **options):
     params = [Parameter(w) for w in weights]
-    for param, grad in zip(params, grads):
+    for param, grad in zip(params, grads, strict=True):
         param.grad = grad.copy()
     coefficient = clip_coefficient(total_grad_norm(params), max_norm)
     optimizer_class(params, **options).step(grad_scale=coefficient)
@@ -119,7 +119,7 @@ def test_grad_scale_in_the_step_equals_clipping_first(optimizer_class, options):
     grads = [rng.standard_normal(w.shape) * 10 for w in weights]
     usual = _clipped_the_usual_way(optimizer_class, weights, grads, 0.25, **options)
     folded = _clipped_in_the_step(optimizer_class, weights, grads, 0.25, **options)
-    for a, b in zip(usual, folded):
+    for a, b in zip(usual, folded, strict=True):
         np.testing.assert_allclose(b.data, a.data, rtol=1e-13, atol=1e-15)
     # SGD without momentum folds the factor into the rate and leaves the gradients alone
     unchanged = optimizer_class is SGD and "momentum" not in options

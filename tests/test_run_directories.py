@@ -154,7 +154,7 @@ def test_two_runs_started_at_once_one_proceeds(corpus, tmp_path):
     outputs = [run.communicate(timeout=300) for run in runs]
     codes = sorted(run.returncode for run in runs)
     assert codes == [0, 2], outputs
-    refused = next(err for run, (_, err) in zip(runs, outputs) if run.returncode == 2)
+    refused = next(err for run, (_, err) in zip(runs, outputs, strict=True) if run.returncode == 2)
     assert "is in use by another run" in one_line(refused) and "pid" in refused
     records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
     assert [r["kind"] for r in records].count("test") == 1

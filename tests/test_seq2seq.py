@@ -234,7 +234,7 @@ def test_exact_match_by_beam_of_width_one_equals_greedy():
         data.decode(beam_search(model, ids[n], lengths[n], 1, 5, 1, data.symbols.index("<eos>"))[0])
         for n in range(len(ids))
     ]
-    assert greedy == sum(d == t for d, t in zip(decoded, data.test[1])) / len(ids)
+    assert greedy == sum(d == t for d, t in zip(decoded, data.test[1], strict=True)) / len(ids)
 
 
 def test_dates_are_written_many_ways_and_answered_in_iso():
@@ -243,7 +243,7 @@ def test_dates_are_written_many_ways_and_answered_in_iso():
     from gatedrnn.seq.transduction_tasks import DATE_STYLES, dates
 
     data = dates(train_count=400, test_count=10, seed=2)
-    for source, target in zip(*data.train):
+    for source, target in zip(*data.train, strict=True):
         date = datetime.date.fromisoformat(target)
         assert str(date.year % 100) in source or str(date.year) in source
         if "," in source and source.split(",")[0].lower() in (

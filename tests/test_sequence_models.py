@@ -52,10 +52,10 @@ def test_tag_targets_are_padded_with_ignore_index():
 
 def test_generated_tasks_are_what_they_say():
     sequences, labels = brackets(300, seed=3)
-    assert all(is_balanced(s) == bool(y) for s, y in zip(sequences, labels))
+    assert all(is_balanced(s) == bool(y) for s, y in zip(sequences, labels, strict=True))
     assert all(np.sum(s == 0) == np.sum(s == 1) for s in sequences)  # counting cannot decide
     digits, tags = neighbours(50, seed=3)
-    for d, t in zip(digits, tags):
+    for d, t in zip(digits, tags, strict=True):
         padded = [-1, *d.tolist(), -1]
         assert t.tolist() == [int(padded[i + 2] > padded[i]) for i in range(len(d))]
 

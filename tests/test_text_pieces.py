@@ -55,7 +55,7 @@ def assert_same_as_reference(path, level, **options):
     splits, vocab = reference(path, level, **options)
     assert corpus.vocab.id_to_token == vocab
     index = {token: i for i, token in enumerate(vocab)}
-    for ids, tokens in zip((corpus.train, corpus.valid, corpus.test), splits):
+    for ids, tokens in zip((corpus.train, corpus.valid, corpus.test), splits, strict=True):
         assert ids.dtype == np.int64
         assert ids.tolist() == [index.get(token, 0) for token in tokens]
 
@@ -112,13 +112,13 @@ def test_any_text_reads_the_same_in_pieces(tmp_path_factory, text, piece_bytes, 
 def test_separate_valid_and_test_files_match_the_reference(tmp_path, monkeypatch):
     monkeypatch.setattr(pieces_module, "PIECE_BYTES", 4)
     files = []
-    for name, text in zip(("train", "valid", "test"), TRICKY):
+    for name, text in zip(("train", "valid", "test"), TRICKY, strict=True):
         files.append(tmp_path / f"{name}.txt")
         files[-1].write_text(text, encoding="utf-8")
     corpus = load_text(files[0], valid_path=files[1], test_path=files[2])
     train_tokens = word_tokens(read_utf8(files[0]))
     assert corpus.vocab.id_to_token == ["<unk>"] + [t for t in dict.fromkeys(train_tokens) if t != "<unk>"]
-    for ids, path in zip((corpus.train, corpus.valid, corpus.test), files):
+    for ids, path in zip((corpus.train, corpus.valid, corpus.test), files, strict=True):
         assert corpus.vocab.decode(ids) == [t if t in corpus.vocab else "<unk>" for t in word_tokens(read_utf8(path))]
 
 

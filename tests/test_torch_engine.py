@@ -78,7 +78,7 @@ def test_float64_losses_and_weights_equal_the_numpy_engine(device, cell, optimiz
         np.testing.assert_allclose(torch_model.state_dict()[name], weight, rtol=1e-7, atol=1e-10, err_msg=name)
     assert torch_optimizer.step_count == numpy_optimizer.step_count == 20
     for key, buffers in numpy_optimizer.state.items():  # Adam's moments come back into the gatedrnn optimizer
-        for ours, theirs in zip(buffers, torch_optimizer.state[key]):
+        for ours, theirs in zip(buffers, torch_optimizer.state[key], strict=True):
             assert (ours is None) == (theirs is None)
             if ours is not None:
                 np.testing.assert_allclose(theirs, ours, rtol=1e-6, atol=1e-12)

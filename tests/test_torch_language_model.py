@@ -39,11 +39,12 @@ def test_logits_and_state_match_both_ways(config):
     for a, b in zip(
         our_state if isinstance(our_state, tuple) else (our_state,),
         their_state if isinstance(their_state, tuple) else (their_state,),
+        strict=False,
     ):
         np.testing.assert_allclose(a, b.numpy(), rtol=1e-5, atol=1e-5)
     back = from_torch(module)
     assert isinstance(back, LanguageModel) and back.config == model.config
-    for (name, a), (_, b) in zip(model.named_parameters(), back.named_parameters()):
+    for (name, a), (_, b) in zip(model.named_parameters(), back.named_parameters(), strict=True):
         np.testing.assert_array_equal(a.data, b.data, err_msg=name)
 
 

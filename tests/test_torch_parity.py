@@ -62,16 +62,16 @@ def compare_with_torch(reference, dtype, batch=4, steps=7):
     state_t = tuple(torch.tensor(s, requires_grad=True) for s in state_parts)
     ys_t, final_t = reference(x_t, ours_state(state_t))
     loss = (ys_t * torch.tensor(dys)).sum() + sum(
-        (f * torch.tensor(d)).sum() for f, d in zip(as_tuple(final_t), dfinal)
+        (f * torch.tensor(d)).sum() for f, d in zip(as_tuple(final_t), dfinal, strict=True)
     )
     loss.backward()
 
     assert ys.shape == tuple(ys_t.shape) and dxs.shape == xs.shape
     assert_agree(ys, ys_t, dtype, "outputs")
-    for mine, theirs in zip(as_tuple(final), as_tuple(final_t)):
+    for mine, theirs in zip(as_tuple(final), as_tuple(final_t), strict=True):
         assert_agree(mine, theirs, dtype, "final state")
     assert_agree(dxs, x_t.grad, dtype, "input gradient")
-    for mine, theirs in zip(as_tuple(dstate0), state_t):
+    for mine, theirs in zip(as_tuple(dstate0), state_t, strict=True):
         assert_agree(mine, theirs.grad, dtype, "initial-state gradient")
     torch_params = dict(reference.named_parameters())
     assert [name for name, _ in ours.named_parameters()] == list(torch_params)

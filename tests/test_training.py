@@ -118,7 +118,7 @@ def test_resume_equals_uninterrupted(ptb_slice, tmp_path, one_thread):
     resumed.load(tmp_path / "b" / "last.npz")
     assert resumed.epoch == 1 and resumed.window > 0  # resuming in the middle of epoch 2
     resumed.fit()
-    for (name, a), (_, b) in zip(straight.model.named_parameters(), resumed.model.named_parameters()):
+    for (name, a), (_, b) in zip(straight.model.named_parameters(), resumed.model.named_parameters(), strict=True):
         assert np.array_equal(a.data, b.data), name
 
 

@@ -48,7 +48,7 @@ def test_equals_the_step_written_out(optimizer_class, max_norm):
         opt_b.step()
         if norm is not None:
             assert result.grad_norm == pytest.approx(norm, rel=1e-12)
-    for a, b in zip(models[0].parameters(), models[1].parameters()):
+    for a, b in zip(models[0].parameters(), models[1].parameters(), strict=True):
         np.testing.assert_allclose(a.data, b.data, rtol=1e-12, atol=1e-14)
 
 
@@ -79,7 +79,7 @@ def test_a_nonfinite_gradient_changes_no_weight_and_says_so():
     model.backward = poisoned
     result = backward_and_step(model, criterion, optimizer, criterion(model(xs), targets), max_norm=1.0)
     assert not result.stepped and not np.isfinite(result.grad_norm)
-    assert all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters()))
+    assert all(np.array_equal(a, p.data) for a, p in zip(before, model.parameters(), strict=True))
 
 
 # -- NonFiniteGuard: the one policy after a step that was not taken ----------------------------------

@@ -36,13 +36,13 @@ def test_gradients_with_lengths_and_directions(kind, num_layers, bidirectional):
 
     def loss():
         ys, final = layer(xs, pack(state0), lengths=LENGTHS)
-        return np.sum(ys * w_out) + sum(np.sum(f * w) for f, w in zip(as_tuple(final), w_final))
+        return np.sum(ys * w_out) + sum(np.sum(f * w) for f, w in zip(as_tuple(final), w_final, strict=True))
 
     loss()
     layer.zero_grad()
     dxs, dstate0 = layer.backward(w_out, pack(w_final))
     assert relative_error(dxs, numerical_gradient(loss, xs)) < 1e-6
-    for part, dpart in zip(state0, as_tuple(dstate0)):
+    for part, dpart in zip(state0, as_tuple(dstate0), strict=True):
         assert relative_error(dpart, numerical_gradient(loss, part)) < 1e-6
     for name, param in layer.named_parameters():
         assert relative_error(param.grad, numerical_gradient(loss, param.data)) < 1e-6, name
@@ -143,16 +143,16 @@ def test_match_torch_packed_and_bidirectional(kind, packed, num_layers, bidirect
     else:
         ys_t, final_t = reference(x_t, pack(s_t))
     loss = (ys_t * torch.tensor(dys)).sum() + sum(
-        (f * torch.tensor(d)).sum() for f, d in zip(as_tuple(final_t), dfinal)
+        (f * torch.tensor(d)).sum() for f, d in zip(as_tuple(final_t), dfinal, strict=True)
     )
     loss.backward()
 
     tol = TOLERANCE[dtype]
     assert relative_error(ys, ys_t.detach().numpy()) < tol
-    for mine, theirs in zip(as_tuple(final), as_tuple(final_t)):
+    for mine, theirs in zip(as_tuple(final), as_tuple(final_t), strict=True):
         assert relative_error(mine, theirs.detach().numpy()) < tol
     assert relative_error(dxs, x_t.grad.numpy()) < tol
-    for mine, theirs in zip(as_tuple(dstate0), s_t):
+    for mine, theirs in zip(as_tuple(dstate0), s_t, strict=True):
         assert relative_error(mine, theirs.grad.numpy()) < tol
     torch_params = dict(reference.named_parameters())
     for name, param in ours.named_parameters():

@@ -127,7 +127,7 @@ def _split_ends(file_token_counts, split):
 def _check_split_sizes(path, level, ends, total):
     """Each split must hold MIN_SPLIT_TOKENS: an input and its target."""
     sizes = (ends[0], ends[1] - ends[0], total - ends[1])
-    for name, size in zip(("train", "valid", "test"), sizes):
+    for name, size in zip(("train", "valid", "test"), sizes, strict=True):
         if size < MIN_SPLIT_TOKENS:
             raise GatedRNNError(
                 f"{path}: the {name} split would hold {size} {level} token(s), it needs at "

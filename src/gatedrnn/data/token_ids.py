@@ -46,7 +46,7 @@ def read_token_ids(paths, level, lowercase=False):
     try:
         for path in paths:
             handles.append(open_regular_file(path, "text file"))
-        reading = TokenIdReading(list(zip(paths, handles)), level, lowercase)
+        reading = TokenIdReading(list(zip(paths, handles, strict=True)), level, lowercase)
         reading.count()
         yield reading
     finally:
@@ -106,7 +106,7 @@ class TokenIdReading:
         total = sum(self.file_token_counts)
         ids = np.empty(total, dtype=np.int64)
         lookup, start = self._positions.__getitem__, 0
-        for (path, handle), expected in zip(self.files, self.file_token_counts):
+        for (path, handle), expected in zip(self.files, self.file_token_counts, strict=True):
             end = start + expected
             for tokens in self._tokens_of(path, handle):
                 if start + len(tokens) > end:

@@ -193,7 +193,7 @@ class TorchEngine:
         self.torch_optimizer.state.clear()
         step = self.optimizer.step_count
         for key, arrays in self.optimizer.state.items():
-            for name, array in zip(self.names, arrays):
+            for name, array in zip(self.names, arrays, strict=True):
                 if array is None or name not in self.parameters:
                     continue
                 entry = self.torch_optimizer.state[self.parameters[name]]

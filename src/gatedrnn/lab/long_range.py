@@ -254,7 +254,7 @@ def plot(results, path):
     plt = pyplot()
     tasks = results["tasks"]
     figure, axes = plt.subplots(1, len(tasks), figsize=(6.2 * len(tasks), 4.4), dpi=110, squeeze=False)
-    for ax, task in zip(axes[0], tasks):
+    for ax, task in zip(axes[0], tasks, strict=True):
         info = results["task_info"][task]
         for model in results["models"]:
             for setting, style in (("clip", "-"), ("no clip", "--")):
@@ -277,7 +277,7 @@ def plot(results, path):
                     label=label,
                     alpha=1.0 if setting == "clip" else 0.6,
                 )
-                for x, r in zip(xs, runs):
+                for x, r in zip(xs, runs, strict=True):
                     if r["diverged"]:
                         ax.plot([x], [info["chance"]], "x", color=COLOURS.get(model), markersize=9)
         ax.axhline(info["chance"], color="grey", linewidth=1, linestyle=":", label="chance / baseline")

@@ -148,7 +148,7 @@ def plot(results, path):
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=110, sharey=True)
     steps = np.arange(1, results["steps"] + 1)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for colour, curve in zip(colours, results["curves"].values()):
+    for colour, curve in zip(colours, results["curves"].values(), strict=True):
         label = f"W_h × {curve['scale']:g} (ρ = {curve['spectral_radius']:.2f})"
         left.plot(
             steps, curve["norms"], "o-", markersize=3, color=colour, label=f"{label}, ×{curve['growth_rate']:.2f}/step"
@@ -183,7 +183,7 @@ def plot_book(results, path):
     curves = list(results["curves"].values())
     figure, axes = plt.subplots(1, len(curves), figsize=(5.2 * len(curves), 4), dpi=110)
     steps = np.arange(1, results["steps"] + 1)
-    for number, (ax, curve) in enumerate(zip(np.atleast_1d(axes), curves)):
+    for number, (ax, curve) in enumerate(zip(np.atleast_1d(axes), curves, strict=True)):
         ax.plot(steps, curve["norms"])
         ax.set_xticks([1, 5, 10, 15, 20])
         ax.set_xlabel("time step")

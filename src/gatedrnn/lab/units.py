@@ -265,7 +265,7 @@ def write_html(results, path):
     """The text with each character's background the unit's colour, and the best units per feature."""
     scale = activation_scale(results["activations"])
     spans = []
-    for char, value in zip(results["text"], results["activations"]):
+    for char, value in zip(results["text"], results["activations"], strict=True):
         red, green, blue = colour_of(value, scale)
         shown = "↵\n" if char == "\n" else html.escape(char)
         spans.append(f'<span style="background:rgb({red},{green},{blue})" title="{value:+.3f}">{shown}</span>')
@@ -297,7 +297,7 @@ def plot(results, path, max_lines=48, max_columns=100):
     plt = pyplot()
     scale = activation_scale(results["activations"])
     lines, line = [], []
-    for char, value in zip(results["text"], results["activations"]):
+    for char, value in zip(results["text"], results["activations"], strict=True):
         line.append((char, value))
         if char == "\n":
             lines.append(line)

@@ -147,7 +147,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
 
     def _cluster_rows(self, targets):
         """(k, rows, targets within the cluster) for each cluster k that some target lies in."""
-        for k, (low, high) in enumerate(zip(self.cutoffs[:-1], self.cutoffs[1:])):
+        for k, (low, high) in enumerate(zip(self.cutoffs[:-1], self.cutoffs[1:], strict=True)):
             rows = np.flatnonzero((targets >= low) & (targets < high))
             if rows.size:
                 yield k, rows, targets[rows] - low
@@ -194,7 +194,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
     def _full_log_prob(self, x, head_logprob):
         out = np.empty((len(x), self.n_classes), x.dtype)
         out[:, : self.shortlist_size] = head_logprob[:, : self.shortlist_size]
-        for k, (low, high) in enumerate(zip(self.cutoffs[:-1], self.cutoffs[1:])):
+        for k, (low, high) in enumerate(zip(self.cutoffs[:-1], self.cutoffs[1:], strict=True)):
             out[:, low:high] = _row_log_softmax(self.tail[k](x)) + head_logprob[:, self.shortlist_size + k, None]
         return out
 

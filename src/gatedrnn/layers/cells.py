@@ -50,7 +50,7 @@ class _Cell(Module):
         # The one-layer layer is built with the same checks and initialisation as a layer's
         # (U(-1/√H, 1/√H), PyTorch's); the cell takes its parameters as its own.
         self._layer = self.layer_class(input_size, hidden_size, 1, bias=bias, dtype=dtype, rng=rng, **layer_options)
-        for name, param in zip(NAMES, self._layer.layer_weights(0)):
+        for name, param in zip(NAMES, self._layer.layer_weights(0), strict=True):
             if param is not None:
                 setattr(self, name, param)
         self.input_size, self.hidden_size, self.bias = self._layer.input_size, self._layer.hidden_size, bias
@@ -100,7 +100,7 @@ class _Cell(Module):
         parts = hx if len(names) > 1 else (hx,)
         if len(names) > 1 and not (isinstance(hx, tuple) and len(hx) == len(names)):
             raise GatedRNNError(f"{type(self).__name__} {what} must be a tuple (h, c) of (N, H) arrays")
-        for name, part in zip(names, parts):
+        for name, part in zip(names, parts, strict=True):
             check_float_array(f"{type(self).__name__} {what} {name}", part, 2, self.hidden_size, self.dtype)
             if part.shape[0] != batch:
                 raise GatedRNNError(f"{type(self).__name__} {what} {name} has {part.shape[0]} rows, the input {batch}")

@@ -346,7 +346,7 @@ class Recurrent(Module):
         parts = state if len(self.state_names) > 1 else (state,)
         if len(self.state_names) > 1 and not (isinstance(state, tuple) and len(state) == len(self.state_names)):
             raise GatedRNNError(f"{type(self).__name__} {what} must be a tuple (h, c) of arrays shaped {shape}")
-        for name, part in zip(self.state_names, parts):
+        for name, part in zip(self.state_names, parts, strict=True):
             check_float_array(f"{what} {name}", part, 3, self.hidden_size, self.dtype)
             if part.shape != shape:
                 raise GatedRNNError(
@@ -377,7 +377,7 @@ def hand_over_gradients(params, grads):
     read (Parameter.add_to_grad) the second time, so the two never share a gradient array.
     """
     handed_over = set()
-    for param, grad in zip(params, grads):
+    for param, grad in zip(params, grads, strict=True):
         if param is None:
             continue
         if id(grad) in handed_over:

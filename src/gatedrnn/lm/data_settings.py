@@ -270,7 +270,7 @@ DATA_DIRECTORY_FILES = ("train.txt", "valid.txt", "test.txt")  # as pytorch/exam
 def data_directory_files(directory):
     """train.txt, valid.txt and test.txt of a data directory (--data DIR), each checked to exist."""
     paths = [os.path.join(directory, name) for name in DATA_DIRECTORY_FILES]
-    missing = [name for name, path in zip(DATA_DIRECTORY_FILES, paths) if not os.path.isfile(path)]
+    missing = [name for name, path in zip(DATA_DIRECTORY_FILES, paths, strict=True) if not os.path.isfile(path)]
     if missing:
         raise GatedRNNError(
             f"--data {directory} needs {', '.join(DATA_DIRECTORY_FILES)}; missing: {', '.join(missing)}"

@@ -64,9 +64,11 @@ class RunLog:
         plt = pyplot()
         figure, axes = plt.subplots(figsize=(7, 4.2), dpi=110)
         if train:
-            axes.plot(*zip(*train), color="tab:blue", linewidth=1.2, label="train (mean over each log interval)")
+            axes.plot(
+                *zip(*train, strict=True), color="tab:blue", linewidth=1.2, label="train (mean over each log interval)"
+            )
         if valid:
-            axes.plot(*zip(*valid), "o-", color="tab:orange", linewidth=1.8, label="validation")
+            axes.plot(*zip(*valid, strict=True), "o-", color="tab:orange", linewidth=1.8, label="validation")
         label = "bits per character" if char_level else "perplexity"
         if not char_level:
             axes.set_yscale("log")

@@ -117,7 +117,7 @@ def beam_search(model, source, length, bos_id, steps, width=5, eos_id=None, alph
 
 def _stack_states(states):
     if isinstance(states[0], tuple):
-        return tuple(np.concatenate(parts, axis=1) for parts in zip(*states))
+        return tuple(np.concatenate(parts, axis=1) for parts in zip(*states, strict=True))
     return np.concatenate(states, axis=1)
 
 

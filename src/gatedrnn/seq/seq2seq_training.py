@@ -39,12 +39,14 @@ def exact_match(model, data, split="test", batch_size=1000, beam_width=1):
             beam_search(model, ids[n], lengths[n], data.symbols.index(BOS), steps, beam_width, eos)[0]
             for n in range(len(sources))
         )
-        return sum(data.decode(row) == target for row, target in zip(found, targets)) / len(sources)
+        return sum(data.decode(row) == target for row, target in zip(found, targets, strict=True)) / len(sources)
     correct = 0
     for start in range(0, len(sources), batch_size):
         ids, lengths = data.encode_sources(sources[start : start + batch_size])
         out = model.greedy(ids, lengths, data.symbols.index(BOS), steps, eos_id=eos)
-        correct += sum(data.decode(row) == target for row, target in zip(out, targets[start : start + batch_size]))
+        correct += sum(
+            data.decode(row) == target for row, target in zip(out, targets[start : start + batch_size], strict=True)
+        )
     return correct / len(sources)
 
 

@@ -86,8 +86,8 @@ def addition(train_count=45_000, test_count=5_000, seed=0):
     generator = np.random.default_rng(seed)
     total = train_count + test_count
     a, b = generator.integers(0, 1000, total), generator.integers(0, 1000, total)
-    sources = [f"{x}+{y}".ljust(7) for x, y in zip(a, b)]
-    targets = [str(x + y).ljust(4) for x, y in zip(a, b)]
+    sources = [f"{x}+{y}".ljust(7) for x, y in zip(a, b, strict=True)]
+    targets = [str(x + y).ljust(4) for x, y in zip(a, b, strict=True)]
     symbols = list(SPECIALS) + sorted(set("".join(sources) + "".join(targets)))
     return TransductionData(
         "addition",
