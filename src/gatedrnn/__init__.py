@@ -8,7 +8,7 @@ LSTM`` and ``gatedrnn.LSTM`` work as usual. docs/architecture.md maps the packag
 
 import importlib
 
-__version__ = "0.1.0"
+__version__ = "0.5.0"
 
 # public name → the module that defines it
 _EXPORTS = {
