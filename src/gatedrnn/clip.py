@@ -12,49 +12,59 @@ would instead bend the direction towards the corners of the box [-c, c]ⁿ.
 """
 
 import math
+from collections.abc import Iterable
 from numbers import Real
+from typing import Any
 
 import numpy as np
 
-from .core import distinct_parameters
+from .core import Parameter, distinct_parameters
 from .errors import GatedRNNError
+from .typing import FloatArray, FloatLike
+
+Parameters = Parameter | Iterable[Parameter]
 
 
-def _positive(value, name, caller, hint):
+def _positive(value: Any, name: str, caller: str, hint: str) -> float:
     if isinstance(value, bool) or not isinstance(value, Real) or math.isnan(value) or value <= 0:
         raise GatedRNNError(f"{caller} {name} must be a positive number, got {value!r}; {hint}")
     return float(value)
 
 
-def _vector_norm(array, p):
+def _vector_norm(array: FloatArray, p: float) -> np.floating[Any]:
     """‖x‖_p = (Σ |x_i|ᵖ)^(1/p), or max |x_i| for p = ∞, in the array's own dtype."""
     if array.size == 0:
         return array.dtype.type(0)
     return np.linalg.norm(array.ravel(), ord=p)
 
 
-def _trainable(parameters, caller):
+def _trainable(parameters: Parameters, caller: str) -> list[Parameter]:
     """The distinct parameters that require a gradient; torch likewise skips frozen ones."""
     return [param for param in distinct_parameters(parameters, caller) if param.requires_grad]
 
 
-def total_grad_norm(parameters, norm_type=2.0):
+def total_grad_norm(parameters: Parameters, norm_type: FloatLike = 2.0) -> np.floating[Any]:
     """The p-norm of all gradients seen as one long vector.
+
+    ``parameters``: a Parameter or an iterable of them (frozen ones are left out); ``norm_type``
+    p > 0, ``float('inf')`` for max |g_i|.
 
     Computed as torch does: the p-norm of the vector of per-parameter p-norms, which equals
     the p-norm of the concatenation (‖(‖g_1‖_p, …, ‖g_k‖_p)‖_p = ‖g‖_p). Returns a NumPy
     scalar in the gradients' dtype (the widest one when they differ).
     """
-    parameters = _trainable(parameters, "total_grad_norm")
+    trainable = _trainable(parameters, "total_grad_norm")
     p = _positive(norm_type, "norm_type", "total_grad_norm", "use 2.0, 1.0 or float('inf')")
-    if not parameters:
+    if not trainable:
         return np.float32(0.0)
-    norms = [_vector_norm(param.grad, p) for param in parameters]
-    dtype = np.result_type(*[param.grad.dtype for param in parameters])
+    norms = [_vector_norm(param.grad, p) for param in trainable]
+    dtype = np.result_type(*[param.grad.dtype for param in trainable])
     return _vector_norm(np.array(norms, dtype=dtype), p)
 
 
-def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
+def clip_grad_norm(
+    parameters: Parameters, max_norm: FloatLike, norm_type: FloatLike = 2.0, error_if_nonfinite: bool = False
+) -> float:
     """Scale all gradients in place so that their global norm is at most ``max_norm``.
 
     Args:
@@ -75,14 +85,14 @@ def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False
     Returns:
         The total norm before clipping, as a Python float (0.0 for no parameters).
     """
-    parameters = _trainable(parameters, "clip_grad_norm")
+    trainable = _trainable(parameters, "clip_grad_norm")
     max_norm = _positive(max_norm, "max_norm", "clip_grad_norm", "use a threshold such as 1.0 or 5.0")
     _positive(norm_type, "norm_type", "clip_grad_norm", "use 2.0, 1.0 or float('inf')")
     if not isinstance(error_if_nonfinite, (bool, np.bool_)):
         raise GatedRNNError(f"clip_grad_norm error_if_nonfinite must be True or False, got {error_if_nonfinite!r}")
-    if not parameters:
+    if not trainable:
         return 0.0
-    total = total_grad_norm(parameters, norm_type)
+    total = total_grad_norm(trainable, norm_type)
     if error_if_nonfinite and not np.isfinite(total):
         raise GatedRNNError(
             f"the total gradient norm of order {float(norm_type)} is non-finite "
@@ -92,13 +102,13 @@ def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False
     clip_coef = clip_coefficient(total, max_norm)
     # the caller accepted a non-finite norm, so inf · 0 = nan is expected, not worth a warning
     with np.errstate(invalid="ignore"):
-        for param in parameters:
+        for param in trainable:
             param.grad *= clip_coef.astype(param.grad.dtype)
     return float(total)
 
 
-def clip_coefficient(total_norm, max_norm):
-    """c = min(max_norm / (‖g‖ + 1e-6), 1), the factor clip_grad_norm multiplies gradients by.
+def clip_coefficient(total_norm: FloatLike, max_norm: FloatLike) -> np.floating[Any]:
+    """c = min(max_norm / (‖g‖ + 1e-6), 1), the factor clip_grad_norm multiplies gradients by (a NumPy scalar).
 
     ``total_norm`` is what :func:`total_grad_norm` returns; the arithmetic is done in its
     dtype, as torch does with its 0-d tensor. ``optimizer.step(grad_scale=c)`` then clips
@@ -109,13 +119,13 @@ def clip_coefficient(total_norm, max_norm):
     return np.minimum(as_norm_dtype(max_norm) / (as_norm_dtype(total_norm) + as_norm_dtype(1e-6)), as_norm_dtype(1.0))
 
 
-def clip_grad_value(parameters, clip_value):
+def clip_grad_value(parameters: Parameters, clip_value: FloatLike) -> None:
     """Clamp every gradient element in place to [-clip_value, clip_value].
 
     g_i ← min(max(g_i, -c), c), as ``torch.nn.utils.clip_grad_value_``. Unlike
     :func:`clip_grad_norm` this changes the gradient's direction whenever it clips.
     """
-    parameters = _trainable(parameters, "clip_grad_value")
-    clip_value = _positive(clip_value, "clip_value", "clip_grad_value", "use a bound such as 1.0")
-    for param in parameters:
-        np.clip(param.grad, -clip_value, clip_value, out=param.grad)
+    trainable = _trainable(parameters, "clip_grad_value")
+    bound = _positive(clip_value, "clip_value", "clip_grad_value", "use a bound such as 1.0")
+    for param in trainable:
+        np.clip(param.grad, -bound, bound, out=param.grad)

@@ -18,12 +18,16 @@ the caller's array.
 
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
 from .errors import GatedRNNError
 from .memory import available_bytes, describe_available, describe_bytes
+from .typing import ArrayLike, DTypeLike, FloatArray, IntLike
+
+ModuleT = TypeVar("ModuleT", bound="Module")
 
 # Training holds each weight this many times: the weight, its gradient and the two buffers of
 # Adam (SGD keeps fewer, but a refusal must not depend on the optimizer chosen later).
@@ -33,12 +37,14 @@ TRAINING_COPIES = 4
 MEASURED_BYTES = 1 << 26
 
 
-def parameters_bytes(shapes, dtype=np.float32, copies=TRAINING_COPIES):
+def parameters_bytes(
+    shapes: Iterable[tuple[IntLike, ...]], dtype: DTypeLike = np.float32, copies: int = TRAINING_COPIES
+) -> int:
     """Bytes that weights of ``shapes`` (tuples of ints) need in training: their sizes × itemsize × ``copies``."""
     return sum(math.prod(int(n) for n in shape) for shape in shapes) * np.dtype(dtype).itemsize * copies
 
 
-def check_parameters_fit(owner, shapes, dtype=np.float32):
+def check_parameters_fit(owner: str, shapes: Iterable[tuple[IntLike, ...]], dtype: DTypeLike = np.float32) -> None:
     """GatedRNNError, before anything is drawn, when weights of ``shapes`` would not fit in training.
 
     ``owner`` names the layer or model and its sizes ("LSTM(1000000, 1000000)"), so that the
@@ -46,6 +52,7 @@ def check_parameters_fit(owner, shapes, dtype=np.float32):
     to allocate; every door that builds one (train, task, toy, lab, the Python API) then gets
     the same line.
     """
+    shapes = list(shapes)
     needed, available = parameters_bytes(shapes, dtype), available_bytes()
     if available is not None and needed > available:
         count = sum(math.prod(int(n) for n in shape) for shape in shapes)
@@ -64,7 +71,12 @@ class Parameter:
     Backward passes still add into its ``grad``; nothing reads it.
     """
 
-    def __init__(self, data, requires_grad=True):
+    data: FloatArray
+    requires_grad: bool
+    _grad: FloatArray
+    _grad_is_zero: bool
+
+    def __init__(self, data: ArrayLike, requires_grad: bool = True) -> None:
         _check_copy_fits(data)
         self.data = _float_array_copy(data)
         self.grad = np.zeros_like(self.data)
@@ -73,7 +85,7 @@ class Parameter:
         self.requires_grad = bool(requires_grad)
 
     @property
-    def grad(self):
+    def grad(self) -> FloatArray:
         """dL/d(data), same shape and dtype; zeros after ``zero_grad()`` until a backward pass adds."""
         if self._grad_is_zero:
             self._grad[...] = 0
@@ -81,11 +93,11 @@ class Parameter:
         return self._grad
 
     @grad.setter
-    def grad(self, value):
+    def grad(self, value: FloatArray) -> None:
         self._grad = value
         self._grad_is_zero = False
 
-    def add_to_grad(self, value):
+    def add_to_grad(self, value: FloatArray | float) -> None:
         """grad += value, for an array (or scalar) ``value`` that broadcasts to grad's shape.
 
         ``value`` is only read: the parameter never keeps it, so the caller may go on using
@@ -98,7 +110,7 @@ class Parameter:
         else:
             self._grad += value
 
-    def add_to_grad_taking_ownership(self, value):
+    def add_to_grad_taking_ownership(self, value: FloatArray | float) -> None:
         """grad += value, where the caller hands over a fresh array it will not touch again.
 
         Right after ``zero_grad()`` the array itself becomes the gradient (no copy, no zero
@@ -116,35 +128,37 @@ class Parameter:
             and value.flags.writeable
         )
         if adoptable:
-            self.grad = value
+            self.grad = cast(FloatArray, value)  # adoptable: an ndarray of grad's shape and dtype
         else:
             self.add_to_grad(value)
 
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, ...]:
+        """The shape of ``data`` (and of ``grad``)."""
         return self.data.shape
 
     @property
-    def dtype(self):
+    def dtype(self) -> np.dtype[Any]:
+        """The dtype of ``data`` (and of ``grad``): float32 or float64."""
         return self.data.dtype
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Mark the gradient as zero; the zeros are written only if it is read before a backward pass."""
         self._grad_is_zero = True
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         frozen = "" if self.requires_grad else ", requires_grad=False"
         return f"Parameter(shape={self.data.shape}, dtype={self.data.dtype}{frozen})"
 
 
-def _check_copy_fits(data):
+def _check_copy_fits(data: Any) -> None:
     """A large array is measured before it is copied and given a gradient (two more of its size)."""
     nbytes = getattr(data, "nbytes", 0)
     if nbytes >= MEASURED_BYTES:
         check_parameters_fit(f"a Parameter of shape {tuple(data.shape)}", [data.shape], data.dtype)
 
 
-def _float_array_copy(data):
+def _float_array_copy(data: Any) -> FloatArray:
     """A copy of ``data`` as a floating-point array; anything else cannot be trained."""
     try:
         array = np.array(data, copy=True)
@@ -158,13 +172,13 @@ def _float_array_copy(data):
     return array
 
 
-def _refusing_memory_errors(init):
+def _refusing_memory_errors(init: Callable[..., None]) -> Callable[..., None]:
     """``init`` with a MemoryError turned into GatedRNNError: the one door every layer and model passes."""
     if getattr(init, "_refuses_memory_errors", False):
         return init
 
     @functools.wraps(init)
-    def checked_init(self, *args, **kwargs):
+    def checked_init(self: Any, *args: Any, **kwargs: Any) -> None:
         try:
             init(self, *args, **kwargs)
         except MemoryError as error:
@@ -178,11 +192,11 @@ def _refusing_memory_errors(init):
                 f"{budget}: choose smaller sizes"
             ) from None
 
-    checked_init._refuses_memory_errors = True
+    checked_init._refuses_memory_errors = True  # type: ignore[attr-defined]
     return checked_init
 
 
-def distinct_parameters(parameters, caller):
+def distinct_parameters(parameters: "Parameter | Iterable[Parameter]", caller: str) -> list[Parameter]:
     """A Parameter or an iterable of them → a list in first-seen order, each object once.
 
     Listing a tied parameter once is what keeps clipping and optimizers from scaling or
@@ -197,7 +211,8 @@ def distinct_parameters(parameters, caller):
             f"{caller} needs a Parameter or an iterable of Parameters, got "
             f"{type(parameters).__name__}; pass model.parameters()"
         ) from None
-    unique, seen = [], set()
+    unique: list[Parameter] = []
+    seen: set[int] = set()
     for param in parameters:
         if not isinstance(param, Parameter):
             raise GatedRNNError(
@@ -223,19 +238,19 @@ class Module:
 
     training = True
 
-    def __init_subclass__(cls, **kwargs):
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "__init__" in vars(cls):
-            cls.__init__ = _refusing_memory_errors(cls.__init__)
+            cls.__init__ = _refusing_memory_errors(cls.__init__)  # type: ignore[method-assign]
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.forward(*args, **kwargs)
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
     # -- walking the tree ------------------------------------------------------------------
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, "Module"]]:
         """Yield ``(name, module)`` for direct sub-modules, in attribute order."""
         for name, value in vars(self).items():
             if isinstance(value, Module):
@@ -245,10 +260,10 @@ class Module:
                     if isinstance(item, Module):
                         yield f"{name}.{i}", item
 
-    def modules(self):
+    def modules(self) -> Iterator["Module"]:
         """Yield this module and every module below it, each once."""
-        seen = set()
-        stack = [self]
+        seen: set[int] = set()
+        stack: list[Module] = [self]
         while stack:
             module = stack.pop(0)
             if id(module) in seen:
@@ -257,39 +272,40 @@ class Module:
             yield module
             stack[:0] = [child for _, child in module.named_children()]
 
-    def named_parameters(self, prefix=""):
+    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
         """Yield ``(dotted_name, Parameter)`` for every parameter, each object once.
 
         A parameter shared by two modules (weight tying) is reported under the first name
         it is found by, so optimizers and clipping see it exactly once.
         """
-        seen = set()
+        seen: set[int] = set()
         for name, param in self._walk_parameters(prefix):
             if id(param) not in seen:
                 seen.add(id(param))
                 yield name, param
 
-    def _walk_parameters(self, prefix):
+    def _walk_parameters(self, prefix: str) -> Iterator[tuple[str, Parameter]]:
         for name, value in vars(self).items():
             if isinstance(value, Parameter):
                 yield prefix + name, value
         for name, child in self.named_children():
             yield from child._walk_parameters(f"{prefix}{name}.")
 
-    def parameters(self):
+    def parameters(self) -> list[Parameter]:
         """A list of the module's distinct parameters (tied ones appear once)."""
         return [param for _, param in self.named_parameters()]
 
-    def num_parameters(self):
+    def num_parameters(self) -> int:
         """The number of distinct trainable scalars."""
         return sum(param.data.size for param in self.parameters())
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
+        """Mark every parameter's gradient as zero (:meth:`Parameter.zero_grad`)."""
         for param in self.parameters():
             param.zero_grad()
 
     # -- modes and dtype -------------------------------------------------------------------
-    def train(self, mode=True):
+    def train(self: ModuleT, mode: bool = True) -> ModuleT:
         """Switch dropout on (``mode=True``) or off, here and in every sub-module."""
         if not isinstance(mode, (bool, np.bool_)):
             raise GatedRNNError(f"train() takes True or False, got {mode!r}; use .train() or .eval()")
@@ -298,10 +314,11 @@ class Module:
             module.training = mode
         return self
 
-    def eval(self):
+    def eval(self: ModuleT) -> ModuleT:
+        """Switch dropout off here and in every sub-module; returns self."""
         return self.train(False)
 
-    def to(self, dtype):
+    def to(self: ModuleT, dtype: DTypeLike) -> ModuleT:
         """Convert every parameter (and its gradient) to ``dtype`` in place; returns self."""
         try:
             resolved = None if dtype is None else np.dtype(dtype)  # np.dtype(None) would be float64
@@ -310,23 +327,23 @@ class Module:
         if resolved is None or resolved.kind != "f":
             shown = repr(dtype) if resolved is None else resolved
             raise GatedRNNError(f"to() needs a floating dtype, got {shown}; use np.float32 or np.float64")
-        dtype = resolved
         for param in self.parameters():
-            param.data = param.data.astype(dtype)
-            param.grad = param.grad.astype(dtype)
+            param.data = param.data.astype(resolved)
+            param.grad = param.grad.astype(resolved)
         return self
 
     @property
-    def dtype(self):
+    def dtype(self) -> np.dtype[Any]:
+        """The dtype of the first parameter (float32 for a module without parameters)."""
         params = self.parameters()
         return params[0].data.dtype if params else np.dtype(np.float32)
 
     # -- saving and loading ----------------------------------------------------------------
-    def state_dict(self):
+    def state_dict(self) -> dict[str, FloatArray]:
         """A dict from dotted parameter name to a copy of its array (tied ones once)."""
         return {name: param.data.copy() for name, param in self.named_parameters()}
 
-    def load_state_dict(self, state, strict=True):
+    def load_state_dict(self, state: Mapping[str, ArrayLike], strict: bool = True) -> None:
         """Copy arrays from ``state`` into the parameters, checking names and shapes.
 
         With ``strict=True`` every parameter must be present and no extra name allowed.
@@ -363,10 +380,11 @@ class Module:
                 )
             param.data[...] = value.astype(param.data.dtype)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
+        """What ``repr`` shows between the parentheses (the layer's sizes and options)."""
         return ""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         children = list(self.named_children())
         head = f"{type(self).__name__}({self.extra_repr()}"
         if not children:

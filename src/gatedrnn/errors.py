@@ -9,6 +9,7 @@ catches it.
 
 import math
 from numbers import Real
+from typing import Any
 
 import numpy as np
 
@@ -17,22 +18,22 @@ class GatedRNNError(ValueError):
     """A problem with the user's input, data or files, explained in one line."""
 
 
-def is_whole_number(value, minimum):
+def is_whole_number(value: object, minimum: int) -> bool:
     """True for an integer (Python or NumPy) of at least ``minimum``.
 
     bool is an int in Python, but ``batch_size=True`` is surely a mistake, so it is refused.
     Callers raise their own GatedRNNError, naming the argument and the fix.
     """
-    return not isinstance(value, bool) and isinstance(value, (int, np.integer)) and value >= minimum
+    return not isinstance(value, bool) and isinstance(value, (int, np.integer)) and bool(value >= minimum)
 
 
-def check_whole_number(name, value, minimum):
+def check_whole_number(name: str, value: object, minimum: int) -> None:
     """GatedRNNError "``name`` must be a whole number ≥ ``minimum``" unless ``value`` is one."""
     if not is_whole_number(value, minimum):
         raise GatedRNNError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
 
 
-def is_finite_number(value):
+def is_finite_number(value: object) -> bool:
     """True for a real number (not a bool) that is finite; an int too large for a float is not."""
     if isinstance(value, bool) or not isinstance(value, Real):
         return False
@@ -42,7 +43,7 @@ def is_finite_number(value):
         return False
 
 
-def short_repr(value, limit=60):
+def short_repr(value: Any, limit: int = 60) -> str:
     """``repr(value)`` cut to ``limit`` characters, for a message about a value that may have
     come from a file (and may be a megabyte long, or an int too long to print)."""
     if isinstance(value, int) and value.bit_length() > 1000:

@@ -6,9 +6,11 @@ outputs in backward (``sigmoid'(x) = s(1 - s)``, ``tanh'(x) = 1 - t^2``).
 
 import numpy as np
 
+from .typing import FloatArray
 
-def sigmoid(x, out=None):
-    """σ(x) = 1 / (1 + e^(-x)), stable for every x.
+
+def sigmoid(x: FloatArray, out: FloatArray | None = None) -> FloatArray:
+    """σ(x) = 1 / (1 + e^(-x)), stable for every x: an array of any shape → the same shape and dtype.
 
     With e = exp(-|x|), which lies in (0, 1] and so never overflows:
     σ(x) = 1 / (1 + e) for x ≥ 0 and σ(x) = e / (1 + e) for x < 0. The second branch keeps
@@ -27,8 +29,8 @@ def sigmoid(x, out=None):
     return np.divide(numerator, e, out=out)
 
 
-def log_softmax(x, axis=-1):
-    """log softmax(x) = x - max(x) - log Σ exp(x - max(x)) along ``axis``.
+def log_softmax(x: FloatArray, axis: int = -1) -> FloatArray:
+    """log softmax(x) = x - max(x) - log Σ exp(x - max(x)) along ``axis``; same shape and dtype as x.
 
     Subtracting the maximum first keeps every exponent ≤ 0, so nothing overflows.
     """
@@ -36,15 +38,15 @@ def log_softmax(x, axis=-1):
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
-def softmax(x, axis=-1):
-    """softmax(x)_i = exp(x_i - max x) / Σ_j exp(x_j - max x) along ``axis``."""
+def softmax(x: FloatArray, axis: int = -1) -> FloatArray:
+    """softmax(x)_i = exp(x_i - max x) / Σ_j exp(x_j - max x) along ``axis``; same shape and dtype as x."""
     shifted = x - x.max(axis=axis, keepdims=True)
     e = np.exp(shifted)
     e /= e.sum(axis=axis, keepdims=True)
     return e
 
 
-def row_sums(a):
+def row_sums(a: FloatArray) -> FloatArray:
     """Σ_j a[i, j] for a 2-D array: (M, K) → (M,).
 
     A matrix-vector product with ones rather than ``a.sum(axis=1)``: BLAS runs it on every
@@ -54,6 +56,6 @@ def row_sums(a):
     return a @ np.ones(a.shape[1], a.dtype)
 
 
-def column_sums(a):
+def column_sums(a: FloatArray) -> FloatArray:
     """Σ_i a[i, j] for a 2-D array: (M, K) → (K,), as a vector-matrix product (see row_sums)."""
     return np.ones(a.shape[0], a.dtype) @ a

@@ -11,14 +11,15 @@ and epoch 3 at lr / lr_decay. ``lr_decay=1`` is a constant rate. This is the lan
 """
 
 from .errors import GatedRNNError, short_repr
+from .typing import FloatLike, IntLike
 
 
-def step_lr(lr, lr_decay, decay_start, epoch):
+def step_lr(lr: FloatLike, lr_decay: FloatLike, decay_start: IntLike, epoch: IntLike) -> FloatLike:
     """The learning rate of 0-based ``epoch`` (see the module docstring)."""
     return lr / lr_decay ** max(epoch + 1 - decay_start, 0)
 
 
-def check_step_schedule(lr, lr_decay, decay_start, epochs):
+def check_step_schedule(lr: FloatLike, lr_decay: FloatLike, decay_start: IntLike, epochs: IntLike) -> FloatLike:
     """GatedRNNError in one line when the rate of the last of ``epochs`` epochs cannot be
     computed (lr_decay ** k overflows) or has fallen to 0; returns that last rate otherwise.
 

@@ -7,15 +7,20 @@ a file of its own and one line in that tuple; every other list of names is read 
 registry, never written out again.
 """
 
+from collections.abc import Iterable
+from typing import TypeVar
+
 from .errors import GatedRNNError
 
+ClassT = TypeVar("ClassT", bound=type)
 
-def registry(classes, kind):
+
+def registry(classes: Iterable[ClassT], kind: str) -> dict[str, ClassT]:
     """{cls.name: cls} in the order of ``classes``; a one-line GatedRNNError for a missing or repeated name.
 
     ``kind`` ("recurrent cell", "optimizer") names the extension point in the message.
     """
-    found = {}
+    found: dict[str, ClassT] = {}
     for cls in classes:
         name = getattr(cls, "name", None)
         if not isinstance(name, str) or not name:

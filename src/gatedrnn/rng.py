@@ -5,14 +5,17 @@ of their own, as ``torch.manual_seed`` governs PyTorch's default generator. Its 
 plain dict of integers, so checkpoints can store it as JSON.
 """
 
+from typing import Any, cast
+
 import numpy as np
 
 from .errors import GatedRNNError, is_whole_number
+from .typing import IntLike
 
 _generator = np.random.default_rng(0)
 
 
-def seed(value):
+def seed(value: IntLike) -> None:
     """Reset the library's generator to a fresh stream determined by ``value``, an int ≥ 0.
 
     NumPy itself would refuse a negative, fractional or string seed with a traceback; a bool
@@ -27,17 +30,17 @@ def seed(value):
     _generator = np.random.default_rng(value)
 
 
-def generator():
+def generator() -> np.random.Generator:
     """Return the library's current ``numpy.random.Generator``."""
     return _generator
 
 
-def get_state():
+def get_state() -> dict[str, Any]:
     """The generator's state as a JSON-serialisable dict."""
-    return _generator.bit_generator.state
+    return cast(dict[str, Any], _generator.bit_generator.state)  # NumPy's stubs say Mapping; it is a dict
 
 
-def set_state(state):
+def set_state(state: dict[str, Any]) -> None:
     """Restore a state returned by :func:`get_state`; GatedRNNError, and no change, for anything else.
 
     A state read back from a checkpoint is data from a file: it is checked field by field
@@ -55,7 +58,7 @@ def set_state(state):
     _generator.bit_generator.state = state
 
 
-def check_state(state):
+def check_state(state: object) -> None:
     """GatedRNNError unless ``state`` looks like what :func:`get_state` returns (PCG64's layout)."""
     expected = type(_generator.bit_generator).__name__
     if not isinstance(state, dict) or set(state) != {"bit_generator", "state", "has_uint32", "uinteger"}:

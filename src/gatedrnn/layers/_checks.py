@@ -1,11 +1,15 @@
 """Input checks shared by the layers, each raising a one-line GatedRNNError."""
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
 from ..errors import GatedRNNError
+from ..typing import DTypeLike
 
 
-def check_float_array(name, x, ndim, last_dim, dtype):
+def check_float_array(name: str, x: Any, ndim: int | None, last_dim: int | None, dtype: DTypeLike) -> None:
     """Check that ``x`` is an array of ``ndim`` dims (None: any ≥ 1) ending in ``last_dim``, of ``dtype``."""
     if not isinstance(x, np.ndarray):
         raise GatedRNNError(f"{name} must be a NumPy array, got {type(x).__name__}; wrap it with np.asarray")
@@ -22,7 +26,7 @@ def check_float_array(name, x, ndim, last_dim, dtype):
         )
 
 
-def check_token_ids(ids, vocab_size):
+def check_token_ids(ids: Any, vocab_size: int) -> None:
     """Check that ``ids`` is an integer array with every value in [0, vocab_size)."""
     if not isinstance(ids, np.ndarray) or ids.dtype.kind not in "iu":
         kind = ids.dtype if isinstance(ids, np.ndarray) else type(ids).__name__
@@ -36,7 +40,7 @@ def check_token_ids(ids, vocab_size):
         )
 
 
-def check_backward_ready(layer, cache):
+def check_backward_ready(layer: object, cache: object) -> None:
     """Refuse a backward() with no forward() before it, or a second one after the same forward().
 
     Backward passes add into ``Parameter.grad``, so running one twice on one forward's cache
@@ -53,17 +57,17 @@ def check_backward_ready(layer, cache):
         )
 
 
-def forward_done(layer):
+def forward_done(layer: Any) -> None:
     """Record that ``layer`` has a fresh forward cache, ready for exactly one backward()."""
     layer._awaiting_backward = True
 
 
-def backward_done(layer):
+def backward_done(layer: Any) -> None:
     """Record that the forward cache of ``layer`` has been used by its backward()."""
     layer._awaiting_backward = False
 
 
-def check_gradient(name, grad, shape):
+def check_gradient(name: str, grad: Any, shape: Sequence[int]) -> None:
     """``grad`` must be a floating NumPy array of exactly ``shape`` (the forward output's)."""
     if not isinstance(grad, np.ndarray) or grad.dtype.kind != "f":
         kind = grad.dtype if isinstance(grad, np.ndarray) else type(grad).__name__
@@ -73,7 +77,7 @@ def check_gradient(name, grad, shape):
 
 
 # -- layer configuration: each check names the argument, what it got and what to pass instead --
-def check_whole_number(owner, name, value):
+def check_whole_number(owner: str, name: str, value: Any) -> None:
     """``value`` must be an int ≥ 1 (a bool is refused: LSTM(3, True) is a mistake, not one unit)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
         raise GatedRNNError(
@@ -81,7 +85,7 @@ def check_whole_number(owner, name, value):
         )
 
 
-def check_flag(owner, name, value, positional_order):
+def check_flag(owner: str, name: str, value: Any, positional_order: Sequence[str]) -> None:
     """``value`` must be True or False; the message recalls the positional order, the usual cause."""
     if not isinstance(value, (bool, np.bool_)):
         raise GatedRNNError(
@@ -91,7 +95,7 @@ def check_flag(owner, name, value, positional_order):
         )
 
 
-def check_probability(owner, name, value):
+def check_probability(owner: str, name: str, value: Any) -> None:
     """``value`` must be a real number (not a bool or a string) in [0, 1)."""
     real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
     if not real or not 0.0 <= value < 1.0:
@@ -100,7 +104,7 @@ def check_probability(owner, name, value):
         )
 
 
-def check_float_dtype(owner, dtype):
+def check_float_dtype(owner: str, dtype: Any) -> np.dtype[Any]:
     """``dtype`` must name float32 or float64; returns it as a numpy dtype."""
     try:
         resolved = None if dtype is None else np.dtype(dtype)  # np.dtype(None) would be float64
@@ -113,7 +117,7 @@ def check_float_dtype(owner, dtype):
     return resolved
 
 
-def check_generator(owner, rng):
+def check_generator(owner: str, rng: Any) -> None:
     """``rng`` must be None or a numpy.random.Generator."""
     if rng is not None and not isinstance(rng, np.random.Generator):
         raise GatedRNNError(

@@ -4,7 +4,8 @@ Grave et al. 2017, "Efficient softmax approximation for GPUs", as ``torch.nn.Ada
 the same arguments, parameter names and results, so that weights move between the two unchanged.
 """
 
-from collections import namedtuple
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -12,6 +13,7 @@ from .. import rng as _rng
 from ..core import Module, check_parameters_fit
 from ..errors import GatedRNNError, is_finite_number
 from ..functional import column_sums, log_softmax
+from ..typing import DTypeLike, FloatArray, FloatLike, IntArray, IntLike
 from ._checks import (
     backward_done,
     check_backward_ready,
@@ -27,8 +29,13 @@ from .linear import Linear
 OWNER = "AdaptiveLogSoftmaxWithLoss"
 POSITIONAL_ORDER = ("in_features", "n_classes", "cutoffs", "div_value", "head_bias", "dtype", "rng")
 
+
 # torch's _ASMoutput: output (N,) the target's log-probability per row; loss, their negative mean.
-ASMOutput = namedtuple("ASMOutput", ["output", "loss"])
+class ASMOutput(NamedTuple):
+    """output (N,) (or () for one unbatched row), in the input's dtype; loss, a Python float."""
+
+    output: FloatArray
+    loss: float
 
 
 class TailProjection(Module):
@@ -38,21 +45,21 @@ class TailProjection(Module):
     weights; :class:`AdaptiveLogSoftmaxWithLoss` does the arithmetic (one cache, one backward).
     """
 
-    def __init__(self, down, up):
+    def __init__(self, down: Linear, up: Linear) -> None:
         self.down = down
         self.up = up
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         yield "0", self.down
         yield "1", self.up
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Linear:
         return (self.down, self.up)[index]
 
-    def __len__(self):
+    def __len__(self) -> int:
         return 2
 
-    def forward(self, x):
+    def forward(self, x: FloatArray) -> FloatArray:
         """x (R, in_features) → cluster logits (R, cluster size)."""
         return (x @ self.down.weight.data.T) @ self.up.weight.data.T
 
@@ -90,7 +97,16 @@ class AdaptiveLogSoftmaxWithLoss(Module):
     gives that cluster's classes a uniform distribution.
     """
 
-    def __init__(self, in_features, n_classes, cutoffs, div_value=4.0, head_bias=False, dtype=np.float32, rng=None):
+    def __init__(
+        self,
+        in_features: IntLike,
+        n_classes: IntLike,
+        cutoffs: Sequence[IntLike] | IntArray,
+        div_value: FloatLike = 4.0,
+        head_bias: bool = False,
+        dtype: DTypeLike = np.float32,
+        rng: np.random.Generator | None = None,
+    ) -> None:
         check_whole_number(OWNER, "in_features", in_features)
         check_whole_number(OWNER, "n_classes", n_classes)
         cutoffs = _checked_cutoffs(cutoffs, int(n_classes))
@@ -117,11 +133,14 @@ class AdaptiveLogSoftmaxWithLoss(Module):
             )
             for hidden, size in sizes
         ]
-        self._cache = None
+        self._cache: Any = None  # what backward needs from the last forward
 
     # -- forward ------------------------------------------------------------------------------
-    def forward(self, input, target):
-        """x (N, in_features), y (N,) → ASMOutput(output (N,), loss); unbatched x (in_features,), y () too."""
+    def forward(self, input: FloatArray, target: IntArray | IntLike) -> ASMOutput:
+        """x (N, in_features), y (N,) → ASMOutput(output (N,), loss); unbatched x (in_features,), y () too.
+
+        x in the weights' dtype; y integer class ids in [0, n_classes).
+        """
         x, targets, batched = self._checked_batch(input, target)
         head_logprob = _row_log_softmax(self._head_logits(x))
         head_column = targets.copy()  # the head entry each row's probability goes through: y or S + k
@@ -153,7 +172,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
                 yield k, rows, targets[rows] - low
 
     # -- backward -----------------------------------------------------------------------------
-    def backward(self, dloss=1.0):
+    def backward(self, dloss: FloatLike = 1.0) -> FloatArray:
         """dL/dloss (a number, 1 by default) → dL/dx, shaped as the last forward's input.
 
         Adds into the weights' ``.grad``."""
@@ -186,7 +205,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         return dhidden @ projection.down.weight.data
 
     # -- the whole distribution ---------------------------------------------------------------
-    def log_prob(self, input):
+    def log_prob(self, input: FloatArray) -> FloatArray:
         """log p(c | x) for every class: x (N, in_features) → (N, n_classes); each row's exp sums to 1."""
         check_float_array(f"{OWNER}.log_prob input", input, 2, self.in_features, self.head.weight.dtype)
         return self._full_log_prob(input, _row_log_softmax(self._head_logits(input)))
@@ -198,7 +217,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
             out[:, low:high] = _row_log_softmax(self.tail[k](x)) + head_logprob[:, self.shortlist_size + k, None]
         return out
 
-    def predict(self, input):
+    def predict(self, input: FloatArray) -> IntArray:
         """The most probable class of each row: x (N, in_features) → int64 (N,), as log_prob(x).argmax(1).
 
         A row whose head prefers a shortlist class needs no cluster: every class of cluster k
@@ -246,7 +265,7 @@ class AdaptiveLogSoftmaxWithLoss(Module):
             else (input[None], targets.reshape(1).astype(np.int64), False)
         )
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return (
             f"{self.in_features}, {self.n_classes}, cutoffs={self.cutoffs[:-1]}, div_value={self.div_value}, "
             f"head_bias={self.head_bias}"
@@ -269,7 +288,7 @@ def _log_softmax_backward(logprob, picked, scale):
     return dz
 
 
-def _checked_cutoffs(cutoffs, n_classes):
+def _checked_cutoffs(cutoffs: Any, n_classes: int) -> list[int]:
     """``cutoffs`` as a list of ints: unique, positive, increasing, each ≤ n_classes - 1 (torch's rule)."""
     if isinstance(cutoffs, np.ndarray) and cutoffs.ndim == 1:
         cutoffs = cutoffs.tolist()
@@ -279,7 +298,7 @@ def _checked_cutoffs(cutoffs, n_classes):
             f"pass e.g. [{max(n_classes // 4, 1)}] (classes below each cutoff go to the earlier cluster)"
         )
     integers = all(isinstance(c, (int, np.integer)) and not isinstance(c, (bool, np.bool_)) for c in cutoffs)
-    values = [int(c) for c in cutoffs] if integers else None
+    values = [int(c) for c in cutoffs] if integers else []
     if not integers or values != sorted(set(values)) or values[0] < 1 or values[-1] > n_classes - 1:
         raise GatedRNNError(
             f"{OWNER}: cutoffs must be unique positive integers in increasing order, each between 1 "

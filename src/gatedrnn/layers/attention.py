@@ -21,11 +21,14 @@ Backward, with dc the gradient reaching the contexts::
                             general and additive as the code shows, with their weights' gradients.
 """
 
+from typing import Any
+
 import numpy as np
 
 from .. import rng as _rng
 from ..core import Module, Parameter, check_parameters_fit
 from ..errors import GatedRNNError
+from ..typing import DTypeLike, FloatArray, IntLike
 from ._checks import backward_done, check_backward_ready, forward_done
 
 SCORES = ("dot", "general", "additive")
@@ -38,18 +41,26 @@ class Attention(Module):
     weights (N, T, S)); ``backward(dcontexts)`` → (dqueries, dkeys), adding to the weights' grads.
     """
 
-    def __init__(self, hidden_size, score="dot", attention_size=None, dtype=np.float32, rng=None):
+    def __init__(
+        self,
+        hidden_size: IntLike,
+        score: str = "dot",
+        attention_size: IntLike | None = None,
+        dtype: DTypeLike = np.float32,
+        rng: np.random.Generator | None = None,
+    ) -> None:
         if score not in SCORES:
             raise GatedRNNError(f"unknown attention score {score!r}; choose one of {', '.join(SCORES)}")
         rng = rng or _rng.generator()
         self.score, self.hidden_size = score, hidden_size
         bound = 1.0 / np.sqrt(hidden_size)
         size = attention_size or hidden_size
-        shapes = {
+        shapes_by_score: dict[str, list[tuple[IntLike, ...]]] = {
             "dot": [],
             "general": [(hidden_size, hidden_size)],
             "additive": [(size, hidden_size), (size, hidden_size), (size,)],
-        }[score]
+        }
+        shapes = shapes_by_score[score]
         check_parameters_fit(f"Attention({hidden_size}, score={score!r})", shapes, dtype)
         if score == "general":
             self.weight = Parameter(rng.uniform(-bound, bound, (hidden_size, hidden_size)).astype(dtype))
@@ -57,20 +68,26 @@ class Attention(Module):
             self.query_weight = Parameter(rng.uniform(-bound, bound, (size, hidden_size)).astype(dtype))
             self.key_weight = Parameter(rng.uniform(-bound, bound, (size, hidden_size)).astype(dtype))
             self.vector = Parameter(rng.uniform(-bound, bound, size).astype(dtype))
-        self._cache = None
+        self._cache: Any = None  # attend's cache of the last forward
 
-    def forward(self, queries, keys, mask=None):
+    def forward(
+        self, queries: FloatArray, keys: FloatArray, mask: FloatArray | None = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """queries (N, T, H), keys (N, S, H), mask (N, S) (> 0 at real keys) → contexts (N, T, H), weights (N, T, S)."""
         contexts, weights, self._cache = self.attend(queries, keys, mask)
         forward_done(self)
         return contexts, weights
 
-    def backward(self, dcontexts):
+    def backward(self, dcontexts: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """dcontexts (N, T, H) → dqueries (N, T, H), dkeys (N, S, H); adds into the weights' gradients."""
         check_backward_ready(self, self._cache)
         backward_done(self)
         return self.attend_backward(dcontexts, self._cache)
 
     # -- the maths, with the cache handed back (for callers that step through time) ----------
-    def attend(self, queries, keys, mask=None):
+    def attend(
+        self, queries: FloatArray, keys: FloatArray, mask: FloatArray | None = None
+    ) -> tuple[FloatArray, FloatArray, Any]:
         """forward's maths: (contexts, weights, cache); the cache is what attend_backward needs."""
         scores, score_cache = self._scores(queries, keys)
         if mask is not None:
@@ -80,7 +97,7 @@ class Attention(Module):
         weights /= weights.sum(axis=-1, keepdims=True)
         return weights @ keys, weights, (queries, keys, weights, score_cache)
 
-    def attend_backward(self, dcontexts, cache):
+    def attend_backward(self, dcontexts: FloatArray, cache: Any) -> tuple[FloatArray, FloatArray]:
         """backward's maths for one attend call: (dqueries, dkeys); adds to the weights' gradients."""
         queries, keys, weights, score_cache = cache
         dweights = dcontexts @ keys.transpose(0, 2, 1)  # (N, T, S)
@@ -118,5 +135,5 @@ class Attention(Module):
         self.key_weight.add_to_grad(np.einsum("nsa,nsh->ah", dkey_part, keys))
         return dquery_part @ self.query_weight.data, dkey_part @ self.key_weight.data
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"{self.hidden_size}, score={self.score!r}"

@@ -28,15 +28,21 @@ In eval mode nothing is kept (generation loops run without a growing stack). ``c
 drops what training-mode forwards kept without a backward.
 """
 
+from typing import Any
+
 import numpy as np
 
 from ..core import Module
 from ..errors import GatedRNNError
+from ..typing import DTypeLike, FloatArray, IntLike
 from ._checks import check_float_array
 from .gru import GRU
 from .lstm import LSTM
-from .recurrent import hand_over_gradients
+from .recurrent import Recurrent, hand_over_gradients
 from .rnn import RNN
+
+# A cell's state and result: h (N, H), or the tuple (h, c) for LSTMCell.
+CellState = FloatArray | tuple[FloatArray, ...]
 
 NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 
@@ -44,9 +50,18 @@ NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
 class _Cell(Module):
     """What the three cells share; ``layer_class`` is the time-unrolled layer whose step it runs."""
 
-    layer_class = None
+    layer_class: type[Recurrent]
 
-    def __init__(self, input_size, hidden_size, bias, *, dtype, rng, **layer_options):
+    def __init__(
+        self,
+        input_size: IntLike,
+        hidden_size: IntLike,
+        bias: bool,
+        *,
+        dtype: DTypeLike,
+        rng: np.random.Generator | None,
+        **layer_options: Any,
+    ) -> None:
         # The one-layer layer is built with the same checks and initialisation as a layer's
         # (U(-1/√H, 1/√H), PyTorch's); the cell takes its parameters as its own.
         self._layer = self.layer_class(input_size, hidden_size, 1, bias=bias, dtype=dtype, rng=rng, **layer_options)
@@ -54,14 +69,18 @@ class _Cell(Module):
             if param is not None:
                 setattr(self, name, param)
         self.input_size, self.hidden_size, self.bias = self._layer.input_size, self._layer.hidden_size, bias
-        self._caches = []
+        self._caches: list[tuple[Any, int]] = []
 
     @property
-    def dtype(self):
+    def dtype(self) -> np.dtype[Any]:
+        """The weights' dtype (float32 or float64); inputs and states must have it."""
         return self._layer.dtype
 
-    def forward(self, input, hx=None):
-        """input (N, input_size) and the state (None for zeros) → the next state, shaped as hx."""
+    def forward(self, input: FloatArray, hx: CellState | None = None) -> CellState:
+        """input (N, input_size) and the state (None for zeros) → the next state, shaped as hx.
+
+        The state is h (N, hidden_size), or the tuple (h, c) of two such arrays for LSTMCell.
+        """
         check_float_array(f"{type(self).__name__} input", input, 2, self.input_size, self.dtype)
         batch = input.shape[0]
         state = self._state_in(hx, batch, "state")
@@ -71,7 +90,7 @@ class _Cell(Module):
             self._caches.append((cache, batch))
         return self._state_out(final)
 
-    def backward(self, dhx):
+    def backward(self, dhx: CellState | None) -> tuple[FloatArray, CellState]:
         """The gradient reaching the state this step returned → (dinput (N, D), dhx of its input state).
 
         Parameter gradients are added into ``.grad``. Takes the most recent forward that has
@@ -89,15 +108,15 @@ class _Cell(Module):
         hand_over_gradients(self._layer.layer_weights(0), grads)
         return dxs[0], self._state_out(dstate)
 
-    def clear(self):
+    def clear(self) -> None:
         """Forget the forward steps kept for backward."""
         self._caches = []
 
-    def _state_in(self, hx, batch, what):
+    def _state_in(self, hx: CellState | None, batch: int, what: str) -> tuple[FloatArray, ...]:
         names = self._layer.state_names
         if hx is None:
             return tuple(np.zeros((batch, self.hidden_size), self.dtype) for _ in names)
-        parts = hx if len(names) > 1 else (hx,)
+        parts: Any = hx if len(names) > 1 else (hx,)
         if len(names) > 1 and not (isinstance(hx, tuple) and len(hx) == len(names)):
             raise GatedRNNError(f"{type(self).__name__} {what} must be a tuple (h, c) of (N, H) arrays")
         for name, part in zip(names, parts, strict=True):
@@ -106,10 +125,10 @@ class _Cell(Module):
                 raise GatedRNNError(f"{type(self).__name__} {what} {name} has {part.shape[0]} rows, the input {batch}")
         return tuple(parts)
 
-    def _state_out(self, state):
+    def _state_out(self, state: tuple[FloatArray, ...]) -> CellState:
         return tuple(state) if len(state) > 1 else state[0]
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}" + ("" if self.bias else ", bias=False")
 
 
@@ -118,7 +137,16 @@ class RNNCell(_Cell):
 
     layer_class = RNN
 
-    def __init__(self, input_size, hidden_size, bias=True, nonlinearity="tanh", *, dtype=np.float32, rng=None):
+    def __init__(
+        self,
+        input_size: IntLike,
+        hidden_size: IntLike,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        *,
+        dtype: DTypeLike = np.float32,
+        rng: np.random.Generator | None = None,
+    ) -> None:
         super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng, nonlinearity=nonlinearity)
         self.nonlinearity = nonlinearity
 
@@ -128,7 +156,15 @@ class LSTMCell(_Cell):
 
     layer_class = LSTM
 
-    def __init__(self, input_size, hidden_size, bias=True, *, dtype=np.float32, rng=None):
+    def __init__(
+        self,
+        input_size: IntLike,
+        hidden_size: IntLike,
+        bias: bool = True,
+        *,
+        dtype: DTypeLike = np.float32,
+        rng: np.random.Generator | None = None,
+    ) -> None:
         super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng)
 
 
@@ -137,6 +173,15 @@ class GRUCell(_Cell):
 
     layer_class = GRU
 
-    def __init__(self, input_size, hidden_size, bias=True, *, reset_after=True, dtype=np.float32, rng=None):
+    def __init__(
+        self,
+        input_size: IntLike,
+        hidden_size: IntLike,
+        bias: bool = True,
+        *,
+        reset_after: bool = True,
+        dtype: DTypeLike = np.float32,
+        rng: np.random.Generator | None = None,
+    ) -> None:
         super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng, reset_after=reset_after)
         self.reset_after = reset_after

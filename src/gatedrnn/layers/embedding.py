@@ -1,9 +1,12 @@
 """Embedding: a lookup table from token ids to vectors."""
 
+from typing import Any
+
 import numpy as np
 
 from .. import rng as _rng
 from ..core import Module, Parameter, check_parameters_fit
+from ..typing import DTypeLike, FloatArray, FloatLike, IntArray, IntLike
 from ._checks import (
     backward_done,
     check_backward_ready,
@@ -34,22 +37,31 @@ class Embedding(Module):
     word's vector. Backward scales the scattered gradient by the same k.
     """
 
-    def __init__(self, num_embeddings, embedding_dim, dtype=np.float32, rng=None, *, row_dropout=0.0):
+    def __init__(
+        self,
+        num_embeddings: IntLike,
+        embedding_dim: IntLike,
+        dtype: DTypeLike = np.float32,
+        rng: np.random.Generator | None = None,
+        *,
+        row_dropout: FloatLike = 0.0,
+    ) -> None:
         check_whole_number("Embedding", "num_embeddings", num_embeddings)
         check_whole_number("Embedding", "embedding_dim", embedding_dim)
         dtype = check_float_dtype("Embedding", dtype)
         check_generator("Embedding", rng)
         check_probability("Embedding", "row_dropout", row_dropout)
         self.row_dropout = row_dropout
-        self._row_scale = None  # (len(ids), 1) keep-scale of each looked-up row, when row dropout ran
+        self._row_scale: FloatArray | None = None  # (len(ids), 1) keep-scale of each looked-up row, if dropped
         rng = rng or _rng.generator()
         self.num_embeddings = int(num_embeddings)
         self.embedding_dim = int(embedding_dim)
         check_parameters_fit(f"Embedding({num_embeddings}, {embedding_dim})", [(num_embeddings, embedding_dim)], dtype)
         self.weight = Parameter(rng.standard_normal((num_embeddings, embedding_dim)).astype(dtype))
-        self._ids = None
+        self._ids: Any = None  # the ids of the last forward, for backward
 
-    def forward(self, ids):
+    def forward(self, ids: IntArray) -> FloatArray:
+        """ids (...) of any integer dtype, each in [0, num_embeddings) → (..., embedding_dim) in weight's dtype."""
         check_token_ids(ids, self.num_embeddings)
         self._ids = ids
         forward_done(self)
@@ -61,7 +73,7 @@ class Embedding(Module):
             vectors *= self._row_scale
         return vectors
 
-    def backward(self, dout):
+    def backward(self, dout: FloatArray) -> None:
         """dL/d(output) (..., embedding_dim) → nothing (ids have no gradient); adds into weight.grad."""
         check_backward_ready(self, self._ids)
         check_gradient("Embedding output gradient", dout, self._ids.shape + (self.embedding_dim,))
@@ -80,7 +92,7 @@ class Embedding(Module):
             self.weight.grad[sorted_ids[run_starts]] += sums
         return None
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"{self.num_embeddings}, {self.embedding_dim}" + (
             f", row_dropout={self.row_dropout}" if self.row_dropout else ""
         )

@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..functional import sigmoid
+from ..typing import DTypeLike, FloatLike, IntLike
 from ._checks import check_flag
 from .kernels import HiddenProjection, dxs_and_weight_grads, input_projection
 from .recurrent import Recurrent, carry_state, split_gates
@@ -54,21 +55,21 @@ class GRU(Recurrent):
 
     def __init__(
         self,
-        input_size,
-        hidden_size,
-        num_layers=1,
-        bias=True,
-        batch_first=True,
-        dropout=0.0,
-        bidirectional=False,
-        *extra,
-        locked_dropout=False,
-        recurrent_dropout=0.0,
-        weight_drop=0.0,
-        reset_after=True,
-        dtype=np.float32,
-        rng=None,
-    ):
+        input_size: IntLike,
+        hidden_size: IntLike,
+        num_layers: IntLike = 1,
+        bias: bool = True,
+        batch_first: bool = True,
+        dropout: FloatLike = 0.0,
+        bidirectional: bool = False,
+        *extra: object,
+        locked_dropout: bool = False,
+        recurrent_dropout: FloatLike = 0.0,
+        weight_drop: FloatLike = 0.0,
+        reset_after: bool = True,
+        dtype: DTypeLike = np.float32,
+        rng: np.random.Generator | None = None,
+    ) -> None:
         self._check_no_extra_positional(extra)
         check_flag("GRU", "reset_after", reset_after, self.positional_parameters)
         self.reset_after = bool(reset_after)
@@ -87,7 +88,7 @@ class GRU(Recurrent):
             rng=rng,
         )
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return super().extra_repr() + ("" if self.reset_after else ", reset_after=False")
 
     def _layer_forward(self, xs, state0, weights, mask=None, hidden_mask=None):

@@ -1,11 +1,14 @@
 """Linear: an affine map over the last dimension, optionally tied to an Embedding."""
 
+from typing import Any
+
 import numpy as np
 
 from .. import rng as _rng
 from ..core import Module, Parameter, check_parameters_fit
 from ..functional import column_sums
 from ..parallel import for_row_blocks
+from ..typing import DTypeLike, FloatArray, IntLike
 from ._checks import (
     backward_done,
     check_backward_ready,
@@ -17,6 +20,7 @@ from ._checks import (
     check_whole_number,
     forward_done,
 )
+from .embedding import Embedding
 
 
 class Linear(Module):
@@ -31,7 +35,16 @@ class Linear(Module):
     Backward: dW += dyᵀ x and db += Σ dy over all leading positions; dx = dy W.
     """
 
-    def __init__(self, in_features, out_features, bias=True, dtype=np.float32, rng=None):
+    bias: Parameter | None
+
+    def __init__(
+        self,
+        in_features: IntLike,
+        out_features: IntLike,
+        bias: bool = True,
+        dtype: DTypeLike = np.float32,
+        rng: np.random.Generator | None = None,
+    ) -> None:
         check_whole_number("Linear", "in_features", in_features)
         check_whole_number("Linear", "out_features", out_features)
         check_flag("Linear", "bias", bias, ("in_features", "out_features", "bias", "dtype", "rng"))
@@ -48,10 +61,10 @@ class Linear(Module):
         )
         self.weight = Parameter(rng.uniform(-bound, bound, (out_features, in_features)).astype(dtype))
         self.bias = Parameter(rng.uniform(-bound, bound, out_features).astype(dtype)) if bias else None
-        self._x = None
+        self._x: Any = None  # the input of the last forward, for backward
 
     @classmethod
-    def tied_to(cls, embedding, bias=True, rng=None):
+    def tied_to(cls, embedding: Embedding, bias: bool = True, rng: np.random.Generator | None = None) -> "Linear":
         """An output layer that reuses ``embedding.weight`` as its own weight (weight tying).
 
         The embedding's table (V, D) is exactly a Linear(D → V) weight in this layout:
@@ -64,7 +77,8 @@ class Linear(Module):
         layer.weight = embedding.weight
         return layer
 
-    def forward(self, x):
+    def forward(self, x: FloatArray) -> FloatArray:
+        """x (..., in_features) → y (..., out_features), in the weights' dtype (x must have it)."""
         check_float_array("Linear input", x, None, self.in_features, self.weight.dtype)
         self._x = x
         forward_done(self)
@@ -76,7 +90,7 @@ class Linear(Module):
             for_row_blocks(lambda start, stop: np.add(y[start:stop], bias, out=y[start:stop]), len(y), y.size)
         return y.reshape(x.shape[:-1] + (self.out_features,))
 
-    def backward(self, dy):
+    def backward(self, dy: FloatArray) -> FloatArray:
         """dL/dy (..., out_features) → dL/dx (..., in_features); adds into weight.grad and bias.grad."""
         check_backward_ready(self, self._x)
         check_gradient("Linear output gradient", dy, self._x.shape[:-1] + (self.out_features,))
@@ -88,5 +102,5 @@ class Linear(Module):
             self.bias.add_to_grad_taking_ownership(column_sums(dy2))
         return (dy2 @ self.weight.data).reshape(self._x.shape)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"{self.in_features}, {self.out_features}, bias={self.bias is not None}"

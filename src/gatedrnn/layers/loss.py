@@ -2,6 +2,7 @@
 
 import math
 from numbers import Real
+from typing import Any
 
 import numpy as np
 
@@ -9,6 +10,7 @@ from ..core import Module
 from ..errors import GatedRNNError
 from ..functional import row_sums
 from ..parallel import for_row_blocks
+from ..typing import FloatArray, FloatLike, IntArray, IntLike
 from ._checks import backward_done, check_backward_ready, forward_done
 
 
@@ -23,14 +25,15 @@ class SoftmaxCrossEntropy(Module):
     dlogits_i = (softmax(logits_i) - onehot(target_i)) · dL / count, and 0 at ignored positions.
     """
 
-    def __init__(self, ignore_index=-100, reduction="mean"):
+    def __init__(self, ignore_index: IntLike = -100, reduction: str = "mean") -> None:
         if reduction not in ("mean", "sum"):
             raise GatedRNNError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
         self.ignore_index = ignore_index
         self.reduction = reduction
-        self._cache = None
+        self._cache: Any = None  # what backward needs from the last forward
 
-    def forward(self, logits, targets):
+    def forward(self, logits: FloatArray, targets: IntArray) -> float:
+        """logits (..., V) float32/64 and integer targets (...) → the loss, a float (NumPy float64 scalar)."""
         targets = self._check(logits, targets)
         vocab = logits.shape[-1]
         flat_logits = logits.reshape(-1, vocab)
@@ -46,7 +49,7 @@ class SoftmaxCrossEntropy(Module):
         exps = np.empty_like(flat_logits)
         picked_shifted = np.empty(len(rows), flat_logits.dtype)
 
-        def shifted_exponentials(start, stop):
+        def shifted_exponentials(start: int, stop: int) -> None:
             block = exps[start:stop]
             np.subtract(flat_logits[start:stop], flat_logits[start:stop].max(axis=1, keepdims=True), out=block)
             picked_shifted[start:stop] = block[rows[: stop - start], safe_targets[start:stop]]
@@ -63,7 +66,7 @@ class SoftmaxCrossEntropy(Module):
             return total
         return total / count if count else float("nan")
 
-    def backward(self, dloss=1.0):
+    def backward(self, dloss: FloatLike = 1.0) -> FloatArray:
         """dL/d(loss) (a number, 1 by default) → dL/dlogits, shaped as the logits of the last forward."""
         check_backward_ready(self, self._cache)
         if isinstance(dloss, (bool, np.bool_)) or not isinstance(dloss, Real) or not math.isfinite(dloss):
@@ -88,7 +91,7 @@ class SoftmaxCrossEntropy(Module):
         dlogits[counted_rows, safe_targets[counted_rows]] -= np.asarray(scale, dtype=exps.dtype)
         return dlogits.reshape(shape)
 
-    def _check(self, logits, targets):
+    def _check(self, logits: FloatArray, targets: IntArray) -> IntArray:
         if not isinstance(logits, np.ndarray) or logits.ndim < 2:
             raise GatedRNNError("logits must be a NumPy array of shape (..., V)")
         targets = np.asarray(targets)
@@ -109,5 +112,5 @@ class SoftmaxCrossEntropy(Module):
             )
         return targets
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return f"ignore_index={self.ignore_index}, reduction={self.reduction!r}"

@@ -37,11 +37,15 @@ Three regularisers reach the recurrent path, each off by default and active in t
   W_hh is the masked weight's gradient times M / (1 - p).
 """
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 
 from .. import rng as _rng
 from ..core import Module, Parameter, check_parameters_fit
 from ..errors import GatedRNNError
+from ..typing import DTypeLike, FloatArray, FloatLike, IntArray, IntLike, RecurrentState
 from ._checks import (
     backward_done,
     check_backward_ready,
@@ -94,13 +98,13 @@ class Recurrent(Module):
     """
 
     # What a cell declares about itself (gatedrnn.layers.registry reads it; each cell sets its own):
-    name = None  # the name settings use for it: ModelConfig.cell, --cell ("lstm")
+    name: str | None = None  # the name settings use for it: ModelConfig.cell, --cell ("lstm")
     gate_count = 1  # G: rows of the weight matrices per hidden unit
-    state_names = ("h",)  # the arrays that make up a state, one carried array each; the LSTM adds "c"
-    torch_name = None  # its torch.nn class ("LSTM"); None when PyTorch has none
-    torch_options = ()  # constructor arguments beyond Recurrent's that the torch class takes by the same name
+    state_names: tuple[str, ...] = ("h",)  # the arrays that make up a state, one carried array each; LSTM adds "c"
+    torch_name: str | None = None  # its torch.nn class ("LSTM"); None when PyTorch has none
+    torch_options: tuple[str, ...] = ()  # constructor arguments beyond Recurrent's the torch class takes by name
     summed_biases = False  # b_ih and b_hh enter the equations only as b_ih + b_hh (one of them is redundant)
-    positional_parameters = (
+    positional_parameters: tuple[str, ...] = (
         "input_size",
         "hidden_size",
         "num_layers",
@@ -109,40 +113,43 @@ class Recurrent(Module):
         "dropout",
         "bidirectional",
     )
+    # The maths of one layer over time, supplied by each subclass (see the module docstring).
+    _layer_forward: Callable[..., tuple[FloatArray, tuple[FloatArray, ...], Any]]
+    _layer_backward: Callable[..., tuple[tuple[FloatArray, tuple[Any, ...]], tuple[FloatArray, ...]]]
 
     def __init__(
         self,
-        input_size,
-        hidden_size,
-        num_layers=1,
-        bias=True,
-        batch_first=True,
-        dropout=0.0,
-        bidirectional=False,
-        *extra,
-        locked_dropout=False,
-        recurrent_dropout=0.0,
-        weight_drop=0.0,
-        dtype=np.float32,
-        rng=None,
-    ):
+        input_size: IntLike,
+        hidden_size: IntLike,
+        num_layers: IntLike = 1,
+        bias: bool = True,
+        batch_first: bool = True,
+        dropout: FloatLike = 0.0,
+        bidirectional: bool = False,
+        *extra: object,
+        locked_dropout: bool = False,
+        recurrent_dropout: FloatLike = 0.0,
+        weight_drop: FloatLike = 0.0,
+        dtype: DTypeLike = np.float32,
+        rng: np.random.Generator | None = None,
+    ) -> None:
         self._check_no_extra_positional(extra)
         owner = type(self).__name__
         for name, value in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
             check_whole_number(owner, name, value)
-        for name, value in (
+        for name, flag in (
             ("bias", bias),
             ("batch_first", batch_first),
             ("bidirectional", bidirectional),
             ("locked_dropout", locked_dropout),
         ):
-            check_flag(owner, name, value, self.positional_parameters)
-        for name, value in (
+            check_flag(owner, name, flag, self.positional_parameters)
+        for name, probability in (
             ("dropout", dropout),
             ("recurrent_dropout", recurrent_dropout),
             ("weight_drop", weight_drop),
         ):
-            check_probability(owner, name, value)
+            check_probability(owner, name, probability)
         dtype = check_float_dtype(owner, dtype)
         check_generator(owner, rng)
         self.input_size, self.hidden_size, self.num_layers = int(input_size), int(hidden_size), int(num_layers)
@@ -156,10 +163,10 @@ class Recurrent(Module):
         self._make_weights(rng or _rng.generator(), dtype)
         dropout_class = LockedDropout if locked_dropout else Dropout
         self.inter_layer_dropout = [dropout_class(dropout) for _ in range(self.num_layers - 1)]
-        self._caches = None
-        self._weight_masks = None
+        self._caches: Any = None  # per (layer, direction), what backward needs from the last forward
+        self._weight_masks: Any = None
 
-    def _check_no_extra_positional(self, extra):
+    def _check_no_extra_positional(self, extra: tuple[object, ...]) -> None:
         if extra:
             names = self.positional_parameters
             raise GatedRNNError(
@@ -167,7 +174,7 @@ class Recurrent(Module):
                 f"got {len(names) + len(extra)}; pass locked_dropout, dtype and rng by keyword"
             )
 
-    def _make_weights(self, rng, dtype):
+    def _make_weights(self, rng: np.random.Generator, dtype: np.dtype[Any]) -> None:
         """U(-1/√H, 1/√H) for every weight (and bias) of every layer and direction, in PyTorch's order."""
         bound = 1.0 / np.sqrt(self.hidden_size)
         shapes = [self._weight_shapes(k) for k in range(self.num_layers)]
@@ -188,24 +195,24 @@ class Recurrent(Module):
                     weight = rng.uniform(-bound, bound, shapes[k][name]).astype(dtype)
                     setattr(self, f"{name}_l{k}{suffix}", Parameter(weight))
 
-    def _weight_shapes(self, k):
+    def _weight_shapes(self, k: int) -> dict[str, tuple[int, ...]]:
         """{name: shape} of layer k's weights and biases (gates stacked in rows)."""
         rows, H = self.gate_count * self.hidden_size, self.hidden_size
         cols = self.input_size if k == 0 else H * self.num_directions
         return {"weight_ih": (rows, cols), "weight_hh": (rows, H), "bias_ih": (rows,), "bias_hh": (rows,)}
 
     @property
-    def output_size(self):
+    def output_size(self) -> int:
         """Features of each output step: H, or 2H when bidirectional."""
         return self.hidden_size * self.num_directions
 
-    def _direction_suffixes(self):
+    def _direction_suffixes(self) -> tuple[str, ...]:
         return ("", "_reverse")[: self.num_directions]
 
-    def _weight_names(self):
+    def _weight_names(self) -> tuple[str, ...]:
         return WEIGHT_NAMES if self.bias else WEIGHT_NAMES[:2]
 
-    def layer_weights(self, k, direction=0):
+    def layer_weights(self, k: int, direction: int = 0) -> tuple[Parameter | None, ...]:
         """The Parameters of layer k in a direction (0 forward, 1 backward):
         (weight_ih, weight_hh, bias_ih, bias_hh), the two biases None when bias=False."""
         suffix = self._direction_suffixes()[direction]
@@ -214,16 +221,20 @@ class Recurrent(Module):
         )
 
     # -- layouts ---------------------------------------------------------------------------
-    def _user_shape(self, batch, steps, features):
+    def _user_shape(self, batch: int, steps: int, features: int) -> tuple[int, int, int]:
         return (batch, steps, features) if self.batch_first else (steps, batch, features)
 
-    def _time_major(self, x):
+    def _time_major(self, x: FloatArray) -> FloatArray:
         """The user's (N, T, F) or (T, N, F) array → a contiguous (T, N, F) one (not copied if already so)."""
         return np.ascontiguousarray(x.transpose(1, 0, 2) if self.batch_first else x)
 
     # -- forward ---------------------------------------------------------------------------
-    def forward(self, xs, state=None, lengths=None):
+    def forward(
+        self, xs: FloatArray, state: RecurrentState | None = None, lengths: IntArray | None = None
+    ) -> tuple[FloatArray, RecurrentState]:
         """xs (N, T, input_size) → ys (N, T, output_size), final state (L·dirs, N, H) [(h, c) for LSTM].
+
+        Arrays are in the layer's dtype (float32 unless built with float64); ``lengths`` any integer dtype.
 
         With batch_first=False, xs is (T, N, input_size) and ys (T, N, output_size); states
         keep their shape. ``state`` is the initial state in the same form as the final one,
@@ -240,7 +251,9 @@ class Recurrent(Module):
         if batch == 0:  # as torch: a batch of no sequences gives empty outputs and states
             return self._empty_forward(steps)
         layer_input = self._time_major(xs)
-        caches, finals, weight_masks = [], [], []
+        caches: list[Any] = []
+        finals: list[tuple[FloatArray, ...]] = []
+        weight_masks: list[FloatArray | None] = []
         for k in range(self.num_layers):
             if k > 0:
                 layer_input = self._dropout_between(k, layer_input)
@@ -248,9 +261,10 @@ class Recurrent(Module):
             for d in range(self.num_directions):
                 seq = layer_input if d == 0 else reverse_padded(layer_input, lengths)
                 weights = [None if p is None else p.data for p in self.layer_weights(k, d)]
-                weight_mask = self._draw_mask(self.weight_drop, weights[1].shape)
+                w_hh: Any = weights[1]
+                weight_mask = self._draw_mask(self.weight_drop, w_hh.shape)
                 if weight_mask is not None:
-                    weights[1] = weights[1] * weight_mask
+                    weights[1] = w_hh * weight_mask
                 hidden_mask = self._draw_mask(self.recurrent_dropout, (batch, self.hidden_size))
                 hs, final, cache = self._layer_forward(
                     seq, initial[k * self.num_directions + d], weights, mask, hidden_mask
@@ -267,7 +281,7 @@ class Recurrent(Module):
         ys = np.ascontiguousarray(layer_input.transpose(1, 0, 2)) if self.batch_first else layer_input.copy()
         return ys, self._pack_state(finals)
 
-    def _empty_forward(self, steps):
+    def _empty_forward(self, steps: int) -> tuple[FloatArray, RecurrentState]:
         """Outputs (0, T, output_size) [(T, 0, …) time-major] and zero-size states, ready for backward."""
         self._caches = []
         self._shape_lengths_mask = (steps, 0, None, None)
@@ -278,19 +292,21 @@ class Recurrent(Module):
         ]
         return np.zeros(self._user_shape(0, steps, self.output_size), self.dtype), self._pack_state(states)
 
-    def _draw_mask(self, p, shape):
+    def _draw_mask(self, p: FloatLike, shape: tuple[int, ...]) -> FloatArray | None:
         """A scaled keep-mask of ``shape`` for probability ``p`` in training; None when it does nothing."""
         if not self.training or p == 0.0:
             return None
         return scaled_keep_mask(shape, p, self.dtype)
 
-    def _dropout_between(self, k, hs_time_major):
+    def _dropout_between(self, k: int, hs_time_major: FloatArray) -> FloatArray:
         # Dropout modules expect batch-first (N, T, H): LockedDropout shares its mask over T.
         dropped = self.inter_layer_dropout[k - 1](hs_time_major.transpose(1, 0, 2))
         return np.ascontiguousarray(dropped.transpose(1, 0, 2))
 
     # -- backward --------------------------------------------------------------------------
-    def backward(self, dys, dstate=None):
+    def backward(
+        self, dys: FloatArray | None, dstate: RecurrentState | None = None
+    ) -> tuple[FloatArray, RecurrentState]:
         """dL/dys and dL/d(final state) → dL/dxs, dL/d(initial state), in forward's layouts.
 
         dys (N, T, output_size) → dxs (N, T, D), or both time-major with batch_first=False.
@@ -305,10 +321,10 @@ class Recurrent(Module):
         backward_done(self)
         if batch == 0:  # nothing was computed, so nothing flows back and no weight gets a gradient
             return np.zeros(self._user_shape(0, steps, self.input_size), self.dtype), self._pack_state(dfinal)
-        dinitial = [None] * len(dfinal)
+        dinitial: list[Any] = [None] * len(dfinal)
         H = self.hidden_size
         for k in reversed(range(self.num_layers)):
-            dxs_sum = None
+            dxs_sum: Any = None
             for d in range(self.num_directions):
                 index = k * self.num_directions + d
                 dhs = dlayer[..., d * H : (d + 1) * H]
@@ -325,7 +341,7 @@ class Recurrent(Module):
         dxs = np.ascontiguousarray(dlayer.transpose(1, 0, 2)) if self.batch_first else dlayer
         return dxs, self._pack_state(dinitial)
 
-    def _output_gradient(self, dys, steps, batch):
+    def _output_gradient(self, dys: FloatArray | None, steps: int, batch: int) -> FloatArray:
         """The user's dL/dys, checked → time-major (T, N, output_size); zeros for None."""
         if dys is None:
             return np.zeros((steps, batch, self.output_size), self.dtype)
@@ -336,14 +352,16 @@ class Recurrent(Module):
         return self._time_major(dys)
 
     # -- states ----------------------------------------------------------------------------
-    def _unpack_state(self, state, batch, what="initial state"):
+    def _unpack_state(
+        self, state: RecurrentState | None, batch: int, what: str = "initial state"
+    ) -> list[tuple[FloatArray, ...]]:
         """User state → a list over (layer, direction) of tuples of (N, H) arrays (zeros for None)."""
         count = self.num_layers * self.num_directions
         shape = (count, batch, self.hidden_size)
         if state is None:
             zeros = np.zeros(shape, self.dtype)
             return [tuple(zeros[k] for _ in self.state_names) for k in range(count)]
-        parts = state if len(self.state_names) > 1 else (state,)
+        parts: Any = state if len(self.state_names) > 1 else (state,)
         if len(self.state_names) > 1 and not (isinstance(state, tuple) and len(state) == len(self.state_names)):
             raise GatedRNNError(f"{type(self).__name__} {what} must be a tuple (h, c) of arrays shaped {shape}")
         for name, part in zip(self.state_names, parts, strict=True):
@@ -354,12 +372,12 @@ class Recurrent(Module):
                 )
         return [tuple(part[k] for part in parts) for k in range(count)]
 
-    def _pack_state(self, per_layer):
+    def _pack_state(self, per_layer: list[tuple[FloatArray, ...]]) -> RecurrentState:
         """A list over (layer, direction) of tuples of (N, H) arrays → (L·dirs, N, H) arrays, a tuple for LSTM."""
         stacked = tuple(np.stack([layer[i] for layer in per_layer]) for i in range(len(self.state_names)))
         return stacked if len(stacked) > 1 else stacked[0]
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         extra = f", dropout={self.dropout}" + (", locked" if self.locked_dropout else "") if self.dropout else ""
         extra += f", recurrent_dropout={self.recurrent_dropout}" if self.recurrent_dropout else ""
         extra += f", weight_drop={self.weight_drop}" if self.weight_drop else ""
@@ -369,14 +387,14 @@ class Recurrent(Module):
         return f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}{extra}"
 
 
-def hand_over_gradients(params, grads):
+def hand_over_gradients(params: tuple[Parameter | None, ...], grads: tuple[Any, ...]) -> None:
     """Add each fresh gradient to its parameter (None: a parameter the layer lacks), without copies.
 
     Each array is handed over (Parameter.add_to_grad_taking_ownership) the first time; one
     array serving two parameters — db_ih and db_hh when both come from one da — is only
     read (Parameter.add_to_grad) the second time, so the two never share a gradient array.
     """
-    handed_over = set()
+    handed_over: set[int] = set()
     for param, grad in zip(params, grads, strict=True):
         if param is None:
             continue
@@ -387,7 +405,7 @@ def hand_over_gradients(params, grads):
             handed_over.add(id(grad))
 
 
-def carry_state(h, h_new, out, mask_t):
+def carry_state(h: FloatArray, h_new: FloatArray, out: FloatArray, mask_t: FloatArray | None) -> FloatArray:
     """One step's end: ``out`` (N, H) gets h_new (0 on padded rows); returns the state to carry,
     h_new on real rows and the old ``h`` on padded ones (mask_t (N, 1), or None: all real)."""
     if mask_t is None:
@@ -397,13 +415,13 @@ def carry_state(h, h_new, out, mask_t):
     return np.where(mask_t > 0, h_new, h)
 
 
-def split_gates(a, count):
+def split_gates(a: FloatArray, count: int) -> list[FloatArray]:
     """a (..., G·H) → its G column blocks (..., H) as views, in the weight rows' order (e.g. i, f, g, o)."""
     H = a.shape[-1] // count
     return [a[..., k * H : (k + 1) * H] for k in range(count)]
 
 
-def check_lengths(lengths, batch, steps):
+def check_lengths(lengths: IntArray | None, batch: int, steps: int) -> IntArray | None:
     """None, or an int64 array (N,) of lengths in [1, T], checked."""
     if lengths is None:
         return None
@@ -419,12 +437,12 @@ def check_lengths(lengths, batch, steps):
     return lengths.astype(np.int64)
 
 
-def time_mask(lengths, steps, dtype):
+def time_mask(lengths: IntArray, steps: int, dtype: DTypeLike) -> FloatArray:
     """(T, N, 1) array: 1 where step t is a real step of sequence n (t < lengths[n]), else 0."""
     return (np.arange(steps)[:, None] < lengths[None, :]).astype(dtype)[:, :, None]
 
 
-def reverse_padded(x, lengths):
+def reverse_padded(x: FloatArray, lengths: IntArray | None) -> FloatArray:
     """Reverse each sequence's real steps in time-major x (T, N, F), leaving padding in place.
 
     Sequence n's step t ↦ step lengths[n]-1-t for t < lengths[n]. It is its own inverse, so

@@ -23,26 +23,27 @@ from ..errors import GatedRNNError
 from ..registry import registry
 from .gru import GRU
 from .lstm import LSTM
+from .recurrent import Recurrent
 from .rnn import RNN
 
 # Every recurrent cell a setting can name, in the order --help lists them (the first is the default's).
-CELL_CLASSES = (LSTM, GRU, RNN)
+CELL_CLASSES: tuple[type[Recurrent], ...] = (LSTM, GRU, RNN)
 
 RECURRENT_LAYERS = registry(CELL_CLASSES, "recurrent cell")  # name → class: "lstm" → LSTM, …
 
 
-def cell_class(name):
+def cell_class(name: str) -> type[Recurrent]:
     """The registered cell class called ``name``; a one-line GatedRNNError naming the choices otherwise."""
     if not isinstance(name, str) or name not in RECURRENT_LAYERS:
         raise GatedRNNError(f"unknown cell {name!r}; choose one of {', '.join(RECURRENT_LAYERS)}")
     return RECURRENT_LAYERS[name]
 
 
-def state_part_counts():
+def state_part_counts() -> dict[str, int]:
     """{cell name: how many arrays make up its state} — 2 for the LSTM's (h, c), 1 for an h alone."""
     return {name: len(cls.state_names) for name, cls in RECURRENT_LAYERS.items()}
 
 
-def cells_by_torch_name():
+def cells_by_torch_name() -> dict[str, type[Recurrent]]:
     """{torch.nn class name: cell class} of the cells PyTorch has ("LSTM" → LSTM, …)."""
     return {cls.torch_name: cls for cls in RECURRENT_LAYERS.values() if cls.torch_name}

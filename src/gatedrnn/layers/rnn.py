@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..errors import GatedRNNError
+from ..typing import DTypeLike, FloatLike, IntLike
 from .kernels import HiddenProjection, dxs_and_weight_grads, input_projection
 from .recurrent import Recurrent
 
@@ -47,21 +48,21 @@ class RNN(Recurrent):
 
     def __init__(
         self,
-        input_size,
-        hidden_size,
-        num_layers=1,
-        nonlinearity="tanh",
-        bias=True,
-        batch_first=True,
-        dropout=0.0,
-        bidirectional=False,
-        *extra,
-        locked_dropout=False,
-        recurrent_dropout=0.0,
-        weight_drop=0.0,
-        dtype=np.float32,
-        rng=None,
-    ):
+        input_size: IntLike,
+        hidden_size: IntLike,
+        num_layers: IntLike = 1,
+        nonlinearity: str = "tanh",
+        bias: bool = True,
+        batch_first: bool = True,
+        dropout: FloatLike = 0.0,
+        bidirectional: bool = False,
+        *extra: object,
+        locked_dropout: bool = False,
+        recurrent_dropout: FloatLike = 0.0,
+        weight_drop: FloatLike = 0.0,
+        dtype: DTypeLike = np.float32,
+        rng: np.random.Generator | None = None,
+    ) -> None:
         self._check_no_extra_positional(extra)
         if not isinstance(nonlinearity, str) or nonlinearity not in ("tanh", "relu"):
             raise GatedRNNError(
@@ -128,5 +129,5 @@ class RNN(Recurrent):
                 dh = np.where(mask[t] > 0, dh_prev, dh)
         return dxs_and_weight_grads(xs, h0, hs, da_all, da_all, w_ih, bias=self.bias, hidden_mask=hidden_mask), (dh,)
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return super().extra_repr() + f", nonlinearity={self.nonlinearity!r}"
