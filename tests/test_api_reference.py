@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-BUILD_API = Path(__file__).resolve().parent.parent / "docs" / "build_api.py"
+BUILD_API = Path(__file__).resolve().parents[1] / "docs" / "build_api.py"
 
 
 def load_build_api():
