@@ -18,7 +18,7 @@ class GatedRNNError(ValueError):
     """A problem with the user's input, data or files, explained in one line."""
 
 
-def is_whole_number(value: object, minimum: int) -> bool:
+def is_whole_number(value: object, minimum: float) -> bool:
     """True for an integer (Python or NumPy) of at least ``minimum``.
 
     bool is an int in Python, but ``batch_size=True`` is surely a mistake, so it is refused.

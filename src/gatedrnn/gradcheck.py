@@ -6,15 +6,19 @@ has error O(ε²); in float64 with ε ≈ 1e-6 it agrees with an exact gradient 
 relative, which is what tests ask of every layer.
 """
 
+from collections.abc import Callable
+
 import numpy as np
 
+from .typing import ArrayLike, FloatArray
 
-def numerical_gradient(f, x, eps=1e-6):
+
+def numerical_gradient(f: Callable[[], float], x: FloatArray, eps: float = 1e-6) -> FloatArray:
     """The gradient of the scalar function ``f()`` with respect to the array ``x``.
 
     ``f`` takes no arguments and reads ``x`` (which is perturbed in place, one element at a
     time, and restored), so it can check a parameter buried inside a model. Shape of the
-    result: ``x.shape``.
+    result: ``x.shape``, float64.
     """
     grad = np.zeros(x.shape, dtype=np.float64)
     flat_x = x.reshape(-1)  # a view: writing to it perturbs x
@@ -30,7 +34,7 @@ def numerical_gradient(f, x, eps=1e-6):
     return grad
 
 
-def relative_error(actual, expected):
+def relative_error(actual: ArrayLike, expected: ArrayLike) -> float:
     """max |actual - expected| / max |expected|: one number for how far two arrays differ.
 
     Scaling by the largest magnitude (not element by element) keeps tiny entries, whose own

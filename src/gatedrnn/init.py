@@ -15,12 +15,17 @@ what the nonlinearity removes (√2 for ReLU, which zeroes half its inputs).
 
 import math
 from numbers import Real
+from typing import Any
 
 import numpy as np
 
 from .core import Parameter
 from .errors import GatedRNNError, is_whole_number
 from .rng import generator as _library_generator
+from .typing import FloatArray, FloatLike, IntLike
+
+# What every init function fills in place: a Parameter (its data) or a float array.
+Tensor = Parameter | FloatArray
 
 _LINEAR = (
     "linear",
@@ -35,7 +40,7 @@ _LINEAR = (
 
 
 # -- helpers ---------------------------------------------------------------------------------
-def _array(x, caller):
+def _array(x: Tensor, caller: str) -> FloatArray:
     """The float ndarray to fill: ``x.data`` for a Parameter, ``x`` itself for an ndarray."""
     array = x.data if isinstance(x, Parameter) else x
     if not isinstance(array, np.ndarray) or array.dtype.kind != "f":
@@ -49,7 +54,7 @@ def _array(x, caller):
     return array
 
 
-def _generator(rng):
+def _generator(rng: np.random.Generator | None) -> np.random.Generator:
     if rng is None:
         return _library_generator()
     if not isinstance(rng, np.random.Generator):
@@ -59,13 +64,13 @@ def _generator(rng):
     return rng
 
 
-def _real(value, name, caller):
+def _real(value: Any, name: str, caller: str) -> float:
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
         raise GatedRNNError(f"{caller} {name} must be a finite number, got {value!r}; pass a float")
     return float(value)
 
 
-def _gain(value, caller):
+def _gain(value: Any, caller: str) -> float:
     """A finite gain ≥ 0: it scales a bound or a standard deviation, which cannot be negative."""
     gain = _real(value, "gain", caller)
     if gain < 0:
@@ -73,12 +78,12 @@ def _gain(value, caller):
     return gain
 
 
-def _fill(array, values):
+def _fill(array: FloatArray, values: FloatArray | float) -> FloatArray:
     array[...] = values  # one rounding from float64 into the array's dtype
     return array
 
 
-def _calculate_fan_in_and_fan_out(array, caller="fan computation"):
+def _calculate_fan_in_and_fan_out(array: FloatArray, caller: str = "fan computation") -> tuple[int, int]:
     """(fan_in, fan_out) of a weight shaped (out, in, *kernel), as torch computes them.
 
     fan_in = in · ∏kernel and fan_out = out · ∏kernel; a 2-D (out, in) matrix has no kernel.
@@ -93,7 +98,7 @@ def _calculate_fan_in_and_fan_out(array, caller="fan computation"):
     return array.shape[1] * receptive_field, array.shape[0] * receptive_field
 
 
-def _fan(array, mode, caller):
+def _fan(array: FloatArray, mode: str, caller: str) -> int:
     if mode not in ("fan_in", "fan_out"):
         raise GatedRNNError(
             f"{caller} mode must be 'fan_in' or 'fan_out', got {mode!r}; use 'fan_in' to preserve the forward scale"
@@ -103,7 +108,7 @@ def _fan(array, mode, caller):
 
 
 # -- gains -----------------------------------------------------------------------------------
-def calculate_gain(nonlinearity, param=None):
+def calculate_gain(nonlinearity: str, param: FloatLike | None = None) -> float:
     """The factor by which to scale weights feeding ``nonlinearity``, as torch's table.
 
     linear, conv*, sigmoid → 1;  tanh → 5/3;  relu → √2;  selu → 3/4;
@@ -127,24 +132,28 @@ def calculate_gain(nonlinearity, param=None):
 
 
 # -- constant fills --------------------------------------------------------------------------
-def constant_(x, val):
-    """Fill with ``val`` everywhere."""
+def constant_(x: Tensor, val: FloatLike) -> FloatArray:
+    """Fill with ``val`` everywhere.
+
+    Every init function fills ``x`` (a Parameter's data, or a float array of any shape) in
+    place, keeping its shape and dtype, and returns that array.
+    """
     array = _array(x, "constant_")
     return _fill(array, _real(val, "val", "constant_"))
 
 
-def zeros_(x):
+def zeros_(x: Tensor) -> FloatArray:
     """Fill with 0 (the usual bias initialisation)."""
     return _fill(_array(x, "zeros_"), 0.0)
 
 
-def ones_(x):
+def ones_(x: Tensor) -> FloatArray:
     """Fill with 1."""
     return _fill(_array(x, "ones_"), 1.0)
 
 
 # -- plain distributions ---------------------------------------------------------------------
-def uniform_(x, a=0.0, b=1.0, rng=None):
+def uniform_(x: Tensor, a: FloatLike = 0.0, b: FloatLike = 1.0, rng: np.random.Generator | None = None) -> FloatArray:
     """Fill with samples of U(a, b)."""
     array = _array(x, "uniform_")
     a, b = _real(a, "a", "uniform_"), _real(b, "b", "uniform_")
@@ -153,7 +162,9 @@ def uniform_(x, a=0.0, b=1.0, rng=None):
     return _fill(array, _generator(rng).uniform(a, b, size=array.shape))
 
 
-def normal_(x, mean=0.0, std=1.0, rng=None):
+def normal_(
+    x: Tensor, mean: FloatLike = 0.0, std: FloatLike = 1.0, rng: np.random.Generator | None = None
+) -> FloatArray:
     """Fill with samples of N(mean, std²)."""
     array = _array(x, "normal_")
     mean, std = _real(mean, "mean", "normal_"), _real(std, "std", "normal_")
@@ -162,7 +173,7 @@ def normal_(x, mean=0.0, std=1.0, rng=None):
     return _fill(array, _generator(rng).normal(mean, std, size=array.shape))
 
 
-def default_uniform_(x, hidden_size, rng=None):
+def default_uniform_(x: Tensor, hidden_size: IntLike, rng: np.random.Generator | None = None) -> FloatArray:
     """U(-1/√H, 1/√H): PyTorch's default for every weight and bias of RNN, LSTM and GRU."""
     if not is_whole_number(hidden_size, 1):
         raise GatedRNNError(
@@ -173,7 +184,7 @@ def default_uniform_(x, hidden_size, rng=None):
 
 
 # -- scaled by fan-in / fan-out --------------------------------------------------------------
-def xavier_uniform_(x, gain=1.0, rng=None):
+def xavier_uniform_(x: Tensor, gain: FloatLike = 1.0, rng: np.random.Generator | None = None) -> FloatArray:
     """Glorot uniform: U(-b, b) with b = gain · √(6 / (fan_in + fan_out)).
 
     That is std = gain · √(2 / (fan_in + fan_out)), as U(-b, b) has std b/√3.
@@ -185,7 +196,7 @@ def xavier_uniform_(x, gain=1.0, rng=None):
     return _fill(array, _generator(rng).uniform(-bound, bound, size=array.shape))
 
 
-def xavier_normal_(x, gain=1.0, rng=None):
+def xavier_normal_(x: Tensor, gain: FloatLike = 1.0, rng: np.random.Generator | None = None) -> FloatArray:
     """Glorot normal: N(0, σ²) with σ = gain · √(2 / (fan_in + fan_out))."""
     array = _array(x, "xavier_normal_")
     fan_in, fan_out = _calculate_fan_in_and_fan_out(array, "xavier_normal_")
@@ -193,13 +204,19 @@ def xavier_normal_(x, gain=1.0, rng=None):
     return _fill(array, _generator(rng).normal(0.0, std, size=array.shape))
 
 
-def _kaiming_std(array, a, mode, nonlinearity, caller):
+def _kaiming_std(array: FloatArray, a: FloatLike, mode: str, nonlinearity: str, caller: str) -> float:
     """σ = gain / √fan with gain = calculate_gain(nonlinearity, a)."""
     fan = _fan(array, mode, caller)
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
 
 
-def kaiming_uniform_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", rng=None):
+def kaiming_uniform_(
+    x: Tensor,
+    a: FloatLike = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    rng: np.random.Generator | None = None,
+) -> FloatArray:
     """He uniform: U(-b, b) with b = √3 · gain / √fan (fan = fan_in or fan_out by ``mode``).
 
     ``a`` is the negative slope used when ``nonlinearity='leaky_relu'``; the default a = 0
@@ -212,7 +229,13 @@ def kaiming_uniform_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", rng=None)
     return _fill(array, _generator(rng).uniform(-bound, bound, size=array.shape))
 
 
-def kaiming_normal_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", rng=None):
+def kaiming_normal_(
+    x: Tensor,
+    a: FloatLike = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
+    rng: np.random.Generator | None = None,
+) -> FloatArray:
     """He normal: N(0, σ²) with σ = gain / √fan (fan = fan_in or fan_out by ``mode``)."""
     array = _array(x, "kaiming_normal_")
     if array.size == 0:
@@ -221,7 +244,7 @@ def kaiming_normal_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", rng=None):
     return _fill(array, _generator(rng).normal(0.0, std, size=array.shape))
 
 
-def orthogonal_(x, gain=1.0, rng=None):
+def orthogonal_(x: Tensor, gain: FloatLike = 1.0, rng: np.random.Generator | None = None) -> FloatArray:
     """A (semi-)orthogonal matrix times ``gain``, as torch (Saxe et al. 2014).
 
     The array is viewed as (rows, cols) = (shape[0], size / shape[0]). Draw A ~ N(0, 1) of

@@ -23,12 +23,17 @@ update but stops after ``max_consecutive`` in a row (a run that is not recoverin
 """
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from .clip import clip_coefficient, total_grad_norm
+from .core import Module, Parameter
 from .errors import GatedRNNError
+from .optim.base import Optimizer
+from .typing import FloatLike, IntLike
 
 NONFINITE_POLICIES = ("error", "skip")  # what a user may choose; "stop" is the lab's own
 MAX_CONSECUTIVE_SKIPS = 10
@@ -48,7 +53,14 @@ class StepResult:
     stepped: bool
 
 
-def backward_and_step(model, criterion, optimizer, loss, max_norm=None, loss_scale=1.0):
+def backward_and_step(
+    model: Module,
+    criterion: Module,
+    optimizer: Optimizer,
+    loss: FloatLike,
+    max_norm: FloatLike | None = None,
+    loss_scale: FloatLike = 1.0,
+) -> StepResult:
     """Backward from ``criterion``, clip to ``max_norm`` and update with ``optimizer``.
 
     Args:
@@ -69,7 +81,7 @@ def backward_and_step(model, criterion, optimizer, loss, max_norm=None, loss_sca
     # A diverging run overflows inside backward; it is detected below, so NumPy's warnings
     # about it would only repeat the same news.
     with np.errstate(over="ignore", invalid="ignore"):
-        model.backward(criterion.backward(loss_scale))
+        model.backward(criterion.backward(loss_scale))  # type: ignore[attr-defined]
         norm = total_grad_norm(optimizer.params)
     loss, grad_norm = float(loss), float(norm)
     if not (math.isfinite(loss) and math.isfinite(grad_norm)):
@@ -92,7 +104,12 @@ class NonFiniteGuard:
     be set (a resumed run restores them).
     """
 
-    def __init__(self, on_nonfinite="error", max_consecutive=MAX_CONSECUTIVE_SKIPS, on_skip=None):
+    def __init__(
+        self,
+        on_nonfinite: str = "error",
+        max_consecutive: IntLike = MAX_CONSECUTIVE_SKIPS,
+        on_skip: Callable[[StepResult, str], Any] | None = None,
+    ) -> None:
         if on_nonfinite not in NONFINITE_POLICIES + ("stop",):
             raise GatedRNNError(f"on_nonfinite must be one of {', '.join(NONFINITE_POLICIES)}, got {on_nonfinite!r}")
         if (
@@ -107,7 +124,7 @@ class NonFiniteGuard:
         self.skipped = 0
         self.consecutive = 0
 
-    def after_step(self, result, where=""):
+    def after_step(self, result: StepResult, where: str = "") -> bool:
         """Apply the policy to one step's StepResult; ``where`` ("at step 7 (epoch 1, batch 7)")
         goes into the messages. Returns whether to go on."""
         if result.stepped:
@@ -134,7 +151,15 @@ class NonFiniteGuard:
         return True
 
 
-def guarded_step(model, criterion, optimizer, forward, guard, where, max_norm=None):
+def guarded_step(
+    model: Module,
+    criterion: Module,
+    optimizer: Optimizer,
+    forward: Callable[[], FloatLike],
+    guard: NonFiniteGuard,
+    where: str,
+    max_norm: FloatLike | None = None,
+) -> StepResult:
     """One update of a loop that follows ``guard`` (a NonFiniteGuard): ``forward()`` computes the
     loss, :func:`backward_and_step` updates, the guard applies its policy; returns the StepResult.
 
@@ -148,7 +173,7 @@ def guarded_step(model, criterion, optimizer, forward, guard, where, max_norm=No
     return result
 
 
-def check_finite_weights(params, when):
+def check_finite_weights(params: Iterable[Parameter], when: str) -> None:
     """GatedRNNError in one line when an update has left a weight nan or inf (a learning rate so
     large that one step overflows the weights' dtype: no later loss could be trusted).
     ``when``: "after epoch 3", for the message."""

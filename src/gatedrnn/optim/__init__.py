@@ -20,7 +20,7 @@ from .rmsprop import RMSprop
 from .sgd import SGD
 
 # Every optimizer a setting can name, in the order --help lists them.
-OPTIMIZER_CLASSES = (SGD, Adagrad, RMSprop, Adam, AdamW)
+OPTIMIZER_CLASSES: tuple[type[Optimizer], ...] = (SGD, Adagrad, RMSprop, Adam, AdamW)
 
 OPTIMIZERS = registry(OPTIMIZER_CLASSES, "optimizer")  # name → class: "sgd" → SGD, …
 

@@ -1,7 +1,11 @@
 """Adagrad: a step that shrinks with the sum of each weight's squared gradients (torch.optim.Adagrad)."""
 
+from collections.abc import Iterable
+
 import numpy as np
 
+from ..core import Parameter
+from ..typing import FloatLike
 from .base import Optimizer, add_scaled, checked_number
 
 
@@ -22,7 +26,15 @@ class Adagrad(Optimizer):
     hyperparameter_names = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
     state_buffers = {"sum": lambda self: True}
 
-    def __init__(self, params, lr=0.01, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10):
+    def __init__(
+        self,
+        params: Parameter | Iterable[Parameter],
+        lr: FloatLike = 0.01,
+        lr_decay: FloatLike = 0.0,
+        weight_decay: FloatLike = 0.0,
+        initial_accumulator_value: FloatLike = 0.0,
+        eps: FloatLike = 1e-10,
+    ) -> None:
         super().__init__(params, lr)
         self.lr_decay = lr_decay
         self.weight_decay = weight_decay
@@ -30,7 +42,7 @@ class Adagrad(Optimizer):
         self.eps = eps
         self._validate()
 
-    def _validate(self):
+    def _validate(self) -> None:
         super()._validate()
         self.lr_decay = checked_number(
             "Adagrad", "lr_decay", self.lr_decay, low=0.0, hint="use 0 for a constant base rate"

@@ -4,9 +4,13 @@ AdamW is Adam with one switch (``decoupled_weight_decay``) and another default w
 so the two live together: the update is written once.
 """
 
+from collections.abc import Iterable
+
 import numpy as np
 
+from ..core import Parameter
 from ..errors import GatedRNNError
+from ..typing import FloatLike
 from .base import Optimizer, add_scaled, checked_flag, checked_number
 
 
@@ -33,15 +37,23 @@ class Adam(Optimizer):
     }
     decoupled_weight_decay = False
 
-    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False):
+    def __init__(
+        self,
+        params: Parameter | Iterable[Parameter],
+        lr: FloatLike = 0.001,
+        betas: tuple[FloatLike, FloatLike] = (0.9, 0.999),
+        eps: FloatLike = 1e-8,
+        weight_decay: FloatLike = 0.0,
+        amsgrad: bool = False,
+    ) -> None:
         super().__init__(params, lr)
-        self.betas = betas
+        self.betas: tuple[FloatLike, ...] = betas
         self.eps = eps
         self.weight_decay = weight_decay
         self.amsgrad = amsgrad
         self._validate()
 
-    def _validate(self):
+    def _validate(self) -> None:
         super()._validate()
         owner = type(self).__name__
         if not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2:
@@ -106,5 +118,13 @@ class AdamW(Adam):
     name = "adamw"
     decoupled_weight_decay = True
 
-    def __init__(self, params, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.01, amsgrad=False):
+    def __init__(
+        self,
+        params: Parameter | Iterable[Parameter],
+        lr: FloatLike = 0.001,
+        betas: tuple[FloatLike, FloatLike] = (0.9, 0.999),
+        eps: FloatLike = 1e-8,
+        weight_decay: FloatLike = 0.01,
+        amsgrad: bool = False,
+    ) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad)

@@ -18,17 +18,29 @@ only NumPy arrays named ``"<buffer>.<parameter index>"`` (``"exp_avg.0"``), read
 """
 
 import math
+from collections.abc import Callable, Iterable
 from numbers import Real
+from typing import Any
 
 import numpy as np
 
 from ..core import Parameter, distinct_parameters
 from ..errors import GatedRNNError, is_whole_number
 from ..parallel import for_row_blocks
+from ..typing import FloatArray, FloatLike
 
 
 # -- argument checks -------------------------------------------------------------------------
-def checked_number(owner, name, value, low=None, high=None, low_open=False, high_open=False, hint=""):
+def checked_number(
+    owner: str,
+    name: str,
+    value: Any,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    hint: str = "",
+) -> float:
     """Return ``value`` as a float after checking it is a finite real within [low, high]."""
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
         raise GatedRNNError(f"{owner} {name} must be a finite number, got {value!r}; {hint}")
@@ -43,19 +55,19 @@ def checked_number(owner, name, value, low=None, high=None, low_open=False, high
     return value
 
 
-def _shown(value, limit=40):
+def _shown(value: Any, limit: int = 40) -> str:
     """``repr(value)`` cut short, for a value read from a file."""
     text = repr(value) if not (isinstance(value, int) and value.bit_length() > 1000) else "a very large int"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def checked_flag(owner, name, value):
+def checked_flag(owner: str, name: str, value: Any) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise GatedRNNError(f"{owner} {name} must be True or False, got {value!r}; pass a bool")
     return bool(value)
 
 
-def _unique_parameters(params, owner):
+def _unique_parameters(params: Parameter | Iterable[Parameter], owner: str) -> list[Parameter]:
     """The distinct Parameters of ``params`` (tied weights once); never one bare Parameter or none."""
     if isinstance(params, (Parameter, np.ndarray)):
         raise GatedRNNError(
@@ -68,7 +80,7 @@ def _unique_parameters(params, owner):
     return unique
 
 
-def add_scaled(target, source, alpha, scratch):
+def add_scaled(target: FloatArray, source: FloatArray, alpha: FloatLike, scratch: FloatArray) -> None:
     """target += α · source, using ``scratch`` (which may be ``source``) for α · source.
 
     Over a large weight the two passes run on blocks of it on every core (gatedrnn.parallel).
@@ -80,7 +92,7 @@ def add_scaled(target, source, alpha, scratch):
         return
     flat_target, flat_source, flat_scratch = (array.reshape(-1) for array in arrays)
 
-    def update(start, stop):
+    def update(start: int, stop: int) -> None:
         np.multiply(flat_source[start:stop], alpha, out=flat_scratch[start:stop])
         flat_target[start:stop] += flat_scratch[start:stop]
 
@@ -101,13 +113,15 @@ class Optimizer:
     taken (t in the equations, starting at 1 on the first step).
     """
 
-    name = None  # the name OPTIMIZERS knows it by (gatedrnn.optim), set by each registered rule
-    hyperparameter_names = ("lr",)
+    name: str | None = None  # the name OPTIMIZERS knows it by (gatedrnn.optim), set by each registered rule
+    hyperparameter_names: tuple[str, ...] = ("lr",)
     # The buffers the optimizer may keep per parameter, each with whether it is kept under the
     # current hyperparameters (then every trainable parameter has it once a step is taken).
-    state_buffers = None  # None: not declared (a subclass of your own): any buffer name loads, none is required
+    # None: not declared (a subclass of your own): any buffer name loads, none is required.
+    state_buffers: dict[str, Callable[[Any], bool]] | None = None
 
-    def __init__(self, params, lr):
+    def __init__(self, params: Parameter | Iterable[Parameter], lr: FloatLike) -> None:
+        """``params``: a Parameter or an iterable of them (``model.parameters()``); ``lr`` > 0."""
         self.params = _unique_parameters(params, type(self).__name__)
         self.lr = lr
         if self.lr == 0:  # 0 is where a schedule may end, not where training can start
@@ -116,16 +130,16 @@ class Optimizer:
             )
         self.step_count = 0
         # state[name][i] is buffer ``name`` of parameter i, None until its first update
-        self.state = {}
-        self._workspaces = [None] * len(self.params)
+        self.state: dict[str, list[FloatArray | None]] = {}
+        self._workspaces: list[tuple[FloatArray, FloatArray] | None] = [None] * len(self.params)
 
     @property
-    def lr(self):
+    def lr(self) -> float:
         """The learning rate η, a finite float ≥ 0."""
         return self._lr
 
     @lr.setter
-    def lr(self, value):
+    def lr(self, value: FloatLike) -> None:
         self._lr = checked_number(
             type(self).__name__,
             "lr",
@@ -134,14 +148,14 @@ class Optimizer:
             hint="use a positive learning rate such as 1e-3 (a schedule may lower it to 0, never below)",
         )
 
-    def _validate(self):
+    def _validate(self) -> None:
         """Check the hyperparameters (raising GatedRNNError) and normalise their types.
 
         ``lr`` needs nothing here: its setter has checked it. Subclasses check the rest.
         """
 
     # -- the update loop ---------------------------------------------------------------------
-    def step(self, grad_scale=1.0):
+    def step(self, grad_scale: FloatLike = 1.0) -> None:
         """Update every parameter in place from its current ``grad``.
 
         ``grad_scale`` c: update as if every gradient had first been multiplied by c, which
@@ -166,19 +180,19 @@ class Optimizer:
                     param.grad *= np.asarray(grad_scale, param.grad.dtype)
                 self._update(i, param, lr * grad_scale if folds_scale else lr, self._workspace(i, param))
 
-    def _folds_grad_scale(self):
+    def _folds_grad_scale(self) -> bool:
         """True when an update with lr·c from g equals one with lr from c·g."""
         return False
 
-    def _update(self, i, param, lr, work):
+    def _update(self, i: int, param: Parameter, lr: FloatLike, work: tuple[FloatArray, FloatArray]) -> None:
         raise NotImplementedError
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Set every parameter's gradient to zero (backward passes add into it)."""
         for param in self.params:
             param.zero_grad()
 
-    def _workspace(self, i, param):
+    def _workspace(self, i: int, param: Parameter) -> tuple[FloatArray, FloatArray]:
         """Two scratch arrays shaped like parameter i, reused at every step."""
         work = self._workspaces[i]
         if work is None or work[0].shape != param.data.shape or work[0].dtype != param.data.dtype:
@@ -186,14 +200,15 @@ class Optimizer:
             self._workspaces[i] = work
         return work
 
-    def _buffer(self, name, i, param, fill=0.0):
+    def _buffer(self, name: str, i: int, param: Parameter, fill: FloatLike = 0.0) -> FloatArray:
         """State buffer ``name`` of parameter i, created filled with ``fill`` on first use."""
         buffers = self.state.setdefault(name, [None] * len(self.params))
-        if buffers[i] is None:
-            buffers[i] = np.full_like(param.data, fill)
-        return buffers[i]
+        buffer = buffers[i]
+        if buffer is None:
+            buffer = buffers[i] = np.full_like(param.data, fill)
+        return buffer
 
-    def _decayed_grad(self, param, weight_decay, out):
+    def _decayed_grad(self, param: Parameter, weight_decay: FloatLike, out: FloatArray) -> FloatArray:
         """out ← g_t + λ θ_{t-1}: L2 weight decay folded into the gradient (a copy; grad is kept)."""
         if weight_decay == 0:
             np.copyto(out, param.grad)
@@ -203,15 +218,15 @@ class Optimizer:
         return out
 
     # -- checkpoints -------------------------------------------------------------------------
-    def hyperparameters(self):
+    def hyperparameters(self) -> dict[str, Any]:
         """The hyperparameters as a dict of JSON values (tuples become lists)."""
-        values = {}
+        values: dict[str, Any] = {}
         for name in self.hyperparameter_names:
             value = getattr(self, name)
             values[name] = list(value) if isinstance(value, tuple) else value
         return values
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """``{"hyperparameters": JSON dict, "arrays": {"<buffer>.<index>": ndarray}}``.
 
         Arrays are copies, so later steps do not change a saved state.
@@ -222,14 +237,14 @@ class Optimizer:
             "step": self.step_count,
             **self.hyperparameters(),
         }
-        arrays = {}
+        arrays: dict[str, FloatArray] = {}
         for name, buffers in self.state.items():
             for i, buffer in enumerate(buffers):
                 if buffer is not None:
                     arrays[f"{name}.{i}"] = buffer.copy()
         return {"hyperparameters": hyperparameters, "arrays": arrays}
 
-    def load_state_dict(self, state):
+    def load_state_dict(self, state: dict[str, Any]) -> None:
         """Restore hyperparameters, step count and buffers saved by :meth:`state_dict`.
 
         The optimizer must be the same class over the same number of parameters with the same
@@ -289,10 +304,10 @@ class Optimizer:
             )
         return hyper, arrays
 
-    def _arrays_to_state(self, arrays):
+    def _arrays_to_state(self, arrays: Any) -> dict[str, list[FloatArray | None]]:
         """Check names, indices and shapes of saved arrays; return a fresh ``state`` dict."""
         owner = type(self).__name__
-        new_state = {}
+        new_state: dict[str, list[FloatArray | None]] = {}
         for key, value in arrays.items():
             name, _, index = str(key).rpartition(".")
             # "exp_avg.03" would be a second copy of "exp_avg.3": only the canonical index fits
@@ -357,6 +372,6 @@ class Optimizer:
         for name, value in old.items():
             setattr(self, name, value)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         args = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.hyperparameter_names)
         return f"{type(self).__name__}({args})"

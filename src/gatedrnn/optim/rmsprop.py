@@ -1,7 +1,11 @@
 """RMSprop: a step divided by a running RMS of the gradient (torch.optim.RMSprop)."""
 
+from collections.abc import Iterable
+
 import numpy as np
 
+from ..core import Parameter
+from ..typing import FloatLike
 from .base import Optimizer, add_scaled, checked_flag, checked_number
 
 
@@ -28,7 +32,16 @@ class RMSprop(Optimizer):
         "momentum_buffer": lambda self: self.momentum > 0,
     }
 
-    def __init__(self, params, lr=0.01, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False):
+    def __init__(
+        self,
+        params: Parameter | Iterable[Parameter],
+        lr: FloatLike = 0.01,
+        alpha: FloatLike = 0.99,
+        eps: FloatLike = 1e-8,
+        weight_decay: FloatLike = 0.0,
+        momentum: FloatLike = 0.0,
+        centered: bool = False,
+    ) -> None:
         super().__init__(params, lr)
         self.alpha = alpha
         self.eps = eps
@@ -37,7 +50,7 @@ class RMSprop(Optimizer):
         self.centered = centered
         self._validate()
 
-    def _validate(self):
+    def _validate(self) -> None:
         super()._validate()
         self.alpha = checked_number("RMSprop", "alpha", self.alpha, low=0.0, high=1.0, hint="use a value such as 0.99")
         self.eps = checked_number("RMSprop", "eps", self.eps, low=0.0, hint="use a small value such as 1e-8")

@@ -1,8 +1,12 @@
 """SGD: stochastic gradient descent with momentum, dampening, Nesterov and L2 decay (torch.optim.SGD)."""
 
+from collections.abc import Iterable
+
 import numpy as np
 
+from ..core import Parameter
 from ..errors import GatedRNNError
+from ..typing import FloatLike
 from .base import Optimizer, add_scaled, checked_flag, checked_number
 
 
@@ -24,7 +28,15 @@ class SGD(Optimizer):
     hyperparameter_names = ("lr", "momentum", "dampening", "weight_decay", "nesterov")
     state_buffers = {"momentum_buffer": lambda self: self.momentum != 0}
 
-    def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
+    def __init__(
+        self,
+        params: Parameter | Iterable[Parameter],
+        lr: FloatLike,
+        momentum: FloatLike = 0.0,
+        dampening: FloatLike = 0.0,
+        weight_decay: FloatLike = 0.0,
+        nesterov: bool = False,
+    ) -> None:
         super().__init__(params, lr)
         self.momentum = momentum
         self.dampening = dampening
@@ -32,7 +44,7 @@ class SGD(Optimizer):
         self.nesterov = nesterov
         self._validate()
 
-    def _validate(self):
+    def _validate(self) -> None:
         super()._validate()
         self.momentum = checked_number(
             "SGD", "momentum", self.momentum, low=0.0, hint="use 0 for plain SGD or a value such as 0.9"
@@ -50,7 +62,7 @@ class SGD(Optimizer):
                 "momentum=0.9, dampening=0, or use nesterov=False"
             )
 
-    def _folds_grad_scale(self):
+    def _folds_grad_scale(self) -> bool:
         return self.momentum == 0 and self.weight_decay == 0
 
     def _update(self, i, param, lr, work):
