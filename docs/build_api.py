@@ -1,6 +1,6 @@
 """Build the API reference: HTML from the docstrings, with pdoc, into docs/api/.
 
-    python docs/build_api.py                  # docs/api/index.html, about 20 seconds
+    python docs/build_api.py                  # docs/api/index.html, 10–20 seconds
     python docs/build_api.py --output DIR     # somewhere else
 
 The build fails (exit status 1, each warning printed) if pdoc warns about anything: a name in an
