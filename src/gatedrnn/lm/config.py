@@ -13,7 +13,9 @@ fields (gatedrnn.cli.options), and a checkpoint stores ``asdict(config)``.
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import Field, dataclass, field
+from typing import Any, ClassVar, TypeVar
 
 from .. import optim
 from ..errors import GatedRNNError, is_finite_number, is_whole_number, short_repr
@@ -29,8 +31,19 @@ SCHEDULES = ("constant", "plateau", "step")
 # does (corrupt or crafted: it would only print "perplexity nan"), so nothing may start there.
 LARGEST_PLAUSIBLE_WEIGHT = 1e6
 
+CheckedT = TypeVar("CheckedT", bound="_Checked")
 
-def setting(default, help, low=None, low_open=False, high=None, high_open=False, choices=None, added_later=False):
+
+def setting(
+    default: Any,
+    help: str,
+    low: float | None = None,
+    low_open: bool = False,
+    high: float | None = None,
+    high_open: bool = False,
+    choices: tuple[str, ...] | None = None,
+    added_later: bool = False,
+) -> Any:
     """A dataclass field with its help text and bounds in ``metadata`` (read by check and the CLI).
 
     ``added_later``: the field came after checkpoints were first written; a saved settings
@@ -53,7 +66,9 @@ def setting(default, help, low=None, low_open=False, high=None, high_open=False,
 class _Checked:
     """Validation on construction, from the fields' metadata, plus ``replace`` and ``from_dict``."""
 
-    def __post_init__(self):
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]  # every subclass is a dataclass
+
+    def __post_init__(self) -> None:
         for spec in dataclasses.fields(self):
             value = getattr(self, spec.name)
             _check_field(type(self).__name__, spec, value)
@@ -62,10 +77,10 @@ class _Checked:
             object.__setattr__(self, spec.name, _plain(spec.type, value))
         self._check_together()
 
-    def _check_together(self):
+    def _check_together(self) -> None:
         """Rules across fields; subclasses add theirs."""
 
-    def replace(self, **changes):
+    def replace(self: CheckedT, **changes: Any) -> CheckedT:
         """A copy with ``changes`` applied, checked again."""
         unknown = sorted(set(changes) - {spec.name for spec in dataclasses.fields(self)})
         if unknown:
@@ -75,11 +90,12 @@ class _Checked:
             )
         return dataclasses.replace(self, **changes)
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a dict of JSON values (what a checkpoint stores)."""
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, values, source="the settings"):
+    def from_dict(cls: type[CheckedT], values: Mapping[str, Any], source: str = "the settings") -> CheckedT:
         """Rebuild from ``to_dict()`` output (e.g. a checkpoint's), refusing unknown or missing keys.
 
         Every value is checked as a constructor argument is (type, then bounds), and a refusal
@@ -105,7 +121,7 @@ class _Checked:
             raise GatedRNNError(f"{source}: {error}") from None
 
 
-def _check_field(owner, spec, value):
+def _check_field(owner: str, spec: Field[Any], value: Any) -> None:
     meta, kind, name = spec.metadata, spec.type, spec.name
     if value is None and spec.default is None:
         return
@@ -128,14 +144,14 @@ def _check_field(owner, spec, value):
         raise GatedRNNError(f"{name} must be {describe_bounds(meta)}, got {short_repr(value)}")
 
 
-def _plain(kind, value):
+def _plain(kind: Any, value: Any) -> Any:
     """``value`` as the field's Python type: int for int fields, float for float fields."""
     if value is None or kind not in (int, float):
         return value
     return kind(value)
 
 
-def describe_bounds(meta):
+def describe_bounds(meta: Mapping[str, Any]) -> str:
     """'≥ 1', '> 0', 'in [0, 1)' …, from a field's metadata."""
     low, high = meta["low"], meta["high"]
     if low is not None and high is not None:
@@ -194,7 +210,7 @@ class ModelConfig(_Checked):
     )
     init_scale: float = setting(0.1, "the bound of init=uniform", low=0.0, low_open=True, high=LARGEST_PLAUSIBLE_WEIGHT)
 
-    def _check_together(self):
+    def _check_together(self) -> None:
         if self.tie_weights and self.embedding_size != self.hidden_size:
             raise GatedRNNError(
                 f"tied weights need embedding_size == hidden_size, got {self.embedding_size} and "
@@ -227,7 +243,7 @@ class TrainConfig(_Checked):
         "error", "a nan/inf loss or gradient: error stops, skip skips that update", choices=NONFINITE_POLICIES
     )
 
-    def _check_together(self):
+    def _check_together(self) -> None:
         # lr_decay ** k overflows, or the rate underflows to 0, long before a run ends when the
         # divisor is huge or the epochs many: refuse that here, not at epoch k (gatedrnn.lr_schedule).
         if self.schedule == "step":

@@ -50,16 +50,17 @@ class DataSettings:
     train_tokens: keep only the first N training tokens (quick trials).
     """
 
-    kind: str = None
-    data_dir: str = None
-    text: str = None
-    valid_text: str = None
-    test_text: str = None
+    # Paths may be given as str or os.PathLike; the instance holds them as str.
+    kind: str | None = None
+    data_dir: str | os.PathLike[str] | None = None
+    text: str | os.PathLike[str] | None = None
+    valid_text: str | os.PathLike[str] | None = None
+    test_text: str | os.PathLike[str] | None = None
     level: str = "word"
     lowercase: bool = False
     min_count: int = 1
-    max_vocab: int = None
-    train_tokens: int = None
+    max_vocab: int | None = None
+    train_tokens: int | None = None
 
     def __post_init__(self):
         if self.kind is None:

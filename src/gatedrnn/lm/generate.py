@@ -5,21 +5,25 @@ the state; then each sampled token is fed back as the next input.
 """
 
 import math
+from collections.abc import Callable, Sequence
 from numbers import Real
+from typing import Any
 
 import numpy as np
 
+from ..core import Module
 from ..errors import GatedRNNError, is_whole_number
 from ..functional import softmax
 from ..thread_tuner import ThreadTuner
+from ..typing import FloatArray, FloatLike, IntArray, IntLike
 
 
-def _is_real(value):
+def _is_real(value: object) -> bool:
     """A finite real number, not a bool (``temperature=True`` is surely a mistake)."""
     return isinstance(value, Real) and not isinstance(value, (bool, np.bool_)) and math.isfinite(value)
 
 
-def check_sampling(temperature=1.0, top_k=None, top_p=None):
+def check_sampling(temperature: FloatLike = 1.0, top_k: IntLike | None = None, top_p: FloatLike | None = None) -> None:
     """Refuse sampling settings that would fail or sample nonsense, each with a one-line GatedRNNError."""
     if not _is_real(temperature) or temperature <= 0:
         raise GatedRNNError(
@@ -32,7 +36,9 @@ def check_sampling(temperature=1.0, top_k=None, top_p=None):
         raise GatedRNNError(f"top_p must be a number in (0, 1], got {top_p!r}; pass e.g. top_p=0.9, or None for no cut")
 
 
-def next_token_distribution(logits, temperature=1.0, top_k=None, top_p=None):
+def next_token_distribution(
+    logits: FloatArray, temperature: FloatLike = 1.0, top_k: IntLike | None = None, top_p: FloatLike | None = None
+) -> FloatArray:
     """Turn one step's logits (V,) into the probabilities (V,) to sample from.
 
     p ∝ exp(logits / temperature), then keep only the ``top_k`` most likely tokens and/or
@@ -57,7 +63,7 @@ def next_token_distribution(logits, temperature=1.0, top_k=None, top_p=None):
     return probs / probs.sum()
 
 
-def scaled_logits(logits, temperature):
+def scaled_logits(logits: FloatArray, temperature: FloatLike) -> FloatArray:
     """logits / temperature, (V,), finite however small the temperature.
 
     A tiny temperature (1e-310) overflows the quotient to ±inf and softmax to nan. Then the
@@ -76,9 +82,20 @@ def scaled_logits(logits, temperature):
 
 
 def generate(
-    model, prompt_ids, length, temperature=1.0, top_k=None, top_p=None, greedy=False, seed=None, on_token=None
-):
+    model: Module,
+    prompt_ids: Sequence[IntLike] | IntArray,
+    length: IntLike,
+    temperature: FloatLike = 1.0,
+    top_k: IntLike | None = None,
+    top_p: FloatLike | None = None,
+    greedy: bool = False,
+    seed: IntLike | None = None,
+    on_token: Callable[[int], Any] | None = None,
+) -> list[int]:
     """Continue ``prompt_ids`` by ``length`` sampled ids; returns the list of new ids.
+
+    ``model``: a language model (``model(ids (1, P), state)`` → logits (1, P, V), state), such
+    as :class:`~gatedrnn.lm.model.LanguageModel`; ``prompt_ids``: P ≥ 1 integer ids (P,).
 
     ``greedy=True`` always takes the most likely token. ``seed`` makes sampling reproducible.
     ``on_token(id)`` is called as each token is chosen, for streaming output. Every argument
@@ -96,14 +113,23 @@ def generate(
         model.train(was_training)
 
 
-def _sample(model, prompt_ids, length, rng, greedy, on_token, sampling):
+def _sample(
+    model: Module,
+    prompt_ids: IntArray,
+    length: IntLike,
+    rng: np.random.Generator,
+    greedy: bool,
+    on_token: Callable[[int], Any] | None,
+    sampling: tuple[Any, Any, Any],
+) -> list[int]:
     """The loop: read the prompt at once, then feed each chosen token back in.
 
     One token at a time is a batch of one: products too small for a second thread to pay,
     usually, so the count is chosen by timing here too (gatedrnn.thread_tuner).
     """
     logits, state = model(prompt_ids[None, :])
-    generated, tuner = [], ThreadTuner()
+    generated: list[int] = []
+    tuner = ThreadTuner()
     for _ in range(length):
         step_logits = logits[0, -1]
         if greedy:
@@ -119,7 +145,7 @@ def _sample(model, prompt_ids, length, rng, greedy, on_token, sampling):
     return generated
 
 
-def check_prompt(model, prompt_ids):
+def check_prompt(model: Module, prompt_ids: Any) -> IntArray:
     """The prompt as an int64 array (P,) of ids inside the model's vocabulary, P ≥ 1."""
     try:
         ids = np.asarray(prompt_ids)
@@ -142,7 +168,8 @@ def check_prompt(model, prompt_ids):
     return ids.astype(np.int64)
 
 
-def check_generation(length, greedy, seed, on_token):
+def check_generation(length: Any, greedy: Any, seed: Any, on_token: Any) -> None:
+    """GatedRNNError in one line unless generate's length, greedy, seed and on_token are usable."""
     if not is_whole_number(length, 0):
         raise GatedRNNError(f"length must be a whole number ≥ 0, got {length!r}; pass the number of tokens to add")
     if not isinstance(greedy, (bool, np.bool_)):

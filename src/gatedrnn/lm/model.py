@@ -13,6 +13,8 @@ The loss (softmax cross-entropy against the next ids) lives outside, in the Trai
 same model also serves evaluation and generation.
 """
 
+from typing import Any
+
 import numpy as np
 
 from .. import init as _init
@@ -21,6 +23,7 @@ from ..core import Module
 from ..errors import GatedRNNError
 from ..layers import RECURRENT_LAYERS, Dropout, Embedding, Linear, LockedDropout
 from ..memory import available_bytes, describe_available, describe_bytes
+from ..typing import DTypeLike, FloatArray, IntArray, RecurrentState
 from .config import ModelConfig
 
 # Training holds each weight TRAINING_COPIES times: the weight, its gradient and the two
@@ -30,7 +33,7 @@ TRAINING_COPIES = 4
 MODEL_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def _is_model_dtype(dtype):
+def _is_model_dtype(dtype: Any) -> bool:
     try:
         return np.dtype(dtype) in MODEL_DTYPES
     except TypeError:  # not a dtype at all ('bogus', 3, ...)
@@ -50,7 +53,7 @@ class LanguageModel(Module):
     dtype: float32 (default) or float64.
     """
 
-    def __init__(self, config, dtype=np.float32):
+    def __init__(self, config: ModelConfig, dtype: DTypeLike = np.float32) -> None:
         if not isinstance(config, ModelConfig):
             raise GatedRNNError(
                 f"LanguageModel needs a ModelConfig, got {type(config).__name__}; "
@@ -91,7 +94,7 @@ class LanguageModel(Module):
         )
         self._initialise(config.init, config.init_scale)
 
-    def _initialise(self, scheme, scale):
+    def _initialise(self, scheme: str, scale: float) -> None:
         generator = _rng.generator()
         if scheme == "uniform":
             for param in self.parameters():
@@ -108,7 +111,7 @@ class LanguageModel(Module):
                     _init.normal_(param, 0.0, 1.0 / np.sqrt(fan_in), rng=generator)
             self._freeze_redundant_biases()
 
-    def _freeze_redundant_biases(self):
+    def _freeze_redundant_biases(self) -> None:
         """Hold b_hh at zero so that an LSTM or RNN has the book's single bias b per gate.
 
         Only b_ih + b_hh enters those cells' equations, and under SGD two zero-initialised
@@ -122,12 +125,16 @@ class LanguageModel(Module):
             if name.startswith("bias_hh"):
                 param.requires_grad = False
 
-    def forward(self, ids, state=None):
-        """ids (N, T) ints → logits (N, T, V) and the final recurrent state."""
+    def forward(self, ids: IntArray, state: RecurrentState | None = None) -> tuple[FloatArray, RecurrentState]:
+        """ids (N, T) ints → logits (N, T, V) in the model's dtype and the final recurrent state.
+
+        ``state``: None (zeros), or the state a previous call returned: (L, N, H) arrays, a
+        tuple (h, c) of them for the LSTM.
+        """
         hs, state = self.rnn(self.embed_dropout(self.embed(ids)), state)
         return self.decoder(self.output_dropout(hs)), state
 
-    def backward(self, dlogits):
+    def backward(self, dlogits: FloatArray) -> RecurrentState:
         """dL/dlogits (N, T, V) → gradients added to every parameter; returns dL/d(initial state)."""
         dhs = self.output_dropout.backward(self.decoder.backward(dlogits))
         dxs, dstate = self.rnn.backward(dhs)
@@ -136,7 +143,7 @@ class LanguageModel(Module):
 
 
 # -- sizes known before anything is built ------------------------------------------------------
-def expected_shapes(config):
+def expected_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
     """{parameter name: shape} of ``LanguageModel(config)``, in ``named_parameters()`` order.
 
     Computed from the config alone, so that a checkpoint's arrays can be checked against it
@@ -146,7 +153,7 @@ def expected_shapes(config):
     _check_sized(config)
     gates = RECURRENT_LAYERS[config.cell].gate_count
     rows, hidden = gates * config.hidden_size, config.hidden_size
-    shapes = {"embed.weight": (config.vocab_size, config.embedding_size)}
+    shapes: dict[str, tuple[int, ...]] = {"embed.weight": (config.vocab_size, config.embedding_size)}
     for k in range(config.num_layers):
         inputs = config.embedding_size if k == 0 else hidden
         shapes.update(
@@ -163,13 +170,13 @@ def expected_shapes(config):
     return shapes
 
 
-def parameter_array_count(config):
+def parameter_array_count(config: ModelConfig) -> int:
     """How many arrays ``expected_shapes(config)`` lists, without listing them (num_layers may be absurd)."""
     _check_sized(config)
     return 1 + 4 * config.num_layers + (1 if config.tie_weights else 2)
 
 
-def parameter_count(config):
+def parameter_count(config: ModelConfig) -> int:
     """The number of weights of ``LanguageModel(config)``, in closed form (no array is made)."""
     _check_sized(config)
     gates = RECURRENT_LAYERS[config.cell].gate_count
@@ -178,12 +185,12 @@ def parameter_count(config):
     return V * E + recurrent + (0 if config.tie_weights else V * H) + V
 
 
-def training_bytes(config, dtype=np.float32):
+def training_bytes(config: ModelConfig, dtype: DTypeLike = np.float32) -> int:
     """Bytes that training ``LanguageModel(config, dtype)`` needs at least (weights × TRAINING_COPIES)."""
     return parameter_count(config) * _itemsize(dtype) * TRAINING_COPIES
 
 
-def check_fits_in_memory(config, dtype=np.float32):
+def check_fits_in_memory(config: ModelConfig, dtype: DTypeLike = np.float32) -> None:
     """Refuse, with the figures, a model whose weights, gradients and optimizer buffers exceed memory."""
     needed, available = training_bytes(config, dtype), available_bytes()
     if available is not None and needed > available:
@@ -195,12 +202,12 @@ def check_fits_in_memory(config, dtype=np.float32):
         )
 
 
-def _check_sized(config):
+def _check_sized(config: object) -> None:
     if not isinstance(config, ModelConfig) or config.vocab_size is None:
         raise GatedRNNError("the model's size needs a ModelConfig with vocab_size set")
 
 
-def _itemsize(dtype):
+def _itemsize(dtype: Any) -> int:
     """Bytes per weight; 4 for a dtype NumPy does not know (the layers then refuse it themselves)."""
     try:
         return np.dtype(dtype).itemsize

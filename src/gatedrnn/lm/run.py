@@ -19,7 +19,9 @@ directory the same way), so every door checks the same things in the same order:
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -55,23 +57,23 @@ class TrainingRun:
 
     def __init__(
         self,
-        out,
-        data,
-        model,
-        training,
-        preset="custom",
-        about="",
-        results=None,
-        resume=False,
-        engine=None,
-        command=None,
-        progress=True,
-        echo=print,
-        log_interval=100,
-        checkpoint_interval=500,
-        on_log=None,
-        how_to_continue=None,
-    ):
+        out: str | os.PathLike[str] | RunFiles,
+        data: DataSettings | Corpus | Callable[[], Corpus],
+        model: ModelConfig,
+        training: TrainConfig,
+        preset: str = "custom",
+        about: str = "",
+        results: str | os.PathLike[str] | None = None,
+        resume: bool = False,
+        engine: Callable[..., Any] | None = None,
+        command: str | None = None,
+        progress: bool = True,
+        echo: Callable[[str], Any] = print,
+        log_interval: int = 100,
+        checkpoint_interval: int = 500,
+        on_log: Callable[[Trainer, dict[str, Any]], Any] | None = None,
+        how_to_continue: Callable[[bool], str] | None = None,
+    ) -> None:
         if not (isinstance(data, (DataSettings, Corpus)) or callable(data)):
             raise GatedRNNError(
                 f"data must be a DataSettings, a Corpus or a function returning one, got "
@@ -98,7 +100,7 @@ class TrainingRun:
         )
         self.echo = echo
         self.how_to_continue = how_to_continue or _how_to_continue
-        self.trainer = None
+        self.trainer: Trainer | None = None  # made by build()
 
     # -- 1. checks that need no data ---------------------------------------------------------
     def check(self):
@@ -138,7 +140,7 @@ class TrainingRun:
                 )
 
     # -- 2. corpus, model, Trainer -----------------------------------------------------------
-    def build(self):
+    def build(self) -> Trainer:
         """Check (:meth:`check`), then load the corpus, make the model (seeded) and the Trainer;
         returns the Trainer."""
         self.check()
@@ -163,7 +165,7 @@ class TrainingRun:
         return corpus
 
     # -- 3. train and report -----------------------------------------------------------------
-    def train(self, max_steps=None, time_limit=None):
+    def train(self, max_steps: int | None = None, time_limit: float | None = None) -> dict[str, Any]:
         """Build (and so check) unless built, claim ``out``, resume if asked, train; returns fit()'s summary.
 
         A finished run also writes its results document (``summary["results"]`` holds it). A

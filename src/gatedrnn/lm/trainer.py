@@ -14,7 +14,10 @@ buffers, the random generator, the data position and the carried state (gatedrnn
 """
 
 import math
+import os
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from .. import rng as _rng
 from ..data import TBPTTBatches
@@ -29,6 +32,13 @@ from .run_checkpoint import finite_or_none, load_run_checkpoint, save_run_checkp
 from .run_directory import RunFiles
 from .run_log import RunLog
 from .scores import bits, perplexity
+
+if TYPE_CHECKING:  # for the hints only: the Trainer checks its parts at run time (_check_parts)
+    from ..data import Corpus
+    from ..optim import Optimizer
+    from ..training import StepResult
+    from ..typing import IntLike
+    from .model import LanguageModel
 
 
 class Trainer:
@@ -51,18 +61,18 @@ class Trainer:
 
     def __init__(
         self,
-        model,
-        corpus,
-        config,
-        out_dir,
-        run_info=None,
-        progress=True,
-        echo=print,
-        log_interval=100,
-        checkpoint_interval=500,
-        on_log=None,
-        engine=None,
-    ):
+        model: "LanguageModel",
+        corpus: "Corpus",
+        config: TrainConfig,
+        out_dir: "str | os.PathLike[str] | RunFiles",
+        run_info: dict[str, Any] | None = None,
+        progress: bool = True,
+        echo: Callable[[str], Any] = print,
+        log_interval: "IntLike" = 100,
+        checkpoint_interval: "IntLike" = 500,
+        on_log: "Callable[[Trainer, dict[str, Any]], Any] | None" = None,
+        engine: "Callable[[LanguageModel, Optimizer, TrainConfig], Any] | None" = None,
+    ) -> None:
         _check_parts(model, corpus, config)
         for name, value in (("log_interval", log_interval), ("checkpoint_interval", checkpoint_interval)):
             check_whole_number(name, value, 1)
@@ -91,7 +101,7 @@ class Trainer:
         self.engine = (engine or _numpy_engine)(model, self.optimizer, config)
         # Where the run stands; all of it goes into every checkpoint.
         self.epoch, self.window, self.step = 0, 0, 0
-        self.state = None
+        self.state: Any = None  # the recurrent state carried from window to window
         self.best_valid_nll = math.inf
         self.plateau_divisions = 0  # times the "plateau" schedule has divided the rate
         self.loss_sums = dict(epoch_total=0.0, epoch_count=0, interval_total=0.0, interval_count=0)
@@ -99,23 +109,26 @@ class Trainer:
         self.guard = NonFiniteGuard(config.on_nonfinite, on_skip=self._skipped)
         self._stop_rule = _StopRule(None, None)
         self._wall_seconds_before = 0.0  # time spent in fit() by earlier sessions of this run
-        self._fit_started = None
+        self._fit_started: float | None = None
         self._resumed = False  # load() restored a run: fit() continues it in its directory
 
     @property
-    def out_dir(self):
+    def out_dir(self) -> Any:
+        """The run directory (a Path)."""
         return self.files.out_dir
 
     @property
-    def history(self):
+    def history(self) -> list[dict[str, Any]]:
+        """The records of metrics.jsonl so far, oldest first."""
         return self.log.history
 
     @property
-    def char_level(self):
+    def char_level(self) -> bool:
+        """True for a character-level corpus (scores in bits per character)."""
         return self.files.char_level
 
     # -- the loop --------------------------------------------------------------------------
-    def fit(self, max_steps=None, time_limit=None):
+    def fit(self, max_steps: "IntLike | None" = None, time_limit: float | None = None) -> dict[str, Any]:
         """Train until ``epochs`` are done, or stop early and resumably; returns a summary dict.
 
         The run directory is claimed first, as ``gatedrnn train`` claims it (run.lock; a
@@ -134,7 +147,7 @@ class Trainer:
         with self.files.claim(resume=self._resumed or self.step > 0, command=self.run_info.get("command")):
             return self._fit(max_steps, time_limit)
 
-    def _fit(self, max_steps, time_limit):
+    def _fit(self, max_steps: "IntLike | None", time_limit: float | None) -> dict[str, Any]:
         cfg = self.config
         if max_steps is not None:
             check_whole_number("max_steps", max_steps, 1)
@@ -165,20 +178,21 @@ class Trainer:
         return self._finish(time.perf_counter() - started)
 
     @property
-    def wall_seconds(self):
+    def wall_seconds(self) -> float:
         """Seconds this run has spent in fit() so far, over all its sessions (resumes)."""
         running = 0.0 if self._fit_started is None else time.perf_counter() - self._fit_started
         return self._wall_seconds_before + running
 
     @property
-    def stop_requested(self):
+    def stop_requested(self) -> bool:
+        """Whether :meth:`request_stop` was called since the last stop."""
         return self._stop_rule.requested is not None
 
-    def request_stop(self, reason="interrupted"):
+    def request_stop(self, reason: str = "interrupted") -> None:
         """Ask ``fit`` to stop after the current step and save (safe to call from a signal handler)."""
         self._stop_rule.requested = reason
 
-    def _stop_early(self):
+    def _stop_early(self) -> dict[str, Any]:
         reason = self._stop_rule.reason(self)
         self._stop_rule.requested = None  # a later fit() starts afresh
         self.save(self.files.last)
@@ -254,17 +268,17 @@ class Trainer:
         if self.on_log is not None:
             self.on_log(self, record)
 
-    def _run_time_left(self):
+    def _run_time_left(self) -> str:
         """The time left for the whole run, from this session's pace (steps and evaluations so far)."""
         from ..progress import duration
 
         done = self.step - self._steps_at_fit_start
-        if done <= 0:
+        if done <= 0 or self._fit_started is None:
             return "?"
         steps_left = (self.config.epochs - self.epoch) * len(self.batches) - self.window
         return duration((time.perf_counter() - self._fit_started) / done * steps_left)
 
-    def _skipped(self, result, where):
+    def _skipped(self, result: "StepResult", where: str) -> None:
         """A skipped update (on_nonfinite="skip"): reset the state, log and warn."""
         self.state = None  # a nan state would poison every later window
         self.log.record(
@@ -277,7 +291,7 @@ class Trainer:
         self.echo(f"warning: non-finite loss or gradient {where}; update skipped")
 
     @property
-    def skipped_updates(self):
+    def skipped_updates(self) -> int:
         """Non-finite steps skipped so far (on_nonfinite="skip"), over the whole run."""
         return self.guard.skipped
 
@@ -368,7 +382,7 @@ class Trainer:
         return self.engine.evaluate_nll(self.corpus.test, cfg.eval_batch_size, cfg.seq_len)
 
     # -- checkpoints -----------------------------------------------------------------------
-    def save(self, path):
+    def save(self, path: "str | os.PathLike[str]") -> None:
         """Write a checkpoint from which ``load`` continues this run exactly.
 
         Every process of a distributed run calls this at the same step (the carried state is
@@ -398,7 +412,7 @@ class Trainer:
         )
         save_run_checkpoint(path, self.model, self.optimizer, carried, metadata)
 
-    def load(self, path, weights_only=False, checkpoint=None):
+    def load(self, path: "str | os.PathLike[str]", weights_only: bool = False, checkpoint: Any = None) -> None:
         """Restore a checkpoint written by ``save`` (all of the run's state unless ``weights_only``).
 
         Everything is checked before anything changes: the file itself (load_run_checkpoint:
@@ -433,7 +447,7 @@ class Trainer:
         self.log.restore(metadata["history"])
         self._resumed = True
 
-    def check_continues(self, path, checkpoint=None):
+    def check_continues(self, path: "str | os.PathLike[str]", checkpoint: Any = None) -> None:
         """GatedRNNError unless ``load(path)`` would continue this very run (vocabulary, model and
         training settings, position); changes nothing."""
         checkpoint = checkpoint or load_run_checkpoint(path)
