@@ -18,6 +18,8 @@ This package sits above gatedrnn.lm (docs/architecture.md): it is the bridge for
 gatedrnn builds.
 """
 
+from typing import Any
+
 from .convert import from_torch, to_torch
 from .export_import import export_checkpoint, import_torch_file
 from .language_model import torch_language_model_class
@@ -49,7 +51,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
     # ``gatedrnn.interop.TorchLanguageModel`` subclasses torch.nn.Module, so it is made on
     # first use: importing this package needs no torch.
     if name == "TorchLanguageModel":

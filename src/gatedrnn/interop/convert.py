@@ -6,6 +6,9 @@ torch, every tensor first passes the gate of :mod:`.torch_tensors` (float32/floa
 finite), and every setting gatedrnn cannot represent is refused in one line.
 """
 
+from typing import Any
+
+from ..core import Module
 from ..errors import GatedRNNError
 from .language_model import (
     is_language_model,
@@ -18,12 +21,14 @@ from .lazy_torch import import_torch
 from .torch_tensors import arrays_from_state_dict
 
 
-def from_torch(module):
+def from_torch(module: Any) -> Module:
     """A gatedrnn layer (or LanguageModel) with the configuration, weights and train/eval mode of
     a PyTorch ``module``.
 
-    The layer's dtype follows the module's (float32 or float64; convert a bfloat16 or float16
-    module with ``module.float()`` or ``module.double()`` first).
+    ``module``: a ``torch.nn.Module`` (RNN, LSTM, GRU, their cells, Embedding, Linear,
+    AdaptiveLogSoftmaxWithLoss, or a TorchLanguageModel). The layer's dtype follows the
+    module's (float32 or float64; convert a bfloat16 or float16 module with ``module.float()``
+    or ``module.double()`` first).
     """
     torch = import_torch()
     if not isinstance(module, torch.nn.Module):
@@ -38,10 +43,11 @@ def from_torch(module):
     return layer_from_torch(module, arrays, dtype)
 
 
-def to_torch(layer):
+def to_torch(layer: Module) -> Any:
     """A PyTorch module with the configuration and weights of the gatedrnn ``layer`` (or LanguageModel).
 
-    Its ``state_dict()`` has PyTorch's own names; its dtype follows the layer's.
+    Returns a ``torch.nn.Module`` (typed Any: torch is optional). Its ``state_dict()`` has
+    PyTorch's own names; its dtype follows the layer's.
     """
     torch = import_torch()
     module = language_model_to_torch(layer) if is_language_model(layer) else layer_to_torch(layer)

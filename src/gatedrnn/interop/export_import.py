@@ -15,12 +15,19 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import GatedRNNError
-from .torch_file import read_torch_language_model, save_torch_language_model
+from .torch_file import TorchFile, read_torch_language_model, save_torch_language_model
+
+if TYPE_CHECKING:
+    from ..data.vocab import Vocabulary
+    from ..lm.model import LanguageModel
+
+StrPath = str | os.PathLike[str]
 
 
-def export_checkpoint(checkpoint, torch_file):
+def export_checkpoint(checkpoint: StrPath, torch_file: StrPath) -> "tuple[LanguageModel, Vocabulary]":
     """Write the language model of ``checkpoint`` (with its vocabulary, training settings and run
     record) as the torch file ``torch_file``. Returns ``(model, vocab)``."""
     from ..lm import model_from_checkpoint
@@ -33,7 +40,7 @@ def export_checkpoint(checkpoint, torch_file):
     return model, vocab
 
 
-def import_torch_file(torch_file, checkpoint):
+def import_torch_file(torch_file: StrPath, checkpoint: StrPath) -> TorchFile:
     """Write the model of ``torch_file`` (from :func:`export_checkpoint`, maybe trained further in
     PyTorch) as a gatedrnn checkpoint at ``checkpoint``. Returns the :class:`TorchFile` read."""
     check_new_output(checkpoint, "output")
@@ -43,7 +50,7 @@ def import_torch_file(torch_file, checkpoint):
     return loaded
 
 
-def check_new_output(path, what):
+def check_new_output(path: Any, what: str) -> None:
     """GatedRNNError unless ``path`` is free (not even a dangling link) and its directory writable."""
     from ..files import check_output_file
 

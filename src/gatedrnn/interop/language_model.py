@@ -4,6 +4,8 @@ The class is made on first use (it subclasses ``torch.nn.Module``, so it cannot 
 torch is imported); ``gatedrnn.interop.TorchLanguageModel`` fetches it.
 """
 
+from typing import Any
+
 from ..layers import RECURRENT_LAYERS
 from .lazy_torch import import_torch
 from .torch_tensors import check_plausible
@@ -38,7 +40,7 @@ def language_model_to_torch(model):
     return module.to(torch.float64 if str(model.dtype) == "float64" else torch.float32)
 
 
-def torch_language_model_class():
+def torch_language_model_class() -> Any:
     """The class ``TorchLanguageModel(config)``: gatedrnn's LanguageModel as a torch ``nn.Module``.
 
     ``to_torch(model)`` builds one from a LanguageModel. ``config`` is

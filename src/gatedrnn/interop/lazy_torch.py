@@ -4,10 +4,12 @@ PyTorch is not a dependency of gatedrnn; without it, every door that needs it sa
 install it in one line.
 """
 
+from typing import Any
+
 from ..errors import GatedRNNError
 
 
-def import_torch():
+def import_torch() -> Any:
     """The ``torch`` module, or GatedRNNError saying how to install it."""
     try:
         import torch

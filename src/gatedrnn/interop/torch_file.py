@@ -22,10 +22,18 @@ import io
 import json
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from ..errors import GatedRNNError
 from .lazy_torch import import_torch
 from .torch_tensors import arrays_from_state_dict, check_plausible
+
+if TYPE_CHECKING:
+    from ..data.vocab import Vocabulary
+    from ..lm.config import TrainConfig
+    from ..lm.model import LanguageModel
+
+StrPath = str | os.PathLike[str]
 
 TORCH_FILE_FORMAT = "gatedrnn-language-model"
 TORCH_FILE_VERSION = 1
@@ -35,13 +43,19 @@ TORCH_FILE_VERSION = 1
 class TorchFile:
     """What a torch file holds, checked: the model, its vocabulary, training settings (or None) and run record."""
 
-    model: object
-    vocab: object
-    training: object = None
-    run: dict = field(default_factory=dict)
+    model: "LanguageModel"
+    vocab: "Vocabulary"
+    training: "TrainConfig | None" = None
+    run: dict[str, Any] = field(default_factory=dict)
 
 
-def save_torch_language_model(model, vocab, path, training=None, run=None):
+def save_torch_language_model(
+    model: "LanguageModel",
+    vocab: "Vocabulary",
+    path: StrPath,
+    training: "TrainConfig | None" = None,
+    run: dict[str, Any] | None = None,
+) -> None:
     """Write ``model`` as a self-contained torch file: its state_dict, config, vocabulary, training
     settings and ``run`` record (a JSON-able dict, e.g. a checkpoint's ``metadata["run"]``),
     readable with ``torch.load(path, weights_only=True)`` (no pickled code).
@@ -67,7 +81,7 @@ def save_torch_language_model(model, vocab, path, training=None, run=None):
     atomic_write_bytes(path, buffer.getvalue())
 
 
-def load_torch_language_model(path):
+def load_torch_language_model(path: StrPath) -> "tuple[LanguageModel, Vocabulary, TrainConfig | None]":
     """``(model, vocab, training)`` from a file written by :func:`save_torch_language_model`.
 
     Read with ``torch.load(weights_only=True)``: tensors and plain data only, so a crafted
@@ -78,7 +92,7 @@ def load_torch_language_model(path):
     return loaded.model, loaded.vocab, loaded.training
 
 
-def read_torch_language_model(path):
+def read_torch_language_model(path: StrPath) -> TorchFile:
     """The :class:`TorchFile` at ``path``, every part checked (GatedRNNError naming the first problem)."""
     document = _load_document(path)
     config, vocab = _config_and_vocab(path, document)
