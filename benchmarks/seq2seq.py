@@ -1,23 +1,29 @@
-"""Encoder–decoders on generated tasks: the book's addition, dates with and without attention,
-and copying by length.
+"""Encoder–decoders on generated tasks, every configuration over five seeds: the book's addition,
+dates with and without attention, and copying by length.
 
-    python benchmarks/seq2seq.py --book DIR      # about 12 minutes on 2 cores
-    python benchmarks/seq2seq.py --quick         # every part at a few epochs, to try the script
+    python benchmarks/seq2seq.py --book DIR      # about 35 minutes on 2 cores (--jobs 2)
+    python benchmarks/seq2seq.py --quick         # every part at a few epochs and 2 seeds, to try it
+    python benchmarks/seq2seq.py --study init --book DIR   # one of the studies of issue 31
 
-* addition, with the book's chapter 7 settings (wordvec 16, hidden 128, batch 128, Adam 10⁻³,
-  clip 5, 25 epochs, 45,000 training and 5,000 test questions generated like its
-  addition.txt): plain, reversed, reversed + peeky; then reversed + peeky, reversed + (dot)
-  attention and reversed + peeky + attention with a decaying tail on the learning rate
-  (TAIL). With ``--book DIR`` (a checkout of the book's repository) its own code trains
-  reversed + peeky beside them, on its own addition.txt, for the wall-time comparison.
+* addition, with the book's chapter 7 settings (wordvec 16, hidden 128, batch 128, Adam 10⁻³
+  at a constant rate, clip 5, 25 epochs, 45,000 training and 5,000 test questions generated
+  like its addition.txt, the book's initialisation): plain, reversed, reversed + peeky,
+  reversed + (dot) attention, reversed + peeky + attention. With ``--book DIR`` (a checkout
+  of the book's repository) its own code trains reversed + peeky on its addition.txt, its
+  NumPy generator seeded with each seed after the data are loaded (the split is the book's).
 * dates (eight written styles → ISO): without and with (dot) attention.
 * copy (lengths 3 … 20): without and with attention, exact match by source length.
 
-Each configuration runs in its own process on one thread (deterministic: a re-run gives the
-same digits), two side by side (``--jobs``). Writes
-the exact match after every epoch, the wall times and, for copy, the exact match per length
-to ``benchmarks/results/seq2seq.json``, and two figures to docs/figures/: the addition curves
-and the attention weights of a few dates (source characters × output characters).
+Every configuration runs once per seed (``--seeds``, default 0 … 4), each run in its own
+process on one thread (deterministic: a re-run gives the same digits), two side by side
+(``--jobs``). ``benchmarks/results/seq2seq.json`` gets, per configuration, the mean, min
+and max final exact match and each seed's figure and curve (copy: per length too); the
+addition figure draws each configuration's mean curve with its seeds' range shaded.
+
+``--study NAME`` runs one of the investigations of issue 31 instead (reversed + peeky on
+addition, 5 seeds each; results in ``benchmarks/results/seq2seq_study_NAME.json``): ``init``
+(PyTorch-style vs the book's initialisation), ``schedule`` (constant vs decaying tail),
+``clip`` (clip 5 vs none), ``data`` (generated vs the book's addition.txt, needs ``--book``).
 """
 
 import argparse
@@ -25,7 +31,7 @@ import multiprocessing
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -42,40 +48,62 @@ from gatedrnn.seq import run_transduction  # noqa: E402
 from gatedrnn.seq.transduction_tasks import BOS, EOS, make_transduction_task  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results" / "seq2seq.json"
+RESULTS = ROOT / "benchmarks" / "results"
 FIGURES = ROOT / "docs" / "figures"
-# The book's settings exactly (a constant learning rate), then the same with a decaying tail:
-# from epoch 16 on the rate is multiplied by 0.8 per epoch, so that Adam settles instead of
-# swinging by a few points between the last epochs.
-TAIL = dict(lr_decay=1.25, decay_start=15)  # ÷ 1.25 (× 0.8) per epoch from epoch 16
+SEEDS = (0, 1, 2, 3, 4)
+BOOK_SETTINGS = dict(wordvec=16, hidden=128, batch=128, lr=1e-3, clip=5.0, lr_decay=1.0, init="book")
+# The old default tail, kept for the schedule study: ÷ 1.25 (× 0.8) per epoch from epoch 16 on.
+TAIL = dict(lr_decay=1.25, decay_start=15)
+PEEKY = dict(reverse_source=True, peeky=True)
 ADDITION = {
     "plain": dict(),
     "reversed": dict(reverse_source=True),
-    "reversed+peeky": dict(reverse_source=True, peeky=True),
-    "reversed+peeky, decaying tail": dict(reverse_source=True, peeky=True, **TAIL),
-    "reversed+attention, decaying tail": dict(reverse_source=True, attention="dot", **TAIL),
-    "reversed+peeky+attention, decaying tail": dict(reverse_source=True, peeky=True, attention="dot", **TAIL),
+    "reversed+peeky": PEEKY,
+    "reversed+attention": dict(reverse_source=True, attention="dot"),
+    "reversed+peeky+attention": dict(reverse_source=True, peeky=True, attention="dot"),
 }
 DATES = {"no attention": dict(), "attention": dict(attention="dot")}
 COPY = {"no attention": dict(), "attention": dict(attention="dot")}
+NO_CLIP = 1e30  # a norm no gradient reaches: clipping off
+STUDIES = {
+    "init": {
+        "reversed+peeky, book init": dict(PEEKY, init="book"),
+        "reversed+peeky, pytorch init": dict(PEEKY, init="pytorch"),
+    },
+    "schedule": {
+        "reversed+peeky, pytorch init, decaying tail": dict(PEEKY, init="pytorch", **TAIL),
+        "reversed+peeky, book init, decaying tail": dict(PEEKY, init="book", **TAIL),
+    },
+    "clip": {
+        "reversed+peeky, pytorch init, no clipping": dict(PEEKY, init="pytorch", clip=NO_CLIP),
+        "reversed+peeky, book init, no clipping": dict(PEEKY, init="book", clip=NO_CLIP),
+    },
+    "data": {
+        "reversed+peeky, pytorch init, book's addition.txt": dict(PEEKY, init="pytorch", addition_file="BOOK"),
+        "reversed+peeky, book init, book's addition.txt": dict(PEEKY, init="book", addition_file="BOOK"),
+    },
+}
 LENGTH_BUCKETS = ((3, 5), (6, 10), (11, 15), (16, 20))
+BOOK_CONFIG = "book's code: reversed+peeky"
 
 
-def train(task, name, epochs, keep_model=False, **options):
-    """One configuration on one thread; returns its row (and the model, when asked)."""
+def train(task, name, epochs, seed, keep_model=False, **options):
+    """One configuration at one seed on one thread; returns its row (and the model, when asked)."""
     started = time.perf_counter()
     with threads.settings(deterministic=True):
         result = run_transduction(
             task,
             epochs=epochs,
+            seed=seed,
             progress=False,
             keep_model=keep_model,
-            echo=lambda line: print(f"{task} {name}: {line}", flush=True),
+            echo=lambda line: print(f"{task} {name} seed {seed}: {line}", flush=True),
             **options,
         )
     row = dict(
         task=task,
         config=name,
+        seed=seed,
         test_exact_match=result["test_exact_match"],
         exact_match_by_epoch=[r["test_exact_match"] for r in result["history"]],
         wall_seconds=time.perf_counter() - started,
@@ -93,17 +121,53 @@ def copy_by_length(model, data):
     return {f"{low}-{high}": float(right[(lengths >= low) & (lengths <= high)].mean()) for low, high in LENGTH_BUCKETS}
 
 
-def plot_curves(rows, path):
+def summarise(rows):
+    """Per-seed rows of one configuration → its summary: mean, min, max and each seed's figure."""
+    finals = [row["test_exact_match"] for row in rows]
+    curves = np.array([row["exact_match_by_epoch"] for row in rows])
+    summary = dict(
+        task=rows[0]["task"],
+        config=rows[0]["config"],
+        seeds=[row["seed"] for row in rows],
+        test_exact_match=dict(mean=float(np.mean(finals)), min=float(np.min(finals)), max=float(np.max(finals))),
+        test_exact_match_by_seed={str(row["seed"]): row["test_exact_match"] for row in rows},
+        mean_exact_match_by_epoch=curves.mean(axis=0).tolist(),
+        wall_seconds=dict(mean=float(np.mean([row["wall_seconds"] for row in rows]))),
+        runs=rows,
+    )
+    if "model" in rows[0]:
+        summary["model"] = rows[0]["model"]
+    if "exact_match_by_length" in rows[0]:
+        summary["exact_match_by_length"] = {
+            bucket: dict(
+                mean=float(np.mean([row["exact_match_by_length"][bucket] for row in rows])),
+                min=float(np.min([row["exact_match_by_length"][bucket] for row in rows])),
+                max=float(np.max([row["exact_match_by_length"][bucket] for row in rows])),
+            )
+            for bucket in rows[0]["exact_match_by_length"]
+        }
+    return summary
+
+
+def plot_curves(summaries, path, title):
+    """Each configuration's mean curve, the range of its seeds shaded, the final min–max in the legend."""
     plt = pyplot()
-    figure, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
-    for row in rows:
-        epochs = np.arange(1, len(row["exact_match_by_epoch"]) + 1)
-        ax.plot(epochs, 100 * np.array(row["exact_match_by_epoch"]), marker="o", markersize=3, label=row["config"])
+    figure, ax = plt.subplots(figsize=(7.5, 4.4), dpi=110)
+    for summary in summaries:
+        curves = 100 * np.array([run["exact_match_by_epoch"] for run in summary["runs"]])
+        epochs = np.arange(1, curves.shape[1] + 1)
+        final = summary["test_exact_match"]
+        label = (
+            f"{summary['config']}: {100 * final['mean']:.1f}% "
+            f"({100 * final['min']:.1f}–{100 * final['max']:.1f}, {len(curves)} seeds)"
+        )
+        (line,) = ax.plot(epochs, curves.mean(axis=0), marker="o", markersize=2.5, label=label)
+        ax.fill_between(epochs, curves.min(axis=0), curves.max(axis=0), color=line.get_color(), alpha=0.15)
     ax.set_xlabel("epoch")
     ax.set_ylabel("test exact match (%)")
-    ax.set_title("addition (the book's settings): what reversal, peeking and attention do", fontsize=10)
+    ax.set_title(title, fontsize=10)
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7)
     figure.tight_layout()
     save_figure(figure, path)
 
@@ -131,10 +195,11 @@ def plot_attention(model, data, path, count=3):
     save_figure(figure, path)
 
 
-def book_run(book_dir, epochs):
+def book_run(book_dir, epochs, seed):
     """The book's own chapter 7 code (reversed input, PeekySeq2seq, its Trainer and Adam, its
     one-question-at-a-time eval_seq2seq), driven epoch by epoch as its train_seq2seq.py does, on
-    one thread; returns its row with the same fields as ours."""
+    one thread, its NumPy generator seeded with ``seed`` after its data are loaded (load_data
+    seeds 1984 for its fixed split); returns its row with the same fields as ours."""
     import contextlib
     import io
 
@@ -150,6 +215,7 @@ def book_run(book_dir, epochs):
     (x_train, t_train), (x_test, t_test) = sequence.load_data("addition.txt")
     char_to_id, id_to_char = sequence.get_vocab()
     x_train, x_test = x_train[:, ::-1], x_test[:, ::-1]
+    np.random.seed(seed)  # the book's code draws its weights and batch order from NumPy's global generator
     model = PeekySeq2seq(len(char_to_id), 16, 128)
     trainer, curve = Trainer(model, Adam()), []
     with threads.settings(deterministic=True):  # one thread, as each of ours
@@ -160,86 +226,139 @@ def book_run(book_dir, epochs):
                 eval_seq2seq(model, x_test[[i]], t_test[[i]], id_to_char, False, True) for i in range(len(x_test))
             )
             curve.append(right / len(x_test))
-            print(f"addition book reversed+peeky: epoch {len(curve)} test exact match {curve[-1]:.2%}", flush=True)
+            print(
+                f"addition {BOOK_CONFIG} seed {seed}: epoch {len(curve)} test exact match {curve[-1]:.2%}", flush=True
+            )
     return dict(
         task="addition",
-        config="book's code: reversed+peeky",
+        config=BOOK_CONFIG,
+        seed=seed,
         test_exact_match=curve[-1],
         exact_match_by_epoch=curve,
         wall_seconds=time.perf_counter() - started,
     )
 
 
-def job(task, name, epochs, options, figures=None):
-    """One configuration in its own process (one thread); the dates and copy rows also use the
-    trained model: the attention figure, the exact match by length."""
+def job(task, name, epochs, options, seed, figures=None):
+    """One configuration at one seed in its own process (one thread); the dates and copy rows
+    also use the trained model: the attention figure (seed 0), the exact match by length."""
     if task == "book":
-        return book_run(options["book_dir"], epochs)
+        return book_run(options["book_dir"], epochs, seed)
     keep = task in ("dates", "copy")
-    out = train(task, name, epochs, keep_model=keep, **options)
+    out = train(task, name, epochs, seed, keep_model=keep, **options)
     if not keep:
         return out
     row, result = out
-    if task == "dates" and options.get("attention"):
+    if task == "dates" and options.get("attention") and seed == 0 and figures:
         plot_attention(
             result["trained_model"],
             make_transduction_task("dates", seed=0),
             Path(figures) / "seq2seq_attention_dates.png",
         )
     if task == "copy":
-        row["exact_match_by_length"] = copy_by_length(result["trained_model"], make_transduction_task("copy", seed=0))
+        row["exact_match_by_length"] = copy_by_length(
+            result["trained_model"], make_transduction_task("copy", seed=seed)
+        )
     return row
+
+
+def configurations(args, epochs):
+    """(task, name, epochs, options) of what this invocation runs."""
+    book = dict(book_dir=str(Path(args.book).resolve())) if args.book else None
+    plan = [("book", BOOK_CONFIG, epochs["addition"], book)] if book else []
+    if args.study:
+        if args.study == "data" and not book:
+            raise SystemExit("--study data compares with the book's addition.txt: give --book DIR")
+        for name, options in STUDIES[args.study].items():
+            if options.get("addition_file") == "BOOK":
+                options = dict(options, addition_file=str(Path(args.book).resolve() / "dataset" / "addition.txt"))
+            plan.append(("addition", name, epochs["addition"], options))
+        return plan
+    plan += [("addition", name, epochs["addition"], options) for name, options in ADDITION.items()]
+    plan += [("dates", name, epochs["dates"], options) for name, options in DATES.items()]
+    plan += [("copy", name, epochs["copy"], options) for name, options in COPY.items()]
+    return plan
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a few epochs of everything, to try the script")
-    parser.add_argument("--book", metavar="DIR", help="a checkout of the book's repository: also time its code")
-    parser.add_argument("--jobs", type=int, default=2, help="configurations trained side by side (default: 2)")
+    parser.add_argument("--quick", action="store_true", help="a few epochs and 2 seeds of everything, to try it")
+    parser.add_argument("--book", metavar="DIR", help="a checkout of the book's repository: also run its code")
+    parser.add_argument("--study", choices=list(STUDIES), help="run one study of issue 31 instead (see above)")
+    parser.add_argument("--seeds", type=int, nargs="+", help="seeds of every configuration (default: 0 1 2 3 4)")
+    parser.add_argument("--jobs", type=int, default=2, help="runs trained side by side (default: 2)")
     parser.add_argument(KEEP_FLAG, action="store_true", help=KEEP_HELP)
-    parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("--out", help="results file (default: benchmarks/results/seq2seq[_study_NAME].json)")
     parser.add_argument("--figures", default=str(FIGURES))
     args = parser.parse_args()
+    seeds = args.seeds or ((0, 1) if args.quick else SEEDS)
     epochs = dict(addition=2, dates=1, copy=1) if args.quick else dict(addition=25, dates=6, copy=10)
+    out = (
+        Path(args.out) if args.out else RESULTS / (f"seq2seq_study_{args.study}.json" if args.study else "seq2seq.json")
+    )
     started, load_before = time.perf_counter(), os.getloadavg()
-    plan = [("addition", name, epochs["addition"], options) for name, options in ADDITION.items()]
-    if args.book:
-        plan.insert(0, ("book", "book", epochs["addition"], dict(book_dir=str(Path(args.book).resolve()))))
-    plan += [("dates", name, epochs["dates"], options) for name, options in DATES.items()]
-    plan += [("copy", name, epochs["copy"], options) for name, options in COPY.items()]
-    # A fresh process per configuration (the book's code changes the directory and sys.path).
+    plan = configurations(args, epochs)
+    # Seed by seed across the configurations (the book's code first: its runs are the longest), so
+    # that the results written after each run always compare the configurations over the same seeds.
+    runs = [(task, name, count, options, seed) for seed in seeds for task, name, count, options in plan]
+    record = dict(
+        command="python benchmarks/seq2seq.py " + " ".join(sys.argv[1:]),
+        quick=args.quick,
+        study=args.study,
+        seeds=list(seeds),
+        jobs=args.jobs,
+        load_average_before=load_before,
+        running_beside=f"each run shares the machine with {args.jobs - 1} other(s) (--jobs {args.jobs})",
+        addition_book_settings=BOOK_SETTINGS,
+        blas_environment=described(),
+        machine=machine_info(),
+    )
+    rows = []
+    # A fresh process per run (the book's code changes the directory and sys.path).
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=args.jobs, mp_context=context, max_tasks_per_child=1) as pool:
-        rows = list(pool.map(job, *zip(*plan, strict=True), [args.figures] * len(plan)))
-    book = [row for task, row in zip((p[0] for p in plan), rows, strict=True) if task == "book"]
-    addition = [row for task, row in zip((p[0] for p in plan), rows, strict=True) if task == "addition"]
-    dates = [row for task, row in zip((p[0] for p in plan), rows, strict=True) if task == "dates"]
-    copies = [row for task, row in zip((p[0] for p in plan), rows, strict=True) if task == "copy"]
-    plot_curves(addition + book, Path(args.figures) / "seq2seq_addition.png")
-    if book:
-        for row in addition:
-            row["wall_seconds_over_book"] = row["wall_seconds"] / book[0]["wall_seconds"]
+        futures = [pool.submit(job, *run, args.figures) for run in runs]
+        for future in as_completed(futures):
+            rows.append(future.result())
+            # Written after every run: a benchmark stopped early still leaves what it measured.
+            summaries = write_results(out, record, plan, rows, started, complete=len(rows) == len(runs))
+    plot_curves(
+        [s for s in summaries if s["task"] == "addition"],
+        Path(args.figures) / (f"seq2seq_study_{args.study}.png" if args.study else "seq2seq_addition.png"),
+        f"addition, the book's settings, 25 epochs: mean over {len(seeds)} seeds, range shaded",
+    )
+    print(f"written to {out}")
+    for summary in summaries:
+        final = summary["test_exact_match"]
+        seeds_line = " ".join(f"{100 * v:.2f}" for v in summary["test_exact_match_by_seed"].values())
+        print(
+            f"{summary['task']:8} {summary['config']:55} mean {100 * final['mean']:6.2f}% "
+            f"[{100 * final['min']:.2f}, {100 * final['max']:.2f}]  seeds: {seeds_line}"
+        )
+
+
+def write_results(out, record, plan, rows, started, complete):
+    """The results document of the runs finished so far (``complete``: all of them); returns the summaries."""
+    summaries = []
+    for _, name, *_ in plan:
+        mine = sorted((row for row in rows if row["config"] == name), key=lambda row: row["seed"])
+        if mine:
+            summaries.append(summarise(mine))
+    by_task = {task: [s for s in summaries if s["task"] == task] for task in ("addition", "dates", "copy")}
     write_json(
-        args.out,
+        out,
         dict(
             finished=timestamp(),
-            command="python benchmarks/seq2seq.py " + " ".join(sys.argv[1:]),
-            quick=args.quick,
+            complete=complete,
+            **record,
             seconds=time.perf_counter() - started,
-            jobs=args.jobs,
-            load_average_before=load_before,
-            running_beside="each configuration shares the machine with one other (--jobs 2)",
-            addition_book_settings=dict(wordvec=16, hidden=128, batch=128, lr=1e-3, clip=5.0),
-            addition_decaying_tail=TAIL,
-            book=book[0] if book else None,
-            addition=addition,
-            dates=dates,
-            copy=copies,
-            blas_environment=described(),
-            machine=machine_info(),
+            load_average_after=os.getloadavg(),
+            addition=by_task["addition"],
+            dates=by_task["dates"],
+            copy=by_task["copy"],
         ),
     )
-    print(f"written to {args.out}")
+    return summaries
 
 
 if __name__ == "__main__":

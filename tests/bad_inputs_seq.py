@@ -251,4 +251,67 @@ ROWS = [
         args=REVERSAL + ["--batch-size", "10000000000"],
     ),
     Row("seq-task-on-nonfinite-unknown", "cli", "invalid choice", args=BRACKETS + ["--on-nonfinite", "ignore"]),
+    # -- the initialisation and the book's addition file (issue 31) ---------------------------
+    Row("seq-reversal-init-unknown", "cli", "invalid choice", args=REVERSAL + ["--init", "xavier"]),
+    Row("seq-api-init-unknown", "call", "unknown init 'xavier'", action=lambda c: run_transduction(init="xavier")),
+    Row("seq-api-init-not-a-string", "call", "unknown init 3", action=lambda c: run_transduction(init=3)),
+    Row(
+        "seq-api-seq2seq-init-unknown",
+        "call",
+        "choose one of pytorch, book",
+        action=lambda c: __import__("gatedrnn.seq.seq2seq", fromlist=["Seq2Seq"]).Seq2Seq(8, init="torch"),
+    ),
+    Row(
+        "seq-addition-file-missing",
+        "cli",
+        "does not exist",
+        args=lambda c: ["task", "addition", "--addition-file", str(c.tmp / "absent.txt"), "--epochs", "0"],
+    ),
+    Row(
+        "seq-addition-file-is-a-directory",
+        "cli",
+        "is a directory",
+        args=lambda c: ["task", "addition", "--addition-file", str(c.tmp), "--epochs", "0"],
+    ),
+    Row(
+        "seq-addition-file-malformed-line",
+        "cli",
+        "line 2 is",
+        args=lambda c: ["task", "addition", "--addition-file", str(_addition_file(c, ["1+2    _3   ", "1+2=3"]))],
+    ),
+    Row(
+        "seq-addition-file-too-short",
+        "cli",
+        "has 1 questions",
+        args=lambda c: ["task", "addition", "--addition-file", str(_addition_file(c, ["1+2    _3   "]))],
+    ),
+    Row(
+        "seq-addition-file-train-count-too-large",
+        "cli",
+        "train_count 100 is more than the 18 pairs",
+        args=lambda c: [
+            "task",
+            "addition",
+            "--addition-file",
+            str(_addition_file(c, [f"{n}+{n}".ljust(7) + "_" + str(2 * n).ljust(4) for n in range(20)])),
+            "--train-count",
+            "100",
+        ],
+    ),
+    Row(
+        "seq-reversal-addition-file",
+        "call",
+        "task reversal generates its own data",
+        action=lambda c: run_transduction(addition_file=str(_addition_file(c, ["1+2    _3   "] * 20))),
+    ),
+    Row(
+        "seq-api-addition-file-not-a-path", "call", "must be a path", action=lambda c: run_transduction(addition_file=7)
+    ),
 ]
+
+
+def _addition_file(context, lines):
+    """A small file of the book's addition format in the row's scratch folder."""
+    path = context.tmp / "addition.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+    return path

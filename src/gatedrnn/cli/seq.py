@@ -36,6 +36,8 @@ TRANSDUCTION_HELPS = dict(
     "needs --attention)",
     bidirectional="the encoder reads the source both ways (its two directions summed)",
     cell="the recurrent layer of encoder and decoder",
+    init="how the weights start: book (Deep Learning from Scratch 2: embeddings N(0, 0.01²), weights "
+    "N(0, 1/fan_in), zero biases; trains on every seed) or pytorch (the layers' defaults)",
     embedding_size="the width of each character's vector",
     hidden_size="units of encoder and decoder",
     epochs="passes over the training pairs",
@@ -51,6 +53,8 @@ TRANSDUCTION_HELPS = dict(
     on_nonfinite=TAGGING_HELPS["on_nonfinite"],
     train_count="training pairs (default: the task's; addition: the book's 45,000)",
     test_count="test pairs (default: the task's; addition: 5,000)",
+    addition_file="the book's dataset/addition.txt: train and test on its questions and its fixed split "
+    "(default: questions generated from --seed)",
     beam_width="also score the final model by beam search of this width (1: greedy only)",
     seed="random seed (data, weights and order)",
     progress="show a progress bar",
@@ -98,6 +102,7 @@ def add_parser(commands):
     from ..layers import RECURRENT_LAYERS
     from ..layers.attention import SCORES
     from ..seq import TASKS, run_task
+    from ..seq.initialisation import SEQ2SEQ_INITS
     from ..seq.models import POOLINGS
     from ..seq.seq2seq_training import run_transduction
     from ..seq.transduction_tasks import TRANSDUCTION_TASKS
@@ -131,8 +136,15 @@ def add_parser(commands):
             run_transduction,
             TRANSDUCTION_HELPS,
             exclude=("task", "echo", "keep_model"),
-            choices=dict(cell=cells, attention=list(SCORES), on_nonfinite=list(NONFINITE_POLICIES)),
-            settings=dict(train_count=dict(type=int), test_count=dict(type=int), decay_after=dict(type=int)),
+            choices=dict(
+                cell=cells, attention=list(SCORES), init=list(SEQ2SEQ_INITS), on_nonfinite=list(NONFINITE_POLICIES)
+            ),
+            settings=dict(
+                train_count=dict(type=int),
+                test_count=dict(type=int),
+                decay_after=dict(type=int),
+                addition_file=dict(type=str, metavar="FILE"),
+            ),
         )
         _finish(parser, names, run_transduction)
 

@@ -95,10 +95,12 @@ def check_task_options(**options):
 
 def check_transduction_options(**options):
     """run_transduction's arguments, checked (see the module docstring)."""
+    from .initialisation import check_init
     from .transduction_tasks import TRANSDUCTION_TASKS
 
     options["task"] = choice("task", options["task"], TRANSDUCTION_TASKS)
     options["attention"] = choice("attention", options["attention"], SCORES, none_allowed=True)
+    options["init"] = check_init(options["init"])
     check_common(
         options,
         dict(

@@ -37,6 +37,7 @@ from .attention_decoder import AttentionReadout
 from .decoder import add_to_top_h, summary_of
 from .decoding import beam_search, scheduled_inputs
 from .encoder import Encoder, reverse_real
+from .initialisation import DEFAULT_INIT, check_init, initialise
 from .input_feeding import InputFeedingDecoder
 from .one_to_many import OneToMany
 from .peeky_decoder import Peek
@@ -51,7 +52,8 @@ class Seq2Seq(Module):
     Args: vocab_size V; embedding_size E; hidden_size H; cell "lstm", "gru" or "rnn";
     num_layers of both encoder and decoder; reverse_source; peeky; attention (None or a
     score of gatedrnn.layers.attention); input_feeding (needs attention, and no peeky);
-    bidirectional; dtype.
+    bidirectional; init, how the weights start: "book" (the default; Deep Learning from Scratch 2's
+    scheme) or "pytorch" (the layers' defaults), see gatedrnn.seq.initialisation; dtype.
     """
 
     def __init__(
@@ -66,6 +68,7 @@ class Seq2Seq(Module):
         attention=None,
         input_feeding=False,
         bidirectional=False,
+        init=DEFAULT_INIT,
         dtype=np.float32,
     ):
         if cell not in RECURRENT_LAYERS:
@@ -74,6 +77,7 @@ class Seq2Seq(Module):
             raise GatedRNNError(f"unknown attention {attention!r}; choose one of {', '.join(SCORES)}, or none")
         if input_feeding and (attention is None or peeky):
             raise GatedRNNError("input_feeding feeds the attention's result back: it needs attention, and no peeky")
+        check_init(init)
         self.config = dict(
             vocab_size=vocab_size,
             embedding_size=embedding_size,
@@ -85,6 +89,7 @@ class Seq2Seq(Module):
             attention=attention,
             input_feeding=bool(input_feeding),
             bidirectional=bool(bidirectional),
+            init=init,
         )
         self.reverse_source, self.peeky, self.bidirectional = bool(reverse_source), bool(peeky), bool(bidirectional)
         self.memory = None  # what the last encode left for attention (gatedrnn.seq.decoder.Memory)
@@ -96,6 +101,7 @@ class Seq2Seq(Module):
         self.target_decoder = _decoder(
             vocab_size, embedding_size, hidden_size, cell, num_layers, peeky, attention, input_feeding, dtype
         )
+        initialise(self, init)
 
     def named_children(self):
         """The parts' layers under the names Seq2Seq's parameters have always had (state_dict keys

@@ -6,13 +6,14 @@ the global norm, Adam). After each epoch the whole test set is decoded greedily 
 answer counts only if every character is right (the book's ``is_correct``).
 """
 
+import os
 import time
 import warnings
 
 import numpy as np
 
 from .. import rng as _rng
-from ..errors import GatedRNNError
+from ..errors import GatedRNNError, short_repr
 from ..layers import SoftmaxCrossEntropy
 from ..lr_schedule import check_step_schedule, step_lr
 from ..optim import Adam
@@ -20,6 +21,7 @@ from ..progress import bar
 from ..training import NonFiniteGuard, check_finite_weights, guarded_step
 from .arguments import check_transduction_options
 from .decoding import beam_search, scheduled_inputs
+from .initialisation import DEFAULT_INIT
 from .lr_decay import deprecation_line, modern_decay
 from .one_to_many import OneToMany
 from .seq2seq import Seq2Seq
@@ -135,6 +137,7 @@ def run_transduction(
     input_feeding=False,
     bidirectional=False,
     cell="lstm",
+    init=DEFAULT_INIT,
     embedding_size=16,
     hidden_size=128,
     epochs=25,
@@ -146,6 +149,7 @@ def run_transduction(
     teacher_forcing=1.0,
     train_count=None,
     test_count=None,
+    addition_file=None,
     beam_width=1,
     on_nonfinite="error",
     seed=0,
@@ -158,9 +162,13 @@ def run_transduction(
 
     The defaults are the book's chapter 7 settings for addition (wordvec 16, hidden 128, batch
     128, Adam 10⁻³, clip 5, 25 epochs); ``train_count`` and ``test_count`` default to the
-    task's own (addition: the book's 45,000 and 5,000). ``lr_decay``/``decay_start``: the
+    task's own (addition: the book's 45,000 and 5,000). ``init``: how a Seq2Seq's weights
+    start, "book" (the default) or "pytorch" (gatedrnn.seq.initialisation; a one-to-many
+    model keeps the layers' defaults). ``lr_decay``/``decay_start``: the
     step schedule of fit_transduction (``decay_after`` and an ``lr_decay`` below 1 are the old
-    spelling, converted with a DeprecationWarning). ``beam_width`` above 1 also scores the
+    spelling, converted with a DeprecationWarning). ``addition_file``: the book's
+    ``dataset/addition.txt``, read instead of generated questions (its fixed split, the same
+    for every seed; gatedrnn.seq.addition_file). ``beam_width`` above 1 also scores the
     final model by beam search of that width. ``keep_model`` adds the trained model to the
     result as ``trained_model``.
     """
@@ -172,6 +180,7 @@ def run_transduction(
         input_feeding=input_feeding,
         bidirectional=bidirectional,
         cell=cell,
+        init=init,
         embedding_size=embedding_size,
         hidden_size=hidden_size,
         epochs=epochs,
@@ -193,6 +202,14 @@ def run_transduction(
     check_step_schedule(lr, lr_decay, decay_start, epochs)
     _rng.seed(seed)
     sizes = {name: options[name] for name in ("train_count", "test_count") if options[name] is not None}
+    if addition_file is not None:
+        if not isinstance(addition_file, (str, os.PathLike)):
+            raise GatedRNNError(
+                f"addition_file must be a path, got {short_repr(addition_file)}; give the book's addition.txt"
+            )
+        if task != "addition":
+            raise GatedRNNError(f"addition_file holds addition questions; task {task} generates its own data")
+        sizes["path"] = addition_file
     data = make_transduction_task(task, seed=seed, **sizes)
     shape = dict(embedding_size=options["embedding_size"], hidden_size=options["hidden_size"], cell=options["cell"])
     if task in ONE_TO_MANY_TASKS:  # one class token in: a decoder started from its vector
@@ -205,7 +222,7 @@ def run_transduction(
             **shape,
             **{
                 name: options[name]
-                for name in ("reverse_source", "peeky", "attention", "input_feeding", "bidirectional")
+                for name in ("reverse_source", "peeky", "attention", "input_feeding", "bidirectional", "init")
             },
         )
     history = fit_transduction(
@@ -234,6 +251,7 @@ def run_transduction(
         teacher_forcing=options["teacher_forcing"],
         on_nonfinite=options["on_nonfinite"],
         seed=seed,
+        addition_file=None if addition_file is None else str(addition_file),
         train_pairs=len(data.train[0]),
         test_pairs=len(data.test[0]),
         history=history,

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import GatedRNNError, check_whole_number
+from .addition_file import read_addition_file
 from .data_budget import check_examples_fit
 
 PAD, BOS, EOS = "<pad>", "<bos>", "<eos>"
@@ -80,14 +81,22 @@ def _pad(sequences):
     return ids, lengths
 
 
-def addition(train_count=45_000, test_count=5_000, seed=0):
-    """The book's addition data: 'a+b' (a, b < 1000) padded to 7 → the sum padded to 4."""
+def addition(train_count=45_000, test_count=5_000, seed=0, path=None):
+    """The book's addition data: 'a+b' (a, b < 1000) padded to 7 → the sum padded to 4.
+
+    Generated from ``seed``, or, given ``path``, read from the book's ``addition.txt``
+    (gatedrnn.seq.addition_file: the book's own questions and its fixed split, the same for
+    every seed; the first ``train_count`` and ``test_count`` of each part)."""
     train_count, test_count = check_examples_fit("addition", dict(train_count=train_count, test_count=test_count), 7, 5)
-    generator = np.random.default_rng(seed)
-    total = train_count + test_count
-    a, b = generator.integers(0, 1000, total), generator.integers(0, 1000, total)
-    sources = [f"{x}+{y}".ljust(7) for x, y in zip(a, b, strict=True)]
-    targets = [str(x + y).ljust(4) for x, y in zip(a, b, strict=True)]
+    if path is not None:
+        (sources, targets), (test_sources, test_targets) = read_addition_file(path, train_count, test_count)
+        sources, targets = sources + test_sources, targets + test_targets
+    else:
+        generator = np.random.default_rng(seed)
+        total = train_count + test_count
+        a, b = generator.integers(0, 1000, total), generator.integers(0, 1000, total)
+        sources = [f"{x}+{y}".ljust(7) for x, y in zip(a, b, strict=True)]
+        targets = [str(x + y).ljust(4) for x, y in zip(a, b, strict=True)]
     symbols = list(SPECIALS) + sorted(set("".join(sources) + "".join(targets)))
     return TransductionData(
         "addition",

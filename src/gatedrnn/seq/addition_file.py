@@ -1,0 +1,61 @@
+"""The book's addition questions read from its ``dataset/addition.txt``, split as the book splits them.
+
+Each line is a question padded to 7 characters, "_", and the answer padded to 4
+("16+75  _91  "). The book's ``sequence.load_data`` shuffles the 50,000 lines with NumPy's
+legacy generator seeded 1984 and keeps the last tenth as the test set; this reader makes the
+same permutation (``numpy.random.RandomState(1984)``), so the two split alike and every
+gatedrnn seed trains on the book's very questions.
+"""
+
+import numpy as np
+
+from ..errors import GatedRNNError
+from ..files import open_regular_file
+
+BOOK_SPLIT_SEED = 1984
+SOURCE_WIDTH, TARGET_WIDTH = 7, 4
+
+
+def read_addition_file(path, train_count=None, test_count=None):
+    """((train sources, targets), (test sources, targets)): the book's split of ``path``, each
+    part cut to its first ``train_count`` / ``test_count`` pairs (None: all of it)."""
+    with open_regular_file(path, "addition file") as handle:
+        raw = handle.read()
+    try:
+        lines = raw.decode("ascii").splitlines()
+    except UnicodeDecodeError:
+        raise GatedRNNError(f"addition file {path} is not ASCII text; give the book's dataset/addition.txt") from None
+    pairs = [_question_and_answer(line, number, path) for number, line in enumerate(lines, 1) if line]
+    if len(pairs) < 10:
+        raise GatedRNNError(f"addition file {path} has {len(pairs)} questions; give the book's dataset/addition.txt")
+    order = np.arange(len(pairs))
+    np.random.RandomState(BOOK_SPLIT_SEED).shuffle(order)
+    split_at = len(pairs) - len(pairs) // 10
+    train = [pairs[i] for i in order[:split_at]]
+    test = [pairs[i] for i in order[split_at:]]
+    return _cut(train, train_count, "train_count", path), _cut(test, test_count, "test_count", path)
+
+
+def _question_and_answer(line, number, path):
+    """'16+75  _91  ' → ('16+75  ', '91  '), or GatedRNNError naming the line."""
+    question, underscore, answer = line.partition("_")
+    well_formed = (
+        underscore
+        and len(question) == SOURCE_WIDTH
+        and len(answer) == TARGET_WIDTH
+        and set(question) <= set("0123456789+ ")
+        and set(answer) <= set("0123456789 ")
+    )
+    if not well_formed:
+        raise GatedRNNError(
+            f"addition file {path} line {number} is {line[:40]!r}, not a question like '16+75  _91  ' "
+            "(7 characters, '_', 4); give the book's dataset/addition.txt"
+        )
+    return question, answer
+
+
+def _cut(pairs, count, name, path):
+    if count is not None and count > len(pairs):
+        raise GatedRNNError(f"{name} {count} is more than the {len(pairs)} pairs of that part of {path}; lower it")
+    pairs = pairs[:count]
+    return [q for q, _ in pairs], [a for _, a in pairs]
