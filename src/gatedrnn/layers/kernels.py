@@ -10,11 +10,14 @@ Shapes: T steps, N sequences, D input features, H hidden units, G gates (1 RNN, 
 """
 
 import functools
+from typing import Any
 
 import numpy as np
 
+from ..typing import DTypeLike, FloatArray
 
-def input_projection(xs, w_ih):
+
+def input_projection(xs: FloatArray, w_ih: FloatArray) -> FloatArray:
     """x_t W_ihᵀ for every step at once: xs (T, N, D), w_ih (G·H, D) → (T, N, G·H).
 
     Equals ``xs @ w_ih.T``. Computed as one 2-D product over the T·N rows, because NumPy
@@ -51,9 +54,9 @@ class HiddenProjection:
     depends only on the shapes: a run is reproducible bit for bit.
     """
 
-    def __init__(self, w_hh, batch, steps):
+    def __init__(self, w_hh: FloatArray, batch: int, steps: int) -> None:
         self.w_hh = w_hh
-        self.buffer = None
+        self.buffer: FloatArray | None = None
         if w_hh.shape[1] >= LARGE_HIDDEN:
             self.buffer = np.empty((w_hh.shape[0], batch), w_hh.dtype)
         elif steps >= MIN_STEPS_FOR_WEIGHT_COPY:
@@ -61,7 +64,7 @@ class HiddenProjection:
         else:
             self.w_hh_t = w_hh.T
 
-    def project(self, h):
+    def project(self, h: FloatArray) -> FloatArray:
         """h (N, H) → h @ w_hhᵀ (N, G·H); for large H a view that the next call overwrites."""
         if self.buffer is None:
             return h @ self.w_hh_t
@@ -69,7 +72,7 @@ class HiddenProjection:
         return self.buffer.T
 
 
-def lstm_gate_activations(a, hidden_size):
+def lstm_gate_activations(a: FloatArray, hidden_size: int) -> FloatArray:
     """In place, a (N, 4H) = [a_i | a_f | a_g | a_o] → [σ(a_i) | σ(a_f) | tanh(a_g) | σ(a_o)]; returns a.
 
     Equals ``concat(σ(a_i), σ(a_f), tanh(a_g), σ(a_o))`` within float rounding of 1 (see
@@ -86,7 +89,7 @@ def lstm_gate_activations(a, hidden_size):
     return a
 
 
-def gate_activation_affine(hidden_size, dtype):
+def gate_activation_affine(hidden_size: int, dtype: DTypeLike) -> tuple[FloatArray, FloatArray]:
     """The factor s and offset b (4H,) that make s ⊙ tanh(s ⊙ a) + b the LSTM's gate activations.
 
     σ(x) = ½ tanh(x/2) + ½, so with s = ½ and b = ½ on the i, f, o columns and s = 1,
@@ -104,14 +107,23 @@ def gate_activation_affine(hidden_size, dtype):
 
 
 @functools.lru_cache(maxsize=64)
-def _gate_affine(hidden_size, dtype):
+def _gate_affine(hidden_size: int, dtype: Any) -> tuple[FloatArray, FloatArray]:
     # Made once per (H, dtype) rather than at every step; read-only, since every call shares them.
     scale, offset = gate_activation_affine(hidden_size, dtype)
     scale.flags.writeable = offset.flags.writeable = False
     return scale, offset
 
 
-def dxs_and_weight_grads(xs, h0, hs, da_ih, da_hh, w_ih, bias=True, hidden_mask=None):
+def dxs_and_weight_grads(
+    xs: FloatArray,
+    h0: FloatArray,
+    hs: FloatArray,
+    da_ih: FloatArray,
+    da_hh: FloatArray,
+    w_ih: FloatArray,
+    bias: bool = True,
+    hidden_mask: FloatArray | None = None,
+) -> tuple[FloatArray, tuple[FloatArray, FloatArray, FloatArray | None, FloatArray | None]]:
     """The gradients that can wait until the backward time loop is done, as a few large products.
 
     With the pre-activation gradient da_t split into the part that reaches the input side
