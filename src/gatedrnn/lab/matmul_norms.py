@@ -148,7 +148,7 @@ def plot(results, path):
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2), dpi=110, sharey=True)
     steps = np.arange(1, results["steps"] + 1)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for colour, curve in zip(colours, results["curves"].values(), strict=True):
+    for colour, curve in zip(colours, results["curves"].values(), strict=False):
         label = f"W_h × {curve['scale']:g} (ρ = {curve['spectral_radius']:.2f})"
         left.plot(
             steps, curve["norms"], "o-", markersize=3, color=colour, label=f"{label}, ×{curve['growth_rate']:.2f}/step"

@@ -150,7 +150,7 @@ def run(text, faults=tuple(FAULTS), hidden_size=35, lr=0.01, clip=1.0, max_updat
             learnt_at = update
             break
     recited = recite(model, symbols, len(text), "zero_start" in faults, "feed_scores" in faults)
-    prefix = next((i for i, (a, b) in enumerate(zip(recited, text, strict=True)) if a != b), len(text))
+    prefix = next((i for i, (a, b) in enumerate(zip(recited, text, strict=False)) if a != b), len(text))
     return dict(
         faults=sorted(faults),
         recited=recited,
