@@ -13,6 +13,6 @@ def _seeded():
 
 def pytest_report_header(config):
     """Say at the top of every run where the Penn Treebank was found, so no skip goes unseen."""
-    from ptb_data import describe
+    from helpers.ptb_data import describe
 
     return describe()

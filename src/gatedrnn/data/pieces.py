@@ -5,7 +5,7 @@ Python object per token); here the file is read ``PIECE_BYTES`` at a time, decod
 strict UTF-8 by an incremental decoder, and handed on as pieces of text, so that what is
 held at once is a piece, not the file. The pieces say exactly what
 :func:`gatedrnn.data.tokens.read_utf8` followed by ``word_tokens`` / ``char_tokens`` say
-for the whole text (tests/test_text_pieces.py compares them):
+for the whole text (tests/data/test_text_pieces.py compares them):
 
 * a leading byte-order mark is dropped and ``\\r\\n`` read as ``\\n``: a piece never ends
   between ``\\r`` and ``\\n``;

@@ -2,7 +2,7 @@
 
 The cell files (rnn.py, lstm.py, gru.py) read as their equations and call these by what they
 compute; how each is computed fast lives here. Every kernel's docstring gives the plain
-NumPy formula it equals (exactly, unless it says otherwise), and tests/test_kernels.py
+NumPy formula it equals (exactly, unless it says otherwise), and tests/layers/test_kernels.py
 checks each against that formula. The comments say why a route is faster; the measurements
 behind them are in docs/performance.md ("Where the layers' speed choices are measured").
 

@@ -1,0 +1,318 @@
+"""Bad-input rows for `gatedrnn task` and its Python doors (run_task, run_transduction,
+fit_transduction, NonFiniteGuard): types, NumPy scalars, values that overflow later (a
+learning rate whose update overflows the weights, a decay that takes the rate to 0 over the
+epochs), the old lr-decay spelling, and models too large for memory."""
+
+import json
+
+import numpy as np
+
+from helpers.bad_inputs.rows import Row
+
+QUIET = dict(echo=lambda *_: None, progress=False)
+BRACKETS = [
+    "task",
+    "brackets",
+    "--train-count",
+    "8",
+    "--valid-count",
+    "4",
+    "--test-count",
+    "4",
+    "--epochs",
+    "1",
+    "--hidden-size",
+    "4",
+    "--no-progress",
+]
+REVERSAL = [
+    "task",
+    "reversal",
+    "--train-count",
+    "20",
+    "--test-count",
+    "2",
+    "--epochs",
+    "1",
+    "--hidden-size",
+    "4",
+    "--no-progress",
+]
+TINY_TASK = dict(hidden_size=4, epochs=1, batch_size=4, train_count=8, valid_count=4, test_count=4, **QUIET)
+TINY_TRANSDUCTION = dict(hidden_size=4, embedding_size=4, epochs=1, batch_size=4, train_count=8, test_count=2, **QUIET)
+
+
+def run_task(**options):
+    from gatedrnn.seq import run_task as run
+
+    return run(**{"task": "brackets", **TINY_TASK, **options})
+
+
+def run_transduction(**options):
+    from gatedrnn.seq import run_transduction as run
+
+    return run(**{"task": "reversal", **TINY_TRANSDUCTION, **options})
+
+
+def numpy_scalars_work(_):
+    """NumPy integers and floats are taken as Python ones: the results are plain JSON."""
+    for result in (
+        run_task(
+            hidden_size=np.int64(4),
+            epochs=np.int64(1),
+            lr=np.float32(0.01),
+            seed=np.int64(2),
+            train_count=np.int32(8),
+            bidirectional=np.bool_(True),
+        ),
+        run_transduction(
+            hidden_size=np.int64(4),
+            epochs=np.int64(1),
+            lr=np.float32(0.01),
+            lr_decay=np.float64(2.0),
+            decay_start=np.int64(0),
+            clip=np.float16(1.0),
+            teacher_forcing=np.float64(0.5),
+            beam_width=np.int64(2),
+            seed=np.uint8(1),
+        ),
+    ):
+        json.dumps({key: value for key, value in result.items()}, allow_nan=True)
+
+
+def guard(policy, max_consecutive=10):
+    from gatedrnn.training import NonFiniteGuard
+
+    return NonFiniteGuard(policy, max_consecutive=max_consecutive)
+
+
+ROWS = [
+    # -- values that overflow later -----------------------------------------------------------------
+    Row("seq-task-lr-1e300-overflows-the-weights", "cli", "lower the learning rate", args=BRACKETS + ["--lr", "1e300"]),
+    Row(
+        "seq-reversal-lr-1e300-overflows-the-weights",
+        "cli",
+        "lower the learning rate",
+        args=REVERSAL + ["--lr", "1e300"],
+    ),
+    Row(
+        "seq-reversal-lr-1e300-skip-still-refused",
+        "cli",
+        "lower the learning rate",
+        args=REVERSAL + ["--lr", "1e300", "--on-nonfinite", "skip"],
+    ),
+    Row(
+        "seq-reversal-lr-decay-1e300",
+        "cli",
+        "takes the learning rate 0.001 to 0",
+        args=REVERSAL + ["--lr-decay", "1e300", "--epochs", "3"],
+    ),
+    Row(
+        "seq-reversal-lr-decay-2-over-1100-epochs",
+        "cli",
+        "lr_decay 2.0 over 1100 decayed epochs",
+        args=REVERSAL + ["--lr-decay", "2", "--epochs", "1100"],
+    ),
+    Row(
+        "seq-reversal-old-multiplier-too-small", "cli", "too small to invert", args=REVERSAL + ["--lr-decay", "1e-320"]
+    ),
+    Row(
+        "seq-api-lr-decay-overflows",
+        "call",
+        "takes the learning rate",
+        action=lambda c: run_transduction(lr_decay=1e10, epochs=40),
+    ),
+    Row("seq-api-numpy-lr-1e300", "call", "lower the learning rate", action=lambda c: run_task(lr=np.float64(1e300))),
+    # -- the lr-decay vocabulary ------------------------------------------------------------------
+    Row("seq-reversal-lr-decay-zero", "cli", "lr_decay must be a divisor ≥ 1", args=REVERSAL + ["--lr-decay", "0"]),
+    Row("seq-reversal-lr-decay-nan", "cli", "lr_decay must be a divisor ≥ 1", args=REVERSAL + ["--lr-decay", "nan"]),
+    Row(
+        "seq-reversal-decay-start-negative",
+        "cli",
+        "decay_start must be a whole number ≥ 0",
+        args=REVERSAL + ["--decay-start", "-1"],
+    ),
+    Row(
+        "seq-reversal-decay-after-zero",
+        "cli",
+        "decay_after must be a whole number ≥ 1",
+        args=REVERSAL + ["--decay-after", "0"],
+    ),
+    Row(
+        "seq-reversal-decay-after-and-decay-start",
+        "cli",
+        "give decay_start only",
+        args=REVERSAL + ["--decay-after", "2", "--decay-start", "3"],
+    ),
+    Row(
+        "seq-api-lr-decay-string",
+        "call",
+        "lr_decay must be a divisor ≥ 1",
+        action=lambda c: run_transduction(lr_decay="2"),
+    ),
+    Row(
+        "seq-api-decay-start-float",
+        "call",
+        "decay_start must be a whole number ≥ 0",
+        action=lambda c: run_transduction(decay_start=1.5),
+    ),
+    # -- types at the Python door -----------------------------------------------------------------
+    Row("seq-api-task-not-a-name", "call", "unknown task 3", action=lambda c: run_task(task=3)),
+    Row("seq-api-epochs-string", "call", "epochs must be a whole number ≥ 1", action=lambda c: run_task(epochs="2")),
+    Row("seq-api-lr-string", "call", "lr must be a finite number > 0", action=lambda c: run_task(lr="0.01")),
+    Row("seq-api-task-lr-zero", "call", "lr must be a finite number > 0", action=lambda c: run_task(lr=0.0)),
+    Row(
+        "seq-api-bidirectional-string",
+        "call",
+        "bidirectional must be True or False",
+        action=lambda c: run_task(bidirectional="yes"),
+    ),
+    Row("seq-api-pooling-list", "call", "unknown pooling ['max']", action=lambda c: run_task(pooling=["max"])),
+    Row("seq-api-cell-none", "call", "unknown cell None", action=lambda c: run_task(cell=None)),
+    Row("seq-api-echo-not-callable", "call", "echo must be a function", action=lambda c: run_task(echo="print")),
+    Row(
+        "seq-api-progress-none",
+        "call",
+        "progress must be True or False",
+        action=lambda c: run_transduction(progress=None),
+    ),
+    Row(
+        "seq-api-on-nonfinite-unknown",
+        "call",
+        "unknown on_nonfinite 'ignore'; choose one of error, skip",
+        action=lambda c: run_task(on_nonfinite="ignore"),
+    ),
+    Row(
+        "seq-api-attention-list",
+        "call",
+        "unknown attention ['dot']",
+        action=lambda c: run_transduction(attention=["dot"]),
+    ),
+    Row("seq-api-peeky-int", "call", "peeky must be True or False", action=lambda c: run_transduction(peeky=1)),
+    Row(
+        "seq-api-keep-model-string",
+        "call",
+        "keep_model must be True or False",
+        action=lambda c: run_transduction(keep_model="no"),
+    ),
+    Row(
+        "seq-api-teacher-forcing-nan",
+        "call",
+        "teacher_forcing must be a probability",
+        action=lambda c: run_transduction(teacher_forcing=float("nan")),
+    ),
+    Row(
+        "seq-api-clip-inf",
+        "call",
+        "clip must be a finite number > 0",
+        action=lambda c: run_transduction(clip=float("inf")),
+    ),
+    Row(
+        "seq-api-embedding-size-float",
+        "call",
+        "embedding_size must be a whole number ≥ 1",
+        action=lambda c: run_transduction(embedding_size=4.0),
+    ),
+    Row(
+        "seq-api-train-count-bool",
+        "call",
+        "train_count must be a whole number ≥ 1",
+        action=lambda c: run_transduction(train_count=True),
+    ),
+    Row("seq-api-numpy-scalars-work", "call", action=numpy_scalars_work, status=0),
+    Row(
+        "seq-api-guard-unknown-policy",
+        "call",
+        "on_nonfinite must be one of error, skip",
+        action=lambda c: guard("ignore"),
+    ),
+    Row(
+        "seq-api-guard-zero-in-a-row",
+        "call",
+        "max_consecutive must be a whole number ≥ 1",
+        action=lambda c: guard("skip", 0),
+    ),
+    # -- sizes that cannot fit ------------------------------------------------------------------------
+    Row(
+        "seq-task-hidden-size-huge",
+        "cli",
+        "choose a smaller hidden_size or batch_size",
+        args=BRACKETS + ["--hidden-size", "1000000"],
+    ),
+    Row(
+        "seq-addition-hidden-size-huge",
+        "cli",
+        "choose a smaller hidden_size or batch_size",
+        args=["task", "addition", "--hidden-size", "1000000"],
+    ),
+    Row(
+        "seq-reversal-batch-size-huge",
+        "cli",
+        "choose a smaller hidden_size or batch_size",
+        args=REVERSAL + ["--batch-size", "10000000000"],
+    ),
+    Row("seq-task-on-nonfinite-unknown", "cli", "invalid choice", args=BRACKETS + ["--on-nonfinite", "ignore"]),
+    # -- the initialisation and the book's addition file (issue 31) ---------------------------
+    Row("seq-reversal-init-unknown", "cli", "invalid choice", args=REVERSAL + ["--init", "xavier"]),
+    Row("seq-api-init-unknown", "call", "unknown init 'xavier'", action=lambda c: run_transduction(init="xavier")),
+    Row("seq-api-init-not-a-string", "call", "unknown init 3", action=lambda c: run_transduction(init=3)),
+    Row(
+        "seq-api-seq2seq-init-unknown",
+        "call",
+        "choose one of pytorch, book",
+        action=lambda c: __import__("gatedrnn.seq.seq2seq", fromlist=["Seq2Seq"]).Seq2Seq(8, init="torch"),
+    ),
+    Row(
+        "seq-addition-file-missing",
+        "cli",
+        "does not exist",
+        args=lambda c: ["task", "addition", "--addition-file", str(c.tmp / "absent.txt"), "--epochs", "0"],
+    ),
+    Row(
+        "seq-addition-file-is-a-directory",
+        "cli",
+        "is a directory",
+        args=lambda c: ["task", "addition", "--addition-file", str(c.tmp), "--epochs", "0"],
+    ),
+    Row(
+        "seq-addition-file-malformed-line",
+        "cli",
+        "line 2 is",
+        args=lambda c: ["task", "addition", "--addition-file", str(_addition_file(c, ["1+2    _3   ", "1+2=3"]))],
+    ),
+    Row(
+        "seq-addition-file-too-short",
+        "cli",
+        "has 1 questions",
+        args=lambda c: ["task", "addition", "--addition-file", str(_addition_file(c, ["1+2    _3   "]))],
+    ),
+    Row(
+        "seq-addition-file-train-count-too-large",
+        "cli",
+        "train_count 100 is more than the 18 pairs",
+        args=lambda c: [
+            "task",
+            "addition",
+            "--addition-file",
+            str(_addition_file(c, [f"{n}+{n}".ljust(7) + "_" + str(2 * n).ljust(4) for n in range(20)])),
+            "--train-count",
+            "100",
+        ],
+    ),
+    Row(
+        "seq-reversal-addition-file",
+        "call",
+        "task reversal generates its own data",
+        action=lambda c: run_transduction(addition_file=str(_addition_file(c, ["1+2    _3   "] * 20))),
+    ),
+    Row(
+        "seq-api-addition-file-not-a-path", "call", "must be a path", action=lambda c: run_transduction(addition_file=7)
+    ),
+]
+
+
+def _addition_file(context, lines):
+    """A small file of the book's addition format in the row's scratch folder."""
+    path = context.tmp / "addition.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")
+    return path
