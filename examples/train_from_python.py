@@ -41,7 +41,7 @@ def docstrings(path):
 def write_splits(directory):
     """train/valid/test.txt from the standard library's docstrings: every 20th file to valid and test."""
     files = sorted(Path(sysconfig.get_paths()["stdlib"]).glob("*.py"))
-    splits = {"train.txt": [], "valid.txt": [], "test.txt": []}
+    splits: dict[str, list[str]] = {"train.txt": [], "valid.txt": [], "test.txt": []}
     for index, path in enumerate(files):
         name = "valid.txt" if index % 20 == 7 else "test.txt" if index % 20 == 13 else "train.txt"
         splits[name].extend(docstrings(path))
@@ -86,8 +86,10 @@ def main():
     )
     summary = run.train()
     print(f"test perplexity {summary['test_ppl']:.1f} after {summary['steps']} steps; files in {out}")
-    vocab = run.trainer.corpus.vocab
-    ids = generate(run.trainer.model, vocab.encode("return the".split()), 20, temperature=0.8, top_k=40, seed=0)
+    trainer = run.trainer  # built by run.train()
+    assert trainer is not None
+    vocab = trainer.corpus.vocab
+    ids = generate(trainer.model, vocab.encode("return the".split()), 20, temperature=0.8, top_k=40, seed=0)
     print("sample:", "return the", " ".join(vocab.decode(ids)))
 
 

@@ -7,6 +7,30 @@ LSTM`` and ``gatedrnn.LSTM`` work as usual. docs/architecture.md maps the packag
 """
 
 import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # what a type checker sees of the lazy names below; nothing is imported at run time
+    from .clip import clip_grad_norm, clip_grad_value
+    from .core import Module, Parameter
+    from .errors import GatedRNNError
+    from .layers import (
+        GRU,
+        LSTM,
+        RNN,
+        AdaptiveLogSoftmaxWithLoss,
+        Dropout,
+        Embedding,
+        GRUCell,
+        Linear,
+        LockedDropout,
+        LSTMCell,
+        Recurrent,
+        RNNCell,
+        SoftmaxCrossEntropy,
+    )
+    from .rng import seed
+    from .threads import get_num_threads, is_deterministic, set_num_threads, use_deterministic
+    from .training import NonFiniteGuard, backward_and_step
 
 __version__ = "0.5.0"
 
@@ -56,7 +80,7 @@ _SUBMODULES = (
 __all__ = sorted(_EXPORTS) + list(_SUBMODULES)
 
 
-def __getattr__(name):
+def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
     elif name in _SUBMODULES:
@@ -67,5 +91,5 @@ def __getattr__(name):
     return value
 
 
-def __dir__():
+def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
