@@ -27,6 +27,7 @@ addition, 5 seeds each; results in ``benchmarks/results/seq2seq_study_NAME.json`
 """
 
 import argparse
+import json
 import multiprocessing
 import os
 import sys
@@ -285,19 +286,28 @@ def main():
     parser.add_argument("--quick", action="store_true", help="a few epochs and 2 seeds of everything, to try it")
     parser.add_argument("--book", metavar="DIR", help="a checkout of the book's repository: also run its code")
     parser.add_argument("--study", choices=list(STUDIES), help="run one study of issue 31 instead (see above)")
+    parser.add_argument(
+        "--only", metavar="TEXT", help="only the configurations whose name contains TEXT (the book's code always)"
+    )
     parser.add_argument("--seeds", type=int, nargs="+", help="seeds of every configuration (default: 0 1 2 3 4)")
     parser.add_argument("--jobs", type=int, default=2, help="runs trained side by side (default: 2)")
     parser.add_argument(KEEP_FLAG, action="store_true", help=KEEP_HELP)
     parser.add_argument("--out", help="results file (default: benchmarks/results/seq2seq[_study_NAME].json)")
     parser.add_argument("--figures", default=str(FIGURES))
+    parser.add_argument(
+        "--replot", metavar="FILE", help="only draw the addition figure of a results file (one stopped early, say)"
+    )
     args = parser.parse_args()
+    if args.replot:
+        replot(Path(args.replot), Path(args.figures))
+        return
     seeds = args.seeds or ((0, 1) if args.quick else SEEDS)
     epochs = dict(addition=2, dates=1, copy=1) if args.quick else dict(addition=25, dates=6, copy=10)
     out = (
         Path(args.out) if args.out else RESULTS / (f"seq2seq_study_{args.study}.json" if args.study else "seq2seq.json")
     )
     started, load_before = time.perf_counter(), os.getloadavg()
-    plan = configurations(args, epochs)
+    plan = [entry for entry in configurations(args, epochs) if entry[0] == "book" or (args.only or "") in entry[1]]
     # Seed by seed across the configurations (the book's code first: its runs are the longest), so
     # that the results written after each run always compare the configurations over the same seeds.
     runs = [(task, name, count, options, seed) for seed in seeds for task, name, count, options in plan]
@@ -323,9 +333,7 @@ def main():
             # Written after every run: a benchmark stopped early still leaves what it measured.
             summaries = write_results(out, record, plan, rows, started, complete=len(rows) == len(runs))
     plot_curves(
-        [s for s in summaries if s["task"] == "addition"],
-        Path(args.figures) / (f"seq2seq_study_{args.study}.png" if args.study else "seq2seq_addition.png"),
-        f"addition, the book's settings, 25 epochs: mean over {len(seeds)} seeds, range shaded",
+        [s for s in summaries if s["task"] == "addition"], Path(args.figures) / figure_name(args.study), CURVES_TITLE
     )
     print(f"written to {out}")
     for summary in summaries:
@@ -335,6 +343,21 @@ def main():
             f"{summary['task']:8} {summary['config']:55} mean {100 * final['mean']:6.2f}% "
             f"[{100 * final['min']:.2f}, {100 * final['max']:.2f}]  seeds: {seeds_line}"
         )
+
+
+CURVES_TITLE = "addition, the book's settings: mean over the seeds, their range shaded"
+
+
+def figure_name(study):
+    return f"seq2seq_study_{study}.png" if study else "seq2seq_addition.png"
+
+
+def replot(results, figures):
+    """The addition figure of ``results`` (a file this script wrote), drawn again."""
+    document = json.loads(results.read_text())
+    path = figures / figure_name(document.get("study"))
+    plot_curves(document["addition"], path, CURVES_TITLE)
+    print(f"drawn to {path}")
 
 
 def write_results(out, record, plan, rows, started, complete):
