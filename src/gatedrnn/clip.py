@@ -129,3 +129,38 @@ def clip_grad_value(parameters: Parameters, clip_value: FloatLike) -> None:
     bound = _positive(clip_value, "clip_value", "clip_grad_value", "use a bound such as 1.0")
     for param in trainable:
         np.clip(param.grad, -bound, bound, out=param.grad)
+
+
+def clip_grad_norm_per_tensor(parameters: Parameters, max_norm: FloatLike, norm_type: FloatLike = 2.0) -> list[float]:
+    """Scale each gradient in place so that *its own* norm is at most ``max_norm`` (Keras's ``clipnorm``).
+
+    Args:
+        parameters: a Parameter or an iterable of Parameters (frozen ones are left out).
+        max_norm: the threshold on each tensor's norm.
+        norm_type: p of the p-norm, any positive float, or ``float('inf')``.
+
+    Keras's ``optimizer(clipnorm=c)`` clips every gradient tensor separately, where
+    :func:`clip_grad_norm` (torch's ``clip_grad_norm_``, Keras's ``global_clipnorm``) scales
+    them all by one factor::
+
+        c_i = min(max_norm / (‖g_i‖_p + 1e-6), 1)
+        g_i ← c_i · g_i
+
+    With one tensor the two are the same. With several, a tensor with a large gradient is cut
+    back while the others keep theirs, so the update's direction changes: the recurrent
+    matrix, whose gradient explodes, loses more than the read-out. The 1e-6 and the multiply
+    even when c_i = 1 are clip_grad_norm's (Keras divides by max(‖g_i‖, c) instead).
+
+    Returns:
+        Each tensor's norm before clipping, in the order of ``parameters``, as Python floats.
+    """
+    trainable = _trainable(parameters, "clip_grad_norm_per_tensor")
+    max_norm = _positive(max_norm, "max_norm", "clip_grad_norm_per_tensor", "use a threshold such as 1.0 or 5.0")
+    p = _positive(norm_type, "norm_type", "clip_grad_norm_per_tensor", "use 2.0, 1.0 or float('inf')")
+    norms = []
+    with np.errstate(invalid="ignore"):  # a non-finite norm makes that tensor nan, as clip_grad_norm does
+        for param in trainable:
+            norm = _vector_norm(param.grad, p)
+            param.grad *= clip_coefficient(norm, max_norm).astype(param.grad.dtype)
+            norms.append(float(norm))
+    return norms

@@ -141,3 +141,47 @@ def test_frozen_parameters_are_left_out_of_the_norm_and_untouched():
     np.testing.assert_array_equal(params[1].grad, grads[1])
     for ours, theirs in zip([params[0], params[2]], [reference[0], reference[2]], strict=True):
         np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), rtol=1e-12)
+
+
+# -- per tensor (Keras's clipnorm) ------------------------------------------------------------------
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf")])
+def test_clip_grad_norm_per_tensor_follows_its_formula(norm_type):
+    from gatedrnn.clip import clip_grad_norm_per_tensor
+
+    grads = make_grads(np.float64, 1.0)
+    grads[0] *= 20.0  # one tensor far above the threshold, the others below it
+    params = ours_with(grads)
+    threshold = 1.5 * max(np.linalg.norm(grad.ravel(), ord=norm_type) for grad in grads[1:])
+    norms = clip_grad_norm_per_tensor(params, max_norm=threshold, norm_type=norm_type)
+    for param, grad, norm in zip(params, grads, norms, strict=True):
+        expected_norm = np.linalg.norm(grad.ravel(), ord=norm_type)
+        assert norm == pytest.approx(expected_norm, rel=1e-12)
+        np.testing.assert_allclose(param.grad, grad * min(threshold / (expected_norm + 1e-6), 1.0), rtol=1e-12)
+    assert norms[0] > threshold > max(norms[1:])  # the formula was tried on both sides of the threshold
+    assert np.linalg.norm(params[0].grad.ravel(), ord=norm_type) == pytest.approx(threshold, rel=1e-6)
+
+
+def test_clip_grad_norm_per_tensor_equals_the_global_clip_on_one_tensor_and_not_on_several():
+    from gatedrnn.clip import clip_grad_norm_per_tensor
+
+    grads = make_grads(np.float32, 10.0)
+    for grad in grads:
+        alone, together = ours_with([grad]), ours_with([grad])
+        assert clip_grad_norm_per_tensor(alone, 1.0) == [clip_grad_norm(together, 1.0)]
+        np.testing.assert_array_equal(alone[0].grad, together[0].grad)
+    per_tensor, global_ = ours_with(grads), ours_with(grads)
+    clip_grad_norm_per_tensor(per_tensor, 1.0)
+    clip_grad_norm(global_, 1.0)
+    # per tensor: each capped at 1, so the whole is up to √3; globally the whole is 1
+    whole = np.sqrt(sum(np.sum(p.grad.astype(np.float64) ** 2) for p in per_tensor))
+    assert whole == pytest.approx(np.sqrt(3.0), rel=1e-5)
+    assert np.sqrt(sum(np.sum(p.grad.astype(np.float64) ** 2) for p in global_)) == pytest.approx(1.0, rel=1e-5)
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, float("nan"), True, "1"])
+def test_clip_grad_norm_per_tensor_refuses_a_bad_threshold_in_one_line(bad):
+    from gatedrnn.clip import clip_grad_norm_per_tensor
+
+    with pytest.raises(GatedRNNError, match="clip_grad_norm_per_tensor max_norm must be a positive number") as info:
+        clip_grad_norm_per_tensor([Parameter(np.ones(2))], bad)
+    assert "\n" not in str(info.value)
