@@ -54,6 +54,20 @@ def _experiment_specs():
 
     models, tasks = ", ".join(CELL_KINDS), ", ".join(LONG_RANGE_TASKS)
     return {
+        "scalar": dict(
+            help="one unit, w_hh = 3 and 0.2: the gradient factor over T steps, without and with tanh′",
+            description="The lecture notes' example: h_t = tanh(w_xh·x_t + w_hh·h_(t-1) + b) with one unit. Without "
+            "tanh′ the factor ∂h_T/∂h_(T-k) is w_hh^k (3^k explodes, 0.2^k vanishes); with it, the product of "
+            "w_hh·tanh′ along the trajectory, measured through the RNN layer's backward.",
+            helps=dict(
+                weights="values of w_hh to compare",
+                steps="T, steps back in time",
+                input_weight="w_xh",
+                bias="b",
+                seed="random seed of the inputs x_t ~ N(0, 1)",
+            ),
+            settings=dict(weights=dict(metavar="W")),
+        ),
         "matmul-norms": dict(
             help="norm of dh pushed back through T steps of dh·W_hᵀ, with and without tanh′",
             description="The textbook experiment: a batch of gradients of ones multiplied T times by W_hᵀ, W_h drawn "

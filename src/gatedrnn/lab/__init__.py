@@ -5,6 +5,7 @@ Each experiment is a module with ``run(**options) -> dict`` (its numbers) and
 ``<name>.json`` and ``<name>.png`` (plus ``<name>.html`` for ``cells``) into a directory.
 ``gatedrnn lab <name>`` is the same from the command line. See docs/gradients.md.
 
+    scalar          one unit, w_hh = 3 and 0.2: the factor over T steps, w^T and ∏ w·tanh′
     matmul-norms    ‖dh‖ pushed back through T steps of dh·W_hᵀ (± tanh′): growth or decay
     activations     tanh, sigmoid, ReLU and their derivatives; what T steps of φ′ leave
     gradient-flow   ‖∂L_T/∂h_t‖ against T - t for RNN, LSTM, GRU, before and after training
@@ -21,9 +22,10 @@ import time
 from pathlib import Path
 
 from ..files import check_output_directory, write_json
-from . import activations, clipping, gradient_flow, long_range, matmul_norms, units
+from . import activations, clipping, gradient_flow, long_range, matmul_norms, scalar, units
 
 EXPERIMENTS = {
+    "scalar": scalar,
     "matmul-norms": matmul_norms,
     "activations": activations,
     "gradient-flow": gradient_flow,
@@ -60,6 +62,15 @@ def run_experiment(name, out_dir, command=None, **options):
 def summary(name, results):
     """A few lines saying what the experiment found, for the terminal."""
     return SUMMARIES[name](results)
+
+
+def _scalar_summary(results):
+    return "\n".join(
+        f"w_hh = {c['w_hh']:g}: ∂h_3/∂h_1 = {c['notes']['without_tanh']:.4g} without tanh′, "
+        f"{c['notes']['with_tanh']:.3g} with; ∂h_T/∂h_(T-{results['steps']}) = {c['without_tanh'][-1]:.3g} without, "
+        f"{c['with_tanh'][-1]:.3g} with (×{c['per_step']:.3g} per step)"
+        for c in results["curves"].values()
+    )
 
 
 def _matmul_summary(results):
@@ -126,6 +137,7 @@ def _units_summary(results):
 
 
 SUMMARIES = {
+    "scalar": _scalar_summary,
     "matmul-norms": _matmul_summary,
     "activations": _activations_summary,
     "gradient-flow": _gradient_flow_summary,
