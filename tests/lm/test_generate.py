@@ -143,3 +143,62 @@ def test_numpy_ids_and_length_zero_are_fine():
     model = small_model()
     assert generate(model, np.array([1, 2], np.int32), np.int64(0)) == []
     assert len(generate(model, (3,), 4, top_k=np.int64(3), seed=np.uint8(1))) == 4
+
+
+# -- stop: an end-of-text marker ----------------------------------------------------------------
+def first_end(ids, stop):
+    """Where the first occurrence of ``stop`` in ``ids`` ends (exclusive), or None."""
+    for end in range(len(stop), len(ids) + 1):
+        if ids[end - len(stop) : end] == stop:
+            return end
+    return None
+
+
+@pytest.mark.parametrize("stop_at, stop_length", [(0, 1), (4, 1), (6, 2), (9, 3)])
+def test_generation_ends_exactly_where_the_stop_is_first_written(stop_at, stop_length):
+    model = small_model()
+    free = generate(model, [1, 2, 3], 60, top_k=4, seed=3)
+    stop = free[stop_at : stop_at + stop_length]
+    end = first_end(free, stop)  # at or before stop_at + stop_length: an earlier copy counts
+    shown = []
+    stopped = generate(model, [1, 2, 3], 60, top_k=4, seed=3, stop=stop, on_token=shown.append)
+    assert stopped == free[:end] and stopped[-len(stop) :] == stop
+    assert shown == stopped  # nothing sampled or streamed past the stop
+
+
+def test_length_caps_generation_before_the_stop_is_reached():
+    model = small_model()
+    free = generate(model, [1, 2, 3], 40, greedy=True)
+    stop = free[10:12]
+    end = first_end(free, stop)
+    assert generate(model, [1, 2, 3], end - 1, greedy=True, stop=stop) == free[: end - 1]
+    assert generate(model, [1, 2, 3], end, greedy=True, stop=stop) == free[:end]
+    assert generate(model, [1, 2, 3], 40, greedy=True, stop=stop) == free[:end]
+    assert generate(model, [1, 2, 3], 0, greedy=True, stop=stop) == []
+
+
+def test_a_stop_never_written_changes_nothing_and_the_prompt_is_not_searched():
+    model = small_model()
+    free = generate(model, [1, 2, 3], 30, seed=1)
+    absent = next(token for token in range(20) if token not in free)
+    assert generate(model, [1, 2, 3], 30, seed=1, stop=[absent]) == free
+    # [3, free[0]] ends at the first new token only if the prompt's 3 were searched: it is not.
+    if 3 not in free:
+        assert generate(model, [1, 2, 3], 30, seed=1, stop=np.array([3, free[0]], np.int32)) == free
+
+
+@pytest.mark.parametrize(
+    "stop, problem",
+    [
+        ([], "the stop must be a non-empty sequence of token ids"),
+        ([[1]], "the stop must be a non-empty sequence of token ids"),
+        ([20], "stop id 20 is outside the model's vocabulary of 20"),
+        ([1.0], "the stop must hold integer token ids"),
+        ("ab", "the stop must be a non-empty sequence of token ids"),
+    ],
+)
+def test_bad_stops_are_refused_in_one_line(stop, problem):
+    model = small_model()
+    with pytest.raises(GatedRNNError, match=problem) as info:
+        generate(model, [1, 2], 3, seed=0, stop=stop)
+    assert "\n" not in str(info.value) and model.training

@@ -433,6 +433,7 @@ def generate(args):
         prompt_tokens = [t if t in vocab else vocab.unk_token for t in prompt_tokens]
     prompt_ids = vocab.encode(prompt_tokens)
     check_prompt(model, prompt_ids)
+    stop_ids = None if args.stop is None else _stop_ids(args.stop, vocab, char_level, record.get("lowercase"))
     seed = args.seed
     if seed is None and not args.greedy:  # a fresh sample each time, said so that it can be repeated
         import secrets
@@ -469,9 +470,31 @@ def generate(args):
         greedy=args.greedy,
         seed=seed,
         on_token=stream,
+        stop=stop_ids,
     )
     show_prompt()
     print()
+
+
+def _stop_ids(stop, vocab, char_level, lowercase):
+    """The ids of ``--stop TEXT``: its characters (or words), each one the model can write.
+
+    A token outside the vocabulary could only ever come out as the unknown token, so the stop
+    would never match: that is refused rather than sampled to --length in silence.
+    """
+    if lowercase:
+        stop = stop.lower()  # the model writes what its training text held
+    tokens = list(stop) if char_level else stop.split()
+    if not tokens:
+        raise GatedRNNError(f"--stop {stop!r} is empty; give the text that ends a sample, e.g. --stop '.'")
+    unknown = sorted({t for t in tokens if t not in vocab}, key=tokens.index)
+    if unknown:
+        kind = "character" if char_level else "word"
+        raise GatedRNNError(
+            f"--stop {stop!r} has {kind}(s) the model never writes: {', '.join(map(repr, unknown))}; "
+            f"make the stop of {kind}s in the model's vocabulary"
+        )
+    return vocab.encode(tokens)
 
 
 def _vocabulary_hint(unknown, vocab):
@@ -665,7 +688,13 @@ def _add_generate_parser(commands):
     )
     gen.add_argument("checkpoint", help="a .npz written by gatedrnn train (or gatedrnn import)")
     gen.add_argument("--prompt", default="the", help="text to start from (default: 'the')")
-    gen.add_argument("--length", type=int, default=50, help="tokens to generate (default: 50)")
+    gen.add_argument("--length", type=int, default=50, help="tokens to generate at most (default: 50)")
+    gen.add_argument(
+        "--stop",
+        metavar="TEXT",
+        help="end the sample as soon as it writes TEXT, which is its last output (an end-of-text marker; "
+        "--length still caps it; default: none)",
+    )
     gen.add_argument(
         "--temperature",
         type=float,

@@ -1,7 +1,9 @@
 """Sampling text from a language model: greedy, temperature, top-k and top-p (nucleus).
 
 The prompt is fed in teacher-forced — its true tokens, not the model's guesses — to build up
-the state; then each sampled token is fed back as the next input.
+the state; then each sampled token is fed back as the next input, until ``length`` tokens are
+made or the continuation ends with the ``stop`` tokens (an end-of-text marker), whichever
+comes first.
 """
 
 import math
@@ -91,24 +93,28 @@ def generate(
     greedy: bool = False,
     seed: IntLike | None = None,
     on_token: Callable[[int], Any] | None = None,
+    stop: Sequence[IntLike] | IntArray | None = None,
 ) -> list[int]:
-    """Continue ``prompt_ids`` by ``length`` sampled ids; returns the list of new ids.
+    """Continue ``prompt_ids`` by at most ``length`` sampled ids; returns the list of new ids.
 
     ``model``: a language model (``model(ids (1, P), state)`` → logits (1, P, V), state), such
     as :class:`~gatedrnn.lm.model.LanguageModel`; ``prompt_ids``: P ≥ 1 integer ids (P,).
 
     ``greedy=True`` always takes the most likely token. ``seed`` makes sampling reproducible.
-    ``on_token(id)`` is called as each token is chosen, for streaming output. Every argument
-    is checked before the model runs; the model's train/eval mode is restored afterwards.
+    ``on_token(id)`` is called as each token is chosen, for streaming output. ``stop``: S ≥ 1
+    ids (S,); generation ends as soon as the new ids end with them, which are then the last
+    ids returned (the prompt is not searched: the stop must be generated). Every argument is
+    checked before the model runs; the model's train/eval mode is restored afterwards.
     """
     prompt_ids = check_prompt(model, prompt_ids)
     check_generation(length, greedy, seed, on_token)
     check_sampling(temperature, top_k, top_p)
+    stop_ids = None if stop is None else check_stop(model, stop)
     rng = np.random.default_rng(seed)
     was_training = model.training
     model.eval()
     try:
-        return _sample(model, prompt_ids, length, rng, greedy, on_token, (temperature, top_k, top_p))
+        return _sample(model, prompt_ids, length, rng, greedy, on_token, (temperature, top_k, top_p), stop_ids)
     finally:
         model.train(was_training)
 
@@ -121,11 +127,13 @@ def _sample(
     greedy: bool,
     on_token: Callable[[int], Any] | None,
     sampling: tuple[Any, Any, Any],
+    stop_ids: list[int] | None = None,
 ) -> list[int]:
     """The loop: read the prompt at once, then feed each chosen token back in.
 
     One token at a time is a batch of one: products too small for a second thread to pay,
-    usually, so the count is chosen by timing here too (gatedrnn.thread_tuner).
+    usually, so the count is chosen by timing here too (gatedrnn.thread_tuner). The stop is
+    looked for after each token, before the model runs again, so nothing follows it.
     """
     logits, state = model(prompt_ids[None, :])
     generated: list[int] = []
@@ -140,6 +148,8 @@ def _sample(
         generated.append(token)
         if on_token is not None:
             on_token(token)
+        if stop_ids is not None and generated[-len(stop_ids) :] == stop_ids:
+            break
         with tuner.step():
             logits, state = model(np.array([[token]]), state)
     return generated
@@ -147,25 +157,35 @@ def _sample(
 
 def check_prompt(model: Module, prompt_ids: Any) -> IntArray:
     """The prompt as an int64 array (P,) of ids inside the model's vocabulary, P ≥ 1."""
+    return check_ids(model, prompt_ids, "prompt")
+
+
+def check_stop(model: Module, stop: Any) -> list[int]:
+    """The stop as a list of S ≥ 1 ids inside the model's vocabulary."""
+    return check_ids(model, stop, "stop").tolist()
+
+
+def check_ids(model: Module, ids: Any, what: str) -> IntArray:
+    """``ids`` as an int64 array (n,), n ≥ 1, inside the model's vocabulary; ``what`` names them in errors."""
     try:
-        ids = np.asarray(prompt_ids)
+        array = np.asarray(ids)
     except (TypeError, ValueError):
-        ids = None
-    if ids is None or ids.ndim != 1 or ids.size == 0:
-        raise GatedRNNError("the prompt must be a non-empty sequence of token ids; give at least one token")
-    if ids.dtype.kind not in "iu":
+        array = None
+    if array is None or array.ndim != 1 or array.size == 0:
+        raise GatedRNNError(f"the {what} must be a non-empty sequence of token ids; give at least one token")
+    if array.dtype.kind not in "iu":
         raise GatedRNNError(
-            f"the prompt must hold integer token ids, got {ids.dtype}; encode the text with the "
+            f"the {what} must hold integer token ids, got {array.dtype}; encode the text with the "
             "vocabulary (vocab.encode(tokens))"
         )
     vocab_size = getattr(getattr(model, "config", None), "vocab_size", None)
-    if vocab_size is not None and (ids.min() < 0 or ids.max() >= vocab_size):
-        bad = ids.min() if ids.min() < 0 else ids.max()
+    if vocab_size is not None and (array.min() < 0 or array.max() >= vocab_size):
+        bad = array.min() if array.min() < 0 else array.max()
         raise GatedRNNError(
-            f"prompt id {bad} is outside the model's vocabulary of {vocab_size}; ids must lie "
-            f"in [0, {vocab_size}): encode the prompt with the checkpoint's vocabulary"
+            f"{what} id {bad} is outside the model's vocabulary of {vocab_size}; ids must lie "
+            f"in [0, {vocab_size}): encode the {what} with the checkpoint's vocabulary"
         )
-    return ids.astype(np.int64)
+    return array.astype(np.int64)
 
 
 def check_generation(length: Any, greedy: Any, seed: Any, on_token: Any) -> None:
