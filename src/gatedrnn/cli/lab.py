@@ -48,6 +48,7 @@ def _experiment_specs():
     Parameters in ``exclude`` are settings of the library function that the command leaves
     at their defaults (the figure's ranges, the extra comparisons).
     """
+    from ..lab.initialisation import INIT_MODELS, INIT_SCHEMES
     from ..lab.models import CELL_KINDS, GATE_INITS
     from ..lab.tasks import LONG_RANGE_TASKS
     from ..lab.units import FEATURES, STATES
@@ -105,6 +106,24 @@ def _experiment_specs():
             choices=dict(models=CELL_KINDS, gate_init=GATE_INITS),
             settings=dict(models=dict(metavar="MODEL")),
             exclude=("batch_size", "task"),
+        ),
+        "init": dict(
+            help="‖∂L_T/∂h_t‖ against T - t for a tanh RNN and an LSTM under Xavier, He, orthogonal and PyTorch's init",
+            description="The gradient-flow measurement on untrained models started by gatedrnn.init's xavier_uniform_, "
+            "kaiming_uniform_ (He), orthogonal_ (W_hh) and default_uniform_ (PyTorch's), and for the LSTM with "
+            "the forget-gate bias shifted by each --forget-biases value (0: centred at 0; 1: Keras's "
+            "unit_forget_bias).",
+            helps=dict(
+                models=f"from {', '.join(INIT_MODELS)}",
+                inits=f"initialisations, from {', '.join(INIT_SCHEMES)}",
+                forget_biases="shifts of the LSTM's forget-gate bias",
+                length="T",
+                hidden_size="H",
+                batch_size="recall sequences the norms are averaged over",
+                seed=SEED_HELP,
+            ),
+            choices=dict(models=INIT_MODELS, inits=INIT_SCHEMES),
+            settings=dict(models=dict(metavar="MODEL"), inits=dict(metavar="INIT"), forget_biases=dict(metavar="B")),
         ),
         "long-range": dict(
             help="adding problem and recall at lengths 10 … 200: where each model fails",

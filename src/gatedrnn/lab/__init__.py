@@ -9,6 +9,9 @@ Each experiment is a module with ``run(**options) -> dict`` (its numbers) and
     matmul-norms    ‖dh‖ pushed back through T steps of dh·W_hᵀ (± tanh′): growth or decay
     activations     tanh, sigmoid, ReLU and their derivatives; what T steps of φ′ leave
     gradient-flow   ‖∂L_T/∂h_t‖ against T - t for RNN, LSTM, GRU, before and after training
+    init            the same for a tanh RNN and an LSTM started by Xavier, He, orthogonal, PyTorch's
+                    default, and the LSTM's forget-gate bias centred at 0 or +1 (module
+                    :mod:`~gatedrnn.lab.initialisation`)
     long-range      adding problem and recall at lengths 10 … 200, four models, ± clipping
     clipping        one run with gradient spikes, trained with and without clip_grad_norm
     cells           a trained char model's hidden units coloured over text; units that track quotes, …
@@ -22,13 +25,14 @@ import time
 from pathlib import Path
 
 from ..files import check_output_directory, write_json
-from . import activations, clipping, gradient_flow, long_range, matmul_norms, scalar, units
+from . import activations, clipping, gradient_flow, initialisation, long_range, matmul_norms, scalar, units
 
 EXPERIMENTS = {
     "scalar": scalar,
     "matmul-norms": matmul_norms,
     "activations": activations,
     "gradient-flow": gradient_flow,
+    "init": initialisation,
     "long-range": long_range,
     "clipping": clipping,
     "cells": units,
@@ -107,6 +111,19 @@ def _gradient_flow_summary(results):
     )
 
 
+def _init_summary(results):
+    lines = []
+    for label, curve in results["curves"].items():
+        line = f"{label}: ‖∂L_T/∂h_t‖ ×{curve['decay_per_step']:.3f} per step back"
+        if "linear" in curve:
+            line += (
+                f" (W_hh alone ×{curve['linear_decay_per_step']:.3f}; spectral radius "
+                f"{curve['spectral_radius']:.3f}, largest singular value {curve['largest_singular_value']:.3f})"
+            )
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def _long_range_summary(results):
     return long_range.markdown_table(results) + f"\nwall time {results['seconds']:.0f} s"
 
@@ -141,6 +158,7 @@ SUMMARIES = {
     "matmul-norms": _matmul_summary,
     "activations": _activations_summary,
     "gradient-flow": _gradient_flow_summary,
+    "init": _init_summary,
     "long-range": _long_range_summary,
     "clipping": _clipping_summary,
     "cells": _units_summary,
