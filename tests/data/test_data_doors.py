@@ -12,7 +12,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from helpers.bad_inputs.rows import tiny_train_args, write_corpus
+from helpers.tiny_runs import tiny_word_train_args, write_corpus
 
 TIMEOUT = 60
 PIECE_ROOM = 64 * 2**20
@@ -41,7 +41,7 @@ def pipe(tmp_path):
 @pytest.mark.parametrize("source", ["fifo", "/dev/zero"])
 def test_train_refuses_a_text_that_is_no_regular_file_without_hanging(tmp_path, pipe, source):
     text = pipe if source == "fifo" else source
-    args = tiny_train_args(write_corpus(tmp_path), tmp_path / "run")
+    args = tiny_word_train_args(write_corpus(tmp_path), tmp_path / "run")
     args[args.index("--text") + 1] = str(text)
     done = run_gatedrnn(*args, cwd=tmp_path)
     kind = "a FIFO (named pipe)" if source == "fifo" else "a character device"
@@ -54,7 +54,7 @@ def test_train_refuses_a_text_that_is_no_regular_file_without_hanging(tmp_path, 
 def test_lab_cells_refuses_a_text_that_is_no_regular_file_without_hanging(tmp_path, pipe, source):
     corpus = tmp_path / "chars.txt"
     corpus.write_text("def f(x):\n    return (x + 1) * 'a'\n" * 40, encoding="utf-8")
-    args = tiny_train_args(corpus, tmp_path / "run", "--level", "char")
+    args = tiny_word_train_args(corpus, tmp_path / "run", "--level", "char")
     assert run_gatedrnn(*args, cwd=tmp_path).returncode == 0
     text = pipe if source == "fifo" else source
     done = run_gatedrnn(

@@ -14,7 +14,8 @@ from helpers.paths import REPO
 torch = pytest.importorskip("torch")
 
 from helpers.bad_inputs.interop import CRAFTED  # noqa: E402,I100
-from helpers.bad_inputs.rows import Context, tiny_train_args  # noqa: E402  (first: it collects the row modules)
+from helpers.bad_inputs.rows import Context  # noqa: E402  (first: it collects the row modules)
+from helpers.tiny_runs import tiny_word_train_args  # noqa: E402
 
 from gatedrnn import GatedRNNError  # noqa: E402
 from gatedrnn.cli import main  # noqa: E402
@@ -39,7 +40,7 @@ def write_mixed_case_corpus(directory):
 @pytest.fixture(scope="module")
 def word_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("word")
-    assert main(tiny_train_args(write_mixed_case_corpus(tmp), tmp / "run", "--lowercase", "--min-count", "2")) == 0
+    assert main(tiny_word_train_args(write_mixed_case_corpus(tmp), tmp / "run", "--lowercase", "--min-count", "2")) == 0
     return tmp / "run" / "best.npz"
 
 
@@ -91,10 +92,10 @@ def test_a_file_exported_before_the_run_record_imports_with_an_empty_one(word_ru
 
 @pytest.fixture(scope="module")
 def small_checkpoint(tmp_path_factory):
-    from helpers.bad_inputs.rows import write_corpus
+    from helpers.tiny_runs import write_corpus
 
     tmp = tmp_path_factory.mktemp("small")
-    assert main(tiny_train_args(write_corpus(tmp), tmp / "run")) == 0
+    assert main(tiny_word_train_args(write_corpus(tmp), tmp / "run")) == 0
     return tmp / "run" / "best.npz"
 
 

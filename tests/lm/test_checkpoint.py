@@ -335,8 +335,9 @@ def test_a_refused_resume_leaves_the_run_directory_untouched(tmp_path, capsys):
     import hashlib
     import shutil
 
-    from helpers.bad_inputs.rows import finished_run_directory, tiny_train_args
+    from helpers.bad_inputs.rows import finished_run_directory
     from helpers.checkpoint_crafting import rewrite
+    from helpers.tiny_runs import tiny_word_train_args
 
     from gatedrnn.cli import main
 
@@ -346,7 +347,7 @@ def test_a_refused_resume_leaves_the_run_directory_untouched(tmp_path, capsys):
     rewrite(run / "last.npz", run / "last.npz", lambda sections, metadata: metadata.update(history="not a list"))
     before = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in run.iterdir()}
     capsys.readouterr()
-    assert main(tiny_train_args(finished.corpus, run, "--resume")) == 2
+    assert main(tiny_word_train_args(finished.corpus, run, "--resume")) == 2
     assert "history must be a list" in capsys.readouterr().err
     assert {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in run.iterdir()} == before
 

@@ -19,8 +19,8 @@ import time
 
 import numpy as np
 import pytest
-from helpers.bad_inputs.rows import tiny_train_args, write_corpus
 from helpers.paths import REPO
+from helpers.tiny_runs import tiny_word_train_args, write_corpus
 
 import gatedrnn.files
 from gatedrnn.checkpoint import load_checkpoint
@@ -56,7 +56,7 @@ def corpus(tmp_path):
 @pytest.fixture
 def finished(corpus, tmp_path):
     out = tmp_path / "run"
-    assert main(tiny_train_args(corpus, out)) == 0
+    assert main(tiny_word_train_args(corpus, out)) == 0
     return out
 
 
@@ -81,7 +81,7 @@ def test_any_run_file_refuses_a_new_run(corpus, tmp_path, capsys, name):
     out = tmp_path / "used"
     out.mkdir()
     (out / name).write_bytes(b"kept")
-    code, err = run_cli(tiny_train_args(corpus, out), capsys)
+    code, err = run_cli(tiny_word_train_args(corpus, out), capsys)
     assert code == 2 and "already holds a run" in one_line(err) and name in err
     assert snapshot(out) == {name: hashlib.sha256(b"kept").hexdigest()}
 
@@ -89,7 +89,7 @@ def test_any_run_file_refuses_a_new_run(corpus, tmp_path, capsys, name):
 def test_best_and_results_without_last_are_not_overwritten(finished, corpus, capsys):
     (finished / "last.npz").unlink()  # the severe case: best.npz and results.json, no last.npz
     before = snapshot(finished)
-    code, err = run_cli(tiny_train_args(corpus, finished), capsys)
+    code, err = run_cli(tiny_word_train_args(corpus, finished), capsys)
     assert code == 2 and "already holds a run" in one_line(err) and "no last.npz" in err
     assert snapshot(finished) == before
 
@@ -97,7 +97,7 @@ def test_best_and_results_without_last_are_not_overwritten(finished, corpus, cap
 def test_an_empty_existing_directory_is_fine(corpus, tmp_path):
     out = tmp_path / "empty"
     out.mkdir()
-    assert main(tiny_train_args(corpus, out)) == 0
+    assert main(tiny_word_train_args(corpus, out)) == 0
     assert (out / "last.npz").exists() and not (out / LOCK_NAME).exists()
 
 
@@ -115,7 +115,7 @@ def test_an_empty_existing_directory_is_fine(corpus, tmp_path):
 )
 def test_a_refused_run_leaves_no_directory(corpus, tmp_path, capsys, extra):
     out = tmp_path / "deep" / "new"
-    code, err = run_cli(tiny_train_args(corpus, out, *extra), capsys)
+    code, err = run_cli(tiny_word_train_args(corpus, out, *extra), capsys)
     assert code == 2 and one_line(err).startswith("gatedrnn: error:")
     assert not (tmp_path / "deep").exists()
 
@@ -126,9 +126,9 @@ def test_an_unwritable_directory_is_refused_before_training(corpus, tmp_path, ca
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        code, err = run_cli(tiny_train_args(corpus, locked / "run"), capsys)
+        code, err = run_cli(tiny_word_train_args(corpus, locked / "run"), capsys)
         assert code == 2 and "permission denied" in one_line(err)
-        code, err = run_cli(tiny_train_args(corpus, tmp_path / "ok", "--results", str(locked / "r.json")), capsys)
+        code, err = run_cli(tiny_word_train_args(corpus, tmp_path / "ok", "--results", str(locked / "r.json")), capsys)
         assert code == 2 and "permission denied" in one_line(err) and not (tmp_path / "ok").exists()
     finally:
         locked.chmod(0o700)
@@ -138,7 +138,7 @@ def test_a_read_only_filesystem_is_refused_before_training(corpus, tmp_path, mon
     # Root cannot be stopped by permissions, and mounting needs privileges: ask os.access instead.
     monkeypatch.setattr(gatedrnn.files.os, "access", lambda path, mode: False)
     monkeypatch.setattr(gatedrnn.files, "_read_only", lambda directory: True)
-    code, err = run_cli(tiny_train_args(corpus, tmp_path / "ro" / "run"), capsys)
+    code, err = run_cli(tiny_word_train_args(corpus, tmp_path / "ro" / "run"), capsys)
     assert code == 2 and f"cannot write in {tmp_path} (the filesystem is read-only)" in one_line(err)
     assert not (tmp_path / "ro").exists()
 
@@ -147,7 +147,7 @@ def test_a_read_only_filesystem_is_refused_before_training(corpus, tmp_path, mon
 @pytest.mark.slow
 def test_two_runs_started_at_once_one_proceeds(corpus, tmp_path):
     out = tmp_path / "shared"
-    command = [sys.executable, "-m", "gatedrnn", *tiny_train_args(corpus, out, "--epochs", "30")]
+    command = [sys.executable, "-m", "gatedrnn", *tiny_word_train_args(corpus, out, "--epochs", "30")]
     runs = [
         subprocess.Popen(command, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)
     ]
@@ -168,33 +168,33 @@ def test_a_live_lock_refuses_new_and_resumed_runs(finished, corpus, capsys):
     write_lock(finished, os.getppid())
     before = snapshot(finished)
     for extra in ([], ["--resume"]):
-        code, err = run_cli(tiny_train_args(corpus, finished, *extra), capsys)
+        code, err = run_cli(tiny_word_train_args(corpus, finished, *extra), capsys)
         assert code == 2 and "in use by another run" in one_line(err) and f"pid {os.getppid()}" in err
     assert snapshot(finished) == before
 
 
 def test_a_lock_from_another_host_is_not_judged(finished, corpus, capsys):
     write_lock(finished, 12345, host="elsewhere.example")
-    code, err = run_cli(tiny_train_args(corpus, finished, "--resume"), capsys)
+    code, err = run_cli(tiny_word_train_args(corpus, finished, "--resume"), capsys)
     assert code == 2 and "on host elsewhere.example" in one_line(err) and f"delete {finished / LOCK_NAME}" in err
 
 
 def test_a_stale_lock_is_reported_with_how_to_clear_it(finished, corpus, capsys):
     write_lock(finished, dead_pid())
     before = snapshot(finished)
-    code, err = run_cli(tiny_train_args(corpus, finished, "--resume"), capsys)
+    code, err = run_cli(tiny_word_train_args(corpus, finished, "--resume"), capsys)
     line = one_line(err)
     assert code == 2 and "stale lock" in line and f"delete {finished / LOCK_NAME} if no run is using it" in line
     assert snapshot(finished) == before  # not silently taken over
     (finished / LOCK_NAME).unlink()
-    assert main(tiny_train_args(corpus, finished, "--resume")) == 0
+    assert main(tiny_word_train_args(corpus, finished, "--resume")) == 0
     assert not (finished / LOCK_NAME).exists()
 
 
 def test_an_unreadable_lock_is_reported(finished, corpus, capsys):
     (finished / LOCK_NAME).write_bytes(b"")
     os.utime(finished / LOCK_NAME, (time.time() - 60, time.time() - 60))  # old: nobody is writing it
-    code, err = run_cli(tiny_train_args(corpus, finished, "--resume"), capsys)
+    code, err = run_cli(tiny_word_train_args(corpus, finished, "--resume"), capsys)
     assert code == 2 and "does not say by which run" in one_line(err)
 
 
@@ -210,17 +210,17 @@ def test_the_lock_is_removed_on_ctrl_c_and_a_new_run_leaves_nothing(corpus, tmp_
 
     monkeypatch.setattr(Trainer, "_train_step", interrupted)
     out = tmp_path / "stopped"
-    assert main(tiny_train_args(corpus, out)) == 130
+    assert main(tiny_word_train_args(corpus, out)) == 130
     assert not out.exists()  # no checkpoint yet: nothing to resume, nothing left in the way
     monkeypatch.setattr(Trainer, "_train_step", original)
-    assert main(tiny_train_args(corpus, out)) == 0
+    assert main(tiny_word_train_args(corpus, out)) == 0
 
 
 @pytest.mark.slow
 def test_sigterm_removes_the_lock(corpus, tmp_path):
     out = tmp_path / "terminated"
     run = subprocess.Popen(
-        [sys.executable, "-m", "gatedrnn", *tiny_train_args(corpus, out, "--epochs", "200")],
+        [sys.executable, "-m", "gatedrnn", *tiny_word_train_args(corpus, out, "--epochs", "200")],
         env=ENV,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -245,7 +245,7 @@ def test_stale_temporary_files_are_removed_from_the_run_directory_only(finished,
     kept.append(finished / "sub" / f"{TEMPORARY_PREFIX}nested")
     for path in kept:
         path.write_bytes(b"not ours")
-    assert main(tiny_train_args(corpus, finished, "--resume")) == 0
+    assert main(tiny_word_train_args(corpus, finished, "--resume")) == 0
     assert "removed 2 temporary file(s)" in capsys.readouterr().out
     assert not any(path.exists() for path in stale) and all(path.read_bytes() == b"not ours" for path in kept)
 
@@ -254,7 +254,7 @@ def test_a_new_run_clears_temporary_files_from_an_empty_directory(corpus, tmp_pa
     out = tmp_path / "fresh"
     out.mkdir()
     (out / f"{TEMPORARY_PREFIX}best.npz.abc").write_bytes(b"x")
-    assert main(tiny_train_args(corpus, out)) == 0
+    assert main(tiny_word_train_args(corpus, out)) == 0
     assert not list(out.glob(f"{TEMPORARY_PREFIX}*"))
 
 
@@ -282,10 +282,11 @@ def test_a_full_disk_mid_run_says_what_was_saved_and_resume_works(corpus, tmp_pa
     straight = tmp_path / "straight"
     # --deterministic: a bit-for-bit comparison needs one thread count throughout (gatedrnn.threads)
     assert (
-        main(tiny_train_args(corpus, straight, "--epochs", "2", "--checkpoint-interval", "5", "--deterministic")) == 0
+        main(tiny_word_train_args(corpus, straight, "--epochs", "2", "--checkpoint-interval", "5", "--deterministic"))
+        == 0
     )
     out = tmp_path / "full"
-    args = tiny_train_args(corpus, out, "--epochs", "2", "--checkpoint-interval", "5", "--deterministic")
+    args = tiny_word_train_args(corpus, out, "--epochs", "2", "--checkpoint-interval", "5", "--deterministic")
     fail_saves(monkeypatch, "last.npz", {3})
     capsys.readouterr()
     code, err = run_cli(args, capsys)
@@ -303,12 +304,12 @@ def test_a_full_disk_mid_run_says_what_was_saved_and_resume_works(corpus, tmp_pa
 def test_a_full_disk_before_the_first_checkpoint_leaves_nothing(corpus, tmp_path, monkeypatch, capsys):
     out = tmp_path / "full"
     fail_saves(monkeypatch, "best.npz", {1})
-    code, err = run_cli(tiny_train_args(corpus, out), capsys)
+    code, err = run_cli(tiny_word_train_args(corpus, out), capsys)
     line = one_line(err)
     assert code == 2 and "no checkpoint had been saved yet" in line and "start again with: gatedrnn train" in line
     assert not out.exists()
     monkeypatch.undo()
-    assert main(tiny_train_args(corpus, out)) == 0
+    assert main(tiny_word_train_args(corpus, out)) == 0
 
 
 def test_a_read_only_filesystem_mid_run_is_one_line(corpus, tmp_path, monkeypatch, capsys):
@@ -318,7 +319,7 @@ def test_a_read_only_filesystem_mid_run_is_one_line(corpus, tmp_path, monkeypatc
         raise OSError(errno.EROFS, "Read-only file system", str(tmp_path / "ro" / "perplexity.png"))
 
     monkeypatch.setattr(run_log, "save_figure", read_only)
-    code, err = run_cli(tiny_train_args(corpus, tmp_path / "ro"), capsys)
+    code, err = run_cli(tiny_word_train_args(corpus, tmp_path / "ro"), capsys)
     line = one_line(err)
     assert code == 2 and "the filesystem is read-only" in line and "make it writable, then resume with:" in line
 
@@ -326,7 +327,7 @@ def test_a_read_only_filesystem_mid_run_is_one_line(corpus, tmp_path, monkeypatc
 @pytest.mark.slow
 def test_the_file_size_limit_is_one_line_and_resume_works(corpus, tmp_path):
     out = tmp_path / "limited"
-    command = [sys.executable, "-m", "gatedrnn", *tiny_train_args(corpus, out, "--epochs", "2")]
+    command = [sys.executable, "-m", "gatedrnn", *tiny_word_train_args(corpus, out, "--epochs", "2")]
 
     def limit_file_size():  # checkpoints (~10 kB) fit, the plot (~20 kB) does not
         resource.setrlimit(resource.RLIMIT_FSIZE, (15_000, 15_000))
@@ -341,7 +342,7 @@ def test_the_file_size_limit_is_one_line_and_resume_works(corpus, tmp_path):
 # -- resuming on other data --------------------------------------------------------------------
 def test_resume_with_other_train_tokens_is_refused(finished, corpus, capsys):
     before = snapshot(finished)
-    code, err = run_cli(tiny_train_args(corpus, finished, "--resume", "--train-tokens", "500"), capsys)
+    code, err = run_cli(tiny_word_train_args(corpus, finished, "--resume", "--train-tokens", "500"), capsys)
     assert code == 2 and "trained on other data" in one_line(err) and "train_tokens=None (now 500)" in err
     assert snapshot(finished) == before
 
@@ -350,7 +351,7 @@ def test_resume_on_an_edited_text_is_refused(finished, corpus, capsys):
     lines = corpus.read_text().splitlines()
     corpus.write_text("\n".join(reversed(lines)) + "\n")  # the same words, in another order
     before = snapshot(finished)
-    code, err = run_cli(tiny_train_args(corpus, finished, "--resume"), capsys)
+    code, err = run_cli(tiny_word_train_args(corpus, finished, "--resume"), capsys)
     assert code == 2 and "changed since the run started" in one_line(err)
     assert snapshot(finished) == before
 
@@ -358,7 +359,7 @@ def test_resume_on_an_edited_text_is_refused(finished, corpus, capsys):
 def test_resume_on_a_moved_but_identical_text_works(finished, corpus, tmp_path):
     moved = tmp_path / "elsewhere.txt"
     moved.write_bytes(corpus.read_bytes())
-    assert main(tiny_train_args(moved, finished, "--resume")) == 0
+    assert main(tiny_word_train_args(moved, finished, "--resume")) == 0
 
 
 def test_the_data_identity_is_recorded(finished, corpus):

@@ -13,8 +13,9 @@ import subprocess
 import sys
 
 import pytest
-from helpers.bad_inputs.rows import finished_run_directory, tiny_train_args, write_corpus
+from helpers.bad_inputs.rows import finished_run_directory
 from helpers.ptb_data import needs_ptb, ptb_path
+from helpers.tiny_runs import tiny_word_train_args, write_corpus
 
 from gatedrnn.cli import main
 from gatedrnn.lm import DataSettings, LanguageModel, ModelConfig, TrainConfig, Trainer, load_corpus
@@ -50,7 +51,7 @@ def test_a_lock_that_is_not_a_file_is_refused_without_hanging(tmp_path, finished
         os.mkfifo(run / "run.lock")
     else:
         os.symlink("/dev/zero", run / "run.lock")
-    status, err = run_gatedrnn(*tiny_train_args(finished.corpus, run, "--resume"))
+    status, err = run_gatedrnn(*tiny_word_train_args(finished.corpus, run, "--resume"))
     assert status == 2 and len(err.strip().splitlines()) == 1, err
     assert "is locked, but" in err and "delete" in err
 
@@ -61,7 +62,7 @@ def test_eval_scores_the_test_split_without_the_training_files(tmp_path, capsys)
     for name, lines in (("train.txt", 200), ("valid.txt", 30), ("test.txt", 30)):
         write_corpus(data, lines).rename(data / name)
     out = tmp_path / "run"
-    args = tiny_train_args(data / "train.txt", out)
+    args = tiny_word_train_args(data / "train.txt", out)
     args[args.index("--text") : args.index("--text") + 2] = ["--data", str(data)]
     assert main([*args, "--eval-batch-size", "2"]) == 0
     printed = capsys.readouterr().out

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from helpers.paths import REPO
 from helpers.ptb_data import ptb_path, skip_without_ptb
+from helpers.tiny_runs import tiny_word_train_args, write_corpus
 
 import gatedrnn
 from gatedrnn import GatedRNNError
@@ -19,16 +20,6 @@ from gatedrnn.data import load_text
 from gatedrnn.lm import LanguageModel, ModelConfig, Trainer, get_preset
 
 SRC = REPO / "src"
-
-
-def write_corpus(directory, lines=400):
-    """A small generated text: word-level, a few hundred distinct words, deterministic."""
-    generator = np.random.default_rng(0)
-    words = [f"w{i}" for i in range(60)]
-    text = "\n".join(" ".join(generator.choice(words, size=8)) for _ in range(lines)) + "\n"
-    path = directory / "corpus.txt"
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def train_command(corpus, out, *extra):
@@ -72,7 +63,7 @@ def model_arrays(path):
 
 @pytest.mark.slow
 def test_sigkill_then_resume_ends_bit_identical(tmp_path):
-    corpus = write_corpus(tmp_path)
+    corpus = write_corpus(tmp_path, lines=400, words=60)
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     straight = subprocess.run(train_command(corpus, tmp_path / "straight"), env=env, capture_output=True, text=True)
     assert straight.returncode == 0, straight.stderr
@@ -101,7 +92,7 @@ def test_sigkill_then_resume_ends_bit_identical(tmp_path):
 
 
 def make_trainer(tmp_path, **changes):
-    corpus = load_text(write_corpus(tmp_path, lines=100))
+    corpus = load_text(write_corpus(tmp_path, lines=100, words=60))
     config = get_preset("rnnlm").training.replace(**{**dict(epochs=1, batch_size=4, seq_len=8, lr=1.0), **changes})
     gatedrnn.seed(0)
     model = LanguageModel(
@@ -160,27 +151,9 @@ def test_a_run_that_never_recovers_is_stopped(tmp_path):
 # -- the CLI on bad input: one line, exit status 2, nothing overwritten ----------------------
 @pytest.fixture
 def finished_run(tmp_path):
-    corpus = write_corpus(tmp_path, lines=60)
+    corpus = write_corpus(tmp_path, lines=60, words=60)
     out = tmp_path / "run"
-    args = [
-        "train",
-        "--text",
-        str(corpus),
-        "--hidden-size",
-        "8",
-        "--embedding-size",
-        "8",
-        "--epochs",
-        "1",
-        "--batch-size",
-        "4",
-        "--seq-len",
-        "8",
-        "--no-progress",
-        "--out",
-        str(out),
-    ]
-    assert main(args) == 0
+    assert main(tiny_word_train_args(corpus, out)) == 0
     return corpus, out
 
 
@@ -207,7 +180,7 @@ def run_cli(args, capsys):
     ],
 )
 def test_nonsensical_hyperparameters(tmp_path, capsys, extra, problem):
-    corpus = write_corpus(tmp_path, lines=60)
+    corpus = write_corpus(tmp_path, lines=60, words=60)
     out = tmp_path / "fresh"
     code, err = run_cli(
         [

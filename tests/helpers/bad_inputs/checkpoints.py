@@ -13,7 +13,7 @@ import zipfile
 
 import numpy as np
 
-from helpers.bad_inputs.rows import Row, tiny_train_args
+from helpers.bad_inputs.rows import Row
 from helpers.checkpoint_crafting import (
     adam_state,
     carried,
@@ -29,6 +29,7 @@ from helpers.checkpoint_crafting import (
     with_metadata_text,
     write_zip,
 )
+from helpers.tiny_runs import tiny_word_train_args
 
 
 # -- what rows run ------------------------------------------------------------------------------
@@ -62,7 +63,7 @@ def resume_crafted(change, *extra):
         shutil.copytree(context.run, copy)
         (copy / "results.json").unlink()  # unfinished, so that --resume really loads the checkpoint
         rewrite(copy / "last.npz", copy / "last.npz", change)
-        return tiny_train_args(context.corpus, copy, *extra, "--resume")
+        return tiny_word_train_args(context.corpus, copy, *extra, "--resume")
 
     return args
 
@@ -574,7 +575,7 @@ ROWS = [
         "model-memory-train-hidden-100000",
         "cli",
         "for its weights, their gradients and the optimizer's buffers; this machine has",
-        args=lambda c: tiny_train_args(c.corpus, c.tmp / "new", "--hidden-size", "100000"),
+        args=lambda c: tiny_word_train_args(c.corpus, c.tmp / "new", "--hidden-size", "100000"),
     ),
     Row("model-memory-train-leaves-nothing", "call", "would need", action=lambda c: _train_refused_leaving_nothing(c)),
     # -- the loader called directly ----------------------------------------------------------
@@ -612,7 +613,7 @@ def _train_refused_leaving_nothing(context):
     from gatedrnn.lm import LanguageModel, ModelConfig
 
     out = context.tmp / "new"
-    assert main(tiny_train_args(context.corpus, out, "--hidden-size", "100000", "--embedding-size", "100000")) == 2
+    assert main(tiny_word_train_args(context.corpus, out, "--hidden-size", "100000", "--embedding-size", "100000")) == 2
     assert not out.exists(), "a refused run left its directory behind"
     LanguageModel(ModelConfig(vocab_size=42, hidden_size=100_000, embedding_size=100_000))
 

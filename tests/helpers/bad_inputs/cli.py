@@ -15,7 +15,8 @@ import time
 
 import pytest
 
-from helpers.bad_inputs.rows import Row, tiny_train_args
+from helpers.bad_inputs.rows import Row
+from helpers.tiny_runs import tiny_word_train_args
 
 
 def a_file(c, name="plain.txt"):
@@ -79,12 +80,12 @@ def unwritable_directory(c):
 
 def train(*extra):
     """A tiny `train` into a new directory of the scratch folder, with ``extra`` options."""
-    return lambda c: tiny_train_args(c.corpus, c.tmp / "new", *extra)
+    return lambda c: tiny_word_train_args(c.corpus, c.tmp / "new", *extra)
 
 
 def resume(*extra):
     """A tiny `train --resume` of the finished run, with ``extra`` options."""
-    return lambda c: tiny_train_args(c.corpus, c.run, "--resume", *extra)
+    return lambda c: tiny_word_train_args(c.corpus, c.run, "--resume", *extra)
 
 
 TASK = [
@@ -178,57 +179,62 @@ ROWS = [
         args=lambda c: ["train", "--preset", "char-small", "--out", str(c.tmp / "new")],
     ),
     # -- train: the run directory -------------------------------------------------------------------
-    Row("train-over-a-finished-run", "cli", "already holds a run", args=lambda c: tiny_train_args(c.corpus, c.run)),
+    Row(
+        "train-over-a-finished-run", "cli", "already holds a run", args=lambda c: tiny_word_train_args(c.corpus, c.run)
+    ),
     Row(
         "train-over-best-and-results-only",
         "cli",
         "already holds a run (best.npz, results.json)",
-        args=lambda c: tiny_train_args(c.corpus, holding(c, "best.npz", "results.json")),
+        args=lambda c: tiny_word_train_args(c.corpus, holding(c, "best.npz", "results.json")),
     ),
     Row(
         "train-over-a-lone-metrics-file",
         "cli",
         "already holds a run (metrics.jsonl)",
-        args=lambda c: tiny_train_args(c.corpus, holding(c, "metrics.jsonl")),
+        args=lambda c: tiny_word_train_args(c.corpus, holding(c, "metrics.jsonl")),
     ),
     Row(
         "train-over-a-lone-plot",
         "cli",
         "already holds a run (bits_per_char.png)",
-        args=lambda c: tiny_train_args(c.corpus, holding(c, "bits_per_char.png")),
+        args=lambda c: tiny_word_train_args(c.corpus, holding(c, "bits_per_char.png")),
     ),
     Row(
         "train-resume-without-last",
         "cli",
         "the run stopped before its first checkpoint",
-        args=lambda c: tiny_train_args(c.corpus, holding(c, "metrics.jsonl"), "--resume"),
+        args=lambda c: tiny_word_train_args(c.corpus, holding(c, "metrics.jsonl"), "--resume"),
     ),
     Row(
-        "train-out-is-a-file", "cli", "is a file, not a directory", args=lambda c: tiny_train_args(c.corpus, a_file(c))
+        "train-out-is-a-file",
+        "cli",
+        "is a file, not a directory",
+        args=lambda c: tiny_word_train_args(c.corpus, a_file(c)),
     ),
     Row(
         "train-out-under-a-file",
         "cli",
         "is a file, not a directory",
-        args=lambda c: tiny_train_args(c.corpus, a_file(c) / "run"),
+        args=lambda c: tiny_word_train_args(c.corpus, a_file(c) / "run"),
     ),
     Row(
         "train-out-inside-a-finished-run",
         "cli",
         "is inside the run directory",
-        args=lambda c: tiny_train_args(c.corpus, c.run / "again"),
+        args=lambda c: tiny_word_train_args(c.corpus, c.run / "again"),
     ),
     Row(
         "train-out-in-unwritable-directory",
         "cli",
         "permission denied",
-        args=lambda c: tiny_train_args(c.corpus, unwritable_directory(c) / "run"),
+        args=lambda c: tiny_word_train_args(c.corpus, unwritable_directory(c) / "run"),
     ),
     Row(
         "train-out-under-proc",
         "cli",
         "choose another --out",
-        args=lambda c: tiny_train_args(c.corpus, "/proc/gatedrnn-run"),
+        args=lambda c: tiny_word_train_args(c.corpus, "/proc/gatedrnn-run"),
     ),
     Row(
         "train-results-is-a-directory",
@@ -272,7 +278,7 @@ ROWS = [
         "train-resume-edited-text",
         "cli",
         "trained on other data",
-        args=lambda c: tiny_train_args(edited_corpus(c), c.run, "--resume"),
+        args=lambda c: tiny_word_train_args(edited_corpus(c), c.run, "--resume"),
     ),
     Row(
         "train-resume-other-level",
@@ -287,36 +293,39 @@ ROWS = [
         "train-resume-live-lock",
         "cli",
         "is in use by another run",
-        args=lambda c: tiny_train_args(c.corpus, locked_copy(c, os.getppid()), "--resume"),
+        args=lambda c: tiny_word_train_args(c.corpus, locked_copy(c, os.getppid()), "--resume"),
     ),
     Row(
         "train-new-into-live-lock",
         "cli",
         "is in use by another run",
-        args=lambda c: tiny_train_args(c.corpus, locked_copy(c, os.getppid())),
+        args=lambda c: tiny_word_train_args(c.corpus, locked_copy(c, os.getppid())),
     ),
     Row(
         "train-resume-stale-lock",
         "cli",
         "stale lock",
-        args=lambda c: tiny_train_args(c.corpus, locked_copy(c, dead_pid()), "--resume"),
+        args=lambda c: tiny_word_train_args(c.corpus, locked_copy(c, dead_pid()), "--resume"),
     ),
     Row(
         "train-resume-garbled-lock",
         "cli",
         "does not say by which run",
-        args=lambda c: tiny_train_args(c.corpus, holding(c, "last.npz", lock="{"), "--resume"),
+        args=lambda c: tiny_word_train_args(c.corpus, holding(c, "last.npz", lock="{"), "--resume"),
     ),
     Row(
         "train-new-into-empty-locked-directory",
         "cli",
         "is in use by another run",
-        args=lambda c: tiny_train_args(
+        args=lambda c: tiny_word_train_args(
             c.corpus, holding(c, lock=json.dumps(dict(pid=os.getppid(), host=socket.gethostname())))
         ),
     ),
     Row(
-        "train-into-an-empty-existing-directory", "cli", status=0, args=lambda c: tiny_train_args(c.corpus, holding(c))
+        "train-into-an-empty-existing-directory",
+        "cli",
+        status=0,
+        args=lambda c: tiny_word_train_args(c.corpus, holding(c)),
     ),
     # -- eval ---------------------------------------------------------------------------------------
     Row(

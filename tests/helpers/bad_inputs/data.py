@@ -28,9 +28,9 @@ def lab(name, *extra):
 
 
 def cli_train(*extra):
-    from helpers.bad_inputs.rows import tiny_train_args
+    from helpers.tiny_runs import tiny_word_train_args
 
-    return lambda c: tiny_train_args(c.corpus, c.tmp / "new", *extra)
+    return lambda c: tiny_word_train_args(c.corpus, c.tmp / "new", *extra)
 
 
 def load_text_call(path_of, **options):

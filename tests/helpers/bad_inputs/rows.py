@@ -5,7 +5,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
+from helpers.tiny_runs import tiny_word_train_args, write_corpus
 
 
 @dataclass(frozen=True)
@@ -46,48 +46,13 @@ class FinishedRun:
     extra: dict = field(default_factory=dict)
 
 
-def write_corpus(directory, lines=120):
-    """A small generated word-level text: deterministic, a few dozen distinct words."""
-    generator = np.random.default_rng(0)
-    words = [f"w{i}" for i in range(40)]
-    text = "\n".join(" ".join(generator.choice(words, size=8)) for _ in range(lines)) + "\n"
-    path = Path(directory) / "corpus.txt"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def tiny_train_args(corpus, out, *extra):
-    """``gatedrnn train`` on ``corpus`` with a model small enough to finish in about a second."""
-    return [
-        "train",
-        "--text",
-        str(corpus),
-        "--hidden-size",
-        "8",
-        "--embedding-size",
-        "8",
-        "--num-layers",
-        "1",
-        "--epochs",
-        "1",
-        "--batch-size",
-        "4",
-        "--seq-len",
-        "8",
-        "--no-progress",
-        "--out",
-        str(out),
-        *extra,
-    ]
-
-
 def finished_run_directory(directory):
     """Train once into ``directory/run``: the run every row must leave exactly as it is."""
     from gatedrnn.cli import main
 
     corpus = write_corpus(directory)
     run = Path(directory) / "run"
-    assert main(tiny_train_args(corpus, run)) == 0
+    assert main(tiny_word_train_args(corpus, run)) == 0
     return FinishedRun(run=run, corpus=corpus)
 
 

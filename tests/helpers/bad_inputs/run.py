@@ -9,7 +9,8 @@ run untouched).
 import numpy as np
 
 from gatedrnn.lm import DataSettings, LanguageModel, ModelConfig, TrainConfig, Trainer, TrainingRun, load_corpus
-from helpers.bad_inputs.rows import Row, tiny_train_args
+from helpers.bad_inputs.rows import Row
+from helpers.tiny_runs import tiny_word_train_args
 
 
 def tiny_model(vocab_size, dtype=np.float32):
@@ -79,62 +80,62 @@ ROWS = [
         "run_results_is_the_training_text",
         "cli",
         "is one of the run's input files",
-        args=lambda c: tiny_train_args(c.corpus, c.tmp / "new", "--results", str(c.corpus)),
+        args=lambda c: tiny_word_train_args(c.corpus, c.tmp / "new", "--results", str(c.corpus)),
     ),
     Row(
         "run_results_is_a_users_file",
         "cli",
         "exists and is not a gatedrnn results file",
-        args=lambda c: tiny_train_args(c.corpus, c.tmp / "new", "--results", str(write(c.tmp / "notes.txt", "x"))),
+        args=lambda c: tiny_word_train_args(c.corpus, c.tmp / "new", "--results", str(write(c.tmp / "notes.txt", "x"))),
     ),
     Row(
         "run_results_in_a_subdirectory_of_another_run",
         "cli",
         "is inside the run directory",
-        args=lambda c: tiny_train_args(c.corpus, c.tmp / "new", "--results", str(c.run / "sub" / "r.json")),
+        args=lambda c: tiny_word_train_args(c.corpus, c.tmp / "new", "--results", str(c.run / "sub" / "r.json")),
     ),
     Row(
         "run_results_is_a_fifo",
         "cli",
         "not a regular file",
-        args=lambda c: tiny_train_args(c.corpus, c.tmp / "new", "--results", str(_fifo(c.tmp / "fifo"))),
+        args=lambda c: tiny_word_train_args(c.corpus, c.tmp / "new", "--results", str(_fifo(c.tmp / "fifo"))),
     ),
     Row(
         "run_resume_of_a_finished_run_changes_nothing",
         "cli",
         status=0,
-        args=lambda c: tiny_train_args(c.corpus, c.run, "--resume"),
+        args=lambda c: tiny_word_train_args(c.corpus, c.run, "--resume"),
     ),
     Row(
         "run_resume_of_a_finished_run_with_other_data",
         "cli",
         "was trained on other data",
-        args=lambda c: tiny_train_args(write(c.tmp / "other.txt", "a b c d e f\n" * 40), c.run, "--resume"),
+        args=lambda c: tiny_word_train_args(write(c.tmp / "other.txt", "a b c d e f\n" * 40), c.run, "--resume"),
     ),
     Row(
         "run_text_is_a_fifo",
         "cli",
         "is a FIFO (named pipe)",
-        args=lambda c: tiny_train_args(_fifo(c.tmp / "fifo"), c.tmp / "new"),
+        args=lambda c: tiny_word_train_args(_fifo(c.tmp / "fifo"), c.tmp / "new"),
     ),
     # -- values refused when the settings are made, not epochs later -----------------------
     Row(
         "run_init_scale_beyond_what_a_checkpoint_may_hold",
         "cli",
         "init_scale must be in (0, 1e+06]",
-        args=lambda c: tiny_train_args(c.corpus, c.tmp / "new", "--init", "uniform", "--init-scale", "5e6"),
+        args=lambda c: tiny_word_train_args(c.corpus, c.tmp / "new", "--init", "uniform", "--init-scale", "5e6"),
     ),
     Row(
         "run_init_scale_1e308",
         "cli",
         "init_scale must be in (0, 1e+06]",
-        args=lambda c: tiny_train_args(c.corpus, c.tmp / "new", "--init", "uniform", "--init-scale", "1e308"),
+        args=lambda c: tiny_word_train_args(c.corpus, c.tmp / "new", "--init", "uniform", "--init-scale", "1e308"),
     ),
     Row(
         "run_step_decay_that_overflows",
         "cli",
         "takes the learning rate",
-        args=lambda c: tiny_train_args(
+        args=lambda c: tiny_word_train_args(
             c.corpus, c.tmp / "new", "--schedule", "step", "--lr-decay", "1e300", "--epochs", "3"
         ),
     ),
@@ -143,7 +144,7 @@ ROWS = [
         "cli",
         "over 1099 decayed epochs",
         args=lambda c: [
-            *tiny_train_args(c.corpus, c.tmp / "new", "--schedule", "plateau", "--lr-decay", "2"),
+            *tiny_word_train_args(c.corpus, c.tmp / "new", "--schedule", "plateau", "--lr-decay", "2"),
             "--epochs",
             "1100",
         ],
@@ -158,7 +159,7 @@ ROWS = [
         "run_train_option_prefix",
         "cli",
         "unrecognized arguments: --hid",
-        args=lambda c: [*tiny_train_args(c.corpus, c.tmp / "new"), "--hid", "8"],
+        args=lambda c: [*tiny_word_train_args(c.corpus, c.tmp / "new"), "--hid", "8"],
     ),
     # -- the Python doors: Trainer, TrainingRun, the configs -------------------------------
     Row(
