@@ -104,6 +104,7 @@ def settings(num_threads=None, deterministic=False):
 
 
 def is_deterministic():
+    """True while :func:`use_deterministic` holds: one thread for every product, the same digits under any load."""
     return _deterministic
 
 

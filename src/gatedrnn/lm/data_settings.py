@@ -27,7 +27,7 @@ from ..data import load_ptb, load_text
 from ..data.paths import resolve_data_dir
 from ..data.ptb import PTB_MD5, check_md5, find_ptb_file, ptb_file
 from ..data.text import UNK_CHAR, UNK_WORD, encode_file, split_points
-from ..data.vocab import LEVELS
+from ..data.vocab import LEVELS, check_order
 from ..errors import GatedRNNError, check_whole_number, short_repr
 from ..files import check_regular_file
 
@@ -35,7 +35,18 @@ KINDS = ("ptb", "text")
 SPLITS = ("train", "valid", "test")
 DEFAULT_SPLIT = (0.9, 0.05, 0.05)  # one text file: train, valid and test, in order
 # The settings that pick the training tokens, in the order a mismatch is reported.
-COMPARED = ("kind", "level", "train_tokens", "text", "valid_text", "test_text", "lowercase", "min_count", "max_vocab")
+COMPARED = (
+    "kind",
+    "level",
+    "train_tokens",
+    "text",
+    "valid_text",
+    "test_text",
+    "lowercase",
+    "min_count",
+    "max_vocab",
+    "vocab_order",
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,10 @@ class DataSettings:
     data_dir: where the Penn Treebank is (default: $GATEDRNN_DATA, else ~/.cache/gatedrnn).
     level: "word" or "char". lowercase, min_count, max_vocab: shape a text's vocabulary.
     train_tokens: keep only the first N training tokens (quick trials).
+    vocab_order: how the vocabulary numbers the training tokens: "appearance" (first
+        appearance, the default) or "frequency" (the most frequent first, what a model with
+        an adaptive softmax needs; TrainingRun chooses it for one). Records written before
+        it existed mean "appearance".
     """
 
     # Paths may be given as str or os.PathLike; the instance holds them as str.
@@ -61,6 +76,7 @@ class DataSettings:
     min_count: int = 1
     max_vocab: int | None = None
     train_tokens: int | None = None
+    vocab_order: str = "appearance"
 
     def __post_init__(self):
         if self.kind is None:
@@ -74,6 +90,7 @@ class DataSettings:
         if not isinstance(self.lowercase, (bool, np.bool_)):
             raise GatedRNNError(f"lowercase must be True or False, got {short_repr(self.lowercase)}")
         self._set("lowercase", bool(self.lowercase))
+        check_order(self.vocab_order)
         for name, low in (("min_count", 1), ("max_vocab", 2), ("train_tokens", 2)):
             self._set(name, _whole_or_none(name, getattr(self, name), low, required=name == "min_count"))
         self._check_together()
@@ -124,6 +141,7 @@ class DataSettings:
             raise GatedRNNError(f"{source}'s data record: {error}") from None
 
     def replace(self, **changes):
+        """A copy with ``changes`` applied, checked again as a new DataSettings is."""
         return dataclasses.replace(self, **changes)
 
     # -- files -----------------------------------------------------------------------------
@@ -154,11 +172,12 @@ class DataSettings:
                 lowercase=self.lowercase,
                 min_count=self.min_count,
                 max_vocab=self.max_vocab,
+                order=self.vocab_order,
             )
             settings = self
         else:
             root = self.ptb_root()
-            corpus = load_ptb(root)
+            corpus = load_ptb(root, order=self.vocab_order)
             settings = self.replace(data_dir=str(root))  # recorded: eval looks there first
         if self.train_tokens is not None:
             corpus.train = corpus.train[: self.train_tokens]
