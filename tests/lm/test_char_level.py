@@ -19,9 +19,56 @@ def test_tanh_rnn_recites_a_paragraph_once_the_faults_are_fixed():
     assert result["learnt_at"] is not None and result["learnt_at"] <= 600
 
 
-def test_the_notes_run_with_all_five_faults_does_not():
+def test_the_notes_run_with_all_six_faults_does_not():
     result = exercise.run(SHORT_PARAGRAPH)
     assert result["updates"] == 10 and not result["exact"] and result["correct_prefix"] < 5
+
+
+@pytest.fixture(scope="module")
+def learnt_variants():
+    """One training of the fixed model on the short text, judged by three generations."""
+    variants = {"none": (), "same_token": ("same_token",), "zero_start": ("zero_start",)}
+    return exercise.run_variants(SHORT_PARAGRAPH, variants, max_updates=600, check_every=20, seed=1)
+
+
+def test_the_shared_start_and_end_character_never_stops(learnt_variants):
+    """The notes' "@@": a model that has learnt the text writes it, then '@' for the end token, and goes on."""
+    fixed, shared = learnt_variants["none"], learnt_variants["same_token"]
+    assert fixed["exact"] and fixed["recited"] == SHORT_PARAGRAPH  # stopped at the end token
+    assert shared["learnt_at"] == fixed["learnt_at"] and not shared["exact"]
+    assert shared["recited"].startswith(SHORT_PARAGRAPH + exercise.SHARED_TOKEN_CHARACTER)
+    assert len(shared["recited"]) == len(SHORT_PARAGRAPH) + exercise.OVERRUN  # ran to the limit
+    assert shared["correct_prefix"] == len(SHORT_PARAGRAPH)
+
+
+def test_variants_that_share_a_training_give_what_separate_runs_give(learnt_variants):
+    alone = exercise.run(SHORT_PARAGRAPH, faults=("zero_start",), max_updates=600, check_every=20, seed=1)
+    shared = learnt_variants["zero_start"]
+    assert alone["recited"] == shared["recited"] and alone["learnt_at"] == shared["learnt_at"]
+    assert alone["losses"] == shared["losses"]
+
+
+def test_the_quick_check_agrees_with_a_full_recital():
+    import gatedrnn
+
+    symbols = exercise.alphabet("abcab")
+    gatedrnn.seed(0)
+    model = exercise.OneHotRNN(len(symbols), 8)
+    for text in ("abcab", exercise.recite(model, symbols, 6), exercise.recite(model, symbols, 3)):
+        assert exercise.recites(model, symbols, text) == (exercise.recite(model, symbols, len(text) + 1) == text)
+    assert model.training  # generation gave training mode back, even when the check stopped early
+
+
+def test_the_notes_paragraph_and_alphabet():
+    symbols = exercise.alphabet(exercise.NOTES_PARAGRAPH, exercise.NOTES_CHARACTERS)
+    assert len(exercise.NOTES_PARAGRAPH) == 875 and len(symbols) == 46  # the notes' one-hot vectors of 46
+    assert exercise.NOTES_PARAGRAPH.startswith("hello pytorch.") and exercise.NOTES_PARAGRAPH.endswith("1000 layers.")
+    from gatedrnn import GatedRNNError
+
+    with pytest.raises(GatedRNNError, match="missing 'X'"):
+        exercise.alphabet("aXb", "ab")
+    with pytest.raises(GatedRNNError, match="once"):
+        exercise.alphabet("ab", "abb")
 
 
 def test_squared_error_gradient_matches_numerical():
