@@ -647,6 +647,8 @@ def add_config_options(group, config_class, preset_values, preset_name):
             group.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=shown)
         elif spec.metadata["choices"]:
             group.add_argument(flag, choices=spec.metadata["choices"], default=None, help=shown)
+        elif spec.metadata["parse"]:  # a field of its own syntax (--adaptive-softmax 2000,6000 or auto)
+            group.add_argument(flag, type=spec.metadata["parse"], default=None, metavar="CUTOFFS|auto", help=shown)
         else:
             group.add_argument(flag, type=spec.type, default=None, metavar=spec.name.upper(), help=shown)
 

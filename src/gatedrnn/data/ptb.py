@@ -31,16 +31,18 @@ DOWNLOAD_TIMEOUT = 30  # seconds without an answer before a download is given up
 UNK = "<unk>"
 
 
-def load_ptb(data_dir=None, download=True, verify=True):
+def load_ptb(data_dir=None, download=True, verify=True, order="appearance"):
     """The Penn Treebank as a :class:`Corpus` named ``"ptb"``.
 
     Args:
         data_dir: folder holding ``ptb/`` (or the three files); default :func:`resolve_data_dir`.
         download: fetch missing files from the public mirror ``PTB_URL``.
         verify: check each file's md5 against ``PTB_MD5``.
+        order: "appearance" or "frequency" (gatedrnn.data.Vocabulary.build).
 
     Splits hold 929,589 / 73,760 / 82,430 tokens (``<eos>`` included) and the vocabulary
-    10,000 words, ``<unk>`` first, the rest in order of first appearance in the training split.
+    10,000 words, ``<unk>`` first, the rest in order of first appearance in the training split
+    (or, with ``order="frequency"``, the most frequent first).
     """
     root = resolve_data_dir(data_dir)
     paths = {split: ptb_file(root, split, download) for split in SPLITS}
@@ -48,7 +50,7 @@ def load_ptb(data_dir=None, download=True, verify=True):
         for split, path in paths.items():
             check_md5(path, PTB_MD5[split])
     words = {split: word_tokens(read_utf8(path)) for split, path in paths.items()}
-    vocab = Vocabulary.build(words["train"], unk_token=UNK, level="word")
+    vocab = Vocabulary.build(words["train"], unk_token=UNK, level="word", order=order)
     return Corpus(
         train=vocab.encode(words["train"]),
         valid=vocab.encode(words["valid"]),

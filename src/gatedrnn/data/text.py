@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import GatedRNNError
 from .corpus import Corpus
 from .token_ids import read_token_ids, renumber_in_place
-from .vocab import LEVELS, Vocabulary, leading_tokens, select_tokens
+from .vocab import LEVELS, Vocabulary, check_order, leading_tokens, select_tokens
 
 UNK_WORD = "<unk>"
 UNK_CHAR = "\ufffd"
@@ -33,6 +33,7 @@ def load_text(
     lowercase=False,
     min_count=1,
     max_vocab=None,
+    order="appearance",
 ):
     """A :class:`Corpus` from the text file at ``path``.
 
@@ -45,6 +46,8 @@ def load_text(
         lowercase: lower-case every text first (then "The" and "the" are one word).
         min_count: words (or characters) seen fewer times than this in training become unk.
         max_vocab: keep at most this many tokens, unk included, the most frequent ones.
+        order: number the kept tokens by first appearance ("appearance") or by how often they
+            occur in training, the most frequent first ("frequency"; what an adaptive softmax needs).
 
     The files are read on a budget (gatedrnn.data.token_ids): in pieces, twice, never as a
     list of every token; what the corpus will hold is estimated before it is allocated, and
@@ -52,6 +55,7 @@ def load_text(
     """
     if level not in LEVELS:
         raise GatedRNNError(f"level must be 'word' or 'char', got {level!r}")
+    check_order(order)
     if (valid_path is None) != (test_path is None):
         raise GatedRNNError("give both valid_path and test_path, or neither (then the file is split)")
     unk = UNK_WORD if level == "word" else UNK_CHAR
@@ -65,7 +69,7 @@ def load_text(
             ends = _split_ends(read.file_token_counts, split)
             _check_split_sizes(path, level, ends, sum(read.file_token_counts))
             ids = read.ids()
-            vocab = _vocabulary(read, ids[: ends[0]], leading, unk, level, min_count, max_vocab, names)
+            vocab = _vocabulary(read, ids[: ends[0]], leading, unk, level, min_count, max_vocab, names, order)
             renumber_in_place(ids, read.new_ids)
     except MemoryError:
         # The estimate after every piece usually refuses first; a cap can still be met between two.
@@ -101,9 +105,10 @@ def _budget():
     return "no memory left" if available is None else describe_available(available)
 
 
-def _vocabulary(read, train_ids, leading, unk, level, min_count, max_vocab, names):
+def _vocabulary(read, train_ids, leading, unk, level, min_count, max_vocab, names, order="appearance"):
     """The Vocabulary of the training tokens (``train_ids``, provisional), by the one rule of
-    :func:`gatedrnn.data.vocab.select_tokens`; sets ``read.new_ids``, provisional → vocabulary id."""
+    :func:`gatedrnn.data.vocab.select_tokens`, numbered in ``order`` (as Vocabulary.build numbers
+    them); sets ``read.new_ids``, provisional → vocabulary id."""
     # The training tokens are a prefix, so they hold exactly the provisional ids below their max + 1.
     train_distinct = int(train_ids.max()) + 1
     counts = np.bincount(train_ids, minlength=train_distinct)
@@ -111,6 +116,10 @@ def _vocabulary(read, train_ids, leading, unk, level, min_count, max_vocab, name
     cutting = min_count > 1 or max_vocab is not None
     kept = select_tokens(train_distinct, counts if cutting else None, leading, positions, min_count, max_vocab, names)
     tokens = read.kept_tokens(kept, leading)
+    if order == "frequency":  # by count, then first appearance (kept is ascending: first appearance)
+        by_frequency = np.lexsort((kept, -counts[kept]))
+        kept = kept[by_frequency]
+        tokens = leading + [tokens[len(leading) + i] for i in by_frequency.tolist()]
     read.new_ids = _new_ids(read.distinct_count, kept, len(leading), positions, unk_id=leading.index(unk))
     read.release()  # before the vocabulary builds its own dict: one of the two at a time
     return Vocabulary(tokens, unk_token=unk, level=level)

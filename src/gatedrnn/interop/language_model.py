@@ -7,6 +7,7 @@ torch is imported); ``gatedrnn.interop.TorchLanguageModel`` fetches it.
 from typing import Any
 
 from ..layers import RECURRENT_LAYERS
+from ..lm.adaptive_cutoffs import DIV_VALUE
 from .lazy_torch import import_torch
 from .torch_tensors import check_plausible
 
@@ -47,7 +48,12 @@ def torch_language_model_class() -> Any:
     ``ModelConfig.to_dict()``, kept as ``module.config``. Parameters have the LanguageModel's
     names (``embed.weight``, ``rnn.weight_ih_l0`` …, ``decoder.weight`` unless tied,
     ``decoder.bias``), so state dicts move unchanged. ``forward(ids (N, T) int64, state=None)``
-    returns ``(logits (N, T, V), state)``. In eval mode it computes what the LanguageModel
+    returns ``(logits (N, T, V), state)``. With ``adaptive_softmax`` cutoffs in the config the
+    decoder is ``torch.nn.AdaptiveLogSoftmaxWithLoss`` (``decoder.head.weight``,
+    ``decoder.tail.{k}.0.weight``, ``decoder.tail.{k}.1.weight``) and, as in the
+    LanguageModel, forward returns the features (N, T, H) in training mode and the
+    log-probabilities (N, T, V) in eval mode; ``module.loss(scores, targets)`` is the loss of
+    either output. In eval mode it computes what the LanguageModel
     computes (tested to 1e-5); in training mode its dropout is torch's per element, so the
     settings torch has no layer for (locked_dropout, recurrent_dropout, weight_drop,
     embedding_dropout) are not applied: fine-tune with them in gatedrnn.
@@ -86,13 +92,39 @@ def _make_torch_language_model(torch):
                 dropout=c["dropout"] if c["num_layers"] > 1 else 0.0,
             )
             self.output_dropout = nn.Dropout(c["dropout"])
-            self.decoder = nn.Linear(c["hidden_size"], c["vocab_size"])
+            self.adaptive = c.get("adaptive_softmax") is not None
+            if self.adaptive and c["tie_weights"]:
+                raise GatedRNNError("an adaptive softmax has no read-out matrix to tie; set tie_weights False")
+            if self.adaptive:
+                self.decoder = nn.AdaptiveLogSoftmaxWithLoss(
+                    c["hidden_size"], c["vocab_size"], list(c["adaptive_softmax"]), div_value=DIV_VALUE
+                )
+            else:
+                self.decoder = nn.Linear(c["hidden_size"], c["vocab_size"])
             if c["tie_weights"]:
                 self.decoder.weight = self.embed.weight
 
         def forward(self, ids, state=None):
             hs, state = self.rnn(self.embed_dropout(self.embed(ids)), state)
-            return self.decoder(self.output_dropout(hs)), state
+            features = self.output_dropout(hs)
+            if not self.adaptive:
+                return self.decoder(features), state
+            if self.training:
+                return features, state
+            return self.decoder.log_prob(features.reshape(-1, features.shape[-1])).reshape(*ids.shape, -1), state
+
+        def loss(self, scores, targets, reduction="mean"):
+            """The loss of forward's output against targets (N, T): cross-entropy of the logits; with an
+            adaptive softmax -log p(target) from the module in training mode, from the log-probabilities
+            in eval mode. ``reduction``: "mean" (per token) or "sum"."""
+            functional = torch.nn.functional
+            flat, targets = scores.reshape(-1, scores.shape[-1]), targets.reshape(-1)
+            if not self.adaptive:
+                return functional.cross_entropy(flat, targets, reduction=reduction)
+            if self.training:
+                output = self.decoder(flat, targets).output
+                return -(output.mean() if reduction == "mean" else output.sum())
+            return functional.nll_loss(flat, targets, reduction=reduction)
 
         def state_dict(self, *args, **kwargs):
             # A tied decoder.weight is the embedding: kept once, under the LanguageModel's name.

@@ -6,7 +6,8 @@ their order, the learning-rate schedule, the non-finite policy, the checkpoints 
 only the arithmetic of each step to PyTorch (gatedrnn.lm.engine):
 
     logits, state = module(inputs, state)              state carried, detached, between windows
-    loss = F.cross_entropy(logits, targets)            × T when loss_sum_over_time
+    loss = F.cross_entropy(logits, targets)            × T when loss_sum_over_time; with an adaptive
+                                                       softmax module.loss: torch's AdaptiveLogSoftmaxWithLoss
     loss.backward()
     ‖g‖ = torch.nn.utils.clip_grad_norm_(trainable, clip)   the same factor min(clip/(‖g‖+1e-6), 1)
     if loss or ‖g‖ is nan/inf: no update               (the Trainer stops or skips, as with NumPy)
@@ -127,7 +128,6 @@ class TorchEngine:
 
     def _train_step(self, inputs, targets, state, lr, loss_scale, step):
         torch = self.torch
-        functional = torch.nn.functional
         x, y = self._rows(inputs), self._rows(targets)
         if self.model.config.dropout:
             torch.manual_seed(_dropout_seed(self.config.seed, step, self.rank))
@@ -135,8 +135,8 @@ class TorchEngine:
             group["lr"] = lr
         self.module.train()
         self.torch_optimizer.zero_grad(set_to_none=False)
-        logits, state = self.module(x, state)
-        loss = functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
+        scores, state = self.module(x, state)  # logits, or an adaptive softmax's features
+        loss = self.module.loss(scores, y)
         (loss * loss_scale).backward()
         self._average_gradients_over_processes()
         # No clipping (clip 0) is a factor of 1: an infinite bound still returns the norm.
@@ -161,12 +161,8 @@ class TorchEngine:
         with torch.no_grad():
             for inputs, targets in TBPTTBatches(ids, batch_size, seq_len):
                 with self.eval_tuner.step(units=targets.size):
-                    logits, state = self.module(self._tensor(inputs), state)
-                    total += float(
-                        torch.nn.functional.cross_entropy(
-                            logits.reshape(-1, logits.shape[-1]), self._tensor(targets).reshape(-1), reduction="sum"
-                        )
-                    )
+                    scores, state = self.module(self._tensor(inputs), state)  # logits or log-probabilities
+                    total += float(self.module.loss(scores, self._tensor(targets), reduction="sum"))
                 count += targets.size
         self.module.train()
         return total / count

@@ -5,7 +5,8 @@ for a :class:`~gatedrnn.checkpoint.Plan`: which arrays the file may hold, with w
 and dtype. :func:`run_checkpoint_plan` answers for the checkpoints the Trainer writes
 (gatedrnn.lm.run_checkpoint), checking every metadata section on the way:
 
-    model        a ModelConfig (every key known, every value of its type and in bounds)
+    model        a ModelConfig (every key known, every value of its type and in bounds; an
+                 adaptive softmax's cutoffs, never "auto")
     dtype        "float32" or "float64" (absent: float32)
     vocab        a Vocabulary of exactly vocab_size distinct strings
     training     a TrainConfig
@@ -33,6 +34,7 @@ from ..data import Vocabulary
 from ..errors import GatedRNNError, is_finite_number, is_whole_number, short_repr
 from ..layers.registry import state_part_counts
 from ..optim import OPTIMIZERS
+from .adaptive_cutoffs import AUTO
 from .config import ModelConfig, TrainConfig
 from .model import check_fits_in_memory, expected_shapes, parameter_array_count, parameter_count
 
@@ -85,6 +87,8 @@ def check_run_metadata(path, metadata, required, member_count=None):
     config = ModelConfig.from_dict(metadata["model"], source=f"{path}'s model settings")
     if config.vocab_size is None:
         raise GatedRNNError(f"{path}'s model settings have no vocab_size; the file is corrupt")
+    if config.adaptive_softmax == AUTO:  # a trained model has its cutoffs: training resolves auto first
+        raise GatedRNNError(f"{path}'s model settings have adaptive_softmax 'auto', not cutoffs; the file is corrupt")
     dtype = _dtype(path, metadata.get("dtype", "float32"))
     arrays = parameter_array_count(config)
     if member_count is not None and arrays > member_count:

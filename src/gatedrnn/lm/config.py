@@ -13,7 +13,7 @@ fields (gatedrnn.cli.options), and a checkpoint stores ``asdict(config)``.
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import Field, dataclass, field
 from typing import Any, ClassVar, TypeVar
 
@@ -22,6 +22,8 @@ from ..errors import GatedRNNError, is_finite_number, is_whole_number, short_rep
 from ..layers.registry import RECURRENT_LAYERS
 from ..lr_schedule import check_step_schedule
 from ..training import NONFINITE_POLICIES
+from ..typing import IntArray
+from .adaptive_cutoffs import AUTO, auto_cutoffs, check_adaptive_softmax, parse_adaptive_softmax
 
 CELLS = tuple(RECURRENT_LAYERS)  # every registered cell (gatedrnn.layers.registry)
 INIT_SCHEMES = ("pytorch", "uniform", "book")
@@ -43,11 +45,14 @@ def setting(
     high_open: bool = False,
     choices: tuple[str, ...] | None = None,
     added_later: bool = False,
+    parse: Callable[[str], Any] | None = None,
 ) -> Any:
     """A dataclass field with its help text and bounds in ``metadata`` (read by check and the CLI).
 
     ``added_later``: the field came after checkpoints were first written; a saved settings
     dict without it gets the default (which must then mean "as before the field existed").
+    ``parse``: how the command line turns the option's text into a value, for a field whose
+    type is not one of int, float, str and bool (the config checks the value it gives).
     """
     return field(
         default=default,
@@ -59,6 +64,7 @@ def setting(
             high_open=high_open,
             choices=choices,
             added_later=added_later,
+            parse=parse,
         ),
     )
 
@@ -209,6 +215,14 @@ class ModelConfig(_Checked):
         choices=INIT_SCHEMES,
     )
     init_scale: float = setting(0.1, "the bound of init=uniform", low=0.0, low_open=True, high=LARGEST_PLAUSIBLE_WEIGHT)
+    adaptive_softmax: tuple[int, ...] | str | None = setting(
+        None,
+        "read out through an adaptive softmax (Grave et al. 2017) with these cutoffs, e.g. 2000,6000, or "
+        f"{AUTO} (the ids that cover 80 and 95 percent of the training tokens); the vocabulary is then "
+        "numbered by frequency; needs --no-tie-weights",
+        added_later=True,
+        parse=parse_adaptive_softmax,
+    )
 
     def _check_together(self) -> None:
         if self.tie_weights and self.embedding_size != self.hidden_size:
@@ -216,6 +230,16 @@ class ModelConfig(_Checked):
                 f"tied weights need embedding_size == hidden_size, got {self.embedding_size} and "
                 f"{self.hidden_size}; set them equal or turn tying off"
             )
+        cutoffs = check_adaptive_softmax(self.adaptive_softmax, self.vocab_size, self.hidden_size, self.tie_weights)
+        object.__setattr__(self, "adaptive_softmax", cutoffs)  # a list (JSON) or NumPy ints → a tuple of int
+
+    def for_corpus(self, vocab_size: int, train_ids: IntArray) -> "ModelConfig":
+        """This config for a corpus: ``vocab_size`` set and ``adaptive_softmax="auto"`` turned into the
+        cutoffs of ``train_ids`` (int (n,), a vocabulary numbered by frequency; gatedrnn.lm.adaptive_cutoffs)."""
+        cutoffs = self.adaptive_softmax
+        if cutoffs == AUTO:
+            cutoffs = auto_cutoffs(train_ids, int(vocab_size), self.hidden_size)
+        return self.replace(vocab_size=vocab_size, adaptive_softmax=cutoffs)
 
 
 @dataclass(frozen=True)

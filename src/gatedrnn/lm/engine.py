@@ -60,7 +60,7 @@ class NumpyEngine:
 
     def __init__(self, model, optimizer, clip):
         self.model, self.optimizer, self.clip = model, optimizer, clip
-        self.criterion = SoftmaxCrossEntropy()
+        self.criterion = model.criterion()  # softmax cross-entropy, or an adaptive softmax's own loss
         self.train_tuner, self.eval_tuner = ThreadTuner(), ThreadTuner()
 
     def train_step(self, inputs, targets, state, lr, loss_scale, step):

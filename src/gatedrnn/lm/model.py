@@ -11,8 +11,21 @@ Follow one window of a batch through it, ids (N, T) → logits (N, T, V)::
 
 The loss (softmax cross-entropy against the next ids) lives outside, in the Trainer, so the
 same model also serves evaluation and generation.
+
+With ``config.adaptive_softmax`` (cutoffs) the read-out is an AdaptiveLogSoftmaxWithLoss
+(Grave et al. 2017; gatedrnn.layers) named ``decoder`` as the Linear was, and it is its own loss:
+
+    training (model.train()):  forward → features dropout(hs) (N, T, H); model.criterion()
+                               gives loss = -mean log p(target) from the module's (output, loss),
+                               and its hand-written backward hands dL/dfeatures to model.backward
+    inference (model.eval()):  forward → log p(every id) (N, T, V) from its log_prob
+
+A softmax of log-probabilities gives the probabilities back (their log-sum-exp is 0), so what
+reads logits in eval mode — evaluate_nll's cross-entropy, generate's sampling with its
+temperature — reads these unchanged.
 """
 
+import math
 from typing import Any
 
 import numpy as np
@@ -21,9 +34,19 @@ from .. import init as _init
 from .. import rng as _rng
 from ..core import Module
 from ..errors import GatedRNNError
-from ..layers import RECURRENT_LAYERS, Dropout, Embedding, Linear, LockedDropout
+from ..layers import (
+    RECURRENT_LAYERS,
+    AdaptiveLogSoftmaxWithLoss,
+    Dropout,
+    Embedding,
+    Linear,
+    LockedDropout,
+    SoftmaxCrossEntropy,
+)
 from ..memory import available_bytes, describe_available, describe_bytes
 from ..typing import DTypeLike, FloatArray, IntArray, RecurrentState
+from .adaptive_cutoffs import AUTO, DIV_VALUE
+from .adaptive_softmax_loss import AdaptiveSoftmaxLoss
 from .config import ModelConfig
 
 # Training holds each weight TRAINING_COPIES times: the weight, its gradient and the two
@@ -69,6 +92,11 @@ class LanguageModel(Module):
                 f"a LanguageModel is float32 or float64, got dtype {dtype!r}; convert the "
                 "weights (e.g. .astype(np.float32)) or build it with dtype=np.float32"
             )
+        if config.adaptive_softmax == AUTO:
+            raise GatedRNNError(
+                "the ModelConfig's adaptive_softmax is still 'auto'; choose the cutoffs from the corpus first "
+                "(config.for_corpus(len(corpus.vocab), corpus.train))"
+            )
         check_fits_in_memory(config, dtype)
         self.config = config
         drop = LockedDropout if config.locked_dropout else Dropout
@@ -87,11 +115,15 @@ class LanguageModel(Module):
             dtype=dtype,
         )
         self.output_dropout = drop(config.dropout)
-        self.decoder = (
-            Linear.tied_to(self.embed)
-            if config.tie_weights
-            else Linear(config.hidden_size, config.vocab_size, dtype=dtype)
-        )
+        self.decoder: Linear | AdaptiveLogSoftmaxWithLoss
+        if config.adaptive_softmax is not None:
+            self.decoder = AdaptiveLogSoftmaxWithLoss(
+                config.hidden_size, config.vocab_size, _cutoffs_of(config), div_value=DIV_VALUE, dtype=dtype
+            )
+        elif config.tie_weights:
+            self.decoder = Linear.tied_to(self.embed)
+        else:
+            self.decoder = Linear(config.hidden_size, config.vocab_size, dtype=dtype)
         self._initialise(config.init, config.init_scale)
 
     def _initialise(self, scheme: str, scale: float) -> None:
@@ -125,18 +157,43 @@ class LanguageModel(Module):
             if name.startswith("bias_hh"):
                 param.requires_grad = False
 
+    @property
+    def adaptive(self) -> bool:
+        """Whether the read-out is an adaptive softmax (then forward's output depends on the mode)."""
+        return isinstance(self.decoder, AdaptiveLogSoftmaxWithLoss)
+
     def forward(self, ids: IntArray, state: RecurrentState | None = None) -> tuple[FloatArray, RecurrentState]:
         """ids (N, T) ints → logits (N, T, V) in the model's dtype and the final recurrent state.
 
         ``state``: None (zeros), or the state a previous call returned: (L, N, H) arrays, a
-        tuple (h, c) of them for the LSTM.
+        tuple (h, c) of them for the LSTM. With an adaptive softmax: in training mode the
+        read-out's input features (N, T, H), for :meth:`criterion`; in eval mode the
+        log-probabilities log p(id) (N, T, V), which serve wherever logits do.
         """
         hs, state = self.rnn(self.embed_dropout(self.embed(ids)), state)
-        return self.decoder(self.output_dropout(hs)), state
+        features = self.output_dropout(hs)
+        if not isinstance(self.decoder, AdaptiveLogSoftmaxWithLoss):
+            return self.decoder(features), state
+        if self.training:
+            return features, state
+        n, t, h = features.shape
+        return self.decoder.log_prob(features.reshape(n * t, h)).reshape(n, t, -1), state
 
-    def backward(self, dlogits: FloatArray) -> RecurrentState:
-        """dL/dlogits (N, T, V) → gradients added to every parameter; returns dL/d(initial state)."""
-        dhs = self.output_dropout.backward(self.decoder.backward(dlogits))
+    def criterion(self) -> "SoftmaxCrossEntropy | AdaptiveSoftmaxLoss":
+        """The training loss of this model's forward output: softmax cross-entropy of the logits, or,
+        with an adaptive softmax, the module's own -mean log p(target) of the features."""
+        if isinstance(self.decoder, AdaptiveLogSoftmaxWithLoss):
+            return AdaptiveSoftmaxLoss(self.decoder)
+        return SoftmaxCrossEntropy()
+
+    def backward(self, dscores: FloatArray) -> RecurrentState:
+        """dL/d(forward's output) → gradients added to every parameter; returns dL/d(initial state).
+
+        dscores: dL/dlogits (N, T, V), or with an adaptive softmax dL/dfeatures (N, T, H), which
+        its criterion's backward returns (the read-out's gradients are added there).
+        """
+        dfeatures = dscores if isinstance(self.decoder, AdaptiveLogSoftmaxWithLoss) else self.decoder.backward(dscores)
+        dhs = self.output_dropout.backward(dfeatures)
         dxs, dstate = self.rnn.backward(dhs)
         self.embed.backward(self.embed_dropout.backward(dxs))
         return dstate
@@ -164,15 +221,36 @@ def expected_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
                 f"rnn.bias_hh_l{k}": (rows,),
             }
         )
+    if config.adaptive_softmax is not None:
+        shapes.update(adaptive_softmax_shapes(config))
+        return shapes
     if not config.tie_weights:  # tied, the read-out's weight is embed.weight, listed once
         shapes["decoder.weight"] = (config.vocab_size, hidden)
     shapes["decoder.bias"] = (config.vocab_size,)
     return shapes
 
 
+def adaptive_softmax_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
+    """{name: shape} of the adaptive read-out, torch's layout: with c = cutoffs + [V], S = c_0, C clusters,
+
+    decoder.head.weight (S + C, H); decoder.tail.{k}.0.weight (H // 4^(k+1), H);
+    decoder.tail.{k}.1.weight (c_{k+1} - c_k, H // 4^(k+1)).
+    """
+    cutoffs = [*_cutoffs_of(config), config.vocab_size]
+    hidden = config.hidden_size
+    shapes: dict[str, tuple[int, ...]] = {"decoder.head.weight": (cutoffs[0] + len(cutoffs) - 1, hidden)}
+    for k in range(len(cutoffs) - 1):
+        width = int(hidden // DIV_VALUE ** (k + 1))
+        shapes[f"decoder.tail.{k}.0.weight"] = (width, hidden)
+        shapes[f"decoder.tail.{k}.1.weight"] = (cutoffs[k + 1] - cutoffs[k], width)
+    return shapes
+
+
 def parameter_array_count(config: ModelConfig) -> int:
     """How many arrays ``expected_shapes(config)`` lists, without listing them (num_layers may be absurd)."""
     _check_sized(config)
+    if config.adaptive_softmax is not None:
+        return 1 + 4 * config.num_layers + 1 + 2 * len(_cutoffs_of(config))
     return 1 + 4 * config.num_layers + (1 if config.tie_weights else 2)
 
 
@@ -182,6 +260,8 @@ def parameter_count(config: ModelConfig) -> int:
     gates = RECURRENT_LAYERS[config.cell].gate_count
     V, E, H, L = config.vocab_size, config.embedding_size, config.hidden_size, config.num_layers
     recurrent = gates * H * (E + H + 2) + (L - 1) * gates * H * (2 * H + 2)
+    if config.adaptive_softmax is not None:
+        return V * E + recurrent + sum(math.prod(shape) for shape in adaptive_softmax_shapes(config).values())
     return V * E + recurrent + (0 if config.tie_weights else V * H) + V
 
 
@@ -202,9 +282,16 @@ def check_fits_in_memory(config: ModelConfig, dtype: DTypeLike = np.float32) -> 
         )
 
 
+def _cutoffs_of(config: ModelConfig) -> tuple[int, ...]:
+    """The adaptive softmax's cutoffs of a sized config (``_check_sized`` has refused "auto")."""
+    return tuple(int(c) for c in config.adaptive_softmax or ())
+
+
 def _check_sized(config: object) -> None:
     if not isinstance(config, ModelConfig) or config.vocab_size is None:
         raise GatedRNNError("the model's size needs a ModelConfig with vocab_size set")
+    if config.adaptive_softmax == AUTO:
+        raise GatedRNNError("the model's size needs the adaptive softmax's cutoffs, not 'auto'")
 
 
 def _itemsize(dtype: Any) -> int:

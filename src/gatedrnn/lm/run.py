@@ -87,6 +87,8 @@ class TrainingRun:
         for name, value in (("log_interval", log_interval), ("checkpoint_interval", checkpoint_interval)):
             check_whole_number(name, value, 1)
         self.files = out if isinstance(out, RunFiles) else RunFiles(_path("out", out))
+        if isinstance(data, DataSettings) and model.adaptive_softmax is not None:
+            data = data.replace(vocab_order="frequency")  # the adaptive softmax's head is the lowest ids
         self.data, self.model_config, self.training = data, model, training
         self.preset, self.about = preset, about
         self.results = None if results is None else _path("results", results)
@@ -149,7 +151,7 @@ class TrainingRun:
             if getattr(corpus, split) is not None:
                 check_streams_fit(getattr(corpus, split), self.training.eval_batch_size, split, "--eval-batch-size")
         _rng.seed(self.training.seed)
-        model = LanguageModel(self.model_config.replace(vocab_size=len(corpus.vocab)))
+        model = LanguageModel(self.model_config.for_corpus(len(corpus.vocab), corpus.train))
         run_info = dict(preset=self.preset, corpus=corpus.name, command=self.command, data=corpus.source)
         self.trainer = Trainer(
             model, corpus, self.training, self.files, run_info=run_info, engine=self.engine, **self.trainer_options

@@ -11,7 +11,7 @@ import numpy as np
 import gatedrnn
 from gatedrnn import GRU, LSTM, RNN, Dropout, Embedding, Linear, LockedDropout, Parameter, SoftmaxCrossEntropy, init
 from gatedrnn.clip import clip_grad_norm
-from gatedrnn.lm import LanguageModel, ModelConfig, generate
+from gatedrnn.lm import DataSettings, LanguageModel, ModelConfig, generate
 from gatedrnn.optim import SGD, Adam
 from gatedrnn.seq.models import SequenceClassifier, SequenceTagger
 from helpers.bad_inputs.rows import Row
@@ -495,5 +495,88 @@ ROWS = [
         "call",
         "kaiming_uniform_ mode must be 'fan_in' or 'fan_out'",
         action=lambda c: init.kaiming_uniform_(np.zeros((3, 4)), mode="fan_avg"),
+    ),
+    # -- the adaptive softmax of a language model (ModelConfig.adaptive_softmax) ---------------
+    Row(
+        "api-adaptive-softmax-tied",
+        "call",
+        "adaptive_softmax cannot share the embedding with the read-out",
+        action=lambda c: ModelConfig(vocab_size=50, adaptive_softmax=(10, 20)),
+    ),
+    Row(
+        "api-adaptive-softmax-decreasing",
+        "call",
+        "adaptive_softmax must be increasing whole numbers ≥ 1",
+        action=lambda c: ModelConfig(tie_weights=False, adaptive_softmax=(20, 10)),
+    ),
+    Row(
+        "api-adaptive-softmax-not-numbers",
+        "call",
+        "adaptive_softmax must be increasing whole numbers ≥ 1",
+        action=lambda c: ModelConfig(tie_weights=False, adaptive_softmax="most"),
+    ),
+    Row(
+        "api-adaptive-softmax-beyond-vocab",
+        "call",
+        "adaptive_softmax cutoff 50 is not below the vocabulary's 50 tokens",
+        action=lambda c: ModelConfig(vocab_size=50, tie_weights=False, adaptive_softmax=[10, 50]),
+    ),
+    Row(
+        "api-adaptive-softmax-too-narrow",
+        "call",
+        "adaptive_softmax with 2 tail cluster(s) needs hidden_size ≥ 16",
+        action=lambda c: ModelConfig(hidden_size=8, embedding_size=8, tie_weights=False, adaptive_softmax=(5, 9)),
+    ),
+    Row(
+        "api-adaptive-softmax-auto-unresolved",
+        "call",
+        "adaptive_softmax is still 'auto'; choose the cutoffs from the corpus first",
+        action=lambda c: LanguageModel(ModelConfig(vocab_size=50, tie_weights=False, adaptive_softmax="auto")),
+    ),
+    Row(
+        "api-adaptive-softmax-checkpoint-settings",
+        "call",
+        "adaptive_softmax cannot share the embedding with the read-out",
+        action=lambda c: ModelConfig.from_dict(
+            dict(ModelConfig(vocab_size=50).to_dict(), adaptive_softmax=[10, 20]), source="x.npz's model settings"
+        ),
+    ),
+    Row(
+        "api-vocab-order-unknown",
+        "call",
+        "vocabulary order must be 'appearance' or 'frequency'",
+        action=lambda c: DataSettings(vocab_order="zipf"),
+    ),
+    Row(
+        "api-adaptive-softmax-cli-tied",
+        "cli",
+        "adaptive_softmax cannot share the embedding with the read-out",
+        args=lambda c: [
+            "train",
+            "--text",
+            str(c.corpus),
+            "--preset",
+            "better-rnnlm",
+            "--adaptive-softmax",
+            "auto",
+            "--out",
+            str(c.tmp / "adaptive-tied"),
+        ],
+    ),
+    Row(
+        "api-adaptive-softmax-cli-bad-text",
+        "cli",
+        "adaptive_softmax must be increasing whole numbers ≥ 1 such as 2000,6000, or auto, got '2000;6000'",
+        args=lambda c: [
+            "train",
+            "--text",
+            str(c.corpus),
+            "--preset",
+            "rnnlm",
+            "--adaptive-softmax",
+            "2000;6000",
+            "--out",
+            str(c.tmp / "adaptive-bad"),
+        ],
     ),
 ]

@@ -1,0 +1,206 @@
+"""A language model whose read-out is an adaptive softmax (ModelConfig.adaptive_softmax): its
+cutoffs, the frequency-ordered vocabulary it trains on, its gradients, training, evaluation,
+generation and checkpoints."""
+
+import json
+
+import numpy as np
+import pytest
+from helpers.tiny_runs import write_corpus
+
+from gatedrnn import rng
+from gatedrnn.cli import main
+from gatedrnn.data import TBPTTBatches, Vocabulary, load_text
+from gatedrnn.gradcheck import numerical_gradient, relative_error
+from gatedrnn.lm import DataSettings, LanguageModel, ModelConfig, TrainConfig, TrainingRun, generate
+from gatedrnn.lm.adaptive_cutoffs import auto_cutoffs, parse_adaptive_softmax
+from gatedrnn.lm.engine import evaluate_nll
+from gatedrnn.lm.generate import next_token_distribution
+from gatedrnn.lm.model import expected_shapes, parameter_array_count, parameter_count
+from gatedrnn.lm.run_checkpoint import load_run_checkpoint, model_from_checkpoint
+
+
+def adaptive_config(**overrides):
+    settings = dict(
+        vocab_size=30,
+        embedding_size=8,
+        hidden_size=16,
+        num_layers=1,
+        dropout=0.0,
+        tie_weights=False,
+        adaptive_softmax=(6, 14),
+    )
+    settings.update(overrides)
+    return ModelConfig(**settings)
+
+
+def zipf_corpus(directory, words=60, lines=400):
+    """A word text whose frequencies fall as 1/rank (so an adaptive softmax has a head to find)."""
+    generator = np.random.default_rng(0)
+    probabilities = 1.0 / np.arange(1, words + 1)
+    vocabulary = [f"w{i}" for i in generator.permutation(words)]  # frequency unrelated to first appearance
+    text = "\n".join(
+        " ".join(generator.choice(vocabulary, size=10, p=probabilities / probabilities.sum())) for _ in range(lines)
+    )
+    path = directory / "zipf.txt"
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+# -- the cutoffs --------------------------------------------------------------------------------
+def test_the_command_line_spelling_and_the_stored_form():
+    assert parse_adaptive_softmax("2000,6000") == (2000, 6000)
+    assert parse_adaptive_softmax(" auto ") == "auto"
+    assert parse_adaptive_softmax("2000;6000") == "2000;6000"  # refused by the config, in its words
+    config = ModelConfig.from_dict(dict(adaptive_config().to_dict(), adaptive_softmax=[np.int64(6), 14]))
+    assert config.adaptive_softmax == (6, 14) and isinstance(config.adaptive_softmax[0], int)
+    assert json.loads(json.dumps(config.to_dict()))["adaptive_softmax"] == [6, 14]
+    assert ModelConfig.from_dict({k: v for k, v in ModelConfig().to_dict().items() if k != "adaptive_softmax"})
+
+
+def test_auto_takes_the_ids_that_cover_80_and_95_percent_of_the_training_tokens():
+    # ids 0..9 with counts 50, 20, 10, 5, 5, 4, 3, 1, 1, 1 (100 tokens): the first k cover 50, 70, 80, 85,
+    # 90, 94, 97 …: 80 % at k = 3, 95 % at k = 7
+    counts = [50, 20, 10, 5, 5, 4, 3, 1, 1, 1]
+    ids = np.repeat(np.arange(10), counts)
+    assert auto_cutoffs(ids, 10, hidden_size=16) == (3, 7)
+    assert auto_cutoffs(ids, 10, hidden_size=15) == (3,)  # a second cluster would project to 15 // 16 = 0
+    assert auto_cutoffs(np.zeros(5, np.int64), 2, hidden_size=16) == (1,)  # one id covers all: no repeat, below V
+    config = ModelConfig(hidden_size=16, embedding_size=16, tie_weights=False, adaptive_softmax="auto")
+    assert config.for_corpus(10, ids).adaptive_softmax == (3, 7)
+
+
+def test_expected_shapes_and_counts_are_the_built_model_s():
+    config = adaptive_config(num_layers=2)
+    model = LanguageModel(config)
+    names = {name: param.shape for name, param in model.named_parameters()}
+    assert list(names.items()) == list(expected_shapes(config).items())
+    assert "decoder.head.weight" in names and names["decoder.tail.1.1.weight"] == (16, 1)
+    assert parameter_array_count(config) == len(names)
+    assert parameter_count(config) == sum(p.data.size for p in model.parameters())
+
+
+# -- the vocabulary numbered by frequency ---------------------------------------------------------
+def test_a_text_numbered_by_frequency_is_vocabulary_build_s_order(tmp_path):
+    path = zipf_corpus(tmp_path)
+    corpus = load_text(path, order="frequency")
+    tokens = path.read_text().replace("\n", " <eos> ").split()
+    train_tokens = corpus.vocab.decode(corpus.train)
+    built = Vocabulary.build(train_tokens, unk_token="<unk>", order="frequency")
+    assert corpus.vocab.id_to_token == built.id_to_token
+    counts = np.bincount(corpus.train, minlength=len(corpus.vocab))
+    assert (np.diff(counts[1:]) <= 0).all()  # after <unk>, the most frequent first
+    plain = load_text(path)
+    assert plain.vocab.decode(plain.train) == corpus.vocab.decode(corpus.train) == tokens[: len(corpus.train)]
+
+
+def test_a_run_with_an_adaptive_softmax_numbers_its_vocabulary_by_frequency(tmp_path):
+    path = zipf_corpus(tmp_path)
+    run = TrainingRun(
+        tmp_path / "run",
+        DataSettings(text=path),
+        adaptive_config(adaptive_softmax="auto"),
+        TrainConfig(epochs=1, batch_size=4, seq_len=8, lr=1.0, eval_batch_size=2),
+        progress=False,
+        echo=lambda line: None,
+    )
+    trainer = run.build()
+    counts = np.bincount(trainer.corpus.train, minlength=len(trainer.corpus.vocab))
+    assert (np.diff(counts[1:]) <= 0).all()
+    assert trainer.run_info["data"]["vocab_order"] == "frequency"
+    cutoffs = trainer.model.config.adaptive_softmax
+    assert cutoffs == auto_cutoffs(trainer.corpus.train, len(trainer.corpus.vocab), 16)
+
+
+# -- gradients and training -----------------------------------------------------------------------
+def test_float64_gradients_through_the_whole_model_match_numerical_ones():
+    rng.seed(3)
+    model = LanguageModel(adaptive_config(num_layers=2, hidden_size=16, embedding_size=6), dtype=np.float64)
+    generator = np.random.default_rng(4)
+    ids = generator.integers(0, 30, size=(3, 5))
+    targets = np.concatenate([generator.integers(0, 6, 5), generator.integers(6, 30, 10)]).reshape(3, 5)
+    criterion = model.criterion()
+
+    def loss():
+        features, _ = model(ids)
+        return criterion(features, targets)
+
+    model.zero_grad()
+    loss()
+    model.backward(criterion.backward(1.0))
+    for name, param in model.named_parameters():
+        expected = numerical_gradient(loss, param.data)
+        assert relative_error(param.grad, expected) < 1e-6, name
+
+
+def test_a_tiny_adaptive_model_learns(tmp_path):
+    path = zipf_corpus(tmp_path)
+    run = TrainingRun(
+        tmp_path / "run",
+        DataSettings(text=path),
+        adaptive_config(adaptive_softmax="auto"),
+        TrainConfig(epochs=3, batch_size=4, seq_len=8, optimizer="adam", lr=1e-2, eval_batch_size=2),
+        progress=False,
+        echo=lambda line: None,
+    )
+    summary = run.train()
+    valid = [record["valid_ppl"] for record in run.trainer.log.records("valid")]
+    assert summary["finished"] and valid[-1] < valid[0] < len(run.trainer.corpus.vocab)
+
+
+def test_evaluation_is_exp_of_the_mean_nll_under_log_prob():
+    rng.seed(0)
+    model = LanguageModel(adaptive_config(dropout=0.3), dtype=np.float64)
+    ids = np.random.default_rng(5).integers(0, 30, size=200)
+    total, count, state = 0.0, 0, None
+    model.eval()
+    for inputs, targets in TBPTTBatches(ids, 4, 7):
+        features, state = model.rnn(model.embed(inputs), state)
+        logprob = model.decoder.log_prob(features.reshape(-1, 16))
+        total -= logprob[np.arange(targets.size), targets.reshape(-1)].sum()
+        count += targets.size
+    model.train()
+    assert evaluate_nll(model, ids, 4, 7) == pytest.approx(total / count, rel=1e-12)
+    assert model.training  # evaluation leaves the mode as it found it
+
+
+def test_generation_samples_from_the_log_probabilities():
+    rng.seed(0)
+    model = LanguageModel(adaptive_config())
+    model.eval()
+    scores, _ = model(np.array([[1, 2, 3]]))
+    assert scores.shape == (1, 3, 30) and np.allclose(np.exp(scores).sum(-1), 1.0, atol=1e-5)
+    greedy = generate(model, prompt_ids=[1, 2], length=4, greedy=True)
+    assert len(greedy) == 4 and greedy[0] == int(scores[0, 1].argmax())  # after the prompt [1, 2]
+    # a softmax of log-probabilities is the probabilities: temperature 1 samples from p itself
+    np.testing.assert_allclose(next_token_distribution(scores[0, 1]), np.exp(scores[0, 1]), rtol=1e-5)
+    assert generate(model, prompt_ids=[1, 2], length=6, seed=7) == generate(model, prompt_ids=[1, 2], length=6, seed=7)
+
+
+# -- checkpoints ----------------------------------------------------------------------------------
+def test_a_stopped_run_resumes_to_the_uninterrupted_run_s_weights(tmp_path, capsys):
+    path = write_corpus(tmp_path, lines=160, words=40)
+    args = [
+        "train", "--text", str(path), "--preset", "rnnlm", "--hidden-size", "16", "--embedding-size", "8",
+        "--batch-size", "4", "--seq-len", "8", "--eval-batch-size", "2", "--epochs", "2", "--no-progress",
+        "--adaptive-softmax", "auto",
+    ]  # fmt: skip
+    assert main([*args, "--out", str(tmp_path / "whole")]) == 0
+    assert main([*args, "--out", str(tmp_path / "parts"), "--max-steps", "45"]) == 0
+    assert main([*args, "--out", str(tmp_path / "parts"), "--resume"]) == 0
+    whole, parts = (
+        load_run_checkpoint(tmp_path / "whole" / "last.npz"),
+        load_run_checkpoint(tmp_path / "parts" / "last.npz"),
+    )
+    assert whole.config == parts.config and whole.config.adaptive_softmax is not None
+    for name, array in whole.model_weights.items():
+        np.testing.assert_array_equal(parts.model_weights[name], array, err_msg=name)
+    model, vocab, metadata = model_from_checkpoint(tmp_path / "whole" / "best.npz")
+    assert type(model.decoder).__name__ == "AdaptiveLogSoftmaxWithLoss"
+    assert metadata["run"]["data"]["vocab_order"] == "frequency"
+    # eval reads the split with the checkpoint's own vocabulary, numbered by frequency
+    results = json.loads((tmp_path / "whole" / "results.json").read_text())
+    assert results["model"]["adaptive_softmax"] == list(whole.config.adaptive_softmax)
+    capsys.readouterr()
+    assert main(["eval", str(tmp_path / "whole" / "best.npz"), "--split", "test"]) == 0
+    assert f"perplexity {results['test_ppl']:.2f}" in capsys.readouterr().out
