@@ -150,7 +150,8 @@ def _experiment_specs():
         "clipping": dict(
             help="one training run with gradient spikes, with and without clip_grad_norm",
             description="Train the same model twice from the same start on the same batches with plain SGD, once "
-            "unclipped and once with clip_grad_norm, and draw the loss curves side by side.",
+            "unclipped and once with clip_grad_norm, and draw the loss curves side by side; --per-tensor adds a "
+            "run with clip_grad_norm_per_tensor.",
             helps=dict(
                 model="",
                 task="",
@@ -159,7 +160,8 @@ def _experiment_specs():
                 hidden_size="H",
                 batch_size="sequences per step",
                 lr="SGD learning rate",
-                clip="max global gradient norm",
+                clip="max global gradient norm (with --per-tensor also each tensor's)",
+                per_tensor="a third run with each tensor clipped by its own norm (Keras's clipnorm)",
                 seed=SEED_HELP,
                 progress=PROGRESS_HELP,
             ),

@@ -141,6 +141,11 @@ def _clipping_summary(results):
             f"{clipping.describe_norm(record['max_update_norm'])}, {fate}"
         )
     lines.append(f"bound with clipping: lr · clip = {results['runs']['clip']['update_bound']:.3g}")
+    if "clip per tensor" in results["runs"]:
+        per_tensor = results["runs"]["clip per tensor"]
+        lines.append(
+            f"bound with clipping per tensor: lr · clip · √{per_tensor['tensors']} = {per_tensor['update_bound']:.3g}"
+        )
     return "\n".join(lines)
 
 

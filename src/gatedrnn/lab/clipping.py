@@ -11,6 +11,15 @@ that value to the power of the length, and one update of lr · g throws the weig
 keeps the direction and caps the length, so with SGD every update lr · g has norm at most
 lr · c, however steep the cliff. Both runs start from the same weights and see the same
 batches; the only difference is the clip.
+
+With ``per_tensor=True`` a third run clips each parameter's gradient by its own norm
+(Keras's ``clipnorm``, :func:`gatedrnn.clip.clip_grad_norm_per_tensor`)::
+
+    g_i ← g_i · min(1, c / ‖g_i‖)       for each tensor i
+
+Each of the k tensors is then at most c, so an update is at most lr · c · √k, and the
+direction changes: when W_hh's gradient explodes it is cut back while the read-out's and
+the biases' gradients keep their size.
 """
 
 import math
@@ -18,9 +27,11 @@ import time
 
 import numpy as np
 
+from ..clip import clip_grad_norm_per_tensor, total_grad_norm
 from ..errors import GatedRNNError
 from ..figures import pyplot, save_figure
 from ..optim import SGD
+from ..training import StepResult
 from .checks import check_counts, check_fits, check_positive, check_seed, sequence_pass_bytes
 from .models import LastStepModel, check_cell_kinds
 from .tasks import get_task
@@ -32,12 +43,34 @@ def parameter_vector(model):
     return np.concatenate([param.data.ravel().astype(np.float64) for param in model.parameters()])
 
 
-def train_once(model, task, length, steps, lr, clip, generator, batch_size, progress=None):
+def per_tensor_step(model, criterion, optimizer, task, batch_size, length, generator, clip):
+    """One SGD update on a fresh batch with each gradient clipped by its own norm (Keras's clipnorm).
+
+    backward_and_step's order (zero, backward, global norm, no update when it is not finite),
+    with :func:`~gatedrnn.clip.clip_grad_norm_per_tensor` before the step instead of the
+    global factor inside it. The norm reported is the global one before clipping, as for the
+    other runs.
+    """
+    inputs, targets = task.generate(batch_size, length, generator)
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = criterion(model(inputs), targets)
+        optimizer.zero_grad()
+        model.backward(criterion.backward())
+        norm = float(total_grad_norm(optimizer.params))
+    if not (math.isfinite(loss) and math.isfinite(norm)):
+        return StepResult(float(loss), norm, stepped=False)
+    clip_grad_norm_per_tensor(optimizer.params, clip)
+    optimizer.step()
+    return StepResult(float(loss), norm, stepped=True)
+
+
+def train_once(model, task, length, steps, lr, clip, generator, batch_size, progress=None, per_tensor=False):
     """SGD for ``steps`` updates; per step the loss, the gradient norm before clipping and ‖Δθ‖.
 
     ``clip`` is the max global gradient norm, or None for none; it is applied inside the
     update (``SGD.step(grad_scale=c)`` folds c into the learning rate), so every clipped
-    update still has ‖Δθ‖ ≤ lr · clip. Stops at the first non-finite loss or gradient (that
+    update still has ‖Δθ‖ ≤ lr · clip. With ``per_tensor`` it is each tensor's max norm
+    instead (:func:`per_tensor_step`). Stops at the first non-finite loss or gradient (that
     step is recorded with ‖Δθ‖ = nan, and no update is made).
     """
     optimizer = SGD(model.parameters(), lr=lr)
@@ -47,7 +80,10 @@ def train_once(model, task, length, steps, lr, clip, generator, batch_size, prog
     for step in range(1, steps + 1):
         before = parameter_vector(model)  # backward_and_step updates in place: remember where we were
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is what this experiment shows
-            result = training_step(model, criterion, optimizer, task, batch_size, length, generator, clip)
+            if per_tensor:
+                result = per_tensor_step(model, criterion, optimizer, task, batch_size, length, generator, clip)
+            else:
+                result = training_step(model, criterion, optimizer, task, batch_size, length, generator, clip)
         losses.append(result.loss)
         grad_norms.append(result.grad_norm)
         if progress is not None:
@@ -72,6 +108,7 @@ def run(
     clip=5.0,
     batch_size=32,
     spike_factor=10.0,
+    per_tensor=False,
     seed=0,
     progress=True,
 ):
@@ -79,6 +116,8 @@ def run(
 
     Besides the curves: ``max_update_norm`` per run and its bound lr · clip for the clipped
     one; ``spikes``: steps whose gradient norm exceeds ``spike_factor`` times the median so far.
+    With ``per_tensor`` a third run, ``"clip per tensor"``, clips each tensor at ``clip``
+    (Keras's clipnorm); its bound is lr · clip · √(number of tensors).
     """
     from ..progress import bar as progress_bar
 
@@ -88,6 +127,8 @@ def run(
     check_counts(steps=steps, hidden_size=hidden_size, batch_size=batch_size)
     task.check_length(length)
     check_seed(seed)
+    if not isinstance(per_tensor, (bool, np.bool_)):
+        raise GatedRNNError(f"per_tensor must be True or False, got {per_tensor!r}")
     if not math.isfinite(lr * clip):
         raise GatedRNNError(
             f"lr {lr:g} times clip {clip:g} overflows (the clipped run's bound on an update, lr · clip); "
@@ -100,8 +141,9 @@ def run(
     )
     started = time.perf_counter()
     runs = {}
-    with progress_bar(total=2 * steps, desc="clipping", unit="step", progress=progress) as bar:
-        for label, max_norm in (("no clip", None), ("clip", clip)):
+    settings = [("no clip", None), ("clip", clip)] + ([("clip per tensor", clip)] if per_tensor else [])
+    with progress_bar(total=len(settings) * steps, desc="clipping", unit="step", progress=progress) as bar:
+        for label, max_norm in settings:
             network = LastStepModel(
                 model,
                 task.input_size,
@@ -111,8 +153,18 @@ def run(
                 generator=np.random.default_rng([seed, 1]),
             )
             record = train_once(
-                network, task, length, steps, lr, max_norm, np.random.default_rng([seed, 2]), batch_size, progress=bar
+                network,
+                task,
+                length,
+                steps,
+                lr,
+                max_norm,
+                np.random.default_rng([seed, 2]),
+                batch_size,
+                progress=bar,
+                per_tensor=label == "clip per tensor",
             )
+            tensor_count = len(network.parameters())
             finite = [u for u in record["update_norms"] if np.isfinite(u)]
             record.update(
                 max_update_norm=max(finite) if finite else None,
@@ -122,6 +174,9 @@ def run(
             )
             runs[label] = record
     runs["clip"]["update_bound"] = lr * clip
+    if per_tensor:
+        runs["clip per tensor"]["update_bound"] = lr * clip * math.sqrt(tensor_count)
+        runs["clip per tensor"]["tensors"] = tensor_count
     return dict(
         experiment="clipping",
         model=model,
@@ -134,6 +189,7 @@ def run(
         batch_size=batch_size,
         seed=seed,
         spike_factor=spike_factor,
+        per_tensor=bool(per_tensor),
         runs=runs,
         seconds=time.perf_counter() - started,
     )
@@ -154,15 +210,23 @@ def describe_norm(norm):
     return "none finite" if norm is None or not math.isfinite(norm) else f"{norm:.3g}"
 
 
+COLUMNS = {
+    "no clip": ("tab:red", "without clipping"),
+    "clip": ("tab:blue", "clip_grad_norm(max_norm={clip:g})"),
+    "clip per tensor": ("tab:green", "clip_grad_norm_per_tensor(max_norm={clip:g})"),
+}
+
+
 def plot(results, path):
-    """Top: the two runs' losses side by side. Bottom: their gradient norms (before clipping), log scale."""
+    """Top: the runs' losses side by side. Bottom: their gradient norms (before clipping), log scale."""
     plt = pyplot()
-    figure, axes = plt.subplots(2, 2, figsize=(11, 6.4), dpi=110, sharex=True)
-    for column, label in enumerate(("no clip", "clip")):
+    labels = [label for label in COLUMNS if label in results["runs"]]
+    figure, axes = plt.subplots(2, len(labels), figsize=(5.5 * len(labels), 6.4), dpi=110, sharex=True)
+    for column, label in enumerate(labels):
         record = results["runs"][label]
         steps = np.arange(1, len(record["losses"]) + 1)
-        colour = "tab:red" if label == "no clip" else "tab:blue"
-        title = "without clipping" if label == "no clip" else f"clip_grad_norm(max_norm={results['clip']:g})"
+        colour, title = COLUMNS[label]
+        title = title.format(clip=results["clip"])
         loss_ax, norm_ax = axes[0][column], axes[1][column]
         loss_ax.plot(steps, record["losses"], color=colour, linewidth=0.9)
         loss_ax.set_yscale("log")
@@ -171,6 +235,14 @@ def plot(results, path):
         norm_ax.plot(steps, record["grad_norms"], color=colour, linewidth=0.9, label="‖g‖ before clipping")
         if label == "clip":
             norm_ax.axhline(results["clip"], color="black", linestyle="--", linewidth=0.8, label="clip threshold")
+        if label == "clip per tensor":
+            norm_ax.axhline(
+                record["update_bound"] / results["lr"],
+                color="black",
+                linestyle="--",
+                linewidth=0.8,
+                label=f"clip · √{record['tensors']} (each tensor ≤ clip)",
+            )
         if record["spikes"]:
             spikes = np.array(record["spikes"])
             norm_ax.plot(
