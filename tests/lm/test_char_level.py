@@ -138,6 +138,21 @@ def test_demo_end_to_end_small(tmp_path, capsys):
     assert capsys.readouterr().out.startswith("def ")
 
 
+def test_the_shakespeare_preset_is_char_rnn_sized_and_needs_a_text(capsys, tmp_path):
+    from gatedrnn.lm import get_preset
+
+    preset = get_preset("char-shakespeare")
+    assert preset.level == "char" and (preset.model.num_layers, preset.model.hidden_size) == (2, 128)
+    assert (preset.training.batch_size, preset.training.seq_len, preset.training.clip) == (50, 50, 5.0)
+    assert main(["train", "--preset", "char-shakespeare", "--out", str(tmp_path / "run")]) == 2
+    assert "--text FILE" in capsys.readouterr().err and not (tmp_path / "run").exists()
+    text = tmp_path / "plays.txt"
+    text.write_text("KING. Now is the winter of our discontent.\n" * 20, encoding="utf-8")
+    assert main(["train", "--preset", "char-shakespeare", "--text", str(text), "--dry-run"]) == 0
+    shown = capsys.readouterr().out
+    assert "model.hidden_size = 128  (preset char-shakespeare)" in shown and "data.level = char" in shown
+
+
 def test_char_preset_needs_a_text_file(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "runs" / "char-small").mkdir(parents=True)  # a run directory in the way changes nothing

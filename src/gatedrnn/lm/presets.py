@@ -170,6 +170,39 @@ PRESETS = {
         level="char",
         about="character-level 2-layer LSTM 512, dropout 0.2, Adam 2e-3, clip 1, lr halved when validation worsens",
     ),
+    # Karpathy's char-rnn defaults (its train.lua: 2-layer LSTM 128, windows of 50, batches of 50,
+    # weights uniform in ±0.08, lr 2e-3, gradients clipped at 5), the small end of his Shakespeare
+    # models and a size two CPU cores train in minutes. Differences: an embedding of 64 in place of
+    # one-hot inputs; Adam in place of RMSprop; the global norm clipped at 5 where char-rnn clamps
+    # each element; the char presets' plateau schedule in place of × 0.97 per epoch after epoch 10,
+    # which a run of a few epochs never reaches.
+    "char-shakespeare": Preset(
+        name="char-shakespeare",
+        model=ModelConfig(
+            embedding_size=64,
+            hidden_size=128,
+            num_layers=2,
+            cell="lstm",
+            dropout=0.0,
+            tie_weights=False,
+            init="uniform",
+            init_scale=0.08,
+        ),
+        training=TrainConfig(
+            batch_size=50,
+            seq_len=50,
+            epochs=10,
+            optimizer="adam",
+            lr=2e-3,
+            clip=5.0,
+            schedule="plateau",
+            lr_decay=2.0,
+            eval_batch_size=50,
+        ),
+        level="char",
+        about="character-level 2-layer LSTM 128 for plain text such as Shakespeare's plays (Karpathy's char-rnn "
+        "defaults), Adam 2e-3, clip 5, lr halved when validation worsens",
+    ),
 }
 
 
