@@ -1,0 +1,111 @@
+"""A language model with an adaptive softmax in PyTorch: to_torch/from_torch parity, the torch
+engine's steps against the NumPy engine's, and export/import through a torch file."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch", reason="interop needs PyTorch (pip install gatedrnn[torch])")
+
+from gatedrnn import rng  # noqa: E402
+from gatedrnn.data import TBPTTBatches, Vocabulary  # noqa: E402
+from gatedrnn.interop import from_torch, to_torch  # noqa: E402
+from gatedrnn.interop.export_import import export_checkpoint, import_torch_file  # noqa: E402
+from gatedrnn.interop.torch_engine import TorchEngine  # noqa: E402
+from gatedrnn.lm import LanguageModel, ModelConfig, TrainConfig, model_from_checkpoint  # noqa: E402
+from gatedrnn.lm.engine import NumpyEngine  # noqa: E402
+from gatedrnn.lm.run_checkpoint import save_model_checkpoint  # noqa: E402
+from gatedrnn.lm.trainer import OPTIMIZERS  # noqa: E402
+
+VOCAB = 40
+
+
+def adaptive_model(dtype=np.float32, seed=0, **overrides):
+    settings = dict(
+        vocab_size=VOCAB,
+        embedding_size=12,
+        hidden_size=16,
+        num_layers=2,
+        dropout=0.0,
+        tie_weights=False,
+        init="book",
+        adaptive_softmax=(8, 20),
+    )
+    settings.update(overrides)
+    rng.seed(seed)
+    return LanguageModel(ModelConfig(**settings), dtype=dtype)
+
+
+def ids(shape=(3, 9), seed=1):
+    return np.random.default_rng(seed).integers(0, VOCAB, size=shape)
+
+
+def test_to_torch_gives_torch_s_adaptive_module_under_the_same_names():
+    model = adaptive_model()
+    module = to_torch(model)
+    assert isinstance(module.decoder, torch.nn.AdaptiveLogSoftmaxWithLoss)
+    assert list(module.state_dict()) == list(model.state_dict())
+    assert module.decoder.cutoffs == [8, 20, VOCAB]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_log_probabilities_features_and_loss_agree_both_ways(dtype):
+    model = adaptive_model(dtype, dropout=0.4)
+    module = to_torch(model)
+    x, y = ids(), ids(seed=2)
+    tolerance = 1e-5 if dtype == np.float32 else 1e-12
+    model.eval(), module.eval()
+    ours, _ = model(x)
+    theirs, _ = module(torch.from_numpy(x))
+    np.testing.assert_allclose(ours, theirs.detach().numpy(), atol=tolerance, rtol=0)
+    back = from_torch(module)
+    assert not back.training
+    np.testing.assert_array_equal(back(x)[0], ours)
+    # training mode, dropout off: the features and the loss of torch's module are gatedrnn's
+    model, module = adaptive_model(dtype), to_torch(adaptive_model(dtype))
+    model.train(), module.train()
+    features, _ = model(x)
+    torch_features, _ = module(torch.from_numpy(x))
+    np.testing.assert_allclose(features, torch_features.detach().numpy(), atol=tolerance, rtol=0)
+    loss = model.criterion()(features, y)
+    assert module.loss(torch_features, torch.from_numpy(y)).item() == pytest.approx(loss, abs=tolerance)
+
+
+def losses_of(engine_class, model, config, windows):
+    optimizer = OPTIMIZERS[config.optimizer](model.parameters(), lr=config.lr)
+    engine = engine_class(model, optimizer, config)
+    state, losses = None, []
+    for step, (inputs, targets) in enumerate(windows):
+        result, state = engine.train_step(inputs, targets, state, config.lr, 1.0, step)
+        losses.append(result.loss)
+    engine.sync_to_model()
+    return np.array(losses), model
+
+
+@pytest.mark.parametrize("optimizer, lr", [("sgd", 1.0), ("adam", 1e-2)])
+def test_the_torch_engine_s_float64_losses_and_weights_equal_the_numpy_engine_s(optimizer, lr):
+    config = TrainConfig(batch_size=4, seq_len=6, optimizer=optimizer, lr=lr, clip=0.25)
+    windows = list(TBPTTBatches(ids((4 * 6 * 12 + 1,), seed=3), 4, 6))[:12]
+    ours, numpy_model = losses_of(
+        lambda m, o, c: NumpyEngine(m, o, c.clip), adaptive_model(np.float64), config, windows
+    )
+    theirs, torch_model = losses_of(TorchEngine, adaptive_model(np.float64), config, windows)
+    np.testing.assert_allclose(theirs, ours, rtol=1e-10)
+    assert ours[-1] < ours[0]
+    for name, array in numpy_model.state_dict().items():
+        np.testing.assert_allclose(torch_model.state_dict()[name], array, rtol=1e-8, atol=1e-10, err_msg=name)
+    held_out = ids((200,), seed=4)
+    numpy_nll = NumpyEngine(numpy_model, None, 0).evaluate_nll(held_out, 5, 7)
+    torch_nll = TorchEngine(torch_model, OPTIMIZERS[optimizer](torch_model.parameters(), lr=lr), config)
+    assert torch_nll.evaluate_nll(held_out, 5, 7) == pytest.approx(numpy_nll, rel=1e-10)
+
+
+def test_export_and_import_carry_the_adaptive_softmax(tmp_path):
+    model = adaptive_model()
+    vocab = Vocabulary([f"w{i}" for i in range(VOCAB)], unk_token="w0")
+    save_model_checkpoint(tmp_path / "model.npz", model, vocab)
+    export_checkpoint(tmp_path / "model.npz", tmp_path / "model.pt")
+    import_torch_file(tmp_path / "model.pt", tmp_path / "back.npz")
+    back, back_vocab, _ = model_from_checkpoint(tmp_path / "back.npz")
+    assert back.config == model.config and back_vocab.id_to_token == vocab.id_to_token
+    for name, array in model.state_dict().items():
+        np.testing.assert_array_equal(back.state_dict()[name], array, err_msg=name)
