@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from helpers.ptb_data import DATA_DIR, needs_ptb
 from helpers.tiny_runs import write_corpus
 
 from gatedrnn import rng
@@ -92,6 +93,21 @@ def test_a_text_numbered_by_frequency_is_vocabulary_build_s_order(tmp_path):
     assert (np.diff(counts[1:]) <= 0).all()  # after <unk>, the most frequent first
     plain = load_text(path)
     assert plain.vocab.decode(plain.train) == corpus.vocab.decode(corpus.train) == tokens[: len(corpus.train)]
+
+
+@needs_ptb
+def test_ptb_numbered_by_frequency_holds_the_same_text_under_other_ids():
+    plain = DataSettings(data_dir=DATA_DIR).load()
+    ordered = DataSettings(data_dir=DATA_DIR, vocab_order="frequency").load()
+    assert ordered.vocab.id_to_token[:4] == ["<unk>", "the", "<eos>", "N"]
+    assert sorted(ordered.vocab.id_to_token) == sorted(plain.vocab.id_to_token)
+    assert ordered.vocab.id_to_token != plain.vocab.id_to_token
+    for split in ("train", "valid", "test"):
+        ours, theirs = getattr(ordered, split), getattr(plain, split)
+        assert ordered.vocab.decode(ours[:500]) == plain.vocab.decode(theirs[:500])
+        np.testing.assert_array_equal(DataSettings.from_record(ordered.source).read_split(split, ordered.vocab), ours)
+    assert ordered.source["vocab_order"] == "frequency" and ordered.source["fingerprint"] != plain.source["fingerprint"]
+    assert auto_cutoffs(ordered.train, 10_000, 100) == (1072, 4754)
 
 
 def test_a_run_with_an_adaptive_softmax_numbers_its_vocabulary_by_frequency(tmp_path):
