@@ -11,6 +11,7 @@ end token of its own instead of running on past the notes' shared "@@", and the 
 clipped. No LSTM is needed. gatedrnn/lm/char_rnn_exercise.py has the details;
 benchmarks/char_rnn_exercise.py measures each fault over five seeds (docs/characters.md
 quotes its success rates: the fixed exercise does not succeed from every seed).
+It takes from seconds to a few minutes, with the machine's load.
 """
 
 import time
@@ -18,20 +19,23 @@ import time
 import gatedrnn
 from gatedrnn.lm.char_rnn_exercise import PARAGRAPH, run
 
-# Whether ~2,000 updates of full backpropagation through 872 steps end in a recital depends
+# Whether ~1,000 updates of full backpropagation through 872 steps end in a recital depends
 # on the seed and on every rounding on the way: the same seed on two threads sums the
 # products in another order and ends somewhere else (on 2 cores this example once failed
 # within 3,000 updates where one thread succeeds). One thread and a fixed seed make the run
-# the same on every machine and every load, so it does what the docs say: seed 0 recites
-# after 2,275 updates.
-SEED = 0
+# the same whatever the load, so it does what the docs say (a processor whose BLAS picks
+# another kernel may still round differently; these figures are OpenBLAS's Haswell kernel's).
+# Seed 1 recites after
+# 775 updates; over seeds 0-4 the fixed exercise recites this paragraph 4 times in 5 within
+# 2,000 updates (seed 0 needs 2,275): benchmarks/results/char_rnn_exercise.json.
+SEED = 1
 gatedrnn.use_deterministic(True)
 
 
 def main():
     print(f"paragraph: {len(PARAGRAPH)} characters, {len(set(PARAGRAPH))} distinct; tanh RNN with 35 units")
     started = time.perf_counter()
-    result = run(PARAGRAPH, faults=(), hidden_size=35, max_updates=3000, seed=SEED)
+    result = run(PARAGRAPH, faults=(), hidden_size=35, max_updates=2000, seed=SEED)
     if not result["exact"]:
         raise SystemExit(
             f"not recited within {result['updates']} updates "
