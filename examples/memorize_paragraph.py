@@ -25,9 +25,8 @@ from gatedrnn.lm.char_rnn_exercise import PARAGRAPH, run
 # within 3,000 updates where one thread succeeds). One thread and a fixed seed make the run
 # the same whatever the load, so it does what the docs say (a processor whose BLAS picks
 # another kernel may still round differently; these figures are OpenBLAS's Haswell kernel's).
-# Seed 1 recites after
-# 775 updates; over seeds 0-4 the fixed exercise recites this paragraph 4 times in 5 within
-# 2,000 updates (seed 0 needs 2,275): benchmarks/results/char_rnn_exercise.json.
+# Seed 1 recites after 775 updates; over seeds 0-4 the fixed exercise recites this paragraph
+# 4 times in 5 within 2,000 updates (seed 0 needs 2,275): benchmarks/results/char_rnn_exercise.json.
 SEED = 1
 gatedrnn.use_deterministic(True)
 
