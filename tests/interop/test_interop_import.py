@@ -14,7 +14,7 @@ from helpers.paths import REPO
 torch = pytest.importorskip("torch")
 
 from helpers.bad_inputs.interop import CRAFTED  # noqa: E402,I100
-from helpers.bad_inputs.rows import Context  # noqa: E402  (first: it collects the row modules)
+from helpers.bad_inputs.rows import Context  # noqa: E402
 from helpers.tiny_runs import tiny_word_train_args  # noqa: E402
 
 from gatedrnn import GatedRNNError  # noqa: E402

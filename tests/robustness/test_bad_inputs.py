@@ -1,13 +1,12 @@
 """Bad input, row by row: every mistake gets one line (exit status 2 from the CLI, GatedRNNError
 from the library) and no file of an existing run changes.
 
-The rows live in data modules beside this file, one per area (bad_inputs_rows.py lists
-them): ``bad_inputs_cli.py`` (the command line and run directories),
-``bad_inputs_checkpoints.py`` (damaged, crafted and hostile checkpoint files),
-``bad_inputs_api.py`` (the library's functions and classes), ``bad_inputs_run.py`` (a
-training run at every door: CLI, TrainingRun, Trainer, configs), ``bad_inputs_interop.py``
-(from_torch, export, import), ``bad_inputs_data.py`` (text, lab, generate, toy, task data)
-and ``bad_inputs_seq.py`` (the task door). Each row is a :class:`Row`. A ``cli`` row runs ``gatedrnn ARGS`` in
+The rows live in tests/helpers/bad_inputs/, one module per area (rows.py lists them in AREAS):
+``cli`` (the command line and run directories), ``checkpoints`` (damaged, crafted and hostile
+checkpoint files), ``api`` (the library's functions and classes), ``run`` (a training run at
+every door: CLI, TrainingRun, Trainer, configs), ``interop`` (from_torch, export, import),
+``data`` (text, lab, generate, toy, task data), ``seq`` (the task door) and ``layers``.
+Each row is a :class:`Row`. A ``cli`` row runs ``gatedrnn ARGS`` in
 this process; a ``call`` row calls ``action(context)``. Before each row a snapshot is taken of
 a finished run's directory (``context.run``), and after it the snapshot must be unchanged.
 """
@@ -15,10 +14,12 @@ a finished run's directory (``context.run``), and after it the snapshot must be 
 import hashlib
 
 import pytest
-from helpers.bad_inputs.rows import ALL_ROWS, Context, finished_run_directory
+from helpers.bad_inputs.rows import Context, all_rows, finished_run_directory
 
 from gatedrnn import GatedRNNError
 from gatedrnn.cli import main
+
+ALL_ROWS = all_rows()
 
 
 def snapshot(directory):
