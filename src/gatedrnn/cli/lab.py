@@ -147,6 +147,27 @@ def _experiment_specs():
             settings=dict(tasks=dict(metavar="TASK"), models=dict(metavar="MODEL"), lengths=dict(metavar="T")),
             exclude=("compare_unclipped",),
         ),
+        "tom-mary": dict(
+            help="'Tom was watching TV … Mary said hi to ___' with a filler of growing length: LSTM vs tanh RNN",
+            description="A generated corpus of the book's long-dependency sentence, with GAP filler tokens between "
+            "the names and the blank. Each model is trained with Adam on fresh sentences at each gap and "
+            "scored on held-out ones; the tanh RNN stops solving it beyond some distance, the LSTM goes on.",
+            helps=dict(
+                models=f"from {models}",
+                gaps="filler tokens between the arrival and the question (distance to the name: gap + 18)",
+                steps="max Adam steps per run",
+                hidden_size="H",
+                batch_size="sentences per step",
+                lr="Adam learning rate",
+                clip="max global gradient norm",
+                gate_init="LSTM/GRU gate biases",
+                test_count="held-out sentences scored",
+                seed=SEED_HELP,
+                progress=PROGRESS_HELP,
+            ),
+            choices=dict(models=CELL_KINDS, gate_init=GATE_INITS),
+            settings=dict(models=dict(metavar="MODEL"), gaps=dict(metavar="GAP")),
+        ),
         "clipping": dict(
             help="one training run with gradient spikes, with and without clip_grad_norm",
             description="Train the same model twice from the same start on the same batches with plain SGD, once "

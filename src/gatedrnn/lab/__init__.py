@@ -13,6 +13,7 @@ Each experiment is a module with ``run(**options) -> dict`` (its numbers) and
                     default, and the LSTM's forget-gate bias centred at 0 or +1 (module
                     :mod:`~gatedrnn.lab.initialisation`)
     long-range      adding problem and recall at lengths 10 … 200, four models, ± clipping
+    tom-mary        "Tom was watching TV … Mary said hi to ___" with a growing filler: LSTM vs tanh RNN
     clipping        one run with gradient spikes, trained with and without clip_grad_norm
     cells           a trained char model's hidden units coloured over text; units that track quotes, …
                     (module :mod:`~gatedrnn.lab.units`)
@@ -25,7 +26,17 @@ import time
 from pathlib import Path
 
 from ..files import check_output_directory, write_json
-from . import activations, clipping, gradient_flow, initialisation, long_range, matmul_norms, scalar, units
+from . import (
+    activations,
+    clipping,
+    gradient_flow,
+    initialisation,
+    long_range,
+    matmul_norms,
+    scalar,
+    tom_mary,
+    units,
+)
 
 EXPERIMENTS = {
     "scalar": scalar,
@@ -34,6 +45,7 @@ EXPERIMENTS = {
     "gradient-flow": gradient_flow,
     "init": initialisation,
     "long-range": long_range,
+    "tom-mary": tom_mary,
     "clipping": clipping,
     "cells": units,
 }
@@ -128,6 +140,16 @@ def _long_range_summary(results):
     return long_range.markdown_table(results) + f"\nwall time {results['seconds']:.0f} s"
 
 
+def _tom_mary_summary(results):
+    lines = [f"e.g. {results['example']['text']} (answer: {results['example']['answer']})"]
+    for kind in results["models"]:
+        scores = ", ".join(f"{distance} tokens {accuracy:.3f}" for distance, accuracy in results["table"][kind].items())
+        longest = results["longest_solved"][kind]
+        lines.append(f"{kind}: test accuracy at {scores}; solved up to {longest if longest else 'none'}")
+    lines.append(f"wall time {results['seconds']:.0f} s")
+    return "\n".join(lines)
+
+
 def _clipping_summary(results):
     lines = []
     for label, record in results["runs"].items():
@@ -165,6 +187,7 @@ SUMMARIES = {
     "gradient-flow": _gradient_flow_summary,
     "init": _init_summary,
     "long-range": _long_range_summary,
+    "tom-mary": _tom_mary_summary,
     "clipping": _clipping_summary,
     "cells": _units_summary,
 }

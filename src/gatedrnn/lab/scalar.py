@@ -70,12 +70,19 @@ def gradient_factors(model, xs):
     return dh[:-1, 0, 0][::-1].copy()
 
 
-def check_weights(weights, name):
+def check_weights(weights):
     """A non-empty tuple of finite real numbers (bool refused), as floats."""
     values = tuple(weights) if isinstance(weights, (tuple, list)) else (weights,)
     if not values or not all(_is_finite_real(value) for value in values):
-        raise GatedRNNError(f"{name} must be finite numbers, got {weights!r}; pass e.g. 3.0 0.2")
+        raise GatedRNNError(f"weights must be finite numbers, got {weights!r}; pass e.g. 3.0 0.2")
     return tuple(float(value) for value in values)
+
+
+def check_number(value, name):
+    """One finite real number (bool refused), as a float."""
+    if not _is_finite_real(value):
+        raise GatedRNNError(f"{name} must be a finite number, got {value!r}; pass e.g. 1.0")
+    return float(value)
 
 
 def _is_finite_real(value):
@@ -95,9 +102,8 @@ def run(weights=DEFAULT_WEIGHTS, steps=20, input_weight=1.0, bias=0.0, seed=0):
     ``hidden`` (h_1 … h_{steps+1}), ``per_step`` (the geometric mean of w · tanh′ over the span)
     and ``notes``: the notes' ∂h_3/∂h_1, from the first three steps, without tanh′ (w²) and with it.
     """
-    weights = check_weights(weights, "weights")
-    (input_weight,) = check_weights(input_weight, "input weight")
-    (bias,) = check_weights(bias, "bias")
+    weights = check_weights(weights)
+    input_weight, bias = check_number(input_weight, "input weight"), check_number(bias, "bias")
     check_counts(minimum=NOTES_SPAN, steps=steps)
     if steps > MAX_STEPS:
         raise GatedRNNError(
