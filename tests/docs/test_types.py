@@ -28,6 +28,7 @@ WRONG = """\
     from gatedrnn.lm import TrainConfig, generate
     from gatedrnn.lm.config import ModelConfig
     from gatedrnn.lm.model import LanguageModel
+    from gatedrnn.seq import Seq2Seq, run_task
 
     lstm = LSTM(input_size="650", hidden_size=650)
     clip_grad_norm(lstm.parameters(), max_norm="0.25")
@@ -35,14 +36,18 @@ WRONG = """\
     model = LanguageModel(ModelConfig(vocab_size=10, embedding_size=8, hidden_size=8))
     ids = generate(model, [1, 2], length=None)
     ys, state = lstm.forward(np.zeros((2, 3, 650), np.float32), lengths="3")
+    seq2seq = Seq2Seq(vocab_size="12", hidden_size=16)
+    result = run_task("brackets", epochs="3")
 """
 # (line in WRONG, what the message must mention), one error each
 EXPECTED = [
-    (7, "input_size"),
-    (8, "max_norm"),
-    (9, "lr"),
-    (11, "length"),
-    (12, "lengths"),
+    (8, "input_size"),
+    (9, "max_norm"),
+    (10, "lr"),
+    (12, "length"),
+    (13, "lengths"),
+    (14, "vocab_size"),
+    (15, "epochs"),
 ]
 
 RIGHT = """\
@@ -52,6 +57,7 @@ RIGHT = """\
     from gatedrnn.lm import TrainConfig, generate
     from gatedrnn.lm.config import ModelConfig
     from gatedrnn.lm.model import LanguageModel
+    from gatedrnn.seq import Seq2Seq, run_task
 
     lstm = LSTM(input_size=np.int64(650), hidden_size=650)
     clip_grad_norm(lstm.parameters(), max_norm=np.float32(0.25))
@@ -59,6 +65,9 @@ RIGHT = """\
     model = LanguageModel(ModelConfig(vocab_size=10, embedding_size=8, hidden_size=8))
     ids: list[int] = generate(model, np.array([1, 2]), length=5)
     ys, state = lstm.forward(np.zeros((2, 3, 650), np.float32), lengths=np.array([3, 2]))
+    seq2seq = Seq2Seq(vocab_size=np.int64(12), hidden_size=16, attention="dot")
+    written = seq2seq.greedy(np.zeros((2, 3), np.int64), np.array([3, 2]), bos_id=1, steps=np.int64(4))
+    result: dict[str, object] = run_task("brackets", epochs=np.int64(3), lr=np.float32(0.01))
 """
 
 

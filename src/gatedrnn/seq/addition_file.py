@@ -7,18 +7,25 @@ same permutation (``numpy.random.RandomState(1984)``), so the two split alike an
 gatedrnn seed trains on the book's very questions.
 """
 
+import os
+
 import numpy as np
 
 from ..errors import GatedRNNError
 from ..files import open_regular_file
+from ..typing import IntLike
 
 BOOK_SPLIT_SEED = 1984
 SOURCE_WIDTH, TARGET_WIDTH = 7, 4
 
 
-def read_addition_file(path, train_count=None, test_count=None):
+def read_addition_file(
+    path: str | os.PathLike[str], train_count: IntLike | None = None, test_count: IntLike | None = None
+) -> tuple[tuple[list[str], list[str]], tuple[list[str], list[str]]]:
     """((train sources, targets), (test sources, targets)): the book's split of ``path``, each
-    part cut to its first ``train_count`` / ``test_count`` pairs (None: all of it)."""
+    part cut to its first ``train_count`` / ``test_count`` pairs (None: all of it). Sources are
+    the 7-character questions ("16+75  "), targets the 4-character answers ("91  "), as str.
+    GatedRNNError in one line for a file that is not the book's format, or too few pairs."""
     with open_regular_file(path, "addition file") as handle:
         raw = handle.read()
     try:
@@ -36,7 +43,7 @@ def read_addition_file(path, train_count=None, test_count=None):
     return _cut(train, train_count, "train_count", path), _cut(test, test_count, "test_count", path)
 
 
-def _question_and_answer(line, number, path):
+def _question_and_answer(line: str, number: int, path: str | os.PathLike[str]) -> tuple[str, str]:
     """'16+75  _91  ' → ('16+75  ', '91  '), or GatedRNNError naming the line."""
     question, underscore, answer = line.partition("_")
     well_formed = (
@@ -54,7 +61,9 @@ def _question_and_answer(line, number, path):
     return question, answer
 
 
-def _cut(pairs, count, name, path):
+def _cut(
+    pairs: list[tuple[str, str]], count: IntLike | None, name: str, path: str | os.PathLike[str]
+) -> tuple[list[str], list[str]]:
     if count is not None and count > len(pairs):
         raise GatedRNNError(f"{name} {count} is more than the {len(pairs)} pairs of that part of {path}; lower it")
     pairs = pairs[:count]

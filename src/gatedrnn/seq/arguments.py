@@ -7,6 +7,9 @@ are accepted and returned as Python ones (they end up in a results JSON). Each f
 returns the arguments checked, as a dict, in the types the code below them expects.
 """
 
+from collections.abc import Callable, Collection, Iterable
+from typing import Any
+
 import numpy as np
 
 from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
@@ -16,30 +19,35 @@ from ..memory import available_bytes, describe_available, describe_bytes
 from ..training import NONFINITE_POLICIES
 
 
-def whole(name, value, minimum):
+def whole(name: str, value: Any, minimum: int) -> int:
+    """``value`` as an int if it is a whole number ≥ ``minimum``, else GatedRNNError naming ``name``."""
     check_whole_number(name, value, minimum)
     return int(value)
 
 
-def positive(name, value):
+def positive(name: str, value: Any) -> float:
+    """``value`` as a float if it is a finite number > 0, else GatedRNNError naming ``name``."""
     if not (is_finite_number(value) and value > 0):
         raise GatedRNNError(f"{name} must be a finite number > 0, got {short_repr(value)}")
     return float(value)
 
 
-def probability(name, value):
+def probability(name: str, value: Any) -> float:
+    """``value`` as a float if it is in [0, 1], else GatedRNNError naming ``name``."""
     if not (is_finite_number(value) and 0.0 <= value <= 1.0):
         raise GatedRNNError(f"{name} must be a probability in [0, 1], got {short_repr(value)}")
     return float(value)
 
 
-def flag(name, value):
+def flag(name: str, value: Any) -> bool:
+    """``value`` as a bool if it is a Python or NumPy bool, else GatedRNNError naming ``name``."""
     if not isinstance(value, (bool, np.bool_)):
         raise GatedRNNError(f"{name} must be True or False, got {short_repr(value)}")
     return bool(value)
 
 
-def choice(name, value, known, none_allowed=False):
+def choice(name: str, value: Any, known: Collection[str], none_allowed: bool = False) -> Any:
+    """``value`` if it is one of ``known`` (or None when allowed), else GatedRNNError naming the choices."""
     if value is None and none_allowed:
         return None
     if not isinstance(value, str) or value not in known:
@@ -48,13 +56,20 @@ def choice(name, value, known, none_allowed=False):
     return value
 
 
-def function(name, value):
+def function(name: str, value: Any) -> Callable[..., Any]:
+    """``value`` if it can be called (an echo such as print), else GatedRNNError naming ``name``."""
     if not callable(value):
         raise GatedRNNError(f"{name} must be a function (such as print), got {short_repr(value)}")
     return value
 
 
-def check_common(options, counts, probabilities=(), flags=(), positives=()):
+def check_common(
+    options: dict[str, Any],
+    counts: dict[str, int],
+    probabilities: Iterable[str] = (),
+    flags: Iterable[str] = (),
+    positives: Iterable[str] = (),
+) -> dict[str, Any]:
     """Check ``options`` in place by kind: counts {name: minimum}, then the rest by name."""
     for name, minimum in counts.items():
         if options.get(name) is not None:
@@ -71,7 +86,7 @@ def check_common(options, counts, probabilities=(), flags=(), positives=()):
     return options
 
 
-def check_task_options(**options):
+def check_task_options(**options: Any) -> dict[str, Any]:
     """run_task's arguments, checked (see the module docstring)."""
     from .models import POOLINGS
     from .tasks import TASKS
@@ -93,7 +108,7 @@ def check_task_options(**options):
     return options
 
 
-def check_transduction_options(**options):
+def check_transduction_options(**options: Any) -> dict[str, Any]:
     """run_transduction's arguments, checked (see the module docstring)."""
     from .initialisation import check_init
     from .transduction_tasks import TRANSDUCTION_TASKS
@@ -119,20 +134,20 @@ def check_transduction_options(**options):
     return options
 
 
-def recurrent_bytes(cell, input_size, hidden_size, directions):
+def recurrent_bytes(cell: str, input_size: int, hidden_size: int, directions: int) -> int:
     """float32 bytes of one recurrent layer's weights, times 4: the weights, their gradients and
     Adam's two buffers."""
     gates = RECURRENT_LAYERS[cell].gate_count
     return 4 * 4 * directions * gates * hidden_size * (input_size + hidden_size + 2)
 
 
-def activation_bytes(cell, batch_size, steps, width):
+def activation_bytes(cell: str, batch_size: int, steps: int, width: int) -> int:
     """float32 bytes of what one batch's forward keeps for backward: a few gate-wide arrays per
     step (``steps``: a generous length for the tasks' sequences)."""
     return 4 * 2 * batch_size * steps * (RECURRENT_LAYERS[cell].gate_count + 2) * width
 
 
-def check_memory(task, parameter_bytes, batch_bytes):
+def check_memory(task: str, parameter_bytes: int, batch_bytes: int) -> None:
     """GatedRNNError before anything is built when the model and one batch cannot fit."""
     available = available_bytes()
     needed = parameter_bytes + batch_bytes

@@ -16,21 +16,23 @@ reaches the queries. :class:`AttentionReadout` is the part a PlainDecoder is giv
 import numpy as np
 
 from ..layers.attention import Attention
+from ..typing import DTypeLike, FloatArray, IntLike
+from .decoder import Memory
 
 
 class AttentionReadout:
     """The context c_t beside hs_t before the read-out, and the gradients back to queries and keys."""
 
-    def __init__(self, hidden_size, score="dot", dtype=np.float32):
+    def __init__(self, hidden_size: IntLike, score: str = "dot", dtype: DTypeLike = np.float32) -> None:
         self.width = hidden_size  # the columns it adds to the read-out
         self.attention = Attention(hidden_size, score, dtype=dtype)
-        self.weights = None
+        self.weights: FloatArray | None = None
 
-    def contexts(self, hs, memory):
+    def contexts(self, hs: FloatArray, memory: Memory) -> FloatArray:
         """hs (N, T, H) → the contexts (N, T, H); keeps the weights (N, T, S)."""
         contexts, self.weights = self.attention(hs, memory.keys, memory.mask)
         return contexts
 
-    def backward(self, dcontexts):
+    def backward(self, dcontexts: FloatArray) -> tuple[FloatArray, FloatArray]:
         """dcontexts (N, T, H) → (gradient of the queries hs, gradient of the keys)."""
         return self.attention.backward(dcontexts)

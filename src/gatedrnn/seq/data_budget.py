@@ -7,8 +7,11 @@ MemoryError; :func:`check_examples_fit` refuses it first, in one line, with the 
 the budget (gatedrnn.memory).
 """
 
+from typing import Any
+
 from ..errors import GatedRNNError, check_whole_number
 from ..memory import available_bytes, describe_available, describe_bytes
+from ..typing import IntLike
 
 # Per example: a few Python objects (a str or list per side, an array's header, list slots) …
 OBJECT_BYTES_PER_EXAMPLE = 250
@@ -17,12 +20,14 @@ OBJECT_BYTES_PER_EXAMPLE = 250
 BYTES_PER_POSITION = 32
 
 
-def examples_bytes(count, longest_source, longest_target):
+def examples_bytes(count: IntLike, longest_source: IntLike, longest_target: IntLike) -> int:
     """Bytes ``count`` examples of at most these lengths take, about."""
     return int(count) * (OBJECT_BYTES_PER_EXAMPLE + BYTES_PER_POSITION * (int(longest_source) + int(longest_target)))
 
 
-def check_examples_fit(task, counts, longest_source, longest_target):
+def check_examples_fit(
+    task: str, counts: dict[str, Any], longest_source: IntLike, longest_target: IntLike
+) -> list[int]:
     """GatedRNNError unless the examples of ``counts`` ({"train_count": n, …}) fit in memory.
 
     Each count must be a whole number ≥ 1 (NumPy integers and floats with whole values

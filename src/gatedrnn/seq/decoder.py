@@ -24,15 +24,17 @@ from typing import NamedTuple
 import numpy as np
 
 from ..core import Module
+from ..layers import Linear
+from ..typing import FloatArray, IntArray, IntLike, RecurrentState
 
 
 class Memory(NamedTuple):
     """What the encoder leaves for attention: keys (N, S, H) and mask (N, S), 1 at real steps."""
 
-    keys: np.ndarray
-    mask: np.ndarray
+    keys: FloatArray
+    mask: FloatArray
 
-    def repeat(self, count):
+    def repeat(self, count: IntLike) -> "Memory":
         """Each row ``count`` times (beam search decodes ``count`` beams of one source)."""
         return Memory(*(np.repeat(part, count, axis=0) for part in self))
 
@@ -40,35 +42,41 @@ class Memory(NamedTuple):
 class Decoder(Module):
     """The interface above; subclasses write forward, backward and seq2seq_children."""
 
-    attention_weights = None
+    attention_weights: FloatArray | None = None
+    readout: Linear  # the last layer, to the V token scores (Seq2Seq.readout)
 
-    def initial_state(self, encoder_state):
+    def initial_state(self, encoder_state: RecurrentState) -> RecurrentState:
         """The state the first step starts from: the encoder's final state itself."""
         return encoder_state
 
-    def forward(self, decoder_input, state, memory, summary):
+    def forward(
+        self, decoder_input: IntArray, state: RecurrentState, memory: Memory | None, summary: FloatArray | None
+    ) -> tuple[FloatArray, RecurrentState]:
+        """ids (N, T) from ``state`` → (logits (N, T, V), the state after the last step)."""
         raise NotImplementedError(f"{type(self).__name__} does not define forward()")
 
-    def backward(self, dlogits):
+    def backward(self, dlogits: FloatArray) -> tuple[RecurrentState, FloatArray | None, FloatArray | None]:
+        """dlogits (N, T, V) → (dstate, dkeys (N, S, H) or None, dsummary (N, H) or None)."""
         raise NotImplementedError(f"{type(self).__name__} does not define backward()")
 
-    def seq2seq_children(self):
+    def seq2seq_children(self) -> list[tuple[str, Module]]:
         """(name, layer) pairs, in the order Seq2Seq's parameters have always been listed."""
         raise NotImplementedError(f"{type(self).__name__} does not define seq2seq_children()")
 
 
-def summary_of(state):
+def summary_of(state: RecurrentState) -> FloatArray:
     """The last layer's final hidden state h (N, H) of a state (h, or a tuple starting with h)."""
     return (state[0] if isinstance(state, tuple) else state)[-1]
 
 
-def add_to_top_h(dstate, dsummary):
-    """A state's gradient with the summary's gradient added to the top layer's h."""
+def add_to_top_h(dstate: RecurrentState, dsummary: FloatArray) -> RecurrentState:
+    """A state's gradient (L, N, H) [(dh, dc)] with the summary's gradient (N, H) added to the top
+    layer's h; a copy, the arguments are not changed."""
     if isinstance(dstate, tuple):
         dh, *rest = dstate
         dh = dh.copy()
         dh[-1] += dsummary
         return (dh, *rest)
-    dstate = dstate.copy()
-    dstate[-1] += dsummary
-    return dstate
+    dh = dstate.copy()
+    dh[-1] += dsummary
+    return dh

@@ -6,14 +6,47 @@ feeds the decoder its own previous choices instead, which training never showed 
 
 Each function takes a model with ``encode(source, lengths) → state``, ``summary(state)``,
 ``decode(ids (N, T), state, summary) → (logits, state)`` and ``memory`` (what the last
-encode left for attention, a gatedrnn.seq.decoder.Memory, or None): Seq2Seq and OneToMany.
+encode left for attention, a gatedrnn.seq.decoder.Memory, or None): Seq2Seq and OneToMany,
+the :class:`EncoderDecoder` protocol.
 """
+
+from typing import Any, Protocol
 
 import numpy as np
 
+from ..typing import FloatArray, FloatLike, IntArray, IntLike, RecurrentState
+from .decoder import Memory
 
-def greedy(model, source, lengths, bos_id, steps, eos_id=None):
-    """Decode by always taking the most likely token: ids (N, steps), <bos> not included.
+
+class EncoderDecoder(Protocol):
+    """What the decoding functions need of a model: Seq2Seq and OneToMany have it."""
+
+    training: bool
+    memory: Memory | None
+
+    def train(self, mode: bool = True) -> Any: ...
+
+    def eval(self) -> Any: ...
+
+    def encode(self, source: IntArray, lengths: IntArray) -> RecurrentState: ...
+
+    def summary(self, state: RecurrentState) -> FloatArray | None: ...
+
+    def decode(
+        self, decoder_input: IntArray, state: RecurrentState, summary: FloatArray | None
+    ) -> tuple[FloatArray, RecurrentState]: ...
+
+
+def greedy(
+    model: EncoderDecoder,
+    source: IntArray,
+    lengths: IntArray,
+    bos_id: IntLike,
+    steps: IntLike,
+    eos_id: IntLike | None = None,
+) -> IntArray:
+    """Decode by always taking the most likely token: source ids (N, S) and lengths (N,) → ids
+    (N, steps) int64, <bos> not included.
 
     Each chosen token is fed back as the next input. With ``eos_id``, a row that has
     chosen it keeps producing it (so every row is ``steps`` long).
@@ -37,7 +70,14 @@ def greedy(model, source, lengths, bos_id, steps, eos_id=None):
     return out
 
 
-def scheduled_inputs(model, source, lengths, decoder_input, ratio, generator):
+def scheduled_inputs(
+    model: EncoderDecoder,
+    source: IntArray,
+    lengths: IntArray,
+    decoder_input: IntArray,
+    ratio: FloatLike,
+    generator: np.random.Generator,
+) -> IntArray:
     """Decoder inputs for scheduled sampling (Bengio et al. 2015): at each step t > 0 the true
     token with probability ``ratio``, else the model's own greedy choice at step t-1.
 
@@ -46,7 +86,8 @@ def scheduled_inputs(model, source, lengths, decoder_input, ratio, generator):
     the whole sequence). Since a chosen token is an input, not something differentiated
     through, that is the same computation as training step by step, at the cost of one
     extra forward pass. ``ratio=1`` returns ``decoder_input`` itself (teacher forcing),
-    ``ratio=0`` the model's own free-running inputs.
+    ``ratio=0`` the model's own free-running inputs. source (N, S), lengths (N,), decoder_input
+    (N, T) → the mixed inputs (N, T), decoder_input's dtype (a new array unless ``ratio`` ≥ 1).
     """
     if ratio >= 1.0:
         return decoder_input
@@ -64,8 +105,18 @@ def scheduled_inputs(model, source, lengths, decoder_input, ratio, generator):
     return mixed
 
 
-def beam_search(model, source, length, bos_id, steps, width=5, eos_id=None, alpha=0.6):
-    """The most likely output of one source by beam search: (ids, score).
+def beam_search(
+    model: EncoderDecoder,
+    source: IntArray,
+    length: IntLike,
+    bos_id: IntLike,
+    steps: IntLike,
+    width: IntLike = 5,
+    eos_id: IntLike | None = None,
+    alpha: FloatLike = 0.6,
+) -> tuple[IntArray, float]:
+    """The most likely output of one source by beam search: (ids, score), ids (≤ steps,) int64 and
+    score its total log-probability (natural log, before the length penalty).
 
     source (S,) ids with ``length`` real ones. Keeps the ``width`` best partial outputs by
     total log-probability; an output ends at ``eos_id`` (then it is set aside) or after
@@ -79,8 +130,8 @@ def beam_search(model, source, length, bos_id, steps, width=5, eos_id=None, alph
     state = model.encode(source[None], np.array([length]))
     summary = model.summary(state)
     memory = model.memory
-    beams = [(0.0, [], state)]  # (log-probability, tokens, decoder state after them)
-    finished = []
+    beams: list[tuple[float, list[int], RecurrentState]] = [(0.0, [], state)]  # log-probability, tokens, state after
+    finished: list[tuple[float, list[int]]] = []
     for _ in range(steps):
         count = len(beams)
         tokens = np.array([[beam[1][-1] if beam[1] else bos_id] for beam in beams], dtype=np.int64)
@@ -92,7 +143,7 @@ def beam_search(model, source, length, bos_id, steps, width=5, eos_id=None, alph
         scores = logits[:, -1].astype(np.float64)
         log_probs = scores - scores.max(-1, keepdims=True)
         log_probs -= np.log(np.exp(log_probs).sum(-1, keepdims=True))
-        candidates = []
+        candidates: list[tuple[float, list[int], int]] = []
         for b, (total, seq, _) in enumerate(beams):
             for token in np.argsort(log_probs[b])[::-1][:width]:
                 candidates.append((total + log_probs[b, token], seq + [int(token)], b))
@@ -115,13 +166,13 @@ def beam_search(model, source, length, bos_id, steps, width=5, eos_id=None, alph
     return np.array(best, dtype=np.int64), best_total
 
 
-def _stack_states(states):
+def _stack_states(states: list[RecurrentState]) -> RecurrentState:
     if isinstance(states[0], tuple):
         return tuple(np.concatenate(parts, axis=1) for parts in zip(*states, strict=True))
     return np.concatenate(states, axis=1)
 
 
-def _select_state(state, row):
+def _select_state(state: RecurrentState, row: int) -> RecurrentState:
     if isinstance(state, tuple):
         return tuple(part[:, row : row + 1] for part in state)
     return state[:, row : row + 1]

@@ -12,16 +12,20 @@ The outputs are what attention looks back over (with the mask of real source ste
 final state starts the decoder.
 """
 
+from typing import Any
+
 import numpy as np
 
 from ..core import Module
 from ..layers import RECURRENT_LAYERS, Embedding
 from ..layers.recurrent import time_mask
+from ..typing import DTypeLike, FloatArray, IntArray, IntLike, RecurrentState
 from .decoder import Memory
 
 
-def reverse_real(ids, lengths):
-    """Each row's first lengths[n] ids reversed, the padding after them left in place."""
+def reverse_real(ids: IntArray, lengths: IntArray) -> IntArray:
+    """ids (N, S), lengths (N,) → a copy (N, S), same dtype, with each row's first lengths[n] ids
+    reversed and the padding after them left in place."""
     out = ids.copy()
     for row, length in enumerate(lengths):
         out[row, :length] = ids[row, :length][::-1]
@@ -33,15 +37,15 @@ class Encoder(Module):
 
     def __init__(
         self,
-        vocab_size,
-        embedding_size,
-        hidden_size,
-        cell="lstm",
-        num_layers=1,
-        reverse_source=False,
-        bidirectional=False,
-        dtype=np.float32,
-    ):
+        vocab_size: IntLike,
+        embedding_size: IntLike,
+        hidden_size: IntLike,
+        cell: str = "lstm",
+        num_layers: IntLike = 1,
+        reverse_source: bool = False,
+        bidirectional: bool = False,
+        dtype: DTypeLike = np.float32,
+    ) -> None:
         self.hidden_size = hidden_size
         self.reverse_source, self.bidirectional = bool(reverse_source), bool(bidirectional)
         self.embed = Embedding(vocab_size, embedding_size, dtype=dtype)
@@ -49,7 +53,7 @@ class Encoder(Module):
             embedding_size, hidden_size, num_layers, bidirectional=self.bidirectional, dtype=dtype
         )
 
-    def forward(self, source, lengths):
+    def forward(self, source: IntArray, lengths: IntArray) -> tuple[Memory, RecurrentState]:
         """source (N, S), lengths (N,) → (Memory of the outputs (N, S, H) and the mask (N, S) of
         real steps, the final state: each layer's h [, c] as (L, N, H))."""
         if self.reverse_source:
@@ -62,8 +66,9 @@ class Encoder(Module):
         mask = time_mask(np.asarray(lengths), source.shape[1], outputs.dtype)[..., 0].T
         return Memory(outputs, mask), state
 
-    def backward(self, doutputs, dstate):
-        """From the gradients of the outputs (None: unused) and of the final state."""
+    def backward(self, doutputs: FloatArray | None, dstate: RecurrentState) -> None:
+        """From the gradients of the outputs (N, S, H) (None: unused) and of the final state
+        (L, N, H) [(h, c) for an LSTM]: added to every parameter's ``.grad``."""
         if self.bidirectional:  # each direction received the summed gradient
             if doutputs is not None:
                 doutputs = np.concatenate([doutputs, doutputs], axis=-1)
@@ -72,14 +77,14 @@ class Encoder(Module):
         self.embed.backward(dsource)
 
 
-def _sum_directions(state):
+def _sum_directions(state: Any) -> Any:
     """(2L, N, H) states, layer-major with the two directions side by side → (L, N, H), summed."""
     if isinstance(state, tuple):
         return tuple(_sum_directions(part) for part in state)
     return state.reshape(-1, 2, *state.shape[1:]).sum(axis=1)
 
 
-def _repeat_directions(dstate):
+def _repeat_directions(dstate: Any) -> Any:
     """The inverse shape of _sum_directions, for gradients: (L, N, H) → (2L, N, H)."""
     if isinstance(dstate, tuple):
         return tuple(_repeat_directions(part) for part in dstate)

@@ -17,12 +17,17 @@ The draws are the library's initialisers (gatedrnn.init.normal_, zeros_) from th
 generator, in ``named_parameters`` order, so one seed gives one model.
 """
 
+from typing import TypeVar
+
 import numpy as np
 
 from .. import init as _init
 from .. import rng as _rng
+from ..core import Module
 from ..errors import GatedRNNError, short_repr
 from ..layers import Embedding
+
+ModuleT = TypeVar("ModuleT", bound=Module)
 
 SEQ2SEQ_INITS = ("pytorch", "book")
 # The book's: at its settings it trains reversed + peeky addition on every seed tried, where
@@ -31,21 +36,21 @@ DEFAULT_INIT = "book"
 BOOK_EMBEDDING_STD = 0.01
 
 
-def check_init(init):
+def check_init(init: object) -> str:
     """``init`` if it is one of SEQ2SEQ_INITS, else GatedRNNError in one line."""
     if not isinstance(init, str) or init not in SEQ2SEQ_INITS:
         raise GatedRNNError(f"unknown init {short_repr(init)}; choose one of {', '.join(SEQ2SEQ_INITS)}")
     return init
 
 
-def initialise(model, init, rng=None):
+def initialise(model: ModuleT, init: str, rng: np.random.Generator | None = None) -> ModuleT:
     """Re-draw ``model``'s weights by ``init`` (checked); "pytorch" leaves them as built. Returns the model."""
     if check_init(init) == "book":
         book_init_(model, rng)
     return model
 
 
-def book_init_(model, rng=None):
+def book_init_(model: ModuleT, rng: np.random.Generator | None = None) -> ModuleT:
     """The book's scheme, in place: embeddings N(0, 0.01²); weights W (out, in) N(0, 1/in);
     biases 0; b_hh of LSTM/RNN layers frozen at 0 (one bias per gate)."""
     generator = _rng.generator() if rng is None else rng
@@ -61,7 +66,7 @@ def book_init_(model, rng=None):
     return model
 
 
-def _freeze_redundant_biases(model):
+def _freeze_redundant_biases(model: Module) -> None:
     """b_hh frozen at zero wherever only b_ih + b_hh enters the cell (LSTM, RNN; not GRU)."""
     for module in model.modules():
         if getattr(type(module), "summed_biases", False):

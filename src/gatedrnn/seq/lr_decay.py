@@ -12,9 +12,12 @@ lr / d^max(e - decay_start, 0)), so it is still accepted, converted, and named o
 """
 
 from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
+from ..typing import FloatLike, IntLike
 
 
-def modern_decay(lr_decay, decay_start, decay_after=None):
+def modern_decay(
+    lr_decay: FloatLike, decay_start: IntLike, decay_after: IntLike | None = None
+) -> tuple[float, int, dict[str, float], dict[str, float]]:
     """(lr_decay as a divisor, decay_start, old, new): the schedule in the new vocabulary, and
     when the old one was used, what was written and what to write, as {name: value} dicts
     (empty when nothing was old). Raises GatedRNNError in one line for values neither
@@ -43,10 +46,10 @@ def modern_decay(lr_decay, decay_start, decay_after=None):
     return lr_decay, decay_start, old, new
 
 
-def deprecation_line(old, new, flags):
+def deprecation_line(old: dict[str, float], new: dict[str, float], flags: bool) -> str:
     """The one line naming the new spelling: as command-line flags, or as Python keywords."""
 
-    def spell(values):
+    def spell(values: dict[str, float]) -> str:
         if flags:
             return " ".join(f"--{name.replace('_', '-')} {value:g}" for name, value in values.items())
         return ", ".join(f"{name}={value!r}" for name, value in values.items())

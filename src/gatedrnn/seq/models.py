@@ -10,11 +10,14 @@ forward state at the end and the backward state at the start), or the mean or ma
 its outputs over its real steps.
 """
 
+from typing import Any
+
 import numpy as np
 
 from ..core import Module
 from ..errors import GatedRNNError
 from ..layers import Dropout, Embedding, Linear, cell_class
+from ..typing import DTypeLike, FloatArray, FloatLike, IntArray, IntLike, RecurrentState
 
 POOLINGS = ("last", "mean", "max")
 
@@ -22,9 +25,19 @@ POOLINGS = ("last", "mean", "max")
 class _SequenceEncoder(Module):
     """Shared front: embedding → dropout → recurrent layers, returning outputs and final state."""
 
-    def __init__(self, vocab_size, embedding_size, hidden_size, num_layers, cell, bidirectional, dropout, dtype):
+    def __init__(
+        self,
+        vocab_size: IntLike,
+        embedding_size: IntLike,
+        hidden_size: IntLike,
+        num_layers: IntLike,
+        cell: str,
+        bidirectional: bool,
+        dropout: FloatLike,
+        dtype: DTypeLike,
+    ) -> None:
         recurrent = cell_class(cell)  # one line naming the registered cells for an unknown one
-        self.config = dict(
+        self.config: dict[str, Any] = dict(
             vocab_size=vocab_size,
             embedding_size=embedding_size,
             hidden_size=hidden_size,
@@ -44,7 +57,14 @@ class _SequenceEncoder(Module):
             dtype=dtype,
         )
 
-    def encode(self, ids, lengths):
+    def encode(self, ids: IntArray, lengths: IntArray | None) -> tuple[FloatArray, RecurrentState]:
+        """ids (N, T) of any integer dtype, lengths (N,) → the recurrent layer's outputs and final state.
+
+        The ids are embedded, dropped out (in training) and read by the recurrent layer, which
+        stops each row at its length (None: every row is T steps long). Returns ys
+        (N, T, dirs·H), zero at padded steps, and the final state (L·dirs, N, H) — a tuple
+        (h, c) for an LSTM — both in the model's float dtype (float32 by default).
+        """
         if not isinstance(ids, np.ndarray) or ids.ndim != 2:
             shape = ids.shape if isinstance(ids, np.ndarray) else type(ids).__name__
             raise GatedRNNError(
@@ -54,7 +74,10 @@ class _SequenceEncoder(Module):
         self._lengths = np.asarray(lengths) if lengths is not None else np.full(ids.shape[0], ids.shape[1])
         return self.rnn(self.embed_dropout(self.embed(ids)), lengths=self._lengths)
 
-    def encode_backward(self, dys, dstate=None):
+    def encode_backward(self, dys: FloatArray | None, dstate: RecurrentState | None = None) -> None:
+        """The gradients of encode's outputs dys (N, T, dirs·H) and of its final state → added to
+        every parameter's ``.grad`` (recurrent layer, then embedding). Either may be None for zeros:
+        a classifier pooling the last state passes no dys."""
         dxs, _ = self.rnn.backward(dys, dstate)
         self.embed.backward(self.embed_dropout.backward(dxs))
 
@@ -64,17 +87,17 @@ class SequenceClassifier(_SequenceEncoder):
 
     def __init__(
         self,
-        vocab_size,
-        num_classes,
-        embedding_size=32,
-        hidden_size=64,
-        num_layers=1,
-        cell="lstm",
-        bidirectional=False,
-        pooling="last",
-        dropout=0.0,
-        dtype=np.float32,
-    ):
+        vocab_size: IntLike,
+        num_classes: IntLike,
+        embedding_size: IntLike = 32,
+        hidden_size: IntLike = 64,
+        num_layers: IntLike = 1,
+        cell: str = "lstm",
+        bidirectional: bool = False,
+        pooling: str = "last",
+        dropout: FloatLike = 0.0,
+        dtype: DTypeLike = np.float32,
+    ) -> None:
         if not isinstance(pooling, str) or pooling not in POOLINGS:
             raise GatedRNNError(f"unknown pooling {pooling!r}; choose one of {', '.join(POOLINGS)}")
         super().__init__(vocab_size, embedding_size, hidden_size, num_layers, cell, bidirectional, dropout, dtype)
@@ -82,12 +105,14 @@ class SequenceClassifier(_SequenceEncoder):
         self.pooling = pooling
         self.head = Linear(self.rnn.output_size, num_classes, dtype=dtype)
 
-    def forward(self, ids, lengths=None):
+    def forward(self, ids: IntArray, lengths: IntArray | None = None) -> FloatArray:
+        """ids (N, T) of any integer dtype, lengths (N,) (None: all T long) → class scores (N, num_classes),
+        in the model's float dtype (unnormalised: SoftmaxCrossEntropy takes them)."""
         ys, state = self.encode(ids, lengths)
         self._ys_shape = ys.shape
         return self.head(self._pool(ys, state))
 
-    def _pool(self, ys, state):
+    def _pool(self, ys: FloatArray, state: RecurrentState) -> FloatArray:
         mask = (np.arange(ys.shape[1])[None, :] < self._lengths[:, None])[:, :, None]
         self._mask = mask
         if self.pooling == "last":
@@ -100,22 +125,23 @@ class SequenceClassifier(_SequenceEncoder):
         self._argmax = masked.argmax(axis=1)  # (N, F): the step each maximum came from
         return np.take_along_axis(ys, self._argmax[:, None, :], axis=1)[:, 0]
 
-    def backward(self, dlogits):
+    def backward(self, dlogits: FloatArray) -> None:
+        """dL/dscores (N, num_classes) → gradients added to every parameter's ``.grad``."""
         dpooled = self.head.backward(dlogits)
         N, T, F = self._ys_shape
-        dys = np.zeros(self._ys_shape, dpooled.dtype)
-        dstate = None
-        if self.pooling == "last":
+        if self.pooling == "last":  # only the final state was read: no gradient reaches the outputs
             dh = np.zeros((self.rnn.num_layers * self.rnn.num_directions, N, self.rnn.hidden_size), dpooled.dtype)
             dh[-self.rnn.num_directions :] = dpooled.reshape(N, self.rnn.num_directions, -1).transpose(1, 0, 2)
-            dstate = (dh, np.zeros_like(dh)) if len(self.rnn.state_names) > 1 else dh
-            dys = None
-        elif self.pooling == "mean":
+            dstate: RecurrentState = (dh, np.zeros_like(dh)) if len(self.rnn.state_names) > 1 else dh
+            self.encode_backward(None, dstate)
+            return
+        dys = np.zeros(self._ys_shape, dpooled.dtype)
+        if self.pooling == "mean":
             dys[...] = dpooled[:, None, :] / self._lengths[:, None, None].astype(dpooled.dtype)
             dys *= self._mask
         else:
             np.put_along_axis(dys, self._argmax[:, None, :], dpooled[:, None, :], axis=1)
-        self.encode_backward(dys, dstate)
+        self.encode_backward(dys)
 
 
 class SequenceTagger(_SequenceEncoder):
@@ -123,23 +149,26 @@ class SequenceTagger(_SequenceEncoder):
 
     def __init__(
         self,
-        vocab_size,
-        num_tags,
-        embedding_size=32,
-        hidden_size=64,
-        num_layers=1,
-        cell="lstm",
-        bidirectional=False,
-        dropout=0.0,
-        dtype=np.float32,
-    ):
+        vocab_size: IntLike,
+        num_tags: IntLike,
+        embedding_size: IntLike = 32,
+        hidden_size: IntLike = 64,
+        num_layers: IntLike = 1,
+        cell: str = "lstm",
+        bidirectional: bool = False,
+        dropout: FloatLike = 0.0,
+        dtype: DTypeLike = np.float32,
+    ) -> None:
         super().__init__(vocab_size, embedding_size, hidden_size, num_layers, cell, bidirectional, dropout, dtype)
         self.config.update(num_tags=num_tags)
         self.head = Linear(self.rnn.output_size, num_tags, dtype=dtype)
 
-    def forward(self, ids, lengths=None):
+    def forward(self, ids: IntArray, lengths: IntArray | None = None) -> FloatArray:
+        """ids (N, T) of any integer dtype, lengths (N,) (None: all T long) → tag scores (N, T, num_tags),
+        in the model's float dtype; the scores at padded steps are the read-out of zeros."""
         ys, _ = self.encode(ids, lengths)
         return self.head(ys)
 
-    def backward(self, dlogits):
+    def backward(self, dlogits: FloatArray) -> None:
+        """dL/dscores (N, T, num_tags) → gradients added to every parameter's ``.grad``."""
         self.encode_backward(self.head.backward(dlogits))

@@ -13,26 +13,28 @@ read-out; the encoder adds it to its top layer's final h (gatedrnn.seq.decoder.a
 
 import numpy as np
 
+from ..typing import FloatArray, IntLike
+
 
 class Peek:
     """The summary beside every step's input and read-out, and its gradient back from both."""
 
-    def __init__(self, hidden_size):
+    def __init__(self, hidden_size: IntLike) -> None:
         self.width = hidden_size  # the columns it adds to the input and to the read-out
 
-    def beside(self, xs, summary):
+    def beside(self, xs: FloatArray, summary: FloatArray) -> FloatArray:
         """xs (N, T, D) → [xs | h] (N, T, D + H), h repeated over the T steps."""
         return np.concatenate([xs, self.repeated(summary, xs.shape[:2])], axis=-1)
 
     @staticmethod
-    def repeated(summary, leading):
+    def repeated(summary: FloatArray, leading: tuple[int, ...]) -> FloatArray:
         """h (N, H) as (N, T, H) without a copy."""
         return np.broadcast_to(summary[:, None], leading + summary.shape[1:])
 
-    def readout_gradient(self, dcolumns):
+    def readout_gradient(self, dcolumns: FloatArray) -> FloatArray:
         """The summary's gradient from its read-out columns (N, T, H): their sum over time."""
         return dcolumns.sum(axis=1)
 
-    def input_gradient(self, dxs, dsummary):
+    def input_gradient(self, dxs: FloatArray, dsummary: FloatArray | None) -> tuple[FloatArray, FloatArray]:
         """dxs (N, T, D + H) → (dxs without the summary's columns, dsummary plus their sum over time)."""
         return dxs[..., : -self.width], dsummary + dxs[..., -self.width :].sum(axis=1)

@@ -9,6 +9,8 @@ answer counts only if every character is right (the book's ``is_correct``).
 import os
 import time
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -19,6 +21,7 @@ from ..lr_schedule import check_step_schedule, step_lr
 from ..optim import Adam
 from ..progress import bar
 from ..training import NonFiniteGuard, check_finite_weights, guarded_step
+from ..typing import FloatLike, IntLike
 from .arguments import check_transduction_options
 from .decoding import beam_search, scheduled_inputs
 from .initialisation import DEFAULT_INIT
@@ -26,12 +29,20 @@ from .lr_decay import deprecation_line, modern_decay
 from .one_to_many import OneToMany
 from .seq2seq import Seq2Seq
 from .training import where_in_run
-from .transduction_tasks import BOS, EOS, ONE_TO_MANY_TASKS, PAD, make_transduction_task
+from .transduction_tasks import BOS, EOS, ONE_TO_MANY_TASKS, PAD, TransductionData, make_transduction_task
 
 
-def exact_match(model, data, split="test", batch_size=1000, beam_width=1):
+def exact_match(
+    model: Seq2Seq | OneToMany,
+    data: TransductionData,
+    split: str = "test",
+    batch_size: IntLike = 1000,
+    beam_width: IntLike = 1,
+) -> float:
     """The fraction of ``split``'s sources whose decoding is exactly the target: greedy, or by
-    beam search of ``beam_width`` (gatedrnn.seq.decoding.beam_search) when it is above 1."""
+    beam search of ``beam_width`` (gatedrnn.seq.decoding.beam_search) when it is above 1.
+
+    ``split``: "train" or "test" (an attribute of ``data``); the answer is a float in [0, 1]."""
     sources, targets = getattr(data, split)
     steps = data.target_width or max(len(t) for t in targets) + 1
     eos = None if data.target_width else data.symbols.index(EOS)
@@ -53,20 +64,20 @@ def exact_match(model, data, split="test", batch_size=1000, beam_width=1):
 
 
 def fit_transduction(
-    model,
-    data,
-    epochs,
-    batch_size=128,
-    lr=1e-3,
-    clip=5.0,
-    teacher_forcing=1.0,
-    lr_decay=1.0,
-    decay_start=0,
-    on_nonfinite="error",
-    echo=print,
-    progress=True,
-    decay_after=None,
-):
+    model: Seq2Seq | OneToMany,
+    data: TransductionData,
+    epochs: IntLike,
+    batch_size: IntLike = 128,
+    lr: FloatLike = 1e-3,
+    clip: FloatLike | None = 5.0,
+    teacher_forcing: FloatLike = 1.0,
+    lr_decay: FloatLike = 1.0,
+    decay_start: IntLike = 0,
+    on_nonfinite: str = "error",
+    echo: Callable[[str], object] = print,
+    progress: bool = True,
+    decay_after: IntLike | None = None,
+) -> list[dict[str, Any]]:
     """Train ``model`` on ``data.train``; returns one record per epoch (loss, test exact match, lr, seconds).
 
     ``teacher_forcing``: the probability that the decoder is fed the true previous token at
@@ -90,7 +101,7 @@ def fit_transduction(
     criterion = SoftmaxCrossEntropy(ignore_index=data.symbols.index(PAD))
     optimizer = Adam(model.parameters(), lr=lr)
     generator = _rng.generator()
-    history = []
+    history: list[dict[str, Any]] = []
     for epoch in range(1, epochs + 1):
         started, losses = time.perf_counter(), []
         optimizer.lr = step_lr(lr, lr_decay, decay_start, epoch - 1)
@@ -130,34 +141,34 @@ def fit_transduction(
 
 
 def run_transduction(
-    task="addition",
-    reverse_source=False,
-    peeky=False,
-    attention=None,
-    input_feeding=False,
-    bidirectional=False,
-    cell="lstm",
-    init=DEFAULT_INIT,
-    embedding_size=16,
-    hidden_size=128,
-    epochs=25,
-    batch_size=128,
-    lr=1e-3,
-    clip=5.0,
-    lr_decay=1.0,
-    decay_start=0,
-    teacher_forcing=1.0,
-    train_count=None,
-    test_count=None,
-    addition_file=None,
-    beam_width=1,
-    on_nonfinite="error",
-    seed=0,
-    echo=print,
-    progress=True,
-    keep_model=False,
-    decay_after=None,
-):
+    task: str = "addition",
+    reverse_source: bool = False,
+    peeky: bool = False,
+    attention: str | None = None,
+    input_feeding: bool = False,
+    bidirectional: bool = False,
+    cell: str = "lstm",
+    init: str = DEFAULT_INIT,
+    embedding_size: IntLike = 16,
+    hidden_size: IntLike = 128,
+    epochs: IntLike = 25,
+    batch_size: IntLike = 128,
+    lr: FloatLike = 1e-3,
+    clip: FloatLike = 5.0,
+    lr_decay: FloatLike = 1.0,
+    decay_start: IntLike = 0,
+    teacher_forcing: FloatLike = 1.0,
+    train_count: IntLike | None = None,
+    test_count: IntLike | None = None,
+    addition_file: str | os.PathLike[str] | None = None,
+    beam_width: IntLike = 1,
+    on_nonfinite: str = "error",
+    seed: IntLike = 0,
+    echo: Callable[[str], object] = print,
+    progress: bool = True,
+    keep_model: bool = False,
+    decay_after: IntLike | None = None,
+) -> dict[str, Any]:
     """Generate ``task``, train a Seq2Seq on it, and return its settings, history and final exact match.
 
     The defaults are the book's chapter 7 settings for addition (wordvec 16, hidden 128, batch
@@ -212,6 +223,7 @@ def run_transduction(
         sizes["path"] = addition_file
     data = make_transduction_task(task, seed=seed, **sizes)
     shape = dict(embedding_size=options["embedding_size"], hidden_size=options["hidden_size"], cell=options["cell"])
+    model: Seq2Seq | OneToMany
     if task in ONE_TO_MANY_TASKS:  # one class token in: a decoder started from its vector
         if any(options[name] for name in ("reverse_source", "peeky", "attention", "input_feeding", "bidirectional")):
             raise GatedRNNError(f"{task} is one-to-many: reverse_source, peeky and attention need a source sequence")
@@ -266,10 +278,10 @@ def run_transduction(
     return result
 
 
-def _modern_decay_or_warn(lr_decay, decay_start, decay_after):
+def _modern_decay_or_warn(lr_decay: FloatLike, decay_start: IntLike, decay_after: IntLike | None) -> tuple[float, int]:
     """The schedule in the language models' words; a DeprecationWarning naming them when the
     caller used the old ones (gatedrnn.seq.lr_decay)."""
-    lr_decay, decay_start, old, new = modern_decay(lr_decay, decay_start, decay_after)
+    divisor, start, old, new = modern_decay(lr_decay, decay_start, decay_after)
     if old:
         warnings.warn(deprecation_line(old, new, flags=False), DeprecationWarning, stacklevel=3)
-    return lr_decay, decay_start
+    return divisor, start

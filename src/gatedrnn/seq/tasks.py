@@ -10,17 +10,22 @@
   so it can only guess from the left one; a bidirectional model sees both sides.
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
 from ..errors import GatedRNNError, check_whole_number
+from ..typing import IntArray, IntLike
 from .data_budget import check_examples_fit
 
 BRACKETS = ("(", ")")
 
 
-def _balanced(generator, length):
+def _balanced(generator: np.random.Generator, length: int) -> list[int]:
     """A random balanced string of ``length`` (even) brackets, as 0 = '(' and 1 = ')'."""
-    out, depth, opens_left = [], 0, length // 2
+    out: list[int] = []
+    depth, opens_left = 0, length // 2
     for position in range(length):
         remaining = length - position
         must_close = depth == remaining  # only closes fit in what is left
@@ -34,7 +39,7 @@ def _balanced(generator, length):
     return out
 
 
-def _unbalance(generator, sequence):
+def _unbalance(generator: np.random.Generator, sequence: Sequence[int]) -> list[int]:
     """Swap an '(' with a later ')': the counts stay equal, but between the two the depth drops
     by 2, so some prefix closes more than it opened. Swapping the first '(' always works; a
     random pair is tried first so the defect can sit anywhere."""
@@ -53,7 +58,8 @@ def _unbalance(generator, sequence):
     return seq
 
 
-def is_balanced(sequence):
+def is_balanced(sequence: Sequence[int] | IntArray) -> bool:
+    """Whether a bracket string (0 = '(', 1 = ')') never closes more than it opened and ends level."""
     depth = 0
     for token in sequence:
         depth += 1 if token == 0 else -1
@@ -62,13 +68,20 @@ def is_balanced(sequence):
     return depth == 0
 
 
-def brackets(count, min_length=4, max_length=40, seed=0):
-    """``count`` bracket strings (lists of 0/1) with labels 1 = balanced, 0 = not."""
+def brackets(
+    count: IntLike, min_length: IntLike = 4, max_length: IntLike = 40, seed: int | None = 0
+) -> tuple[list[IntArray], list[int]]:
+    """``count`` bracket strings with labels 1 = balanced, 0 = not.
+
+    Returns (sequences, labels): each sequence an int64 array (T,) of 0 = '(' and 1 = ')', T
+    even in [min_length, max_length]; labels Python ints, alternating 1, 0, 1, … from ``seed``.
+    """
     if min_length < 2 or max_length < min_length:
         raise GatedRNNError(f"bracket lengths must satisfy 2 ≤ min ≤ max, got {min_length} and {max_length}")
     (count,) = check_examples_fit("brackets", {"count": count}, max_length, 1)
     generator = np.random.default_rng(seed)
-    sequences, labels = [], []
+    sequences: list[IntArray] = []
+    labels: list[int] = []
     for index in range(count):
         length = 2 * int(generator.integers(min_length // 2, max_length // 2 + 1))
         sequence = _balanced(generator, length)
@@ -78,14 +91,21 @@ def brackets(count, min_length=4, max_length=40, seed=0):
     return sequences, labels
 
 
-def neighbours(count, min_length=5, max_length=30, k=10, seed=0):
-    """``count`` digit strings and their tags: 1 where the right neighbour > the left neighbour."""
+def neighbours(
+    count: IntLike, min_length: IntLike = 5, max_length: IntLike = 30, k: IntLike = 10, seed: int | None = 0
+) -> tuple[list[IntArray], list[IntArray]]:
+    """``count`` digit strings and their tags: 1 where the right neighbour > the left neighbour.
+
+    Returns (sequences, tags): each sequence an int64 array (T,) of digits 0 … k-1, T in
+    [min_length, max_length], and its tags an int64 array (T,) of 0/1.
+    """
     check_whole_number("min_length", min_length, 1)
-    check_whole_number("max_length", max_length, min_length)
+    check_whole_number("max_length", max_length, int(min_length))
     check_whole_number("k", k, 1)
     (count,) = check_examples_fit("neighbours", {"count": count}, max_length, max_length)
     generator = np.random.default_rng(seed)
-    sequences, tags = [], []
+    sequences: list[IntArray] = []
+    tags: list[IntArray] = []
     for _ in range(count):
         tokens = generator.integers(0, k, int(generator.integers(min_length, max_length + 1)))
         padded = np.concatenate([[-1], tokens, [-1]])
@@ -94,14 +114,17 @@ def neighbours(count, min_length=5, max_length=30, k=10, seed=0):
     return sequences, tags
 
 
-TASKS = {
+TASKS: dict[str, dict[str, Any]] = {
     "brackets": dict(kind="classify", vocab_size=2, classes=2),
     "neighbours": dict(kind="tag", vocab_size=10, classes=2),
 }
 
 
-def make_task(name, count, seed):
-    """(sequences, targets) for task ``name``."""
+def make_task(
+    name: str, count: IntLike, seed: int | None
+) -> tuple[list[IntArray], list[int]] | tuple[list[IntArray], list[IntArray]]:
+    """(sequences, targets) for task ``name`` of TASKS: brackets' (int64 arrays (T,), int labels)
+    or neighbours' (int64 arrays (T,), int64 tag arrays (T,))."""
     if name == "brackets":
         return brackets(count, seed=seed)
     if name == "neighbours":

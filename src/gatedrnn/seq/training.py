@@ -1,25 +1,34 @@
 """A plain training loop for SequenceClassifier and SequenceTagger, with accuracy."""
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from .. import rng as _rng
 from ..data import BucketBatches
 from ..layers import SoftmaxCrossEntropy
-from ..optim import Adam
+from ..optim import Adam, Optimizer
 from ..training import NonFiniteGuard, check_finite_weights, guarded_step
+from ..typing import FloatLike, IntLike
 from .arguments import check_task_options
 from .models import SequenceClassifier, SequenceTagger
 from .tasks import TASKS, make_task
 
 
-def loss_and_accuracy(model, batches):
-    """Mean loss and accuracy over ``batches`` (padded tags, ignore_index, are not counted)."""
+def loss_and_accuracy(model: SequenceClassifier | SequenceTagger, batches: BucketBatches) -> tuple[float, float]:
+    """Mean loss and accuracy over ``batches`` (padded tags, ignore_index, are not counted).
+
+    Both are Python floats: the mean cross-entropy (nats) per counted target, and the fraction
+    of them whose highest score is the right class. The model is evaluated in eval mode and
+    left in the mode it was in.
+    """
     was_training = model.training
     model.eval()
     criterion = SoftmaxCrossEntropy(ignore_index=batches.ignore_index, reduction="sum")
-    total, correct, count = 0.0, 0, 0
+    total: float = 0.0
+    correct, count = 0, 0
     for inputs, lengths, targets in batches:
         logits = model(inputs, lengths)
         total += criterion(logits, targets)
@@ -30,8 +39,21 @@ def loss_and_accuracy(model, batches):
     return total / count, correct / count
 
 
-def fit(model, optimizer, train, valid, epochs, clip=1.0, echo=print, progress=True, on_nonfinite="error"):
+def fit(
+    model: SequenceClassifier | SequenceTagger,
+    optimizer: Optimizer,
+    train: BucketBatches,
+    valid: BucketBatches,
+    epochs: IntLike,
+    clip: FloatLike | None = 1.0,
+    echo: Callable[[str], object] = print,
+    progress: bool = True,
+    on_nonfinite: str = "error",
+) -> list[dict[str, Any]]:
     """Train for ``epochs`` passes over ``train``; returns one record per epoch.
+
+    A record: epoch, train_loss, valid_loss, valid_accuracy (floats), skipped_updates (int),
+    seconds. ``clip``: the global gradient norm each update is clipped to (None: no clipping).
 
     ``on_nonfinite``: "error" stops at a nan/inf loss or gradient, "skip" skips that update
     and stops after 10 in a row (gatedrnn.training.NonFiniteGuard, as the language models do).
@@ -41,17 +63,21 @@ def fit(model, optimizer, train, valid, epochs, clip=1.0, echo=print, progress=T
 
     criterion = SoftmaxCrossEntropy(ignore_index=train.ignore_index)
     guard = NonFiniteGuard(on_nonfinite)
-    history = []
+    history: list[dict[str, Any]] = []
     for epoch in range(1, epochs + 1):
         started, losses = time.perf_counter(), []
         for number, (inputs, lengths, targets) in enumerate(
             bar(train, desc=f"epoch {epoch}/{epochs}", leave=False, progress=progress)
         ):
+
+            def forward(inputs=inputs, lengths=lengths, targets=targets):  # this batch, bound now
+                return criterion(model(inputs, lengths), targets)
+
             result = guarded_step(
                 model,
                 criterion,
                 optimizer,
-                lambda inputs=inputs, lengths=lengths, targets=targets: criterion(model(inputs, lengths), targets),
+                forward,
                 guard,
                 where_in_run(epoch, number, len(train)),
                 max_norm=clip,
@@ -77,22 +103,22 @@ def fit(model, optimizer, train, valid, epochs, clip=1.0, echo=print, progress=T
 
 
 def run_task(
-    task,
-    cell="lstm",
-    bidirectional=False,
-    pooling="last",
-    hidden_size=64,
-    epochs=10,
-    lr=0.005,
-    batch_size=32,
-    train_count=4000,
-    valid_count=1000,
-    test_count=1000,
-    on_nonfinite="error",
-    seed=0,
-    echo=print,
-    progress=True,
-):
+    task: str,
+    cell: str = "lstm",
+    bidirectional: bool = False,
+    pooling: str = "last",
+    hidden_size: IntLike = 64,
+    epochs: IntLike = 10,
+    lr: FloatLike = 0.005,
+    batch_size: IntLike = 32,
+    train_count: IntLike = 4000,
+    valid_count: IntLike = 1000,
+    test_count: IntLike = 1000,
+    on_nonfinite: str = "error",
+    seed: IntLike = 0,
+    echo: Callable[[str], object] = print,
+    progress: bool = True,
+) -> dict[str, Any]:
     """Train a classifier or tagger on a synthetic task (gatedrnn.seq.tasks); returns a results dict.
 
     This signature is the single source of ``gatedrnn task``'s defaults. ``on_nonfinite``:
@@ -136,11 +162,12 @@ def run_task(
         for offset, split in enumerate(("train", "valid", "test"))
     }
     batches = {
-        split: BucketBatches(*data, batch_size=batch_size, shuffle=split == "train", seed=seed)
-        for split, data in splits.items()
+        split: BucketBatches(sequences, targets, batch_size=batch_size, shuffle=split == "train", seed=seed)
+        for split, (sequences, targets) in splits.items()
     }
     _rng.seed(seed)
-    common = dict(embedding_size=16, hidden_size=hidden_size, cell=cell, bidirectional=bidirectional)
+    common: dict[str, Any] = dict(embedding_size=16, hidden_size=hidden_size, cell=cell, bidirectional=bidirectional)
+    model: SequenceClassifier | SequenceTagger
     if spec["kind"] == "classify":
         model = SequenceClassifier(spec["vocab_size"], spec["classes"], pooling=options["pooling"], **common)
     else:
@@ -178,6 +205,6 @@ def run_task(
     )
 
 
-def where_in_run(epoch, number, batches_per_epoch):
+def where_in_run(epoch: int, number: int, batches_per_epoch: int) -> str:
     """'at step 12 (epoch 2, batch 2)' for batch ``number`` (0-based) of 1-based ``epoch``."""
     return f"at step {(epoch - 1) * batches_per_epoch + number + 1} (epoch {epoch}, batch {number + 1})"

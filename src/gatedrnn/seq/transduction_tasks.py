@@ -20,11 +20,16 @@ in <eos> except when the task's outputs have a fixed width (addition), where the
 writes exactly that many characters.
 """
 
+import datetime
+import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..errors import GatedRNNError, check_whole_number
+from ..typing import IntArray, IntLike
 from .addition_file import read_addition_file
 from .data_budget import check_examples_fit
 
@@ -36,32 +41,35 @@ SPECIALS = (PAD, BOS, EOS)
 class TransductionData:
     """One task's examples, encoded. ``symbols`` are the vocabulary (ids 0, 1, 2: <pad>, <bos>,
     <eos>); ``train``/``test`` are (sources, targets) lists of strings; ``target_width`` is the
-    fixed output length, or None for outputs ended by <eos>."""
+    fixed output length, or None for outputs ended by <eos>. A source is a string, or (numbers)
+    a list of class symbols; a target is a string."""
 
     name: str
-    symbols: list
-    train: tuple
-    test: tuple
-    target_width: int = None
+    symbols: list[str]
+    train: tuple[list[Any], list[str]]
+    test: tuple[list[Any], list[str]]
+    target_width: int | None = None
 
     @property
-    def vocab_size(self):
+    def vocab_size(self) -> int:
+        """The number of symbols V, specials included."""
         return len(self.symbols)
 
-    def encode_sources(self, sources):
-        """(ids (N, S) padded with <pad>, lengths (N,))."""
+    def encode_sources(self, sources: Sequence[Sequence[str]]) -> tuple[IntArray, IntArray]:
+        """(ids (N, S) int64 padded with <pad> (id 0), lengths (N,)), S the longest source."""
         return _pad([[self.symbols.index(c) for c in s] for s in sources])
 
-    def encode_targets(self, targets):
-        """(decoder inputs, outputs), padded with <pad>: the outputs are y, then <eos> unless the
-        width is fixed; the inputs are <bos> and the outputs but the last (teacher forcing)."""
+    def encode_targets(self, targets: Sequence[str]) -> tuple[IntArray, IntArray]:
+        """(decoder inputs, outputs), both (N, T) int64 padded with <pad>: the outputs are y, then
+        <eos> unless the width is fixed; the inputs are <bos> and the outputs but the last
+        (teacher forcing)."""
         ends = [] if self.target_width else [self.symbols.index(EOS)]
-        outputs = [[self.symbols.index(c) for c in t] + ends for t in targets]
-        inputs, _ = _pad([[self.symbols.index(BOS)] + ids[:-1] for ids in outputs])
-        outputs, _ = _pad(outputs)
+        output_ids = [[self.symbols.index(c) for c in t] + ends for t in targets]
+        inputs, _ = _pad([[self.symbols.index(BOS)] + ids[:-1] for ids in output_ids])
+        outputs, _ = _pad(output_ids)
         return inputs, outputs
 
-    def decode(self, ids):
+    def decode(self, ids: Iterable[IntLike]) -> str:
         """The string of ``ids`` up to the first <eos> (specials left out)."""
         out = []
         for i in ids:
@@ -73,7 +81,7 @@ class TransductionData:
         return "".join(out)
 
 
-def _pad(sequences):
+def _pad(sequences: Sequence[Sequence[int]]) -> tuple[IntArray, IntArray]:
     lengths = np.array([len(s) for s in sequences])
     ids = np.zeros((len(sequences), lengths.max()), dtype=np.int64)  # 0 is <pad>
     for row, sequence in enumerate(sequences):
@@ -81,7 +89,12 @@ def _pad(sequences):
     return ids, lengths
 
 
-def addition(train_count=45_000, test_count=5_000, seed=0, path=None):
+def addition(
+    train_count: IntLike = 45_000,
+    test_count: IntLike = 5_000,
+    seed: int | None = 0,
+    path: str | os.PathLike[str] | None = None,
+) -> TransductionData:
     """The book's addition data: 'a+b' (a, b < 1000) padded to 7 → the sum padded to 4.
 
     Generated from ``seed``, or, given ``path``, read from the book's ``addition.txt``
@@ -107,10 +120,16 @@ def addition(train_count=45_000, test_count=5_000, seed=0, path=None):
     )
 
 
-def reversal(train_count=20_000, test_count=2_000, min_length=3, max_length=12, seed=0):
+def reversal(
+    train_count: IntLike = 20_000,
+    test_count: IntLike = 2_000,
+    min_length: IntLike = 3,
+    max_length: IntLike = 12,
+    seed: int | None = 0,
+) -> TransductionData:
     """A random lower-case string (lengths min_length … max_length) → the same string backwards."""
     check_whole_number("min_length", min_length, 1)
-    check_whole_number("max_length", max_length, min_length)
+    check_whole_number("max_length", max_length, int(min_length))
     train_count, test_count = check_examples_fit(
         "reversal", dict(train_count=train_count, test_count=test_count), max_length, max_length + 1
     )
@@ -130,7 +149,13 @@ def reversal(train_count=20_000, test_count=2_000, min_length=3, max_length=12, 
     )
 
 
-def copy(train_count=20_000, test_count=2_000, min_length=3, max_length=20, seed=0):
+def copy(
+    train_count: IntLike = 20_000,
+    test_count: IntLike = 2_000,
+    min_length: IntLike = 3,
+    max_length: IntLike = 20,
+    seed: int | None = 0,
+) -> TransductionData:
     """A random lower-case string (lengths min_length … max_length) → the same string."""
     data = reversal(train_count, test_count, min_length, max_length, seed)
     return TransductionData("copy", data.symbols, (data.train[0], data.train[0]), (data.test[0], data.test[0]))
@@ -153,13 +178,13 @@ MONTHS = (
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def _written(date, style):
+def _written(date: datetime.date, style: int) -> str:
     """``date`` (a datetime.date) in one of the written styles, numbered 0 … len(DATE_STYLES) - 1."""
     month, day, year = MONTHS[date.month - 1], date.day, date.year
     return DATE_STYLES[style](date, month, day, year)
 
 
-DATE_STYLES = (
+DATE_STYLES: tuple[Callable[[datetime.date, str, int, int], str], ...] = (
     lambda d, m, day, y: f"{m.capitalize()} {day}, {y}",
     lambda d, m, day, y: f"{day} {m[:3].capitalize()} {y}",
     lambda d, m, day, y: f"{d.month}/{day}/{y % 100:02d}",
@@ -174,20 +199,19 @@ DATE_STYLES = (
 LONGEST_WRITTEN_DATE = 30  # a written date is at most 28 characters ("wednesday, 27 september 1994")
 
 
-def dates(train_count=20_000, test_count=2_000, seed=0):
+def dates(train_count: IntLike = 20_000, test_count: IntLike = 2_000, seed: int | None = 0) -> TransductionData:
     """Dates from 1900-01-01 to 2099-12-31 written in DATE_STYLES → "YYYY-MM-DD" (fixed width 10).
 
     Two-digit years ("9/27/94") are read as 19xx, so the task only draws such dates from the
     1900s; every other style covers the whole range.
     """
-    import datetime
-
     train_count, test_count = check_examples_fit(
         "dates", dict(train_count=train_count, test_count=test_count), LONGEST_WRITTEN_DATE, 11
     )
     generator = np.random.default_rng(seed)
     first = datetime.date(1900, 1, 1).toordinal()
-    sources, targets = [], []
+    sources: list[str] = []
+    targets: list[str] = []
     while len(sources) < train_count + test_count:
         date = datetime.date.fromordinal(first + int(generator.integers(0, 73_049)))
         style = int(generator.integers(len(DATE_STYLES)))
@@ -212,7 +236,7 @@ ONES = (
 TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 
 
-def number_words(n):
+def number_words(n: IntLike) -> str:
     """342 → 'three hundred forty-two' (0 ≤ n < 1000)."""
     hundreds, rest = divmod(n, 100)
     words = [f"{ONES[hundreds]} hundred"] if hundreds else []
@@ -221,7 +245,7 @@ def number_words(n):
     return " ".join(words)
 
 
-def numbers(train_count=800, test_count=200, seed=0):
+def numbers(train_count: IntLike = 800, test_count: IntLike = 200, seed: int | None = 0) -> TransductionData:
     """One-to-many: n (0 ≤ n < 1000) as its digit classes <h3> <t4> <o2> → number_words(n), then <eos>.
 
     Train and test hold different numbers, so a right answer on the test set is a number
@@ -244,10 +268,21 @@ def numbers(train_count=800, test_count=200, seed=0):
 
 
 ONE_TO_MANY_TASKS = ("numbers",)
-TRANSDUCTION_TASKS = {"addition": addition, "reversal": reversal, "copy": copy, "dates": dates, "numbers": numbers}
+TRANSDUCTION_TASKS: dict[str, Callable[..., TransductionData]] = {
+    "addition": addition,
+    "reversal": reversal,
+    "copy": copy,
+    "dates": dates,
+    "numbers": numbers,
+}
 
 
-def make_transduction_task(name, **options):
+def make_transduction_task(name: str, **options: Any) -> TransductionData:
+    """The TransductionData of task ``name`` (a key of TRANSDUCTION_TASKS), made by its function
+    with ``options`` (train_count, test_count, seed, and the task's own such as ``path`` for
+    addition or ``min_length`` for reversal). Sources and targets are kept as strings (numbers:
+    lists of class symbols); ``encode_sources`` / ``encode_targets`` give the int64 id arrays
+    (N, S) / (N, T) padded with <pad> (id 0). GatedRNNError in one line for an unknown name."""
     if name not in TRANSDUCTION_TASKS:
         raise GatedRNNError(f"unknown task {name!r}; choose one of {', '.join(TRANSDUCTION_TASKS)}")
     return TRANSDUCTION_TASKS[name](**options)
