@@ -24,17 +24,22 @@ class EncoderDecoder(Protocol):
     training: bool
     memory: Memory | None
 
-    def train(self, mode: bool = True) -> Any: ...
+    def train(self, mode: bool = True) -> Any:
+        """Dropout on (``mode=True``) or off (gatedrnn.core.Module.train)."""
 
-    def eval(self) -> Any: ...
+    def eval(self) -> Any:
+        """Dropout off: decoding runs the model in eval mode, then restores its mode."""
 
-    def encode(self, source: IntArray, lengths: IntArray) -> RecurrentState: ...
+    def encode(self, source: IntArray, lengths: IntArray) -> RecurrentState:
+        """source ids (N, S), lengths (N,) → the decoder's initial state; sets ``memory``."""
 
-    def summary(self, state: RecurrentState) -> FloatArray | None: ...
+    def summary(self, state: RecurrentState) -> FloatArray | None:
+        """What a peeky decoder sees of the encoder's state: h (N, H), or None."""
 
     def decode(
         self, decoder_input: IntArray, state: RecurrentState, summary: FloatArray | None
-    ) -> tuple[FloatArray, RecurrentState]: ...
+    ) -> tuple[FloatArray, RecurrentState]:
+        """ids (N, T) from ``state`` → (logits (N, T, V), the state after the last step)."""
 
 
 def greedy(
