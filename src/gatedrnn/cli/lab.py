@@ -162,6 +162,7 @@ def _experiment_specs():
                 clip="max global gradient norm",
                 gate_init="LSTM/GRU gate biases",
                 test_count="held-out sentences scored",
+                repeats="runs of the whole grid, with seeds SEED, SEED + 1, …",
                 seed=SEED_HELP,
                 progress=PROGRESS_HELP,
             ),

@@ -143,9 +143,16 @@ def _long_range_summary(results):
 def _tom_mary_summary(results):
     lines = [f"e.g. {results['example']['text']} (answer: {results['example']['answer']})"]
     for kind in results["models"]:
-        scores = ", ".join(f"{distance} tokens {accuracy:.3f}" for distance, accuracy in results["table"][kind].items())
+        scores = ", ".join(
+            f"{distance} tokens {accuracy:.3f} ({results['solved_count'][kind][distance]}/{results['repeats']} solved)"
+            for distance, accuracy in results["table"][kind].items()
+        )
         longest = results["longest_solved"][kind]
-        lines.append(f"{kind}: test accuracy at {scores}; solved up to {longest if longest else 'none'}")
+        reach = ", ".join(f"{r['untrained_reach']:.1e}" for r in results["runs"] if r["model"] == kind)
+        lines.append(
+            f"{kind}: mean test accuracy at {scores}; solved every time up to {longest if longest else 'none'}; "
+            f"untrained, ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖ = {reach}"
+        )
     lines.append(f"wall time {results['seconds']:.0f} s")
     return "\n".join(lines)
 

@@ -32,6 +32,7 @@ import numpy as np
 from ..errors import GatedRNNError, is_whole_number
 from ..figures import pyplot, save_figure
 from .checks import check_counts, check_fits, check_positive, check_seed, sequence_pass_bytes
+from .gradient_flow import profile
 from .models import LastStepModel, check_cell_kinds, check_gate_init
 from .training import score, train_on_task
 
@@ -56,9 +57,10 @@ FILLERS = (
 )
 QUESTION = "{B} said hi to"
 PROMPT_TOKENS = 8 + 6 + 4  # opening, arrival and question: the tokens besides the filler
-DEFAULT_GAPS = (0, 20, 40)
+DEFAULT_GAPS = (0, 40, 80)
 DEFAULT_MODELS = ("rnn-tanh", "lstm")
 EVAL_COUNT = 256  # sentences scored to decide when a run has solved the task
+PROBE_COUNT = 32  # sentences the untrained gradient's reach is averaged over
 
 
 def _words():
@@ -129,7 +131,7 @@ def check_gaps(gaps):
     """The distinct gaps, sorted, each a non-negative integer."""
     values = list(gaps)
     if not values or not all(is_whole_number(gap, 0) for gap in values):
-        raise GatedRNNError(f"gaps must be non-negative integers, got {values!r}; e.g. --gaps 0 10 20 40")
+        raise GatedRNNError(f"gaps must be non-negative integers, got {values!r}; e.g. --gaps 0 40 80")
     return sorted({int(gap) for gap in values})
 
 
@@ -137,41 +139,51 @@ def check_gaps(gaps):
 def run(
     models=DEFAULT_MODELS,
     gaps=DEFAULT_GAPS,
-    steps=800,
+    steps=1000,
     hidden_size=32,
     batch_size=32,
-    lr=1e-2,
+    lr=3e-3,
     clip=1.0,
     gate_init="chrono",
     test_count=500,
+    repeats=1,
     seed=0,
     progress=True,
 ):
-    """Train each model at each gap; returns the test accuracies as a dict.
+    """Train each model at each gap, ``repeats`` times; returns the test accuracies as a dict.
 
-    Every model of a gap starts from its own seeded draw and sees the same sentences. ``clip``
-    is the max global gradient norm; ``gate_init`` the LSTM's gate biases (see
-    :mod:`gatedrnn.lab.models`; chrono's longest time scale is the sentence length).
+    Repeat r uses seed ``seed + r``: every model of a gap starts from its own seeded draw and
+    sees the same sentences. ``clip`` is the max global gradient norm; ``gate_init`` the
+    LSTM's gate biases (see :mod:`gatedrnn.lab.models`; chrono's longest time scale is the
+    sentence length).
 
-    Returns ``runs`` (model, gap, distance, accuracy, solved, steps taken, diverged), ``table``
-    (model → {distance: accuracy}), ``longest_solved`` (model → the longest distance solved,
-    or None) and ``example``, one sentence of the largest gap with its answer.
+    Before training, each model's ``untrained_reach`` is measured: ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖, the
+    part of the gradient at the blank that arrives at the state after the first name.
+
+    Returns ``runs`` (seed, model, gap, distance, accuracy, solved, untrained reach, steps
+    taken, diverged), ``table`` (model → {distance: mean accuracy over the repeats}),
+    ``solved_count`` (model → {distance: repeats solved}), ``longest_solved`` (model → the
+    longest distance solved in every repeat, or None) and ``example``, one sentence of the
+    largest gap with its answer.
     """
     from ..progress import bar as progress_bar
 
     models = check_cell_kinds(models)
     gaps = check_gaps(gaps)
-    check_counts(steps=steps, hidden_size=hidden_size, batch_size=batch_size, test_count=test_count)
+    check_counts(steps=steps, hidden_size=hidden_size, batch_size=batch_size, test_count=test_count, repeats=repeats)
     check_positive(lr=lr, clip=clip)
     check_gate_init(gate_init)
     check_seed(seed)
-    steps, hidden_size, batch_size, test_count, seed = (
-        int(steps),
-        int(hidden_size),
-        int(batch_size),
-        int(test_count),
-        int(seed),
+    settings = dict(
+        steps=int(steps),
+        hidden_size=int(hidden_size),
+        batch_size=int(batch_size),
+        lr=float(lr),
+        clip=float(clip),
+        gate_init=gate_init,
+        test_count=int(test_count),
     )
+    seeds = [int(seed) + r for r in range(int(repeats))]
     check_fits(
         f"tom-mary with gaps up to {gaps[-1]}, hidden_size {hidden_size}, batch_size {batch_size}, "
         f"test_count {test_count}",
@@ -180,96 +192,130 @@ def run(
     )
     started = time.perf_counter()
     records = []
-    with progress_bar(total=len(models) * len(gaps) * steps, desc="tom-mary", unit="step", progress=progress) as bar:
-        for gap in gaps:
-            held_out = TASK.generate(EVAL_COUNT, gap, np.random.default_rng([seed, 1, gap]))
-            test = TASK.generate(test_count, gap, np.random.default_rng([seed, 2, gap]))
-            for kind in models:
-                model = LastStepModel(
-                    kind,
-                    TASK.input_size,
-                    hidden_size,
-                    TASK.output_size,
-                    gate_init=gate_init,
-                    max_span=distance(gap),
-                    generator=np.random.default_rng([seed, 3, gap]),
-                )
-                run_started = time.perf_counter()
-                history = train_on_task(
-                    model,
-                    TASK,
-                    gap,
-                    steps,
-                    np.random.default_rng([seed, 4, gap]),
-                    lr=lr,
-                    batch_size=batch_size,
-                    clip=clip,
-                    eval_batch=held_out,
-                    progress=bar,
-                )
-                accuracy = score(model, TASK, *test)
-                records.append(
-                    dict(
-                        model=kind,
-                        gap=gap,
-                        distance=distance(gap),
-                        accuracy=accuracy,
-                        solved=TASK.solved(accuracy),
-                        steps=history["steps"],
-                        diverged=history["diverged"],
-                        seconds=time.perf_counter() - run_started,
-                    )
-                )
-    words, answer = sentence(gaps[-1], np.random.default_rng([seed, 5]))
+    total = len(seeds) * len(models) * len(gaps) * settings["steps"]
+    with progress_bar(total=total, desc="tom-mary", unit="step", progress=progress) as bar:
+        for run_seed in seeds:
+            for gap in gaps:
+                records.extend(train_at_gap(models, gap, run_seed, settings, bar))
+    words, answer = sentence(gaps[-1], np.random.default_rng([seeds[0], 5]))
     return dict(
         experiment="tom-mary",
         models=models,
         gaps=gaps,
-        steps=steps,
-        hidden_size=hidden_size,
-        batch_size=batch_size,
-        lr=lr,
-        clip=clip,
-        gate_init=gate_init,
-        test_count=test_count,
-        seed=seed,
+        **settings,
+        repeats=len(seeds),
+        seed=seeds[0],
         chance=TASK.chance,
         vocabulary_size=len(VOCABULARY),
         example=dict(text=" ".join(words) + " ___", answer=answer),
         runs=records,
-        table={kind: {str(r["distance"]): r["accuracy"] for r in records if r["model"] == kind} for kind in models},
-        longest_solved={
-            kind: max((r["distance"] for r in records if r["model"] == kind and r["solved"]), default=None)
-            for kind in models
-        },
+        **tables(records, models, len(seeds)),
         seconds=time.perf_counter() - started,
     )
+
+
+def train_at_gap(models, gap, seed, settings, bar):
+    """One record per model: trained from its seeded draw on the same sentences of ``gap``, then scored."""
+    held_out = TASK.generate(EVAL_COUNT, gap, np.random.default_rng([seed, 1, gap]))
+    test = TASK.generate(settings["test_count"], gap, np.random.default_rng([seed, 2, gap]))
+    probe = TASK.generate(PROBE_COUNT, gap, np.random.default_rng([seed, 6, gap]))
+    records = []
+    for kind in models:
+        model = LastStepModel(
+            kind,
+            TASK.input_size,
+            settings["hidden_size"],
+            TASK.output_size,
+            gate_init=settings["gate_init"],
+            max_span=distance(gap),
+            generator=np.random.default_rng([seed, 3, gap]),
+        )
+        run_started = time.perf_counter()
+        with np.errstate(under="ignore"):
+            reach = gradient_reach(model, probe)
+        history = train_on_task(
+            model,
+            TASK,
+            gap,
+            settings["steps"],
+            np.random.default_rng([seed, 4, gap]),
+            lr=settings["lr"],
+            batch_size=settings["batch_size"],
+            clip=settings["clip"],
+            eval_batch=held_out,
+            progress=bar,
+        )
+        accuracy = score(model, TASK, *test)
+        records.append(
+            dict(
+                seed=seed,
+                model=kind,
+                gap=gap,
+                distance=distance(gap),
+                accuracy=accuracy,
+                solved=TASK.solved(accuracy),
+                untrained_reach=reach,
+                steps=history["steps"],
+                diverged=history["diverged"],
+                seconds=time.perf_counter() - run_started,
+            )
+        )
+    return records
+
+
+def tables(records, models, repeats):
+    """``table`` (mean accuracy), ``solved_count`` and ``longest_solved`` (in every repeat), per model."""
+    table, solved, longest = {}, {}, {}
+    for kind in models:
+        mine = [r for r in records if r["model"] == kind]
+        distances = sorted({r["distance"] for r in mine})
+        table[kind] = {str(d): float(np.mean([r["accuracy"] for r in mine if r["distance"] == d])) for d in distances}
+        solved[kind] = {str(d): sum(r["solved"] for r in mine if r["distance"] == d) for d in distances}
+        longest[kind] = max((d for d in distances if solved[kind][str(d)] == repeats), default=None)
+    return dict(table=table, solved_count=solved, longest_solved=longest)
+
+
+def gradient_reach(model, probe):
+    """‖∂L/∂h_1‖ / ‖∂L/∂h_T‖ of the model as it is: how much of the gradient at the blank reaches the
+    state right after the first name (gradient-flow's profile, averaged over the probe sentences)."""
+    norms = profile(model, TASK, *probe)["h"]
+    return float(norms[-1] / norms[0]) if norms[0] > 0 else 0.0
 
 
 COLOURS = {"rnn-tanh": "tab:red", "irnn": "tab:orange", "lstm": "tab:blue", "gru": "tab:green"}
 
 
 def plot(results, path):
-    """Test accuracy against the distance from the name to the blank, one line per model."""
+    """Test accuracy against the distance from the name to the blank: a dot per repeat, the mean as a
+    line, and how many repeats solved it (accuracy ≥ 0.95) beside each mean."""
     plt = pyplot()
     figure, ax = plt.subplots(figsize=(8, 4.8), dpi=110)
-    for kind in results["models"]:
+    for offset, kind in zip((-0.6, 0.6, -1.2, 1.2), results["models"], strict=False):
+        colour = COLOURS.get(kind)
         runs = [r for r in results["runs"] if r["model"] == kind]
-        ax.plot(
-            [r["distance"] for r in runs],
-            [r["accuracy"] for r in runs],
-            "o-",
-            color=COLOURS.get(kind),
-            label=kind,
-        )
+        ax.plot([r["distance"] + offset for r in runs], [r["accuracy"] for r in runs], ".", color=colour, alpha=0.6)
+        distances = [int(d) for d in results["table"][kind]]
+        means = list(results["table"][kind].values())
+        ax.plot(distances, means, "o-", color=colour, label=f"{kind} (mean of {results['repeats']})")
+        for d, mean in zip(distances, means, strict=True):
+            count = results["solved_count"][kind][str(d)]
+            ax.annotate(
+                f"{count}/{results['repeats']}",
+                xy=(d, mean),
+                xytext=(6, -12 if kind == "rnn-tanh" else 6),
+                textcoords="offset points",
+                color=colour,
+                fontsize=8,
+            )
     ax.axhline(results["chance"], color="grey", linestyle=":", label=f"chance ({results['chance']:.3f})")
-    ax.axhline(0.95, color="black", linestyle="--", linewidth=0.8, label="solved (0.95)")
-    ax.set_ylim(0, 1.03)
+    ax.axhline(0.95, color="black", linestyle="--", linewidth=0.8, label="solved (0.95); n/m: repeats solved")
+    ax.set_ylim(0, 1.05)
     ax.set_xlabel("tokens from the first name to the blank")
     ax.set_ylabel(f"test accuracy ({results['test_count']} sentences)")
     ax.set_title(
         f"'Tom was watching TV … Mary said hi to ___': H = {results['hidden_size']}, at most "
-        f"{results['steps']} Adam steps, gate biases {results['gate_init']}",
+        f"{results['steps']} Adam steps, gate biases {results['gate_init']}, seeds {results['seed']}"
+        f"…{results['seed'] + results['repeats'] - 1}",
         fontsize=9,
     )
     example = results["example"]["text"]
@@ -281,6 +327,6 @@ def plot(results, path):
         fontsize=7,
     )
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8, loc="center right")
+    ax.legend(fontsize=8, loc="center left")
     figure.tight_layout()
     save_figure(figure, path)

@@ -92,7 +92,7 @@ ROWS = [
     Row(
         "lab-tom-mary-test-count-huge",
         "cli",
-        "tom-mary with gaps up to 40",
+        "tom-mary with gaps up to 80",
         args=lab("tom-mary", "--test-count", HUGE_COUNT),
     ),
     Row("lab-tom-mary-unknown-model", "cli", "invalid choice", args=lab("tom-mary", "--models", "transformer")),
