@@ -56,7 +56,7 @@ def finished_run_directory(directory):
     return FinishedRun(run=run, corpus=corpus)
 
 
-AREAS = ("cli", "checkpoints", "api", "run", "interop", "data", "seq", "layers")
+AREAS = ("cli", "checkpoints", "api", "run", "interop", "data", "seq", "layers", "lab")
 
 
 def all_rows():
