@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what a type checker sees of the lazy names below; nothing is imported at run time
-    from .clip import clip_grad_norm, clip_grad_value
+    from .clip import clip_grad_norm, clip_grad_norm_per_tensor, clip_grad_value
     from .core import Module, Parameter
     from .errors import GatedRNNError
     from .layers import (
@@ -45,6 +45,7 @@ _EXPORTS = {
     "use_deterministic": "threads",
     "is_deterministic": "threads",
     "clip_grad_norm": "clip",
+    "clip_grad_norm_per_tensor": "clip",
     "clip_grad_value": "clip",
     "backward_and_step": "training",
     "NonFiniteGuard": "training",
