@@ -19,6 +19,17 @@ LISTED_FLOAT_BYTES = 32
 STATE_FLOATS_PER_UNIT = 16
 
 
+def check_choices(values, allowed, name):
+    """``values`` as a non-empty list, each one of ``allowed``; else one line naming what is unknown and the choices."""
+    values = list(values)
+    unknown = [value for value in values if value not in allowed]
+    if unknown or not values:
+        raise GatedRNNError(
+            f"unknown {name} {', '.join(map(str, unknown)) or '(none given)'}; choose from {', '.join(allowed)}"
+        )
+    return values
+
+
 def check_seed(seed):
     """A seed is a non-negative integer (NumPy refuses negative ones with a traceback)."""
     if not is_whole_number(seed, 0):

@@ -30,7 +30,7 @@ import numpy as np
 from .. import init
 from ..errors import GatedRNNError
 from ..figures import pyplot, save_figure
-from .checks import check_counts, check_fits, check_seed, sequence_pass_bytes
+from .checks import check_choices, check_counts, check_fits, check_seed, sequence_pass_bytes
 from .gradient_flow import decay_per_step, profile, relative
 from .matmul_norms import backward_norms
 from .models import LastStepModel
@@ -64,17 +64,6 @@ def shift_forget_bias_(lstm, shift):
     """b_f ← b_f + ``shift`` on the LSTM's forget rows [H, 2H) of bias_ih (only b_ih + b_hh enters σ)."""
     hidden = lstm.hidden_size
     lstm.bias_ih_l0.data[hidden : 2 * hidden] += shift
-
-
-def check_choices(values, allowed, name):
-    """``values`` as a non-empty list, each one of ``allowed``."""
-    values = list(values)
-    unknown = [value for value in values if value not in allowed]
-    if unknown or not values:
-        raise GatedRNNError(
-            f"unknown {name} {', '.join(map(str, unknown)) or '(none given)'}; choose from {', '.join(allowed)}"
-        )
-    return values
 
 
 def check_forget_biases(values):

@@ -27,6 +27,7 @@ from .. import rng as _rng
 from ..core import Module, check_parameters_fit
 from ..errors import GatedRNNError
 from ..layers import GRU, LSTM, RNN, Linear
+from .checks import check_choices
 
 CELL_KINDS = ("rnn-tanh", "irnn", "lstm", "gru")
 GATE_INITS = ("chrono", "pytorch")
@@ -34,13 +35,7 @@ GATE_INITS = ("chrono", "pytorch")
 
 def check_cell_kinds(kinds):
     """``kinds`` as a list, each one of :data:`CELL_KINDS`."""
-    kinds = list(kinds)
-    unknown = [kind for kind in kinds if kind not in CELL_KINDS]
-    if unknown or not kinds:
-        raise GatedRNNError(
-            f"unknown model {', '.join(unknown) or '(none given)'}; choose from {', '.join(CELL_KINDS)}"
-        )
-    return kinds
+    return check_choices(kinds, CELL_KINDS, "model")
 
 
 def check_gate_init(gate_init):
