@@ -11,6 +11,15 @@ import shlex
 OUT_DEFAULT = "runs/lab"
 SEED_HELP = "random seed"
 PROGRESS_HELP = "show a progress bar"
+# The options every grid of trained models shares (long-range, tom-mary): one wording.
+GRID_TRAINING_HELPS = dict(
+    steps="max Adam steps per run",
+    hidden_size="H",
+    lr="Adam learning rate",
+    gate_init="LSTM/GRU gate biases",
+    seed=SEED_HELP,
+    progress=PROGRESS_HELP,
+)
 
 
 def add_parser(commands):
@@ -130,18 +139,13 @@ def _experiment_specs():
             description="Train RNN-tanh, IRNN, LSTM and GRU on the adding problem and the recall task at each "
             "length, with and without gradient clipping, and tabulate the test scores (a few minutes).",
             helps=dict(
+                **GRID_TRAINING_HELPS,
                 tasks=f"from {tasks}",
                 models=f"from {models}",
                 lengths="sequence lengths",
-                steps="max Adam steps per run",
-                hidden_size="H",
                 batch_size="sequences per step",
-                lr="Adam learning rate",
                 clip="max gradient norm of the clipped runs",
-                gate_init="LSTM/GRU gate biases",
                 test_count="held-out sequences scored",
-                seed=SEED_HELP,
-                progress=PROGRESS_HELP,
             ),
             choices=dict(tasks=tuple(LONG_RANGE_TASKS), models=CELL_KINDS, gate_init=GATE_INITS),
             settings=dict(tasks=dict(metavar="TASK"), models=dict(metavar="MODEL"), lengths=dict(metavar="T")),
@@ -153,18 +157,13 @@ def _experiment_specs():
             "the names and the blank. Each model is trained with Adam on fresh sentences at each gap and "
             "scored on held-out ones; the tanh RNN stops solving it beyond some distance, the LSTM goes on.",
             helps=dict(
+                **GRID_TRAINING_HELPS,
                 models=f"from {models}",
                 gaps="filler tokens between the arrival and the question (distance to the name: gap + 18)",
-                steps="max Adam steps per run",
-                hidden_size="H",
                 batch_size="sentences per step",
-                lr="Adam learning rate",
                 clip="max global gradient norm",
-                gate_init="LSTM/GRU gate biases",
                 test_count="held-out sentences scored",
                 repeats="runs of the whole grid, with seeds SEED, SEED + 1, …",
-                seed=SEED_HELP,
-                progress=PROGRESS_HELP,
             ),
             choices=dict(models=CELL_KINDS, gate_init=GATE_INITS),
             settings=dict(models=dict(metavar="MODEL"), gaps=dict(metavar="GAP")),
