@@ -7,7 +7,7 @@ from .dropout import Dropout, LockedDropout
 from .embedding import Embedding
 from .gru import GRU
 from .linear import Linear
-from .loss import SoftmaxCrossEntropy
+from .loss import MSELoss, SoftmaxCrossEntropy
 from .lstm import LSTM
 from .recurrent import Recurrent
 from .registry import CELL_CLASSES, RECURRENT_LAYERS, cell_class
@@ -22,6 +22,7 @@ __all__ = [
     "GRU",
     "Linear",
     "SoftmaxCrossEntropy",
+    "MSELoss",
     "LSTM",
     "Recurrent",
     "RNN",
