@@ -2,8 +2,9 @@
 
 brackets and neighbours classify or tag padded sequences (run_task); addition and reversal
 are sequence-to-sequence (run_transduction: an encoder–decoder trained with teacher
-forcing, scored by exact match). Each task's options are its run function's parameters,
-with its defaults (cli/options.py).
+forcing, scored by exact match); forecast is regression, real values in and out
+(run_forecast: a recurrent layer and a linear read-out trained with MSELoss). Each task's
+options are its run function's parameters, with its defaults (cli/options.py).
 """
 
 import argparse
@@ -59,6 +60,25 @@ TRANSDUCTION_HELPS = dict(
     seed="random seed (data, weights and order)",
     progress="show a progress bar",
 )
+FORECAST_HELPS = dict(
+    mode="many-to-one: read --length values, predict the next; many-to-many: predict the next value at every step",
+    cell="the recurrent layer",
+    hidden_size="units of the recurrent layer",
+    length="T, values read per sequence",
+    components="sines summed per sequence, each with its own frequency and phase",
+    noise="σ of the Gaussian noise added to every value (the MSE floor is σ²)",
+    epochs="passes over the training set",
+    lr="Adam learning rate",
+    batch_size="sequences per batch",
+    clip="max global gradient norm",
+    train_count="training sequences",
+    valid_count="validation sequences",
+    test_count="test sequences",
+    on_nonfinite=TAGGING_HELPS["on_nonfinite"],
+    seed="random seed (data, weights and order)",
+    plot="draw the forecasts against the truth for three test sequences into this PNG (default: no figure)",
+    progress="show a progress bar",
+)
 DESCRIPTIONS = dict(
     brackets="Is a string of ( and ) balanced? Many-to-one, padded variable-length batches.",
     neighbours="Tag each digit 1 when its right neighbour is larger than its left one: many-to-many, needs "
@@ -70,6 +90,9 @@ DESCRIPTIONS = dict(
     dates="A date written one of eight ways ('September 27, 1994', '9/27/94', …) → '1994-09-27'.",
     numbers="One-to-many: a number n < 1000 given as three digit classes → its English words ('three hundred "
     "forty-two'), written by a decoder started from one vector; test numbers are never seen in training.",
+    forecast="Regression: noisy sums of sines, each sequence its own frequencies and phases; forecast the next "
+    "value (many-to-one) or the next value at every step (many-to-many) with a recurrent layer and a linear "
+    "read-out trained on mean squared error, scored against predicting the last value and the mean.",
 )
 
 
@@ -79,12 +102,24 @@ def run(args):
 
     if args.results:  # before training, not after it
         check_results_file(args.results)
+        _check_results_is_not_the_plot(args)
     options = options_given(args)
     if "decay_after" in options:
         options.update(_modern_decay_flags(options))
     result = args.run_function(task=args.task_name, **options)
     if args.results:
         write_json(args.results, {**result, "finished": timestamp(), "machine": machine_info()})
+
+
+def _check_results_is_not_the_plot(args):
+    """--results and --plot naming one file would leave only the one written last."""
+    from pathlib import Path
+
+    from ..errors import GatedRNNError
+
+    plot = getattr(args, "plot", None)
+    if plot is not None and Path(plot).resolve() == Path(args.results).resolve():
+        raise GatedRNNError(f"--results and --plot both name {plot}; give the figure and the results two files")
 
 
 def _modern_decay_flags(options):
@@ -102,6 +137,8 @@ def add_parser(commands):
     from ..layers import RECURRENT_LAYERS
     from ..layers.attention import SCORES
     from ..seq import TASKS, run_task
+    from ..seq.forecast_data import MODES
+    from ..seq.forecast_training import FORECAST_TASKS, run_forecast
     from ..seq.initialisation import SEQ2SEQ_INITS
     from ..seq.models import POOLINGS
     from ..seq.seq2seq_training import run_transduction
@@ -112,7 +149,8 @@ def add_parser(commands):
         "task",
         help="train on a synthetic task: classify, tag, or transduce sequences (variable lengths)",
         description="Generate a synthetic task and train on it: brackets (many-to-one), neighbours (aligned "
-        "many-to-many), addition, reversal, copy and dates (encoder–decoder), numbers (one-to-many). "
+        "many-to-many), addition, reversal, copy and dates (encoder–decoder), numbers (one-to-many), forecast "
+        "(regression). "
         "`gatedrnn task TASK --help` lists "
         "that task's options.",
     )
@@ -147,6 +185,17 @@ def add_parser(commands):
             ),
         )
         _finish(parser, names, run_transduction)
+    for name in FORECAST_TASKS:
+        parser = tasks.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name])
+        names = add_signature_options(
+            parser,
+            run_forecast,
+            FORECAST_HELPS,
+            exclude=("task", "echo"),
+            choices=dict(mode=MODES, cell=cells, on_nonfinite=list(NONFINITE_POLICIES)),
+            settings=dict(plot=dict(metavar="FILE.png")),
+        )
+        _finish(parser, names, run_forecast)
 
 
 def _finish(parser, names, function):

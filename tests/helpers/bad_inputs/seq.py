@@ -38,6 +38,23 @@ REVERSAL = [
     "4",
     "--no-progress",
 ]
+FORECAST = [
+    "task",
+    "forecast",
+    "--train-count",
+    "8",
+    "--valid-count",
+    "4",
+    "--test-count",
+    "2",
+    "--epochs",
+    "1",
+    "--hidden-size",
+    "4",
+    "--length",
+    "6",
+    "--no-progress",
+]
 TINY_TASK = dict(hidden_size=4, epochs=1, batch_size=4, train_count=8, valid_count=4, test_count=4, **QUIET)
 TINY_TRANSDUCTION = dict(hidden_size=4, embedding_size=4, epochs=1, batch_size=4, train_count=8, test_count=2, **QUIET)
 
@@ -52,6 +69,21 @@ def run_transduction(**options):
     from gatedrnn.seq import run_transduction as run
 
     return run(**{"task": "reversal", **TINY_TRANSDUCTION, **options})
+
+
+def run_forecast(**options):
+    from gatedrnn.seq.forecast_training import run_forecast as run
+
+    return run(**{**TINY_TASK, "length": 6, **options})
+
+
+def forecast_numpy_scalars_work(_):
+    """run_forecast takes NumPy integers and floats as Python ones: the results are plain JSON."""
+    result = run_forecast(
+        hidden_size=np.int64(4), length=np.int32(5), noise=np.float32(0.2), lr=np.float16(0.01), seed=np.uint8(1)
+    )
+    json.dumps(result)
+    assert result["length"] == 5 and type(result["noise"]) is float
 
 
 def numpy_scalars_work(_):
@@ -308,6 +340,67 @@ ROWS = [
     Row(
         "seq-api-addition-file-not-a-path", "call", "must be a path", action=lambda c: run_transduction(addition_file=7)
     ),
+    # -- the forecast task (regression) ---------------------------------------------------------
+    Row("seq-forecast-noise-negative", "cli", "noise must be a finite number ≥ 0", args=FORECAST + ["--noise", "-1"]),
+    Row("seq-forecast-noise-nan", "cli", "noise must be a finite number ≥ 0", args=FORECAST + ["--noise", "nan"]),
+    Row("seq-forecast-length-zero", "cli", "length must be a whole number ≥ 1", args=FORECAST + ["--length", "0"]),
+    Row(
+        "seq-forecast-components-zero",
+        "cli",
+        "components must be a whole number ≥ 1",
+        args=FORECAST + ["--components", "0"],
+    ),
+    Row("seq-forecast-clip-zero", "cli", "clip must be a finite number > 0", args=FORECAST + ["--clip", "0"]),
+    Row("seq-forecast-mode-unknown", "cli", "invalid choice", args=FORECAST + ["--mode", "many"]),
+    Row("seq-forecast-plot-not-png", "cli", "must end in .png", args=FORECAST + ["--plot", "forecast.jpg"]),
+    Row(
+        "seq-forecast-plot-is-a-directory",
+        "cli",
+        "is a directory",
+        args=lambda c: FORECAST + ["--plot", str(_directory(c, "figures.png"))],
+    ),
+    Row(
+        "seq-forecast-results-is-the-plot",
+        "cli",
+        "give the figure and the results two files",
+        args=lambda c: FORECAST + ["--plot", str(c.tmp / "f.png"), "--results", str(c.tmp / "f.png")],
+    ),
+    Row(
+        "seq-forecast-hidden-size-huge",
+        "cli",
+        "choose a smaller hidden_size or batch_size",
+        args=FORECAST + ["--hidden-size", "1000000"],
+    ),
+    Row("seq-forecast-lr-1e300", "cli", "lower the learning rate", args=FORECAST + ["--lr", "1e300"]),
+    Row("seq-api-forecast-mode-unknown", "call", "unknown mode 'many'", action=lambda c: run_forecast(mode="many")),
+    Row(
+        "seq-api-forecast-task-other", "call", "unknown task 'brackets'", action=lambda c: run_forecast(task="brackets")
+    ),
+    Row(
+        "seq-api-forecast-noise-string",
+        "call",
+        "noise must be a finite number",
+        action=lambda c: run_forecast(noise="0.1"),
+    ),
+    Row(
+        "seq-api-forecast-plot-number",
+        "call",
+        "plot must be a path to a .png file",
+        action=lambda c: run_forecast(plot=3),
+    ),
+    Row(
+        "seq-api-forecast-cell-unknown",
+        "call",
+        "unknown cell 'transformer'",
+        action=lambda c: run_forecast(cell="transformer"),
+    ),
+    Row(
+        "seq-api-regressor-mode-unknown",
+        "call",
+        "unknown mode 'one'",
+        action=lambda c: __import__("gatedrnn.seq.regressor", fromlist=["x"]).SequenceRegressor(mode="one"),
+    ),
+    Row("seq-api-forecast-numpy-scalars-work", "call", action=forecast_numpy_scalars_work, status=0),
 ]
 
 
@@ -315,4 +408,11 @@ def _addition_file(context, lines):
     """A small file of the book's addition format in the row's scratch folder."""
     path = context.tmp / "addition.txt"
     path.write_text("\n".join(lines) + "\n", encoding="ascii")
+    return path
+
+
+def _directory(context, name):
+    """A directory named like a file, in the row's scratch folder."""
+    path = context.tmp / name
+    path.mkdir()
     return path
