@@ -19,6 +19,7 @@ from ..errors import GatedRNNError
 from ..typing import FloatArray, IntLike
 
 MODES = ("many-to-one", "many-to-many")
+MOST_COMPONENTS = 64  # sines per sequence: more would be noise of its own, and memory
 LOWEST_FREQUENCY, HIGHEST_FREQUENCY = 1 / 40, 1 / 8  # cycles per step
 
 
@@ -27,12 +28,14 @@ def noisy_sines(
 ) -> FloatArray:
     """``count`` sequences of ``length`` + 1 values, float32 (count, length + 1), as the module docstring says."""
     generator = np.random.default_rng(seed)
-    shape = (int(count), int(components), 1)
+    shape = (int(count), int(components))
     frequencies = generator.uniform(LOWEST_FREQUENCY, HIGHEST_FREQUENCY, shape)
     phases = generator.uniform(0.0, 2 * np.pi, shape)
     amplitudes = generator.uniform(0.5, 1.0, shape) / np.sqrt(components)
-    steps = np.arange(int(length) + 1)[None, None, :]
-    clean = np.sum(amplitudes * np.sin(2 * np.pi * frequencies * steps + phases), axis=1)
+    steps = np.arange(int(length) + 1)
+    clean = np.zeros((int(count), int(length) + 1))
+    for k in range(int(components)):  # one component at a time: memory does not grow with their number
+        clean += amplitudes[:, k, None] * np.sin(2 * np.pi * frequencies[:, k, None] * steps + phases[:, k, None])
     return (clean + noise * generator.standard_normal(clean.shape)).astype(np.float32)
 
 

@@ -24,7 +24,7 @@ from ..training import NonFiniteGuard, check_finite_weights, guarded_step
 from ..typing import FloatArray, FloatLike, IntLike
 from .arguments import activation_bytes, check_common, check_memory, choice, recurrent_bytes
 from .data_budget import check_examples_fit
-from .forecast_data import MODES, forecast_pairs, last_value_forecast, noisy_sines
+from .forecast_data import MODES, MOST_COMPONENTS, forecast_pairs, last_value_forecast, noisy_sines
 from .regressor import SequenceRegressor
 from .training import where_in_run
 
@@ -168,6 +168,10 @@ def check_forecast_options(**options: Any) -> dict[str, Any]:
             f"noise must be a finite number ≥ 0 (σ of the added noise), got {short_repr(options['noise'])}"
         )
     options["noise"] = float(options["noise"])
+    if options["components"] > MOST_COMPONENTS:
+        raise GatedRNNError(
+            f"components must be at most {MOST_COMPONENTS} sines per sequence, got {options['components']}"
+        )
     counts = {name: options[name] for name in ("train_count", "valid_count", "test_count")}
     options.update(
         zip(counts, check_examples_fit("forecast", counts, options["length"], options["length"]), strict=True)
@@ -187,6 +191,8 @@ def check_plot_path(path: Any) -> str | None:
         return None
     if not isinstance(path, (str, Path)) or not str(path):
         raise GatedRNNError(f"plot must be a path to a .png file, got {short_repr(path)}")
+    if Path(path).is_dir():
+        raise GatedRNNError(f"plot {path} is a directory; name a .png file, e.g. {Path(path) / 'forecast.png'}")
     if Path(path).suffix.lower() != ".png":
         raise GatedRNNError(f"plot {path} must end in .png (the figure is written as PNG); e.g. forecast.png")
     check_output_file(path, "plot")

@@ -350,13 +350,19 @@ ROWS = [
         "components must be a whole number ≥ 1",
         args=FORECAST + ["--components", "0"],
     ),
+    Row(
+        "seq-forecast-components-too-many",
+        "cli",
+        "components must be at most 64",
+        args=FORECAST + ["--components", "100000000"],
+    ),
     Row("seq-forecast-clip-zero", "cli", "clip must be a finite number > 0", args=FORECAST + ["--clip", "0"]),
     Row("seq-forecast-mode-unknown", "cli", "invalid choice", args=FORECAST + ["--mode", "many"]),
     Row("seq-forecast-plot-not-png", "cli", "must end in .png", args=FORECAST + ["--plot", "forecast.jpg"]),
     Row(
         "seq-forecast-plot-is-a-directory",
         "cli",
-        "is a directory",
+        "is a directory; name a .png file",
         args=lambda c: FORECAST + ["--plot", str(_directory(c, "figures.png"))],
     ),
     Row(
