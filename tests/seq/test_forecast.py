@@ -2,6 +2,7 @@
 against its baselines."""
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -97,3 +98,28 @@ def test_plot_writes_a_png(tmp_path, mode):
     path = tmp_path / "figures" / f"{mode}.png"
     run_forecast(mode=mode, **{**SMALL, "epochs": 1, "train_count": 20, "test_count": 2}, plot=str(path))
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def quoted_results(mode):
+    """The numbers of docs/sequences.md's quoted `test MSE …` line for ``mode``."""
+    from helpers.paths import REPO
+
+    text = (REPO / "docs" / "sequences.md").read_text(encoding="utf-8")
+    block = text.split(f"forecast ({mode}):", 1)[1]
+    line = next(line for line in block.splitlines() if line.startswith("test MSE"))
+    return [float(number) for number in re.findall(r"\d+\.\d+", line)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["many-to-one", "many-to-many"])
+def test_the_docs_quote_what_the_defaults_give(mode):
+    """The baselines are the data's own (exact to the digits quoted); the model's MSE may move a
+    little with the BLAS kernel of another machine, not by a fifth."""
+    with thread_settings(deterministic=True):
+        result = run_forecast(mode=mode, **QUIET)
+    test_mse, last_value, mean, noise, *last_step = quoted_results(mode)
+    assert (round(result["last_value_mse"], 4), round(result["mean_mse"], 4)) == (last_value, mean)
+    assert round(result["noise_variance"], 4) == noise
+    assert result["test_mse"] == pytest.approx(test_mse, rel=0.2)
+    if last_step:
+        assert result["final_step_mse"] == pytest.approx(last_step[0], rel=0.2)
