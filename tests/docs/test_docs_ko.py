@@ -11,6 +11,7 @@ A block that reads the Penn Treebank is skipped without it (tests/helpers/ptb_da
 with a command that takes more than about 10 s is marked slow (SLOW_COMMANDS).
 """
 
+import argparse
 import re
 import shlex
 import subprocess
@@ -69,6 +70,8 @@ GLOSSARY_HEADING = "## 용어집"
 INLINE_COMMAND = re.compile(r"`((?:nice )?(?:gatedrnn|python) [^`]+)`")
 # Inline spans that name a command or an option in passing rather than give one to run.
 INLINE_REFERENCES = {"gatedrnn task", "gatedrnn lab", "gatedrnn eval", "gatedrnn generate", "gatedrnn generate --stop"}
+# Options of the quoted scripts that the prose names on their own (benchmarks/char_rnn_exercise.py).
+SCRIPT_OPTIONS = {"--only"}
 # Scripts the prose quotes that take minutes and read no --help (only their existence is checked).
 SCRIPTS_WITHOUT_HELP = {"examples/memorize_paragraph.py"}
 
@@ -192,6 +195,26 @@ def test_inline_python_scripts_exist_and_take_their_options():
         for word in words:
             if not word.lstrip("-").isdigit():
                 assert word in done.stdout, f"the docs give {script} {word!r}, which its --help does not list"
+
+
+def cli_options(parser):
+    """Every option string of the parser and of all its subcommands (lab's experiments included)."""
+    found = set()
+    for action in parser._actions:
+        found.update(action.option_strings)
+        for subparser in getattr(action, "choices", None) or {}:
+            if isinstance(action, argparse._SubParsersAction):
+                found |= cli_options(action.choices[subparser])
+    return found
+
+
+def test_options_named_in_the_prose_exist():
+    """`--option` in a sentence (not in a block) names an option of the CLI or of a quoted script."""
+    known = cli_options(build_parser()) | SCRIPT_OPTIONS
+    for page in sorted(KO_DOCS.glob("*.md")):
+        prose = BLOCK.sub("", page.read_text(encoding="utf-8"))
+        for option in re.findall(r"`(--[a-z][a-z-]*)", prose):
+            assert option in known, f"docs/ko/{page.name} names {option}, which no gatedrnn command has"
 
 
 def test_pages_use_the_glossary_terms():
