@@ -9,6 +9,11 @@ files they write (runs/…, the book's .pkl) land there, and the commands of one
 A block that reads the Penn Treebank is skipped without it (tests/helpers/ptb_data.py), with
 ``$GATEDRNN_DATA`` pointing at it otherwise, as the pages tell the reader to set it. A block
 with a command that takes more than about 10 s is marked slow (SLOW_COMMANDS).
+
+A command quoted in a sentence (`gatedrnn train --preset better-rnnlm --time-limit 170`) is
+not run, since some take hours, but must parse with the CLI's own parser, and a quoted
+script must exist and accept its options. The pages use the glossary's terms
+(AVOIDED_TERMS), and the glossary closes docs/ko/README.md.
 """
 
 import argparse
