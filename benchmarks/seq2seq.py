@@ -3,6 +3,7 @@ dates with and without attention, and copying by length.
 
     python benchmarks/seq2seq.py --book DIR      # about 35 minutes on 2 cores (--jobs 2)
     python benchmarks/seq2seq.py --quick         # every part at a few epochs and 2 seeds, to try it
+    python benchmarks/seq2seq.py --book DIR --resume   # go on where a stopped one left off
     python benchmarks/seq2seq.py --study init --book DIR   # one of the studies of issue 31
 
 * addition, with the book's chapter 7 settings (wordvec 16, hidden 128, batch 128, Adam 10⁻³
@@ -297,6 +298,12 @@ def main():
     parser.add_argument(
         "--replot", metavar="FILE", help="only draw the addition figure of a results file (one stopped early, say)"
     )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the runs an earlier invocation with the same settings wrote to the results file and run only "
+        "the rest (a benchmark stopped early, or run in pieces)",
+    )
     args = parser.parse_args()
     if args.replot:
         replot(Path(args.replot), Path(args.figures))
@@ -323,15 +330,22 @@ def main():
         blas_environment=described(),
         machine=machine_info(),
     )
-    rows = []
+    rows, earlier_seconds = finished_runs(out, record, runs) if args.resume else ([], 0.0)
+    done = {(row["task"], row["config"], row["seed"]) for row in rows}
+    to_run = [run for run in runs if (answers_task(run[0]), run[1], run[4]) not in done]
+    record["pieces"] = record_pieces(out, args.resume) + [dict(runs=len(to_run), load_average_before=load_before)]
+    started -= earlier_seconds  # "seconds" counts every piece's time
+    print(f"{len(rows)} of {len(runs)} runs kept from {out}; {len(to_run)} to run", flush=True)
     # A fresh process per run (the book's code changes the directory and sys.path).
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=args.jobs, mp_context=context, max_tasks_per_child=1) as pool:
-        futures = [pool.submit(job, *run, args.figures) for run in runs]
+        futures = [pool.submit(job, *run, args.figures) for run in to_run]
         for future in as_completed(futures):
             rows.append(future.result())
             # Written after every run: a benchmark stopped early still leaves what it measured.
             summaries = write_results(out, record, plan, rows, started, complete=len(rows) == len(runs))
+    if not to_run:
+        summaries = write_results(out, record, plan, rows, started, complete=True)
     plot_curves(
         [s for s in summaries if s["task"] == "addition"], Path(args.figures) / figure_name(args.study), CURVES_TITLE
     )
@@ -360,11 +374,48 @@ def replot(results, figures):
     print(f"drawn to {path}")
 
 
+SAME_SETTINGS = ("quick", "study", "seeds", "addition_book_settings")
+
+
+def answers_task(task):
+    """The task a run's row is filed under: the book's code answers the addition questions."""
+    return "addition" if task == "book" else task
+
+
+def finished_runs(out, record, runs):
+    """The rows of ``runs`` an earlier invocation wrote to ``out`` and its seconds, for --resume.
+
+    Refused (SystemExit, one line) when ``out`` was written with other settings: mixing them would
+    put runs of two different experiments in one table."""
+    if not out.exists():
+        return [], 0.0
+    earlier = json.loads(out.read_text())
+    for key in SAME_SETTINGS:
+        if earlier.get(key) != json.loads(json.dumps(record[key])):
+            raise SystemExit(f"{out} was written with {key}={earlier.get(key)!r}, not {record[key]!r}; drop --resume")
+    wanted = {(answers_task(task), name, seed) for task, name, _, _, seed in runs}
+    rows = [
+        row
+        for summary in earlier["addition"] + earlier["dates"] + earlier["copy"]
+        for row in summary["runs"]
+        if (row["task"], row["config"], row["seed"]) in wanted
+    ]
+    return rows, float(earlier["seconds"])
+
+
+def record_pieces(out, resume):
+    """The pieces (invocations) an earlier run of --resume recorded, oldest first."""
+    if not (resume and out.exists()):
+        return []
+    earlier = json.loads(out.read_text())
+    return earlier.get("pieces", [dict(load_average_before=earlier["load_average_before"])])
+
+
 def write_results(out, record, plan, rows, started, complete):
     """The results document of the runs finished so far (``complete``: all of them); returns the summaries."""
     summaries = []
     for task, name, *_ in plan:
-        task = "addition" if task == "book" else task  # the book's code answers the addition questions
+        task = answers_task(task)
         mine = sorted(
             (row for row in rows if (row["task"], row["config"]) == (task, name)), key=lambda row: row["seed"]
         )
