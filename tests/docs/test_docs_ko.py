@@ -38,11 +38,11 @@ LINK = re.compile(r"\]\(([^)\s]+)\)")
 SLOW_COMMANDS = {
     "train": "PTB: reads and scores the whole valid and test splits (24 s for 20,000 tokens)",
     "demo": "10 s for 50,000 characters",
-    "toy": "14 s beside the benchmarks",
+    "toy": "2 s on one thread, 14 s on two beside the benchmarks",
     "lab gradient-flow": "17 s with the defaults, 7 s with --train-steps 50 (two in a block)",
     "lab long-range": "55 s for two lengths",
     "lab clipping": "7-10 s",
-    "lab init": "10 s, 30 s beside the benchmarks",
+    "lab init": "4 s on one thread, 30 s on two beside the benchmarks",
 }
 # Commands that read the Penn Treebank, unless given their own text.
 PTB_COMMANDS = ("train", "eval", "generate")
