@@ -10,7 +10,7 @@ from gatedrnn import GRU, LSTM, RNN, GatedRNNError
 from gatedrnn.layers import RECURRENT_LAYERS
 
 GATED = ["input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional"]
-KEYWORD_ONLY = ["locked_dropout", "recurrent_dropout", "weight_drop", "dtype", "rng"]
+KEYWORD_ONLY = ["locked_dropout", "recurrent_dropout", "weight_drop", "residual", "dtype", "rng"]
 
 
 def parameters_of(cls):
@@ -30,8 +30,8 @@ def test_signature_is_torchs_with_batch_first_true(cls, positional):
     names = [name for name, p in params.items() if p.kind == p.POSITIONAL_OR_KEYWORD]
     assert names == positional
     extra = ["reset_after"] if cls is GRU else []  # the GRU's own keyword: Cho et al.'s variant
-    assert [name for name, p in params.items() if p.kind == p.KEYWORD_ONLY] == KEYWORD_ONLY[:3] + extra + KEYWORD_ONLY[
-        3:
+    assert [name for name, p in params.items() if p.kind == p.KEYWORD_ONLY] == KEYWORD_ONLY[:4] + extra + KEYWORD_ONLY[
+        4:
     ]
     defaults = {name: p.default for name, p in params.items() if p.default is not p.empty}
     assert defaults == dict(
@@ -43,6 +43,7 @@ def test_signature_is_torchs_with_batch_first_true(cls, positional):
         locked_dropout=False,
         recurrent_dropout=0.0,
         weight_drop=0.0,
+        residual=False,
         dtype=np.float32,
         rng=None,
         **({"nonlinearity": "tanh"} if cls is RNN else {}),

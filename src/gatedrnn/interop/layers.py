@@ -10,7 +10,7 @@ other cannot represent is refused in one line rather than dropped:
                        padding_idx (its row gets no gradient), scale_grad_by_freq, sparse
                        gradients; reparametrised weights (weight_norm, parametrizations);
                        an AdaptiveLogSoftmaxWithLoss cluster of 0 features
-    gatedrnn → torch   locked_dropout, recurrent_dropout, weight_drop, an Embedding's
+    gatedrnn → torch   locked_dropout, recurrent_dropout, weight_drop, residual, an Embedding's
                        row_dropout, GRU(reset_after=False)
 
 The training/eval mode carries over from torch, so a converted module in eval mode computes
@@ -186,6 +186,11 @@ def _check_torch_has_recurrent(layer):
             raise GatedRNNError(
                 f"PyTorch's recurrent layers have no {name}; build the gatedrnn layer with {name}=0 to convert it"
             )
+    if getattr(layer, "residual", False):
+        raise GatedRNNError(
+            "PyTorch's recurrent layers have no skip connections between layers; build the gatedrnn layer "
+            "with residual=False to convert it, or stack one-layer torch modules and add the skips yourself"
+        )
     if not getattr(layer, "reset_after", True):
         raise GatedRNNError(
             "torch.nn.GRU applies the reset gate after W_hn only; a GRU(reset_after=False) has no "

@@ -29,8 +29,8 @@ gloo's threads runs on into the interpreter's shutdown.
 
 What differs from the NumPy engine: dropout masks come from torch's generator (seeded from
 the run's seed, the step and the process, so a resumed run draws the same ones), and the
-settings torch has no layer for (locked, recurrent and embedding dropout, weight drop) are
-refused.
+settings torch has no layer for (locked, recurrent and embedding dropout, weight drop, skip
+connections between layers) are refused.
 """
 
 import atexit
@@ -44,7 +44,13 @@ from ..training import StepResult
 from . import _torch, to_torch
 
 # Model settings the TorchLanguageModel has no layer for, with the value that turns each off.
-UNSUPPORTED_SETTINGS = {"locked_dropout": False, "recurrent_dropout": 0.0, "weight_drop": 0.0, "embedding_dropout": 0.0}
+UNSUPPORTED_SETTINGS = {
+    "locked_dropout": False,
+    "recurrent_dropout": 0.0,
+    "weight_drop": 0.0,
+    "embedding_dropout": 0.0,
+    "residual": False,
+}
 OPTIMIZERS = ("SGD", "Adam")
 
 

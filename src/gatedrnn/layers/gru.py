@@ -66,6 +66,7 @@ class GRU(Recurrent):
         locked_dropout: bool = False,
         recurrent_dropout: FloatLike = 0.0,
         weight_drop: FloatLike = 0.0,
+        residual: bool = False,
         reset_after: bool = True,
         dtype: DTypeLike = np.float32,
         rng: np.random.Generator | None = None,
@@ -84,6 +85,7 @@ class GRU(Recurrent):
             locked_dropout=locked_dropout,
             recurrent_dropout=recurrent_dropout,
             weight_drop=weight_drop,
+            residual=residual,
             dtype=dtype,
             rng=rng,
         )

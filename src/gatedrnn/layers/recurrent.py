@@ -35,6 +35,14 @@ Three regularisers reach the recurrent path, each off by default and active in t
 - ``weight_drop`` (DropConnect on W_hh, Merity et al. 2018): the layer runs with
   W_hh ⊙ M / (1 - p), M drawn once per forward call (per window); the gradient that reaches
   W_hh is the masked weight's gradient times M / (1 - p).
+
+``residual=True`` adds a skip connection around every layer but the first (He et al. 2016;
+Wu et al. 2016 for stacked LSTMs): with x_k the input of layer k ≥ 1 (layer k-1's output,
+after the dropout between them), its output is y_k = f_k(x_k) + x_k, which has the same size
+(H, or 2H bidirectional). Backward, the gradient reaching y_k goes to x_k twice: through the
+layer and straight along the skip, so a deep stack's bottom layers get the top's gradient
+undiminished by the layers between (the layers' own gradient is added to it, not multiplied).
+Layer 0 has no skip: its input size D generally differs from H.
 """
 
 from collections.abc import Callable
@@ -68,7 +76,8 @@ class Recurrent(Module):
     Signature (PyTorch's, except that batch_first defaults to True)::
 
         (input_size, hidden_size, num_layers=1, bias=True, batch_first=True, dropout=0.0,
-         bidirectional=False, *, locked_dropout=False, dtype=np.float32, rng=None)
+         bidirectional=False, *, locked_dropout=False, recurrent_dropout=0.0, weight_drop=0.0,
+         residual=False, dtype=np.float32, rng=None)
 
     Args:
         input_size: D, features per input step.
@@ -84,6 +93,8 @@ class Recurrent(Module):
             direction carry PyTorch's ``_reverse`` suffix.
         locked_dropout: share one dropout mask over all time steps of a sequence
             (variational dropout) instead of drawing one per step as PyTorch does.
+        recurrent_dropout, weight_drop: the regularisers of the recurrent path (module docstring).
+        residual: add each layer's input to its output for layers 1 … L-1 (needs num_layers ≥ 2).
         dtype: float32 (default) or float64.
         rng: a ``numpy.random.Generator`` for the initial weights (default: the library's).
 
@@ -130,6 +141,7 @@ class Recurrent(Module):
         locked_dropout: bool = False,
         recurrent_dropout: FloatLike = 0.0,
         weight_drop: FloatLike = 0.0,
+        residual: bool = False,
         dtype: DTypeLike = np.float32,
         rng: np.random.Generator | None = None,
     ) -> None:
@@ -142,8 +154,10 @@ class Recurrent(Module):
             ("batch_first", batch_first),
             ("bidirectional", bidirectional),
             ("locked_dropout", locked_dropout),
+            ("residual", residual),
         ):
             check_flag(owner, name, flag, self.positional_parameters)
+        check_residual_depth(owner, residual, num_layers)
         for name, probability in (
             ("dropout", dropout),
             ("recurrent_dropout", recurrent_dropout),
@@ -158,6 +172,7 @@ class Recurrent(Module):
         self.dropout = dropout
         self.recurrent_dropout, self.weight_drop = recurrent_dropout, weight_drop
         self.locked_dropout = bool(locked_dropout)
+        self.residual = bool(residual)
         self.bidirectional = bool(bidirectional)
         self.num_directions = 2 if bidirectional else 1
         self._make_weights(rng or _rng.generator(), dtype)
@@ -257,6 +272,7 @@ class Recurrent(Module):
         for k in range(self.num_layers):
             if k > 0:
                 layer_input = self._dropout_between(k, layer_input)
+            skip = layer_input if self.residual and k > 0 else None
             outputs = []
             for d in range(self.num_directions):
                 seq = layer_input if d == 0 else reverse_padded(layer_input, lengths)
@@ -274,6 +290,8 @@ class Recurrent(Module):
                 finals.append(final)
                 weight_masks.append(weight_mask)
             layer_input = outputs[0] if len(outputs) == 1 else np.concatenate(outputs, axis=-1)
+            if skip is not None:  # a new array: the layer's hs stay in its cache for backward
+                layer_input = layer_input + skip
         self._caches, self._weight_masks = caches, weight_masks
         self._shape_lengths_mask = (steps, batch, lengths, mask)
         forward_done(self)
@@ -335,6 +353,8 @@ class Recurrent(Module):
                 hand_over_gradients(self.layer_weights(k, d), grads)
                 dxs = dxs if d == 0 else reverse_padded(dxs, lengths)
                 dxs_sum = dxs if dxs_sum is None else dxs_sum + dxs
+            if self.residual and k > 0:  # y_k = f_k(x_k) + x_k: dL/dy_k reaches x_k along the skip too
+                dxs_sum = dxs_sum + dlayer
             if k > 0:
                 dxs_sum = self.inter_layer_dropout[k - 1].backward(dxs_sum.transpose(1, 0, 2)).transpose(1, 0, 2)
             dlayer = dxs_sum
@@ -381,6 +401,7 @@ class Recurrent(Module):
         extra = f", dropout={self.dropout}" + (", locked" if self.locked_dropout else "") if self.dropout else ""
         extra += f", recurrent_dropout={self.recurrent_dropout}" if self.recurrent_dropout else ""
         extra += f", weight_drop={self.weight_drop}" if self.weight_drop else ""
+        extra += ", residual" if self.residual else ""
         extra += ", bidirectional" if self.bidirectional else ""
         extra += "" if self.bias else ", bias=False"
         extra += "" if self.batch_first else ", batch_first=False"
@@ -403,6 +424,15 @@ def hand_over_gradients(params: tuple[Parameter | None, ...], grads: tuple[Any, 
         else:
             param.add_to_grad_taking_ownership(grad)
             handed_over.add(id(grad))
+
+
+def check_residual_depth(owner: str, residual: bool, num_layers: IntLike) -> None:
+    """residual=True needs a second layer: the first has no skip (its input is D wide, its output H)."""
+    if residual and int(num_layers) < 2:
+        raise GatedRNNError(
+            f"{owner} residual=True needs num_layers ≥ 2 (the skip runs around layers 2 … L), got "
+            f"num_layers={num_layers}; stack more layers or drop residual"
+        )
 
 
 def carry_state(h: FloatArray, h_new: FloatArray, out: FloatArray, mask_t: FloatArray | None) -> FloatArray:

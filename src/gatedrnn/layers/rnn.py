@@ -24,7 +24,7 @@ class RNN(Recurrent):
 
         RNN(input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True, batch_first=True,
             dropout=0.0, bidirectional=False, *, locked_dropout=False, recurrent_dropout=0.0,
-            weight_drop=0.0, dtype=np.float32, rng=None)
+            weight_drop=0.0, residual=False, dtype=np.float32, rng=None)
 
     Layout: ``weight_ih_lk`` (H, D or H), ``weight_hh_lk`` (H, H), ``bias_ih_lk``, ``bias_hh_lk``
     (H,), as ``torch.nn.RNN``. State: a (num_layers·directions, N, H) array. The rest: see
@@ -60,6 +60,7 @@ class RNN(Recurrent):
         locked_dropout: bool = False,
         recurrent_dropout: FloatLike = 0.0,
         weight_drop: FloatLike = 0.0,
+        residual: bool = False,
         dtype: DTypeLike = np.float32,
         rng: np.random.Generator | None = None,
     ) -> None:
@@ -81,6 +82,7 @@ class RNN(Recurrent):
             locked_dropout=locked_dropout,
             recurrent_dropout=recurrent_dropout,
             weight_drop=weight_drop,
+            residual=residual,
             dtype=dtype,
             rng=rng,
         )

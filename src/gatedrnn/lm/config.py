@@ -19,6 +19,7 @@ from typing import Any, ClassVar, TypeVar
 
 from .. import optim
 from ..errors import GatedRNNError, is_finite_number, is_whole_number, short_repr
+from ..layers.recurrent import check_residual_depth
 from ..layers.registry import RECURRENT_LAYERS
 from ..lr_schedule import check_step_schedule
 from ..training import NONFINITE_POLICIES
@@ -206,6 +207,11 @@ class ModelConfig(_Checked):
     embedding_dropout: float = setting(
         0.0, "drop whole embedding rows (word types) per window", low=0.0, high=1.0, high_open=True, added_later=True
     )
+    residual: bool = setting(
+        False,
+        "add each recurrent layer's input to its output, for layers 2 … L (skip connections; needs num_layers ≥ 2)",
+        added_later=True,
+    )
     tie_weights: bool = setting(True, "share the embedding matrix with the read-out (needs E == H)")
     init: str = setting(
         "pytorch",
@@ -225,6 +231,7 @@ class ModelConfig(_Checked):
     )
 
     def _check_together(self) -> None:
+        check_residual_depth("ModelConfig", self.residual, self.num_layers)
         if self.tie_weights and self.embedding_size != self.hidden_size:
             raise GatedRNNError(
                 f"tied weights need embedding_size == hidden_size, got {self.embedding_size} and "

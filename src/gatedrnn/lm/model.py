@@ -112,6 +112,7 @@ class LanguageModel(Module):
             locked_dropout=config.locked_dropout,
             recurrent_dropout=config.recurrent_dropout,
             weight_drop=config.weight_drop,
+            residual=config.residual,
             dtype=dtype,
         )
         self.output_dropout = drop(config.dropout)

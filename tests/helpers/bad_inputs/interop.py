@@ -233,6 +233,7 @@ def _gatedrnn_layer(name, **kwargs):
 TO_TORCH = {
     "lstm_recurrent_dropout": (_gatedrnn_layer("LSTM", recurrent_dropout=0.2), "no recurrent_dropout"),
     "gru_weight_drop": (_gatedrnn_layer("GRU", weight_drop=0.2), "no weight_drop"),
+    "lstm_residual": (_gatedrnn_layer("LSTM", num_layers=2, residual=True), "no skip connections"),
     "embedding_row_dropout": (_gatedrnn_layer("Embedding", row_dropout=0.1), "no row dropout"),
     "string": (lambda: "LSTM", "does not support str"),
 }
