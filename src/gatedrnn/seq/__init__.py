@@ -1,7 +1,10 @@
 """Sequence tasks over padded batches: classifiers (many-to-one), taggers (aligned many-to-many),
-encoder–decoders (Seq2Seq, unaligned many-to-many), their tasks and training loops."""
+encoder–decoders (Seq2Seq, unaligned many-to-many), regression (SequenceRegressor), their tasks
+and training loops."""
 
+from .forecast_training import run_forecast
 from .models import SequenceClassifier, SequenceTagger
+from .regressor import SequenceRegressor
 from .seq2seq import Seq2Seq
 from .seq2seq_training import exact_match, fit_transduction, run_transduction
 from .tasks import TASKS, brackets, make_task, neighbours
@@ -11,6 +14,8 @@ from .transduction_tasks import TRANSDUCTION_TASKS, addition, make_transduction_
 __all__ = [
     "SequenceClassifier",
     "SequenceTagger",
+    "SequenceRegressor",
+    "run_forecast",
     "TASKS",
     "brackets",
     "make_task",
