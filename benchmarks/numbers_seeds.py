@@ -75,7 +75,7 @@ def main():
         args.out,
         dict(
             finished=timestamp(),
-            command="python benchmarks/numbers_seeds.py " + " ".join(sys.argv[1:]),
+            command=" ".join(["python", "benchmarks/numbers_seeds.py", *sys.argv[1:]]),
             run_command="gatedrnn task numbers --deterministic --seed S "
             + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in TRAINING_DEFAULTS["numbers"].items()),
             training_settings=TRAINING_DEFAULTS["numbers"],

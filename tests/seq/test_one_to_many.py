@@ -125,3 +125,18 @@ def test_numbers_training_settings_spell_unseen_numbers():
         model = OneToMany(data.vocab_size)
         history = fit_transduction(model, data, **TRAINING_DEFAULTS["numbers"], echo=lambda *_: None, progress=False)
     assert history[-1]["test_exact_match"] >= 0.9
+
+
+def test_the_docs_quote_the_seeds_file():
+    """docs/seq2seq.md and docs/sequences.md quote benchmarks/results/numbers_seeds.json's mean and range."""
+    import json
+
+    from helpers.paths import REPO
+
+    result = json.loads((REPO / "benchmarks" / "results" / "numbers_seeds.json").read_text())
+    exact = result["test_exact_match"]
+    mean, low, high = (f"{100 * exact[k]:.2f}" for k in ("mean", "min", "max"))
+    assert len(result["runs"]) >= 5 and exact["min"] >= 0.9
+    for page in ("seq2seq.md", "sequences.md"):
+        text = " ".join((REPO / "docs" / page).read_text(encoding="utf-8").split())
+        assert f"{mean}% of the" in text and f"range {low}–{high}%" in text, page
