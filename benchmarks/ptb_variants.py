@@ -18,6 +18,12 @@ Studies:
 * ``dropout`` — Zaremba et al.'s small model (preset small, 13 epochs) as it is (no dropout),
   with locked dropout between layers, then also recurrent dropout on h_{t-1}, then also
   weight drop on W_hh.
+* ``residual`` — the small model made deeper (4 layers of 200) for one epoch, without and with
+  skip connections between layers (``--residual``), over seeds 0 … 4: does the skip help a
+  deeper stack learn?
+
+A study with ``seeds`` runs every variant once per seed (``--seed``) and gives, per variant,
+the mean, min and max of its perplexities beside each seed's figures.
 """
 
 import argparse
@@ -65,7 +71,29 @@ STUDIES = {
             ],
         },
     ),
+    "residual": dict(
+        preset="small",
+        common=["--num-layers", "4", "--epochs", "1"],
+        seeds=(0, 1, 2, 3, 4),
+        variants={
+            "4 layers": [],
+            "4 layers, residual": ["--residual"],
+        },
+    ),
 }
+
+
+def planned_runs(study):
+    """(run name, options) of every run of ``study``: one per variant, or one per variant and seed."""
+    spec = STUDIES[study]
+    common = spec.get("common", [])
+    if "seeds" not in spec:
+        return [(name, common + options) for name, options in spec["variants"].items()]
+    return [
+        (f"{name}/seed{seed}", common + options + ["--seed", str(seed)])
+        for name, options in spec["variants"].items()
+        for seed in spec["seeds"]
+    ]
 
 
 def run_variant(study, name, options, args):
@@ -115,6 +143,27 @@ def summary(name, options, result):
     )
 
 
+def over_seeds(rows, study):
+    """Per-seed rows → one row per variant: its seeds' rows and the mean, min and max of each perplexity."""
+    grouped = []
+    for name, options in study["variants"].items():
+        mine = [row for row in rows if row["variant"].split("/seed")[0] == name]
+        spread = {}
+        for key in ("test_ppl", "best_valid_ppl"):
+            values = [row[key] for row in mine]
+            spread[key] = dict(mean=sum(values) / len(values), min=min(values), max=max(values))
+        grouped.append(
+            dict(
+                variant=name,
+                options=study.get("common", []) + options,
+                seeds=list(study["seeds"]),
+                **spread,
+                runs=mine,
+            )
+        )
+    return grouped
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("study", choices=list(STUDIES))
@@ -132,7 +181,7 @@ def main():
     args = parser.parse_args()
     study = STUDIES[args.study]
     load_before = os.getloadavg()
-    variants = list(study["variants"].items())
+    variants = planned_runs(args.study)
     # Each variant trains on one thread (--deterministic), so on a machine with N cores N of
     # them can run side by side; each result still records its own wall time and tokens/s.
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
@@ -144,6 +193,8 @@ def main():
             return
         rows.append(summary(name, options, result))
         print(f"{name}: test ppl {result['test_ppl']:.2f}, {result['parameters']:,} parameters", flush=True)
+    if "seeds" in study:
+        rows = over_seeds(rows, study)
     out = args.out or str(RESULTS / f"ptb_{args.study}.json")
     write_json(
         out,
