@@ -64,8 +64,18 @@ ADDITION = {
     "reversed+attention": dict(reverse_source=True, attention="dot"),
     "reversed+peeky+attention": dict(reverse_source=True, peeky=True, attention="dot"),
 }
-DATES = {"no attention": dict(), "attention": dict(attention="dot")}
-COPY = {"no attention": dict(), "attention": dict(attention="dot")}
+# dates and copy start from PyTorch-style draws (their task default, TRAINING_DEFAULTS); the book's
+# initialisation beside it shows why.
+DATES = {
+    "no attention": dict(init="pytorch"),
+    "attention": dict(attention="dot", init="pytorch"),
+    "attention, book init": dict(attention="dot", init="book"),
+}
+COPY = {
+    "no attention": dict(init="pytorch"),
+    "attention": dict(attention="dot", init="pytorch"),
+    "attention, book init": dict(attention="dot", init="book"),
+}
 NO_CLIP = 1e30  # a norm no gradient reaches: clipping off
 STUDIES = {
     "init": {
@@ -393,14 +403,22 @@ def finished_runs(out, record, runs):
     for key in SAME_SETTINGS:
         if earlier.get(key) != json.loads(json.dumps(record[key])):
             raise SystemExit(f"{out} was written with {key}={earlier.get(key)!r}, not {record[key]!r}; drop --resume")
-    wanted = {(answers_task(task), name, seed) for task, name, _, _, seed in runs}
+    wanted = {(answers_task(task), name, seed): options for task, name, _, options, seed in runs}
     rows = [
         row
         for summary in earlier["addition"] + earlier["dates"] + earlier["copy"]
         for row in summary["runs"]
         if (row["task"], row["config"], row["seed"]) in wanted
+        and ran_as_planned(row, wanted[row["task"], row["config"], row["seed"]])
     ]
     return rows, float(earlier["seconds"])
+
+
+def ran_as_planned(row, options):
+    """Whether a kept row's model was built with the planned options (a configuration's settings may
+    have changed under its name since the row was written: its initialisation, say)."""
+    model = row.get("model", {})
+    return all(model[key] == value for key, value in (options or {}).items() if key in model)
 
 
 def record_pieces(out, resume):

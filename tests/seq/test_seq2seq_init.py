@@ -105,6 +105,30 @@ def test_run_transduction_is_reproducible_with_book_init():
     assert [r["train_loss"] for r in first["history"]] == [r["train_loss"] for r in again["history"]]
 
 
+@pytest.mark.parametrize(
+    "task, expected", [("addition", "book"), ("reversal", "book"), ("dates", "pytorch"), ("copy", "pytorch")]
+)
+def test_each_task_starts_from_its_own_default_init(task, expected, tmp_path):
+    """dates and copy default to PyTorch-style draws (TRAINING_DEFAULTS: the book's scheme leaves them
+    near their zero start for their whole budget); the others to the book's. An explicit init wins."""
+    options = dict(task=task, hidden_size=4, embedding_size=4, epochs=1, train_count=8, test_count=4, **QUIET)
+    assert run_transduction(**options)["model"]["init"] == expected
+    other = "book" if expected == "pytorch" else "pytorch"
+    assert run_transduction(init=other, **options)["model"]["init"] == other
+    help_text = help_of(task)
+    assert f"(default: {expected})" in " ".join(help_text.split())
+
+
+def help_of(task):
+    import contextlib
+    import io
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        main(["task", task, "--help"])
+    return out.getvalue()
+
+
 def test_task_command_accepts_init(tmp_path):
     results = tmp_path / "results.json"
     args = ["task", "reversal", "--train-count", "20", "--test-count", "4", "--epochs", "1", "--hidden-size", "4"]

@@ -38,7 +38,8 @@ TRANSDUCTION_HELPS = dict(
     bidirectional="the encoder reads the source both ways (its two directions summed)",
     cell="the recurrent layer of encoder and decoder",
     init="how the weights start: book (Deep Learning from Scratch 2: embeddings N(0, 0.01²), weights "
-    "N(0, 1/fan_in), zero biases; trains on every seed) or pytorch (the layers' defaults)",
+    "N(0, 1/fan_in), zero biases; trains addition on every seed) or pytorch (the layers' defaults; "
+    "faster out of the start on dates and copy)",
     embedding_size="the width of each character's vector",
     hidden_size="units of encoder and decoder",
     epochs="passes over the training pairs",
@@ -172,12 +173,15 @@ def add_parser(commands):
         names = add_signature_options(
             parser,
             run_transduction,
-            TRANSDUCTION_HELPS,
+            {**TRANSDUCTION_HELPS, **_training_helps(name)},
             exclude=("task", "echo", "keep_model"),
             choices=dict(
                 cell=cells, attention=list(SCORES), init=list(SEQ2SEQ_INITS), on_nonfinite=list(NONFINITE_POLICIES)
             ),
             settings=dict(
+                epochs=dict(type=int),
+                batch_size=dict(type=int),
+                lr=dict(type=float),
                 train_count=dict(type=int),
                 test_count=dict(type=int),
                 decay_after=dict(type=int),
@@ -196,6 +200,16 @@ def add_parser(commands):
             settings=dict(plot=dict(metavar="FILE.png")),
         )
         _finish(parser, names, run_forecast)
+
+
+def _training_helps(task):
+    """The helps of epochs, batch_size, lr and init with ``task``'s own defaults (run_transduction's None:
+    the task's, else the book's; gatedrnn.seq.seq2seq_training.task_training)."""
+    from ..seq.seq2seq_training import task_training
+
+    names = ("epochs", "batch_size", "lr", "init")
+    values = task_training(task, **dict.fromkeys(names))
+    return {name: f"{TRANSDUCTION_HELPS[name]} (default: {value})" for name, value in zip(names, values, strict=True)}
 
 
 def _finish(parser, names, function):

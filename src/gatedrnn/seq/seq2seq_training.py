@@ -29,7 +29,18 @@ from .lr_decay import deprecation_line, modern_decay
 from .one_to_many import OneToMany
 from .seq2seq import Seq2Seq
 from .training import where_in_run
-from .transduction_tasks import BOS, EOS, ONE_TO_MANY_TASKS, PAD, TransductionData, make_transduction_task
+from .transduction_tasks import (
+    BOS,
+    EOS,
+    ONE_TO_MANY_TASKS,
+    PAD,
+    TRAINING_DEFAULTS,
+    TransductionData,
+    make_transduction_task,
+)
+
+# The book's chapter 7 training settings: every task's defaults but where TRAINING_DEFAULTS says otherwise.
+BOOK_TRAINING: dict[str, int | float | str] = dict(epochs=25, batch_size=128, lr=1e-3, init=DEFAULT_INIT)
 
 
 def exact_match(
@@ -148,12 +159,12 @@ def run_transduction(
     input_feeding: bool = False,
     bidirectional: bool = False,
     cell: str = "lstm",
-    init: str = DEFAULT_INIT,
+    init: str | None = None,
     embedding_size: IntLike = 16,
     hidden_size: IntLike = 128,
-    epochs: IntLike = 25,
-    batch_size: IntLike = 128,
-    lr: FloatLike = 1e-3,
+    epochs: IntLike | None = None,
+    batch_size: IntLike | None = None,
+    lr: FloatLike | None = None,
     clip: FloatLike = 5.0,
     lr_decay: FloatLike = 1.0,
     decay_start: IntLike = 0,
@@ -172,10 +183,13 @@ def run_transduction(
     """Generate ``task``, train a Seq2Seq on it, and return its settings, history and final exact match.
 
     The defaults are the book's chapter 7 settings for addition (wordvec 16, hidden 128, batch
-    128, Adam 10⁻³, clip 5, 25 epochs); ``train_count`` and ``test_count`` default to the
-    task's own (addition: the book's 45,000 and 5,000). ``init``: how a Seq2Seq's weights
-    start, "book" (the default) or "pytorch" (gatedrnn.seq.initialisation; a one-to-many
-    model keeps the layers' defaults). ``lr_decay``/``decay_start``: the
+    128, Adam 10⁻³, clip 5, 25 epochs, the book's initialisation); ``epochs``, ``batch_size``,
+    ``lr`` and ``init`` left None are the task's own where it has them
+    (transduction_tasks.TRAINING_DEFAULTS: numbers, 40 epochs of 32 pairs at 5·10⁻³; dates and
+    copy, PyTorch-style initial weights) and the book's otherwise (BOOK_TRAINING);
+    ``train_count`` and ``test_count`` default to the task's own (addition: the book's 45,000
+    and 5,000). ``init``: how the weights start, "book" or "pytorch"
+    (gatedrnn.seq.initialisation). ``lr_decay``/``decay_start``: the
     step schedule of fit_transduction (``decay_after`` and an ``lr_decay`` below 1 are the old
     spelling, converted with a DeprecationWarning). ``addition_file``: the book's
     ``dataset/addition.txt``, read instead of generated questions (its fixed split, the same
@@ -183,6 +197,7 @@ def run_transduction(
     final model by beam search of that width. ``keep_model`` adds the trained model to the
     result as ``trained_model``.
     """
+    epochs, batch_size, lr, init = task_training(task, epochs=epochs, batch_size=batch_size, lr=lr, init=init)
     options = check_transduction_options(
         task=task,
         reverse_source=reverse_source,
@@ -227,7 +242,7 @@ def run_transduction(
     if task in ONE_TO_MANY_TASKS:  # one class token in: a decoder started from its vector
         if any(options[name] for name in ("reverse_source", "peeky", "attention", "input_feeding", "bidirectional")):
             raise GatedRNNError(f"{task} is one-to-many: reverse_source, peeky and attention need a source sequence")
-        model = OneToMany(data.vocab_size, **shape)
+        model = OneToMany(data.vocab_size, **shape, init=options["init"])
     else:
         model = Seq2Seq(
             data.vocab_size,
@@ -276,6 +291,13 @@ def run_transduction(
     if options["keep_model"]:
         result["trained_model"] = model
     return result
+
+
+def task_training(task: object, **given: Any) -> tuple[Any, ...]:
+    """The values of ``given`` (epochs, batch_size, lr, init), each as given, or where None the
+    task's own (transduction_tasks.TRAINING_DEFAULTS) or else the book's (BOOK_TRAINING)."""
+    own = TRAINING_DEFAULTS.get(task, {}) if isinstance(task, str) else {}
+    return tuple(own.get(name, BOOK_TRAINING[name]) if value is None else value for name, value in given.items())
 
 
 def _modern_decay_or_warn(lr_decay: FloatLike, decay_start: IntLike, decay_after: IntLike | None) -> tuple[float, int]:
