@@ -309,6 +309,9 @@ def main():
         "--replot", metavar="FILE", help="only draw the addition figure of a results file (one stopped early, say)"
     )
     parser.add_argument(
+        "--table", metavar="FILE", help="only print the docs' Markdown tables of a results file this script wrote"
+    )
+    parser.add_argument(
         "--resume",
         action="store_true",
         help="keep the runs an earlier invocation with the same settings wrote to the results file and run only "
@@ -317,6 +320,9 @@ def main():
     args = parser.parse_args()
     if args.replot:
         replot(Path(args.replot), Path(args.figures))
+        return
+    if args.table:
+        print(markdown_tables(json.loads(Path(args.table).read_text())))
         return
     seeds = args.seeds or ((0, 1) if args.quick else SEEDS)
     epochs = dict(addition=2, dates=1, copy=1) if args.quick else dict(addition=25, dates=6, copy=10)
@@ -374,6 +380,32 @@ CURVES_TITLE = "addition, the book's settings: mean over the seeds, their range 
 
 def figure_name(study):
     return f"seq2seq_study_{study}.png" if study else "seq2seq_addition.png"
+
+
+def markdown_tables(document):
+    """One Markdown table per task of a results document: each configuration's mean, range and
+    seeds (exact match, %), its mean wall time and, for addition, that time ÷ the book's code's.
+    docs/seq2seq.md quotes this output as it is (tests/docs/test_seq2seq_tables.py checks it)."""
+    tables = []
+    for task in ("addition", "dates", "copy"):
+        summaries = document[task]
+        if not summaries:
+            continue
+        book = [s for s in summaries if s["config"] == BOOK_CONFIG]
+        book_wall = book[0]["wall_seconds"]["mean"] if book else None
+        header = f"| {task} | mean | min–max | by seed | mean wall time |" + (" ÷ the book's |" if book_wall else "")
+        lines = [header, "|---" * (5 + bool(book_wall)) + "|"]
+        for summary in summaries:
+            final = summary["test_exact_match"]
+            seeds = ", ".join(f"{100 * v:.2f}" for v in summary["test_exact_match_by_seed"].values())
+            wall = summary["wall_seconds"]["mean"]
+            line = (
+                f"| {summary['config']} | **{100 * final['mean']:.2f}%** | "
+                f"{100 * final['min']:.2f}–{100 * final['max']:.2f}% | {seeds} | {wall:.0f} s |"
+            )
+            lines.append(line + (f" {wall / book_wall:.2f} |" if book_wall else ""))
+        tables.append("\n".join(lines))
+    return "\n\n".join(tables)
 
 
 def replot(results, figures):
