@@ -136,15 +136,6 @@ def _modern_decay_flags(options):
 
 def add_parser(commands):
     from ..layers import RECURRENT_LAYERS
-    from ..layers.attention import SCORES
-    from ..seq import TASKS, run_task
-    from ..seq.forecast_data import MODES
-    from ..seq.forecast_training import FORECAST_TASKS, run_forecast
-    from ..seq.initialisation import SEQ2SEQ_INITS
-    from ..seq.models import POOLINGS
-    from ..seq.seq2seq_training import run_transduction
-    from ..seq.transduction_tasks import TRANSDUCTION_TASKS
-    from ..training import NONFINITE_POLICIES
 
     task = commands.add_parser(
         "task",
@@ -157,27 +148,48 @@ def add_parser(commands):
     )
     tasks = task.add_subparsers(dest="task_name", metavar="TASK")
     tasks.required = True
-    cells = list(RECURRENT_LAYERS)
-    for name in TASKS:
-        parser = tasks.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name])
-        names = add_signature_options(
-            parser,
-            run_task,
-            TAGGING_HELPS,
+    for family in _task_families(list(RECURRENT_LAYERS)):
+        for name in family["names"]:
+            parser = tasks.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name])
+            names = add_signature_options(
+                parser,
+                family["function"],
+                family["helps"](name),
+                exclude=family["exclude"],
+                choices=family["choices"],
+                settings=family.get("settings"),
+            )
+            _finish(parser, names, family["function"])
+
+
+def _task_families(cells):
+    """The three kinds of task, each with the function its tasks run and how that function's
+    parameters become options: helps (by task: the transduction tasks show their own defaults),
+    choices, argparse settings, and the parameters left off the command line."""
+    from ..layers.attention import SCORES
+    from ..seq import TASKS, run_task
+    from ..seq.forecast_data import MODES
+    from ..seq.forecast_training import FORECAST_TASKS, run_forecast
+    from ..seq.initialisation import SEQ2SEQ_INITS
+    from ..seq.models import POOLINGS
+    from ..seq.seq2seq_training import run_transduction
+    from ..seq.transduction_tasks import TRANSDUCTION_TASKS
+    from ..training import NONFINITE_POLICIES
+
+    nonfinite = list(NONFINITE_POLICIES)
+    return [
+        dict(
+            names=TASKS,
+            function=run_task,
+            helps=lambda name: TAGGING_HELPS,
+            choices=dict(cell=cells, pooling=POOLINGS, on_nonfinite=nonfinite),
             exclude=("task", "echo"),
-            choices=dict(cell=cells, pooling=POOLINGS, on_nonfinite=list(NONFINITE_POLICIES)),
-        )
-        _finish(parser, names, run_task)
-    for name in TRANSDUCTION_TASKS:
-        parser = tasks.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name])
-        names = add_signature_options(
-            parser,
-            run_transduction,
-            {**TRANSDUCTION_HELPS, **_training_helps(name)},
-            exclude=("task", "echo", "keep_model"),
-            choices=dict(
-                cell=cells, attention=list(SCORES), init=list(SEQ2SEQ_INITS), on_nonfinite=list(NONFINITE_POLICIES)
-            ),
+        ),
+        dict(
+            names=TRANSDUCTION_TASKS,
+            function=run_transduction,
+            helps=lambda name: {**TRANSDUCTION_HELPS, **_training_helps(name)},
+            choices=dict(cell=cells, attention=list(SCORES), init=list(SEQ2SEQ_INITS), on_nonfinite=nonfinite),
             settings=dict(
                 epochs=dict(type=int),
                 batch_size=dict(type=int),
@@ -187,19 +199,17 @@ def add_parser(commands):
                 decay_after=dict(type=int),
                 addition_file=dict(type=str, metavar="FILE"),
             ),
-        )
-        _finish(parser, names, run_transduction)
-    for name in FORECAST_TASKS:
-        parser = tasks.add_parser(name, help=DESCRIPTIONS[name], description=DESCRIPTIONS[name])
-        names = add_signature_options(
-            parser,
-            run_forecast,
-            FORECAST_HELPS,
-            exclude=("task", "echo"),
-            choices=dict(mode=MODES, cell=cells, on_nonfinite=list(NONFINITE_POLICIES)),
+            exclude=("task", "echo", "keep_model"),
+        ),
+        dict(
+            names=FORECAST_TASKS,
+            function=run_forecast,
+            helps=lambda name: FORECAST_HELPS,
+            choices=dict(mode=MODES, cell=cells, on_nonfinite=nonfinite),
             settings=dict(plot=dict(metavar="FILE.png")),
-        )
-        _finish(parser, names, run_forecast)
+            exclude=("task", "echo"),
+        ),
+    ]
 
 
 def _training_helps(task):
