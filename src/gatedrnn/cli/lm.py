@@ -79,7 +79,7 @@ def training_run(args, engine=None, out=None, resume=None):
         _check_whole(option, value, 1)
     _time_limit(args)
     data = data_settings(args, preset)
-    if engine is not None:
+    if args.engine == "torch":  # auto trains with NumPy what torch cannot run, and says so
         from ..interop.torch_engine import check_supported
 
         check_supported(model, training)
@@ -182,7 +182,7 @@ def resolved_settings(args):
         ("log_interval", args.log_interval),
         ("checkpoint_interval", args.checkpoint_interval),
         ("engine", args.engine),
-        ("device", args.device or ("cpu" if args.engine == "torch" else "-")),
+        ("device", args.device or ("-" if args.engine == "numpy" else "cpu")),
     ]
     lines += [f"run.{name} = {value}" for name, value in run]
     lines.append("model.vocab_size: taken from the corpus when it loads")
@@ -204,22 +204,31 @@ def _given(args, flag):
 
 
 def _engine(args):
-    """(None, 0) for the NumPy engine, or (what builds the torch engine, this process's rank).
+    """(None, 0) for the NumPy engine, or (what builds the engine, this process's rank).
 
     Checked here, before any data loads: torch is installed, --device goes with --engine
     torch, and a torchrun launch asks for it. --threads and --deterministic set torch's.
+    ``--engine auto`` (gatedrnn.lm.engine_choice) needs none of it: without torch, or for a
+    model torch cannot run, it trains with NumPy and its one line says why.
     """
     from ..interop.torch_engine import world_size  # imports no torch
 
     processes = world_size()
     if args.engine != "torch":
         if args.device is not None:
-            raise GatedRNNError("--device needs --engine torch (the NumPy engine runs on the CPU)")
+            where = (
+                "auto compares the engines on the CPU" if args.engine == "auto" else "the NumPy engine runs on the CPU"
+            )
+            raise GatedRNNError(f"--device needs --engine torch ({where})")
         if processes > 1:
             raise GatedRNNError(
                 f"started as {processes} processes (torchrun): add --engine torch, the engine that "
                 "runs across processes"
             )
+        if args.engine == "auto":
+            from ..interop.torch_engine import auto_engine
+
+            return auto_engine, 0
         return None, 0
     import functools
 
@@ -233,7 +242,7 @@ def _engine(args):
 @contextmanager
 def _torch_threads(args):
     """--threads N and --deterministic for torch, for the run's duration (as gatedrnn.threads for NumPy)."""
-    if args.engine != "torch" or not (args.deterministic or args.threads):
+    if args.engine == "numpy" or not (args.deterministic or args.threads) or not _torch_installed():
         yield
         return
     import torch
@@ -246,6 +255,17 @@ def _torch_threads(args):
     finally:
         torch.set_num_threads(before[0])
         torch.use_deterministic_algorithms(before[1])
+
+
+def _torch_installed():
+    """Whether torch imports (--engine auto runs without it)."""
+    from ..interop import _torch
+
+    try:
+        _torch()
+    except GatedRNNError:
+        return False
+    return True
 
 
 def _train_as_helper(args, engine):
@@ -623,10 +643,12 @@ def _add_train_parser(commands, preset_name):
     )
     run.add_argument(
         "--engine",
-        choices=["numpy", "torch"],
+        choices=["numpy", "torch", "auto"],
         default="numpy",
-        help="what computes the steps: numpy (gatedrnn's own code, the default) or torch (PyTorch: "
-        "a GPU, or many processes under torchrun; pip install gatedrnn[torch]; docs/scaling.md)",
+        help="what computes the steps: numpy (gatedrnn's own code, the default), torch (PyTorch: "
+        "a GPU, or many processes under torchrun; pip install gatedrnn[torch]; docs/scaling.md) or "
+        "auto (times the first steps on each on the CPU and keeps the faster; numpy when torch "
+        "cannot run the model)",
     )
     run.add_argument("--device", help="with --engine torch: cpu (the default), cuda or cuda:N")
     train_parser.set_defaults(handler=train)

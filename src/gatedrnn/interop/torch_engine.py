@@ -31,6 +31,11 @@ What differs from the NumPy engine: dropout masks come from torch's generator (s
 the run's seed, the step and the process, so a resumed run draws the same ones), and the
 settings torch has no layer for (locked, recurrent and embedding dropout, weight drop, skip
 connections between layers) are refused.
+
+**Either, by timing.** ``--engine auto`` (``auto_engine``) builds both engines on the CPU and
+hands them to gatedrnn.lm.engine_choice.AutoEngine, which times the first steps of the run
+on each and keeps the faster; what torch cannot run here trains with NumPy, and the line
+announcing the choice says why.
 """
 
 import atexit
@@ -39,6 +44,8 @@ import os
 import numpy as np
 
 from ..errors import GatedRNNError
+from ..lm.engine import NumpyEngine, threads_settled
+from ..lm.engine_choice import AutoEngine
 from ..thread_tuner import ThreadTuner
 from ..training import StepResult
 from . import _torch, to_torch
@@ -64,20 +71,62 @@ def world_size():
     return int(os.environ.get("WORLD_SIZE", "1"))
 
 
-def check_supported(model_config, training):
-    """One line naming the first setting the torch engine cannot run, and what to do instead."""
+def unsupported_setting(model_config):
+    """The option of the first model setting the torch engine has no layer for (e.g. "locked-dropout"), or None."""
     for name, off in UNSUPPORTED_SETTINGS.items():
         if getattr(model_config, name) != off:
-            raise GatedRNNError(
-                f"--engine torch has no {name.replace('_', '-')} (torch has no such layer); "
-                f"train it with the NumPy engine, or drop --{name.replace('_', '-')}"
-            )
+            return name.replace("_", "-")
+    return None
+
+
+def check_supported(model_config, training):
+    """One line naming the first setting the torch engine cannot run, and what to do instead."""
+    option = unsupported_setting(model_config)
+    if option is not None:
+        raise GatedRNNError(
+            f"--engine torch has no {option} (torch has no such layer); "
+            f"train it with the NumPy engine, or drop --{option}"
+        )
     processes = world_size()
     if training.batch_size % processes:
         raise GatedRNNError(
             f"--batch-size {training.batch_size} does not split evenly over {processes} processes; "
             f"use a multiple of {processes}, so that every process takes the same number of streams"
         )
+
+
+def auto_engine(model, optimizer, config):
+    """``--engine auto``: the NumPy and the torch engine on the CPU, each timed on the first steps
+    of the run, the faster kept (gatedrnn.lm.engine_choice.AutoEngine).
+
+    When torch cannot run this model here — PyTorch missing, a setting it has no layer for, an
+    optimizer other than SGD and Adam — the run trains with NumPy, and the line that announces
+    the choice says why; that is not an error. A launch of several processes (torchrun) is
+    one: auto compares engines in one process.
+    """
+    numpy_engine = NumpyEngine(model, optimizer, config.clip)
+    why_not = _why_torch_cannot_run(model, optimizer)
+    if why_not is not None:
+        return AutoEngine([numpy_engine], not_tried=dict(torch=why_not))
+    return AutoEngine([numpy_engine, TorchEngine(model, optimizer, config)])
+
+
+def _why_torch_cannot_run(model, optimizer):
+    """Why the torch engine cannot train ``model`` with ``optimizer`` in this process, or None."""
+    if world_size() > 1:
+        raise GatedRNNError(
+            f"--engine auto runs in one process, not {world_size()} (torchrun); use --engine torch across processes"
+        )
+    try:
+        _torch()
+    except GatedRNNError:
+        return "PyTorch is not installed (pip install gatedrnn[torch])"
+    option = unsupported_setting(model.config)
+    if option is not None:
+        return f"it has no {option} (torch has no such layer)"
+    if type(optimizer).__name__ not in OPTIMIZERS:
+        return f"it runs SGD and Adam, not {type(optimizer).__name__}"
+    return None
 
 
 class TorchEngine:
@@ -265,6 +314,10 @@ class TorchEngine:
             self.torch.distributed.all_reduce(loss)
             loss = loss / self.processes
         return float(loss)
+
+    def threads_settled(self):
+        """Whether training's torch thread count is chosen (see NumpyEngine.threads_settled)."""
+        return threads_settled(self.train_tuner)
 
     def describe_threads(self):
         where = f"torch on {self.device}" + (f", {self.processes} processes" if self.processes > 1 else "")

@@ -12,19 +12,44 @@ An engine does the arithmetic on windows it is handed::
     carried = engine.state_for_checkpoint(state)   # the carried state as NumPy arrays, all streams
     state = engine.state_from_checkpoint(carried)  # and back
     engine.take_weights_from_writer()              # several processes: all take the writer's weights
+    engine.threads_settled()      # its thread count is chosen: a step now costs what later ones will
 
 ``NumpyEngine`` below is gatedrnn itself, the readable reference; ``--engine torch``
-(gatedrnn.interop.torch_engine) runs the same steps on PyTorch, on a GPU or across processes.
-An engine run by several processes also says whether this process writes the run's files
-(``writes_files``) and makes the processes agree on stopping (``any_process``).
+(gatedrnn.interop.torch_engine) runs the same steps on PyTorch, on a GPU or across processes;
+``--engine auto`` (gatedrnn.lm.engine_choice) times the first steps on each and keeps the
+faster. An engine run by several processes also says whether this process writes the run's
+files (``writes_files``) and makes the processes agree on stopping (``any_process``). An
+engine with an ``echo`` attribute has something to tell the user (auto's choice): the
+Trainer sets it to its own echo.
 """
 
 import numpy as np
 
 from ..data import TBPTTBatches
+from ..errors import GatedRNNError, short_repr
 from ..layers import SoftmaxCrossEntropy
 from ..thread_tuner import ThreadTuner
 from ..training import backward_and_step
+
+
+def check_engine(engine):
+    """GatedRNNError unless ``engine`` is None (NumPy) or a function that builds an engine.
+
+    A name such as "auto" is not accepted here: gatedrnn.lm cannot import the torch side
+    (docs/architecture.md), so the caller passes its builder, as ``gatedrnn train`` does.
+    """
+    if engine is None or callable(engine):
+        return
+    raise GatedRNNError(
+        f"engine must be None (NumPy) or a function engine(model, optimizer, config), got {short_repr(engine)}; "
+        "pass gatedrnn.interop.torch_engine.TorchEngine for torch or gatedrnn.interop.torch_engine.auto_engine "
+        "for auto"
+    )
+
+
+def threads_settled(tuner):
+    """Whether ``tuner`` (a ThreadTuner) has chosen its count, or has nothing to choose (pinned, one candidate)."""
+    return tuner.choice is not None or not tuner.active
 
 
 def evaluate_nll(model, ids, batch_size, seq_len, tuner=None):
@@ -98,6 +123,11 @@ class NumpyEngine:
 
     def take_weights_from_writer(self):
         """One process: it is the writer."""
+
+    def threads_settled(self):
+        """Whether training's thread count is chosen (gatedrnn.thread_tuner): from here a step costs
+        what the rest of the run's will, not what the tuner's trial of 1 and of every core cost."""
+        return threads_settled(self.train_tuner)
 
     def describe_threads(self):
         return dict(train=self.train_tuner.describe(), evaluate=self.eval_tuner.describe())

@@ -32,6 +32,7 @@ from ..files import check_regular_file, describe_os_error, machine_info, timesta
 from .config import ModelConfig, TrainConfig
 from .corpora import check_streams_fit
 from .data_settings import DataSettings, check_same_data
+from .engine import check_engine
 from .model import LanguageModel
 from .run_checkpoint import load_run_checkpoint
 from .run_directory import RunFiles, check_results_file
@@ -50,7 +51,9 @@ class TrainingRun:
     taken from the corpus). training: a TrainConfig. preset, about: the recipe's name and
     description, for the logs and the results. results: also write the results document
     here. resume: continue the run in ``out`` from its last.npz. engine: None for NumPy, or a
-    function building another engine (gatedrnn.lm.engine). command: the command line, for
+    function building another engine (gatedrnn.lm.engine): gatedrnn.interop.torch_engine's
+    TorchEngine, or its auto_engine, which times both and keeps the faster (what ``--engine auto``
+    passes; the choice goes into the results document). command: the command line, for
     the lock and the results. how_to_continue(saved): the advice that ends a stopped run's
     message (``saved``: whether last.npz exists). The other keywords go to the Trainer.
     """
@@ -86,6 +89,7 @@ class TrainingRun:
             )
         for name, value in (("log_interval", log_interval), ("checkpoint_interval", checkpoint_interval)):
             check_whole_number(name, value, 1)
+        check_engine(engine)
         self.files = out if isinstance(out, RunFiles) else RunFiles(_path("out", out))
         if isinstance(data, DataSettings) and model.adaptive_softmax is not None:
             data = data.replace(vocab_order="frequency")  # the adaptive softmax's head is the lowest ids
@@ -266,6 +270,8 @@ def results_document(trainer, summary, preset, about, command):
         steps=summary["steps"],
         median_train_tokens_per_s=float(np.median(train_rates)) if train_rates else None,
         engine=summary["engine"],
+        # --engine auto: the engine chosen, each engine's measured tokens/s and the trial's steps (this session's)
+        engine_choice=getattr(trainer.engine, "choice", None),
         device=summary["device"],
         processes=summary["processes"],
         threads=summary["threads"],

@@ -27,7 +27,7 @@ from ..optim import OPTIMIZERS
 from ..training import NonFiniteGuard
 from .config import TrainConfig
 from .corpora import check_streams_fit
-from .engine import NumpyEngine
+from .engine import NumpyEngine, check_engine
 from .run_checkpoint import finite_or_none, load_run_checkpoint, save_run_checkpoint
 from .run_directory import RunFiles
 from .run_log import RunLog
@@ -56,7 +56,8 @@ class Trainer:
     rate and the time left for the whole run) when standard error is not one, e.g. in a log
     file; False for neither. ``engine``: what computes the steps (gatedrnn.lm.engine); None
     for gatedrnn's own NumPy code, or a function ``engine(model, optimizer, config)`` that
-    builds another, such as gatedrnn.interop.torch_engine.TorchEngine.
+    builds another, such as gatedrnn.interop.torch_engine.TorchEngine, or
+    gatedrnn.interop.torch_engine.auto_engine (the faster of the two, timed on the first steps).
     """
 
     def __init__(
@@ -98,7 +99,10 @@ class Trainer:
             if getattr(corpus, split) is not None:
                 check_streams_fit(getattr(corpus, split), config.eval_batch_size, split, "eval_batch_size")
         self.optimizer = OPTIMIZERS[config.optimizer](model.parameters(), lr=config.lr)
+        check_engine(engine)
         self.engine = (engine or _numpy_engine)(model, self.optimizer, config)
+        if hasattr(self.engine, "echo"):  # an engine with something to say (auto's choice) says it in the run's output
+            self.engine.echo = echo
         # Where the run stands; all of it goes into every checkpoint.
         self.epoch, self.window, self.step = 0, 0, 0
         self.state: Any = None  # the recurrent state carried from window to window
