@@ -120,7 +120,7 @@ def _why_torch_cannot_run(model, optimizer):
     try:
         _torch()
     except GatedRNNError:
-        return "PyTorch is not installed (pip install gatedrnn[torch])"
+        return "PyTorch is not installed; pip install gatedrnn[torch] to try it"
     option = unsupported_setting(model.config)
     if option is not None:
         return f"it has no {option} (torch has no such layer)"
