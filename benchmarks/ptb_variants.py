@@ -89,10 +89,12 @@ def planned_runs(study):
     common = spec.get("common", [])
     if "seeds" not in spec:
         return [(name, common + options) for name, options in spec["variants"].items()]
+    # Seed by seed, so that runs side by side (--jobs) and a study stopped part-way compare the
+    # variants over the same seeds.
     return [
         (f"{name}/seed{seed}", common + options + ["--seed", str(seed)])
-        for name, options in spec["variants"].items()
         for seed in spec["seeds"]
+        for name, options in spec["variants"].items()
     ]
 
 
