@@ -12,7 +12,7 @@ no torch); it is not a dependency of gatedrnn. One idea per module:
     convert          from_torch / to_torch for all of the above
     torch_file       the torch file of a whole language model (save / read, checked)
     export_import    the doors `gatedrnn export` and `gatedrnn import`
-    torch_engine     `train --engine torch`: the Trainer's steps on PyTorch (docs/scaling.md)
+    torch_engine     `train --engine torch` and `auto`: the Trainer's steps on PyTorch (docs/scaling.md)
 
 This package sits above gatedrnn.lm (docs/architecture.md): it is the bridge for everything
 gatedrnn builds.
