@@ -1,4 +1,4 @@
-"""The README's PTB table quotes its results files: each perplexity is the file's own, rounded.
+"""The README quotes its results files: each PTB perplexity and each task figure is the file's own, rounded.
 
 A number in the README is a claim; this keeps the table and the files the runs wrote from drifting
 apart when a run is redone or a row is typed by hand.
@@ -57,3 +57,42 @@ def test_the_check_catches_a_wrong_digit():
     assert is_in_order_within([197.1, 145.0], [197.099, 159.7, 144.954], 1)
     assert not is_in_order_within([197.1, 145.1], [197.099, 159.7, 144.954], 1)
     assert not is_in_order_within([145.0, 197.1], [197.099, 159.7, 144.954], 1)
+
+
+def task_figures():
+    """{command: (mean, (min, max) or None)} of the README's `gatedrnn task` lines that quote a figure."""
+    figures = {}
+    for line in README.read_text(encoding="utf-8").splitlines():
+        found = re.match(r"gatedrnn task (\w+).*?(\d+(?:\.\d+)?)%(?: \((\d+\.\d+)–(\d+\.\d+)\))?", line)
+        if found:
+            spread = (float(found.group(3)), float(found.group(4))) if found.group(3) else None
+            figures[found.group(1)] = (float(found.group(2)), spread)
+    return figures
+
+
+def percent(summary):
+    return tuple(round(100 * summary[key], 2) for key in ("mean", "min", "max"))
+
+
+def test_the_task_lines_quote_their_files():
+    results = ROOT / "benchmarks" / "results"
+    tasks = {
+        row["task"] + ("-bi" if row["bidirectional"] else ""): row
+        for row in json.loads((results / "sequence_tasks.json").read_text())["runs"]
+        if row["cell"] == "lstm"
+    }
+    book_code = {
+        row["config"]: row for row in json.loads((results / "seq2seq_study_book_code.json").read_text())["addition"]
+    }
+    expected = {
+        "brackets": percent(tasks["brackets"]["test_accuracy"]),
+        "neighbours": percent(tasks["neighbours-bi"]["test_accuracy"]),
+        "addition": percent(book_code["reversed+peeky, book init"]["test_exact_match"]),
+        "numbers": percent(json.loads((results / "numbers_seeds.json").read_text())["test_exact_match"]),
+    }
+    figures = task_figures()
+    assert set(figures) == set(expected)
+    for task, (mean, spread) in figures.items():
+        assert mean == expected[task][0], task
+        if spread:
+            assert spread == expected[task][1:], task
