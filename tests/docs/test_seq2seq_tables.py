@@ -1,0 +1,38 @@
+"""docs/seq2seq.md quotes benchmarks/results/seq2seq.json as the benchmark prints it.
+
+`python benchmarks/seq2seq.py --table benchmarks/results/seq2seq.json` prints one Markdown table
+per task from the results file; the docs must hold that output unchanged, so that a re-run (or a
+resumed one) cannot leave the page quoting figures the file no longer has.
+"""
+
+import importlib.util
+import json
+
+from helpers.paths import REPO
+
+
+def benchmark_module():
+    spec = importlib.util.spec_from_file_location("seq2seq_benchmark", REPO / "benchmarks" / "seq2seq.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_docs_hold_the_tables_of_the_results_file():
+    document = json.loads((REPO / "benchmarks" / "results" / "seq2seq.json").read_text(encoding="utf-8"))
+    tables = benchmark_module().markdown_tables(document)
+    docs = (REPO / "docs" / "seq2seq.md").read_text(encoding="utf-8")
+    for table in tables.split("\n\n"):
+        assert table in docs, table.splitlines()[0]
+
+
+def test_a_table_row_carries_mean_range_and_every_seed():
+    summary = dict(
+        task="dates",
+        config="attention",
+        test_exact_match=dict(mean=0.9, min=0.85, max=0.95),
+        test_exact_match_by_seed={"0": 0.85, "1": 0.95},
+        wall_seconds=dict(mean=120.4),
+    )
+    table = benchmark_module().markdown_tables(dict(addition=[], dates=[summary], copy=[]))
+    assert table.splitlines()[-1] == "| attention | **90.00%** | 85.00–95.00% | 85.00, 95.00 | 120 s |"
