@@ -71,11 +71,7 @@ class SoftmaxCrossEntropy(Module):
     def backward(self, dloss: FloatLike = 1.0) -> FloatArray:
         """dL/d(loss) (a number, 1 by default) → dL/dlogits, shaped as the logits of the last forward."""
         check_backward_ready(self, self._cache)
-        if isinstance(dloss, (bool, np.bool_)) or not isinstance(dloss, Real) or not math.isfinite(dloss):
-            raise GatedRNNError(
-                f"SoftmaxCrossEntropy.backward needs dloss as a finite number, got {dloss!r}; "
-                "pass 1.0 (or a loss scale such as the window length)"
-            )
+        check_dloss("SoftmaxCrossEntropy", dloss, "a loss scale such as the window length")
         backward_done(self)
         exps, sums, safe_targets, counted, count, shape = self._cache
         # With nothing counted the gradient is zero everywhere (as in PyTorch), not 0/0.
@@ -159,10 +155,7 @@ class MSELoss(Module):
     def backward(self, dloss: FloatLike = 1.0) -> FloatArray:
         """dL/d(loss) (a number, 1 by default) → dL/dpredictions, shaped and typed as the predictions."""
         check_backward_ready(self, self._cache)
-        if isinstance(dloss, (bool, np.bool_)) or not isinstance(dloss, Real) or not math.isfinite(dloss):
-            raise GatedRNNError(
-                f"MSELoss.backward needs dloss as a finite number, got {dloss!r}; pass 1.0 (or a loss scale)"
-            )
+        check_dloss("MSELoss", dloss, "a loss scale")
         backward_done(self)
         difference, count = self._cache
         scale = 2.0 * float(dloss) / (max(count, 1) if self.reduction == "mean" else 1)
@@ -209,3 +202,9 @@ class MSELoss(Module):
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}"
+
+
+def check_dloss(owner: str, dloss: object, scale: str) -> None:
+    """A loss's backward takes dL/d(loss) as one finite real number (not a bool); else one line."""
+    if isinstance(dloss, (bool, np.bool_)) or not isinstance(dloss, Real) or not math.isfinite(dloss):
+        raise GatedRNNError(f"{owner}.backward needs dloss as a finite number, got {dloss!r}; pass 1.0 (or {scale})")
