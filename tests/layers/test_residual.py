@@ -130,3 +130,21 @@ def test_language_model_builds_residual_layers_and_trains():
         model.backward(criterion.backward())
         optimizer.step()
     assert losses[-1] < 0.5 * losses[0]
+
+
+def test_a_residual_language_model_is_not_sent_to_torch(tmp_path):
+    """torch's stacked layers have no skips: to_torch and `gatedrnn export` refuse the model in one
+    line rather than write a torch module that computes something else."""
+    pytest.importorskip("torch")
+    from helpers.tiny_runs import tiny_train_args, write_text
+
+    from gatedrnn.cli import main
+    from gatedrnn.interop import to_torch
+
+    config = ModelConfig(vocab_size=12, embedding_size=8, hidden_size=8, num_layers=2, residual=True)
+    with pytest.raises(GatedRNNError, match="residual=True has no PyTorch counterpart"):
+        to_torch(LanguageModel(config))
+    out = tmp_path / "run"
+    assert main(tiny_train_args(write_text(tmp_path), out, "--num-layers", "2", "--residual")) == 0
+    assert main(["export", str(out / "best.npz"), str(tmp_path / "model.pt")]) == 2
+    assert not (tmp_path / "model.pt").exists()

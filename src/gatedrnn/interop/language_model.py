@@ -41,6 +41,20 @@ def language_model_to_torch(model):
     return module.to(torch.float64 if str(model.dtype) == "float64" else torch.float32)
 
 
+def check_torch_counterpart(config: dict[str, Any]) -> None:
+    """One line if a LanguageModel of ``config`` (ModelConfig.to_dict()) computes what no
+    TorchLanguageModel can: a residual stack (torch's stacked layers cannot add a layer's input
+    to its output). The training-only settings torch lacks (locked dropout …) pass: in eval mode
+    the two compute the same."""
+    from ..errors import GatedRNNError
+
+    if config.get("residual"):
+        raise GatedRNNError(
+            "a model with residual=True has no PyTorch counterpart (torch's recurrent layers have no "
+            "skip connections between layers); train it without --residual to move it to torch"
+        )
+
+
 def torch_language_model_class() -> Any:
     """The class ``TorchLanguageModel(config)``: gatedrnn's LanguageModel as a torch ``nn.Module``.
 
@@ -56,7 +70,9 @@ def torch_language_model_class() -> Any:
     either output. In eval mode it computes what the LanguageModel
     computes (tested to 1e-5); in training mode its dropout is torch's per element, so the
     settings torch has no layer for (locked_dropout, recurrent_dropout, weight_drop,
-    embedding_dropout) are not applied: fine-tune with them in gatedrnn.
+    embedding_dropout) are not applied: fine-tune with them in gatedrnn. A config with
+    ``residual`` is refused: torch's stacked layers have no skip connections, so the module
+    would compute something else.
     """
     global _TORCH_LANGUAGE_MODEL
     if _TORCH_LANGUAGE_MODEL is None:
@@ -82,6 +98,7 @@ def _make_torch_language_model(torch):
             c = self.config
             if c["cell"] not in recurrent:
                 raise GatedRNNError(f"unknown cell {c['cell']!r} in the config; use {', '.join(recurrent)}")
+            check_torch_counterpart(c)
             self.embed = nn.Embedding(c["vocab_size"], c["embedding_size"])
             self.embed_dropout = nn.Dropout(c["dropout"])
             self.rnn = recurrent[c["cell"]](

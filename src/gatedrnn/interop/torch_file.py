@@ -64,7 +64,9 @@ def save_torch_language_model(
     ``saved["vocab"]["tokens"]`` in id order. Written atomically.
     """
     from ..files import atomic_write_bytes
+    from .language_model import check_torch_counterpart
 
+    check_torch_counterpart(model.config.to_dict())  # a file TorchLanguageModel could not rebuild is not written
     torch = import_torch()
     state = {name: torch.from_numpy(array.copy()) for name, array in model.state_dict().items()}
     document = dict(
