@@ -1,7 +1,7 @@
 """Encoder–decoders on generated tasks, every configuration over five seeds: the book's addition,
 dates with and without attention, and copying by length.
 
-    python benchmarks/seq2seq.py --book DIR      # about 35 minutes on 2 cores (--jobs 2)
+    python benchmarks/seq2seq.py --book DIR      # about 95 minutes of both of 2 idle cores (--jobs 2)
     python benchmarks/seq2seq.py --quick         # every part at a few epochs and 2 seeds, to try it
     python benchmarks/seq2seq.py --book DIR --resume   # go on where a stopped one left off
     python benchmarks/seq2seq.py --study init --book DIR   # one of the studies of issue 31
