@@ -6,8 +6,9 @@ Runs the demo exactly as the README's Quick start does, each time in a fresh pro
 ``--rounds`` rounds; a round runs it once on the machine as it is and once with one CPU-bound
 competitor process (a pure-Python loop, one core, not niced) beside it, the order swapped
 every other round so that a slow spell of a shared host does not fall on one condition only.
-It writes every round's wall times, their medians and ranges, the per-round busy ÷ idle
-ratios and the validation scores to ``benchmarks/results/demo_load.json``. The idle round
+It adds every round's wall times, their medians and ranges, the per-round busy ÷ idle
+ratios and the validation scores to ``benchmarks/results/demo_load.json`` as one more session
+beside the earlier ones (benchmarks/sessions.py), and pools them in ``across_sessions``. The idle round
 with the median time also gives the figures and output the README quotes
 (benchmarks/results/demo.json and, of what it printed, benchmarks/results/demo_output.txt).
 The speed issue's target: busy within 2× of idle (the competitor takes half of a 2-core machine).
@@ -30,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from blas_environment import KEEP_FLAG, KEEP_HELP, REMOVED, described  # noqa: E402
+from sessions import REPLACE_FLAG, REPLACE_HELP, pooled, write_sessions  # noqa: E402
 from train_speed import CONDITIONS, Competitor  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -106,11 +108,24 @@ def summary(runs):
     )
 
 
+def across_sessions(sessions):
+    """Each condition's wall times and the busy ÷ idle ratios, round by round, pooled over the sessions."""
+    figures = {}
+    for session in sessions:
+        for condition in ("idle", "busy", "idle_as_set_up"):
+            if condition in session:
+                rounds = session[condition]["wall_seconds"]["rounds"]
+                figures.setdefault(f"{condition}_wall_seconds", []).append((session["finished"], rounds))
+        figures.setdefault("busy_over_idle", []).append((session["finished"], session["busy_over_idle"]["rounds"]))
+    return {name: pooled(per_session) for name, per_session in figures.items()}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(KEEP_FLAG, action="store_true", help=KEEP_HELP)
     parser.add_argument("--rounds", type=int, default=3, help="rounds of (idle, busy) runs (default 3)")
     parser.add_argument("--out", default=str(RESULTS / "demo_load.json"))
+    parser.add_argument(REPLACE_FLAG, action="store_true", help=REPLACE_HELP)
     parser.add_argument(
         "--idle-results",
         default=str(RESULTS / "demo.json"),
@@ -124,7 +139,7 @@ def main():
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error(f"--rounds must be at least 1, got {args.rounds}")
-    from gatedrnn.files import atomic_write_bytes, machine_info, timestamp, write_json
+    from gatedrnn.files import atomic_write_bytes, machine_info, timestamp
 
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as scratch:
@@ -134,7 +149,7 @@ def main():
         atomic_write_bytes(args.idle_output, quoted["printed"].encode("utf-8"))
     ratios = spread([busy["seconds"] / idle["seconds"] for idle, busy in zip(runs["idle"], runs["busy"], strict=True)])
     summaries = {condition: summary(condition_runs) for condition, condition_runs in runs.items()}
-    write_json(
+    document = write_sessions(
         args.out,
         dict(
             finished=timestamp(),
@@ -148,6 +163,8 @@ def main():
             target_busy_over_idle=2.0,
             machine=machine_info(),
         ),
+        across_sessions,
+        replace=args.replace,
     )
     medians = ", ".join(
         f"{condition} {figures['wall_seconds']['median']:.0f} s" for condition, figures in summaries.items()
@@ -155,7 +172,7 @@ def main():
     print(
         f"medians: {medians}; busy / idle {ratios['median']:.2f} "
         f"({ratios['min']:.2f}–{ratios['max']:.2f}, target ≤ 2); "
-        f"written to {args.out}"
+        f"written to {args.out} ({len(document['sessions'])} sessions)"
     )
 
 

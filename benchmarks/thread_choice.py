@@ -19,8 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from blas_environment import KEEP_FLAG, KEEP_HELP  # noqa: E402
-from train_speed import CONFIGS, LOADS, alternating_rounds, under_load, write_results  # noqa: E402
+from train_speed import CONFIGS, LOADS, alternating_rounds, session_document, under_load  # noqa: E402
 
+from gatedrnn.files import write_json  # noqa: E402
 from gatedrnn.threads import available_cores  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "thread_choice.json"
@@ -73,7 +74,8 @@ def main():
             f"{r['config']:<13} {r['load']:<5} {t['chosen']:>9,.0f} {t['one_thread']:>9,.0f} {t['every_core']:>9,.0f} "
             f"{c['median']:>10.2f} ({c['min']:.2f}–{c['max']:.2f})"
         )
-    write_results(args.out, "thread_choice.py", results, started, load_before)
+    write_json(args.out, session_document("thread_choice.py", results, started, load_before))
+    print(f"written to {args.out}")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ import time
 from pathlib import Path
 
 from blas_environment import KEEP_FLAG, KEEP_HELP, described, run_without_overrides
+from sessions import REPLACE_FLAG, REPLACE_HELP, pooled, write_sessions
 
 from gatedrnn.threads import let_blas_threads_sleep
 
@@ -401,24 +402,48 @@ def under_load(load):
     return Competitor() if load == "busy" else contextlib.nullcontext()
 
 
-def write_results(path, script, results, started, load_before):
-    """The results JSON: what ran, for how long, what the machine was doing, and the figures."""
-    from gatedrnn.files import machine_info, timestamp, write_json
+def session_document(script, results, started, load_before):
+    """One run's results document: what ran, for how long, what the machine was doing, the figures."""
+    from gatedrnn.files import machine_info, timestamp
 
-    write_json(
-        path,
-        dict(
-            finished=timestamp(),
-            command=f"python benchmarks/{script} " + " ".join(sys.argv[1:]),
-            load_average_before=load_before,
-            seconds=time.perf_counter() - started,
-            conditions=CONDITIONS,
-            blas_environment=described(),
-            results=results,
-            machine=machine_info(),
-        ),
+    return dict(
+        finished=timestamp(),
+        command=f"python benchmarks/{script} " + " ".join(sys.argv[1:]),
+        load_average_before=load_before,
+        load_average_after=os.getloadavg(),
+        seconds=time.perf_counter() - started,
+        conditions=CONDITIONS,
+        blas_environment=described(),
+        results=results,
+        machine=machine_info(),
     )
-    print(f"written to {path}")
+
+
+def write_results(path, results, started, load_before, replace=False):
+    """Add this run to train_speed's results file as one more session (benchmarks/sessions.py)."""
+    session = session_document("train_speed.py", results, started, load_before)
+    document = write_sessions(path, session, across_sessions, replace=replace)
+    print(f"written to {path} ({len(document['sessions'])} sessions)")
+
+
+def across_sessions(sessions):
+    """Per config and load: gatedrnn's ratio to PyTorch (training, evaluation) round by round,
+    pooled over the sessions, and gatedrnn's training tokens/s likewise."""
+    rounds = {}
+    for session in sessions:
+        for result in session["results"]:
+            key = f"{result['config']} {result['load']}"
+            for kind in ("train", "eval"):
+                figures = result[kind]
+                ratios = [g / p for g, p in zip(figures["gatedrnn_rounds"], figures["pytorch_rounds"], strict=True)]
+                rounds.setdefault((key, f"{kind}_ratio"), []).append((session["finished"], ratios))
+            rounds.setdefault((key, "train_tokens_per_s"), []).append(
+                (session["finished"], result["train"]["gatedrnn_rounds"])
+            )
+    summary = {}
+    for (key, figure), per_session in rounds.items():
+        summary.setdefault(key, {})[figure] = pooled(per_session)
+    return summary
 
 
 def measure(name, load, rounds, data_dir, book_dir=None):
@@ -514,6 +539,7 @@ def main():
         help="a checkout of the book's repository (deep-learning-from-scratch-2): time its code too",
     )
     parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument(REPLACE_FLAG, action="store_true", help=REPLACE_HELP)
     parser.add_argument(KEEP_FLAG, action="store_true", help=KEEP_HELP)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -529,7 +555,7 @@ def main():
                 results.append(measure(name, load, args.rounds, args.data_dir, args.book))
     print()
     print_table(results)
-    write_results(args.out, "train_speed.py", results, started, load_before)
+    write_results(args.out, results, started, load_before, replace=args.replace)
 
 
 if __name__ == "__main__":
