@@ -21,6 +21,9 @@ Studies:
 * ``residual`` — the small model made deeper (4 layers of 200) for one epoch, without and with
   skip connections between layers (``--residual``), over seeds 0 … 4: does the skip help a
   deeper stack learn?
+* ``regularisers`` — the book's BetterRnnlm (2 × LSTM 650, tied, dropout 0.5) for 4 of its 40
+  epochs, as it is and with the dropout locked along time, then with embedding dropout,
+  weight drop or recurrent dropout added: what to put in ``better-rnnlm-vd``.
 
 A study with ``seeds`` runs every variant once per seed (``--seed``) and gives, per variant,
 the mean, min and max of its perplexities beside each seed's figures.
@@ -78,6 +81,19 @@ STUDIES = {
         variants={
             "4 layers": [],
             "4 layers, residual": ["--residual"],
+        },
+    ),
+    # Issue 30: which of the regularisers past the book's to put in a preset at the book's size.
+    # Four epochs each: long enough for the curves to separate, short enough to try several.
+    "regularisers": dict(
+        preset="better-rnnlm",
+        common=["--epochs", "4"],
+        variants={
+            "book": [],
+            "locked": ["--locked-dropout"],
+            "locked+embedding": ["--locked-dropout", "--embedding-dropout", "0.1"],
+            "locked+weight-drop": ["--locked-dropout", "--weight-drop", "0.2"],
+            "locked+recurrent": ["--locked-dropout", "--recurrent-dropout", "0.1"],
         },
     ),
 }
