@@ -7,7 +7,7 @@ torch is imported); ``gatedrnn.interop.TorchLanguageModel`` fetches it.
 from typing import Any
 
 from ..layers import RECURRENT_LAYERS
-from ..lm.adaptive_cutoffs import DIV_VALUE
+from ..lm.adaptive_cutoffs import DEFAULT_DIV_VALUE
 from .lazy_torch import import_torch
 from .torch_tensors import check_plausible
 
@@ -113,8 +113,12 @@ def _make_torch_language_model(torch):
             if self.adaptive and c["tie_weights"]:
                 raise GatedRNNError("an adaptive softmax has no read-out matrix to tie; set tie_weights False")
             if self.adaptive:
+                # a config written before the setting existed was built at torch's default
                 self.decoder = nn.AdaptiveLogSoftmaxWithLoss(
-                    c["hidden_size"], c["vocab_size"], list(c["adaptive_softmax"]), div_value=DIV_VALUE
+                    c["hidden_size"],
+                    c["vocab_size"],
+                    list(c["adaptive_softmax"]),
+                    div_value=float(c.get("adaptive_div_value", DEFAULT_DIV_VALUE)),
                 )
             else:
                 self.decoder = nn.Linear(c["hidden_size"], c["vocab_size"])

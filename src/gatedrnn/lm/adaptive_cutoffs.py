@@ -13,7 +13,12 @@ frequency (DataSettings(vocab_order="frequency"), chosen by TrainingRun).
 
 so the head holds the words of 80% of the running text, the first cluster the next 15%, the
 second the last 5%. A cutoff is dropped when it would repeat the one before or reach V, and
-the second when the hidden size is below 16 (each cluster's projection is H / 4^k wide).
+the second when its cluster's projection would have no feature: cluster k (k = 0, 1, …)
+projects the H features to
+
+    width(k) = H // div_value^(k+1)        (torch's arithmetic; ModelConfig.adaptive_div_value)
+
+so at torch's div_value 4 the second cutoff needs H ≥ 16, at div_value 2 only H ≥ 4.
 """
 
 import math
@@ -26,7 +31,8 @@ from ..typing import IntArray
 
 AUTO = "auto"
 AUTO_SHARES = (0.80, 0.95)  # of the training tokens covered by the ids below each cutoff
-DIV_VALUE = 4.0  # torch's default: cluster k's projection is H // 4^(k+1) wide
+# torch's default, and ModelConfig.adaptive_div_value's: cluster k's projection is H // 4^(k+1) wide
+DEFAULT_DIV_VALUE = 4.0
 
 
 def parse_adaptive_softmax(text: str) -> tuple[int, ...] | str:
@@ -40,8 +46,31 @@ def parse_adaptive_softmax(text: str) -> tuple[int, ...] | str:
     return text.strip()
 
 
-def check_adaptive_softmax(value: Any, vocab_size: int | None, hidden_size: int, tie_weights: bool) -> Any:
-    """``value`` as the config stores it (None, "auto" or a tuple of int), or GatedRNNError in one line."""
+def projection_width(hidden_size: int, div_value: float, cluster: int) -> float:
+    """width(cluster) = hidden_size // div_value^(cluster+1), the features tail cluster ``cluster`` sees.
+
+    torch's arithmetic (a float floor division), so that both build the same shapes. 0 when
+    div_value^(cluster+1) is beyond a float (nothing is left of H); inf when it is so small that
+    the quotient is (a div_value below 1 widens the projection instead).
+    """
+    try:
+        power = div_value ** (cluster + 1)
+    except OverflowError:
+        return 0.0
+    if power == 0.0:
+        return math.inf
+    width = hidden_size // power
+    return width if math.isfinite(width) else math.inf
+
+
+def check_adaptive_softmax(
+    value: Any, vocab_size: int | None, hidden_size: int, tie_weights: bool, div_value: float
+) -> Any:
+    """``value`` as the config stores it (None, "auto" or a tuple of int), or GatedRNNError in one line.
+
+    Every tail cluster must see at least one feature (``projection_width`` ≥ 1) and a finite number
+    of them; ``auto`` needs room for its first cluster (it drops the second when there is none).
+    """
     if value is None:
         return None
     if tie_weights:
@@ -50,8 +79,8 @@ def check_adaptive_softmax(value: Any, vocab_size: int | None, hidden_size: int,
             "have no V × H matrix); turn tying off (--no-tie-weights, tie_weights=False)"
         )
     if isinstance(value, str) and value == AUTO:
-        if hidden_size < DIV_VALUE:
-            raise _too_narrow(hidden_size, 1)
+        # the first cluster must fit; below 1 the widths grow with k, so both must stay finite
+        _check_widths(hidden_size, 1 if div_value >= 1 else len(AUTO_SHARES), div_value)
         return AUTO
     cutoffs = _cutoffs_or_none(value)
     if cutoffs is None:
@@ -64,8 +93,7 @@ def check_adaptive_softmax(value: Any, vocab_size: int | None, hidden_size: int,
             f"adaptive_softmax cutoff {cutoffs[-1]} is not below the vocabulary's {vocab_size} tokens; "
             f"use cutoffs below {vocab_size}, or {AUTO}"
         )
-    if hidden_size < DIV_VALUE ** len(cutoffs):
-        raise _too_narrow(hidden_size, len(cutoffs))
+    _check_widths(hidden_size, len(cutoffs), div_value)
     return cutoffs
 
 
@@ -82,18 +110,45 @@ def _cutoffs_or_none(value):
     return cutoffs if increasing and cutoffs[0] >= 1 else None
 
 
-def _too_narrow(hidden_size, clusters):
-    return GatedRNNError(
-        f"adaptive_softmax with {clusters} tail cluster(s) needs hidden_size ≥ {int(DIV_VALUE**clusters)} "
-        f"(cluster k projects to hidden_size // 4^k features), got {hidden_size}; use fewer cutoffs or a "
-        "larger hidden_size"
-    )
+def _check_widths(hidden_size, clusters, div_value):
+    for cluster in range(clusters):
+        width = projection_width(hidden_size, div_value, cluster)
+        if width < 1:
+            raise GatedRNNError(
+                f"adaptive_softmax with {clusters} tail cluster(s) needs hidden_size ≥ "
+                f"{_smallest_hidden_size(clusters, div_value)} (cluster k projects to hidden_size // "
+                f"adaptive_div_value^k features, adaptive_div_value {div_value:g}), got {hidden_size}; use fewer "
+                "cutoffs, a smaller adaptive_div_value or a larger hidden_size"
+            )
+        if width == math.inf:
+            raise GatedRNNError(
+                f"adaptive_div_value {div_value:g} makes tail cluster {cluster + 1}'s projection (hidden_size // "
+                f"adaptive_div_value^{cluster + 1} features) wider than a float holds; use an adaptive_div_value "
+                "≥ 1 (1 keeps every cluster at hidden_size features)"
+            )
 
 
-def auto_cutoffs(train_ids: IntArray, vocab_size: int, hidden_size: int) -> tuple[int, ...]:
+def _smallest_hidden_size(clusters, div_value):
+    """The least H whose last cluster keeps a feature, as a refusal shows it (float notation beyond 10^15)."""
+    try:
+        power = div_value**clusters
+    except OverflowError:
+        return "a number beyond a float"
+    if power > 1e15:
+        return f"{power:.3g}"
+    smallest = max(math.ceil(power), 1)
+    while smallest // power < 1:  # the float division may round just below 1
+        smallest += 1
+    return str(smallest)
+
+
+def auto_cutoffs(
+    train_ids: IntArray, vocab_size: int, hidden_size: int, div_value: float = DEFAULT_DIV_VALUE
+) -> tuple[int, ...]:
     """The ``auto`` cutoffs (module docstring) of ``train_ids`` (int (n,), ids numbered by frequency).
 
-    Returns one or two increasing cutoffs in [1, vocab_size - 1].
+    Returns one or two increasing cutoffs in [1, vocab_size - 1]; a cluster whose projection
+    (``projection_width(hidden_size, div_value, k)``) would have no feature is not made.
     """
     if vocab_size < 2:
         raise GatedRNNError(
@@ -101,7 +156,10 @@ def auto_cutoffs(train_ids: IntArray, vocab_size: int, hidden_size: int) -> tupl
         )
     counts = np.bincount(np.asarray(train_ids, dtype=np.int64), minlength=vocab_size)[:vocab_size]
     covered = np.cumsum(counts, dtype=np.float64) / max(int(counts.sum()), 1)
-    room = int(math.log(hidden_size, DIV_VALUE) + 1e-9)  # clusters whose projection keeps ≥ 1 feature
+    # the clusters whose projection keeps ≥ 1 feature (at most all of AUTO_SHARES)
+    room = next(
+        (k for k in range(len(AUTO_SHARES)) if projection_width(hidden_size, div_value, k) < 1), len(AUTO_SHARES)
+    )
     cutoffs: list[int] = []
     for share in AUTO_SHARES[:room]:
         cutoff = min(max(int(np.searchsorted(covered, share)) + 1, 1), vocab_size - 1)

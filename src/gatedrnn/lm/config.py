@@ -24,7 +24,7 @@ from ..layers.registry import RECURRENT_LAYERS
 from ..lr_schedule import check_step_schedule
 from ..training import NONFINITE_POLICIES
 from ..typing import IntArray
-from .adaptive_cutoffs import AUTO, auto_cutoffs, check_adaptive_softmax, parse_adaptive_softmax
+from .adaptive_cutoffs import AUTO, DEFAULT_DIV_VALUE, auto_cutoffs, check_adaptive_softmax, parse_adaptive_softmax
 
 CELLS = tuple(RECURRENT_LAYERS)  # every registered cell (gatedrnn.layers.registry)
 INIT_SCHEMES = ("pytorch", "uniform", "book")
@@ -229,6 +229,17 @@ class ModelConfig(_Checked):
         added_later=True,
         parse=parse_adaptive_softmax,
     )
+    # Any div_value > 0, as gatedrnn's layer and torch's take it: below 1 the projections are wider
+    # than H (never useful, but a torch model built so must come back through from_torch); the
+    # cluster widths it leaves are checked with the cutoffs. Unused without an adaptive softmax.
+    adaptive_div_value: float = setting(
+        DEFAULT_DIV_VALUE,
+        "each tail cluster k = 0, 1, … of the adaptive softmax projects the H features to H // div^(k+1) "
+        "(torch's div_value; unused without --adaptive-softmax)",
+        low=0.0,
+        low_open=True,
+        added_later=True,
+    )
 
     def _check_together(self) -> None:
         check_residual_depth("ModelConfig", self.residual, self.num_layers)
@@ -237,7 +248,9 @@ class ModelConfig(_Checked):
                 f"tied weights need embedding_size == hidden_size, got {self.embedding_size} and "
                 f"{self.hidden_size}; set them equal or turn tying off"
             )
-        cutoffs = check_adaptive_softmax(self.adaptive_softmax, self.vocab_size, self.hidden_size, self.tie_weights)
+        cutoffs = check_adaptive_softmax(
+            self.adaptive_softmax, self.vocab_size, self.hidden_size, self.tie_weights, self.adaptive_div_value
+        )
         object.__setattr__(self, "adaptive_softmax", cutoffs)  # a list (JSON) or NumPy ints → a tuple of int
 
     def for_corpus(self, vocab_size: int, train_ids: IntArray) -> "ModelConfig":
@@ -245,7 +258,7 @@ class ModelConfig(_Checked):
         cutoffs of ``train_ids`` (int (n,), a vocabulary numbered by frequency; gatedrnn.lm.adaptive_cutoffs)."""
         cutoffs = self.adaptive_softmax
         if cutoffs == AUTO:
-            cutoffs = auto_cutoffs(train_ids, int(vocab_size), self.hidden_size)
+            cutoffs = auto_cutoffs(train_ids, int(vocab_size), self.hidden_size, self.adaptive_div_value)
         return self.replace(vocab_size=vocab_size, adaptive_softmax=cutoffs)
 
 

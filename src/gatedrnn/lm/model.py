@@ -45,7 +45,7 @@ from ..layers import (
 )
 from ..memory import available_bytes, describe_available, describe_bytes
 from ..typing import DTypeLike, FloatArray, IntArray, RecurrentState
-from .adaptive_cutoffs import AUTO, DIV_VALUE
+from .adaptive_cutoffs import AUTO, projection_width
 from .adaptive_softmax_loss import AdaptiveSoftmaxLoss
 from .config import ModelConfig
 
@@ -119,7 +119,11 @@ class LanguageModel(Module):
         self.decoder: Linear | AdaptiveLogSoftmaxWithLoss
         if config.adaptive_softmax is not None:
             self.decoder = AdaptiveLogSoftmaxWithLoss(
-                config.hidden_size, config.vocab_size, _cutoffs_of(config), div_value=DIV_VALUE, dtype=dtype
+                config.hidden_size,
+                config.vocab_size,
+                _cutoffs_of(config),
+                div_value=config.adaptive_div_value,
+                dtype=dtype,
             )
         elif config.tie_weights:
             self.decoder = Linear.tied_to(self.embed)
@@ -234,14 +238,15 @@ def expected_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
 def adaptive_softmax_shapes(config: ModelConfig) -> dict[str, tuple[int, ...]]:
     """{name: shape} of the adaptive read-out, torch's layout: with c = cutoffs + [V], S = c_0, C clusters,
 
-    decoder.head.weight (S + C, H); decoder.tail.{k}.0.weight (H // 4^(k+1), H);
-    decoder.tail.{k}.1.weight (c_{k+1} - c_k, H // 4^(k+1)).
+    decoder.head.weight (S + C, H); decoder.tail.{k}.0.weight (H // d^(k+1), H);
+    decoder.tail.{k}.1.weight (c_{k+1} - c_k, H // d^(k+1)), d = config.adaptive_div_value (the config
+    has checked that every width is finite and ≥ 1).
     """
     cutoffs = [*_cutoffs_of(config), config.vocab_size]
     hidden = config.hidden_size
     shapes: dict[str, tuple[int, ...]] = {"decoder.head.weight": (cutoffs[0] + len(cutoffs) - 1, hidden)}
     for k in range(len(cutoffs) - 1):
-        width = int(hidden // DIV_VALUE ** (k + 1))
+        width = int(projection_width(hidden, config.adaptive_div_value, k))
         shapes[f"decoder.tail.{k}.0.weight"] = (width, hidden)
         shapes[f"decoder.tail.{k}.1.weight"] = (cutoffs[k + 1] - cutoffs[k], width)
     return shapes
