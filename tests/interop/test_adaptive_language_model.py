@@ -8,7 +8,7 @@ torch = pytest.importorskip("torch", reason="interop needs PyTorch (pip install 
 
 from gatedrnn import rng  # noqa: E402
 from gatedrnn.data import TBPTTBatches, Vocabulary  # noqa: E402
-from gatedrnn.interop import from_torch, to_torch  # noqa: E402
+from gatedrnn.interop import TorchLanguageModel, from_torch, to_torch  # noqa: E402
 from gatedrnn.interop.export_import import export_checkpoint, import_torch_file  # noqa: E402
 from gatedrnn.interop.torch_engine import TorchEngine  # noqa: E402
 from gatedrnn.lm import LanguageModel, ModelConfig, TrainConfig, model_from_checkpoint  # noqa: E402
@@ -70,6 +70,36 @@ def test_log_probabilities_features_and_loss_agree_both_ways(dtype):
     assert module.loss(torch_features, torch.from_numpy(y)).item() == pytest.approx(loss, abs=tolerance)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_div_value_of_2_gives_torch_s_shapes_loss_and_log_probabilities(dtype):
+    model = adaptive_model(dtype, adaptive_div_value=2.0)
+    module = to_torch(model)
+    assert module.decoder.div_value == 2.0
+    assert [module.decoder.tail[k][0].out_features for k in range(2)] == [8, 4]  # 16 // 2, 16 // 4
+    x, y = ids(), ids(seed=2)
+    tolerance = 1e-5 if dtype == np.float32 else 1e-12
+    model.eval(), module.eval()
+    ours, _ = model(x)
+    theirs, _ = module(torch.from_numpy(x))
+    np.testing.assert_allclose(ours, theirs.detach().numpy(), atol=tolerance, rtol=0)
+    model.train(), module.train()
+    features, _ = model(x)
+    torch_features, _ = module(torch.from_numpy(x))
+    loss = model.criterion()(features, y)
+    assert module.loss(torch_features, torch.from_numpy(y)).item() == pytest.approx(loss, abs=tolerance)
+
+
+def test_a_torch_model_built_with_div_value_2_comes_back_with_2():
+    config = adaptive_model(adaptive_div_value=2.0).config.to_dict()
+    module = TorchLanguageModel(config)
+    assert module.decoder.div_value == 2.0
+    back = from_torch(module)
+    assert back.config.adaptive_div_value == 2.0 and back.decoder.div_value == 2.0
+    # a config written before the setting existed was built, and comes back, at torch's default 4
+    old = TorchLanguageModel({k: v for k, v in config.items() if k != "adaptive_div_value"})
+    assert old.decoder.div_value == 4.0 and from_torch(old).config.adaptive_div_value == 4.0
+
+
 def losses_of(engine_class, model, config, windows):
     optimizer = OPTIMIZERS[config.optimizer](model.parameters(), lr=config.lr)
     engine = engine_class(model, optimizer, config)
@@ -99,13 +129,15 @@ def test_the_torch_engine_s_float64_losses_and_weights_equal_the_numpy_engine_s(
     assert torch_nll.evaluate_nll(held_out, 5, 7) == pytest.approx(numpy_nll, rel=1e-10)
 
 
-def test_export_and_import_carry_the_adaptive_softmax(tmp_path):
-    model = adaptive_model()
+@pytest.mark.parametrize("div_value", [4.0, 2.0])
+def test_export_and_import_carry_the_adaptive_softmax(tmp_path, div_value):
+    model = adaptive_model(adaptive_div_value=div_value)
     vocab = Vocabulary([f"w{i}" for i in range(VOCAB)], unk_token="w0")
     save_model_checkpoint(tmp_path / "model.npz", model, vocab)
     export_checkpoint(tmp_path / "model.npz", tmp_path / "model.pt")
     import_torch_file(tmp_path / "model.pt", tmp_path / "back.npz")
     back, back_vocab, _ = model_from_checkpoint(tmp_path / "back.npz")
     assert back.config == model.config and back_vocab.id_to_token == vocab.id_to_token
+    assert back.config.adaptive_div_value == div_value
     for name, array in model.state_dict().items():
         np.testing.assert_array_equal(back.state_dict()[name], array, err_msg=name)

@@ -6,12 +6,14 @@ import json
 
 import numpy as np
 import pytest
+from helpers.checkpoint_crafting import rewrite
 from helpers.ptb_data import DATA_DIR, needs_ptb
-from helpers.tiny_runs import write_corpus
+from helpers.tiny_runs import tiny_word_train_args, write_corpus
 
 from gatedrnn import rng
 from gatedrnn.cli import main
 from gatedrnn.data import TBPTTBatches, Vocabulary, load_text
+from gatedrnn.errors import GatedRNNError
 from gatedrnn.gradcheck import numerical_gradient, relative_error
 from gatedrnn.lm import DataSettings, LanguageModel, ModelConfig, TrainConfig, TrainingRun, generate
 from gatedrnn.lm.adaptive_cutoffs import auto_cutoffs, parse_adaptive_softmax
@@ -69,6 +71,41 @@ def test_auto_takes_the_ids_that_cover_80_and_95_percent_of_the_training_tokens(
     assert auto_cutoffs(np.zeros(5, np.int64), 2, hidden_size=16) == (1,)  # one id covers all: no repeat, below V
     config = ModelConfig(hidden_size=16, embedding_size=16, tie_weights=False, adaptive_softmax="auto")
     assert config.for_corpus(10, ids).adaptive_softmax == (3, 7)
+
+
+def test_auto_makes_the_clusters_the_div_value_leaves_room_for():
+    counts = [50, 20, 10, 5, 5, 4, 3, 1, 1, 1]
+    ids = np.repeat(np.arange(10), counts)
+    assert auto_cutoffs(ids, 10, hidden_size=4, div_value=2.0) == (3, 7)  # widths 2 and 1
+    assert auto_cutoffs(ids, 10, hidden_size=3, div_value=2.0) == (3,)  # 3 // 4 = 0: no second cluster
+    assert auto_cutoffs(ids, 10, hidden_size=2, div_value=1.0) == (3, 7)  # div 1: every cluster keeps H
+    config = ModelConfig(hidden_size=4, embedding_size=4, tie_weights=False, adaptive_softmax="auto")
+    assert config.for_corpus(10, ids).adaptive_softmax == (3,)  # at torch's 4: 4 // 16 = 0, one cluster
+    assert config.replace(adaptive_div_value=2).for_corpus(10, ids).adaptive_softmax == (3, 7)
+    with pytest.raises(GatedRNNError, match="needs hidden_size ≥ 5 .* got 4"):
+        config.replace(adaptive_div_value=5)  # not even the first cluster keeps a feature
+
+
+@pytest.mark.parametrize("div_value, widths", [(4.0, (4, 1)), (2.0, (8, 4)), (1.0, (16, 16)), (0.5, (32, 64))])
+def test_expected_shapes_and_counts_follow_the_div_value(div_value, widths):
+    config = adaptive_config(adaptive_div_value=div_value)
+    model = LanguageModel(config)
+    names = {name: param.shape for name, param in model.named_parameters()}
+    assert list(names.items()) == list(expected_shapes(config).items())
+    assert model.decoder.div_value == div_value
+    assert [names[f"decoder.tail.{k}.0.weight"] for k in range(2)] == [(widths[0], 16), (widths[1], 16)]
+    assert [names[f"decoder.tail.{k}.1.weight"] for k in range(2)] == [(8, widths[0]), (16, widths[1])]
+    assert parameter_count(config) == sum(p.data.size for p in model.parameters())
+
+
+def test_the_div_value_is_checked_with_the_cutoffs_and_harmless_without_them():
+    assert adaptive_config(hidden_size=16, adaptive_div_value=4).adaptive_div_value == 4.0  # 16 // 4^2 = 1
+    with pytest.raises(GatedRNNError, match=r"needs hidden_size ≥ 25 .*adaptive_div_value 5\b"):
+        adaptive_config(adaptive_div_value=5)  # 16 // 25 = 0
+    assert adaptive_config(adaptive_softmax=(6,), adaptive_div_value=16).adaptive_div_value == 16.0
+    config = ModelConfig(adaptive_div_value=np.float32(2.5))  # no adaptive softmax: kept, unused
+    assert config.adaptive_div_value == 2.5 and type(config.adaptive_div_value) is float
+    assert type(LanguageModel(config.replace(vocab_size=20, num_layers=1)).decoder).__name__ == "Linear"
 
 
 def test_expected_shapes_and_counts_are_the_built_model_s():
@@ -129,9 +166,11 @@ def test_a_run_with_an_adaptive_softmax_numbers_its_vocabulary_by_frequency(tmp_
 
 
 # -- gradients and training -----------------------------------------------------------------------
-def test_float64_gradients_through_the_whole_model_match_numerical_ones():
+@pytest.mark.parametrize("div_value", [4.0, 2.0])
+def test_float64_gradients_through_the_whole_model_match_numerical_ones(div_value):
     rng.seed(3)
-    model = LanguageModel(adaptive_config(num_layers=2, hidden_size=16, embedding_size=6), dtype=np.float64)
+    config = adaptive_config(num_layers=2, hidden_size=16, embedding_size=6, adaptive_div_value=div_value)
+    model = LanguageModel(config, dtype=np.float64)
     generator = np.random.default_rng(4)
     ids = generator.integers(0, 30, size=(3, 5))
     targets = np.concatenate([generator.integers(0, 6, 5), generator.integers(6, 30, 10)]).reshape(3, 5)
@@ -220,3 +259,32 @@ def test_a_stopped_run_resumes_to_the_uninterrupted_run_s_weights(tmp_path, caps
     capsys.readouterr()
     assert main(["eval", str(tmp_path / "whole" / "best.npz"), "--split", "test"]) == 0
     assert f"perplexity {results['test_ppl']:.2f}" in capsys.readouterr().out
+
+
+def test_the_div_value_trains_from_the_command_line_and_stays_in_results_and_checkpoints(tmp_path):
+    corpus = write_corpus(tmp_path, words=80)
+    out = tmp_path / "run"
+    args = tiny_word_train_args(
+        corpus, out, "--no-tie-weights", "--adaptive-softmax", "50", "--adaptive-div-value", "2"
+    )
+    assert main(args) == 0
+    results = json.loads((out / "results.json").read_text())
+    assert results["model"]["adaptive_div_value"] == 2.0 and results["model"]["adaptive_softmax"] == [50]
+    model, _, _ = model_from_checkpoint(out / "best.npz")
+    assert model.config.adaptive_div_value == 2.0 and model.decoder.div_value == 2.0
+    assert model.state_dict()["decoder.tail.0.0.weight"].shape == (4, 8)  # H = 8, 8 // 2
+    assert load_run_checkpoint(out / "last.npz").config == model.config
+
+
+def test_a_checkpoint_written_before_the_div_value_existed_reads_as_torch_s_4(tmp_path):
+    corpus = write_corpus(tmp_path, words=80)
+    out = tmp_path / "run"
+    assert main(tiny_word_train_args(corpus, out, "--no-tie-weights", "--adaptive-softmax", "50")) == 0
+
+    def forget_the_div_value(sections, metadata):
+        del metadata["model"]["adaptive_div_value"]
+
+    old = rewrite(out / "best.npz", tmp_path / "old.npz", forget_the_div_value)
+    model, _, metadata = model_from_checkpoint(old)
+    assert "adaptive_div_value" not in metadata["model"]
+    assert model.config.adaptive_div_value == 4.0 and model.state_dict()["decoder.tail.0.0.weight"].shape == (2, 8)

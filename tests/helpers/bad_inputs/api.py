@@ -32,6 +32,23 @@ def generate_with(**overrides):
     return lambda c: generate(tiny_lm(), **arguments)
 
 
+def adaptive_train(c, *extra):
+    """`gatedrnn train` of rnnlm (untied, H = 100) with an adaptive softmax of one cutoff, into a new folder."""
+    out = c.tmp / "adaptive-div"
+    return [
+        "train",
+        "--text",
+        str(c.corpus),
+        "--preset",
+        "rnnlm",
+        "--adaptive-softmax",
+        "10",
+        *extra,
+        "--out",
+        str(out),
+    ]
+
+
 def backward_twice(make, forward_args, gradient):
     """``make()`` a layer; forward once, backward once (fine), backward again (must be refused)."""
 
@@ -540,6 +557,72 @@ ROWS = [
         action=lambda c: ModelConfig.from_dict(
             dict(ModelConfig(vocab_size=50).to_dict(), adaptive_softmax=[10, 20]), source="x.npz's model settings"
         ),
+    ),
+    # -- its division (ModelConfig.adaptive_div_value): > 0, and leaving each cluster a feature ---------
+    Row(
+        "api-adaptive-div-value-zero",
+        "call",
+        "adaptive_div_value must be > 0, got 0",
+        action=lambda c: ModelConfig(tie_weights=False, adaptive_softmax=(10,), adaptive_div_value=0),
+    ),
+    Row(
+        "api-adaptive-div-value-negative",
+        "call",
+        "adaptive_div_value must be > 0, got -1",
+        action=lambda c: ModelConfig(adaptive_div_value=-1),
+    ),
+    Row(
+        "api-adaptive-div-value-nan",
+        "call",
+        "adaptive_div_value must be a finite number, got nan",
+        action=lambda c: ModelConfig(tie_weights=False, adaptive_softmax=(10,), adaptive_div_value=float("nan")),
+    ),
+    Row(
+        "api-adaptive-div-value-text",
+        "call",
+        "adaptive_div_value must be a finite number, got '2'",
+        action=lambda c: ModelConfig(adaptive_div_value="2"),
+    ),
+    Row(
+        "api-adaptive-div-value-too-large-for-hidden-size",
+        "call",
+        "adaptive_softmax with 2 tail cluster(s) needs hidden_size ≥ 9 (cluster k projects to hidden_size // "
+        "adaptive_div_value^k features, adaptive_div_value 3)",
+        action=lambda c: ModelConfig(
+            hidden_size=8, embedding_size=8, tie_weights=False, adaptive_softmax=(5, 9), adaptive_div_value=3
+        ),
+    ),
+    Row(
+        "api-adaptive-div-value-checkpoint-settings",
+        "call",
+        "x.npz's model settings: adaptive_div_value must be > 0, got 0",
+        action=lambda c: ModelConfig.from_dict(
+            dict(ModelConfig(vocab_size=50).to_dict(), adaptive_div_value=0), source="x.npz's model settings"
+        ),
+    ),
+    Row(
+        "api-adaptive-div-value-cli-text",
+        "cli",
+        "argument --adaptive-div-value: invalid float value: 'four'",
+        args=lambda c: adaptive_train(c, "--adaptive-div-value", "four"),
+    ),
+    Row(
+        "api-adaptive-div-value-cli-zero",
+        "cli",
+        "adaptive_div_value must be > 0, got 0.0",
+        args=lambda c: adaptive_train(c, "--adaptive-div-value", "0"),
+    ),
+    Row(
+        "api-adaptive-div-value-cli-nan",
+        "cli",
+        "adaptive_div_value must be a finite number, got nan",
+        args=lambda c: adaptive_train(c, "--adaptive-div-value", "nan"),
+    ),
+    Row(
+        "api-adaptive-div-value-cli-too-large-for-hidden-size",
+        "cli",
+        "adaptive_softmax with 1 tail cluster(s) needs hidden_size ≥ 101",  # rnnlm: H = 100
+        args=lambda c: adaptive_train(c, "--adaptive-div-value", "100.5"),
     ),
     Row(
         "api-vocab-order-unknown",
