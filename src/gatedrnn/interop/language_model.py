@@ -63,7 +63,8 @@ def torch_language_model_class() -> Any:
     names (``embed.weight``, ``rnn.weight_ih_l0`` …, ``decoder.weight`` unless tied,
     ``decoder.bias``), so state dicts move unchanged. ``forward(ids (N, T) int64, state=None)``
     returns ``(logits (N, T, V), state)``. With ``adaptive_softmax`` cutoffs in the config the
-    decoder is ``torch.nn.AdaptiveLogSoftmaxWithLoss`` (``decoder.head.weight``,
+    decoder is ``torch.nn.AdaptiveLogSoftmaxWithLoss`` with ``div_value=config["adaptive_div_value"]``
+    (4, torch's default, for a config written before that setting) (``decoder.head.weight``,
     ``decoder.tail.{k}.0.weight``, ``decoder.tail.{k}.1.weight``) and, as in the
     LanguageModel, forward returns the features (N, T, H) in training mode and the
     log-probabilities (N, T, V) in eval mode; ``module.loss(scores, targets)`` is the loss of
