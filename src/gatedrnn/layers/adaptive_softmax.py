@@ -4,6 +4,7 @@ Grave et al. 2017, "Efficient softmax approximation for GPUs", as ``torch.nn.Ada
 the same arguments, parameter names and results, so that weights move between the two unchanged.
 """
 
+import math
 from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
@@ -318,14 +319,26 @@ def _checked_div_value(div_value):
     return float(div_value)
 
 
+def _projection_width(in_features, cutoffs, div_value, k):
+    """⌊in_features / div_value^(k+1)⌋, or 0 when div_value^(k+1) is beyond a float; refused when
+    a tiny div_value would make it wider than a float holds."""
+    try:
+        power = div_value ** (k + 1)
+    except OverflowError:  # nothing is left of in_features
+        return 0
+    if power == 0 or not math.isfinite(in_features / power):
+        raise GatedRNNError(
+            f"{OWNER}: cluster {k + 1} of {len(cutoffs) - 1} would project to more features than a float "
+            f"holds (div_value {div_value:g}); use div_value ≥ 1 (1 keeps all in_features)"
+        )
+    return int(in_features // power)
+
+
 def _cluster_sizes(in_features, cutoffs, div_value):
     """[(projection width, classes)] of each tail cluster: (⌊in / div_value^(k+1)⌋, c_{k+1} - c_k), torch's sizes."""
     sizes = []
     for k in range(len(cutoffs) - 1):
-        try:
-            hidden = int(in_features // (div_value ** (k + 1)))
-        except OverflowError:  # div_value^(k+1) beyond a float: nothing is left of in_features
-            hidden = 0
+        hidden = _projection_width(in_features, cutoffs, div_value, k)
         if hidden < 1:
             raise GatedRNNError(
                 f"{OWNER}: cluster {k + 1} of {len(cutoffs) - 1} would project to "

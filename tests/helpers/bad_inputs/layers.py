@@ -100,6 +100,16 @@ ROWS = [
         "would project to in_features // div_value^1 = 0 features",
         action=adaptive(div_value=1e300),
     ),
+    # A tiny div_value: its power rounds to 0.0 (once a ZeroDivisionError) or the width to infinity.
+    *(
+        Row(
+            f"layers-adaptive-tiny-div-value-{tiny:g}",
+            "call",
+            "would project to more features than a float holds",
+            action=adaptive(div_value=tiny),
+        )
+        for tiny in (1e-200, 1e-310)
+    ),
     Row("layers-adaptive-head-bias-int", "call", "head_bias must be True or False", action=adaptive(head_bias=1)),
     Row("layers-adaptive-float16", "call", "dtype must be float32 or float64", action=adaptive(dtype=np.float16)),
     Row("layers-adaptive-numpy-integers", "call", status=0, action=numpy_integers),
