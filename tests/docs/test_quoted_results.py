@@ -81,13 +81,13 @@ def test_the_task_lines_quote_their_files():
         for row in json.loads((results / "sequence_tasks.json").read_text())["runs"]
         if row["cell"] == "lstm"
     }
-    book_code = {
-        row["config"]: row for row in json.loads((results / "seq2seq_study_book_code.json").read_text())["addition"]
-    }
+    seq2seq = json.loads((results / "seq2seq.json").read_text())
+    encoder_decoders = {(row["task"], row["config"]): row for task in ("addition", "dates") for row in seq2seq[task]}
     expected = {
         "brackets": percent(tasks["brackets"]["test_accuracy"]),
         "neighbours": percent(tasks["neighbours-bi"]["test_accuracy"]),
-        "addition": percent(book_code["reversed+peeky, book init"]["test_exact_match"]),
+        "addition": percent(encoder_decoders["addition", "reversed+peeky"]["test_exact_match"]),
+        "dates": percent(encoder_decoders["dates", "attention"]["test_exact_match"]),
         "numbers": percent(json.loads((results / "numbers_seeds.json").read_text())["test_exact_match"]),
     }
     figures = task_figures()
