@@ -319,26 +319,34 @@ def _checked_div_value(div_value):
     return float(div_value)
 
 
-def _projection_width(in_features, cutoffs, div_value, k):
-    """⌊in_features / div_value^(k+1)⌋, or 0 when div_value^(k+1) is beyond a float; refused when
-    a tiny div_value would make it wider than a float holds."""
+def projection_width(in_features: int, div_value: float, cluster: int) -> float:
+    """width(cluster) = in_features // div_value^(cluster+1), the features tail cluster ``cluster`` sees.
+
+    torch's arithmetic (a float floor division), so that both build the same shapes. 0 when
+    div_value^(cluster+1) is beyond a float (nothing is left of in_features); inf when it is so
+    small that the quotient is (a div_value below 1 widens the projection instead).
+    """
     try:
-        power = div_value ** (k + 1)
-    except OverflowError:  # nothing is left of in_features
-        return 0
-    if power == 0 or not math.isfinite(in_features / power):
-        raise GatedRNNError(
-            f"{OWNER}: cluster {k + 1} of {len(cutoffs) - 1} would project to more features than a float "
-            f"holds (div_value {div_value:g}); use div_value ≥ 1 (1 keeps all in_features)"
-        )
-    return int(in_features // power)
+        power = div_value ** (cluster + 1)
+    except OverflowError:
+        return 0.0
+    if power == 0.0:
+        return math.inf
+    width = in_features // power
+    return width if math.isfinite(width) else math.inf
 
 
 def _cluster_sizes(in_features, cutoffs, div_value):
     """[(projection width, classes)] of each tail cluster: (⌊in / div_value^(k+1)⌋, c_{k+1} - c_k), torch's sizes."""
     sizes = []
     for k in range(len(cutoffs) - 1):
-        hidden = _projection_width(in_features, cutoffs, div_value, k)
+        width = projection_width(in_features, div_value, k)
+        if width == math.inf:
+            raise GatedRNNError(
+                f"{OWNER}: cluster {k + 1} of {len(cutoffs) - 1} would project to more features than a float "
+                f"holds (div_value {div_value:g}); use div_value ≥ 1 (1 keeps all in_features)"
+            )
+        hidden = int(width)
         if hidden < 1:
             raise GatedRNNError(
                 f"{OWNER}: cluster {k + 1} of {len(cutoffs) - 1} would project to "

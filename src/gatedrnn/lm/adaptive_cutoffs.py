@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import GatedRNNError, short_repr
+from ..layers.adaptive_softmax import projection_width
 from ..typing import IntArray
 
 AUTO = "auto"
@@ -44,23 +45,6 @@ def parse_adaptive_softmax(text: str) -> tuple[int, ...] | str:
     if text.strip() != AUTO and parts and all(part.isascii() and part.isdigit() for part in parts):
         return tuple(int(part) for part in parts)
     return text.strip()
-
-
-def projection_width(hidden_size: int, div_value: float, cluster: int) -> float:
-    """width(cluster) = hidden_size // div_value^(cluster+1), the features tail cluster ``cluster`` sees.
-
-    torch's arithmetic (a float floor division), so that both build the same shapes. 0 when
-    div_value^(cluster+1) is beyond a float (nothing is left of H); inf when it is so small that
-    the quotient is (a div_value below 1 widens the projection instead).
-    """
-    try:
-        power = div_value ** (cluster + 1)
-    except OverflowError:
-        return 0.0
-    if power == 0.0:
-        return math.inf
-    width = hidden_size // power
-    return width if math.isfinite(width) else math.inf
 
 
 def check_adaptive_softmax(

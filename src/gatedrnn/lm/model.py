@@ -43,9 +43,10 @@ from ..layers import (
     LockedDropout,
     SoftmaxCrossEntropy,
 )
+from ..layers.adaptive_softmax import projection_width
 from ..memory import available_bytes, describe_available, describe_bytes
 from ..typing import DTypeLike, FloatArray, IntArray, RecurrentState
-from .adaptive_cutoffs import AUTO, projection_width
+from .adaptive_cutoffs import AUTO
 from .adaptive_softmax_loss import AdaptiveSoftmaxLoss
 from .config import ModelConfig
 
