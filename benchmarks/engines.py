@@ -31,12 +31,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from blas_environment import KEEP_FLAG, KEEP_HELP, described, run_without_overrides  # noqa: E402
+from blas_environment import KEEP_FLAG, KEEP_HELP, run_without_overrides  # noqa: E402
 
 run_without_overrides()  # the processor's own OpenBLAS kernel, as every benchmark
 
-from sessions import REPLACE_FLAG, REPLACE_HELP, pooled, write_sessions  # noqa: E402
-from train_speed import CONDITIONS, under_load  # noqa: E402
+from sessions import REPLACE_FLAG, REPLACE_HELP, pooled_by_key, write_sessions  # noqa: E402
+from train_speed import session_document, under_load  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "engines.json"
 # preset: (steps, log interval) — about 10-30 s of training per run here, within the first
@@ -153,10 +153,7 @@ def across_sessions(sessions):
                 if engine != "numpy":
                     ratios = [t / n for t, n in zip(rates, rounds["numpy"], strict=True)]
                     figures.setdefault((key, f"{engine}_over_numpy"), []).append((session["finished"], ratios))
-    summary = {}
-    for (key, figure), per_session in figures.items():
-        summary.setdefault(key, {})[figure] = pooled(per_session)
-    return summary
+    return pooled_by_key(figures)
 
 
 def main():
@@ -174,8 +171,6 @@ def main():
     args = parser.parse_args()
     import torch
 
-    from gatedrnn.files import machine_info, timestamp
-
     engines = ["numpy"] + [engine for engine in args.engines if engine != "numpy"]
     started, load_before = time.perf_counter(), os.getloadavg()
     plan = [("rnnlm", "idle")] if args.quick else [(p, load) for load in ("idle", "busy") for p in args.presets]
@@ -186,19 +181,8 @@ def main():
             measure(preset, load, rounds, data_arguments(preset, args.data_dir, text_file), engines)
             for preset, load in plan
         ]
-    session = dict(
-        finished=timestamp(),
-        command="python benchmarks/engines.py " + " ".join(sys.argv[1:]),
-        load_average_before=load_before,
-        load_average_after=os.getloadavg(),
-        seconds=time.perf_counter() - started,
-        conditions=CONDITIONS,
-        torch_version=torch.__version__,
-        torch_threads_one_process=torch.get_num_threads(),
-        blas_environment=described(),
-        results=results,
-        machine=machine_info(),
-    )
+    session = session_document("engines.py", results, started, load_before)
+    session.update(torch_version=torch.__version__, torch_threads_one_process=torch.get_num_threads())
     document = write_sessions(args.out, session, across_sessions, replace=args.replace)
     print(f"written to {args.out} ({len(document['sessions'])} sessions)")
 

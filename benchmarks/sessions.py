@@ -57,5 +57,13 @@ def pooled(per_session):
     )
 
 
+def pooled_by_key(figures):
+    """{(key, figure): [(finished, rounds)]} → {key: {figure: pooled(...)}}, as across_sessions gives them."""
+    summary = {}
+    for (key, figure), per_session in figures.items():
+        summary.setdefault(key, {})[figure] = pooled(per_session)
+    return summary
+
+
 REPLACE_FLAG = "--replace"
 REPLACE_HELP = "start the results file again, dropping the sessions it holds (default: add this run to them)"

@@ -45,7 +45,7 @@ import time
 from pathlib import Path
 
 from blas_environment import KEEP_FLAG, KEEP_HELP, described, run_without_overrides
-from sessions import REPLACE_FLAG, REPLACE_HELP, pooled, write_sessions
+from sessions import REPLACE_FLAG, REPLACE_HELP, pooled_by_key, write_sessions
 
 from gatedrnn.threads import let_blas_threads_sleep
 
@@ -440,10 +440,7 @@ def across_sessions(sessions):
             rounds.setdefault((key, "train_tokens_per_s"), []).append(
                 (session["finished"], result["train"]["gatedrnn_rounds"])
             )
-    summary = {}
-    for (key, figure), per_session in rounds.items():
-        summary.setdefault(key, {})[figure] = pooled(per_session)
-    return summary
+    return pooled_by_key(rounds)
 
 
 def measure(name, load, rounds, data_dir, book_dir=None):
