@@ -1,18 +1,14 @@
 """benchmarks/sessions.py: a speed benchmark adds its run beside the earlier sessions', never over them."""
 
-import importlib.util
 import json
 
 import pytest
-from helpers.paths import REPO
+from helpers.paths import REPO, load_script
 
 
 @pytest.fixture(scope="module")
 def sessions():
-    spec = importlib.util.spec_from_file_location("benchmark_sessions", REPO / "benchmarks" / "sessions.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(REPO / "benchmarks" / "sessions.py", "benchmark_sessions")
 
 
 def count_sessions(sessions_list):

@@ -5,17 +5,13 @@ per task from the results file; the docs must hold that output unchanged, so tha
 resumed one) cannot leave the page quoting figures the file no longer has.
 """
 
-import importlib.util
 import json
 
-from helpers.paths import REPO
+from helpers.paths import REPO, load_script
 
 
 def benchmark_module():
-    spec = importlib.util.spec_from_file_location("seq2seq_benchmark", REPO / "benchmarks" / "seq2seq.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(REPO / "benchmarks" / "seq2seq.py", "seq2seq_benchmark")
 
 
 def test_the_docs_hold_the_tables_of_the_results_file():

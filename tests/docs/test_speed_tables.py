@@ -1,21 +1,17 @@
 """The README's and docs/scaling.md's speed tables are the results files' own, printed by
 benchmarks/speed_tables.py from every session the benchmarks kept (benchmarks/sessions.py)."""
 
-import importlib.util
 import json
 
 import pytest
-from helpers.paths import REPO
+from helpers.paths import REPO, load_script
 
 RESULTS = REPO / "benchmarks" / "results"
 
 
 @pytest.fixture(scope="module")
 def speed_tables():
-    spec = importlib.util.spec_from_file_location("speed_tables", REPO / "benchmarks" / "speed_tables.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(REPO / "benchmarks" / "speed_tables.py", "speed_tables")
 
 
 def test_the_readme_holds_the_training_speed_table(speed_tables):

@@ -47,27 +47,39 @@ def test_to_torch_gives_torch_s_adaptive_module_under_the_same_names():
     assert module.decoder.cutoffs == [8, 20, VOCAB]
 
 
+def tolerance_of(dtype):
+    return 1e-5 if dtype == np.float32 else 1e-12
+
+
+def assert_same_log_probabilities(model, module, dtype):
+    """Eval mode: gatedrnn's log-probabilities are torch's module's; returns gatedrnn's."""
+    model.eval(), module.eval()
+    ours, _ = model(ids())
+    theirs, _ = module(torch.from_numpy(ids()))
+    np.testing.assert_allclose(ours, theirs.detach().numpy(), atol=tolerance_of(dtype), rtol=0)
+    return ours
+
+
+def assert_same_features_and_loss(model, module, dtype):
+    """Training mode (dropout off): the read-out's input features and the loss are torch's module's."""
+    x, y = ids(), ids(seed=2)
+    model.train(), module.train()
+    features, _ = model(x)
+    torch_features, _ = module(torch.from_numpy(x))
+    np.testing.assert_allclose(features, torch_features.detach().numpy(), atol=tolerance_of(dtype), rtol=0)
+    loss = model.criterion()(features, y)
+    assert module.loss(torch_features, torch.from_numpy(y)).item() == pytest.approx(loss, abs=tolerance_of(dtype))
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_log_probabilities_features_and_loss_agree_both_ways(dtype):
     model = adaptive_model(dtype, dropout=0.4)
     module = to_torch(model)
-    x, y = ids(), ids(seed=2)
-    tolerance = 1e-5 if dtype == np.float32 else 1e-12
-    model.eval(), module.eval()
-    ours, _ = model(x)
-    theirs, _ = module(torch.from_numpy(x))
-    np.testing.assert_allclose(ours, theirs.detach().numpy(), atol=tolerance, rtol=0)
+    ours = assert_same_log_probabilities(model, module, dtype)
     back = from_torch(module)
     assert not back.training
-    np.testing.assert_array_equal(back(x)[0], ours)
-    # training mode, dropout off: the features and the loss of torch's module are gatedrnn's
-    model, module = adaptive_model(dtype), to_torch(adaptive_model(dtype))
-    model.train(), module.train()
-    features, _ = model(x)
-    torch_features, _ = module(torch.from_numpy(x))
-    np.testing.assert_allclose(features, torch_features.detach().numpy(), atol=tolerance, rtol=0)
-    loss = model.criterion()(features, y)
-    assert module.loss(torch_features, torch.from_numpy(y)).item() == pytest.approx(loss, abs=tolerance)
+    np.testing.assert_array_equal(back(ids())[0], ours)
+    assert_same_features_and_loss(adaptive_model(dtype), to_torch(adaptive_model(dtype)), dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -76,17 +88,8 @@ def test_a_div_value_of_2_gives_torch_s_shapes_loss_and_log_probabilities(dtype)
     module = to_torch(model)
     assert module.decoder.div_value == 2.0
     assert [module.decoder.tail[k][0].out_features for k in range(2)] == [8, 4]  # 16 // 2, 16 // 4
-    x, y = ids(), ids(seed=2)
-    tolerance = 1e-5 if dtype == np.float32 else 1e-12
-    model.eval(), module.eval()
-    ours, _ = model(x)
-    theirs, _ = module(torch.from_numpy(x))
-    np.testing.assert_allclose(ours, theirs.detach().numpy(), atol=tolerance, rtol=0)
-    model.train(), module.train()
-    features, _ = model(x)
-    torch_features, _ = module(torch.from_numpy(x))
-    loss = model.criterion()(features, y)
-    assert module.loss(torch_features, torch.from_numpy(y)).item() == pytest.approx(loss, abs=tolerance)
+    assert_same_log_probabilities(model, module, dtype)
+    assert_same_features_and_loss(model, module, dtype)
 
 
 def test_a_torch_model_built_with_div_value_2_comes_back_with_2():

@@ -32,9 +32,9 @@ def generate_with(**overrides):
     return lambda c: generate(tiny_lm(), **arguments)
 
 
-def adaptive_train(c, *extra):
-    """`gatedrnn train` of rnnlm (untied, H = 100) with an adaptive softmax of one cutoff, into a new folder."""
-    out = c.tmp / "adaptive-div"
+def adaptive_train(c, *extra, cutoffs="10"):
+    """`gatedrnn train` of rnnlm (H = 100) with an adaptive softmax (one cutoff unless told), into a new folder."""
+    out = c.tmp / "adaptive"
     return [
         "train",
         "--text",
@@ -42,7 +42,7 @@ def adaptive_train(c, *extra):
         "--preset",
         "rnnlm",
         "--adaptive-softmax",
-        "10",
+        cutoffs,
         *extra,
         "--out",
         str(out),
@@ -650,16 +650,6 @@ ROWS = [
         "api-adaptive-softmax-cli-bad-text",
         "cli",
         "adaptive_softmax must be increasing whole numbers ≥ 1 such as 2000,6000, or auto, got '2000;6000'",
-        args=lambda c: [
-            "train",
-            "--text",
-            str(c.corpus),
-            "--preset",
-            "rnnlm",
-            "--adaptive-softmax",
-            "2000;6000",
-            "--out",
-            str(c.tmp / "adaptive-bad"),
-        ],
+        args=lambda c: adaptive_train(c, cutoffs="2000;6000"),
     ),
 ]
