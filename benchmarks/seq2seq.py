@@ -312,6 +312,12 @@ def main():
         "--table", metavar="FILE", help="only print the docs' Markdown tables of a results file this script wrote"
     )
     parser.add_argument(
+        "--study-table",
+        metavar="FILE",
+        nargs="+",
+        help="only print the docs' table of the addition rows of study files, each seed's course too",
+    )
+    parser.add_argument(
         "--resume",
         action="store_true",
         help="keep the runs an earlier invocation with the same settings wrote to the results file and run only "
@@ -323,6 +329,9 @@ def main():
         return
     if args.table:
         print(markdown_tables(json.loads(Path(args.table).read_text())))
+        return
+    if args.study_table:
+        print(study_table({Path(path).name: json.loads(Path(path).read_text()) for path in args.study_table}))
         return
     seeds = args.seeds or ((0, 1) if args.quick else SEEDS)
     epochs = dict(addition=2, dates=1, copy=1) if args.quick else dict(addition=25, dates=6, copy=10)
@@ -406,6 +415,29 @@ def markdown_tables(document):
             lines.append(line + (f" {wall / book_wall:.2f} |" if book_wall else ""))
         tables.append("\n".join(lines))
     return "\n\n".join(tables)
+
+
+def study_table(documents):
+    """One Markdown table of the addition rows of several study files ({file name: document}):
+    each configuration's mean, range and seeds, and per seed the exact match at epoch 10 (how soon
+    it left the plateau) and the lowest of its last five epochs (how much the end swings), in %.
+    docs/seq2seq.md quotes this output as it is (tests/docs/test_seq2seq_tables.py checks it)."""
+    lines = [
+        "| reversed + peeky, 25 epochs | mean | min–max | final, by seed | at epoch 10 | lowest of the last 5 | file |",
+        "|---" * 7 + "|",
+    ]
+    for name, document in documents.items():
+        for summary in document["addition"]:
+            final = summary["test_exact_match"]
+            courses = [run["exact_match_by_epoch"] for run in sorted(summary["runs"], key=lambda run: run["seed"])]
+            finals = ", ".join(f"{seed}: {100 * v:.2f}" for seed, v in summary["test_exact_match_by_seed"].items())
+            at_ten = ", ".join(f"{100 * course[9]:.1f}" for course in courses)
+            lowest = ", ".join(f"{100 * min(course[-5:]):.1f}" for course in courses)
+            lines.append(
+                f"| {summary['config']} | **{100 * final['mean']:.2f}%** | "
+                f"{100 * final['min']:.2f}–{100 * final['max']:.2f}% | {finals} | {at_ten} | {lowest} | {name} |"
+            )
+    return "\n".join(lines)
 
 
 def replot(results, figures):

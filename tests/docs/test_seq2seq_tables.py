@@ -32,3 +32,21 @@ def test_a_table_row_carries_mean_range_and_every_seed():
     )
     table = benchmark_module().markdown_tables(dict(addition=[], dates=[summary], copy=[]))
     assert table.splitlines()[-1] == "| attention | **90.00%** | 85.00–95.00% | 85.00, 95.00 | 120 s |"
+
+
+def test_a_study_row_carries_each_seeds_course():
+    runs = [
+        dict(seed=1, exact_match_by_epoch=[0.1] * 9 + [0.5] + [0.9, 0.8, 0.95, 0.97, 0.96]),
+        dict(seed=0, exact_match_by_epoch=[0.0] * 9 + [0.25] + [0.7, 0.9, 0.92, 0.9, 0.99]),
+    ]
+    summary = dict(
+        config="reversed+peeky, book init",
+        test_exact_match=dict(mean=0.975, min=0.96, max=0.99),
+        test_exact_match_by_seed={"0": 0.99, "1": 0.96},
+        runs=runs,
+    )
+    table = benchmark_module().study_table({"seq2seq_study_x.json": dict(addition=[summary])})
+    assert table.splitlines()[-1] == (
+        "| reversed+peeky, book init | **97.50%** | 96.00–99.00% | 0: 99.00, 1: 96.00 | 25.0, 50.0 | 70.0, 80.0 "
+        "| seq2seq_study_x.json |"
+    )
