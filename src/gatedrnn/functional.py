@@ -6,7 +6,8 @@ outputs in backward (``sigmoid'(x) = s(1 - s)``, ``tanh'(x) = 1 - t^2``).
 
 import numpy as np
 
-from .typing import FloatArray
+from .parallel import for_row_blocks
+from .typing import FloatArray, FloatLike, IntArray
 
 
 def sigmoid(x: FloatArray, out: FloatArray | None = None) -> FloatArray:
@@ -44,6 +45,56 @@ def softmax(x: FloatArray, axis: int = -1) -> FloatArray:
     e = np.exp(shifted)
     e /= e.sum(axis=axis, keepdims=True)
     return e
+
+
+def picked_log_softmax(logits: FloatArray, picked: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """log softmax(z_m)[picked_m] for each row of logits z (M, K), and what its gradient needs.
+
+    Returns (picked log-probabilities (M,), exps = exp(z - max z) (M, K), sums = Σ_k exps (M, 1)):
+    log softmax(z)[j] = (z_j - max z) - log Σ exp(z - max z), no exponent positive. A loss over
+    many classes spends its time in passes over the (M, K) array, so there are as few as can be
+    (max, subtract, exp in place, sum), the exponentials are kept for the backward
+    (:func:`scaled_softmax_minus_onehot`) instead of being computed again, and the passes run on
+    row blocks in parallel (gatedrnn.parallel). picked: ints in [0, K), (M,).
+    """
+    exps = np.empty_like(logits)
+    picked_shifted = np.empty(len(logits), logits.dtype)
+    rows = np.arange(len(logits))
+
+    def shifted_exponentials(start: int, stop: int) -> None:
+        block = exps[start:stop]
+        np.subtract(logits[start:stop], logits[start:stop].max(axis=1, keepdims=True), out=block)
+        picked_shifted[start:stop] = block[rows[: stop - start], picked[start:stop]]
+        np.exp(block, out=block)
+
+    if len(logits):  # max needs a row
+        for_row_blocks(shifted_exponentials, len(logits), exps.size)
+    sums = row_sums(exps)[:, None]
+    return picked_shifted - np.log(sums[:, 0]), exps, sums
+
+
+def scaled_softmax_minus_onehot(
+    exps: FloatArray, sums: FloatArray, picked: IntArray, scale: FloatLike, counted: IntArray | None = None
+) -> FloatArray:
+    """scale · (softmax(z) - onehot(picked)) per row, from :func:`picked_log_softmax`'s exps and sums: (M, K).
+
+    The gradient of scale · (-log softmax(z)[picked]) with respect to z. The softmax's division
+    is folded into one multiply per row. ``counted`` (M,) bool, if given: rows where it is False
+    get a zero gradient (a loss's ignored positions).
+    """
+    row_factor = scale / sums
+    if counted is not None:
+        row_factor = np.where(counted[:, None], row_factor, 0.0)
+    row_factor = row_factor.astype(exps.dtype, copy=False)
+    gradient = np.empty_like(exps)
+    for_row_blocks(
+        lambda start, stop: np.multiply(exps[start:stop], row_factor[start:stop], out=gradient[start:stop]),
+        len(exps),
+        exps.size,
+    )
+    rows = np.arange(len(exps)) if counted is None else np.flatnonzero(counted)
+    gradient[rows, picked[rows]] -= np.asarray(scale, dtype=exps.dtype)
+    return gradient
 
 
 def row_sums(a: FloatArray) -> FloatArray:

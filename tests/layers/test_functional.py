@@ -5,7 +5,15 @@ import warnings
 import numpy as np
 import pytest
 
-from gatedrnn.functional import column_sums, log_softmax, row_sums, sigmoid, softmax
+from gatedrnn.functional import (
+    column_sums,
+    log_softmax,
+    picked_log_softmax,
+    row_sums,
+    scaled_softmax_minus_onehot,
+    sigmoid,
+    softmax,
+)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -50,3 +58,24 @@ def test_row_and_column_sums_match_numpy(dtype):
 
 
 # The LSTM's one-tanh gate activation is a kernel: see tests/layers/test_kernels.py.
+
+
+def test_picked_log_softmax_and_its_gradient_follow_their_formulas():
+    rng = np.random.default_rng(0)
+    logits = rng.standard_normal((6, 9)) * 30  # large enough that an unshifted exp would overflow float32
+    picked = rng.integers(0, 9, 6)
+    rows = np.arange(6)
+    picked_logprob, exps, sums = picked_log_softmax(logits, picked)
+    np.testing.assert_allclose(picked_logprob, log_softmax(logits)[rows, picked], rtol=1e-12, atol=1e-12)
+    onehot = np.eye(9)[picked]
+    np.testing.assert_allclose(
+        scaled_softmax_minus_onehot(exps, sums, picked, 0.5), 0.5 * (softmax(logits) - onehot), atol=1e-15
+    )
+    counted = np.array([True, False, True, True, False, True])
+    gradient = scaled_softmax_minus_onehot(exps, sums, picked, 0.5, counted)
+    np.testing.assert_allclose(gradient, 0.5 * (softmax(logits) - onehot) * counted[:, None], atol=1e-15)
+
+
+def test_picked_log_softmax_of_no_rows_is_empty():
+    picked_logprob, exps, sums = picked_log_softmax(np.zeros((0, 4), np.float32), np.zeros(0, np.int64))
+    assert picked_logprob.shape == (0,) and exps.shape == (0, 4) and sums.shape == (0, 1)

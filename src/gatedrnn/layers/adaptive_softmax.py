@@ -13,7 +13,7 @@ import numpy as np
 from .. import rng as _rng
 from ..core import Module, check_parameters_fit
 from ..errors import GatedRNNError, is_finite_number
-from ..functional import column_sums, log_softmax
+from ..functional import column_sums, log_softmax, picked_log_softmax, scaled_softmax_minus_onehot
 from ..typing import DTypeLike, FloatArray, FloatLike, IntArray, IntLike
 from ._checks import (
     backward_done,
@@ -143,19 +143,18 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         x in the weights' dtype; y integer class ids in [0, n_classes).
         """
         x, targets, batched = self._checked_batch(input, target)
-        head_logprob = _row_log_softmax(self._head_logits(x))
         head_column = targets.copy()  # the head entry each row's probability goes through: y or S + k
         output = np.zeros(len(x), x.dtype)
         clusters = []
         for k, rows, relative in self._cluster_rows(targets):
             hidden = x[rows] @ self.tail[k].down.weight.data.T
-            logprob = log_softmax(hidden @ self.tail[k].up.weight.data.T)
-            output[rows] = logprob[np.arange(len(rows)), relative]
+            output[rows], exps, sums = picked_log_softmax(hidden @ self.tail[k].up.weight.data.T, relative)
             head_column[rows] = self.shortlist_size + k
-            clusters.append((k, rows, relative, hidden, logprob))
-        output += head_logprob[np.arange(len(x)), head_column]
+            clusters.append((k, rows, relative, hidden, exps, sums))
+        head_picked, head_exps, head_sums = picked_log_softmax(self._head_logits(x), head_column)
+        output += head_picked
         loss = -float(np.mean(output, dtype=np.float64)) if len(x) else float("nan")  # torch: NaN for no rows
-        self._cache = (x, head_logprob, head_column, clusters, batched)
+        self._cache = (x, head_exps, head_sums, head_column, clusters, batched)
         forward_done(self)
         return ASMOutput(output if batched else output.reshape(()), loss)
 
@@ -181,25 +180,25 @@ class AdaptiveLogSoftmaxWithLoss(Module):
         if not is_finite_number(dloss):
             raise GatedRNNError(f"{OWNER}.backward needs dloss as a finite number, got {dloss!r}; pass 1.0")
         backward_done(self)
-        x, head_logprob, head_column, clusters, batched = self._cache
-        doutput = np.asarray(-dloss / max(len(x), 1), dtype=x.dtype)  # dL/doutput_n, the same for every row
-        dx = self._head_backward(x, head_logprob, head_column, doutput)
-        for k, rows, relative, hidden, logprob in clusters:
-            dx[rows] += self._cluster_backward(self.tail[k], x[rows], relative, hidden, logprob, doutput)
+        x, head_exps, head_sums, head_column, clusters, batched = self._cache
+        # dL/doutput_n = -dloss / N for every row, so each softmax's gradient is (dloss / N)(softmax - onehot).
+        scale = dloss / max(len(x), 1)
+        dx = self._head_backward(x, scaled_softmax_minus_onehot(head_exps, head_sums, head_column, scale))
+        for k, rows, relative, hidden, exps, sums in clusters:
+            du = scaled_softmax_minus_onehot(exps, sums, relative, scale)
+            dx[rows] += self._cluster_backward(self.tail[k], x[rows], hidden, du)
         return dx if batched else dx[0]
 
-    def _head_backward(self, x, head_logprob, head_column, doutput):
-        """dz = g (onehot(j) - softmax(z)); dW_h += dzᵀ x, db_h += Σ dz; returns dx = dz W_h (N, in_features)."""
-        dz = _log_softmax_backward(head_logprob, head_column, doutput)
+    def _head_backward(self, x, dz):
+        """dW_h += dzᵀ x, db_h += Σ dz; returns dx = dz W_h (N, in_features). dz (N, S + C)."""
         self.head.weight.add_to_grad_taking_ownership(dz.T @ x)
         if self.head.bias is not None:
             self.head.bias.add_to_grad_taking_ownership(column_sums(dz))
         return dz @ self.head.weight.data
 
     @staticmethod
-    def _cluster_backward(projection, x_rows, relative, hidden, logprob, doutput):
-        """du = g (onehot(y - c_k) - softmax(u)); dO += duᵀ h, dP += dhᵀ x_R with dh = du O; returns dh P (R, in)."""
-        du = _log_softmax_backward(logprob, relative, doutput)
+    def _cluster_backward(projection, x_rows, hidden, du):
+        """dO += duᵀ h, dP += dhᵀ x_R with dh = du O; returns dh P (R, in). du (R, cluster size)."""
         projection.up.weight.add_to_grad_taking_ownership(du.T @ hidden)
         dhidden = du @ projection.up.weight.data
         projection.down.weight.add_to_grad_taking_ownership(dhidden.T @ x_rows)
@@ -276,17 +275,6 @@ class AdaptiveLogSoftmaxWithLoss(Module):
 def _row_log_softmax(a):
     """log_softmax over each row of a (R, K) array; an array of no rows is returned as it is (max needs a row)."""
     return log_softmax(a, axis=1) if len(a) else a
-
-
-def _log_softmax_backward(logprob, picked, scale):
-    """d/dz of scale · log_softmax(z)[n, picked_n] summed over rows: scale (onehot(picked) - softmax(z)).
-
-    logprob: log_softmax(z) (R, K); picked: int (R,); scale: the same dL/doutput for every row.
-    """
-    dz = np.exp(logprob)
-    dz *= -scale
-    dz[np.arange(len(dz)), picked] += scale
-    return dz
 
 
 def _checked_cutoffs(cutoffs: Any, n_classes: int) -> list[int]:

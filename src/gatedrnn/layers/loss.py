@@ -10,8 +10,7 @@ from numpy.typing import NDArray
 
 from ..core import Module
 from ..errors import GatedRNNError
-from ..functional import row_sums
-from ..parallel import for_row_blocks
+from ..functional import picked_log_softmax, scaled_softmax_minus_onehot
 from ..typing import FloatArray, FloatLike, IntArray, IntLike
 from ._checks import backward_done, check_backward_ready, forward_done
 
@@ -38,28 +37,13 @@ class SoftmaxCrossEntropy(Module):
         """logits (..., V) float32/64 and integer targets (...) → the loss, a float (NumPy float64 scalar)."""
         targets = self._check(logits, targets)
         vocab = logits.shape[-1]
-        flat_logits = logits.reshape(-1, vocab)
         flat_targets = targets.reshape(-1)
         counted = flat_targets != self.ignore_index
         safe_targets = np.where(counted, flat_targets, 0)
-        rows = np.arange(flat_targets.size)
-        # -log softmax(x)[y] = log Σ exp(x - m) - (x[y] - m), with m = max(x) so no exponent
-        # is positive. The exponentials are kept: the backward pass needs exactly them, and
-        # the (M, V) array is the largest in a language model, so it is passed over as few
-        # times as possible (max, subtract, exp in place, sum).
-        # The three passes run on row blocks in parallel (gatedrnn.parallel).
-        exps = np.empty_like(flat_logits)
-        picked_shifted = np.empty(len(rows), flat_logits.dtype)
-
-        def shifted_exponentials(start: int, stop: int) -> None:
-            block = exps[start:stop]
-            np.subtract(flat_logits[start:stop], flat_logits[start:stop].max(axis=1, keepdims=True), out=block)
-            picked_shifted[start:stop] = block[rows[: stop - start], safe_targets[start:stop]]
-            np.exp(block, out=block)
-
-        for_row_blocks(shifted_exponentials, len(rows), exps.size)
-        sums = row_sums(exps)[:, None]
-        nll = np.log(sums[:, 0]) - picked_shifted
+        # The exponentials are kept: the backward pass needs exactly them, and the (M, V) array
+        # is the largest in a language model (gatedrnn.functional.picked_log_softmax).
+        picked_logprob, exps, sums = picked_log_softmax(logits.reshape(-1, vocab), safe_targets)
+        nll = -picked_logprob
         total = np.sum(nll, where=counted, dtype=np.float64)
         count = int(counted.sum())
         self._cache = (exps, sums, safe_targets, counted, count, logits.shape)
@@ -76,17 +60,7 @@ class SoftmaxCrossEntropy(Module):
         exps, sums, safe_targets, counted, count, shape = self._cache
         # With nothing counted the gradient is zero everywhere (as in PyTorch), not 0/0.
         scale = dloss / max(count, 1) if self.reduction == "mean" else dloss
-        # (softmax - onehot) · scale, with the softmax's division folded into one multiply
-        # per row; ignored rows get a zero factor.
-        row_factor = np.where(counted[:, None], scale / sums, 0.0).astype(exps.dtype)
-        dlogits = np.empty_like(exps)
-        for_row_blocks(
-            lambda start, stop: np.multiply(exps[start:stop], row_factor[start:stop], out=dlogits[start:stop]),
-            len(exps),
-            exps.size,
-        )
-        counted_rows = np.flatnonzero(counted)
-        dlogits[counted_rows, safe_targets[counted_rows]] -= np.asarray(scale, dtype=exps.dtype)
+        dlogits = scaled_softmax_minus_onehot(exps, sums, safe_targets, scale, counted)
         return dlogits.reshape(shape)
 
     def _check(self, logits: FloatArray, targets: IntArray) -> IntArray:
