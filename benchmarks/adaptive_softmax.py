@@ -1,12 +1,13 @@
-"""Training speed with an adaptive softmax: rnnlm's shape (untied), gatedrnn and PyTorch, with and without it.
+"""Training speed with an adaptive softmax: rnnlm's and better-rnnlm's shapes (untied), gatedrnn and PyTorch.
 
-    python benchmarks/adaptive_softmax.py                       # 5 rounds on PTB (~10 min on an idle machine)
-    python benchmarks/adaptive_softmax.py --rounds 3 --cutoffs 2000,6000
+    python benchmarks/adaptive_softmax.py                       # both presets, 5 rounds, idle and busy (~20 min)
+    python benchmarks/adaptive_softmax.py --presets rnnlm --rounds 3 --cutoffs 2000,6000
     python benchmarks/adaptive_softmax.py --quick --out /tmp/asm.json   # does it run? (seconds; random ids)
 
-Four variants of one model, the ``rnnlm`` preset (1-layer LSTM 100, embedding 100, untied,
-no dropout, SGD lr 20, clip 0.25, batch 20 × 35) on a 10,000-word vocabulary numbered by
-frequency (PTB's training split when found, else Zipf-distributed random ids):
+Four variants of each preset's model — ``rnnlm`` (1-layer LSTM 100, embedding 100, no dropout)
+and ``better-rnnlm`` (2 × LSTM 650, dropout 0.5), both untied, SGD lr 20, clip 0.25, batch
+20 × 35 — on a 10,000-word vocabulary numbered by frequency (PTB's training split when found,
+else Zipf-distributed random ids):
 
     gatedrnn-full        the Linear read-out and softmax cross-entropy over all V words
     gatedrnn-adaptive    ModelConfig(adaptive_softmax=cutoffs): the module's (output, loss) and
@@ -21,8 +22,14 @@ How it measures, as benchmarks/train_speed.py does:
 * **Alternating rounds**: round r runs the variants in order, round r+1 in reverse, so a drift
   in the machine's speed hits them all. Ratios are taken within a round and reported as the
   median and the range over the rounds.
+* **Idle and busy**: the rounds run once with nothing else started and once beside one
+  CPU-bound competitor (train_speed.py's), as users' laptops and shared servers are.
 * **Each framework as a user runs it**: gatedrnn's thread count chosen by timing, PyTorch's
-  default threads. Run it on an otherwise idle machine; the load average before is recorded.
+  default threads. Start it on an otherwise idle machine; the load average before and after is
+  recorded.
+* **Every session kept**: the run is added to the results file's ``sessions`` beside the
+  earlier ones, pooled in ``across_sessions`` (benchmarks/sessions.py; ``--replace`` starts
+  the file again).
 
 The cutoffs are ``auto``'s (gatedrnn.lm.adaptive_cutoffs: the ids covering 80% and 95% of the
 training tokens; 1,072 and 4,754 on PTB) unless ``--cutoffs`` gives them. The targets (issue
@@ -42,7 +49,7 @@ import sys
 import time
 from pathlib import Path
 
-from blas_environment import KEEP_FLAG, KEEP_HELP, described, run_without_overrides
+from blas_environment import KEEP_FLAG, KEEP_HELP, run_without_overrides
 
 from gatedrnn.threads import let_blas_threads_sleep
 
@@ -50,11 +57,14 @@ run_without_overrides()  # as a machine without OPENBLAS_CORETYPE runs (benchmar
 let_blas_threads_sleep()  # before NumPy loads, as the gatedrnn command does (gatedrnn.threads)
 
 import numpy as np  # noqa: E402
+from sessions import REPLACE_FLAG, REPLACE_HELP, pooled_by_key, write_sessions  # noqa: E402
+from train_speed import LOADS, session_document, under_load  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "adaptive_softmax.json"
 VARIANTS = ("gatedrnn-full", "gatedrnn-adaptive", "pytorch-full", "pytorch-adaptive")
 VOCAB = 10_000
-STEPS, WARMUP = 40, 12  # timed steps per measurement, and steps before the clock starts
+# preset: (timed steps per measurement, steps before the clock starts); about 2-10 s of timing each
+PRESETS = {"rnnlm": (40, 12), "better-rnnlm": (12, 4)}
 QUICK = dict(steps=3, warmup=2, rounds=1, vocab=500, tokens=20_000)
 TARGETS = {"adaptive_over_full": 2.0, "adaptive_over_pytorch_adaptive": 1.0}
 
@@ -76,10 +86,11 @@ def training_ids(data_dir, vocab, tokens):
     return ids, vocab, f"random ids, Zipf over {vocab:,} words"
 
 
-def model_config(adaptive, cutoffs, vocab):
+def model_config(preset_name, adaptive, cutoffs, vocab):
+    """(ModelConfig, TrainingConfig) of the preset, untied, with or without the adaptive softmax."""
     from gatedrnn.lm import get_preset
 
-    preset = get_preset("rnnlm")
+    preset = get_preset(preset_name)
     model = preset.model.replace(vocab_size=vocab, tie_weights=False)
     return model.replace(adaptive_softmax=cutoffs if adaptive else None), preset.training
 
@@ -156,7 +167,8 @@ def worker(variant, options):
 
     ids, vocab, source = training_ids(options.data_dir, options.vocab, options.tokens)
     framework, readout = variant.split("-")
-    config, training = model_config(readout == "adaptive", tuple(json.loads(options.cutoffs_json)), vocab)
+    cutoffs = tuple(json.loads(options.cutoffs_json))
+    config, training = model_config(options.preset, readout == "adaptive", cutoffs, vocab)
     batch, steps = training.batch_size, training.seq_len
     windows = list(TBPTTBatches(ids[: batch * steps * (options.warmup + options.steps + 1) + 1], batch, steps))
     runner = (GatedRNNRunner if framework == "gatedrnn" else TorchRunner)(config, training)
@@ -167,6 +179,7 @@ def worker(variant, options):
     seconds = time.perf_counter() - started
     return dict(
         variant=variant,
+        preset=options.preset,
         train_tokens_per_s=options.steps * batch * steps / seconds,
         first_loss=losses[0],
         last_loss=losses[-1],
@@ -178,22 +191,24 @@ def worker(variant, options):
 
 
 # -- the orchestrator ---------------------------------------------------------------------------
-def run_worker(variant, options, cutoffs):
+def run_worker(variant, preset, options, cutoffs):
+    steps, warmup = (options.steps, options.warmup) if options.quick else PRESETS[preset]
     command = [sys.executable, __file__, "--worker", variant, "--cutoffs-json", json.dumps(list(cutoffs))]
-    command += ["--steps", str(options.steps), "--warmup", str(options.warmup), "--vocab", str(options.vocab)]
+    command += ["--preset", preset, "--steps", str(steps), "--warmup", str(warmup), "--vocab", str(options.vocab)]
     command += ["--tokens", str(options.tokens)] + (["--data-dir", options.data_dir] if options.data_dir else [])
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
-def alternating_rounds(variants, options, cutoffs):
-    """{variant: [figures per round]}: fresh-process rounds, the order reversed every other round."""
+def alternating_rounds(variants, preset, options, cutoffs, load):
+    """{variant: [figures per round]}: fresh-process rounds under ``load``, the order reversed every other round."""
     figures = {variant: [] for variant in variants}
-    for number in range(options.rounds):
-        for variant in variants if number % 2 == 0 else list(reversed(variants)):
-            figures[variant].append(run_worker(variant, options, cutoffs))
-        line = "  ".join(f"{v}: {figures[v][-1]['train_tokens_per_s']:,.0f}" for v in variants)
-        print(f"round {number + 1}/{options.rounds} (training tokens/s)  {line}", flush=True)
+    with under_load(load):
+        for number in range(options.rounds):
+            for variant in variants if number % 2 == 0 else list(reversed(variants)):
+                figures[variant].append(run_worker(variant, preset, options, cutoffs))
+            line = "  ".join(f"{v}: {figures[v][-1]['train_tokens_per_s']:,.0f}" for v in variants)
+            print(f"{preset} {load} round {number + 1}/{options.rounds} (training tokens/s)  {line}", flush=True)
     return figures
 
 
@@ -206,7 +221,16 @@ def ratio_over_rounds(figures, numerator, denominator):
     return dict(median=statistics.median(ratios), low=min(ratios), high=max(ratios), by_round=ratios)
 
 
-def summarise(figures):
+RATIOS = dict(
+    adaptive_over_full=("gatedrnn-adaptive", "gatedrnn-full"),
+    adaptive_over_pytorch_adaptive=("gatedrnn-adaptive", "pytorch-adaptive"),
+    pytorch_adaptive_over_pytorch_full=("pytorch-adaptive", "pytorch-full"),
+    full_over_pytorch_full=("gatedrnn-full", "pytorch-full"),
+)
+
+
+def summarise(preset, load, figures):
+    """One preset's and load's rates and ratios (median, range, every round) and whether the targets are met."""
     rates = {
         variant: dict(
             median=statistics.median(r["train_tokens_per_s"] for r in rounds),
@@ -214,41 +238,48 @@ def summarise(figures):
         )
         for variant, rounds in figures.items()
     }
-    ratios = dict(
-        adaptive_over_full=ratio_over_rounds(figures, "gatedrnn-adaptive", "gatedrnn-full"),
-        adaptive_over_pytorch_adaptive=ratio_over_rounds(figures, "gatedrnn-adaptive", "pytorch-adaptive"),
-        pytorch_adaptive_over_pytorch_full=ratio_over_rounds(figures, "pytorch-adaptive", "pytorch-full"),
-        full_over_pytorch_full=ratio_over_rounds(figures, "gatedrnn-full", "pytorch-full"),
-    )
+    ratios = {name: ratio_over_rounds(figures, *pair) for name, pair in RATIOS.items()}
     met = {name: ratios[name]["median"] >= target for name, target in TARGETS.items()}
-    return dict(train_tokens_per_s=rates, ratios=ratios, targets=TARGETS, targets_met=met)
-
-
-def write_results(path, options, cutoffs, figures, summary, started, load_before):
-    from gatedrnn.files import machine_info, timestamp, write_json
-
-    write_json(
-        path,
-        dict(
-            finished=timestamp(),
-            command="python benchmarks/adaptive_softmax.py " + " ".join(sys.argv[1:]),
-            load_average_before=load_before,
-            seconds=time.perf_counter() - started,
-            model="rnnlm preset, untied (1-layer LSTM 100, embedding 100, batch 20 × 35, SGD, clip 0.25)",
-            cutoffs=list(cutoffs),
-            steps=options.steps,
-            warmup=options.warmup,
-            blas_environment=described(),
-            summary=summary,
-            rounds=figures,
-            machine=machine_info(),
-        ),
+    return dict(
+        preset=preset,
+        load=load,
+        train_tokens_per_s=rates,
+        ratios=ratios,
+        targets=TARGETS,
+        targets_met=met,
+        rounds=figures,
     )
-    print(f"written to {path}")
+
+
+def across_sessions(sessions):
+    """Per preset and load ("rnnlm idle"): every ratio of RATIOS and each variant's tokens/s, round
+    by round, pooled over the sessions that measured them."""
+    figures = {}
+    for session in sessions:
+        for result in session["results"]:
+            key = f"{result['preset']} {result['load']}"
+            for name, ratio in result["ratios"].items():
+                figures.setdefault((key, name), []).append((session["finished"], ratio["by_round"]))
+            for variant, rate in result["train_tokens_per_s"].items():
+                figures.setdefault((key, f"{variant}_tokens_per_s"), []).append((session["finished"], rate["by_round"]))
+    return pooled_by_key(figures)
+
+
+def write_results(path, options, cutoffs, results, started, load_before):
+    """Add this run to the results file as one more session (benchmarks/sessions.py)."""
+    session = session_document("adaptive_softmax.py", results, started, load_before)
+    session.update(
+        models="the presets untied, batch 20 × 35, SGD, clip 0.25",
+        cutoffs=list(cutoffs),
+        steps_and_warmup={preset: PRESETS[preset] for preset in options.presets},
+    )
+    document = write_sessions(path, session, across_sessions, replace=options.replace)
+    print(f"written to {path} ({len(document['sessions'])} sessions)")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--presets", nargs="+", choices=list(PRESETS), default=list(PRESETS), help="default: both")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds (default 5)")
     parser.add_argument(
         "--cutoffs", default="auto", help="the adaptive softmax's cutoffs, e.g. 2000,6000 (default auto)"
@@ -256,11 +287,16 @@ def main():
     parser.add_argument("--data-dir", help="where the Penn Treebank is (default: as gatedrnn finds it)")
     parser.add_argument("--quick", action="store_true", help="a few steps on 500 random words: does it run?")
     parser.add_argument("--out", type=Path, help=f"the results file (default {RESULTS}; --quick: none)")
+    parser.add_argument(
+        "--loads", nargs="+", choices=LOADS, default=list(LOADS), help="idle, busy (one CPU-bound competitor) or both"
+    )
     parser.add_argument(KEEP_FLAG, action="store_true", help=KEEP_HELP)
+    parser.add_argument(REPLACE_FLAG, action="store_true", help=REPLACE_HELP)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--cutoffs-json", help=argparse.SUPPRESS)
-    parser.add_argument("--steps", type=int, default=STEPS, help=argparse.SUPPRESS)
-    parser.add_argument("--warmup", type=int, default=WARMUP, help=argparse.SUPPRESS)
+    parser.add_argument("--preset", default="rnnlm", help=argparse.SUPPRESS)
+    parser.add_argument("--steps", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--warmup", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--vocab", type=int, default=VOCAB, help=argparse.SUPPRESS)
     parser.add_argument("--tokens", type=int, default=200_000, help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -269,20 +305,28 @@ def main():
         return
     if options.quick:
         options.steps, options.warmup, options.rounds = QUICK["steps"], QUICK["warmup"], QUICK["rounds"]
-        options.vocab, options.tokens = QUICK["vocab"], QUICK["tokens"]
+        options.vocab, options.tokens, options.presets = QUICK["vocab"], QUICK["tokens"], ["rnnlm"]
     out = options.out or (None if options.quick else RESULTS)
-    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    load_before = os.getloadavg()
     started = time.perf_counter()
     ids, vocab, source = training_ids(options.data_dir, options.vocab, options.tokens)
-    cutoffs = chosen_cutoffs(options.cutoffs, ids, vocab, model_config(False, None, vocab)[0].hidden_size)
-    model_config(True, cutoffs, vocab)  # the config's one-line refusal of cutoffs that cannot work
-    print(f"rnnlm, untied, on {source}: cutoffs {list(cutoffs)}; load average before {load_before}", flush=True)
-    figures = alternating_rounds(list(VARIANTS), options, cutoffs)
-    summary = summarise(figures)
-    for name, ratio in summary["ratios"].items():
-        print(f"{name}: {ratio['median']:.2f}× ({ratio['low']:.2f}–{ratio['high']:.2f})")
+    hidden = min(model_config(preset, False, None, vocab)[0].hidden_size for preset in options.presets)
+    cutoffs = chosen_cutoffs(options.cutoffs, ids, vocab, hidden)
+    for preset in options.presets:
+        model_config(preset, True, cutoffs, vocab)  # the config's one-line refusal of cutoffs that cannot work
+    print(f"untied, on {source}: cutoffs {list(cutoffs)}; load average before {load_before[0]:.2f}", flush=True)
+    loads = ["idle"] if options.quick else options.loads
+    results = [
+        summarise(preset, load, alternating_rounds(list(VARIANTS), preset, options, cutoffs, load))
+        for preset in options.presets
+        for load in loads
+    ]
+    for result in results:
+        for name, ratio in result["ratios"].items():
+            figure = f"{ratio['median']:.2f}× ({ratio['low']:.2f}–{ratio['high']:.2f})"
+            print(f"{result['preset']} {result['load']} {name}: {figure}")
     if out is not None:
-        write_results(out, options, cutoffs, figures, summary, started, load_before)
+        write_results(out, options, cutoffs, results, started, load_before)
 
 
 if __name__ == "__main__":
