@@ -24,7 +24,9 @@ addition figure draws each configuration's mean curve with its seeds' range shad
 ``--study NAME`` runs one of the investigations of issue 31 instead (reversed + peeky on
 addition, 5 seeds each; results in ``benchmarks/results/seq2seq_study_NAME.json``): ``init``
 (PyTorch-style vs the book's initialisation), ``schedule`` (constant vs decaying tail),
-``clip`` (clip 5 vs none), ``data`` (generated vs the book's addition.txt, needs ``--book``).
+``clip`` (clip 5 vs none), ``data`` (the book's addition.txt, at a constant rate and with the
+decaying tail, and the book's code on it; needs ``--book``). ``--study-table FILE ...`` prints
+the docs' table of them.
 """
 
 import argparse
@@ -93,6 +95,9 @@ STUDIES = {
     "data": {
         "reversed+peeky, pytorch init, book's addition.txt": dict(PEEKY, init="pytorch", addition_file="BOOK"),
         "reversed+peeky, book init, book's addition.txt": dict(PEEKY, init="book", addition_file="BOOK"),
+        "reversed+peeky, book init, book's addition.txt, decaying tail": dict(
+            PEEKY, init="book", addition_file="BOOK", **TAIL
+        ),
     },
 }
 LENGTH_BUCKETS = ((3, 5), (6, 10), (11, 15), (16, 20))
