@@ -2,7 +2,8 @@
 
 `python benchmarks/seq2seq.py --table benchmarks/results/seq2seq.json` prints one Markdown table
 per task from the results file; the docs must hold that output unchanged, so that a re-run (or a
-resumed one) cannot leave the page quoting figures the file no longer has.
+resumed one) cannot leave the page quoting figures the file no longer has. The same holds for
+the table of the seed studies (`--study-table` over the study files).
 """
 
 import json
@@ -20,6 +21,22 @@ def test_the_docs_hold_the_tables_of_the_results_file():
     docs = (REPO / "docs" / "seq2seq.md").read_text(encoding="utf-8")
     for table in tables.split("\n\n"):
         assert table in docs, table.splitlines()[0]
+
+
+STUDY_FILES = ("init", "schedule", "clip", "data")
+
+
+def test_the_docs_hold_the_table_of_the_studies():
+    results = REPO / "benchmarks" / "results"
+    documents = {
+        f"seq2seq_study_{name}.json": json.loads((results / f"seq2seq_study_{name}.json").read_text(encoding="utf-8"))
+        for name in STUDY_FILES
+    }
+    table = benchmark_module().study_table(documents)
+    assert table in (REPO / "docs" / "seq2seq.md").read_text(encoding="utf-8"), (
+        "docs/seq2seq.md's table of the studies differs from the files; paste the output of "
+        "python benchmarks/seq2seq.py --study-table " + " ".join(f"benchmarks/results/{n}" for n in documents)
+    )
 
 
 def test_a_table_row_carries_mean_range_and_every_seed():
