@@ -2,11 +2,12 @@
 
     python benchmarks/speed_tables.py benchmarks/results/train_speed.json
     python benchmarks/speed_tables.py benchmarks/results/engines.json
+    python benchmarks/speed_tables.py benchmarks/results/adaptive_softmax.json
 
 A cell gives each session's median in the order the sessions ran, then the range over every
 round of every session: ``1.70× · 1.25× (1.04–1.83)``. tests/docs/test_speed_tables.py keeps the
-README and docs/scaling.md equal to this output, so a re-run cannot leave them quoting figures
-the file no longer has. No side effects on import (the benchmarks themselves restart without
+README, docs/scaling.md and docs/language-models.md equal to this output, so a re-run cannot
+leave them quoting figures the file no longer has. No side effects on import (the benchmarks themselves restart without
 the machine's OpenBLAS overrides), so tests can read it.
 """
 
@@ -65,10 +66,39 @@ def engines_table(document):
     return "\n".join(lines)
 
 
+ADAPTIVE_COLUMNS = (
+    ("gatedrnn-adaptive_tokens_per_s", rate_cell),
+    ("adaptive_over_full", ratio_cell),
+    ("adaptive_over_pytorch_adaptive", ratio_cell),
+    ("full_over_pytorch_full", ratio_cell),
+)
+
+
+def adaptive_softmax_table(document):
+    """Per preset and load: gatedrnn's tokens/s with the adaptive softmax, its ratio to gatedrnn's
+    full softmax, to PyTorch's adaptive softmax, and the full softmaxes' ratio to each other."""
+    across = document["across_sessions"]
+    lines = [
+        "| shape (untied), load | adaptive, tokens/s | adaptive ÷ full softmax | adaptive ÷ PyTorch adaptive "
+        "| full ÷ PyTorch full |",
+        "|---|---|---|---|---|",
+    ]
+    for name in CONFIG_NAMES:
+        for load, label in (("idle", "idle"), ("busy", "one core busy")):
+            if f"{name} {load}" in across:
+                figures = across[f"{name} {load}"]
+                cells = [cell(figures[column]) for column, cell in ADAPTIVE_COLUMNS]
+                lines.append(f"| `{name}`, {label} | {' | '.join(cells)} |")
+    return "\n".join(lines)
+
+
+TABLES = {"engines": engines_table, "adaptive_softmax": adaptive_softmax_table}
+
+
 def table_of(path):
-    """The table of a results file: train_speed's or engines'."""
+    """The table of a results file: train_speed's, engines' or adaptive_softmax's."""
     document = json.loads(Path(path).read_text(encoding="utf-8"))
-    return engines_table(document) if Path(path).stem == "engines" else train_speed_table(document)
+    return TABLES.get(Path(path).stem, train_speed_table)(document)
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ def test_pooled_gives_the_range_of_every_round_and_each_sessions_median(sessions
     assert figures["session_medians"] == {"day 1": 1.7, "day 2": 1.25}
 
 
-@pytest.mark.parametrize("name", ["train_speed", "engines", "demo_load"])
+@pytest.mark.parametrize("name", ["train_speed", "engines", "demo_load", "adaptive_softmax"])
 def test_the_committed_speed_files_keep_sessions(name):
     document = json.loads((REPO / "benchmarks" / "results" / f"{name}.json").read_text(encoding="utf-8"))
     assert document["sessions"], name

@@ -25,6 +25,12 @@ def test_the_readme_and_the_scaling_page_hold_the_engines_table(speed_tables):
     assert table in (REPO / "docs" / "scaling.md").read_text(encoding="utf-8")
 
 
+def test_the_language_models_page_holds_the_adaptive_softmax_table(speed_tables):
+    table = speed_tables.table_of(RESULTS / "adaptive_softmax.json")
+    assert "`rnnlm`, idle" in table and "`rnnlm`, one core busy" in table
+    assert table in (REPO / "docs" / "language-models.md").read_text(encoding="utf-8")
+
+
 def test_the_readme_quotes_more_than_one_session(speed_tables):
     document = json.loads((RESULTS / "train_speed.json").read_text(encoding="utf-8"))
     assert len(document["sessions"]) >= 2
