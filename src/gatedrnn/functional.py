@@ -1,4 +1,5 @@
-"""Pure array functions: numerically stable sigmoid, softmax and log-softmax; fast row and column sums.
+"""Pure array functions: numerically stable sigmoid, softmax and log-softmax; the picked
+log-softmax of a loss and its gradient; fast row and column sums.
 
 None of these hold state or touch parameters; layers call them in forward and use their
 outputs in backward (``sigmoid'(x) = s(1 - s)``, ``tanh'(x) = 1 - t^2``).
@@ -7,7 +8,7 @@ outputs in backward (``sigmoid'(x) = s(1 - s)``, ``tanh'(x) = 1 - t^2``).
 import numpy as np
 
 from .parallel import for_row_blocks
-from .typing import FloatArray, FloatLike, IntArray
+from .typing import BoolArray, FloatArray, FloatLike, IntArray
 
 
 def sigmoid(x: FloatArray, out: FloatArray | None = None) -> FloatArray:
@@ -74,7 +75,7 @@ def picked_log_softmax(logits: FloatArray, picked: IntArray) -> tuple[FloatArray
 
 
 def scaled_softmax_minus_onehot(
-    exps: FloatArray, sums: FloatArray, picked: IntArray, scale: FloatLike, counted: IntArray | None = None
+    exps: FloatArray, sums: FloatArray, picked: IntArray, scale: FloatLike, counted: BoolArray | None = None
 ) -> FloatArray:
     """scale · (softmax(z) - onehot(picked)) per row, from :func:`picked_log_softmax`'s exps and sums: (M, K).
 
