@@ -147,6 +147,35 @@ def test_results_hold_the_learning_rate_of_each_epoch(tmp_path):
     assert len(document["valid_ppl_by_epoch"]) == 3
 
 
+def test_results_score_the_best_epoch_and_the_last_epoch_beside_it(tmp_path, monkeypatch, capsys):
+    """Validation worsens in the last epoch: the run reports the best epoch's test perplexity
+    (``scored``: best-validation) and, beside it, the last epoch's, which is what the book reports.
+    Each equals ``gatedrnn eval`` of the checkpoint that holds those weights."""
+    from gatedrnn.lm.engine import NumpyEngine
+
+    validation = iter([2.0, 1.0, 3.0])  # nats/token after epochs 1, 2, 3: epoch 2 is the best
+    scored_for_real = NumpyEngine.evaluate_nll
+
+    def scripted_validation(engine, ids, batch_size, seq_len):
+        value = next(validation, None)  # the three validations, then the test split for real
+        return scored_for_real(engine, ids, batch_size, seq_len) if value is None else value
+
+    monkeypatch.setattr(NumpyEngine, "evaluate_nll", scripted_validation)
+    results = tmp_path / "results.json"
+    out = tmp_path / "run"
+    args = tiny_train_args(write_text(tmp_path), out, "--no-progress", "--results", str(results), epochs=3)
+    assert main(args) == 0
+    document = json.loads(results.read_text())
+    assert document["scored"] == "best-validation" and document["best_epoch"] == 2
+    assert document["best_valid_ppl"] == pytest.approx(math.exp(1.0))
+    assert document["last_epoch_valid_ppl"] == pytest.approx(math.exp(3.0))
+    assert document["last_epoch_test_ppl"] != document["test_ppl"]
+    capsys.readouterr()
+    for checkpoint, key in (("best.npz", "test_ppl"), ("last.npz", "last_epoch_test_ppl")):
+        assert main(["eval", str(out / checkpoint), "--split", "test"]) == 0
+        assert f"perplexity {document[key]:.2f} |" in capsys.readouterr().out, checkpoint
+
+
 @needs_ptb
 def test_cli_train_eval_generate(tmp_path, capsys):
     out = tmp_path / "run"
