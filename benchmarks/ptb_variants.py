@@ -2,6 +2,7 @@
 
     python benchmarks/ptb_variants.py cells --data-dir DATA           # LSTM vs GRU vs tanh RNN, rnnlm size
     python benchmarks/ptb_variants.py dropout --data-dir DATA         # dropout along time, small preset
+    python benchmarks/ptb_variants.py regularisers --table           # the docs' table of its results file
 
 Each variant is a ``gatedrnn train`` process with ``--deterministic`` (one thread: a re-run
 gives the same digits), in its own run directory under ``--run-dir`` (outside the
@@ -184,6 +185,26 @@ def over_seeds(rows, study):
     return grouped
 
 
+def markdown_table(document):
+    """The docs' table of a results document of a study without seeds: per variant the options
+    given to its preset, the validation perplexity of every epoch, the test perplexity, the wall
+    time and the median training tokens/s. docs/language-models.md quotes this output as it is
+    (tests/docs/test_ptb_study_tables.py checks it)."""
+    lines = [
+        f"| variant | options given to `--preset {document['preset']}` | valid ppl by epoch | test ppl "
+        "| wall time | tokens/s |",
+        "|---" * 6 + "|",
+    ]
+    for row in document["variants"]:
+        options = f"`{' '.join(row['options'])}`" if row["options"] else "(none)"
+        valid = ", ".join(f"{value:.1f}" for value in row["valid_ppl_by_epoch"])
+        lines.append(
+            f"| {row['variant']} | {options} | {valid} | {row['test_ppl']:.2f} | "
+            f"{row['wall_seconds'] / 60:.0f} min | {row['median_train_tokens_per_s']:,.0f} |"
+        )
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("study", choices=list(STUDIES))
@@ -198,8 +219,13 @@ def main():
     )
     parser.add_argument(KEEP_FLAG, action="store_true", help=KEEP_HELP)
     parser.add_argument("--out", help="results JSON (default: benchmarks/results/ptb_STUDY.json)")
+    parser.add_argument("--table", action="store_true", help="print the docs' table of the results file, train nothing")
     args = parser.parse_args()
     study = STUDIES[args.study]
+    out = args.out or str(RESULTS / f"ptb_{args.study}.json")
+    if args.table:
+        print(markdown_table(json.loads(Path(out).read_text(encoding="utf-8"))))
+        return
     load_before = os.getloadavg()
     variants = planned_runs(args.study)
     # Each variant trains on one thread (--deterministic), so on a machine with N cores N of
@@ -215,7 +241,6 @@ def main():
         print(f"{name}: test ppl {result['test_ppl']:.2f}, {result['parameters']:,} parameters", flush=True)
     if "seeds" in study:
         rows = over_seeds(rows, study)
-    out = args.out or str(RESULTS / f"ptb_{args.study}.json")
     write_json(
         out,
         dict(

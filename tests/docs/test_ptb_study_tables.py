@@ -1,0 +1,28 @@
+"""docs/language-models.md quotes the PTB studies' results files as benchmarks/ptb_variants.py prints them.
+
+`python benchmarks/ptb_variants.py STUDY --table` prints the table of benchmarks/results/ptb_STUDY.json;
+the page must hold that output unchanged, so that a re-run cannot leave it quoting other figures.
+"""
+
+from helpers.paths import REPO, load_script
+
+
+def variants_module():
+    return load_script(REPO / "benchmarks" / "ptb_variants.py", "ptb_variants_benchmark")
+
+
+def test_a_row_carries_every_epoch_and_the_options_given():
+    row = dict(
+        variant="locked",
+        options=["--epochs", "3", "--locked-dropout"],
+        valid_ppl_by_epoch=[196.44, 144.81, 111.249],
+        test_ppl=107.123,
+        wall_seconds=3725.0,
+        median_train_tokens_per_s=771.4,
+    )
+    bare = dict(row, variant="book", options=[])
+    table = variants_module().markdown_table(dict(preset="better-rnnlm", variants=[row, bare]))
+    lines = table.splitlines()
+    assert lines[0].startswith("| variant | options given to `--preset better-rnnlm` |")
+    assert lines[2] == "| locked | `--epochs 3 --locked-dropout` | 196.4, 144.8, 111.2 | 107.12 | 62 min | 771 |"
+    assert lines[3].startswith("| book | (none) |")
