@@ -4,11 +4,27 @@
 the page must hold that output unchanged, so that a re-run cannot leave it quoting other figures.
 """
 
+import json
+
+import pytest
 from helpers.paths import REPO, load_script
+
+# The studies whose table the page prints with --table (the older ones show hand-picked epochs).
+QUOTED_STUDIES = ("regularisers",)
 
 
 def variants_module():
     return load_script(REPO / "benchmarks" / "ptb_variants.py", "ptb_variants_benchmark")
+
+
+@pytest.mark.parametrize("study", QUOTED_STUDIES)
+def test_the_docs_hold_the_table_of_the_study(study):
+    document = json.loads((REPO / "benchmarks" / "results" / f"ptb_{study}.json").read_text(encoding="utf-8"))
+    table = variants_module().markdown_table(document)
+    assert table in (REPO / "docs" / "language-models.md").read_text(encoding="utf-8"), (
+        f"docs/language-models.md's table of the {study} study differs from its file; paste the output of "
+        f"python benchmarks/ptb_variants.py {study} --table"
+    )
 
 
 def test_a_row_carries_every_epoch_and_the_options_given():
