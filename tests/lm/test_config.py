@@ -67,6 +67,15 @@ def test_every_preset_is_a_checked_instance():
         assert preset.model.vocab_size is None
 
 
+def test_better_rnnlm_vd_is_the_books_recipe_with_the_regularisers_only():
+    """One definition of the book's recipe: the -vd preset changes the regularisers and nothing else."""
+    book, vd = get_preset("better-rnnlm"), get_preset("better-rnnlm-vd")
+    assert vd.training == book.training
+    changed = {key for key, value in vd.model.to_dict().items() if book.model.to_dict()[key] != value}
+    assert changed == {"locked_dropout", "weight_drop"}
+    assert vd.model.locked_dropout and vd.model.dropout == book.model.dropout == 0.5
+
+
 def test_the_model_needs_a_vocabulary_size_and_a_config():
     with pytest.raises(GatedRNNError, match="no vocab_size"):
         LanguageModel(ModelConfig())
