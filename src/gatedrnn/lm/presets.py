@@ -1,8 +1,9 @@
 """Named recipes: a model configuration and a training configuration each, as published.
 
 ``rnnlm`` and ``better-rnnlm`` are the word-level models of Deep Learning from Scratch 2,
-chapter 6 (its train_rnnlm.py and train_better_rnnlm.py). ``small``, ``medium`` and ``large``
-are Zaremba, Sutskever & Vinyals (2014), "Recurrent Neural Network Regularization", whose
+chapter 6 (its train_rnnlm.py and train_better_rnnlm.py); ``better-rnnlm-vd`` is the latter
+with the regularisers past the book's that short runs at its size chose. ``small``, ``medium``
+and ``large`` are Zaremba, Sutskever & Vinyals (2014), "Recurrent Neural Network Regularization", whose
 loss is summed over the T steps of a window and averaged over the batch
 (``loss_sum_over_time``), which is what their learning rate of 1 and clipping norms assume.
 """
