@@ -95,4 +95,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    """The public names and the module's dunders; not the helpers this file imports for itself."""
+    return sorted({name for name in globals() if name.startswith("__")} | set(__all__))
