@@ -38,6 +38,21 @@ def test_a_bad_field_is_refused_with_one_line(config_class, change, problem):
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.parametrize(
+    "config_class, change, message",
+    [
+        (TrainConfig, dict(lr=0), "lr must be > 0, got 0; pass a value > 0, such as 20"),
+        (TrainConfig, dict(seq_len=2.5), "seq_len must be a whole number, got 2.5; pass an int, such as 35"),
+        (ModelConfig, dict(dropout=1.0), "dropout must be in [0, 1), got 1.0; pass a value in [0, 1), such as 0.5"),
+        (ModelConfig, dict(vocab_size=0), "vocab_size must be ≥ 1, got 0; pass a value ≥ 1"),
+    ],
+)
+def test_a_refusal_says_the_fix_with_the_default_as_its_example(config_class, change, message):
+    with pytest.raises(GatedRNNError) as info:
+        config_class(**change)
+    assert str(info.value) == message
+
+
 def test_configs_are_frozen_and_replace_checks_again():
     config = TrainConfig()
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -141,14 +141,20 @@ def _check_field(owner: str, spec: Field[Any], value: Any) -> None:
             raise GatedRNNError(f"unknown {name} {short_repr(value)}; choose one of {', '.join(meta['choices'])}")
         return
     if kind is int and not is_whole_number(value, -math.inf):
-        raise GatedRNNError(f"{name} must be a whole number, got {short_repr(value)}")
+        raise GatedRNNError(f"{name} must be a whole number, got {short_repr(value)}; pass an int{_example(spec)}")
     if kind is float and not is_finite_number(value):
-        raise GatedRNNError(f"{name} must be a finite number, got {short_repr(value)}")
+        raise GatedRNNError(f"{name} must be a finite number, got {short_repr(value)}; pass a float{_example(spec)}")
     low, high = meta["low"], meta["high"]
     too_low = low is not None and (value <= low if meta["low_open"] else value < low)
     too_high = high is not None and (value >= high if meta["high_open"] else value > high)
     if too_low or too_high:
-        raise GatedRNNError(f"{name} must be {describe_bounds(meta)}, got {short_repr(value)}")
+        bounds = describe_bounds(meta)
+        raise GatedRNNError(f"{name} must be {bounds}, got {short_repr(value)}; pass a value {bounds}{_example(spec)}")
+
+
+def _example(spec: Field[Any]) -> str:
+    """', such as 650': the field's default, the fix a refusal suggests (empty when it has none)."""
+    return "" if spec.default is None else f", such as {spec.default:g}"
 
 
 def _plain(kind: Any, value: Any) -> Any:
