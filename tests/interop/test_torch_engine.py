@@ -114,7 +114,14 @@ def test_dropout_masks_depend_on_seed_and_step_only():
 
 @pytest.mark.parametrize(
     "setting",
-    [["--locked-dropout"], ["--recurrent-dropout", "0.1"], ["--weight-drop", "0.2"], ["--embedding-dropout", "0.1"]],
+    [
+        ["--locked-dropout"],
+        ["--recurrent-dropout", "0.1"],
+        ["--weight-drop", "0.2"],
+        ["--embedding-dropout", "0.1"],
+        ["--activation-reg", "2"],
+        ["--temporal-activation-reg", "1"],
+    ],
 )
 def test_settings_torch_has_no_layer_for_are_refused_in_one_line(tmp_path, capsys, setting):
     text = write_text(tmp_path)

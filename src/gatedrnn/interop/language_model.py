@@ -71,7 +71,8 @@ def torch_language_model_class() -> Any:
     either output. In eval mode it computes what the LanguageModel
     computes (tested to 1e-5); in training mode its dropout is torch's per element, so the
     settings torch has no layer for (locked_dropout, recurrent_dropout, weight_drop,
-    embedding_dropout) are not applied: fine-tune with them in gatedrnn. A config with
+    embedding_dropout) are not applied, nor AR/TAR (activation_reg, temporal_activation_reg,
+    terms of gatedrnn's training loss): fine-tune with them in gatedrnn. A config with
     ``residual`` is refused: torch's stacked layers have no skip connections, so the module
     would compute something else.
     """

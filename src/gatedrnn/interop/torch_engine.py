@@ -30,7 +30,7 @@ gloo's threads runs on into the interpreter's shutdown.
 What differs from the NumPy engine: dropout masks come from torch's generator (seeded from
 the run's seed, the step and the process, so a resumed run draws the same ones), and the
 settings torch has no layer for (locked, recurrent and embedding dropout, weight drop, skip
-connections between layers) are refused.
+connections between layers) and AR/TAR (penalties in gatedrnn's loss) are refused.
 
 **Either, by timing.** ``--engine auto`` (``auto_engine``) builds both engines on the CPU and
 hands them to gatedrnn.lm.engine_choice.AutoEngine, which times the first steps of the run
@@ -50,12 +50,15 @@ from ..thread_tuner import ThreadTuner
 from ..training import StepResult
 from . import _torch, to_torch
 
-# Model settings the TorchLanguageModel has no layer for, with the value that turns each off.
+# Model settings the TorchLanguageModel has no layer (or, for AR/TAR, no loss term) for, with the
+# value that turns each off.
 UNSUPPORTED_SETTINGS = {
     "locked_dropout": False,
     "recurrent_dropout": 0.0,
     "weight_drop": 0.0,
     "embedding_dropout": 0.0,
+    "activation_reg": 0.0,
+    "temporal_activation_reg": 0.0,
     "residual": False,
 }
 OPTIMIZERS = ("SGD", "Adam")
@@ -84,7 +87,7 @@ def check_supported(model_config, training):
     option = unsupported_setting(model_config)
     if option is not None:
         raise GatedRNNError(
-            f"--engine torch has no {option} (torch has no such layer); "
+            f"--engine torch has no {option} (gatedrnn has no torch counterpart for it); "
             f"train it with the NumPy engine, or drop --{option}"
         )
     processes = world_size()
@@ -123,7 +126,7 @@ def _why_torch_cannot_run(model, optimizer):
         return "PyTorch is not installed; pip install gatedrnn[torch] to try it"
     option = unsupported_setting(model.config)
     if option is not None:
-        return f"it has no {option} (torch has no such layer)"
+        return f"it has no {option} (gatedrnn has no torch counterpart for it)"
     if type(optimizer).__name__ not in OPTIMIZERS:
         return f"it runs SGD and Adam, not {type(optimizer).__name__}"
     return None

@@ -213,6 +213,20 @@ class ModelConfig(_Checked):
     embedding_dropout: float = setting(
         0.0, "drop whole embedding rows (word types) per window", low=0.0, high=1.0, high_open=True, added_later=True
     )
+    activation_reg: float = setting(
+        0.0,
+        "AR: α of the penalty α·mean(h²) on the last layer's outputs after dropout, added to the "
+        "training loss (Merity et al. 2017; 2 in their PTB model)",
+        low=0.0,
+        added_later=True,
+    )
+    temporal_activation_reg: float = setting(
+        0.0,
+        "TAR: β of the penalty β·mean((h_t − h_{t-1})²) on the last layer's outputs before dropout, "
+        "added to the training loss (Merity et al. 2017; 1 in their PTB model)",
+        low=0.0,
+        added_later=True,
+    )
     residual: bool = setting(
         False,
         "add each recurrent layer's input to its output, for layers 2 … L (skip connections; needs num_layers ≥ 2)",

@@ -10,7 +10,10 @@ Follow one window of a batch through it, ids (N, T) → logits (N, T, V)::
     logits = dropout(hs) Wᵀ + b            (N, T, V)   W = E when the weights are tied
 
 The loss (softmax cross-entropy against the next ids) lives outside, in the Trainer, so the
-same model also serves evaluation and generation.
+same model also serves evaluation and generation. ``model.criterion()`` is that loss; with
+``activation_reg`` or ``temporal_activation_reg`` (AR/TAR, gatedrnn.lm.activation_penalty) its
+backward also hands the model the penalties' gradients on hs and dropout(hs), which
+``backward`` adds where they belong.
 
 With ``config.adaptive_softmax`` (cutoffs) the read-out is an AdaptiveLogSoftmaxWithLoss
 (Grave et al. 2017; gatedrnn.layers) named ``decoder`` as the Linear was, and it is its own loss:
@@ -46,6 +49,7 @@ from ..layers import (
 from ..layers.adaptive_softmax import projection_width
 from ..memory import available_bytes, describe_available, describe_bytes
 from ..typing import DTypeLike, FloatArray, IntArray, RecurrentState
+from .activation_penalty import PenalisedLoss
 from .adaptive_cutoffs import AUTO
 from .adaptive_softmax_loss import AdaptiveSoftmaxLoss
 from .config import ModelConfig
@@ -100,6 +104,8 @@ class LanguageModel(Module):
             )
         check_fits_in_memory(config, dtype)
         self.config = config
+        self.activations: tuple[FloatArray, FloatArray] | None = None  # (hs, dropout(hs)) under AR/TAR
+        self.penalty_gradients: tuple[FloatArray | None, FloatArray | None] = (None, None)
         drop = LockedDropout if config.locked_dropout else Dropout
         self.embed = Embedding(
             config.vocab_size, config.embedding_size, dtype=dtype, row_dropout=config.embedding_dropout
@@ -178,6 +184,8 @@ class LanguageModel(Module):
         """
         hs, state = self.rnn(self.embed_dropout(self.embed(ids)), state)
         features = self.output_dropout(hs)
+        # AR/TAR's criterion reads the window's outputs; evaluation keeps no reference to them.
+        self.activations = (hs, features) if self.training and self.penalised else None
         if not isinstance(self.decoder, AdaptiveLogSoftmaxWithLoss):
             return self.decoder(features), state
         if self.training:
@@ -185,21 +193,35 @@ class LanguageModel(Module):
         n, t, h = features.shape
         return self.decoder.log_prob(features.reshape(n * t, h)).reshape(n, t, -1), state
 
-    def criterion(self) -> "SoftmaxCrossEntropy | AdaptiveSoftmaxLoss":
+    @property
+    def penalised(self) -> bool:
+        """Whether training adds AR or TAR (config.activation_reg, temporal_activation_reg) to the loss."""
+        return bool(self.config.activation_reg or self.config.temporal_activation_reg)
+
+    def criterion(self) -> "SoftmaxCrossEntropy | AdaptiveSoftmaxLoss | PenalisedLoss":
         """The training loss of this model's forward output: softmax cross-entropy of the logits, or,
-        with an adaptive softmax, the module's own -mean log p(target) of the features."""
+        with an adaptive softmax, the module's own -mean log p(target) of the features; with AR/TAR
+        wrapped in a PenalisedLoss, which reports that loss and trains on it plus the penalties."""
+        inner: SoftmaxCrossEntropy | AdaptiveSoftmaxLoss = SoftmaxCrossEntropy()
         if isinstance(self.decoder, AdaptiveLogSoftmaxWithLoss):
-            return AdaptiveSoftmaxLoss(self.decoder)
-        return SoftmaxCrossEntropy()
+            inner = AdaptiveSoftmaxLoss(self.decoder)
+        return PenalisedLoss(inner, self) if self.penalised else inner
 
     def backward(self, dscores: FloatArray) -> RecurrentState:
         """dL/d(forward's output) → gradients added to every parameter; returns dL/d(initial state).
 
         dscores: dL/dlogits (N, T, V), or with an adaptive softmax dL/dfeatures (N, T, H), which
-        its criterion's backward returns (the read-out's gradients are added there).
+        its criterion's backward returns (the read-out's gradients are added there). AR/TAR's
+        gradients, left in ``penalty_gradients`` by a PenalisedLoss, join at dropout(hs) and hs.
         """
         dfeatures = dscores if isinstance(self.decoder, AdaptiveLogSoftmaxWithLoss) else self.decoder.backward(dscores)
+        dhs_penalty, dfeatures_penalty = self.penalty_gradients
+        self.penalty_gradients = (None, None)  # used once, by this window's backward
+        if dfeatures_penalty is not None:
+            dfeatures = dfeatures + dfeatures_penalty
         dhs = self.output_dropout.backward(dfeatures)
+        if dhs_penalty is not None:
+            dhs = dhs + dhs_penalty
         dxs, dstate = self.rnn.backward(dhs)
         self.embed.backward(self.embed_dropout.backward(dxs))
         return dstate
