@@ -22,6 +22,9 @@ Studies:
 * ``residual`` — the small model made deeper (4 layers of 200) for one epoch, without and with
   skip connections between layers (``--residual``), over seeds 0 … 4: does the skip help a
   deeper stack learn?
+* ``activation`` — the book's Rnnlm recipe as it is and with AR and TAR at AWD-LSTM's
+  weights (``--activation-reg 2 --temporal-activation-reg 1``), over seeds 0 … 4: what the
+  penalties do to a model that is not regularised otherwise.
 * ``regularisers`` — the book's BetterRnnlm (2 × LSTM 650, tied, dropout 0.5) for 3 of its 40
   epochs, as it is and with the dropout locked along time, then with embedding dropout or
   weight drop added: what to put in ``better-rnnlm-vd``.
@@ -82,6 +85,15 @@ STUDIES = {
         variants={
             "4 layers": [],
             "4 layers, residual": ["--residual"],
+        },
+    ),
+    # Issue 30's AR/TAR, measured where a run takes minutes, so over five seeds; AWD-LSTM's α and β.
+    "activation": dict(
+        preset="rnnlm",
+        seeds=(0, 1, 2, 3, 4),
+        variants={
+            "book": [],
+            "ar+tar": ["--activation-reg", "2", "--temporal-activation-reg", "1"],
         },
     ),
     # Issue 30: which of the regularisers past the book's to put in a preset at the book's size.
