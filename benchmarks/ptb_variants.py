@@ -198,10 +198,16 @@ def over_seeds(rows, study):
 
 
 def markdown_table(document):
-    """The docs' table of a results document of a study without seeds: per variant the options
-    given to its preset, the validation perplexity of every epoch, the test perplexity, the wall
-    time and the median training tokens/s. docs/language-models.md quotes this output as it is
-    (tests/docs/test_ptb_study_tables.py checks it)."""
+    """The docs' table of a study's results document. docs/language-models.md quotes this output
+    as it is (tests/docs/test_ptb_study_tables.py checks it).
+
+    Without seeds: per variant the options given to its preset, the validation perplexity of
+    every epoch, the test perplexity, the wall time and the median training tokens/s. With
+    seeds: per variant the best validation and the test perplexity as mean (min–max) over the
+    seeds, each seed's test perplexity, and the range of the runs' tokens/s.
+    """
+    if "seeds" in document["variants"][0]:
+        return seeds_table(document)
     lines = [
         f"| variant | options given to `--preset {document['preset']}` | valid ppl by epoch | test ppl "
         "| wall time | tokens/s |",
@@ -214,6 +220,24 @@ def markdown_table(document):
             f"| {row['variant']} | {options} | {valid} | {row['test_ppl']:.2f} | "
             f"{row['wall_seconds'] / 60:.0f} min | {row['median_train_tokens_per_s']:,.0f} |"
         )
+    return "\n".join(lines)
+
+
+def seeds_table(document):
+    """markdown_table of a study run over seeds: one row per variant, its figures over the seeds."""
+    seeds = document["variants"][0]["seeds"]
+    lines = [
+        f"| variant | options given to `--preset {document['preset']}` | best valid ppl, mean (range) "
+        f"| test ppl, mean (range) | test ppl of seeds {', '.join(map(str, seeds))} | tokens/s |",
+        "|---" * 6 + "|",
+    ]
+    for row in document["variants"]:
+        options = f"`{' '.join(row['options'])}`" if row["options"] else "(none)"
+        cells = [f"{s['mean']:.2f} ({s['min']:.2f}–{s['max']:.2f})" for s in (row["best_valid_ppl"], row["test_ppl"])]
+        by_seed = ", ".join(f"{run['test_ppl']:.2f}" for run in row["runs"])
+        rates = [run["median_train_tokens_per_s"] for run in row["runs"]]
+        rate = f"{min(rates):,.0f}–{max(rates):,.0f}"
+        lines.append(f"| {row['variant']} | {options} | {cells[0]} | {cells[1]} | {by_seed} | {rate} |")
     return "\n".join(lines)
 
 
