@@ -10,7 +10,7 @@ import pytest
 from helpers.paths import REPO, load_script
 
 # The studies whose table the page prints with --table (the older ones show hand-picked epochs).
-QUOTED_STUDIES = ("regularisers", "residual")
+QUOTED_STUDIES = ("regularisers", "residual", "activation")
 
 
 def variants_module():
