@@ -45,7 +45,7 @@ def run_of(path):
 
 
 def first_difference(settings, other):
-    """The name of a training setting whose value differs between two runs."""
+    """The name of a setting (corpus, model or training) whose value differs between two runs."""
     return next(key for key in sorted(set(settings) | set(other)) if settings.get(key) != other.get(key))
 
 

@@ -214,13 +214,17 @@ def markdown_table(document):
         "|---" * 6 + "|",
     ]
     for row in document["variants"]:
-        options = f"`{' '.join(row['options'])}`" if row["options"] else "(none)"
         valid = ", ".join(f"{value:.1f}" for value in row["valid_ppl_by_epoch"])
         lines.append(
-            f"| {row['variant']} | {options} | {valid} | {row['test_ppl']:.2f} | "
+            f"| {row['variant']} | {options_cell(row)} | {valid} | {row['test_ppl']:.2f} | "
             f"{row['wall_seconds'] / 60:.0f} min | {row['median_train_tokens_per_s']:,.0f} |"
         )
     return "\n".join(lines)
+
+
+def options_cell(row):
+    """A variant's options as the tables show them: `--locked-dropout --weight-drop 0.2`, or (none)."""
+    return f"`{' '.join(row['options'])}`" if row["options"] else "(none)"
 
 
 def seeds_table(document):
@@ -232,12 +236,11 @@ def seeds_table(document):
         "|---" * 6 + "|",
     ]
     for row in document["variants"]:
-        options = f"`{' '.join(row['options'])}`" if row["options"] else "(none)"
         cells = [f"{s['mean']:.2f} ({s['min']:.2f}–{s['max']:.2f})" for s in (row["best_valid_ppl"], row["test_ppl"])]
         by_seed = ", ".join(f"{run['test_ppl']:.2f}" for run in row["runs"])
         rates = [run["median_train_tokens_per_s"] for run in row["runs"]]
         rate = f"{min(rates):,.0f}–{max(rates):,.0f}"
-        lines.append(f"| {row['variant']} | {options} | {cells[0]} | {cells[1]} | {by_seed} | {rate} |")
+        lines.append(f"| {row['variant']} | {options_cell(row)} | {cells[0]} | {cells[1]} | {by_seed} | {rate} |")
     return "\n".join(lines)
 
 
