@@ -273,7 +273,9 @@ def _read_metadata(path, archive, member):
 def _check_frame(path, metadata):
     """The parts of the metadata this module owns: format, version, checksum."""
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
-        raise GatedRNNError(f"{path} is not a gatedrnn checkpoint")
+        raise GatedRNNError(
+            f"{path} is not a gatedrnn checkpoint; give a best.npz or last.npz that `gatedrnn train` wrote"
+        )
     version = metadata.get("version")
     if type(version) is not int or version not in READABLE_VERSIONS:
         shown = version if isinstance(version, int) and abs(version) < 10**9 else repr(version)[:20]

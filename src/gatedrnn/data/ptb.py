@@ -118,7 +118,10 @@ def download_file(url, target, expected_md5):
             out.flush()
             os.fsync(out.fileno())
         if digest != expected_md5:
-            raise GatedRNNError(f"{url} sent a file with md5 {digest}, expected {expected_md5}")
+            raise GatedRNNError(
+                f"{url} sent a file with md5 {digest}, expected {expected_md5}; nothing was saved: "
+                "try again later, or put the three PTB files in --data-dir yourself"
+            )
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):

@@ -147,7 +147,9 @@ class TorchEngine:
         self.torch = torch = _torch()
         check_supported(model.config, config)
         if type(optimizer).__name__ not in OPTIMIZERS:
-            raise GatedRNNError(f"--engine torch runs SGD and Adam, not {type(optimizer).__name__}")
+            raise GatedRNNError(
+                f"--engine torch runs SGD and Adam, not {type(optimizer).__name__}; use --engine numpy for it"
+            )
         self.model, self.optimizer, self.config = model, optimizer, config
         self.rank, self.processes = process_rank(), world_size()
         self.device = _device(torch, device, self.processes)
