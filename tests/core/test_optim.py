@@ -307,6 +307,29 @@ def test_other_hyperparameters_set_later_are_refused_before_any_update(make, nam
     assert opt.step_count == 0
 
 
+@pytest.mark.parametrize("cls, kwargs", [(SGD, dict(lr=1.0)), (SGD, dict(lr=1.0, momentum=0.9)), (Adam, dict(lr=0.1))])
+@pytest.mark.parametrize("grad_scale", [float("nan"), float("inf"), -1.0, 1.5, "0.5", True])
+def test_a_grad_scale_outside_0_1_is_refused_before_any_update(cls, kwargs, grad_scale):
+    # nan made every weight nan and -1 took a step of gradient ascent, both silently
+    param = Parameter(np.ones(3, np.float32))
+    param.grad[...] = 1.0
+    optimizer = cls([param], **kwargs)
+    with pytest.raises(GatedRNNError, match=r"step grad_scale must be .*; pass the clipping factor") as info:
+        optimizer.step(grad_scale=grad_scale)
+    assert "\n" not in str(info.value)
+    np.testing.assert_array_equal(param.data, 1.0)
+    np.testing.assert_array_equal(param.grad, 1.0)
+    assert optimizer.step_count == 0
+
+
+@pytest.mark.parametrize("grad_scale", [0, 0.0, 1, np.float32(0.25), np.float64(1.0)])
+def test_every_clipping_factor_is_a_grad_scale_the_step_takes(grad_scale):
+    param = Parameter(np.ones(3, np.float32))
+    param.grad[...] = 1.0
+    SGD([param], lr=1.0).step(grad_scale=grad_scale)
+    np.testing.assert_allclose(param.data, 1.0 - float(grad_scale))
+
+
 @pytest.mark.parametrize("cls, kwargs", [(SGD, dict(lr=0.1, momentum=0.9)), (Adam, dict(lr=0.1))])
 def test_a_frozen_parameter_is_not_updated(cls, kwargs):
     frozen = Parameter(np.ones(3))

@@ -99,6 +99,19 @@ def add_scaled(target: FloatArray, source: FloatArray, alpha: FloatLike, scratch
     for_row_blocks(update, flat_target.size, flat_target.size)
 
 
+def _check_grad_scale(owner: str, grad_scale: Any) -> None:
+    """Refuse a ``step(grad_scale=c)`` outside [0, 1]; c itself is used as given (its dtype kept)."""
+    checked_number(
+        f"{owner}.step",
+        "grad_scale",
+        grad_scale,
+        low=0.0,
+        high=1.0,
+        hint="pass the clipping factor clip_coefficient(total_grad_norm(params), max_norm), "
+        "or 1.0 for no clipping (to scale gradients up, scale the loss instead)",
+    )
+
+
 # -- base class ------------------------------------------------------------------------------
 class Optimizer:
     """Holds the parameters, the learning rate and the per-parameter state buffers.
@@ -163,8 +176,11 @@ class Optimizer:
         linear in the gradient (SGD without momentum or weight decay) c joins the learning
         rate and the gradients are left as they are, saving a pass over every weight;
         otherwise the gradients are scaled in place first, exactly as ``clip_grad_norm``.
+        c must be a finite number in [0, 1]: every factor clipping gives is one, and nan, a
+        negative c (gradient ascent) or a large one would move every weight the wrong way.
         """
         self._validate()  # a hyperparameter set since the last step is refused before any update
+        _check_grad_scale(type(self).__name__, grad_scale)
         lr = self.lr
         for i, param in enumerate(self.params):  # check all first: never half an update
             if param.grad.shape != param.data.shape:
