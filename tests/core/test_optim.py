@@ -307,6 +307,21 @@ def test_other_hyperparameters_set_later_are_refused_before_any_update(make, nam
     assert opt.step_count == 0
 
 
+@pytest.mark.parametrize("cls, default", [(Adam, "1e-08"), (AdamW, "1e-08"), (RMSprop, "1e-08"), (Adagrad, "1e-10")])
+def test_eps_zero_is_refused_though_torch_allows_it(cls, default):
+    # torch takes eps=0, and a zero gradient then gives 0/0: every weight nan at the first step
+    param = Parameter(np.ones(3))
+    with pytest.raises(GatedRNNError, match=f"{cls.__name__} eps must be in \\(0.0, inf\\], got 0.0") as info:
+        cls([param], lr=1.0, eps=0)
+    message = str(info.value)
+    assert "\n" not in message and "finite when a gradient is zero" in message and f"such as {default}," in message
+    optimizer = cls([param], lr=1.0)
+    optimizer.eps = 0.0  # set later: refused at the next step, before any weight moves
+    with pytest.raises(GatedRNNError, match="eps must be in"):
+        optimizer.step()
+    np.testing.assert_array_equal(param.data, 1.0)
+
+
 @pytest.mark.parametrize("cls, kwargs", [(SGD, dict(lr=1.0)), (SGD, dict(lr=1.0, momentum=0.9)), (Adam, dict(lr=0.1))])
 @pytest.mark.parametrize("grad_scale", [float("nan"), float("inf"), -1.0, 1.5, "0.5", True])
 def test_a_grad_scale_outside_0_1_is_refused_before_any_update(cls, kwargs, grad_scale):

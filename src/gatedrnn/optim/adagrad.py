@@ -6,7 +6,7 @@ import numpy as np
 
 from ..core import Parameter
 from ..typing import FloatLike
-from .base import Optimizer, add_scaled, checked_number
+from .base import Optimizer, add_scaled, checked_eps, checked_number
 
 
 class Adagrad(Optimizer):
@@ -57,7 +57,7 @@ class Adagrad(Optimizer):
             low=0.0,
             hint="use 0 or a small positive value such as 0.1",
         )
-        self.eps = checked_number("Adagrad", "eps", self.eps, low=0.0, hint="use a small value such as 1e-10")
+        self.eps = checked_eps(self, self.eps)
 
     def _update(self, i, param, lr, work):
         grad, scratch = work

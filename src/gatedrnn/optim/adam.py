@@ -11,7 +11,7 @@ import numpy as np
 from ..core import Parameter
 from ..errors import GatedRNNError
 from ..typing import FloatLike
-from .base import Optimizer, add_scaled, checked_flag, checked_number
+from .base import Optimizer, add_scaled, checked_eps, checked_flag, checked_number
 
 
 class Adam(Optimizer):
@@ -66,7 +66,7 @@ class Adam(Optimizer):
             )
             for k, beta in enumerate(self.betas)
         )
-        self.eps = checked_number(owner, "eps", self.eps, low=0.0, hint="use a small value such as 1e-8")
+        self.eps = checked_eps(self, self.eps)
         self.weight_decay = checked_number(
             owner, "weight_decay", self.weight_decay, low=0.0, hint="use 0 or a small value such as 0.01"
         )

@@ -17,6 +17,7 @@ Checkpointing: :meth:`Optimizer.state_dict` returns ``{"hyperparameters": {...},
 only NumPy arrays named ``"<buffer>.<parameter index>"`` (``"exp_avg.0"``), ready for ``.npz``.
 """
 
+import inspect
 import math
 from collections.abc import Callable, Iterable
 from numbers import Real
@@ -53,6 +54,26 @@ def checked_number(
         span = f"{left}{'-inf' if low is None else low}, {'inf' if high is None else high}{right}"
         raise GatedRNNError(f"{owner} {name} must be in {span}, got {value}; {hint}")
     return value
+
+
+def checked_eps(optimizer: Any, value: Any) -> float:
+    """eps > 0 for a rule that divides by √v + eps; the example in the message is the class's own default.
+
+    torch allows eps = 0, but then a parameter whose gradient has been zero so far gets
+    0 / 0 and every weight of it turns nan at the first step; refusing it costs nothing.
+    """
+    owner = type(optimizer).__name__
+    signature = inspect.signature(type(optimizer).__init__).parameters
+    default = signature["eps"].default if "eps" in signature else 1e-8
+    return checked_number(
+        owner,
+        "eps",
+        value,
+        low=0.0,
+        low_open=True,
+        hint=f"eps keeps the division by √v + eps finite when a gradient is zero (stricter than torch, "
+        f"where 0 gives nan); use a small value such as {default:g}, the default",
+    )
 
 
 def _shown(value: Any, limit: int = 40) -> str:

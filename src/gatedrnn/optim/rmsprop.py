@@ -6,7 +6,7 @@ import numpy as np
 
 from ..core import Parameter
 from ..typing import FloatLike
-from .base import Optimizer, add_scaled, checked_flag, checked_number
+from .base import Optimizer, add_scaled, checked_eps, checked_flag, checked_number
 
 
 class RMSprop(Optimizer):
@@ -53,7 +53,7 @@ class RMSprop(Optimizer):
     def _validate(self) -> None:
         super()._validate()
         self.alpha = checked_number("RMSprop", "alpha", self.alpha, low=0.0, high=1.0, hint="use a value such as 0.99")
-        self.eps = checked_number("RMSprop", "eps", self.eps, low=0.0, hint="use a small value such as 1e-8")
+        self.eps = checked_eps(self, self.eps)
         self.weight_decay = checked_number(
             "RMSprop", "weight_decay", self.weight_decay, low=0.0, hint="use 0 or a small value such as 1e-4"
         )
