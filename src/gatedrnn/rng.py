@@ -9,25 +9,29 @@ from typing import Any, cast
 
 import numpy as np
 
-from .errors import GatedRNNError, is_whole_number
+from .errors import GatedRNNError, is_whole_number, short_repr
 from .typing import IntLike
 
 _generator = np.random.default_rng(0)
 
 
-def seed(value: IntLike) -> None:
-    """Reset the library's generator to a fresh stream determined by ``value``, an int ≥ 0.
+def check_seed(value: Any) -> int:
+    """``value`` as an int if it is a whole number ≥ 0, else GatedRNNError in one line.
 
-    NumPy itself would refuse a negative, fractional or string seed with a traceback; a bool
-    is refused too, as ``seed(True)`` is surely a mistake.
+    The one check of a seed: gatedrnn.seed, train (TrainConfig), task, generate, demo, toy and
+    the lab all call it, so ``--seed -1`` gets the same line at every door. NumPy itself would
+    refuse a negative, fractional or string seed with a traceback; a bool is refused too, as
+    ``seed=True`` is surely a mistake.
     """
-    global _generator
     if not is_whole_number(value, 0):
-        raise GatedRNNError(
-            f"seed must be a whole number ≥ 0, got {value!r} ({type(value).__name__}); "
-            "pass a non-negative int such as 0"
-        )
-    _generator = np.random.default_rng(value)
+        raise GatedRNNError(f"seed must be a whole number ≥ 0, got {short_repr(value)}; pass one such as 0")
+    return int(value)
+
+
+def seed(value: IntLike) -> None:
+    """Reset the library's generator to a fresh stream determined by ``value``, an int ≥ 0."""
+    global _generator
+    _generator = np.random.default_rng(check_seed(value))
 
 
 def generator() -> np.random.Generator:

@@ -86,7 +86,7 @@ def test_init_writes_figure_json_and_summary(tmp_path):
         (dict(length=2), "length must be an integer of at least 3"),
         (dict(hidden_size=0), "hidden size must be a positive integer"),
         (dict(batch_size=1.5), "batch size must be a positive integer"),
-        (dict(seed=-1), "seed must be a non-negative integer"),
+        (dict(seed=-1), "seed must be a whole number ≥ 0"),
     ],
 )
 def test_init_refuses_bad_settings_in_one_line(options, fragment):

@@ -83,7 +83,7 @@ def test_scalar_writes_figure_json_and_summary(tmp_path):
         (dict(bias="1"), "bias must be a finite number"),
         (dict(steps=1), "steps must be an integer of at least 2"),
         (dict(steps=10**6), "steps must be at most 1000"),
-        (dict(seed=-1), "seed must be a non-negative integer"),
+        (dict(seed=-1), "seed must be a whole number ≥ 0"),
     ],
 )
 def test_scalar_refuses_bad_settings_in_one_line(options, fragment):

@@ -66,7 +66,7 @@ def test_both_models_learn_the_short_sentence_and_the_run_is_deterministic(one_t
         (dict(lr=0), "lr must be a positive number"),
         (dict(test_count=0), "test count must be a positive integer"),
         (dict(gate_init="zeros"), "unknown gate initialisation"),
-        (dict(seed=-3), "seed must be a non-negative integer"),
+        (dict(seed=-3), "seed must be a whole number ≥ 0"),
         (dict(repeats=0), "repeats must be a positive integer"),
     ],
 )

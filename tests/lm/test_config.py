@@ -18,7 +18,7 @@ from gatedrnn.lm import PRESETS, LanguageModel, ModelConfig, TrainConfig, get_pr
         (TrainConfig, dict(lr_decay=float("inf")), "lr_decay must be a finite number"),
         (TrainConfig, dict(lr_decay=0.5), "lr_decay must be ≥ 1"),
         (TrainConfig, dict(decay_start=-3), "decay_start must be ≥ 0"),
-        (TrainConfig, dict(seed=-1), "seed must be ≥ 0"),
+        (TrainConfig, dict(seed=-1), "seed must be a whole number ≥ 0"),
         (TrainConfig, dict(batch_size=2.5), "batch_size must be a whole number"),
         (TrainConfig, dict(batch_size=True), "batch_size must be a whole number"),
         (TrainConfig, dict(schedule="cosine"), "unknown schedule 'cosine'"),
@@ -115,7 +115,7 @@ def test_train_options_are_generated_from_the_fields_and_show_the_preset(capsys)
 def test_a_bad_option_stops_before_anything_is_written(tmp_path, capsys):
     out = tmp_path / "run"
     code = main(["train", "--text", str(tmp_path / "missing.txt"), "--seed", "-1", "--out", str(out)])
-    assert code == 2 and "seed must be ≥ 0" in capsys.readouterr().err
+    assert code == 2 and "seed must be a whole number ≥ 0" in capsys.readouterr().err
     assert not out.exists()
 
 

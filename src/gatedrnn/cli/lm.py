@@ -432,11 +432,10 @@ def generate(args):
     from ..lm import model_from_checkpoint
     from ..lm.generate import check_generation, check_prompt, check_sampling
 
-    _check_whole("--seed", args.seed, 0)
-    model, vocab, metadata = model_from_checkpoint(args.checkpoint)
-    # Every option is checked before anything is printed, so that a mistake is the only line.
+    # Every option is checked before anything is printed (or loaded), so that a mistake is the only line.
     check_sampling(args.temperature, args.top_k, args.top_p)
     check_generation(args.length, args.greedy, args.seed, None)
+    model, vocab, metadata = model_from_checkpoint(args.checkpoint)
     char_level = vocab.level == "char"
     prompt = args.prompt
     record = (metadata.get("run") or {}).get("data") or {}

@@ -10,6 +10,7 @@ from numbers import Real
 
 from ..errors import GatedRNNError, is_whole_number
 from ..memory import available_bytes, describe_available, describe_bytes
+from ..rng import check_seed  # noqa: F401  (the experiments' seeds are checked as every other seed)
 
 FLOAT_BYTES = 8
 # A result kept as a JSON-able list: a Python float (24 bytes) and its slot in the list (8).
@@ -28,12 +29,6 @@ def check_choices(values, allowed, name):
             f"unknown {name} {', '.join(map(str, unknown)) or '(none given)'}; choose from {', '.join(allowed)}"
         )
     return values
-
-
-def check_seed(seed):
-    """A seed is a non-negative integer (NumPy refuses negative ones with a traceback)."""
-    if not is_whole_number(seed, 0):
-        raise GatedRNNError(f"seed must be a non-negative integer, got {seed!r}")
 
 
 def is_positive_number(value):

@@ -18,6 +18,7 @@ from dataclasses import Field, dataclass, field
 from typing import Any, ClassVar, TypeVar
 
 from .. import optim
+from .. import rng as _rng
 from ..errors import GatedRNNError, is_finite_number, is_whole_number, short_repr
 from ..layers.recurrent import check_residual_depth
 from ..layers.registry import RECURRENT_LAYERS
@@ -47,6 +48,7 @@ def setting(
     choices: tuple[str, ...] | None = None,
     added_later: bool = False,
     parse: Callable[[str], Any] | None = None,
+    check: Callable[[Any], Any] | None = None,
 ) -> Any:
     """A dataclass field with its help text and bounds in ``metadata`` (read by check and the CLI).
 
@@ -54,6 +56,8 @@ def setting(
     dict without it gets the default (which must then mean "as before the field existed").
     ``parse``: how the command line turns the option's text into a value, for a field whose
     type is not one of int, float, str and bool (the config checks the value it gives).
+    ``check``: the function that refuses a bad value in place of the bounds, for a setting
+    other doors check too (the seed: gatedrnn.rng.check_seed), so that all say the same line.
     """
     return field(
         default=default,
@@ -66,6 +70,7 @@ def setting(
             choices=choices,
             added_later=added_later,
             parse=parse,
+            check=check,
         ),
     )
 
@@ -131,6 +136,9 @@ class _Checked:
 def _check_field(owner: str, spec: Field[Any], value: Any) -> None:
     meta, kind, name = spec.metadata, spec.type, spec.name
     if value is None and spec.default is None:
+        return
+    if meta["check"] is not None:
+        meta["check"](value)
         return
     if kind is bool:
         if not isinstance(value, bool):
@@ -302,7 +310,7 @@ class TrainConfig(_Checked):
     decay_start: int = setting(0, "step schedule: the first epoch (0-based) that decays", low=0)
     loss_sum_over_time: bool = setting(False, "sum the loss over the window's T steps (Zaremba et al.)")
     eval_batch_size: int = setting(10, "streams evaluated in parallel", low=1)
-    seed: int = setting(0, "random seed for weights and dropout masks", low=0)
+    seed: int = setting(0, "random seed for weights and dropout masks", low=0, check=_rng.check_seed)
     on_nonfinite: str = setting(
         "error", "a nan/inf loss or gradient: error stops, skip skips that update", choices=NONFINITE_POLICIES
     )

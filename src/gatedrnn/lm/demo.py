@@ -13,6 +13,7 @@ from pathlib import Path
 from ..data import Corpus, Vocabulary
 from ..errors import GatedRNNError, check_whole_number
 from ..files import check_output_directory
+from ..rng import check_seed
 from .generate import generate
 from .presets import get_preset
 from .run import TrainingRun
@@ -95,10 +96,10 @@ def run(
     for name, value, low in (
         ("chars", chars, 10_000),
         ("epochs", epochs, 1),
-        ("seed", seed, 0),
         ("sample_every", sample_every, 1),
     ):
         check_whole_number(name, value, low)
+    check_seed(seed)
     started = time.perf_counter()
     echo = tqdm.write
     preset = get_preset("char-small")

@@ -16,6 +16,7 @@ import numpy as np
 from ..core import Module
 from ..errors import GatedRNNError, is_whole_number
 from ..functional import softmax
+from ..rng import check_seed
 from ..thread_tuner import ThreadTuner
 from ..typing import FloatArray, FloatLike, IntArray, IntLike
 
@@ -194,7 +195,7 @@ def check_generation(length: Any, greedy: Any, seed: Any, on_token: Any) -> None
         raise GatedRNNError(f"length must be a whole number ≥ 0, got {length!r}; pass the number of tokens to add")
     if not isinstance(greedy, (bool, np.bool_)):
         raise GatedRNNError(f"greedy must be True or False, got {greedy!r}")
-    if seed is not None and not is_whole_number(seed, 0):
-        raise GatedRNNError(f"seed must be a whole number ≥ 0 or None, got {seed!r}; pass e.g. seed=0")
+    if seed is not None:  # None: a fresh stream
+        check_seed(seed)
     if on_token is not None and not callable(on_token):
         raise GatedRNNError(f"on_token must be a function of one token id, or None, got {type(on_token).__name__}")

@@ -68,7 +68,7 @@ def run(steps=300, hidden_size=32, lr=0.01, seed=0, report_every=25, echo=print)
     """
     for name, value in (("steps", steps), ("hidden_size", hidden_size), ("report_every", report_every)):
         check_whole_number(name, value, 1)
-    check_whole_number("seed", seed, 0)
+    _rng.check_seed(seed)
     _rng.seed(seed)
     chars = sorted(set(TOY_TEXT))
     ids = np.array([chars.index(c) for c in TOY_TEXT * 20])

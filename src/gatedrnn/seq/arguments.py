@@ -16,6 +16,7 @@ from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_
 from ..layers import RECURRENT_LAYERS
 from ..layers.attention import SCORES
 from ..memory import available_bytes, describe_available, describe_bytes
+from ..rng import check_seed
 from ..training import NONFINITE_POLICIES
 
 
@@ -70,9 +71,14 @@ def check_common(
     flags: Iterable[str] = (),
     positives: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """Check ``options`` in place by kind: counts {name: minimum}, then the rest by name."""
+    """Check ``options`` in place by kind: counts {name: minimum}, then the rest by name.
+
+    A ``seed`` among the counts is checked by gatedrnn.rng.check_seed, as at every other door.
+    """
     for name, minimum in counts.items():
-        if options.get(name) is not None:
+        if name == "seed":
+            options[name] = check_seed(options[name])
+        elif options.get(name) is not None:
             options[name] = whole(name, options[name], minimum)
     for name in probabilities:
         options[name] = probability(name, options[name])

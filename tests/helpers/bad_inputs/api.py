@@ -399,13 +399,13 @@ ROWS = [
     Row(
         "api-generate-negative-seed",
         "call",
-        "seed must be a whole number ≥ 0 or None, got -1",
+        "seed must be a whole number ≥ 0, got -1",
         action=generate_with(seed=-1),
     ),
     Row(
         "api-generate-string-seed",
         "call",
-        "seed must be a whole number ≥ 0 or None, got 'abc'",
+        "seed must be a whole number ≥ 0, got 'abc'",
         action=generate_with(seed="abc"),
     ),
     Row(

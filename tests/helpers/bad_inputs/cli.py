@@ -105,7 +105,7 @@ DEMO = ["demo", "--chars", "20000", "--epochs", "1", "--no-progress"]
 
 ROWS = [
     # -- train: options out of range, refused before anything is written -----------------------
-    Row("train-negative-seed", "cli", "seed must be ≥ 0", args=train("--seed", "-1")),
+    Row("train-negative-seed", "cli", "seed must be a whole number ≥ 0", args=train("--seed", "-1")),
     Row("train-negative-embedding", "cli", "embedding_size must be ≥ 1", args=train("--embedding-size", "-3")),
     Row("train-zero-lr", "cli", "lr must be > 0", args=train("--lr", "0")),
     Row("train-dropout-one", "cli", "dropout must be in [0, 1)", args=train("--dropout", "1")),
@@ -380,7 +380,7 @@ ROWS = [
     Row(
         "generate-negative-seed",
         "cli",
-        "--seed must be a whole number ≥ 0",
+        "seed must be a whole number ≥ 0, got -1; pass one such as 0",
         args=lambda c: ["generate", str(c.checkpoint), "--seed", "-1"],
     ),
     Row("generate-negative-length", "cli", "length", args=lambda c: ["generate", str(c.checkpoint), "--length", "-1"]),
