@@ -382,7 +382,7 @@ def test_cli_scheduled_sampling_runs(tmp_path, capsys):
         == 0
     )
     assert main(["task", "reversal", "--teacher-forcing", "1.5"]) == 2
-    assert "teacher_forcing must be a probability" in capsys.readouterr().err
+    assert "teacher_forcing (--teacher-forcing) must be a probability" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
@@ -450,4 +450,4 @@ def test_lr_decay_is_a_divisor_from_decay_start_and_checked(capsys):
     )
     assert [record["lr"] for record in history] == [0.01, 0.01 / 2.0, 0.01 / 4.0]
     assert main(["task", "reversal", "--lr-decay", "0"]) == 2
-    assert "lr_decay must be a divisor ≥ 1" in capsys.readouterr().err
+    assert "lr_decay (--lr-decay) must be a divisor ≥ 1" in capsys.readouterr().err

@@ -7,12 +7,13 @@ are accepted and returned as Python ones (they end up in a results JSON). Each f
 returns the arguments checked, as a dict, in the types the code below them expects.
 """
 
+import inspect
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 import numpy as np
 
-from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
+from ..errors import GatedRNNError, is_finite_number, is_whole_number, short_repr
 from ..layers import RECURRENT_LAYERS
 from ..layers.attention import SCORES
 from ..memory import available_bytes, describe_available, describe_bytes
@@ -20,30 +21,52 @@ from ..rng import check_seed
 from ..training import NONFINITE_POLICIES
 
 
-def whole(name: str, value: Any, minimum: int) -> int:
-    """``value`` as an int if it is a whole number ≥ ``minimum``, else GatedRNNError naming ``name``."""
-    check_whole_number(name, value, minimum)
+def spelled(name: str) -> str:
+    """The argument as both doors spell it, "beam_width (--beam-width)"; a one-word name is the same in both."""
+    return f"{name} (--{name.replace('_', '-')})" if "_" in name else name
+
+
+def such_as(default: Any) -> str:
+    """The end of a fix: ', such as 128', the argument's default; or, where the task picks it, how to get that."""
+    if default is None:
+        return ", or leave it out for the task's own"
+    return f", such as {default}" if isinstance(default, int) else f", such as {default:g}"
+
+
+def whole(name: str, value: Any, minimum: int, default: Any = None) -> int:
+    """``value`` as an int if it is a whole number ≥ ``minimum``, else GatedRNNError naming ``name`` and the fix."""
+    if not is_whole_number(value, minimum):
+        raise GatedRNNError(
+            f"{spelled(name)} must be a whole number ≥ {minimum}, got {short_repr(value)}; "
+            f"pass a whole number ≥ {minimum}{such_as(default)}"
+        )
     return int(value)
 
 
-def positive(name: str, value: Any) -> float:
-    """``value`` as a float if it is a finite number > 0, else GatedRNNError naming ``name``."""
+def positive(name: str, value: Any, default: Any = None) -> float:
+    """``value`` as a float if it is a finite number > 0, else GatedRNNError naming ``name`` and the fix."""
     if not (is_finite_number(value) and value > 0):
-        raise GatedRNNError(f"{name} must be a finite number > 0, got {short_repr(value)}")
+        raise GatedRNNError(
+            f"{spelled(name)} must be a finite number > 0, got {short_repr(value)}; pass a value > 0{such_as(default)}"
+        )
     return float(value)
 
 
-def probability(name: str, value: Any) -> float:
-    """``value`` as a float if it is in [0, 1], else GatedRNNError naming ``name``."""
+def probability(name: str, value: Any, default: Any = None) -> float:
+    """``value`` as a float if it is in [0, 1], else GatedRNNError naming ``name`` and the fix."""
     if not (is_finite_number(value) and 0.0 <= value <= 1.0):
-        raise GatedRNNError(f"{name} must be a probability in [0, 1], got {short_repr(value)}")
+        raise GatedRNNError(
+            f"{spelled(name)} must be a probability in [0, 1], got {short_repr(value)}; "
+            f"pass a value in [0, 1]{such_as(default)}"
+        )
     return float(value)
 
 
 def flag(name: str, value: Any) -> bool:
     """``value`` as a bool if it is a Python or NumPy bool, else GatedRNNError naming ``name``."""
     if not isinstance(value, (bool, np.bool_)):
-        raise GatedRNNError(f"{name} must be True or False, got {short_repr(value)}")
+        # plain name: the command line's switches cannot give anything else, and keep_model is not one
+        raise GatedRNNError(f"{name} must be True or False, got {short_repr(value)}; pass True or False")
     return bool(value)
 
 
@@ -60,8 +83,35 @@ def choice(name: str, value: Any, known: Collection[str], none_allowed: bool = F
 def function(name: str, value: Any) -> Callable[..., Any]:
     """``value`` if it can be called (an echo such as print), else GatedRNNError naming ``name``."""
     if not callable(value):
-        raise GatedRNNError(f"{name} must be a function (such as print), got {short_repr(value)}")
+        raise GatedRNNError(f"{name} must be a function, got {short_repr(value)}; pass one such as print")
     return value
+
+
+def task_defaults(task: str) -> dict[str, Any]:
+    """What the function that trains ``task`` takes when an argument is left out: its signature's
+    defaults (the single source of ``gatedrnn task``'s too), and for an encoder–decoder task the
+    task's own training settings where the signature says None (seq2seq_training.task_training)."""
+    from .forecast_training import run_forecast
+    from .seq2seq_training import run_transduction, task_training
+    from .tasks import TASKS
+    from .transduction_tasks import TRANSDUCTION_TASKS
+
+    if task in TASKS:
+        from .training import run_task
+
+        return signature_defaults(run_task)
+    if task in TRANSDUCTION_TASKS:
+        defaults = signature_defaults(run_transduction)
+        given = {name: defaults[name] for name in ("epochs", "batch_size", "lr", "init")}
+        defaults.update(zip(given, task_training(task, **given), strict=True))
+        return defaults
+    return signature_defaults(run_forecast)
+
+
+def signature_defaults(function: Callable[..., Any]) -> dict[str, Any]:
+    """{parameter: default} of ``function``, for the parameters that have one."""
+    parameters = inspect.signature(function).parameters.values()
+    return {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
 
 
 def check_common(
@@ -73,19 +123,22 @@ def check_common(
 ) -> dict[str, Any]:
     """Check ``options`` in place by kind: counts {name: minimum}, then the rest by name.
 
-    A ``seed`` among the counts is checked by gatedrnn.rng.check_seed, as at every other door.
+    ``options["task"]``, already checked, says whose defaults the messages give as the fix
+    (:func:`task_defaults`). A ``seed`` among the counts is checked by gatedrnn.rng.check_seed,
+    as at every other door.
     """
+    defaults = task_defaults(options["task"])
     for name, minimum in counts.items():
         if name == "seed":
             options[name] = check_seed(options[name])
         elif options.get(name) is not None:
-            options[name] = whole(name, options[name], minimum)
+            options[name] = whole(name, options[name], minimum, defaults.get(name))
     for name in probabilities:
-        options[name] = probability(name, options[name])
+        options[name] = probability(name, options[name], defaults.get(name))
     for name in flags:
         options[name] = flag(name, options[name])
     for name in positives:
-        options[name] = positive(name, options[name])
+        options[name] = positive(name, options[name], defaults.get(name))
     options["cell"] = choice("cell", options["cell"], RECURRENT_LAYERS)
     options["on_nonfinite"] = choice("on_nonfinite", options["on_nonfinite"], NONFINITE_POLICIES)
     options["echo"] = function("echo", options["echo"])

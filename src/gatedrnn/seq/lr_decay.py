@@ -13,6 +13,7 @@ lr / d^max(e - decay_start, 0)), so it is still accepted, converted, and named o
 
 from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
 from ..typing import FloatLike, IntLike
+from .arguments import signature_defaults, spelled, such_as, whole
 
 
 def modern_decay(
@@ -22,9 +23,15 @@ def modern_decay(
     when the old one was used, what was written and what to write, as {name: value} dicts
     (empty when nothing was old). Raises GatedRNNError in one line for values neither
     vocabulary allows."""
+    from .seq2seq_training import run_transduction  # which imports this module
+
+    defaults = signature_defaults(run_transduction)
     if not (is_finite_number(lr_decay) and lr_decay > 0):
-        raise GatedRNNError(f"lr_decay must be a divisor ≥ 1 (1: constant), got {short_repr(lr_decay)}")
-    check_whole_number("decay_start", decay_start, 0)
+        raise GatedRNNError(
+            f"{spelled('lr_decay')} must be a divisor ≥ 1 (1: constant), got {short_repr(lr_decay)}; "
+            f"pass a value ≥ 1{such_as(defaults['lr_decay'])}"
+        )
+    whole("decay_start", decay_start, 0, defaults["decay_start"])
     lr_decay, decay_start = float(lr_decay), int(decay_start)
     old, new = {}, {}
     if lr_decay < 1.0:

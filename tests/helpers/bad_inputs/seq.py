@@ -156,12 +156,22 @@ ROWS = [
     ),
     Row("seq-api-numpy-lr-1e300", "call", "lower the learning rate", action=lambda c: run_task(lr=np.float64(1e300))),
     # -- the lr-decay vocabulary ------------------------------------------------------------------
-    Row("seq-reversal-lr-decay-zero", "cli", "lr_decay must be a divisor ≥ 1", args=REVERSAL + ["--lr-decay", "0"]),
-    Row("seq-reversal-lr-decay-nan", "cli", "lr_decay must be a divisor ≥ 1", args=REVERSAL + ["--lr-decay", "nan"]),
+    Row(
+        "seq-reversal-lr-decay-zero",
+        "cli",
+        "lr_decay (--lr-decay) must be a divisor ≥ 1",
+        args=REVERSAL + ["--lr-decay", "0"],
+    ),
+    Row(
+        "seq-reversal-lr-decay-nan",
+        "cli",
+        "lr_decay (--lr-decay) must be a divisor ≥ 1",
+        args=REVERSAL + ["--lr-decay", "nan"],
+    ),
     Row(
         "seq-reversal-decay-start-negative",
         "cli",
-        "decay_start must be a whole number ≥ 0",
+        "decay_start (--decay-start) must be a whole number ≥ 0",
         args=REVERSAL + ["--decay-start", "-1"],
     ),
     Row(
@@ -179,13 +189,13 @@ ROWS = [
     Row(
         "seq-api-lr-decay-string",
         "call",
-        "lr_decay must be a divisor ≥ 1",
+        "lr_decay (--lr-decay) must be a divisor ≥ 1",
         action=lambda c: run_transduction(lr_decay="2"),
     ),
     Row(
         "seq-api-decay-start-float",
         "call",
-        "decay_start must be a whole number ≥ 0",
+        "decay_start (--decay-start) must be a whole number ≥ 0",
         action=lambda c: run_transduction(decay_start=1.5),
     ),
     # -- types at the Python door -----------------------------------------------------------------
@@ -230,7 +240,7 @@ ROWS = [
     Row(
         "seq-api-teacher-forcing-nan",
         "call",
-        "teacher_forcing must be a probability",
+        "teacher_forcing (--teacher-forcing) must be a probability",
         action=lambda c: run_transduction(teacher_forcing=float("nan")),
     ),
     Row(
@@ -242,13 +252,13 @@ ROWS = [
     Row(
         "seq-api-embedding-size-float",
         "call",
-        "embedding_size must be a whole number ≥ 1",
+        "embedding_size (--embedding-size) must be a whole number ≥ 1",
         action=lambda c: run_transduction(embedding_size=4.0),
     ),
     Row(
         "seq-api-train-count-bool",
         "call",
-        "train_count must be a whole number ≥ 1",
+        "train_count (--train-count) must be a whole number ≥ 1",
         action=lambda c: run_transduction(train_count=True),
     ),
     Row("seq-api-numpy-scalars-work", "call", action=numpy_scalars_work, status=0),
