@@ -15,6 +15,7 @@ import sys
 import warnings
 
 from .files import atomic_write_bytes
+from .own_files import PNG_METADATA
 
 # Fonts with Hangul (and, for most, CJK ideographs), as matplotlib names them, most complete first.
 CJK_FONTS = (
@@ -107,7 +108,7 @@ def save_figure(figure, path):
     buffer = io.BytesIO()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        figure.savefig(buffer, format="png")
+        figure.savefig(buffer, format="png", metadata=PNG_METADATA)
     missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
     for other in (w for w in caught if "missing from font" not in str(w.message)):
         warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)

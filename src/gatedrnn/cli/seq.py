@@ -100,9 +100,15 @@ DESCRIPTIONS = dict(
 def run(args):
     from ..files import machine_info, timestamp, write_json
     from ..lm.run_directory import check_results_file
+    from ..own_files import check_replaceable
+    from ..seq.forecast_training import check_plot_path
 
+    if getattr(args, "plot", None):
+        check_plot_path(args.plot)  # the library's own check first, for its messages
+        check_results_file(args.plot, "--plot")  # a language-model run's directory is the CLI's to guard
     if args.results:  # before training, not after it
         check_results_file(args.results)
+        check_replaceable(args.results, "--results", "results")
         _check_results_is_not_the_plot(args)
     options = options_given(args)
     if "decay_after" in options:

@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 
 from ..files import check_output_directory, write_json
+from ..lm.run_directory import check_results_file
+from ..own_files import check_replaceable
 from . import (
     activations,
     clipping,
@@ -57,13 +59,14 @@ def run_experiment(name, out_dir, command=None, **options):
 
     module = EXPERIMENTS[name]
     out_dir = Path(out_dir)
-    check_output_directory(out_dir)  # before a run of minutes, not after it
-    started = time.perf_counter()
-    results = module.run(**options)
     paths = dict(png=out_dir / f"{name}.png", json=out_dir / f"{name}.json")
-    module.plot(results, paths["png"])
     if name == "cells":
         paths["html"] = out_dir / f"{name}.html"
+    _check_outputs(out_dir, paths)  # before a run of minutes, not after it
+    started = time.perf_counter()
+    results = module.run(**options)
+    module.plot(results, paths["png"])
+    if name == "cells":
         module.write_html(results, paths["html"])
     results.update(
         command=command or f"gatedrnn lab {name}",
@@ -73,6 +76,16 @@ def run_experiment(name, out_dir, command=None, **options):
     )
     write_json(paths["json"], results)
     return results, paths
+
+
+def _check_outputs(out_dir, paths):
+    """--out must be a directory gatedrnn can write, not a training run's, and may hold only the
+    experiment's own earlier files under the names it writes (they are replaced)."""
+    check_output_directory(out_dir)
+    check_results_file(paths["json"], "--out")  # refuses a run directory (or one inside it)
+    kinds = dict(png="figure", json="results", html="page")
+    for suffix, path in paths.items():
+        check_replaceable(path, "--out", kinds[suffix])
 
 
 def summary(name, results):

@@ -32,6 +32,7 @@ import numpy as np
 from ..errors import GatedRNNError, is_whole_number
 from ..figures import monospace_family, pyplot, save_figure
 from ..files import atomic_write_bytes, open_regular_file
+from ..own_files import HTML_GENERATOR_TAG
 from .checks import FLOAT_BYTES, STATE_FLOATS_PER_UNIT, check_counts, check_fits
 
 FEATURES = ("quotes", "line", "brackets")
@@ -275,7 +276,8 @@ def write_html(results, path):
             listed = ", ".join(f"{entry['unit']} (r = {entry['r']:+.2f})" for entry in best)
             rows.append(f"<tr><td>{state}</td><td>{feature}</td><td>{listed}</td></tr>")
     page = f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>gatedrnn lab cells: {html.escape(describe(results))}</title>
+<html><head><meta charset="utf-8">{HTML_GENERATOR_TAG}
+<title>gatedrnn lab cells: {html.escape(describe(results))}</title>
 <style>body {{ font-family: sans-serif; margin: 2em; }} pre {{ font-family: monospace; line-height: 1.35; }}
 td {{ padding: 0.2em 0.8em; }}</style></head>
 <body>

@@ -28,7 +28,8 @@ import numpy as np
 from .. import rng as _rng
 from ..data import Corpus
 from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
-from ..files import check_regular_file, describe_os_error, machine_info, timestamp, what_to_do
+from ..files import describe_os_error, machine_info, timestamp, what_to_do
+from ..own_files import LARGEST_RESULTS_FILE, check_replaceable
 from .config import ModelConfig, TrainConfig
 from .corpora import check_streams_fit
 from .data_settings import DataSettings, check_same_data
@@ -37,9 +38,6 @@ from .model import LanguageModel
 from .run_checkpoint import load_run_checkpoint
 from .run_directory import RunFiles, check_results_file
 from .trainer import Trainer
-
-# A results document is small; a --results file larger than this is not one of ours.
-LARGEST_RESULTS_FILE = 10 * 2**20
 
 
 class TrainingRun:
@@ -137,13 +135,7 @@ class TrainingRun:
             raise GatedRNNError(
                 f"--results {path} is one of the run's input files; name another file (nothing is overwritten)"
             )
-        if os.path.lexists(path):
-            check_regular_file(path, "--results")
-            if not _is_results_document(path):
-                raise GatedRNNError(
-                    f"--results {path} exists and is not a gatedrnn results file; name a new file "
-                    "(nothing is overwritten)"
-                )
+        check_replaceable(path, "--results", "results")
 
     # -- 2. corpus, model, Trainer -----------------------------------------------------------
     def build(self) -> Trainer:
@@ -291,17 +283,6 @@ def check_time_limit(minutes):
     if not (is_finite_number(minutes) and minutes > 0):
         raise GatedRNNError(f"--time-limit must be a positive number of minutes, got {short_repr(minutes)}")
     return float(minutes) * 60
-
-
-def _is_results_document(path):
-    """Whether ``path`` holds a results document gatedrnn wrote (a JSON object with "finished")."""
-    try:
-        with open(path, "rb") as handle:
-            text = handle.read(LARGEST_RESULTS_FILE + 1)
-        document = json.loads(text) if len(text) <= LARGEST_RESULTS_FILE else None
-    except (OSError, ValueError):
-        return False
-    return isinstance(document, dict) and "finished" in document and "command" in document
 
 
 def _path(name, value):

@@ -20,6 +20,7 @@ from ..errors import GatedRNNError, is_finite_number, short_repr
 from ..files import check_output_file
 from ..layers import MSELoss
 from ..optim import Adam, Optimizer
+from ..own_files import check_replaceable
 from ..training import NonFiniteGuard, check_finite_weights, guarded_step
 from ..typing import FloatArray, FloatLike, IntLike
 from .arguments import activation_bytes, check_common, check_memory, choice, recurrent_bytes
@@ -196,6 +197,7 @@ def check_plot_path(path: Any) -> str | None:
     if Path(path).suffix.lower() != ".png":
         raise GatedRNNError(f"plot {path} must end in .png (the figure is written as PNG); e.g. forecast.png")
     check_output_file(path, "plot")
+    check_replaceable(path, "plot", "figure")
     return str(path)
 
 

@@ -64,7 +64,33 @@ def _numpy_numbers_work(_):
     initialisation.run(models=("rnn-tanh",), inits=("orthogonal",), length=np.int32(4), hidden_size=np.int64(3))
 
 
+def _users_notes(context):
+    """lab scalar --out into a folder where the user keeps a scalar.json of their own."""
+    folder = context.tmp / "notes"
+    folder.mkdir()
+    (folder / "scalar.json").write_text("my notes")
+    return ["lab", "scalar", "--out", str(folder)]
+
+
+def _scalar_twice(context):
+    """lab scalar run a second time into its own --out: it replaces its own two files."""
+    from gatedrnn.cli import main
+
+    arguments = ["lab", "scalar", "--out", str(context.tmp / "lab")]
+    assert main(arguments) == 0
+    return arguments
+
+
 ROWS = [
+    # -- --out: nothing replaced that the lab did not write --------------------------------------------
+    Row("lab-out-holds-a-users-file", "cli", "scalar.json exists and is not a gatedrnn results", args=_users_notes),
+    Row(
+        "lab-out-is-a-run-directory",
+        "cli",
+        "is inside the run directory",
+        args=lambda c: ["lab", "scalar", "--out", str(c.run)],
+    ),
+    Row("lab-out-writes-its-own-files-again", "cli", args=_scalar_twice, status=0),
     # -- scalar ---------------------------------------------------------------------------------------
     Row("lab-scalar-nan-weight", "cli", "weights must be finite numbers", args=lab("scalar", "--weights", "nan")),
     Row("lab-scalar-inf-bias", "cli", "bias must be a finite number", args=lab("scalar", "--bias", "inf")),

@@ -118,6 +118,29 @@ def guard(policy, max_consecutive=10):
     return NonFiniteGuard(policy, max_consecutive=max_consecutive)
 
 
+def _users_file(context, name):
+    """A file of the user's in the row's scratch folder (its bytes must survive the row)."""
+    path = context.tmp / name
+    path.write_bytes(b"mine")
+    return path
+
+
+def _copy(source, target):
+    """A checkpoint copied out of its run directory, as a user keeps one."""
+    target.write_bytes(source.read_bytes())
+    return target
+
+
+def _forecast_twice(context):
+    """The arguments of a forecast that writes the results and figure a first run of it wrote:
+    a command run again replaces its own files."""
+    from gatedrnn.cli import main
+
+    outputs = ["--plot", str(context.tmp / "f.png"), "--results", str(context.tmp / "f.json")]
+    assert main(FORECAST + outputs) == 0
+    return FORECAST + outputs
+
+
 ROWS = [
     # -- values that overflow later -----------------------------------------------------------------
     Row("seq-task-lr-1e300-overflows-the-weights", "cli", "lower the learning rate", args=BRACKETS + ["--lr", "1e300"]),
@@ -381,6 +404,38 @@ ROWS = [
         "give the figure and the results two files",
         args=lambda c: FORECAST + ["--plot", str(c.tmp / "f.png"), "--results", str(c.tmp / "f.png")],
     ),
+    # -- nothing a task writes replaces a file it did not write --------------------------------------
+    Row(
+        "seq-task-results-is-a-users-file",
+        "cli",
+        "notes.txt exists and is not a gatedrnn results file; choose another --results",
+        args=lambda c: BRACKETS + ["--results", str(_users_file(c, "notes.txt"))],
+    ),
+    Row(
+        "seq-task-results-is-a-checkpoint",
+        "cli",
+        "exists and is not a gatedrnn results file",
+        args=lambda c: BRACKETS + ["--results", str(_copy(c.checkpoint, c.tmp / "model.npz"))],
+    ),
+    Row(
+        "seq-task-results-inside-a-run",
+        "cli",
+        "is inside the run directory",
+        args=lambda c: BRACKETS + ["--results", str(c.run / "task.json")],
+    ),
+    Row(
+        "seq-forecast-plot-is-a-users-picture",
+        "cli",
+        "picture.png exists and is not a figure gatedrnn drew",
+        args=lambda c: FORECAST + ["--plot", str(_users_file(c, "picture.png"))],
+    ),
+    Row(
+        "seq-forecast-plot-is-a-runs-figure",
+        "cli",
+        "is inside the run directory",
+        args=lambda c: FORECAST + ["--plot", str(c.run / "perplexity.png")],
+    ),
+    Row("seq-forecast-writes-its-own-files-again", "cli", args=_forecast_twice, status=0),
     Row(
         "seq-forecast-hidden-size-huge",
         "cli",
