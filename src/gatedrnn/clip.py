@@ -23,6 +23,9 @@ from .errors import GatedRNNError
 from .typing import FloatArray, FloatLike
 
 Parameters = Parameter | Iterable[Parameter]
+# 0 is "no clipping" only to the trainers' --clip (gatedrnn.training.CLIP_HELP); here, as a
+# threshold, it is refused: torch's clip_grad_norm_ would silently zero every gradient.
+MAX_NORM_HINT = "use a threshold such as 1.0 or 5.0, or leave the call out to clip nothing (0 does not mean off here)"
 
 
 def _positive(value: Any, name: str, caller: str, hint: str) -> float:
@@ -86,7 +89,7 @@ def clip_grad_norm(
         The total norm before clipping, as a Python float (0.0 for no parameters).
     """
     trainable = _trainable(parameters, "clip_grad_norm")
-    max_norm = _positive(max_norm, "max_norm", "clip_grad_norm", "use a threshold such as 1.0 or 5.0")
+    max_norm = _positive(max_norm, "max_norm", "clip_grad_norm", MAX_NORM_HINT)
     _positive(norm_type, "norm_type", "clip_grad_norm", "use 2.0, 1.0 or float('inf')")
     if not isinstance(error_if_nonfinite, (bool, np.bool_)):
         raise GatedRNNError(f"clip_grad_norm error_if_nonfinite must be True or False, got {error_if_nonfinite!r}")
@@ -114,7 +117,7 @@ def clip_coefficient(total_norm: FloatLike, max_norm: FloatLike) -> np.floating[
     dtype, as torch does with its 0-d tensor. ``optimizer.step(grad_scale=c)`` then clips
     as part of the update (the Trainer does this: one pass over the weights fewer).
     """
-    _positive(max_norm, "max_norm", "clip_coefficient", "use a threshold such as 1.0 or 5.0")
+    _positive(max_norm, "max_norm", "clip_coefficient", MAX_NORM_HINT)
     as_norm_dtype = np.asarray(total_norm).dtype.type
     return np.minimum(as_norm_dtype(max_norm) / (as_norm_dtype(total_norm) + as_norm_dtype(1e-6)), as_norm_dtype(1.0))
 
@@ -155,7 +158,7 @@ def clip_grad_norm_per_tensor(parameters: Parameters, max_norm: FloatLike, norm_
         Each tensor's norm before clipping, in the order of ``parameters``, as Python floats.
     """
     trainable = _trainable(parameters, "clip_grad_norm_per_tensor")
-    max_norm = _positive(max_norm, "max_norm", "clip_grad_norm_per_tensor", "use a threshold such as 1.0 or 5.0")
+    max_norm = _positive(max_norm, "max_norm", "clip_grad_norm_per_tensor", MAX_NORM_HINT)
     p = _positive(norm_type, "norm_type", "clip_grad_norm_per_tensor", "use 2.0, 1.0 or float('inf')")
     norms = []
     with np.errstate(invalid="ignore"):  # a non-finite norm makes that tensor nan, as clip_grad_norm does

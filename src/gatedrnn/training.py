@@ -36,6 +36,8 @@ from .optim.base import Optimizer
 from .typing import FloatLike, IntLike
 
 NONFINITE_POLICIES = ("error", "skip")  # what a user may choose; "stop" is the lab's own
+# The help of every trainer's clip setting (train's --clip, task's --clip): backward_and_step's max_norm.
+CLIP_HELP = "max global gradient norm; 0 turns clipping off"
 MAX_CONSECUTIVE_SKIPS = 10
 
 

@@ -111,3 +111,67 @@ def test_a_task_refusal_names_the_fix_and_is_the_same_line_from_python(args, cal
     with pytest.raises(GatedRNNError) as info:
         call()
     assert str(info.value) == line
+
+
+TINY_ADDITION = dict(train_count=64, test_count=8, epochs=1, hidden_size=8, progress=False, echo=lambda line: None)
+
+
+def test_task_clip_0_turns_clipping_off_as_train_s_does():
+    # task refused --clip 0 ("must be a finite number > 0") where train reads it as "no clipping"
+    off = run_transduction("addition", clip=0, **TINY_ADDITION)
+    never_reached = run_transduction("addition", clip=1e30, **TINY_ADDITION)
+    assert off["clip"] == 0.0
+    assert off["history"][0]["train_loss"] == never_reached["history"][0]["train_loss"]
+    assert main(["task", "addition", "--clip", "0", "--train-count", "64", "--test-count", "8", "--epochs", "1",
+                 "--hidden-size", "8", "--no-progress"]) == 0  # fmt: skip
+
+
+@pytest.mark.parametrize("task", ["addition", "forecast"])
+def test_task_clip_has_train_s_help(task, capsys):
+    from gatedrnn.training import CLIP_HELP
+
+    for args in (["train", "--help"], ["task", task, "--help"]):
+        with pytest.raises(SystemExit):
+            main(args)
+        assert CLIP_HELP == "max global gradient norm; 0 turns clipping off"
+        assert CLIP_HELP in " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize("value", ["-1", "inf", "nan"])
+def test_task_clip_refuses_what_train_refuses_in_one_line_from_both_doors(value, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--clip", value]) == 2  # train's own line: its config's wording
+    assert "clip must be" in capsys.readouterr().err
+    assert main(["task", "addition", "--clip", value]) == 2
+    line = capsys.readouterr().err.removeprefix("gatedrnn: error: ").strip()
+    assert line.startswith("clip must be a finite number ≥ 0 (0 turns clipping off), got ")
+    assert line.endswith("; pass a value ≥ 0, such as 5")
+    with pytest.raises(GatedRNNError) as info:
+        run_transduction("addition", clip=float(value), progress=False)
+    assert str(info.value) == line
+
+
+def test_the_library_s_fit_refuses_a_negative_clip_before_training():
+    from gatedrnn.seq.seq2seq import Seq2Seq
+    from gatedrnn.seq.seq2seq_training import fit_transduction
+    from gatedrnn.seq.transduction_tasks import make_transduction_task
+
+    data = make_transduction_task("addition", seed=0, train_count=8, test_count=2)
+    model = Seq2Seq(data.vocab_size, embedding_size=4, hidden_size=4)
+    before = [param.data.copy() for param in model.parameters()]
+    with pytest.raises(GatedRNNError, match=r"clip must be a finite number ≥ 0 \(0 turns clipping off\), got -1.0"):
+        fit_transduction(model, data, 1, clip=-1.0, progress=False)
+    assert all((param.data == old).all() for param, old in zip(model.parameters(), before, strict=True))
+
+
+def test_clip_grad_norm_keeps_refusing_0_and_says_it_is_not_off_there():
+    import numpy as np
+
+    from gatedrnn import Parameter
+    from gatedrnn.clip import clip_grad_norm
+
+    param = Parameter(np.ones(2))
+    param.grad[...] = 3.0
+    with pytest.raises(GatedRNNError, match=r"max_norm must be a positive number, got 0; .*leave the call out"):
+        clip_grad_norm([param], 0)
+    assert (param.grad == 3.0).all()

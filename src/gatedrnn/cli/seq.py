@@ -45,7 +45,6 @@ TRANSDUCTION_HELPS = dict(
     epochs="passes over the training pairs",
     batch_size="pairs per batch",
     lr="Adam learning rate",
-    clip="max global gradient norm",
     teacher_forcing="probability of feeding the decoder the true previous "
     "token in training (1: teacher forcing; below 1: scheduled sampling, else its own choice)",
     lr_decay="divisor of the learning rate, once more every epoch from --decay-start on, as train's step "
@@ -71,7 +70,6 @@ FORECAST_HELPS = dict(
     epochs="passes over the training set",
     lr="Adam learning rate",
     batch_size="sequences per batch",
-    clip="max global gradient norm",
     train_count="training sequences",
     valid_count="validation sequences",
     test_count="test sequences",
@@ -180,9 +178,10 @@ def _task_families(cells):
     from ..seq.models import POOLINGS
     from ..seq.seq2seq_training import run_transduction
     from ..seq.transduction_tasks import TRANSDUCTION_TASKS
-    from ..training import NONFINITE_POLICIES
+    from ..training import CLIP_HELP, NONFINITE_POLICIES
 
     nonfinite = list(NONFINITE_POLICIES)
+    clip = dict(clip=CLIP_HELP)  # train's words: the same setting, 0 turning clipping off in both
     return [
         dict(
             names=TASKS,
@@ -194,7 +193,7 @@ def _task_families(cells):
         dict(
             names=TRANSDUCTION_TASKS,
             function=run_transduction,
-            helps=lambda name: {**TRANSDUCTION_HELPS, **_training_helps(name)},
+            helps=lambda name: {**TRANSDUCTION_HELPS, **_training_helps(name), **clip},
             choices=dict(cell=cells, attention=list(SCORES), init=list(SEQ2SEQ_INITS), on_nonfinite=nonfinite),
             settings=dict(
                 epochs=dict(type=int),
@@ -210,7 +209,7 @@ def _task_families(cells):
         dict(
             names=FORECAST_TASKS,
             function=run_forecast,
-            helps=lambda name: FORECAST_HELPS,
+            helps=lambda name: {**FORECAST_HELPS, **clip},
             choices=dict(mode=MODES, cell=cells, on_nonfinite=nonfinite),
             settings=dict(plot=dict(metavar="FILE.png")),
             exclude=("task", "echo"),

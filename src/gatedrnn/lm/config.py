@@ -23,7 +23,7 @@ from ..errors import GatedRNNError, is_finite_number, is_whole_number, short_rep
 from ..layers.recurrent import check_residual_depth
 from ..layers.registry import RECURRENT_LAYERS
 from ..lr_schedule import check_step_schedule
-from ..training import NONFINITE_POLICIES
+from ..training import CLIP_HELP, NONFINITE_POLICIES
 from ..typing import IntArray
 from .adaptive_cutoffs import AUTO, DEFAULT_DIV_VALUE, auto_cutoffs, check_adaptive_softmax, parse_adaptive_softmax
 
@@ -299,7 +299,7 @@ class TrainConfig(_Checked):
     epochs: int = setting(4, "passes over the training split", low=1)
     optimizer: str = setting("sgd", "the update rule", choices=OPTIMIZERS)
     lr: float = setting(20.0, "the learning rate", low=0.0, low_open=True)
-    clip: float = setting(0.25, "max global gradient norm; 0 turns clipping off", low=0.0)
+    clip: float = setting(0.25, CLIP_HELP, low=0.0)
     schedule: str = setting(
         "constant",
         "learning rate: constant, plateau (÷ lr_decay when validation "

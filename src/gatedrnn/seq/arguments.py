@@ -20,6 +20,8 @@ from ..memory import available_bytes, describe_available, describe_bytes
 from ..rng import check_seed
 from ..training import NONFINITE_POLICIES
 
+SHARED_RULES = ("seed", "clip")  # checked by check_common by name, as train checks them
+
 
 def spelled(name: str) -> str:
     """The argument as both doors spell it, "beam_width (--beam-width)"; a one-word name is the same in both."""
@@ -58,6 +60,20 @@ def probability(name: str, value: Any, default: Any = None) -> float:
         raise GatedRNNError(
             f"{spelled(name)} must be a probability in [0, 1], got {short_repr(value)}; "
             f"pass a value in [0, 1]{such_as(default)}"
+        )
+    return float(value)
+
+
+def clip_threshold(value: Any, default: Any = None) -> float:
+    """A task's clip, as train's ``--clip`` (TrainConfig.clip): a finite number ≥ 0, 0 turning clipping off.
+
+    inf is refused, as train refuses it, though clip_grad_norm itself (like torch's) takes it:
+    clipping at inf is no clipping, which 0 already says.
+    """
+    if not (is_finite_number(value) and value >= 0):
+        raise GatedRNNError(
+            f"clip must be a finite number ≥ 0 (0 turns clipping off), got {short_repr(value)}; "
+            f"pass a value ≥ 0{such_as(default)}"
         )
     return float(value)
 
@@ -124,21 +140,24 @@ def check_common(
     """Check ``options`` in place by kind: counts {name: minimum}, then the rest by name.
 
     ``options["task"]``, already checked, says whose defaults the messages give as the fix
-    (:func:`task_defaults`). A ``seed`` among the counts is checked by gatedrnn.rng.check_seed,
-    as at every other door.
+    (:func:`task_defaults`). ``seed`` and ``clip`` follow the rules train follows, wherever a
+    caller lists them (or not at all): gatedrnn.rng.check_seed, and :func:`clip_threshold`.
     """
     defaults = task_defaults(options["task"])
+    if "seed" in options:
+        options["seed"] = check_seed(options["seed"])
+    if "clip" in options:
+        options["clip"] = clip_threshold(options["clip"], defaults.get("clip"))
     for name, minimum in counts.items():
-        if name == "seed":
-            options[name] = check_seed(options[name])
-        elif options.get(name) is not None:
+        if name not in SHARED_RULES and options.get(name) is not None:
             options[name] = whole(name, options[name], minimum, defaults.get(name))
     for name in probabilities:
         options[name] = probability(name, options[name], defaults.get(name))
     for name in flags:
         options[name] = flag(name, options[name])
     for name in positives:
-        options[name] = positive(name, options[name], defaults.get(name))
+        if name not in SHARED_RULES:
+            options[name] = positive(name, options[name], defaults.get(name))
     options["cell"] = choice("cell", options["cell"], RECURRENT_LAYERS)
     options["on_nonfinite"] = choice("on_nonfinite", options["on_nonfinite"], NONFINITE_POLICIES)
     options["echo"] = function("echo", options["echo"])
@@ -154,7 +173,7 @@ def check_task_options(**options: Any) -> dict[str, Any]:
     options["pooling"] = choice("pooling", options["pooling"], POOLINGS)
     check_common(
         options,
-        dict(hidden_size=1, epochs=1, batch_size=1, train_count=1, valid_count=1, test_count=1, seed=0),
+        dict(hidden_size=1, epochs=1, batch_size=1, train_count=1, valid_count=1, test_count=1),
         flags=("bidirectional", "progress"),
         positives=("lr",),
     )
@@ -177,11 +196,9 @@ def check_transduction_options(**options: Any) -> dict[str, Any]:
     options["init"] = check_init(options["init"])
     check_common(
         options,
-        dict(
-            embedding_size=1, hidden_size=1, epochs=0, batch_size=1, beam_width=1, seed=0, train_count=1, test_count=1
-        ),
+        dict(embedding_size=1, hidden_size=1, epochs=0, batch_size=1, beam_width=1, train_count=1, test_count=1),
         probabilities=("teacher_forcing",),
-        positives=("lr", "clip"),
+        positives=("lr",),
         flags=("reverse_source", "peeky", "input_feeding", "bidirectional", "progress", "keep_model"),
     )
     E, H = options["embedding_size"], options["hidden_size"]

@@ -22,7 +22,7 @@ from ..optim import Adam
 from ..progress import bar
 from ..training import NonFiniteGuard, check_finite_weights, guarded_step
 from ..typing import FloatLike, IntLike
-from .arguments import check_transduction_options
+from .arguments import check_transduction_options, clip_threshold, signature_defaults
 from .decoding import beam_search, scheduled_inputs
 from .initialisation import DEFAULT_INIT
 from .lr_decay import deprecation_line, modern_decay
@@ -101,10 +101,13 @@ def fit_transduction(
     few points from one epoch to the next); a decaying tail lets it settle. The old spelling
     (``lr_decay`` < 1 a multiplier, ``decay_after``) is converted with a DeprecationWarning.
     ``on_nonfinite``: "error" stops at a nan/inf loss or gradient, "skip" skips that update
-    (gatedrnn.training.NonFiniteGuard).
+    (gatedrnn.training.NonFiniteGuard). ``clip``: the max global gradient norm; 0 or None
+    turns clipping off, as train's ``--clip 0``.
     """
     lr_decay, decay_start = _modern_decay_or_warn(lr_decay, decay_start, decay_after)
     check_step_schedule(lr, lr_decay, decay_start, epochs)
+    if clip is not None:  # None and 0: no clipping; a negative one would fail only at the first step
+        clip = clip_threshold(clip, signature_defaults(fit_transduction)["clip"])
     guard = NonFiniteGuard(on_nonfinite)
     sources, targets = data.train
     ids, lengths = data.encode_sources(sources)

@@ -269,7 +269,7 @@ ROWS = [
     Row(
         "seq-api-clip-inf",
         "call",
-        "clip must be a finite number > 0",
+        "clip must be a finite number ≥ 0 (0 turns clipping off), got inf",
         action=lambda c: run_transduction(clip=float("inf")),
     ),
     Row(
@@ -389,7 +389,7 @@ ROWS = [
         "components must be at most 64",
         args=FORECAST + ["--components", "100000000"],
     ),
-    Row("seq-forecast-clip-zero", "cli", "clip must be a finite number > 0", args=FORECAST + ["--clip", "0"]),
+    Row("seq-forecast-clip-negative", "cli", "clip must be a finite number ≥ 0", args=FORECAST + ["--clip", "-1"]),
     Row("seq-forecast-mode-unknown", "cli", "invalid choice", args=FORECAST + ["--mode", "many"]),
     Row("seq-forecast-plot-not-png", "cli", "must end in .png", args=FORECAST + ["--plot", "forecast.jpg"]),
     Row(
