@@ -375,7 +375,7 @@ def evaluate(args):
         split = args.split or "test"
         data = _relocated(args, data, split)
         record = (metadata.get("run") or {}).get("data") or {}
-        ids, what = data.read_split(split, vocab, fingerprint_of_train=record.get("fingerprint")), split
+        ids, what = data.read_split(split, vocab, record=record), split
     training = training_config_of(metadata, args.checkpoint)
     batch_size = training.eval_batch_size if args.batch_size is None else args.batch_size
     check_streams_fit(ids, batch_size, what, "--batch-size")

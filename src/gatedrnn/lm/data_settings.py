@@ -34,19 +34,12 @@ from ..files import check_regular_file
 KINDS = ("ptb", "text")
 SPLITS = ("train", "valid", "test")
 DEFAULT_SPLIT = (0.9, 0.05, 0.05)  # one text file: train, valid and test, in order
-# The settings that pick the training tokens, in the order a mismatch is reported.
-COMPARED = (
-    "kind",
-    "level",
-    "train_tokens",
-    "text",
-    "valid_text",
-    "test_text",
-    "lowercase",
-    "min_count",
-    "max_vocab",
-    "vocab_order",
-)
+# The settings that turn files into tokens, in the order a mismatch is reported. The paths are
+# not among them: a file may move; the fingerprints of its tokens say whether it changed.
+COMPARED = ("kind", "level", "train_tokens", "lowercase", "min_count", "max_vocab", "vocab_order")
+PATHS = ("text", "valid_text", "test_text")
+SCORED_SPLITS = ("valid", "test")
+SPLIT_NAMES = dict(train="training", valid="validation", test="test")
 
 
 @dataclass(frozen=True)
@@ -185,36 +178,60 @@ class DataSettings:
         return corpus
 
     def record(self, corpus):
-        """What a checkpoint stores: these settings (paths absolute), the corpus's name and the
-        SHA-256 of its training ids, which catches a text edited since the run started."""
+        """What a checkpoint stores: these settings (paths absolute), the corpus's name, and the
+        SHA-256 of its training ids (``fingerprint``) and of its validation and test ids
+        (``split_fingerprints``), which catch a file edited since the run started."""
         absolute = {
-            name: os.path.abspath(getattr(self, name)) if getattr(self, name) else None
-            for name in ("data_dir", "text", "valid_text", "test_text")
+            name: os.path.abspath(getattr(self, name)) if getattr(self, name) else None for name in ("data_dir", *PATHS)
         }
-        return dict(dataclasses.asdict(self), **absolute, corpus=corpus.name, fingerprint=fingerprint(corpus.train))
+        scored = {split: getattr(corpus, split) for split in SCORED_SPLITS}
+        return dict(
+            dataclasses.asdict(self),
+            **absolute,
+            corpus=corpus.name,
+            fingerprint=fingerprint(corpus.train),
+            split_fingerprints={split: fingerprint(ids) for split, ids in scored.items() if ids is not None},
+        )
 
-    def read_split(self, split, vocab, fingerprint_of_train=None):
+    def read_split(self, split, vocab, record=None):
         """The ids of one split, encoded with ``vocab`` (the checkpoint's), reading only what it needs.
 
         The Penn Treebank's split file alone (md5-checked); a text run's own file for that
-        split, or, for one file split 90/5/5, that file cut as training cut it; then, given the
-        record's ``fingerprint_of_train``, the training part must be the run's own tokens (a
-        file given in its place that is another text is refused, not scored as if it were).
+        split, or, for one file split 90/5/5, that file cut as training cut it. Given the
+        checkpoint's data ``record``, the tokens must be the ones the run had: a file edited
+        since, or another text given in its place, is refused, not scored as if it were the
+        run's (records from before a fingerprint was kept are not checked for it).
         """
         if split not in SPLITS:
             raise GatedRNNError(f"unknown split {short_repr(split)}; choose one of {', '.join(SPLITS)}")
+        record = record or {}
         if self.kind == "ptb":
             path = self._ptb_path(split)
             check_md5(path, PTB_MD5[split])
             ids = encode_file(path, vocab)
         elif self.valid_text is not None:
-            ids = self._encode(dict(train=self.text, valid=self.valid_text, test=self.test_text)[split], vocab)
+            ids = self._encode(self.file_of(split)[1], vocab)
         else:
             ids = self._encode(self.text, vocab)
             train_end, valid_end, _ = split_points(len(ids), DEFAULT_SPLIT)
-            self._check_is_the_training_text(ids[:train_end][: self.train_tokens], fingerprint_of_train)
+            self._check_is_the_training_text(ids[:train_end][: self.train_tokens], record.get("fingerprint"))
             ids = {"train": ids[:train_end], "valid": ids[train_end:valid_end], "test": ids[valid_end:]}[split]
-        return ids[: self.train_tokens] if split == "train" and self.train_tokens is not None else ids
+        if split == "train" and self.train_tokens is not None:
+            ids = ids[: self.train_tokens]
+        self._check_split_is_the_runs(split, ids, record)
+        return ids
+
+    def _check_split_is_the_runs(self, split, ids, record):
+        recorded = {"train": record.get("fingerprint"), **(record.get("split_fingerprints") or {})}
+        expected = recorded.get(split)
+        if expected is None or fingerprint(ids) == expected:
+            return
+        where = self.file_of(split)
+        name = f"{where[0]} {where[1]}" if where else f"the Penn Treebank's {split} file"
+        raise GatedRNNError(
+            f"{name} has changed since the model was trained: its {SPLIT_NAMES[split]} tokens differ from the run's "
+            "(their SHA-256); give the run's own file, or score this one as a new text with --text FILE alone"
+        )
 
     def _check_is_the_training_text(self, train_ids, expected):
         if expected is not None and fingerprint(train_ids) != expected:
@@ -249,11 +266,11 @@ class DataSettings:
         return ("--valid-text", self.valid_text) if split == "valid" else ("--test-text", self.test_text)
 
 
-def differences(saved, current):
-    """The COMPARED settings in which two data records differ, as 'name=saved (now current)'."""
+def differences(saved, current, keys=COMPARED):
+    """The ``keys`` in which two data records differ, as 'name=saved (now current)'."""
     return [
         f"{key}={saved.get(key)!r} (now {current.get(key)!r})"
-        for key in COMPARED
+        for key in keys
         if key in saved and saved.get(key) != current.get(key)
     ]
 
@@ -261,10 +278,13 @@ def differences(saved, current):
 def check_same_data(path, saved, current):
     """GatedRNNError if ``current`` (a record) is not the data the checkpoint at ``path`` trained on.
 
-    A checkpoint from before data records (``saved`` None) is not checked. A moved text may
-    differ in its path alone: the fingerprint decides whether the tokens do.
+    Every setting that turns files into tokens (COMPARED) must be the run's, and so must the
+    tokens of every split, by their fingerprints: a text that moved resumes, one edited (even
+    in its validation or test part only) is refused, so that the scores of one run are never
+    of two data sets. A checkpoint from before data records (``saved`` None) is not checked, and
+    one from before split fingerprints only for its training tokens.
     """
-    if not saved or saved.get("fingerprint") == current["fingerprint"]:
+    if not saved:
         return
     differing = differences(saved, current)
     if differing:
@@ -272,10 +292,41 @@ def check_same_data(path, saved, current):
             f"{path} was trained on other data: {', '.join(differing)}; resume with the data options "
             "the run was started with"
         )
+    if saved.get("fingerprint") != current["fingerprint"]:
+        _refuse_other_training_text(path, saved, current)
+    for split, expected in (saved.get("split_fingerprints") or {}).items():
+        if (current.get("split_fingerprints") or {}).get(split) != expected:
+            _refuse_other_scored_text(path, split, saved, current)
+
+
+def _refuse_other_training_text(path, saved, current):
+    """Other training tokens: another file (named by its path), or the same file edited."""
+    other_file = differences(saved, current, PATHS)
+    if other_file:
+        raise GatedRNNError(
+            f"{path} was trained on other data: {', '.join(other_file)}; resume with the data options "
+            "the run was started with"
+        )
     source = current.get("text") or current["corpus"]
     raise GatedRNNError(
         f"{path} was trained on other data: the training tokens of {source} have changed since the "
         "run started (their SHA-256 differs); resume with the text the run was started with"
+    )
+
+
+def _refuse_other_scored_text(path, split, saved, current):
+    """Other validation or test tokens: another file (named by its path), or the same file edited."""
+    name = SPLIT_NAMES[split]
+    other_file = differences(saved, current, (f"{split}_text",))
+    if other_file:
+        raise GatedRNNError(
+            f"{path} was trained on other data: {other_file[0]}, whose tokens differ; resume with the "
+            f"{name} file the run was started with"
+        )
+    source = current.get(f"{split}_text") or current.get("text") or current["corpus"]
+    raise GatedRNNError(
+        f"{path} was trained on other data: the {name} tokens of {source} have changed since the run "
+        f"started (their SHA-256 differs); resume with the {name} text the run was started with, or start a new run"
     )
 
 
