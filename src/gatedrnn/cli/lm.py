@@ -443,10 +443,10 @@ def generate(args):
         prompt = prompt.lower()  # as the training text was
     prompt_tokens = list(prompt) if char_level else prompt.split()
     unknown = sorted({t for t in prompt_tokens if t not in vocab}, key=prompt_tokens.index)
-    if unknown and not char_level and vocab.unk_token:
+    if unknown and vocab.unk_token:  # characters as words: the model sees the same stand-in either way
         print(
             f"gatedrnn: warning: not in the model's vocabulary, read as {vocab.unk_token}: "
-            f"{', '.join(map(repr, unknown))}" + _vocabulary_hint(unknown, vocab),
+            f"{_listed(unknown)}" + _vocabulary_hint(unknown, vocab),
             file=sys.stderr,
         )
         prompt_tokens = [t if t in vocab else vocab.unk_token for t in prompt_tokens]
@@ -514,6 +514,12 @@ def _stop_ids(stop, vocab, char_level, lowercase):
             f"make the stop of {kind}s in the model's vocabulary"
         )
     return vocab.encode(tokens)
+
+
+def _listed(tokens, shown=10):
+    """'a', 'b', 'c': the first ``shown`` tokens quoted, and how many more (a prompt may hold many)."""
+    listed = ", ".join(map(repr, tokens[:shown]))
+    return listed if len(tokens) <= shown else f"{listed} and {len(tokens) - shown} more"
 
 
 def _vocabulary_hint(unknown, vocab):
