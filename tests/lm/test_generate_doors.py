@@ -1,9 +1,12 @@
-"""`gatedrnn generate`: the same warning at both levels when the prompt holds what the vocabulary does not."""
+"""`gatedrnn generate` and generate(): one line per mistake, naming the flag the user typed, and the
+same warning at both levels when the prompt holds what the vocabulary does not."""
 
 import pytest
 from helpers.tiny_runs import tiny_train_args, tiny_word_train_args, write_corpus, write_text
 
+from gatedrnn import GatedRNNError
 from gatedrnn.cli import main
+from gatedrnn.lm import LanguageModel, ModelConfig, generate
 
 
 @pytest.fixture(scope="module")
@@ -43,3 +46,57 @@ def test_a_word_model_warns_in_the_same_words(checkpoints, capsys):
 def test_a_known_prompt_gives_no_warning(checkpoints, capsys):
     assert main(["generate", str(checkpoints["char"]), "--prompt", "the dog", "--length", "1", "--seed", "0"]) == 0
     assert _warnings(capsys.readouterr().err) == []
+
+
+@pytest.mark.parametrize("level", ["char", "word"])
+@pytest.mark.parametrize("prompt", ["", " "])
+def test_an_empty_prompt_says_to_give_text_or_leave_it_out(checkpoints, level, prompt, capsys):
+    if level == "char" and prompt == " ":
+        return  # a space is a character
+    assert main(["generate", str(checkpoints[level]), "--prompt", prompt]) == 2
+    unit = "character" if level == "char" else "word"
+    assert capsys.readouterr().err == (
+        f"gatedrnn: error: --prompt must hold at least one {unit}, got {prompt!r}; "
+        "give --prompt some text, or leave it out\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "flags, keywords, line",
+    [
+        (
+            ["--top-k", "0"],
+            dict(top_k=0),
+            "top_k (--top-k) must be a whole number ≥ 1, got 0; pass one such as 40, or leave it out (None) for no cut",
+        ),
+        (
+            ["--top-p", "1.5"],
+            dict(top_p=1.5),
+            "top_p (--top-p) must be a number in (0, 1], got 1.5; pass one such as 0.9, "
+            "or leave it out (None) for no cut",
+        ),
+        (
+            ["--length", "-1"],
+            dict(length=-1),
+            "length (--length) must be a whole number ≥ 0, got -1; pass the number of tokens to add",
+        ),
+    ],
+)
+def test_generate_names_the_flag_and_the_keyword_in_one_line_at_both_doors(checkpoints, flags, keywords, line, capsys):
+    assert main(["generate", str(checkpoints["word"]), *flags]) == 2
+    assert capsys.readouterr().err == f"gatedrnn: error: {line}\n"
+    model = LanguageModel(ModelConfig(vocab_size=5, embedding_size=2, hidden_size=2))
+    with pytest.raises(GatedRNNError) as info:
+        generate(model, [1], **{"length": 2, **keywords})
+    assert str(info.value) == line
+
+
+def test_demo_names_its_flag_and_run_s_default(capsys):
+    from gatedrnn.lm import demo
+
+    assert main(["demo", "--sample-every", "0"]) == 2
+    line = "sample_every (--sample-every) must be a whole number ≥ 1, got 0; pass a whole number ≥ 1, such as 100"
+    assert capsys.readouterr().err == f"gatedrnn: error: {line}\n"
+    with pytest.raises(GatedRNNError) as info:
+        demo.run(sample_every=0)
+    assert str(info.value) == line

@@ -442,6 +442,11 @@ def generate(args):
     if record.get("lowercase"):
         prompt = prompt.lower()  # as the training text was
     prompt_tokens = list(prompt) if char_level else prompt.split()
+    if not prompt_tokens:  # the library's message would speak of token ids, which the user never typed
+        raise GatedRNNError(
+            f"--prompt must hold at least one {'character' if char_level else 'word'}, got {args.prompt!r}; "
+            "give --prompt some text, or leave it out"
+        )
     unknown = sorted({t for t in prompt_tokens if t not in vocab}, key=prompt_tokens.index)
     if unknown and vocab.unk_token:  # characters as words: the model sees the same stand-in either way
         print(

@@ -6,12 +6,13 @@ first 90% of the characters train the model; the last 10% — other files — ar
 measure bits per character, the character-level twin of perplexity: log2 of it.
 """
 
+import inspect
 import sysconfig
 import time
 from pathlib import Path
 
 from ..data import Corpus, Vocabulary
-from ..errors import GatedRNNError, check_whole_number
+from ..errors import GatedRNNError, is_whole_number
 from ..files import check_output_directory
 from ..rng import check_seed
 from .generate import generate
@@ -93,12 +94,7 @@ def run(
     """
     from tqdm import tqdm
 
-    for name, value, low in (
-        ("chars", chars, 10_000),
-        ("epochs", epochs, 1),
-        ("sample_every", sample_every, 1),
-    ):
-        check_whole_number(name, value, low)
+    _check_counts(chars=(chars, 10_000), epochs=(epochs, 1), sample_every=(sample_every, 1))
     check_seed(seed)
     started = time.perf_counter()
     echo = tqdm.write
@@ -141,6 +137,18 @@ def _show_samples(sample_every, echo):
             echo(f"step {record['step']:5d} | {record['bits']:.3f} bits/char | {text}")
 
     return show_sample
+
+
+def _check_counts(**given):
+    """Each {name: (value, minimum)} a whole number ≥ minimum; else one line naming both spellings
+    (run's keyword, demo's flag) and run's default as the fix."""
+    defaults = {name: p.default for name, p in inspect.signature(run).parameters.items()}
+    for name, (value, minimum) in given.items():
+        if not is_whole_number(value, minimum):
+            raise GatedRNNError(
+                f"{name} (--{name.replace('_', '-')}) must be a whole number ≥ {minimum}, got {value!r}; "
+                f"pass a whole number ≥ {minimum}, such as {defaults[name]}"
+            )
 
 
 def _report(trainer, summary, seconds, seed, echo):

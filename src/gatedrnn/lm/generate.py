@@ -30,13 +30,20 @@ def check_sampling(temperature: FloatLike = 1.0, top_k: IntLike | None = None, t
     """Refuse sampling settings that would fail or sample nonsense, each with a one-line GatedRNNError."""
     if not _is_real(temperature) or temperature <= 0:
         raise GatedRNNError(
-            f"temperature must be a finite number > 0, got {temperature!r}; use e.g. 1.0 "
-            "(lower is more conservative), or greedy decoding for the limit at 0"
+            f"temperature (--temperature) must be a finite number > 0, got {temperature!r}; pass one such as 1.0 "
+            "(lower is more conservative), or greedy decoding (greedy=True, --greedy) for the limit at 0"
         )
+    # Both spellings, Python's and the flag's: generate() and `gatedrnn generate` give the same line.
     if top_k is not None and not is_whole_number(top_k, 1):
-        raise GatedRNNError(f"top_k must be a whole number ≥ 1, got {top_k!r}; pass e.g. top_k=40, or None for no cut")
+        raise GatedRNNError(
+            f"top_k (--top-k) must be a whole number ≥ 1, got {top_k!r}; pass one such as 40, "
+            "or leave it out (None) for no cut"
+        )
     if top_p is not None and not (_is_real(top_p) and 0 < top_p <= 1):
-        raise GatedRNNError(f"top_p must be a number in (0, 1], got {top_p!r}; pass e.g. top_p=0.9, or None for no cut")
+        raise GatedRNNError(
+            f"top_p (--top-p) must be a number in (0, 1], got {top_p!r}; pass one such as 0.9, "
+            "or leave it out (None) for no cut"
+        )
 
 
 def next_token_distribution(
@@ -192,7 +199,9 @@ def check_ids(model: Module, ids: Any, what: str) -> IntArray:
 def check_generation(length: Any, greedy: Any, seed: Any, on_token: Any) -> None:
     """GatedRNNError in one line unless generate's length, greedy, seed and on_token are usable."""
     if not is_whole_number(length, 0):
-        raise GatedRNNError(f"length must be a whole number ≥ 0, got {length!r}; pass the number of tokens to add")
+        raise GatedRNNError(
+            f"length (--length) must be a whole number ≥ 0, got {length!r}; pass the number of tokens to add"
+        )
     if not isinstance(greedy, (bool, np.bool_)):
         raise GatedRNNError(f"greedy must be True or False, got {greedy!r}")
     if seed is not None:  # None: a fresh stream

@@ -447,19 +447,19 @@ ROWS = [
     Row(
         "demo-zero-epochs",
         "cli",
-        "epochs must be a whole number ≥ 1",
+        "epochs (--epochs) must be a whole number ≥ 1",
         args=lambda c: DEMO + ["--epochs", "0", "--out", str(c.tmp / "demo")],
     ),
     Row(
         "demo-too-few-chars",
         "cli",
-        "chars must be a whole number ≥ 10000",
+        "chars (--chars) must be a whole number ≥ 10000",
         args=lambda c: DEMO + ["--chars", "5", "--out", str(c.tmp / "demo")],
     ),
     Row(
         "demo-zero-sample-every",
         "cli",
-        "sample_every must be a whole number ≥ 1",
+        "sample_every (--sample-every) must be a whole number ≥ 1",
         args=lambda c: DEMO + ["--sample-every", "0", "--out", str(c.tmp / "demo")],
     ),
     Row("demo-out-is-a-file", "cli", "is a file, not a directory", args=lambda c: DEMO + ["--out", str(a_file(c))]),
