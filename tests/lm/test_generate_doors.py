@@ -91,6 +91,32 @@ def test_generate_names_the_flag_and_the_keyword_in_one_line_at_both_doors(check
     assert str(info.value) == line
 
 
+@pytest.mark.parametrize(
+    "given, named",
+    [
+        (["--temperature", "0.5"], "--temperature would"),
+        (["--temperature", "1.0"], "--temperature would"),  # given, though it is the default
+        (["--top-k", "5"], "--top-k would"),
+        (["--top-p", "0.9"], "--top-p would"),
+        (["--seed", "3"], "--seed would"),
+        (["--top-k", "5", "--seed", "3"], "--top-k and --seed would"),
+    ],
+)
+def test_greedy_refuses_the_sampling_options_it_would_ignore(checkpoints, given, named, capsys):
+    # --greedy silently ignored them; train likewise refuses --device without --engine torch
+    assert main(["generate", str(checkpoints["word"]), "--greedy", *given]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"gatedrnn: error: --greedy always takes the most likely token, so {named} change nothing;")
+    assert err.rstrip().endswith("or drop --greedy to sample")
+
+
+def test_greedy_alone_and_sampling_options_alone_still_work(checkpoints, capsys):
+    assert main(["generate", str(checkpoints["word"]), "--prompt", "w1", "--greedy", "--length", "3"]) == 0
+    assert main(["generate", str(checkpoints["word"]), "--prompt", "w1", "--temperature", "0.5", "--seed", "1"]) == 0
+    capsys.readouterr()
+
+
 def test_demo_names_its_flag_and_run_s_default(capsys):
     from gatedrnn.lm import demo
 
