@@ -130,3 +130,12 @@ def test_char_vocab_round_trip():
 def test_from_dict_refuses_broken_descriptions(description, message):
     with pytest.raises(GatedRNNError, match=message):
         Vocabulary.from_dict(description)
+
+
+@pytest.mark.parametrize("tokens", [["a", "park"], ["a", ""], ["<unk>", "b"]])
+def test_a_character_level_vocabulary_holds_single_characters(tokens):
+    with pytest.raises(GatedRNNError, match="a character-level vocabulary holds single characters"):
+        Vocabulary(tokens, level="char")
+    with pytest.raises(GatedRNNError, match="build it with level='word'"):
+        Vocabulary.from_dict(dict(tokens=tokens, unk_token=None, level="char"))
+    assert Vocabulary(tokens, level="word").level == "word"

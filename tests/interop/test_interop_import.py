@@ -90,6 +90,21 @@ def test_a_file_exported_before_the_run_record_imports_with_an_empty_one(word_ru
     assert metadata["run"] == dict(imported_from=str((tmp_path / "old.pt").resolve()))
 
 
+def test_importing_a_file_without_its_run_record_says_what_is_lost(word_run, tmp_path, capsys):
+    exported = tmp_path / "model.pt"
+    export_checkpoint(word_run, exported)
+    document = torch.load(exported, weights_only=True)
+    del document["run"]
+    torch.save(document, tmp_path / "resaved.pt")
+    capsys.readouterr()
+    assert main(["import", str(tmp_path / "resaved.pt"), str(tmp_path / "resaved.npz")]) == 0
+    warning = capsys.readouterr().err.strip()
+    assert warning.startswith("gatedrnn: warning: ") and "carries no run record" in warning
+    assert len(warning.splitlines()) == 1
+    assert main(["import", str(exported), str(tmp_path / "whole.npz")]) == 0
+    assert capsys.readouterr().err == ""
+
+
 @pytest.fixture(scope="module")
 def small_checkpoint(tmp_path_factory):
     from helpers.tiny_runs import write_corpus

@@ -11,6 +11,8 @@ PyTorch is needed for both (pip install "gatedrnn[torch]"). Neither overwrites a
 checks live in gatedrnn.interop.export_import, so the Python API refuses the same things.
 """
 
+import sys
+
 
 def export(args):
     from ..interop import export_checkpoint
@@ -27,6 +29,13 @@ def import_(args):
     from ..interop import import_torch_file
 
     loaded = import_torch_file(args.torch_file, args.checkpoint)
+    if not loaded.run:  # the file imports, but what it was trained on is lost
+        print(
+            f"gatedrnn: warning: {args.torch_file} carries no run record (an old export, or saved again "
+            "without saved['run']): eval needs --text FILE, and --lowercase or other data options are not "
+            "known; keep the run record when you save the file",
+            file=sys.stderr,
+        )
     print(
         f"wrote {args.checkpoint}: {loaded.model.num_parameters():,} parameters, vocabulary {len(loaded.vocab):,}; "
         f"try: gatedrnn generate {args.checkpoint}"

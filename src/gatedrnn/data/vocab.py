@@ -49,6 +49,8 @@ class Vocabulary:
                 f"unk_token {short_repr(unk_token)} is not among the vocabulary's tokens; "
                 "add it to the tokens or pass unk_token=None"
             )
+        if level == "char":
+            _check_single_characters(tokens)
         self.unk_token = unk_token
         self.level = level
 
@@ -188,6 +190,17 @@ class Vocabulary:
         if not isinstance(level, str):
             raise GatedRNNError(f"vocabulary level must be 'word' or 'char', got {short_repr(level)}")
         return cls(description["tokens"], unk_token=unk_token, level=level)
+
+
+def _check_single_characters(tokens):
+    """A character-level vocabulary holds characters: a longer token means it was cut into words
+    (a prompt or a text would then be read one character at a time against word tokens)."""
+    longer = next((token for token in tokens if len(token) != 1), None)
+    if longer is not None:
+        raise GatedRNNError(
+            f"a character-level vocabulary holds single characters, but token {short_repr(longer)} has "
+            f"{len(longer)}; build it with level='word', or give the tokens it was trained with"
+        )
 
 
 def check_order(order):

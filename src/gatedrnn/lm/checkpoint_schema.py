@@ -108,7 +108,7 @@ def check_run_metadata(path, metadata, required, member_count=None):
         "position": lambda value: _check_position(path, value, run.training),
         "history": lambda value: _check_history(path, value),
         "best_valid_nll": lambda value: _check_best(path, value),
-        "run": lambda value: _check_run_info(path, value),
+        "run": lambda value: _check_run_info(path, value, run.vocab),
     }
     for key, check in checks.items():
         if key in metadata:
@@ -251,10 +251,18 @@ def _check_best(path, value):
         )
 
 
-def _check_run_info(path, value):
+def _check_run_info(path, value, vocab):
     if not isinstance(value, dict):
         raise GatedRNNError(
             f"{path}: its run information must be a JSON object, got {type(value).__name__}; the file is corrupt"
+        )
+    data = value.get("data")
+    level = data.get("level") if isinstance(data, dict) else None
+    if vocab is not None and level is not None and level != vocab.level:
+        # eval and generate cut text by the vocabulary's level and read options by the record's
+        raise GatedRNNError(
+            f"{path}: its vocabulary is {vocab.level}-level but its run record says the data was cut "
+            f"into {level}s; the file is inconsistent: export the model again from its checkpoint"
         )
 
 

@@ -90,8 +90,30 @@ def _drop_weight(name):
     return change
 
 
+def _vocabulary_level(level):
+    def change(document, torch):
+        document["vocab"]["level"] = level
+
+    return change
+
+
+def _recorded_level(level):
+    def change(document, torch):
+        document["run"]["data"]["level"] = level
+
+    return change
+
+
 # name: (how the torch file is made, a piece of the one-line refusal)
 CRAFTED = {
+    "word_tokens_called_characters": (
+        crafted(_vocabulary_level("char")),
+        "a character-level vocabulary holds single characters, but token '<unk>' has 5",
+    ),
+    "run_record_of_another_level": (
+        crafted(_recorded_level("char")),
+        "its vocabulary is word-level but its run record says the data was cut into chars",
+    ),
     "bf16_state_dict": (crafted(_all_tensors(lambda t, torch: t.to(torch.bfloat16))), "torch.bfloat16"),
     "fp16_state_dict": (crafted(_all_tensors(lambda t, torch: t.half())), "torch.float16"),
     "sparse_tensor": (crafted(_one_tensor("embed.weight", lambda t, torch: t.to_sparse())), "sparse tensor"),
