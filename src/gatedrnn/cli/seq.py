@@ -130,9 +130,14 @@ def _check_results_is_not_the_plot(args):
 def _modern_decay_flags(options):
     """--lr-decay below 1 and --decay-after are the old spelling: read them as the new one, and
     say so in one line on stderr (scripts written for the old flags keep working)."""
+    from ..seq.arguments import signature_defaults
     from ..seq.lr_decay import deprecation_line, modern_decay
+    from ..seq.seq2seq_training import run_transduction
 
-    lr_decay, decay_start, old, new = modern_decay(options["lr_decay"], options["decay_start"], options["decay_after"])
+    defaults = signature_defaults(run_transduction)
+    lr_decay, decay_start, old, new = modern_decay(
+        options["lr_decay"], options["decay_start"], options["decay_after"], defaults
+    )
     if old:
         print(f"gatedrnn: warning: {deprecation_line(old, new, flags=True)}", file=sys.stderr)
     return dict(lr_decay=lr_decay, decay_start=decay_start, decay_after=None)

@@ -103,27 +103,6 @@ def function(name: str, value: Any) -> Callable[..., Any]:
     return value
 
 
-def task_defaults(task: str) -> dict[str, Any]:
-    """What the function that trains ``task`` takes when an argument is left out: its signature's
-    defaults (the single source of ``gatedrnn task``'s too), and for an encoder–decoder task the
-    task's own training settings where the signature says None (seq2seq_training.task_training)."""
-    from .forecast_training import run_forecast
-    from .seq2seq_training import run_transduction, task_training
-    from .tasks import TASKS
-    from .transduction_tasks import TRANSDUCTION_TASKS
-
-    if task in TASKS:
-        from .training import run_task
-
-        return signature_defaults(run_task)
-    if task in TRANSDUCTION_TASKS:
-        defaults = signature_defaults(run_transduction)
-        given = {name: defaults[name] for name in ("epochs", "batch_size", "lr", "init")}
-        defaults.update(zip(given, task_training(task, **given), strict=True))
-        return defaults
-    return signature_defaults(run_forecast)
-
-
 def signature_defaults(function: Callable[..., Any]) -> dict[str, Any]:
     """{parameter: default} of ``function``, for the parameters that have one."""
     parameters = inspect.signature(function).parameters.values()
@@ -133,17 +112,18 @@ def signature_defaults(function: Callable[..., Any]) -> dict[str, Any]:
 def check_common(
     options: dict[str, Any],
     counts: dict[str, int],
+    defaults: dict[str, Any],
     probabilities: Iterable[str] = (),
     flags: Iterable[str] = (),
     positives: Iterable[str] = (),
 ) -> dict[str, Any]:
     """Check ``options`` in place by kind: counts {name: minimum}, then the rest by name.
 
-    ``options["task"]``, already checked, says whose defaults the messages give as the fix
-    (:func:`task_defaults`). ``seed`` and ``clip`` follow the rules train follows, wherever a
+    ``defaults`` are what the task's run function takes when an argument is left out (its
+    signature's, :func:`signature_defaults`, the single source of ``gatedrnn task``'s too): the
+    messages give them as the fix. ``seed`` and ``clip`` follow the rules train follows, wherever a
     caller lists them (or not at all): gatedrnn.rng.check_seed, and :func:`clip_threshold`.
     """
-    defaults = task_defaults(options["task"])
     if "seed" in options:
         options["seed"] = check_seed(options["seed"])
     if "clip" in options:
@@ -164,8 +144,8 @@ def check_common(
     return options
 
 
-def check_task_options(**options: Any) -> dict[str, Any]:
-    """run_task's arguments, checked (see the module docstring)."""
+def check_task_options(defaults: dict[str, Any], **options: Any) -> dict[str, Any]:
+    """run_task's arguments, checked (see the module docstring); ``defaults``: run_task's."""
     from .models import POOLINGS
     from .tasks import TASKS
 
@@ -174,6 +154,7 @@ def check_task_options(**options: Any) -> dict[str, Any]:
     check_common(
         options,
         dict(hidden_size=1, epochs=1, batch_size=1, train_count=1, valid_count=1, test_count=1),
+        defaults,
         flags=("bidirectional", "progress"),
         positives=("lr",),
     )
@@ -186,8 +167,9 @@ def check_task_options(**options: Any) -> dict[str, Any]:
     return options
 
 
-def check_transduction_options(**options: Any) -> dict[str, Any]:
-    """run_transduction's arguments, checked (see the module docstring)."""
+def check_transduction_options(defaults: dict[str, Any], **options: Any) -> dict[str, Any]:
+    """run_transduction's arguments, checked (see the module docstring); ``defaults``: the task's
+    (seq2seq_training.transduction_defaults)."""
     from .initialisation import check_init
     from .transduction_tasks import TRANSDUCTION_TASKS
 
@@ -197,6 +179,7 @@ def check_transduction_options(**options: Any) -> dict[str, Any]:
     check_common(
         options,
         dict(embedding_size=1, hidden_size=1, epochs=0, batch_size=1, beam_width=1, train_count=1, test_count=1),
+        defaults,
         probabilities=("teacher_forcing",),
         positives=("lr",),
         flags=("reverse_source", "peeky", "input_feeding", "bidirectional", "progress", "keep_model"),

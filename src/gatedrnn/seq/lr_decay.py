@@ -11,21 +11,20 @@ decayed epoch. The old spelling means the same schedule with
 lr / d^max(e - decay_start, 0)), so it is still accepted, converted, and named once as old.
 """
 
+from typing import Any
+
 from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
 from ..typing import FloatLike, IntLike
-from .arguments import signature_defaults, spelled, such_as, whole
+from .arguments import spelled, such_as, whole
 
 
 def modern_decay(
-    lr_decay: FloatLike, decay_start: IntLike, decay_after: IntLike | None = None
+    lr_decay: FloatLike, decay_start: IntLike, decay_after: IntLike | None, defaults: dict[str, Any]
 ) -> tuple[float, int, dict[str, float], dict[str, float]]:
     """(lr_decay as a divisor, decay_start, old, new): the schedule in the new vocabulary, and
     when the old one was used, what was written and what to write, as {name: value} dicts
     (empty when nothing was old). Raises GatedRNNError in one line for values neither
-    vocabulary allows."""
-    from .seq2seq_training import run_transduction  # which imports this module
-
-    defaults = signature_defaults(run_transduction)
+    vocabulary allows, naming ``defaults`` (run_transduction's) as the fix."""
     if not (is_finite_number(lr_decay) and lr_decay > 0):
         raise GatedRNNError(
             f"{spelled('lr_decay')} must be a divisor ≥ 1 (1: constant), got {short_repr(lr_decay)}; "

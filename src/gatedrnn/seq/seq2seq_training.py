@@ -202,6 +202,7 @@ def run_transduction(
     """
     epochs, batch_size, lr, init = task_training(task, epochs=epochs, batch_size=batch_size, lr=lr, init=init)
     options = check_transduction_options(
+        transduction_defaults(task),
         task=task,
         reverse_source=reverse_source,
         peeky=peeky,
@@ -296,6 +297,15 @@ def run_transduction(
     return result
 
 
+def transduction_defaults(task: object) -> dict[str, Any]:
+    """What run_transduction takes for ``task`` when an argument is left out: its signature's
+    defaults, and the task's own training settings where the signature says None."""
+    defaults = signature_defaults(run_transduction)
+    given = {name: defaults[name] for name in ("epochs", "batch_size", "lr", "init")}
+    defaults.update(zip(given, task_training(task, **given), strict=True))
+    return defaults
+
+
 def task_training(task: object, **given: Any) -> tuple[Any, ...]:
     """The values of ``given`` (epochs, batch_size, lr, init), each as given, or where None the
     task's own (transduction_tasks.TRAINING_DEFAULTS) or else the book's (BOOK_TRAINING)."""
@@ -306,7 +316,7 @@ def task_training(task: object, **given: Any) -> tuple[Any, ...]:
 def _modern_decay_or_warn(lr_decay: FloatLike, decay_start: IntLike, decay_after: IntLike | None) -> tuple[float, int]:
     """The schedule in the language models' words; a DeprecationWarning naming them when the
     caller used the old ones (gatedrnn.seq.lr_decay)."""
-    divisor, start, old, new = modern_decay(lr_decay, decay_start, decay_after)
+    divisor, start, old, new = modern_decay(lr_decay, decay_start, decay_after, signature_defaults(run_transduction))
     if old:
         warnings.warn(deprecation_line(old, new, flags=False), DeprecationWarning, stacklevel=3)
     return divisor, start

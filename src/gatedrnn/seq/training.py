@@ -12,7 +12,7 @@ from ..layers import SoftmaxCrossEntropy
 from ..optim import Adam, Optimizer
 from ..training import NonFiniteGuard, check_finite_weights, guarded_step
 from ..typing import FloatLike, IntLike
-from .arguments import check_task_options
+from .arguments import check_task_options, signature_defaults
 from .models import SequenceClassifier, SequenceTagger
 from .tasks import TASKS, make_task
 
@@ -125,6 +125,7 @@ def run_task(
     "error" (stop at a nan/inf loss or gradient) or "skip" (skip that update), as in train.
     """
     options = check_task_options(
+        signature_defaults(run_task),
         task=task,
         cell=cell,
         bidirectional=bidirectional,
