@@ -84,6 +84,36 @@ def test_dry_run_still_checks_the_settings(capsys):
     assert "dropout" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "options, problem",
+    [
+        (["--time-limit", "nan"], "--time-limit must be a positive number of minutes"),
+        (["--max-steps", "0"], "--max-steps must be a whole number ≥ 1"),
+        (["--checkpoint-interval", "-1"], "--checkpoint-interval must be a whole number ≥ 1"),
+        (["--device", "cuda"], "--device needs --engine torch"),
+        (["--results", "{run}/x.json"], "is inside the run directory"),
+        (["--out", "{run}/sub"], "is inside the run directory"),
+        (["--out", "{run}"], "already holds a run"),
+        (["--resume", "--out", "{tmp}/nothing"], "nothing to resume"),
+        (["--text", "{tmp}/missing.txt"], "missing.txt does not exist"),
+    ],
+)
+def test_dry_run_refuses_what_the_run_would_refuse(options, problem, tmp_path, capsys):
+    """The same checks as the run itself, before any data would load: a dry run that passes
+    promises the real one gets past them."""
+    run = tmp_path / "finished"
+    run.mkdir()
+    (run / "last.npz").write_bytes(b"")  # a run directory, by its marker
+    text = tmp_path / "text.txt"
+    text.write_text("a b c\n" * 20)
+    filled = [option.format(run=run, tmp=tmp_path) for option in options]
+    arguments = ["train", "--text", str(text), "--out", str(tmp_path / "new"), *filled, "--dry-run"]
+    assert main(arguments) == 2
+    err = capsys.readouterr().err.strip()
+    assert problem in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "new").exists()
+
+
 @pytest.fixture(scope="module")
 def word_checkpoint(tmp_path_factory):
     from helpers.ptb_data import DATA_DIR, skip_without_ptb

@@ -30,11 +30,12 @@ def train(args):
     write during the run (disk full, read-only, ulimit -f) ends in one line saying what was
     saved and how to resume.
     """
-    if args.dry_run:
+    engine, rank = _engine(args)
+    if args.dry_run:  # every check the run would make before its data loads, then the settings
+        training_run(args, engine).check()
         for line in resolved_settings(args):
             print(line)
         return 0
-    engine, rank = _engine(args)
     with _torch_threads(args):
         if rank > 0:
             return _train_as_helper(args, engine)

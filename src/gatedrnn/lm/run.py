@@ -281,7 +281,9 @@ def check_time_limit(minutes):
     if minutes is None:
         return None
     if not (is_finite_number(minutes) and minutes > 0):
-        raise GatedRNNError(f"--time-limit must be a positive number of minutes, got {short_repr(minutes)}")
+        raise GatedRNNError(
+            f"--time-limit must be a positive number of minutes, got {short_repr(minutes)}; pass e.g. 60 for an hour"
+        )
     return float(minutes) * 60
 
 
