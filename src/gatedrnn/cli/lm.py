@@ -409,6 +409,11 @@ def _relocated(args, data, split):
             "this model was trained on the Penn Treebank: --text FILE alone scores a text; --split "
             "scores a split of PTB (--data-dir DIR says where it is)"
         )
+    if args.data_dir and data.kind != "ptb":
+        raise GatedRNNError(
+            f"--data-dir says where the Penn Treebank is, but this model was trained on {data.text}; "
+            "with --split, say where that file is now with --text FILE (or drop --data-dir)"
+        )
     if (args.valid_text or args.test_text) and not data.valid_text:
         raise GatedRNNError(
             "--valid-text and --test-text relocate a run's own validation and test files; this run "
@@ -418,6 +423,8 @@ def _relocated(args, data, split):
     needed = data.file_of(split)
     if needed is not None and not os.path.isfile(needed[1]):
         option, path = needed
+        if getattr(args, option[2:].replace("-", "_")):  # the user's new place for it, mistyped
+            raise GatedRNNError(f"{option} {path} does not exist; check the path")
         hint = (
             f"give its place with {option} FILE"
             if option != "--text"

@@ -362,6 +362,18 @@ ROWS = [
         args=lambda c: ["eval", str(c.checkpoint), "--text", str(c.tmp / "gone.txt")],
     ),
     Row(
+        "eval-data-dir-for-a-text-model",
+        "cli",
+        "--data-dir says where the Penn Treebank is, but this model was trained on",
+        args=lambda c: ["eval", str(c.checkpoint), "--data-dir", str(c.tmp)],
+    ),
+    Row(
+        "eval-split-with-a-mistyped-new-place",
+        "cli",
+        "typo.txt does not exist; check the path",
+        args=lambda c: ["eval", str(c.checkpoint), "--split", "test", "--text", str(c.tmp / "typo.txt")],
+    ),
+    Row(
         "eval-other-text-in-place-of-the-training-text",
         "cli",
         "is not the text this model was trained on",
