@@ -640,7 +640,7 @@ def _add_train_parser(commands, preset_name):
     run.add_argument(
         "--out",
         help="run directory (default: runs/PRESET, or runs/NAME after --text NAME.txt or "
-        "--data NAME); a new run needs it missing or empty",
+        "--data NAME); a new run needs one that holds no run's files (checkpoints, lock, metrics)",
     )
     run.add_argument(
         "--resume",

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..core import Module
-from ..errors import GatedRNNError
+from ..errors import GatedRNNError, is_whole_number
 from ..functional import picked_log_softmax, scaled_softmax_minus_onehot
 from ..typing import FloatArray, FloatLike, IntArray, IntLike
 from ._checks import backward_done, check_backward_ready, forward_done
@@ -28,8 +28,13 @@ class SoftmaxCrossEntropy(Module):
 
     def __init__(self, ignore_index: IntLike = -100, reduction: str = "mean") -> None:
         if reduction not in ("mean", "sum"):
-            raise GatedRNNError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
-        self.ignore_index = ignore_index
+            raise GatedRNNError(f"reduction must be 'mean' or 'sum', got {reduction!r}; pass one of them")
+        if not is_whole_number(ignore_index, -math.inf):  # compared with integer targets: 1.5 matches none
+            raise GatedRNNError(
+                f"ignore_index must be an integer (the target id to skip), got {ignore_index!r}; "
+                "pass an int such as -100, the default"
+            )
+        self.ignore_index = int(ignore_index)
         self.reduction = reduction
         self._cache: Any = None  # what backward needs from the last forward
 
@@ -106,7 +111,7 @@ class MSELoss(Module):
 
     def __init__(self, reduction: str = "mean") -> None:
         if reduction not in ("mean", "sum"):
-            raise GatedRNNError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+            raise GatedRNNError(f"reduction must be 'mean' or 'sum', got {reduction!r}; pass one of them")
         self.reduction = reduction
         self._cache: Any = None  # the masked difference and the count, for backward
 

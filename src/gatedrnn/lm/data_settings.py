@@ -340,6 +340,12 @@ DATA_DIRECTORY_FILES = ("train.txt", "valid.txt", "test.txt")  # as pytorch/exam
 
 def data_directory_files(directory):
     """train.txt, valid.txt and test.txt of a data directory (--data DIR), each checked to exist."""
+    if not os.path.isdir(directory):
+        what = "a file" if os.path.exists(directory) else "not there"
+        raise GatedRNNError(
+            f"--data {directory} is {what}; give a directory holding {', '.join(DATA_DIRECTORY_FILES)}, "
+            "or a single text with --text FILE"
+        )
     paths = [os.path.join(directory, name) for name in DATA_DIRECTORY_FILES]
     missing = [name for name, path in zip(DATA_DIRECTORY_FILES, paths, strict=True) if not os.path.isfile(path)]
     if missing:

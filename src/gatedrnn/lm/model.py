@@ -182,6 +182,11 @@ class LanguageModel(Module):
         read-out's input features (N, T, H), for :meth:`criterion`; in eval mode the
         log-probabilities log p(id) (N, T, V), which serve wherever logits do.
         """
+        if np.ndim(ids) != 2:  # else the recurrent layer would name the embedded shape, not these ids
+            raise GatedRNNError(
+                f"a language model reads ids shaped (N, T), got shape {np.shape(ids)}; "
+                "add the batch axis, e.g. ids[None, :] for one sequence"
+            )
         hs, state = self.rnn(self.embed_dropout(self.embed(ids)), state)
         features = self.output_dropout(hs)
         # AR/TAR's criterion reads the window's outputs; evaluation keeps no reference to them.

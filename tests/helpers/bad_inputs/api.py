@@ -157,6 +157,18 @@ def refused_gradient_may_be_retried(c):
 
 
 ROWS = [
+    Row(
+        "api-loss-ignore-index-not-an-integer",
+        "call",
+        "ignore_index must be an integer (the target id to skip), got 1.5; pass an int",
+        action=lambda c: SoftmaxCrossEntropy(ignore_index=1.5),
+    ),
+    Row(
+        "api-language-model-ids-without-batch-axis",
+        "call",
+        "a language model reads ids shaped (N, T), got shape (2,); add the batch axis",
+        action=lambda c: tiny_lm()(np.array([0, 1])),
+    ),
     # -- a second backward after one forward ------------------------------------------------
     Row("api-lstm-backward-twice", "call", TWICE, action=recurrent_twice(LSTM, dropout=0.3)),
     Row("api-gru-backward-twice", "call", TWICE, action=recurrent_twice(GRU, bidirectional=True)),

@@ -362,6 +362,12 @@ ROWS = [
         args=lambda c: ["eval", str(c.checkpoint), "--text", str(c.tmp / "gone.txt")],
     ),
     Row(
+        "train-data-is-a-file",
+        "cli",
+        "is a file; give a directory holding train.txt, valid.txt, test.txt",
+        args=lambda c: ["train", "--data", str(c.corpus), "--dry-run"],
+    ),
+    Row(
         "eval-data-dir-for-a-text-model",
         "cli",
         "--data-dir says where the Penn Treebank is, but this model was trained on",
