@@ -261,17 +261,41 @@ def test_correlations_find_the_unit_that_tracks_a_feature():
     assert units.top_units(r, 2)[0] == {"unit": 4, "r": pytest.approx(r[4])}
 
 
-def _char_checkpoint(path, cell="lstm", level="char"):
-    """An untrained language model saved as model_from_checkpoint reads it: weights, config, vocabulary."""
+def _char_checkpoint(path, cell="lstm", level="char", lowercase=None):
+    """An untrained language model saved as model_from_checkpoint reads it: weights, config, vocabulary
+    (and, given ``lowercase``, a run record saying whether its training text was lower-cased)."""
     vocab = Vocabulary.build("abc xyz()'\"\n=#", unk_token="?", level=level)
     config = ModelConfig(
         vocab_size=len(vocab), embedding_size=8, hidden_size=12, num_layers=1, cell=cell, dropout=0.0, tie_weights=False
     )
     model = LanguageModel(config)
-    save_checkpoint(
-        path, {"model": model.state_dict()}, dict(model=config.to_dict(), vocab=vocab.to_dict(), dtype="float32")
-    )
+    metadata = dict(model=config.to_dict(), vocab=vocab.to_dict(), dtype="float32")
+    if lowercase is not None:
+        metadata["run"] = dict(data=dict(kind="text", level=level, lowercase=lowercase))
+    save_checkpoint(path, {"model": model.state_dict()}, metadata)
     return path
+
+
+def test_cells_reads_the_text_as_the_model_was_trained_lower_cased(tmp_path):
+    checkpoint = _char_checkpoint(tmp_path / "lower.npz", lowercase=True)
+    capitals, small = tmp_path / "capitals.py", tmp_path / "small.py"
+    capitals.write_text("X = (ABC)\n" * 4)
+    small.write_text("x = (abc)\n" * 4)
+    shouting = units.run(checkpoint, text_path=capitals)
+    assert shouting["activations"] == units.run(checkpoint, text_path=small)["activations"]
+    assert shouting["text"].startswith("X = (ABC)")  # shown as written
+    assert units.as_trained("İA", True) == "İa"  # a character whose lower case is longer stays
+
+
+def test_cells_refuses_to_pick_a_unit_for_a_feature_the_text_lacks(tmp_path, capsys):
+    checkpoint = _char_checkpoint(tmp_path / "char.npz")
+    text = tmp_path / "plain.txt"
+    text.write_text("abc xyz\n" * 10)
+    arguments = ["lab", "cells", str(checkpoint), "--text", str(text), "--feature", "brackets"]
+    assert main([*arguments, "--out", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err
+    assert "have no open brackets, so no unit can be found tracking them" in err and err.count("\n") == 1
+    assert main([*arguments, "--unit", "3", "--out", str(tmp_path / "b")]) == 0  # a named unit is still drawn
 
 
 def test_cells_cli_writes_html_png_and_json(tmp_path, capsys):

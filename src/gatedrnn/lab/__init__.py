@@ -83,9 +83,15 @@ def _check_outputs(out_dir, paths):
     experiment's own earlier files under the names it writes (they are replaced)."""
     check_output_directory(out_dir)
     check_results_file(paths["json"], "--out")  # refuses a run directory (or one inside it)
-    kinds = dict(png="figure", json="results", html="page")
+    check_replaceable(paths["json"], "--out", "results")
+    if paths["json"].exists():
+        # The experiment's results are there: the figure and page beside them are that run's,
+        # even when an older gatedrnn drew them without the mark.
+        return
+    kinds = dict(png="figure", html="page")
     for suffix, path in paths.items():
-        check_replaceable(path, "--out", kinds[suffix])
+        if suffix in kinds:
+            check_replaceable(path, "--out", kinds[suffix])
 
 
 def summary(name, results):

@@ -36,6 +36,7 @@ from ..own_files import HTML_GENERATOR_TAG
 from .checks import FLOAT_BYTES, STATE_FLOATS_PER_UNIT, check_counts, check_fits
 
 FEATURES = ("quotes", "line", "brackets")
+FEATURE_WORDS = dict(quotes="strings", line="characters past the start of a line", brackets="open brackets")
 STATES = ("cell", "hidden")  # which state of a unit to read: the LSTM's c_t, or h_t
 UTF8_MAX_BYTES = 4  # bytes of the longest UTF-8 character
 DEFAULT_TEXT_MODULE = "string.py"  # in every Python; the demo's training text stops at 'a…' files
@@ -120,16 +121,27 @@ def python_text_features(text):
 
 # -- the model's states ----------------------------------------------------------------------
 def load_char_model(checkpoint):
-    """(model, vocab) from a character-level checkpoint written by ``gatedrnn train`` or ``gatedrnn demo``."""
+    """(model, vocab, lowercase) from a character-level checkpoint written by ``gatedrnn train``
+    or ``gatedrnn demo``; ``lowercase``: whether its training text was lower-cased."""
     from ..lm.run_checkpoint import model_from_checkpoint
 
-    model, vocab, _ = model_from_checkpoint(checkpoint)
+    model, vocab, metadata = model_from_checkpoint(checkpoint)
     if vocab.level != "char":
         raise GatedRNNError(
             f"{checkpoint} is a {vocab.level}-level model; 'gatedrnn lab cells' needs a "
             "character-level one, e.g. from 'gatedrnn demo'"
         )
-    return model.eval(), vocab
+    lowercase = bool(((metadata.get("run") or {}).get("data") or {}).get("lowercase"))
+    return model.eval(), vocab, lowercase
+
+
+def as_trained(text, lowercase):
+    """``text`` as the model's training text was shaped: lower-cased if it was. Character by
+    character, and a character whose lower case is longer (İ → i̇) kept, so that the i-th
+    character is still the one the features describe."""
+    if not lowercase:
+        return text
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
 def encode_text(vocab, text):
@@ -194,7 +206,7 @@ def run(checkpoint, text_path=None, chars=2000, feature="brackets", state=None, 
         raise GatedRNNError(f"unknown state {state!r}; choose one of {', '.join(STATES)}")
     check_counts(minimum=2, chars=chars)
     check_counts(top=top)
-    model, vocab = load_char_model(checkpoint)
+    model, vocab, lowercase = load_char_model(checkpoint)
     layers = model.rnn.num_layers
     layer = layers - 1 if layer is None else layer
     if not (is_whole_number(layer, 0) and layer < layers):
@@ -212,12 +224,17 @@ def run(checkpoint, text_path=None, chars=2000, feature="brackets", state=None, 
     )
     if len(text) < 2:
         raise GatedRNNError(f"{source} holds fewer than 2 characters; give a longer text")
-    hidden, cell = unit_states(model, encode_text(vocab, text), layer)
+    features = python_text_features(text)
+    if unit is None and np.ptp(features[feature]) == 0:  # every unit's r would be 0: none tracks it
+        raise GatedRNNError(
+            f"the first {len(text):,} characters of {source} have no {FEATURE_WORDS[feature]}, so no unit "
+            "can be found tracking them; give a text that has some, choose another --feature, or name a --unit"
+        )
+    hidden, cell = unit_states(model, encode_text(vocab, as_trained(text, lowercase)), layer)
     available = {"hidden": hidden} if cell is None else {"cell": cell, "hidden": hidden}
     state = state or ("cell" if cell is not None else "hidden")
     if state not in available:
         raise GatedRNNError(f"a {model.config.cell.upper()} has no cell state; use --state hidden")
-    features = python_text_features(text)
     r = {name: {f: correlations(values, features[f]) for f in FEATURES} for name, values in available.items()}
     size = available[state].shape[1]
     if unit is None:

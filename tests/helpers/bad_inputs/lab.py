@@ -72,6 +72,25 @@ def _users_notes(context):
     return ["lab", "scalar", "--out", str(folder)]
 
 
+def _users_picture(context):
+    """lab scalar --out into a folder holding a scalar.png of the user's and no scalar.json."""
+    folder = context.tmp / "pictures"
+    folder.mkdir()
+    (folder / "scalar.png").write_bytes(b"mine")
+    return ["lab", "scalar", "--out", str(folder)]
+
+
+def _scalar_over_an_older_run(context):
+    """lab scalar --out where an older gatedrnn wrote scalar.json and a scalar.png without the
+    mark: the results file says whose they are, so both are replaced."""
+    from gatedrnn.cli import main
+
+    arguments = ["lab", "scalar", "--out", str(context.tmp / "lab")]
+    assert main(arguments) == 0
+    (context.tmp / "lab" / "scalar.png").write_bytes(b"an older figure")
+    return arguments
+
+
 def _scalar_twice(context):
     """lab scalar run a second time into its own --out: it replaces its own two files."""
     from gatedrnn.cli import main
@@ -91,6 +110,13 @@ ROWS = [
         args=lambda c: ["lab", "scalar", "--out", str(c.run)],
     ),
     Row("lab-out-writes-its-own-files-again", "cli", args=_scalar_twice, status=0),
+    Row(
+        "lab-out-holds-a-users-picture",
+        "cli",
+        "scalar.png exists and is not a figure gatedrnn drew",
+        args=_users_picture,
+    ),
+    Row("lab-out-replaces-an-older-runs-files", "cli", args=_scalar_over_an_older_run, status=0),
     # -- scalar ---------------------------------------------------------------------------------------
     Row("lab-scalar-nan-weight", "cli", "weights must be finite numbers", args=lab("scalar", "--weights", "nan")),
     Row("lab-scalar-inf-bias", "cli", "bias must be a finite number", args=lab("scalar", "--bias", "inf")),
