@@ -379,7 +379,10 @@ def evaluate(args):
         ids, what = data.read_split(split, vocab, record=record), split
     training = training_config_of(metadata, args.checkpoint)
     batch_size = training.eval_batch_size if args.batch_size is None else args.batch_size
-    check_streams_fit(ids, batch_size, what, "--batch-size")
+    why = " (the run's evaluation batch size)" if args.batch_size is None else ""
+    check_streams_fit(
+        ids, batch_size, what if args.text and not args.split else f"the {what} split", "--batch-size", why
+    )
     nll = evaluate_nll(model, ids, batch_size, training.seq_len)
     print(
         f"{what}: loss {nll:.4f} nats/token | perplexity {perplexity(nll):.2f} | {bits(nll):.4f} bits/token | "

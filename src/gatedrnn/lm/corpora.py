@@ -46,15 +46,17 @@ def load_corpus(
     ).load()
 
 
-def check_streams_fit(ids, batch_size, split, option):
-    """GatedRNNError if ``split`` (``ids``) is too short to be read as ``batch_size`` streams.
+def check_streams_fit(ids, batch_size, what, option, why=""):
+    """GatedRNNError if ``ids`` are too short to be read as ``batch_size`` streams.
 
+    ``what``: the ids in words ("the valid split", a file's name); ``option``: the setting that
+    gave ``batch_size``; ``why``: where its value came from when the user did not give it.
     Each stream needs at least 2 tokens (an input and its target). Checked before training,
     so that a too large evaluation batch is not found only after the first epoch.
     """
     check_whole_number(option, batch_size, 1)
     if (len(ids) - 1) // batch_size < 1:
         raise GatedRNNError(
-            f"{option} {batch_size} is too large for the {split} split ({len(ids):,} tokens: each "
+            f"{option} {batch_size}{why} is too large for {what} ({len(ids):,} tokens: each "
             f"stream needs 2); use {option} {max(len(ids) - 1, 1)} or less"
         )

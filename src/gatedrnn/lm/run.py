@@ -145,7 +145,9 @@ class TrainingRun:
         corpus = self._corpus()
         for split in ("valid", "test"):
             if getattr(corpus, split) is not None:
-                check_streams_fit(getattr(corpus, split), self.training.eval_batch_size, split, "--eval-batch-size")
+                check_streams_fit(
+                    getattr(corpus, split), self.training.eval_batch_size, f"the {split} split", "--eval-batch-size"
+                )
         _rng.seed(self.training.seed)
         model = LanguageModel(self.model_config.for_corpus(len(corpus.vocab), corpus.train))
         run_info = dict(preset=self.preset, corpus=corpus.name, command=self.command, data=corpus.source)

@@ -97,7 +97,9 @@ class Trainer:
         # The evaluation splits are read only after an epoch: check now that they fit the streams.
         for split in ("valid", "test"):
             if getattr(corpus, split) is not None:
-                check_streams_fit(getattr(corpus, split), config.eval_batch_size, split, "eval_batch_size")
+                check_streams_fit(
+                    getattr(corpus, split), config.eval_batch_size, f"the {split} split", "eval_batch_size"
+                )
         self.optimizer = OPTIMIZERS[config.optimizer](model.parameters(), lr=config.lr)
         check_engine(engine)
         self.engine = (engine or _numpy_engine)(model, self.optimizer, config)

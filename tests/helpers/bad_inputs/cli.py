@@ -103,6 +103,14 @@ TASK = [
 ]
 DEMO = ["demo", "--chars", "20000", "--epochs", "1", "--no-progress"]
 
+
+def _short_text(context):
+    """Three words: fewer tokens than the run's evaluation batch needs."""
+    path = context.tmp / "short.txt"
+    path.write_text("w1 w2\n")
+    return path
+
+
 ROWS = [
     # -- train: options out of range, refused before anything is written -----------------------
     Row("train-negative-seed", "cli", "seed must be a whole number ≥ 0", args=train("--seed", "-1")),
@@ -339,6 +347,12 @@ ROWS = [
         "cli",
         "--batch-size must be a whole number ≥ 1",
         args=lambda c: ["eval", str(c.checkpoint), "--text", str(c.corpus), "--batch-size", "-2"],
+    ),
+    Row(
+        "eval-a-text-too-short-for-the-runs-batch",
+        "cli",
+        "(the run's evaluation batch size) is too large for",
+        args=lambda c: ["eval", str(c.checkpoint), "--text", str(_short_text(c))],
     ),
     Row(
         "eval-batch-size-too-large",
