@@ -23,7 +23,16 @@ from ..optim import Adam, Optimizer
 from ..own_files import check_replaceable
 from ..training import NonFiniteGuard, check_finite_weights, guarded_step
 from ..typing import FloatArray, FloatLike, IntLike
-from .arguments import activation_bytes, check_common, check_memory, choice, recurrent_bytes, signature_defaults
+from .arguments import (
+    activation_bytes,
+    check_common,
+    check_memory,
+    choice,
+    clip_threshold,
+    recurrent_bytes,
+    signature_defaults,
+    such_as,
+)
 from .data_budget import check_examples_fit
 from .forecast_data import MODES, MOST_COMPONENTS, forecast_pairs, last_value_forecast, noisy_sines
 from .regressor import SequenceRegressor
@@ -113,9 +122,12 @@ def fit_regressor(
     on_nonfinite: str = "error",
 ) -> list[dict[str, Any]]:
     """Train on ``train`` (inputs, targets) for ``epochs`` shuffled passes; one record per epoch:
-    epoch, train_mse (the mean over the updates made), valid_mse, skipped_updates, seconds."""
+    epoch, train_mse (the mean over the updates made), valid_mse, skipped_updates, seconds.
+    ``clip``: the global gradient norm's bound; None or 0 turns clipping off, as train's ``--clip 0``."""
     from ..progress import bar
 
+    if clip is not None:  # a negative one would fail only at the first step
+        clip = clip_threshold(clip, signature_defaults(fit_regressor)["clip"])
     criterion = MSELoss()
     guard = NonFiniteGuard(on_nonfinite)
     generator = np.random.default_rng(seed)
@@ -158,21 +170,24 @@ def check_forecast_options(**options: Any) -> dict[str, Any]:
     """run_forecast's arguments, checked in one line each (as seq.arguments does for the other tasks)."""
     options["task"] = choice("task", options["task"], FORECAST_TASKS)
     options["mode"] = choice("mode", options["mode"], MODES)
+    defaults = signature_defaults(run_forecast)
     check_common(
         options,
         dict(hidden_size=1, length=1, components=1, epochs=1, batch_size=1, seed=0),
-        signature_defaults(run_forecast),
+        defaults,
         flags=("progress",),
         positives=("lr", "clip"),
     )
     if not (is_finite_number(options["noise"]) and options["noise"] >= 0):
         raise GatedRNNError(
-            f"noise must be a finite number ≥ 0 (σ of the added noise), got {short_repr(options['noise'])}"
+            f"noise must be a finite number ≥ 0 (σ of the added noise), got {short_repr(options['noise'])}; "
+            f"pass one{such_as(defaults['noise'])}"
         )
     options["noise"] = float(options["noise"])
     if options["components"] > MOST_COMPONENTS:
         raise GatedRNNError(
-            f"components must be at most {MOST_COMPONENTS} sines per sequence, got {options['components']}"
+            f"components must be at most {MOST_COMPONENTS} sines per sequence, got {options['components']}; "
+            f"pass one{such_as(defaults['components'])}"
         )
     counts = {name: options[name] for name in ("train_count", "valid_count", "test_count")}
     options.update(

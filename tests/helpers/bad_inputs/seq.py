@@ -141,6 +141,18 @@ def _forecast_twice(context):
     return FORECAST + outputs
 
 
+def _fit_regressor(**options):
+    """fit_regressor on four flat sequences: its own argument checks, before any step."""
+    from gatedrnn.optim import Adam
+    from gatedrnn.seq.forecast_training import fit_regressor
+    from gatedrnn.seq.regressor import SequenceRegressor
+
+    model = SequenceRegressor(hidden_size=4)
+    inputs, targets = np.zeros((4, 5, 1), np.float32), np.zeros((4, 1), np.float32)
+    data = (inputs, targets)
+    return fit_regressor(model, Adam(model.parameters(), lr=1e-3), data, data, 1, 2, **QUIET, **options)
+
+
 ROWS = [
     # -- values that overflow later -----------------------------------------------------------------
     Row("seq-task-lr-1e300-overflows-the-weights", "cli", "lower the learning rate", args=BRACKETS + ["--lr", "1e300"]),
@@ -374,7 +386,12 @@ ROWS = [
         "seq-api-addition-file-not-a-path", "call", "must be a path", action=lambda c: run_transduction(addition_file=7)
     ),
     # -- the forecast task (regression) ---------------------------------------------------------
-    Row("seq-forecast-noise-negative", "cli", "noise must be a finite number ≥ 0", args=FORECAST + ["--noise", "-1"]),
+    Row(
+        "seq-forecast-noise-negative",
+        "cli",
+        "noise must be a finite number ≥ 0 (σ of the added noise), got -1.0; pass one, such as 0.1",
+        args=FORECAST + ["--noise", "-1"],
+    ),
     Row("seq-forecast-noise-nan", "cli", "noise must be a finite number ≥ 0", args=FORECAST + ["--noise", "nan"]),
     Row("seq-forecast-length-zero", "cli", "length must be a whole number ≥ 1", args=FORECAST + ["--length", "0"]),
     Row(
@@ -452,6 +469,12 @@ ROWS = [
         "call",
         "noise must be a finite number",
         action=lambda c: run_forecast(noise="0.1"),
+    ),
+    Row(
+        "seq-api-fit-regressor-negative-clip",
+        "call",
+        "clip must be a finite number ≥ 0 (0 turns clipping off), got -1; pass a value ≥ 0",
+        action=lambda c: _fit_regressor(clip=-1),
     ),
     Row(
         "seq-api-forecast-plot-number",
