@@ -230,6 +230,11 @@ def _members(path, archive):
             f"{path} holds {len(infos):,} members, more than any gatedrnn checkpoint "
             f"({MAX_MEMBERS:,}); the file is corrupt or crafted"
         )
+    if any(info.filename.endswith("/data.pkl") for info in infos):  # torch.save's zip layout
+        raise GatedRNNError(
+            f"{path} is a PyTorch file (torch.save), not a gatedrnn checkpoint; if `gatedrnn export` "
+            f"wrote it, turn it back into one with `gatedrnn import {path} model.npz`"
+        )
     members = {}
     for info in infos:
         name = info.filename[:-4] if info.filename.endswith(".npy") else None

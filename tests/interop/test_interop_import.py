@@ -178,3 +178,14 @@ def test_a_torch_file_larger_than_memory_is_refused_before_it_is_read(small_chec
     with pytest.raises(GatedRNNError, match="more than the 1,000 bytes this process may still allocate"):
         import_torch_file(exported, tmp_path / "imported.npz")
     assert not (tmp_path / "imported.npz").exists()
+
+
+def test_a_torch_file_given_as_a_checkpoint_says_to_import_it(small_checkpoint, tmp_path, capsys):
+    exported = tmp_path / "model.pt"
+    export_checkpoint(small_checkpoint, exported)
+    for command in ("eval", "generate"):
+        capsys.readouterr()
+        assert main([command, str(exported)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert "is a PyTorch file (torch.save), not a gatedrnn checkpoint" in err
+        assert f"gatedrnn import {exported} model.npz" in err and len(err.splitlines()) == 1
