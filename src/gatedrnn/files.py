@@ -41,6 +41,7 @@ WRITE_PROBLEMS = {
     errno.ENOTDIR: ("a part of the path is a file, not a directory", "fix the path"),
     errno.EISDIR: ("it is a directory", "name a file"),
     errno.EEXIST: ("a file of that name is in the way", "choose another path"),
+    errno.ENOENT: ("no such file or directory", "check the path"),
 }
 
 
@@ -87,7 +88,7 @@ def describe_os_error(error):
 
 def what_to_do(error):
     """The fix for a failed write (``free some space`` …), or a generic one."""
-    return WRITE_PROBLEMS.get(error.errno, (None, "fix the problem"))[1]
+    return WRITE_PROBLEMS.get(error.errno, (None, "check the path and try again"))[1]
 
 
 def check_output_directory(path, option="--out"):

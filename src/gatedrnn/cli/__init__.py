@@ -98,9 +98,9 @@ def main(argv=None):
     except OSError as error:
         # A file that cannot be read or written (disk full, read-only, permissions) is the
         # user's environment, not a bug: one line, as for any other mistake.
-        from ..files import describe_os_error
+        from ..files import describe_os_error, what_to_do
 
-        print(f"gatedrnn: error: {describe_os_error(error)}", file=sys.stderr)
+        print(f"gatedrnn: error: {describe_os_error(error)}; {what_to_do(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("\ngatedrnn: interrupted", file=sys.stderr)
