@@ -45,6 +45,10 @@ undiminished by the layers between (the layers' own gradient is added to it, not
 Layer 0 has no skip: its input size D generally differs from H.
 """
 
+import os
+import sys
+import types
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -68,6 +72,17 @@ from ._checks import (
 from .dropout import Dropout, LockedDropout, scaled_keep_mask
 
 WEIGHT_NAMES = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+
+
+def _callers_level() -> int:
+    """The ``stacklevel`` of the first frame outside gatedrnn: a warning points at the line that
+    built the layer, through however many of gatedrnn's constructors called this one."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame: types.FrameType | None = sys._getframe(1)
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 class Recurrent(Module):
@@ -164,6 +179,13 @@ class Recurrent(Module):
             ("weight_drop", weight_drop),
         ):
             check_probability(owner, name, probability)
+        if dropout > 0 and num_layers == 1:  # as torch.nn.LSTM warns: a setting that does nothing
+            warnings.warn(
+                f"{owner} dropout={dropout} does nothing with num_layers=1: it drops what passes between "
+                "layers; stack layers, or drop the inputs or outputs with a Dropout module",
+                UserWarning,
+                stacklevel=_callers_level(),
+            )
         dtype = check_float_dtype(owner, dtype)
         check_generator(owner, rng)
         self.input_size, self.hidden_size, self.num_layers = int(input_size), int(hidden_size), int(num_layers)

@@ -115,7 +115,7 @@ class LanguageModel(Module):
             config.embedding_size,
             config.hidden_size,
             num_layers=config.num_layers,
-            dropout=config.dropout,
+            dropout=config.dropout if config.num_layers > 1 else 0.0,  # one layer: nothing between layers
             locked_dropout=config.locked_dropout,
             recurrent_dropout=config.recurrent_dropout,
             weight_drop=config.weight_drop,

@@ -52,7 +52,7 @@ class _SequenceEncoder(Module):
             embedding_size,
             hidden_size,
             num_layers=num_layers,
-            dropout=dropout,
+            dropout=dropout if num_layers > 1 else 0.0,  # one layer: nothing between layers
             bidirectional=bidirectional,
             dtype=dtype,
         )
