@@ -189,3 +189,18 @@ def test_a_torch_file_given_as_a_checkpoint_says_to_import_it(small_checkpoint, 
         err = capsys.readouterr().err.strip()
         assert "is a PyTorch file (torch.save), not a gatedrnn checkpoint" in err
         assert f"gatedrnn import {exported} model.npz" in err and len(err.splitlines()) == 1
+
+
+def test_an_import_without_its_run_record_scores_texts_but_has_no_splits(word_run, tmp_path, capsys):
+    exported = tmp_path / "model.pt"
+    export_checkpoint(word_run, exported)
+    document = torch.load(exported, weights_only=True)
+    del document["run"]
+    torch.save(document, tmp_path / "bare.pt")
+    import_torch_file(tmp_path / "bare.pt", tmp_path / "bare.npz")
+    text = tmp_path / "text.txt"
+    text.write_text("w1 w2 the dog\n" * 20)
+    assert "perplexity" in run_cli(capsys, "eval", tmp_path / "bare.npz", "--text", text)
+    assert main(["eval", str(tmp_path / "bare.npz"), "--split", "valid"]) == 2  # not the Penn Treebank's
+    err = capsys.readouterr().err
+    assert "was imported without a record of its data, so it has no splits to score" in err

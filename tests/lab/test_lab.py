@@ -16,7 +16,7 @@ from gatedrnn.lab import EXPERIMENTS, activations, clipping, gradient_flow, long
 from gatedrnn.lab.models import LastStepModel, build_recurrent
 from gatedrnn.lab.tasks import LONG_RANGE_TASKS, adding_problem, get_task, recall_first_token
 from gatedrnn.lab.training import MeanSquaredError, criterion_for
-from gatedrnn.lm.config import ModelConfig
+from gatedrnn.lm.config import ModelConfig, TrainConfig
 from gatedrnn.lm.model import LanguageModel
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -261,7 +261,7 @@ def test_correlations_find_the_unit_that_tracks_a_feature():
     assert units.top_units(r, 2)[0] == {"unit": 4, "r": pytest.approx(r[4])}
 
 
-def _char_checkpoint(path, cell="lstm", level="char", lowercase=None):
+def _char_checkpoint(path, cell="lstm", level="char", lowercase=None, training=False):
     """An untrained language model saved as model_from_checkpoint reads it: weights, config, vocabulary
     (and, given ``lowercase``, a run record saying whether its training text was lower-cased)."""
     vocab = Vocabulary.build("abc xyz()'\"\n=#", unk_token="?", level=level)
@@ -272,6 +272,8 @@ def _char_checkpoint(path, cell="lstm", level="char", lowercase=None):
     metadata = dict(model=config.to_dict(), vocab=vocab.to_dict(), dtype="float32")
     if lowercase is not None:
         metadata["run"] = dict(data=dict(kind="text", level=level, lowercase=lowercase))
+    if training:  # what eval reads its batch size and window length from
+        metadata["training"] = TrainConfig(batch_size=2, eval_batch_size=2, seq_len=8).to_dict()
     save_checkpoint(path, {"model": model.state_dict()}, metadata)
     return path
 
@@ -592,3 +594,14 @@ def test_option_flag_renames_but_keeps_the_parameter_as_dest():
     add_option(parser, "pattern", "%d.png", "file names")  # argparse %-formats help: the default is escaped
     assert vars(parser.parse_args(["--text", "a.txt"])) == dict(text_path="a.txt", pattern="%d.png")
     assert "file names (default: %d.png)" in " ".join(parser.format_help().split())
+
+
+def test_eval_scores_a_text_with_a_character_checkpoint_that_records_no_data(tmp_path, capsys):
+    """Such as an old demo's: the vocabulary alone says how to cut a new text."""
+    checkpoint = _char_checkpoint(tmp_path / "char.npz", training=True)
+    text = tmp_path / "t.txt"
+    text.write_text("abc xyz\n" * 20)
+    assert main(["eval", str(checkpoint), "--text", str(text)]) == 0
+    assert "perplexity" in capsys.readouterr().out
+    assert main(["eval", str(checkpoint), "--split", "test"]) == 2
+    assert "does not record its text file, so it has no splits to score" in capsys.readouterr().err

@@ -369,12 +369,17 @@ def evaluate(args):
 
     _check_whole("--batch-size", args.batch_size, 1)
     model, vocab, metadata = model_from_checkpoint(args.checkpoint)
-    data = recorded_data(args.checkpoint, metadata, vocab)
     if args.text and not args.split:
+        if args.data_dir:
+            raise GatedRNNError(
+                "--data-dir says where the Penn Treebank is; --text FILE alone scores that file: drop "
+                "--data-dir, or add --split to score a split of the run's data"
+            )
+        data = recorded_data(args.checkpoint, metadata, vocab, new_text=args.text)
         ids, what = data.encode_text(args.text, vocab), args.text
     else:
         split = args.split or "test"
-        data = _relocated(args, data, split)
+        data = _relocated(args, recorded_data(args.checkpoint, metadata, vocab), split)
         record = (metadata.get("run") or {}).get("data") or {}
         ids, what = data.read_split(split, vocab, record=record), split
     training = training_config_of(metadata, args.checkpoint)
@@ -390,16 +395,21 @@ def evaluate(args):
     )
 
 
-def recorded_data(path, metadata, vocab):
-    """The DataSettings a checkpoint records; for files from before data records, the Penn
-    Treebank (a word model) or a text at the vocabulary's level, as those versions assumed."""
+def recorded_data(path, metadata, vocab, new_text=None):
+    """The DataSettings a checkpoint records. Without a record: for scoring ``new_text``, that
+    text at the vocabulary's level (the vocabulary is all it needs); for a split, the Penn
+    Treebank of a word model from before data records, as those versions assumed, and a
+    refusal for a character model or an import, which have no splits to score."""
     from ..lm.data_settings import DataSettings
 
-    record = (metadata.get("run") or {}).get("data")
-    if record:
-        return DataSettings.from_record(record, source=str(path))
-    if vocab.level == "char":
-        raise GatedRNNError(f"{path} does not record its text file; score a text with --text FILE")
+    run = metadata.get("run") or {}
+    if run.get("data"):
+        return DataSettings.from_record(run["data"], source=str(path))
+    if new_text is not None:
+        return DataSettings(text=new_text, level=vocab.level)
+    if vocab.level == "char" or "imported_from" in run:
+        how = "was imported without a record of its data" if "imported_from" in run else "does not record its text file"
+        raise GatedRNNError(f"{path} {how}, so it has no splits to score; score a text with --text FILE")
     return DataSettings()
 
 

@@ -388,6 +388,12 @@ ROWS = [
         args=lambda c: ["eval", str(c.checkpoint), "--data-dir", str(c.tmp)],
     ),
     Row(
+        "eval-a-text-with-data-dir",
+        "cli",
+        "--text FILE alone scores that file: drop --data-dir",
+        args=lambda c: ["eval", str(c.checkpoint), "--text", str(c.corpus), "--data-dir", str(c.tmp)],
+    ),
+    Row(
         "eval-split-with-a-mistyped-new-place",
         "cli",
         "typo.txt does not exist; check the path",
