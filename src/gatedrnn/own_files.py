@@ -99,8 +99,9 @@ def check_replaceable(path, option, kind):
         return
     check_regular_file(path, option)
     if not is_own(Path(path)):
+        other = f"another {option}" if option.startswith("--") else "another path"  # a flag, or a keyword
         raise GatedRNNError(
-            f"{option} {path} exists and is not {described}; choose another {option}, or move "
+            f"{option} {path} exists and is not {described}; choose {other}, or move "
             "that file away first (nothing is overwritten)"
         )
 

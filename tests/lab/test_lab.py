@@ -298,6 +298,9 @@ def test_cells_refuses_to_pick_a_unit_for_a_feature_the_text_lacks(tmp_path, cap
     err = capsys.readouterr().err
     assert "have no open brackets, so no unit can be found tracking them" in err and err.count("\n") == 1
     assert main([*arguments, "--unit", "3", "--out", str(tmp_path / "b")]) == 0  # a named unit is still drawn
+    assert "units tracking brackets: none (not in the text)" in capsys.readouterr().out
+    report = json.loads((tmp_path / "b" / "cells.json").read_text())
+    assert report["units"]["cell"]["brackets"] == [] and report["units"]["cell"]["line"]
 
 
 def test_cells_cli_writes_html_png_and_json(tmp_path, capsys):

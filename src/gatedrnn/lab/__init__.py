@@ -22,11 +22,12 @@ Each ``run()``'s signature holds the experiment's defaults, and ``gatedrnn lab``
 options from it, so the command and the library agree.
 """
 
+import os
 import time
 from pathlib import Path
 
 from ..files import check_output_directory, write_json
-from ..lm.run_directory import check_results_file
+from ..lm.run_directory import check_outside_runs
 from ..own_files import check_replaceable
 from . import (
     activations,
@@ -82,7 +83,8 @@ def _check_outputs(out_dir, paths):
     """--out must be a directory gatedrnn can write, not a training run's, and may hold only the
     experiment's own earlier files under the names it writes (they are replaced)."""
     check_output_directory(out_dir)
-    check_results_file(paths["json"], "--out")  # refuses a run directory (or one inside it)
+    absolute = Path(os.path.abspath(out_dir))  # as run directories are compared (not through symlinks)
+    check_outside_runs([absolute, *absolute.parents], out_dir, "--out", "choose a directory outside it")
     check_replaceable(paths["json"], "--out", "results")
     if paths["json"].exists():
         # The experiment's results are there: the figure and page beside them are that run's,
@@ -201,7 +203,7 @@ def _units_summary(results):
     lines = [f"coloured: {units.describe(results)}"]
     for state, per in results["units"].items():
         for feature, best in per.items():
-            listed = ", ".join(f"{e['unit']} ({e['r']:+.2f})" for e in best[:3])
+            listed = ", ".join(f"{e['unit']} ({e['r']:+.2f})" for e in best[:3]) or "none (not in the text)"
             lines.append(f"{state} units tracking {feature}: {listed}")
     return "\n".join(lines)
 

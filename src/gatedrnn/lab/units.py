@@ -252,7 +252,11 @@ def run(checkpoint, text_path=None, chars=2000, feature="brackets", state=None, 
         unit=int(unit),
         feature=feature,
         r={f: float(r[state][f][unit]) for f in FEATURES},
-        units={name: {f: top_units(values, top) for f, values in per.items()} for name, per in r.items()},
+        # A feature the text lacks has no unit tracking it: an empty list, not units at r = 0.
+        units={
+            name: {f: top_units(v, top) if np.ptp(features[f]) else [] for f, v in per.items()}
+            for name, per in r.items()
+        },
         text=text,
         activations=available[state][:, unit].tolist(),
         seconds=time.perf_counter() - started,

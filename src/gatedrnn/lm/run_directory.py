@@ -305,12 +305,17 @@ def check_results_file(path, option="--results", own_directory=None):
         if target.name in RUN_FILE_NAMES and target.name != "results.json":
             raise GatedRNNError(f"{option} {path} would overwrite the run's own {target.name}; name another file")
         return
-    # Any directory up the path that holds a run belongs to it, subdirectories included.
-    for directory in target.parents:
+    check_outside_runs(target.parents, path, option, "name a file outside it", own_directory)
+
+
+def check_outside_runs(directories, path, option, fix, own_directory=None):
+    """GatedRNNError if any of ``directories`` (``path`` and what holds it, resolved) holds a run,
+    other than ``own_directory``: a run's directory, subdirectories included, is the run's alone."""
+    for directory in directories:
         if own_directory is not None and directory == _resolved(own_directory):
             continue
         if any(_exists(directory / name) for name in RUN_MARKERS):
-            raise GatedRNNError(f"{option} {path} is inside the run directory {directory}; name a file outside it")
+            raise GatedRNNError(f"{option} {path} is inside the run directory {directory}; {fix}")
 
 
 # A lock holds a pid, a host, a time and a command line: a few hundred bytes.

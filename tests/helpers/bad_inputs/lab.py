@@ -106,8 +106,14 @@ ROWS = [
     Row(
         "lab-out-is-a-run-directory",
         "cli",
-        "is inside the run directory",
+        "choose a directory outside it",
         args=lambda c: ["lab", "scalar", "--out", str(c.run)],
+    ),
+    Row(
+        "lab-out-inside-a-run-directory",
+        "cli",
+        "is inside the run directory",
+        args=lambda c: ["lab", "scalar", "--out", str(c.run / "sub")],
     ),
     Row("lab-out-writes-its-own-files-again", "cli", args=_scalar_twice, status=0),
     Row(
