@@ -79,29 +79,31 @@ def test_an_imported_model_evaluates_and_generates_as_the_original(word_run, tmp
     assert "not in the model's vocabulary" not in capsys.readouterr().err
 
 
-def test_a_file_exported_before_the_run_record_imports_with_an_empty_one(word_run, tmp_path):
-    exported = tmp_path / "model.pt"
-    export_checkpoint(word_run, exported)
+def _exported_without_run(checkpoint, directory, name):
+    """``checkpoint`` exported (to directory/model.pt), then saved again as ``name`` without its
+    run record, as an old export or a file re-saved in PyTorch would be; returns that path."""
+    exported = directory / "model.pt"
+    export_checkpoint(checkpoint, exported)
     document = torch.load(exported, weights_only=True)
     del document["run"]
-    torch.save(document, tmp_path / "old.pt")
-    import_torch_file(tmp_path / "old.pt", tmp_path / "deep" / "er" / "old.npz")
+    torch.save(document, directory / name)
+    return directory / name
+
+
+def test_a_file_exported_before_the_run_record_imports_with_an_empty_one(word_run, tmp_path):
+    import_torch_file(_exported_without_run(word_run, tmp_path, "old.pt"), tmp_path / "deep" / "er" / "old.npz")
     _, _, metadata = model_from_checkpoint(tmp_path / "deep" / "er" / "old.npz")
     assert metadata["run"] == dict(imported_from=str((tmp_path / "old.pt").resolve()))
 
 
 def test_importing_a_file_without_its_run_record_says_what_is_lost(word_run, tmp_path, capsys):
-    exported = tmp_path / "model.pt"
-    export_checkpoint(word_run, exported)
-    document = torch.load(exported, weights_only=True)
-    del document["run"]
-    torch.save(document, tmp_path / "resaved.pt")
+    _exported_without_run(word_run, tmp_path, "resaved.pt")
     capsys.readouterr()
     assert main(["import", str(tmp_path / "resaved.pt"), str(tmp_path / "resaved.npz")]) == 0
     warning = capsys.readouterr().err.strip()
     assert warning.startswith("gatedrnn: warning: ") and "carries no run record" in warning
     assert len(warning.splitlines()) == 1
-    assert main(["import", str(exported), str(tmp_path / "whole.npz")]) == 0
+    assert main(["import", str(tmp_path / "model.pt"), str(tmp_path / "whole.npz")]) == 0
     assert capsys.readouterr().err == ""
 
 
@@ -192,12 +194,7 @@ def test_a_torch_file_given_as_a_checkpoint_says_to_import_it(small_checkpoint, 
 
 
 def test_an_import_without_its_run_record_scores_texts_but_has_no_splits(word_run, tmp_path, capsys):
-    exported = tmp_path / "model.pt"
-    export_checkpoint(word_run, exported)
-    document = torch.load(exported, weights_only=True)
-    del document["run"]
-    torch.save(document, tmp_path / "bare.pt")
-    import_torch_file(tmp_path / "bare.pt", tmp_path / "bare.npz")
+    import_torch_file(_exported_without_run(word_run, tmp_path, "bare.pt"), tmp_path / "bare.npz")
     text = tmp_path / "text.txt"
     text.write_text("w1 w2 the dog\n" * 20)
     assert "perplexity" in run_cli(capsys, "eval", tmp_path / "bare.npz", "--text", text)
