@@ -7,7 +7,9 @@ non-zero. It subclasses ``ValueError`` so that code written for ordinary Python 
 catches it.
 """
 
+import inspect
 import math
+from collections.abc import Callable
 from numbers import Real
 from typing import Any
 
@@ -53,3 +55,10 @@ def short_repr(value: Any, limit: int = 60) -> str:
     except ValueError:  # an int beyond Python's digit limit for str()
         return f"an {type(value).__name__} too long to show"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def signature_defaults(function: Callable[..., Any]) -> dict[str, Any]:
+    """{parameter: default} of ``function``, for the parameters that have one: the values a
+    refusal names as the example of its fix, read where they are defined, never written again."""
+    parameters = inspect.signature(function).parameters.values()
+    return {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}

@@ -54,7 +54,7 @@ def test_a_negative_seed_gets_the_same_line_from_python(call):
 def _task_lines():
     """(command line, the same mistake from Python, the line both must give): each names the fix,
     the argument's default (from the run function's signature or the task's own settings) as the example."""
-    from gatedrnn.seq.arguments import signature_defaults
+    from gatedrnn.errors import signature_defaults
     from gatedrnn.seq.seq2seq_training import BOOK_TRAINING
 
     tagging, transduction = signature_defaults(run_task), signature_defaults(run_transduction)

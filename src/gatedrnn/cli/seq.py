@@ -130,7 +130,7 @@ def _check_results_is_not_the_plot(args):
 def _modern_decay_flags(options):
     """--lr-decay below 1 and --decay-after are the old spelling: read them as the new one, and
     say so in one line on stderr (scripts written for the old flags keep working)."""
-    from ..seq.arguments import signature_defaults
+    from ..errors import signature_defaults
     from ..seq.lr_decay import deprecation_line, modern_decay
     from ..seq.seq2seq_training import run_transduction
 

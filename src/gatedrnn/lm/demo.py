@@ -6,13 +6,12 @@ first 90% of the characters train the model; the last 10% — other files — ar
 measure bits per character, the character-level twin of perplexity: log2 of it.
 """
 
-import inspect
 import sysconfig
 import time
 from pathlib import Path
 
 from ..data import Corpus, Vocabulary
-from ..errors import GatedRNNError, is_whole_number
+from ..errors import GatedRNNError, is_whole_number, signature_defaults
 from ..files import check_output_directory
 from ..rng import check_seed
 from .generate import generate
@@ -142,7 +141,7 @@ def _show_samples(sample_every, echo):
 def _check_counts(**given):
     """Each {name: (value, minimum)} a whole number ≥ minimum; else one line naming both spellings
     (run's keyword, demo's flag) and run's default as the fix."""
-    defaults = {name: p.default for name, p in inspect.signature(run).parameters.items()}
+    defaults = signature_defaults(run)
     for name, (value, minimum) in given.items():
         if not is_whole_number(value, minimum):
             raise GatedRNNError(

@@ -17,7 +17,6 @@ Checkpointing: :meth:`Optimizer.state_dict` returns ``{"hyperparameters": {...},
 only NumPy arrays named ``"<buffer>.<parameter index>"`` (``"exp_avg.0"``), ready for ``.npz``.
 """
 
-import inspect
 import math
 from collections.abc import Callable, Iterable
 from numbers import Real
@@ -26,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..core import Parameter, distinct_parameters
-from ..errors import GatedRNNError, is_whole_number
+from ..errors import GatedRNNError, is_whole_number, signature_defaults
 from ..parallel import for_row_blocks
 from ..typing import FloatArray, FloatLike
 
@@ -63,8 +62,7 @@ def checked_eps(optimizer: Any, value: Any) -> float:
     0 / 0 and every weight of it turns nan at the first step; refusing it costs nothing.
     """
     owner = type(optimizer).__name__
-    signature = inspect.signature(type(optimizer).__init__).parameters
-    default = signature["eps"].default if "eps" in signature else 1e-8
+    default = signature_defaults(type(optimizer).__init__).get("eps", 1e-8)
     return checked_number(
         owner,
         "eps",

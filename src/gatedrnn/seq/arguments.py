@@ -7,7 +7,6 @@ are accepted and returned as Python ones (they end up in a results JSON). Each f
 returns the arguments checked, as a dict, in the types the code below them expects.
 """
 
-import inspect
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
@@ -101,12 +100,6 @@ def function(name: str, value: Any) -> Callable[..., Any]:
     if not callable(value):
         raise GatedRNNError(f"{name} must be a function, got {short_repr(value)}; pass one such as print")
     return value
-
-
-def signature_defaults(function: Callable[..., Any]) -> dict[str, Any]:
-    """{parameter: default} of ``function``, for the parameters that have one."""
-    parameters = inspect.signature(function).parameters.values()
-    return {p.name: p.default for p in parameters if p.default is not inspect.Parameter.empty}
 
 
 def check_common(

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import rng as _rng
-from ..errors import GatedRNNError, is_finite_number, short_repr
+from ..errors import GatedRNNError, is_finite_number, short_repr, signature_defaults
 from ..files import check_output_file
 from ..layers import MSELoss
 from ..optim import Adam, Optimizer
@@ -30,7 +30,6 @@ from .arguments import (
     choice,
     clip_threshold,
     recurrent_bytes,
-    signature_defaults,
     such_as,
 )
 from .data_budget import check_examples_fit

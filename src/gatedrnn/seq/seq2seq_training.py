@@ -15,14 +15,14 @@ from typing import Any
 import numpy as np
 
 from .. import rng as _rng
-from ..errors import GatedRNNError, short_repr
+from ..errors import GatedRNNError, short_repr, signature_defaults
 from ..layers import SoftmaxCrossEntropy
 from ..lr_schedule import check_step_schedule, step_lr
 from ..optim import Adam
 from ..progress import bar
 from ..training import NonFiniteGuard, check_finite_weights, guarded_step
 from ..typing import FloatLike, IntLike
-from .arguments import check_transduction_options, clip_threshold, signature_defaults
+from .arguments import check_transduction_options, clip_threshold
 from .decoding import beam_search, scheduled_inputs
 from .initialisation import DEFAULT_INIT
 from .lr_decay import deprecation_line, modern_decay

@@ -8,11 +8,12 @@ import numpy as np
 
 from .. import rng as _rng
 from ..data import BucketBatches
+from ..errors import signature_defaults
 from ..layers import SoftmaxCrossEntropy
 from ..optim import Adam, Optimizer
 from ..training import NonFiniteGuard, check_finite_weights, guarded_step
 from ..typing import FloatLike, IntLike
-from .arguments import check_task_options, signature_defaults
+from .arguments import check_task_options
 from .models import SequenceClassifier, SequenceTagger
 from .tasks import TASKS, make_task
 
