@@ -376,18 +376,16 @@ def evaluate(args):
                 "--data-dir, or add --split to score a split of the run's data"
             )
         data = recorded_data(args.checkpoint, metadata, vocab, new_text=args.text)
-        ids, what = data.encode_text(args.text, vocab), args.text
+        ids, what, described = data.encode_text(args.text, vocab), args.text, args.text
     else:
         split = args.split or "test"
         data = _relocated(args, recorded_data(args.checkpoint, metadata, vocab), split)
         record = (metadata.get("run") or {}).get("data") or {}
-        ids, what = data.read_split(split, vocab, record=record), split
+        ids, what, described = data.read_split(split, vocab, record=record), split, f"the {split} split"
     training = training_config_of(metadata, args.checkpoint)
     batch_size = training.eval_batch_size if args.batch_size is None else args.batch_size
     why = " (the run's evaluation batch size)" if args.batch_size is None else ""
-    check_streams_fit(
-        ids, batch_size, what if args.text and not args.split else f"the {what} split", "--batch-size", why
-    )
+    check_streams_fit(ids, batch_size, described, "--batch-size", why)
     nll = evaluate_nll(model, ids, batch_size, training.seq_len)
     print(
         f"{what}: loss {nll:.4f} nats/token | perplexity {perplexity(nll):.2f} | {bits(nll):.4f} bits/token | "
