@@ -202,3 +202,9 @@ def test_bad_stops_are_refused_in_one_line(stop, problem):
     with pytest.raises(GatedRNNError, match=problem) as info:
         generate(model, [1, 2], 3, seed=0, stop=stop)
     assert "\n" not in str(info.value) and model.training
+
+
+def test_temperature_left_out_is_the_default_of_one():
+    # None stands for "not given" (so greedy decoding can refuse a temperature it was given)
+    model = small_model()
+    assert generate(model, [1, 2], 20, seed=3) == generate(model, [1, 2], 20, temperature=1.0, seed=3)

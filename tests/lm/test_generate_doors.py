@@ -92,23 +92,31 @@ def test_generate_names_the_flag_and_the_keyword_in_one_line_at_both_doors(check
 
 
 @pytest.mark.parametrize(
-    "given, named",
+    "given, keywords, named",
     [
-        (["--temperature", "0.5"], "--temperature would"),
-        (["--temperature", "1.0"], "--temperature would"),  # given, though it is the default
-        (["--top-k", "5"], "--top-k would"),
-        (["--top-p", "0.9"], "--top-p would"),
-        (["--seed", "3"], "--seed would"),
-        (["--top-k", "5", "--seed", "3"], "--top-k and --seed would"),
+        (["--temperature", "0.5"], dict(temperature=0.5), "temperature (--temperature) would"),
+        # given, though it is the default
+        (["--temperature", "1.0"], dict(temperature=1.0), "temperature (--temperature) would"),
+        (["--top-k", "5"], dict(top_k=5), "top_k (--top-k) would"),
+        (["--top-p", "0.9"], dict(top_p=0.9), "top_p (--top-p) would"),
+        (["--seed", "3"], dict(seed=3), "seed (--seed) would"),
+        (["--top-k", "5", "--seed", "3"], dict(top_k=5, seed=3), "top_k (--top-k) and seed (--seed) would"),
     ],
 )
-def test_greedy_refuses_the_sampling_options_it_would_ignore(checkpoints, given, named, capsys):
-    # --greedy silently ignored them; train likewise refuses --device without --engine torch
+def test_greedy_refuses_the_sampling_settings_it_would_ignore_at_both_doors(
+    checkpoints, given, keywords, named, capsys
+):
+    # --greedy silently ignored them, and generate(greedy=True, ...) still did after the CLI refused
     assert main(["generate", str(checkpoints["word"]), "--greedy", *given]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert err.startswith(f"gatedrnn: error: --greedy always takes the most likely token, so {named} change nothing;")
-    assert err.rstrip().endswith("or drop --greedy to sample")
+    line = err.removeprefix("gatedrnn: error: ").rstrip("\n")
+    assert line.startswith(f"greedy (--greedy) always takes the most likely token, so {named} change nothing;")
+    assert line.endswith("or drop greedy (--greedy) to sample")
+    model = LanguageModel(ModelConfig(vocab_size=5, embedding_size=2, hidden_size=2))
+    with pytest.raises(GatedRNNError) as info:
+        generate(model, [1], 2, greedy=True, **keywords)
+    assert str(info.value) == line
 
 
 def test_greedy_alone_and_sampling_options_alone_still_work(checkpoints, capsys):

@@ -449,12 +449,11 @@ def _relocated(args, data, split):
 def generate(args):
     from ..lm import generate as sample
     from ..lm import model_from_checkpoint
-    from ..lm.generate import check_generation, check_prompt, check_sampling
+    from ..lm.generate import DEFAULT_TEMPERATURE, check_generation, check_greedy_alone, check_prompt, check_sampling
 
     # Every option is checked before anything is printed (or loaded), so that a mistake is the only line.
-    _check_greedy_alone(args)
-    sampling = {} if args.temperature is None else dict(temperature=args.temperature)  # else generate()'s default
-    check_sampling(top_k=args.top_k, top_p=args.top_p, **sampling)
+    check_greedy_alone(args.greedy, args.temperature, args.top_k, args.top_p, args.seed)
+    check_sampling(DEFAULT_TEMPERATURE if args.temperature is None else args.temperature, args.top_k, args.top_p)
     check_generation(args.length, args.greedy, args.seed, None)
     model, vocab, metadata = model_from_checkpoint(args.checkpoint)
     char_level = vocab.level == "char"
@@ -509,33 +508,16 @@ def generate(args):
         model,
         prompt_ids,
         args.length,
+        temperature=args.temperature,
         top_k=args.top_k,
         top_p=args.top_p,
         greedy=args.greedy,
         seed=seed,
         on_token=stream,
         stop=stop_ids,
-        **sampling,
     )
     show_prompt()
     print()
-
-
-def _check_greedy_alone(args):
-    """--greedy always takes the most likely token, so a sampling option given with it would change
-    nothing: refused in one line, as train refuses --device without --engine torch."""
-    sampling = (
-        ("--temperature", args.temperature),
-        ("--top-k", args.top_k),
-        ("--top-p", args.top_p),
-        ("--seed", args.seed),
-    )
-    given = [flag for flag, value in sampling if value is not None]
-    if args.greedy and given:
-        raise GatedRNNError(
-            f"--greedy always takes the most likely token, so {' and '.join(given)} would change nothing; "
-            f"leave {'it' if len(given) == 1 else 'them'} out, or drop --greedy to sample"
-        )
 
 
 def _stop_ids(stop, vocab, char_level, lowercase):
@@ -753,6 +735,8 @@ def _add_eval_parser(commands):
 
 
 def _add_generate_parser(commands):
+    from ..lm.generate import DEFAULT_TEMPERATURE
+
     gen = commands.add_parser(
         "generate",
         help="sample text from a checkpoint",
@@ -770,7 +754,8 @@ def _add_generate_parser(commands):
     gen.add_argument(
         "--temperature",
         type=float,
-        help="divide the scores by this before sampling: < 1 safer and more repetitive, > 1 wilder (default: 1.0)",
+        help="divide the scores by this before sampling: < 1 safer and more repetitive, > 1 wilder "
+        f"(default: {DEFAULT_TEMPERATURE})",
     )
     gen.add_argument("--top-k", type=int, help="sample among the k most likely tokens only (default: all)")
     gen.add_argument(

@@ -20,6 +20,8 @@ from ..rng import check_seed
 from ..thread_tuner import ThreadTuner
 from ..typing import FloatArray, FloatLike, IntArray, IntLike
 
+DEFAULT_TEMPERATURE = 1.0  # the model's own distribution, neither sharpened nor flattened
+
 
 def _is_real(value: object) -> bool:
     """A finite real number, not a bool (``temperature=True`` is surely a mistake)."""
@@ -95,7 +97,7 @@ def generate(
     model: Module,
     prompt_ids: Sequence[IntLike] | IntArray,
     length: IntLike,
-    temperature: FloatLike = 1.0,
+    temperature: FloatLike | None = None,
     top_k: IntLike | None = None,
     top_p: FloatLike | None = None,
     greedy: bool = False,
@@ -108,7 +110,10 @@ def generate(
     ``model``: a language model (``model(ids (1, P), state)`` → logits (1, P, V), state), such
     as :class:`~gatedrnn.lm.model.LanguageModel`; ``prompt_ids``: P ≥ 1 integer ids (P,).
 
-    ``greedy=True`` always takes the most likely token. ``seed`` makes sampling reproducible.
+    ``temperature`` (None: :data:`DEFAULT_TEMPERATURE`, 1.0), ``top_k`` and ``top_p`` shape the
+    distribution sampled from (:func:`next_token_distribution`); ``greedy=True`` always takes the
+    most likely token instead, and so refuses them and ``seed``, which would change nothing.
+    ``seed`` makes sampling reproducible.
     ``on_token(id)`` is called as each token is chosen, for streaming output. ``stop``: S ≥ 1
     ids (S,); generation ends as soon as the new ids end with them, which are then the last
     ids returned (the prompt is not searched: the stop must be generated). Every argument is
@@ -116,6 +121,8 @@ def generate(
     """
     prompt_ids = check_prompt(model, prompt_ids)
     check_generation(length, greedy, seed, on_token)
+    check_greedy_alone(greedy, temperature, top_k, top_p, seed)
+    temperature = DEFAULT_TEMPERATURE if temperature is None else temperature
     check_sampling(temperature, top_k, top_p)
     stop_ids = None if stop is None else check_stop(model, stop)
     rng = np.random.default_rng(seed)
@@ -194,6 +201,30 @@ def check_ids(model: Module, ids: Any, what: str) -> IntArray:
             f"in [0, {vocab_size}): encode the {what} with the checkpoint's vocabulary"
         )
     return array.astype(np.int64)
+
+
+def check_greedy_alone(
+    greedy: Any,
+    temperature: FloatLike | None = None,
+    top_k: IntLike | None = None,
+    top_p: FloatLike | None = None,
+    seed: IntLike | None = None,
+) -> None:
+    """Greedy decoding always takes the most likely token, so a sampling setting given with it
+    (not None) would change nothing: one GatedRNNError line, the same from generate() and from
+    ``gatedrnn generate --greedy``, naming each setting in both spellings."""
+    settings = (
+        ("temperature (--temperature)", temperature),
+        ("top_k (--top-k)", top_k),
+        ("top_p (--top-p)", top_p),
+        ("seed (--seed)", seed),
+    )
+    given = [name for name, value in settings if value is not None]
+    if greedy and given:
+        raise GatedRNNError(
+            f"greedy (--greedy) always takes the most likely token, so {' and '.join(given)} would change "
+            f"nothing; leave {'it' if len(given) == 1 else 'them'} out, or drop greedy (--greedy) to sample"
+        )
 
 
 def check_generation(length: Any, greedy: Any, seed: Any, on_token: Any) -> None:
