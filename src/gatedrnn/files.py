@@ -46,11 +46,19 @@ WRITE_PROBLEMS = {
 
 
 def atomic_write_bytes(path, data):
-    """Write ``data`` to ``path`` via a fresh temporary file, fsync and rename (all or nothing)."""
-    path = Path(path)
+    """Write ``data`` to ``path`` via a fresh temporary file, fsync and rename (all or nothing).
+
+    The result is what ``open(path, "wb")`` would have left, but never half-written: a new file
+    gets the permissions the umask allows (mkstemp's own 0600 would hide a results file from
+    the rest of a shared machine), a replaced one keeps its own, and a symbolic link is written
+    through, so the link stays and its target gets the new bytes.
+    """
+    path = writing_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    mode = mode_for(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMPORARY_PREFIX}{path.name}.")
     try:
+        os.chmod(temporary, mode)
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
@@ -63,6 +71,30 @@ def atomic_write_bytes(path, data):
         if os.path.exists(temporary):
             os.unlink(temporary)
     _sync_directory(path.parent)
+
+
+def writing_target(path):
+    """The file a write to ``path`` lands in: ``path``, or the file its symbolic link(s) point to."""
+    path = Path(path)
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def mode_for(path):
+    """Permission bits for a file about to replace ``path``: its own if it is a regular file, else
+    those a new file gets from open() (0o666 less the umask)."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return 0o666 & ~_umask()
+    return stat.S_IMODE(status.st_mode) if stat.S_ISREG(status.st_mode) else 0o666 & ~_umask()
+
+
+def _umask():
+    """The process's umask. The os module can only read it by setting it, so it is set straight
+    back; gatedrnn creates files from one thread, so nothing else sees the moment between."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _sync_directory(directory):

@@ -1,7 +1,9 @@
 """Corpora: the Penn Treebank files (checksums, counts, downloads), any text file, data paths."""
 
 import hashlib
+import os
 import shutil
+import stat
 
 import numpy as np
 import pytest
@@ -124,8 +126,13 @@ def test_download_is_atomic_and_checked(tmp_path):
     source.write_bytes(b"some words\n" * 100)
     good_md5 = hashlib.md5(source.read_bytes()).hexdigest()
     target = tmp_path / "cache" / "copy.txt"
-    ptb_module.download_file(source.as_uri(), target, good_md5)
+    previous_umask = os.umask(0o022)
+    try:
+        ptb_module.download_file(source.as_uri(), target, good_md5)
+    finally:
+        os.umask(previous_umask)
     assert target.read_bytes() == source.read_bytes()
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644  # as any download, not mkstemp's 0600
     with pytest.raises(GatedRNNError, match="md5"):
         ptb_module.download_file(source.as_uri(), tmp_path / "cache" / "bad.txt", "0" * 32)
     assert sorted(p.name for p in target.parent.iterdir()) == ["copy.txt"]  # no temporary left behind

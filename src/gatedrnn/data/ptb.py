@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 from ..errors import GatedRNNError
+from ..files import mode_for
 from .corpus import Corpus
 from .paths import DATA_ENV_VAR, resolve_data_dir
 from .tokens import read_utf8, word_tokens
@@ -113,6 +114,7 @@ def download_file(url, target, expected_md5):
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
     try:
+        os.chmod(temporary, mode_for(target))  # readable as any downloaded file is, not mkstemp's 0600
         with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response:
             digest = _copy_hashing(response, out)
             out.flush()

@@ -1,0 +1,63 @@
+"""Atomic writes leave what ``open(path, "wb")`` would have left: the umask's permissions on a new
+file, a replaced file's own permissions, a symbolic link kept and its target written."""
+
+import os
+import stat
+
+import pytest
+
+from gatedrnn.cli import main
+from gatedrnn.files import atomic_write_bytes, write_json
+
+
+@pytest.fixture
+def umask_027():
+    previous = os.umask(0o027)
+    yield
+    os.umask(previous)
+
+
+def mode(path):
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_a_new_file_gets_the_umask_s_permissions_not_mkstemp_s(tmp_path, umask_027):
+    # mkstemp makes 0600: a results file nobody else on a shared server could read
+    atomic_write_bytes(tmp_path / "new.bin", b"x")
+    with open(tmp_path / "plain.bin", "wb") as out:
+        out.write(b"x")
+    assert mode(tmp_path / "new.bin") == mode(tmp_path / "plain.bin") == 0o640
+
+
+def test_a_replaced_file_keeps_its_own_permissions(tmp_path, umask_027):
+    target = tmp_path / "shared.json"
+    target.write_text("{}")
+    os.chmod(target, 0o664)
+    write_json(target, {"a": 1})
+    assert mode(target) == 0o664 and target.read_text() == '{\n  "a": 1\n}\n'
+
+
+def test_a_symbolic_link_is_written_through_and_kept(tmp_path):
+    # the rename used to put a regular file in the link's place, leaving its target stale
+    target, link = tmp_path / "store" / "results.json", tmp_path / "latest.json"
+    target.parent.mkdir()
+    target.write_text("old")
+    link.symlink_to(target)
+    atomic_write_bytes(link, b"new")
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_bytes() == b"new"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["results.json"]  # no temporary left
+
+
+def test_a_dangling_link_makes_its_target(tmp_path):
+    link = tmp_path / "link.bin"
+    link.symlink_to(tmp_path / "made.bin")
+    atomic_write_bytes(link, b"abc")
+    assert link.is_symlink() and (tmp_path / "made.bin").read_bytes() == b"abc"
+
+
+def test_a_command_s_results_file_is_readable_by_the_group_as_the_umask_says(tmp_path, umask_027):
+    results = tmp_path / "copy.json"
+    tiny = ["--hidden-size", "8", "--embedding-size", "4", "--train-count", "40", "--test-count", "4"]
+    code = main(["task", "reversal", *tiny, "--epochs", "1", "--no-progress", "--results", str(results)])
+    assert code == 0 and mode(results) == 0o640
