@@ -163,3 +163,35 @@ def test_generate_warns_once_about_unknown_words(word_checkpoint, capsys):
     err = capsys.readouterr().err
     assert err.count("warning") == 1
     assert "'The', 'zzqx'" in err and "<unk>" in err and "lowercase" in err
+
+
+@pytest.fixture(scope="module")
+def stopped_run(tmp_path_factory):
+    """A tiny character run stopped after 2 steps (its last.npz to resume), and its arguments."""
+    directory = tmp_path_factory.mktemp("stopped")
+    arguments = tiny_train_args(write_text(directory), directory / "run", "--no-progress", epochs=2)
+    assert main([*arguments, "--max-steps", "2"]) == 0
+    return arguments
+
+
+@pytest.mark.parametrize(
+    "changed, problem",
+    [
+        (["--hidden-size", "16", "--embedding-size", "16"], "other model settings: embedding_size=8 (now 16)"),
+        (["--lr", "0.5"], "other training settings: lr=0.002 (now 0.5)"),
+        (["--lowercase"], "other data: lowercase=False (now True)"),
+    ],
+)
+def test_dry_run_resume_refuses_settings_the_resume_would_refuse(stopped_run, changed, problem, capsys):
+    # it checked only that last.npz was there; the real resume then refused, after loading the data
+    capsys.readouterr()
+    for dry in (["--dry-run"], []):
+        assert main([*stopped_run, *changed, "--resume", *dry]) == 2
+        err = capsys.readouterr().err
+        assert problem in err and err.count("\n") == 1, err
+        assert "resume with the" in err
+
+
+def test_dry_run_resume_with_the_run_s_own_settings_passes(stopped_run, capsys):
+    assert main([*stopped_run, "--resume", "--dry-run"]) == 0
+    assert "preset" in capsys.readouterr().out

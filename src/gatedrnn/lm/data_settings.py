@@ -286,17 +286,24 @@ def check_same_data(path, saved, current):
     """
     if not saved:
         return
-    differing = differences(saved, current)
-    if differing:
-        raise GatedRNNError(
-            f"{path} was trained on other data: {', '.join(differing)}; resume with the data options "
-            "the run was started with"
-        )
+    check_same_data_options(path, saved, current)
     if saved.get("fingerprint") != current["fingerprint"]:
         _refuse_other_training_text(path, saved, current)
     for split, expected in (saved.get("split_fingerprints") or {}).items():
         if (current.get("split_fingerprints") or {}).get(split) != expected:
             _refuse_other_scored_text(path, split, saved, current)
+
+
+def check_same_data_options(path, saved, current):
+    """GatedRNNError unless ``current`` (a record, or a DataSettings' fields) has the settings that
+    turn files into tokens (COMPARED) of ``saved``, the record in the checkpoint at ``path``;
+    needs no data, so a resume is refused before any loads (gatedrnn.lm.run.TrainingRun.check)."""
+    differing = differences(saved or {}, current)
+    if differing:
+        raise GatedRNNError(
+            f"{path} was trained on other data: {', '.join(differing)}; resume with the data options "
+            "the run was started with"
+        )
 
 
 def _refuse_other_training_text(path, saved, current):

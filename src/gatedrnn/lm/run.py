@@ -20,6 +20,7 @@ directory the same way), so every door checks the same things in the same order:
 import json
 import os
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +33,12 @@ from ..files import describe_os_error, machine_info, timestamp, what_to_do
 from ..own_files import LARGEST_RESULTS_FILE, check_replaceable
 from .config import ModelConfig, TrainConfig
 from .corpora import check_streams_fit
-from .data_settings import DataSettings, check_same_data
+from .data_settings import DataSettings, check_same_data, check_same_data_options
 from .engine import check_engine
 from .model import LanguageModel
 from .run_checkpoint import load_run_checkpoint
 from .run_directory import RunFiles, check_results_file
-from .trainer import Trainer
+from .trainer import Trainer, check_same_run_settings
 
 
 class TrainingRun:
@@ -120,6 +121,19 @@ class TrainingRun:
             )
         if self.results is not None:
             self._check_results_path(inputs)
+        if self.resume and self.files.last.exists():
+            self._check_saved_settings()
+
+    def _check_saved_settings(self):
+        """Resuming: the settings of last.npz that need no data (data options, model less what
+        the corpus decides, training) must be this run's, so that other options are refused
+        before the data loads, and by ``train --dry-run --resume``. The vocabulary, the data's
+        fingerprints and the position are checked once the data is read (:meth:`_resume`)."""
+        last = self.files.last
+        checkpoint = load_run_checkpoint(last)
+        if isinstance(self.data, DataSettings):
+            check_same_data_options(last, (checkpoint.metadata.get("run") or {}).get("data"), asdict(self.data))
+        check_same_run_settings(last, checkpoint, self.model_config, self.training, before_corpus=True)
 
     def finished_already(self):
         """True when ``out`` holds a finished run (its results.json): resuming it changes nothing."""

@@ -25,6 +25,7 @@ from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_
 from ..lr_schedule import step_lr
 from ..optim import OPTIMIZERS
 from ..training import NonFiniteGuard
+from .adaptive_cutoffs import AUTO
 from .config import TrainConfig
 from .corpora import check_streams_fit
 from .engine import NumpyEngine, check_engine
@@ -469,15 +470,8 @@ class Trainer:
             )
 
     def _check_continues_this_run(self, path, checkpoint):
-        metadata = checkpoint.metadata
-        _check_same_settings(
-            path,
-            "model",
-            dict(checkpoint.config.to_dict(), dtype=metadata.get("dtype", "float32")),
-            dict(self.model.config.to_dict(), dtype=str(self.model.dtype)),
-        )
-        _check_same_settings(path, "training", checkpoint.training.to_dict(), self.config.to_dict())
-        position = metadata["position"]
+        check_same_run_settings(path, checkpoint, self.model.config, self.config, dtype=str(self.model.dtype))
+        position = checkpoint.metadata["position"]
         if position["window"] > len(self.batches):
             raise GatedRNNError(
                 f"{path} stopped at window {position['window']} of an epoch that has "
@@ -549,6 +543,25 @@ class _StopRule:
         if deadline and self.deadline is not None and time.perf_counter() >= self.deadline:
             return "reached the time limit"
         return None
+
+
+def check_same_run_settings(path, checkpoint, model_config, training, dtype=None, before_corpus=False):
+    """GatedRNNError unless the run checkpoint read from ``path`` was started with ``model_config``
+    and ``training`` (a resume with other settings would silently make a different run).
+
+    ``before_corpus``: ``model_config`` has not yet been given what the corpus decides (its
+    vocab_size, and the cutoffs of ``adaptive_softmax="auto"``), so those are left out; the
+    Trainer compares them once the corpus is read. ``dtype`` (the model's) is compared if given.
+    """
+    saved_model, model = checkpoint.config.to_dict(), model_config.to_dict()
+    if before_corpus:
+        undecided = ["vocab_size"] + (["adaptive_softmax"] if model["adaptive_softmax"] == AUTO else [])
+        for name in undecided:
+            del saved_model[name], model[name]
+    if dtype is not None:
+        saved_model["dtype"], model["dtype"] = checkpoint.metadata.get("dtype", "float32"), dtype
+    _check_same_settings(path, "model", saved_model, model)
+    _check_same_settings(path, "training", checkpoint.training.to_dict(), training.to_dict())
 
 
 def _check_same_settings(path, section, saved, current):
