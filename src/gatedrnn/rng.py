@@ -15,16 +15,16 @@ from .typing import IntLike
 _generator = np.random.default_rng(0)
 
 
-def check_seed(value: Any) -> int:
+def check_seed(value: Any, default: Any = 0) -> int:
     """``value`` as an int if it is a whole number ≥ 0, else GatedRNNError in one line.
 
     The one check of a seed: gatedrnn.seed, train (TrainConfig), task, generate, demo, toy and
     the lab all call it, so ``--seed -1`` gets the same line at every door. NumPy itself would
     refuse a negative, fractional or string seed with a traceback; a bool is refused too, as
-    ``seed=True`` is surely a mistake.
+    ``seed=True`` is surely a mistake. ``default``: the seed the fix suggests (a config's own).
     """
     if not is_whole_number(value, 0):
-        raise GatedRNNError(f"seed must be a whole number ≥ 0, got {short_repr(value)}; pass one such as 0")
+        raise GatedRNNError(f"seed must be a whole number ≥ 0, got {short_repr(value)}; pass one such as {default}")
     return int(value)
 
 

@@ -31,7 +31,7 @@ import numpy as np
 
 from .clip import clip_coefficient, total_grad_norm
 from .core import Module, Parameter
-from .errors import GatedRNNError
+from .errors import GatedRNNError, is_finite_number, short_repr
 from .optim.base import Optimizer
 from .typing import FloatLike, IntLike
 
@@ -39,6 +39,23 @@ NONFINITE_POLICIES = ("error", "skip")  # what a user may choose; "stop" is the 
 # The help of every trainer's clip setting (train's --clip, task's --clip): backward_and_step's max_norm.
 CLIP_HELP = "max global gradient norm; 0 turns clipping off"
 MAX_CONSECUTIVE_SKIPS = 10
+
+
+def check_clip(value: Any, default: Any = None) -> float:
+    """A trainer's clip (train's and task's ``--clip``, TrainConfig.clip, the fit functions'
+    ``clip``) as a float: a finite number ≥ 0, 0 turning clipping off; else one GatedRNNError
+    line, the same at every door, ending with ``default`` as the example fix.
+
+    inf is refused though clip_grad_norm itself (like torch's) takes it: clipping at inf is no
+    clipping, which 0 already says.
+    """
+    if not (is_finite_number(value) and value >= 0):
+        example = "" if default is None else f", such as {default:g}"
+        raise GatedRNNError(
+            f"clip must be a finite number ≥ 0 (0 turns clipping off), got {short_repr(value)}; "
+            f"pass a value ≥ 0{example}"
+        )
+    return float(value)
 
 
 @dataclass(frozen=True)

@@ -140,15 +140,20 @@ def test_task_clip_has_train_s_help(task, capsys):
 @pytest.mark.parametrize("value", ["-1", "inf", "nan"])
 def test_task_clip_refuses_what_train_refuses_in_one_line_from_both_doors(value, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert main(["train", "--clip", value]) == 2  # train's own line: its config's wording
-    assert "clip must be" in capsys.readouterr().err
+    # one check (gatedrnn.training.check_clip), each door's default as the example
+    assert main(["train", "--clip", value]) == 2
+    train_line = capsys.readouterr().err.removeprefix("gatedrnn: error: ").strip()
     assert main(["task", "addition", "--clip", value]) == 2
     line = capsys.readouterr().err.removeprefix("gatedrnn: error: ").strip()
     assert line.startswith("clip must be a finite number ≥ 0 (0 turns clipping off), got ")
     assert line.endswith("; pass a value ≥ 0, such as 5")
+    assert train_line == line.replace("such as 5", "such as 0.25")
     with pytest.raises(GatedRNNError) as info:
         run_transduction("addition", clip=float(value), progress=False)
     assert str(info.value) == line
+    with pytest.raises(GatedRNNError) as info:
+        TrainConfig(clip=float(value))
+    assert str(info.value) == train_line
 
 
 def test_the_library_s_fit_refuses_a_negative_clip_before_training():

@@ -23,7 +23,7 @@ from ..errors import GatedRNNError, is_finite_number, is_whole_number, short_rep
 from ..layers.recurrent import check_residual_depth
 from ..layers.registry import RECURRENT_LAYERS
 from ..lr_schedule import check_step_schedule
-from ..training import CLIP_HELP, NONFINITE_POLICIES
+from ..training import CLIP_HELP, NONFINITE_POLICIES, check_clip
 from ..typing import IntArray
 from .adaptive_cutoffs import AUTO, DEFAULT_DIV_VALUE, auto_cutoffs, check_adaptive_softmax, parse_adaptive_softmax
 
@@ -56,8 +56,9 @@ def setting(
     dict without it gets the default (which must then mean "as before the field existed").
     ``parse``: how the command line turns the option's text into a value, for a field whose
     type is not one of int, float, str and bool (the config checks the value it gives).
-    ``check``: the function that refuses a bad value in place of the bounds, for a setting
-    other doors check too (the seed: gatedrnn.rng.check_seed), so that all say the same line.
+    ``check(value, default)``: the function that refuses a bad value in place of the bounds, for
+    a setting other doors check too (gatedrnn.rng.check_seed, gatedrnn.training.check_clip), so
+    that all say the same line, each door's default as its example.
     """
     return field(
         default=default,
@@ -138,7 +139,7 @@ def _check_field(owner: str, spec: Field[Any], value: Any) -> None:
     if value is None and spec.default is None:
         return
     if meta["check"] is not None:
-        meta["check"](value)
+        meta["check"](value, spec.default)
         return
     if kind is bool:
         if not isinstance(value, bool):
@@ -299,7 +300,7 @@ class TrainConfig(_Checked):
     epochs: int = setting(4, "passes over the training split", low=1)
     optimizer: str = setting("sgd", "the update rule", choices=OPTIMIZERS)
     lr: float = setting(20.0, "the learning rate", low=0.0, low_open=True)
-    clip: float = setting(0.25, CLIP_HELP, low=0.0)
+    clip: float = setting(0.25, CLIP_HELP, low=0.0, check=check_clip)
     schedule: str = setting(
         "constant",
         "learning rate: constant, plateau (÷ lr_decay when validation "

@@ -26,7 +26,7 @@ from ..lr_schedule import step_lr
 from ..optim import OPTIMIZERS
 from ..training import NonFiniteGuard
 from .adaptive_cutoffs import AUTO
-from .config import TrainConfig
+from .config import ModelConfig, TrainConfig
 from .corpora import check_streams_fit
 from .engine import NumpyEngine, check_engine
 from .run_checkpoint import finite_or_none, load_run_checkpoint, save_run_checkpoint
@@ -545,7 +545,14 @@ class _StopRule:
         return None
 
 
-def check_same_run_settings(path, checkpoint, model_config, training, dtype=None, before_corpus=False):
+def check_same_run_settings(
+    path: "str | os.PathLike[str]",
+    checkpoint: Any,
+    model_config: ModelConfig,
+    training: TrainConfig,
+    dtype: str | None = None,
+    before_corpus: bool = False,
+) -> None:
     """GatedRNNError unless the run checkpoint read from ``path`` was started with ``model_config``
     and ``training`` (a resume with other settings would silently make a different run).
 

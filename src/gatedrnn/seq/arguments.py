@@ -17,7 +17,7 @@ from ..layers import RECURRENT_LAYERS
 from ..layers.attention import SCORES
 from ..memory import available_bytes, describe_available, describe_bytes
 from ..rng import check_seed
-from ..training import NONFINITE_POLICIES
+from ..training import NONFINITE_POLICIES, check_clip
 
 SHARED_RULES = ("seed", "clip")  # checked by check_common by name, as train checks them
 
@@ -63,20 +63,6 @@ def probability(name: str, value: Any, default: Any = None) -> float:
     return float(value)
 
 
-def clip_threshold(value: Any, default: Any = None) -> float:
-    """A task's clip, as train's ``--clip`` (TrainConfig.clip): a finite number ≥ 0, 0 turning clipping off.
-
-    inf is refused, as train refuses it, though clip_grad_norm itself (like torch's) takes it:
-    clipping at inf is no clipping, which 0 already says.
-    """
-    if not (is_finite_number(value) and value >= 0):
-        raise GatedRNNError(
-            f"clip must be a finite number ≥ 0 (0 turns clipping off), got {short_repr(value)}; "
-            f"pass a value ≥ 0{such_as(default)}"
-        )
-    return float(value)
-
-
 def flag(name: str, value: Any) -> bool:
     """``value`` as a bool if it is a Python or NumPy bool, else GatedRNNError naming ``name``."""
     if not isinstance(value, (bool, np.bool_)):
@@ -115,12 +101,12 @@ def check_common(
     ``defaults`` are what the task's run function takes when an argument is left out (its
     signature's, :func:`signature_defaults`, the single source of ``gatedrnn task``'s too): the
     messages give them as the fix. ``seed`` and ``clip`` follow the rules train follows, wherever a
-    caller lists them (or not at all): gatedrnn.rng.check_seed, and :func:`clip_threshold`.
+    caller lists them (or not at all): gatedrnn.rng.check_seed, and gatedrnn.training.check_clip.
     """
     if "seed" in options:
         options["seed"] = check_seed(options["seed"])
     if "clip" in options:
-        options["clip"] = clip_threshold(options["clip"], defaults.get("clip"))
+        options["clip"] = check_clip(options["clip"], defaults.get("clip"))
     for name, minimum in counts.items():
         if name not in SHARED_RULES and options.get(name) is not None:
             options[name] = whole(name, options[name], minimum, defaults.get(name))

@@ -21,14 +21,13 @@ from ..files import check_output_file
 from ..layers import MSELoss
 from ..optim import Adam, Optimizer
 from ..own_files import check_replaceable
-from ..training import NonFiniteGuard, check_finite_weights, guarded_step
+from ..training import NonFiniteGuard, check_clip, check_finite_weights, guarded_step
 from ..typing import FloatArray, FloatLike, IntLike
 from .arguments import (
     activation_bytes,
     check_common,
     check_memory,
     choice,
-    clip_threshold,
     recurrent_bytes,
     such_as,
 )
@@ -126,7 +125,7 @@ def fit_regressor(
     from ..progress import bar
 
     if clip is not None:  # a negative one would fail only at the first step
-        clip = clip_threshold(clip, signature_defaults(fit_regressor)["clip"])
+        clip = check_clip(clip, signature_defaults(fit_regressor)["clip"])
     criterion = MSELoss()
     guard = NonFiniteGuard(on_nonfinite)
     generator = np.random.default_rng(seed)

@@ -20,9 +20,9 @@ from ..layers import SoftmaxCrossEntropy
 from ..lr_schedule import check_step_schedule, step_lr
 from ..optim import Adam
 from ..progress import bar
-from ..training import NonFiniteGuard, check_finite_weights, guarded_step
+from ..training import NonFiniteGuard, check_clip, check_finite_weights, guarded_step
 from ..typing import FloatLike, IntLike
-from .arguments import check_transduction_options, clip_threshold
+from .arguments import check_transduction_options
 from .decoding import beam_search, scheduled_inputs
 from .initialisation import DEFAULT_INIT
 from .lr_decay import deprecation_line, modern_decay
@@ -107,7 +107,7 @@ def fit_transduction(
     lr_decay, decay_start = _modern_decay_or_warn(lr_decay, decay_start, decay_after)
     check_step_schedule(lr, lr_decay, decay_start, epochs)
     if clip is not None:  # None and 0: no clipping; a negative one would fail only at the first step
-        clip = clip_threshold(clip, signature_defaults(fit_transduction)["clip"])
+        clip = check_clip(clip, signature_defaults(fit_transduction)["clip"])
     guard = NonFiniteGuard(on_nonfinite)
     sources, targets = data.train
     ids, lengths = data.encode_sources(sources)
