@@ -137,11 +137,12 @@ def check_output_directory(path, option="--out"):
 
 
 def check_output_file(path, option="--results"):
-    """GatedRNNError unless ``path`` names a file (not a directory) that can be written (atomically)."""
+    """GatedRNNError unless ``path`` names a file (not a directory) that can be written (atomically),
+    in the directory a symbolic link's target is in if ``path`` is one."""
     path = Path(path)
     if path.is_dir():
         raise GatedRNNError(f"{option} {path} is a directory; name a file, e.g. {path / 'results.json'}")
-    _check_writable_ancestor(path.parent, path, option)
+    _check_writable_ancestor(writing_target(path).parent, path, option)
 
 
 def _check_writable_ancestor(directory, path, option):

@@ -92,10 +92,11 @@ def check_replaceable(path, option, kind):
     """GatedRNNError if ``path`` exists and is not a file of ``kind`` that gatedrnn wrote.
 
     ``option`` names the setting in the message (e.g. "--results"); ``kind`` is "results",
-    "figure" or "page". A missing path passes: it will be created.
+    "figure" or "page". A missing path passes: it will be created, as will the missing target
+    of a symbolic link (gatedrnn.files.atomic_write_bytes writes through links).
     """
     is_own, described = KINDS[kind]
-    if not os.path.lexists(path):
+    if not os.path.exists(path):
         return
     check_regular_file(path, option)
     if not is_own(Path(path)):

@@ -56,8 +56,38 @@ def test_a_dangling_link_makes_its_target(tmp_path):
     assert link.is_symlink() and (tmp_path / "made.bin").read_bytes() == b"abc"
 
 
+TINY_TASK = ["task", "reversal", "--hidden-size", "8", "--embedding-size", "4", "--train-count", "40"]
+TINY_TASK += ["--test-count", "4", "--epochs", "1", "--no-progress"]
+
+
 def test_a_command_s_results_file_is_readable_by_the_group_as_the_umask_says(tmp_path, umask_027):
     results = tmp_path / "copy.json"
-    tiny = ["--hidden-size", "8", "--embedding-size", "4", "--train-count", "40", "--test-count", "4"]
-    code = main(["task", "reversal", *tiny, "--epochs", "1", "--no-progress", "--results", str(results)])
-    assert code == 0 and mode(results) == 0o640
+    assert main([*TINY_TASK, "--results", str(results)]) == 0
+    assert mode(results) == 0o640
+
+
+def test_a_command_writes_through_a_dangling_link_as_the_shell_would(tmp_path):
+    # refused as "does not exist" before: the link was looked at, not where it leads
+    link = tmp_path / "latest.json"
+    link.symlink_to(tmp_path / "runs" / "today.json")
+    assert main([*TINY_TASK, "--results", str(link)]) == 0
+    assert link.is_symlink() and '"test_exact_match"' in (tmp_path / "runs" / "today.json").read_text()
+
+
+def test_a_link_leading_through_a_file_is_refused_before_training(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    link = tmp_path / "latest.json"
+    link.symlink_to(tmp_path / "notes.txt" / "today.json")
+    assert main([*TINY_TASK, "--results", str(link)]) == 2
+    err = capsys.readouterr().err
+    assert "notes.txt is a file, not a directory; choose another --results" in err and "epoch" not in err
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_a_link_to_a_file_gatedrnn_did_not_write_is_refused(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    link = tmp_path / "latest.json"
+    link.symlink_to(tmp_path / "notes.txt")
+    assert main([*TINY_TASK, "--results", str(link)]) == 2
+    assert "exists and is not a gatedrnn results file" in capsys.readouterr().err
+    assert (tmp_path / "notes.txt").read_text() == "mine"
