@@ -40,8 +40,9 @@ def test_valid_shapes_run_forward_and_backward(
     cell, batch, steps, input_size, hidden_size, num_layers, with_state, dtype, seed, bias, batch_first
 ):
     generator = np.random.default_rng(seed)
+    dropout = 0.2 if num_layers > 1 else 0.0  # one layer has nothing between layers to drop (and warns so)
     layer = CELLS[cell](
-        input_size, hidden_size, num_layers=num_layers, bias=bias, batch_first=batch_first, dropout=0.2, dtype=dtype
+        input_size, hidden_size, num_layers=num_layers, bias=bias, batch_first=batch_first, dropout=dropout, dtype=dtype
     )
     layout = (batch, steps) if batch_first else (steps, batch)
     xs = generator.standard_normal(layout + (input_size,)).astype(dtype)
