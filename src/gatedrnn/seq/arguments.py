@@ -19,8 +19,6 @@ from ..memory import available_bytes, describe_available, describe_bytes
 from ..rng import check_seed
 from ..training import NONFINITE_POLICIES, check_clip
 
-SHARED_RULES = ("seed", "clip")  # checked by check_common by name, as train checks them
-
 
 def spelled(name: str) -> str:
     """The argument as both doors spell it, "beam_width (--beam-width)"; a one-word name is the same in both."""
@@ -100,23 +98,23 @@ def check_common(
 
     ``defaults`` are what the task's run function takes when an argument is left out (its
     signature's, :func:`signature_defaults`, the single source of ``gatedrnn task``'s too): the
-    messages give them as the fix. ``seed`` and ``clip`` follow the rules train follows, wherever a
-    caller lists them (or not at all): gatedrnn.rng.check_seed, and gatedrnn.training.check_clip.
+    messages give them as the fix. ``seed`` and ``clip``, when among the options, are checked
+    by name as train checks them (gatedrnn.rng.check_seed, gatedrnn.training.check_clip), so
+    callers list them under no kind.
     """
     if "seed" in options:
         options["seed"] = check_seed(options["seed"])
     if "clip" in options:
         options["clip"] = check_clip(options["clip"], defaults.get("clip"))
     for name, minimum in counts.items():
-        if name not in SHARED_RULES and options.get(name) is not None:
+        if options.get(name) is not None:
             options[name] = whole(name, options[name], minimum, defaults.get(name))
     for name in probabilities:
         options[name] = probability(name, options[name], defaults.get(name))
     for name in flags:
         options[name] = flag(name, options[name])
     for name in positives:
-        if name not in SHARED_RULES:
-            options[name] = positive(name, options[name], defaults.get(name))
+        options[name] = positive(name, options[name], defaults.get(name))
     options["cell"] = choice("cell", options["cell"], RECURRENT_LAYERS)
     options["on_nonfinite"] = choice("on_nonfinite", options["on_nonfinite"], NONFINITE_POLICIES)
     options["echo"] = function("echo", options["echo"])

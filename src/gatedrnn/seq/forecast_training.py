@@ -23,14 +23,7 @@ from ..optim import Adam, Optimizer
 from ..own_files import check_replaceable
 from ..training import NonFiniteGuard, check_clip, check_finite_weights, guarded_step
 from ..typing import FloatArray, FloatLike, IntLike
-from .arguments import (
-    activation_bytes,
-    check_common,
-    check_memory,
-    choice,
-    recurrent_bytes,
-    such_as,
-)
+from .arguments import activation_bytes, check_common, check_memory, choice, recurrent_bytes, such_as
 from .data_budget import check_examples_fit
 from .forecast_data import MODES, MOST_COMPONENTS, forecast_pairs, last_value_forecast, noisy_sines
 from .regressor import SequenceRegressor
@@ -171,10 +164,10 @@ def check_forecast_options(**options: Any) -> dict[str, Any]:
     defaults = signature_defaults(run_forecast)
     check_common(
         options,
-        dict(hidden_size=1, length=1, components=1, epochs=1, batch_size=1, seed=0),
+        dict(hidden_size=1, length=1, components=1, epochs=1, batch_size=1),
         defaults,
         flags=("progress",),
-        positives=("lr", "clip"),
+        positives=("lr",),
     )
     if not (is_finite_number(options["noise"]) and options["noise"] >= 0):
         raise GatedRNNError(
