@@ -294,11 +294,12 @@ def check_same_data(path, saved, current):
             _refuse_other_scored_text(path, split, saved, current)
 
 
-def check_same_data_options(path, saved, current):
-    """GatedRNNError unless ``current`` (a record, or a DataSettings' fields) has the settings that
-    turn files into tokens (COMPARED) of ``saved``, the record in the checkpoint at ``path``;
-    needs no data, so a resume is refused before any loads (gatedrnn.lm.run.TrainingRun.check)."""
-    differing = differences(saved or {}, current)
+def check_same_data_options(path, saved, current, keys=COMPARED):
+    """GatedRNNError unless ``current`` (a record, or a DataSettings' fields) has the ``keys`` of
+    ``saved``, the record in the checkpoint at ``path`` (by default the settings that turn files
+    into tokens, COMPARED); needs no data, so a resume is refused before any loads
+    (gatedrnn.lm.run.TrainingRun.check)."""
+    differing = differences(saved or {}, current, keys)
     if differing:
         raise GatedRNNError(
             f"{path} was trained on other data: {', '.join(differing)}; resume with the data options "
@@ -308,12 +309,7 @@ def check_same_data_options(path, saved, current):
 
 def _refuse_other_training_text(path, saved, current):
     """Other training tokens: another file (named by its path), or the same file edited."""
-    other_file = differences(saved, current, PATHS)
-    if other_file:
-        raise GatedRNNError(
-            f"{path} was trained on other data: {', '.join(other_file)}; resume with the data options "
-            "the run was started with"
-        )
+    check_same_data_options(path, saved, current, PATHS)
     source = current.get("text") or current["corpus"]
     raise GatedRNNError(
         f"{path} was trained on other data: the training tokens of {source} have changed since the "
