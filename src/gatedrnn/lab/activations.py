@@ -19,7 +19,8 @@ import numpy as np
 from ..errors import GatedRNNError
 from ..figures import pyplot, save_figure
 from ..functional import sigmoid
-from .checks import FLOAT_BYTES, LISTED_FLOAT_BYTES, check_counts, check_fits, check_positive, check_seed
+from ..rng import check_seed
+from .checks import FLOAT_BYTES, LISTED_FLOAT_BYTES, check_counts, check_fits, check_positive
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu")
 

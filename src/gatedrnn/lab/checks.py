@@ -10,7 +10,6 @@ from numbers import Real
 
 from ..errors import GatedRNNError, is_whole_number
 from ..memory import available_bytes, describe_available, describe_bytes
-from ..rng import check_seed  # noqa: F401  (the experiments' seeds are checked as every other seed)
 
 FLOAT_BYTES = 8
 # A result kept as a JSON-able list: a Python float (24 bytes) and its slot in the list (8).

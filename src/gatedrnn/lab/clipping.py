@@ -31,8 +31,9 @@ from ..clip import clip_grad_norm_per_tensor, total_grad_norm
 from ..errors import GatedRNNError
 from ..figures import pyplot, save_figure
 from ..optim import SGD
+from ..rng import check_seed
 from ..training import StepResult
-from .checks import check_counts, check_fits, check_positive, check_seed, sequence_pass_bytes
+from .checks import check_counts, check_fits, check_positive, sequence_pass_bytes
 from .models import LastStepModel, check_cell_kinds
 from .tasks import get_task
 from .training import criterion_for, training_step

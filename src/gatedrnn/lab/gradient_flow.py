@@ -17,7 +17,8 @@ import time
 import numpy as np
 
 from ..figures import pyplot, save_figure
-from .checks import check_counts, check_fits, check_positive, check_seed, sequence_pass_bytes
+from ..rng import check_seed
+from .checks import check_counts, check_fits, check_positive, sequence_pass_bytes
 from .models import LastStepModel, check_cell_kinds, check_gate_init, last_hidden
 from .tasks import get_task
 from .training import criterion_for, score, train_on_task

@@ -30,7 +30,8 @@ import numpy as np
 from .. import init
 from ..errors import GatedRNNError
 from ..figures import pyplot, save_figure
-from .checks import check_choices, check_counts, check_fits, check_seed, sequence_pass_bytes
+from ..rng import check_seed
+from .checks import check_choices, check_counts, check_fits, sequence_pass_bytes
 from .gradient_flow import decay_per_step, profile, relative
 from .matmul_norms import backward_norms
 from .models import LastStepModel

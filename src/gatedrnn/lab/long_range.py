@@ -17,7 +17,8 @@ import numpy as np
 
 from ..errors import GatedRNNError, is_whole_number
 from ..figures import pyplot, save_figure
-from .checks import check_counts, check_fits, check_positive, check_seed, sequence_pass_bytes
+from ..rng import check_seed
+from .checks import check_counts, check_fits, check_positive, sequence_pass_bytes
 from .models import CELL_KINDS, LastStepModel, check_cell_kinds, check_gate_init
 from .tasks import LONG_RANGE_TASKS, get_task
 from .training import score, train_on_task

@@ -23,7 +23,8 @@ import numpy as np
 
 from ..errors import GatedRNNError
 from ..figures import pyplot, save_figure
-from .checks import FLOAT_BYTES, LISTED_FLOAT_BYTES, check_counts, check_fits, check_seed, is_positive_number
+from ..rng import check_seed
+from .checks import FLOAT_BYTES, LISTED_FLOAT_BYTES, check_counts, check_fits, is_positive_number
 
 DEFAULT_SCALES = (1.0, 0.5)
 BOOK_SEED = 3

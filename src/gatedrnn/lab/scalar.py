@@ -26,7 +26,8 @@ import numpy as np
 
 from ..errors import GatedRNNError
 from ..figures import pyplot, save_figure
-from .checks import check_counts, check_seed
+from ..rng import check_seed
+from .checks import check_counts
 from .gradient_flow import state_gradients, states_along
 from .models import LastStepModel
 

@@ -31,7 +31,8 @@ import numpy as np
 
 from ..errors import GatedRNNError, is_whole_number
 from ..figures import pyplot, save_figure
-from .checks import check_counts, check_fits, check_positive, check_seed, sequence_pass_bytes
+from ..rng import check_seed
+from .checks import check_counts, check_fits, check_positive, sequence_pass_bytes
 from .gradient_flow import profile
 from .models import LastStepModel, check_cell_kinds, check_gate_init
 from .training import score, train_on_task
