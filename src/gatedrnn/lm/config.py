@@ -48,7 +48,7 @@ def setting(
     choices: tuple[str, ...] | None = None,
     added_later: bool = False,
     parse: Callable[[str], Any] | None = None,
-    check: Callable[[Any], Any] | None = None,
+    check: Callable[[Any, Any], Any] | None = None,
 ) -> Any:
     """A dataclass field with its help text and bounds in ``metadata`` (read by check and the CLI).
 
