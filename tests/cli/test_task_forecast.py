@@ -2,7 +2,11 @@
 
 import json
 
+import pytest
+
+from gatedrnn import GatedRNNError
 from gatedrnn.cli import main
+from gatedrnn.seq.forecast_training import run_forecast
 
 TINY = ["task", "forecast", "--epochs", "1", "--train-count", "40", "--valid-count", "8", "--test-count", "4"]
 TINY += ["--hidden-size", "4", "--length", "12", "--no-progress"]
@@ -21,12 +25,16 @@ def test_writes_results_and_figure(tmp_path, capsys):
     assert "forecast (many-to-many): GRU 4" in out and "predict the last value" in out
 
 
-def test_a_bad_value_is_one_line_and_nothing_is_written(tmp_path, capsys):
+@pytest.mark.parametrize("noise", ["-0.5", "nan", "1e300", "2e6"])
+def test_a_bad_noise_is_one_line_at_both_doors_and_nothing_is_written(tmp_path, capsys, noise):
     figure = tmp_path / "forecast.png"
-    assert main(TINY + ["--noise", "-0.5", "--plot", str(figure)]) == 2
+    assert main(TINY + ["--noise", noise, "--plot", str(figure)]) == 2
     err = capsys.readouterr().err
-    assert err.strip().count("\n") == 0 and "noise must be a finite number ≥ 0" in err
+    assert err.strip().count("\n") == 0 and "noise must be a number from 0 to 1e+06" in err
     assert not figure.exists()
+    with pytest.raises(GatedRNNError) as raised:  # 1e300 trained until the loss overflowed, blaming the rate
+        run_forecast(noise=float(noise), plot=str(figure), progress=False)
+    assert str(raised.value) in err
 
 
 def test_help_shows_the_signatures_defaults(capsys):

@@ -21,6 +21,9 @@ from ..typing import FloatArray, IntLike
 MODES = ("many-to-one", "many-to-many")
 MOST_COMPONENTS = 64  # sines per sequence: more would be noise of its own, and memory
 LOWEST_FREQUENCY, HIGHEST_FREQUENCY = 1 / 40, 1 / 8  # cycles per step
+# σ at most a million times the signal (whose amplitude is ≤ 1): past that the series is noise
+# alone, and near σ ≈ 1e19 the squares the MSE and the clipping norm add up overflow float32.
+MOST_NOISE = 1e6
 
 
 def noisy_sines(

@@ -25,7 +25,7 @@ from ..training import NonFiniteGuard, check_clip, check_finite_weights, guarded
 from ..typing import FloatArray, FloatLike, IntLike
 from .arguments import activation_bytes, check_common, check_memory, choice, recurrent_bytes, such_as
 from .data_budget import check_examples_fit
-from .forecast_data import MODES, MOST_COMPONENTS, forecast_pairs, last_value_forecast, noisy_sines
+from .forecast_data import MODES, MOST_COMPONENTS, MOST_NOISE, forecast_pairs, last_value_forecast, noisy_sines
 from .regressor import SequenceRegressor
 from .training import where_in_run
 
@@ -169,9 +169,10 @@ def check_forecast_options(**options: Any) -> dict[str, Any]:
         flags=("progress",),
         positives=("lr",),
     )
-    if not (is_finite_number(options["noise"]) and options["noise"] >= 0):
+    if not (is_finite_number(options["noise"]) and 0 <= options["noise"] <= MOST_NOISE):
         raise GatedRNNError(
-            f"noise must be a finite number ≥ 0 (σ of the added noise), got {short_repr(options['noise'])}; "
+            f"noise must be a number from 0 to {MOST_NOISE:g} (σ of the added noise; the signal's amplitude is "
+            f"at most 1), got {short_repr(options['noise'])}; "
             f"pass one{such_as(defaults['noise'])}"
         )
     options["noise"] = float(options["noise"])
