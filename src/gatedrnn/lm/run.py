@@ -32,13 +32,12 @@ from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_
 from ..files import describe_os_error, machine_info, timestamp, what_to_do
 from ..own_files import LARGEST_RESULTS_FILE, check_replaceable
 from .config import ModelConfig, TrainConfig
-from .corpora import check_streams_fit
 from .data_settings import DataSettings, check_same_data, check_same_data_options
 from .engine import check_engine
 from .model import LanguageModel
 from .run_checkpoint import load_run_checkpoint
 from .run_directory import RunFiles, check_results_file
-from .trainer import Trainer, check_same_run_settings
+from .trainer import Trainer, check_evaluation_fits, check_same_run_settings
 
 
 class TrainingRun:
@@ -157,11 +156,7 @@ class TrainingRun:
         returns the Trainer."""
         self.check()
         corpus = self._corpus()
-        for split in ("valid", "test"):
-            if getattr(corpus, split) is not None:
-                check_streams_fit(
-                    getattr(corpus, split), self.training.eval_batch_size, f"the {split} split", "--eval-batch-size"
-                )
+        check_evaluation_fits(corpus, self.training)  # before the model is made: it may be large
         _rng.seed(self.training.seed)
         model = LanguageModel(self.model_config.for_corpus(len(corpus.vocab), corpus.train))
         run_info = dict(preset=self.preset, corpus=corpus.name, command=self.command, data=corpus.source)

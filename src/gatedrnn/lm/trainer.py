@@ -95,12 +95,6 @@ class Trainer:
         self.files.char_level = corpus.vocab.level == "char"
         self.log = RunLog(self.files, echo=echo, title=self.run_info.get("preset", ""))
         self.batches = TBPTTBatches(corpus.train, config.batch_size, config.seq_len)
-        # The evaluation splits are read only after an epoch: check now that they fit the streams.
-        for split in ("valid", "test"):
-            if getattr(corpus, split) is not None:
-                check_streams_fit(
-                    getattr(corpus, split), config.eval_batch_size, f"the {split} split", "eval_batch_size"
-                )
         self.optimizer = OPTIMIZERS[config.optimizer](model.parameters(), lr=config.lr)
         check_engine(engine)
         self.engine = (engine or _numpy_engine)(model, self.optimizer, config)
@@ -483,6 +477,17 @@ def _or_none(function, value):
     return None if value is None else function(value)
 
 
+def check_evaluation_fits(corpus: "Corpus", config: TrainConfig) -> None:
+    """GatedRNNError unless the valid and test splits can be read as ``config.eval_batch_size`` streams.
+
+    They are read only after an epoch, so this is checked before anything trains (by the
+    Trainer, and by TrainingRun before it builds the model).
+    """
+    for split in ("valid", "test"):
+        if getattr(corpus, split) is not None:
+            check_streams_fit(getattr(corpus, split), config.eval_batch_size, f"the {split} split", "eval_batch_size")
+
+
 def _check_parts(model, corpus, config):
     """One line for a Trainer given parts that do not fit, before anything trains or is written.
 
@@ -508,6 +513,7 @@ def _check_parts(model, corpus, config):
             f"Trainer needs a TrainConfig, got {type(config).__name__}; build one with "
             "gatedrnn.lm.TrainConfig(epochs=..., lr=..., ...)"
         )
+    check_evaluation_fits(corpus, config)
     if model.config.vocab_size != len(corpus.vocab):
         raise GatedRNNError(
             f"the model's vocab_size is {model.config.vocab_size} but the corpus has "

@@ -144,7 +144,7 @@ ROWS = [
     Row(
         "train-eval-batch-size-too-large",
         "cli",
-        "--eval-batch-size 100000 is too large for the valid split",
+        "eval_batch_size 100000 is too large for the valid split",
         args=train("--eval-batch-size", "100000"),
     ),
     Row("train-batch-size-too-large", "cli", "too short for batch_size 100000", args=train("--batch-size", "100000")),

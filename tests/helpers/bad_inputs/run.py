@@ -205,6 +205,19 @@ ROWS = [
         "is one of the run's input files",
         action=lambda c: run_with(c, results=c.corpus),
     ),
+    # the CLI's row train-eval-batch-size-too-large: the same words at the two Python doors
+    Row(
+        "run_trainer_eval_batch_too_large",
+        "call",
+        "eval_batch_size 100000 is too large for the valid split",
+        action=lambda c: trainer_with(c, config=tiny_training(eval_batch_size=100_000)),
+    ),
+    Row(
+        "run_training_run_eval_batch_too_large",
+        "call",
+        "eval_batch_size 100000 is too large for the valid split",
+        action=lambda c: run_with(c, training=tiny_training(eval_batch_size=100_000)),
+    ),
     Row(
         "run_training_run_data_is_a_path",
         "call",
