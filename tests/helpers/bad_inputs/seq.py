@@ -389,10 +389,11 @@ ROWS = [
     Row(
         "seq-forecast-noise-negative",
         "cli",
-        "noise must be a finite number ≥ 0 (σ of the added noise), got -1.0; pass one, such as 0.1",
+        "noise must be a number from 0 to 1e+06 (σ of the added noise; the signal's amplitude is at most 1), "
+        "got -1.0; pass one, such as 0.1",
         args=FORECAST + ["--noise", "-1"],
     ),
-    Row("seq-forecast-noise-nan", "cli", "noise must be a finite number ≥ 0", args=FORECAST + ["--noise", "nan"]),
+    Row("seq-forecast-noise-nan", "cli", "noise must be a number from 0 to 1e+06", args=FORECAST + ["--noise", "nan"]),
     Row("seq-forecast-length-zero", "cli", "length must be a whole number ≥ 1", args=FORECAST + ["--length", "0"]),
     Row(
         "seq-forecast-components-zero",
@@ -467,7 +468,7 @@ ROWS = [
     Row(
         "seq-api-forecast-noise-string",
         "call",
-        "noise must be a finite number",
+        "noise must be a number from 0 to 1e+06",
         action=lambda c: run_forecast(noise="0.1"),
     ),
     Row(
