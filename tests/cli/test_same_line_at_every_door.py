@@ -180,3 +180,26 @@ def test_clip_grad_norm_keeps_refusing_0_and_says_it_is_not_off_there():
     with pytest.raises(GatedRNNError, match=r"max_norm must be a positive number, got 0; .*leave the call out"):
         clip_grad_norm([param], 0)
     assert (param.grad == 3.0).all()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["train", "--hidden-size", "0", "--dry-run"],
+        ["task", "brackets", "--hidden-size", "0"],
+        ["task", "addition", "--hidden-size", "0"],
+        ["task", "forecast", "--hidden-size", "0"],
+        ["lab", "gradient-flow", "--hidden-size", "0"],
+        ["lab", "tom-mary", "--hidden-size", "0"],
+    ],
+    ids=lambda args: " ".join(args[:2]),
+)
+def test_a_count_is_refused_in_the_same_words_by_train_task_and_lab(args, capsys, tmp_path, monkeypatch):
+    # train said "hidden_size must be ≥ 1", lab "hidden size must be a positive integer" (and no fix)
+    monkeypatch.chdir(tmp_path)
+    assert main(args) == 2
+    line = capsys.readouterr().err
+    fixed = "gatedrnn: error: hidden_size (--hidden-size) must be a whole number ≥ 1, got 0; "
+    fixed += "pass a whole number ≥ 1, such as "
+    assert line.startswith(fixed) and line.endswith("\n") and line.count("\n") == 1
+    assert line[len(fixed) :].strip().isdigit()  # each door's own default as the example

@@ -83,9 +83,9 @@ def test_init_writes_figure_json_and_summary(tmp_path):
         (dict(inits=("he",)), "unknown initialisation he; choose from xavier, kaiming, orthogonal, pytorch"),
         (dict(forget_biases=(float("nan"),)), "forget biases must be finite numbers"),
         (dict(forget_biases=()), "forget biases must be finite numbers"),
-        (dict(length=2), "length must be an integer of at least 3"),
-        (dict(hidden_size=0), "hidden size must be a positive integer"),
-        (dict(batch_size=1.5), "batch size must be a positive integer"),
+        (dict(length=2), "length must be a whole number ≥ 3"),
+        (dict(hidden_size=0), "hidden_size (--hidden-size) must be a whole number ≥ 1"),
+        (dict(batch_size=1.5), "batch_size (--batch-size) must be a whole number ≥ 1"),
         (dict(seed=-1), "seed must be a whole number ≥ 0"),
     ],
 )

@@ -81,7 +81,7 @@ def test_scalar_writes_figure_json_and_summary(tmp_path):
         (dict(weights=(True,)), "weights must be finite numbers"),
         (dict(input_weight=float("inf")), "input weight must be a finite number"),
         (dict(bias="1"), "bias must be a finite number"),
-        (dict(steps=1), "steps must be an integer of at least 2"),
+        (dict(steps=1), "steps must be a whole number ≥ 2"),
         (dict(steps=10**6), "steps must be at most 1000"),
         (dict(seed=-1), "seed must be a whole number ≥ 0"),
     ],

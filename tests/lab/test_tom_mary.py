@@ -63,11 +63,11 @@ def test_both_models_learn_the_short_sentence_and_the_run_is_deterministic(one_t
         (dict(gaps=()), "gaps must be non-negative integers"),
         (dict(gaps=(1.5,)), "gaps must be non-negative integers"),
         (dict(models=("cnn",)), "unknown model cnn"),
-        (dict(lr=0), "lr must be a positive number"),
-        (dict(test_count=0), "test count must be a positive integer"),
+        (dict(lr=0), "lr must be a finite number > 0"),
+        (dict(test_count=0), "test_count (--test-count) must be a whole number ≥ 1"),
         (dict(gate_init="zeros"), "unknown gate initialisation"),
         (dict(seed=-3), "seed must be a whole number ≥ 0"),
-        (dict(repeats=0), "repeats must be a positive integer"),
+        (dict(repeats=0), "repeats must be a whole number ≥ 1"),
     ],
 )
 def test_tom_mary_refuses_bad_settings_in_one_line(options, fragment):

@@ -133,8 +133,10 @@ def test_a_run_trains_with_ar_and_tar_and_records_them(tmp_path, capsys):
 
 
 def test_negative_weights_are_refused_at_every_door(tmp_path, capsys):
-    with pytest.raises(GatedRNNError, match=r"activation_reg must be ≥ 0, got -1; pass a value ≥ 0, such as 0"):
+    with pytest.raises(
+        GatedRNNError, match=r"activation_reg \(--activation-reg\) must be ≥ 0, got -1; pass a value ≥ 0, such as 0"
+    ):
         ModelConfig(vocab_size=10, activation_reg=-1)
     assert main(tiny_train_args(write_text(tmp_path), tmp_path / "run", "--temporal-activation-reg", "-1")) == 2
-    assert "temporal_activation_reg must be ≥ 0" in capsys.readouterr().err
+    assert "temporal_activation_reg (--temporal-activation-reg) must be ≥ 0" in capsys.readouterr().err
     assert not (tmp_path / "run").exists()

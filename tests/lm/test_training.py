@@ -240,7 +240,7 @@ def test_unknown_preset_in_the_library():
 @pytest.mark.parametrize(
     "change, problem",
     [
-        (dict(lr=0), "lr must be > 0"),
+        (dict(lr=0), "lr must be a finite number > 0"),
         (dict(seq_len=0), "seq_len"),
         (dict(batch_size=0), "batch_size"),
         (dict(schedule="cosine"), "unknown schedule"),

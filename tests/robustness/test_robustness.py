@@ -170,8 +170,8 @@ def run_cli(args, capsys):
 @pytest.mark.parametrize(
     "extra, problem",
     [
-        (["--lr", "0"], "lr must be > 0"),
-        (["--lr", "-1"], "lr must be > 0"),
+        (["--lr", "0"], "lr must be a finite number > 0"),
+        (["--lr", "-1"], "lr must be a finite number > 0"),
         (["--dropout", "1.0"], r"dropout must be in \[0, 1\)"),
         (["--dropout", "-0.1"], r"dropout must be in \[0, 1\)"),
         (["--seq-len", "0"], "seq_len"),

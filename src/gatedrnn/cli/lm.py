@@ -18,8 +18,6 @@ from pathlib import Path
 from ..errors import GatedRNNError
 
 DEFAULT_PRESET = "rnnlm"
-# Fields that are not options: the corpus sets vocab_size.
-NOT_OPTIONS = {"vocab_size"}
 
 
 # -- train ---------------------------------------------------------------------------------
@@ -158,7 +156,7 @@ def resolved_settings(args):
         overrides = config_overrides(args, config_class)
         resolved = preset_config.replace(**overrides)
         for spec in dataclasses.fields(config_class):
-            if spec.name in NOT_OPTIONS:
+            if not spec.metadata["option"]:
                 continue
             value = getattr(resolved, spec.name)
             source = (
@@ -351,7 +349,7 @@ def config_overrides(args, config_class):
     return {
         spec.name: getattr(args, spec.name)
         for spec in dataclasses.fields(config_class)
-        if spec.name not in NOT_OPTIONS and getattr(args, spec.name, None) is not None
+        if spec.metadata["option"] and getattr(args, spec.name, None) is not None
     }
 
 
@@ -691,7 +689,7 @@ def add_config_options(group, config_class, preset_values, preset_name):
     preset (config_overrides); the values are checked when the config is built.
     """
     for spec in dataclasses.fields(config_class):
-        if spec.name in NOT_OPTIONS:
+        if not spec.metadata["option"]:
             continue
         flag = "--" + spec.name.replace("_", "-")
         shown = f"{spec.metadata['help']} (preset {preset_name}: {getattr(preset_values, spec.name)})"

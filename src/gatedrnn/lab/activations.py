@@ -16,7 +16,7 @@ identity W_hh and clipping.
 
 import numpy as np
 
-from ..errors import GatedRNNError
+from ..errors import GatedRNNError, signature_defaults
 from ..figures import pyplot, save_figure
 from ..functional import sigmoid
 from ..rng import check_seed
@@ -46,9 +46,10 @@ def run(limit=6.0, points=601, steps=20, samples=200_000, seed=0):
     what is left of a gradient after t steps through φ′ alone (W_hh aside); and
     ``steps_to_1e-6`` for the best case (None when it never gets there).
     """
-    check_positive(limit=limit)
-    check_counts(minimum=3, points=points)
-    check_counts(steps=steps, samples=samples)
+    defaults = signature_defaults(run)  # the examples a refusal gives
+    check_positive(defaults, limit=limit)
+    check_counts(defaults, minimum=3, points=points)
+    check_counts(defaults, steps=steps, samples=samples)
     check_seed(seed)
     check_fits(
         f"activations with steps {steps}, points {points}, samples {samples}",

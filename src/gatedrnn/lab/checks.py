@@ -8,7 +8,8 @@ from a library call, and a bad value fails at once rather than minutes into a gr
 import math
 from numbers import Real
 
-from ..errors import GatedRNNError, is_whole_number
+from ..arguments import positive, whole
+from ..errors import GatedRNNError
 from ..memory import available_bytes, describe_available, describe_bytes
 
 FLOAT_BYTES = 8
@@ -35,19 +36,18 @@ def is_positive_number(value):
     return not isinstance(value, bool) and isinstance(value, Real) and math.isfinite(value) and value > 0
 
 
-def check_positive(**values):
-    """Each value is a finite real number above 0 (a learning rate, a clip threshold …)."""
+def check_positive(defaults, **values):
+    """Each value is a finite real number above 0 (a learning rate, a clip threshold …);
+    ``defaults``: the experiment's (its run()'s signature), the example a refusal gives."""
     for name, value in values.items():
-        if not is_positive_number(value):
-            raise GatedRNNError(f"{_spoken(name)} must be a positive number, got {value!r}")
+        positive(name, value, defaults.get(name))
 
 
-def check_counts(minimum=1, **values):
-    """Each value is an integer of at least ``minimum`` (steps, sizes, lengths …)."""
+def check_counts(defaults, minimum=1, **values):
+    """Each value is a whole number of at least ``minimum`` (steps, sizes, lengths …), in the
+    words train and task use (gatedrnn.arguments.whole); ``defaults`` as for check_positive."""
     for name, value in values.items():
-        if not is_whole_number(value, minimum):
-            wanted = _WANTED.get(minimum, f"an integer of at least {minimum}")
-            raise GatedRNNError(f"{_spoken(name)} must be {wanted}, got {value!r}")
+        whole(name, value, minimum, defaults.get(name))
 
 
 def check_fits(what, needed, fix):
@@ -65,11 +65,3 @@ def sequence_pass_bytes(count, length, input_size, hidden_size):
     """Bytes a recurrent model needs, about, for one forward and backward pass over ``count``
     sequences of ``length`` steps: the inputs (count, length, input_size) and the states kept."""
     return int(count) * int(length) * (int(input_size) + STATE_FLOATS_PER_UNIT * int(hidden_size)) * FLOAT_BYTES
-
-
-_WANTED = {0: "a non-negative integer", 1: "a positive integer"}
-
-
-def _spoken(name):
-    """hidden_size → "hidden size", as the messages have always said it."""
-    return name.replace("_", " ")

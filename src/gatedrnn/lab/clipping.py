@@ -28,7 +28,7 @@ import time
 import numpy as np
 
 from ..clip import clip_grad_norm_per_tensor, total_grad_norm
-from ..errors import GatedRNNError
+from ..errors import GatedRNNError, signature_defaults
 from ..figures import pyplot, save_figure
 from ..optim import SGD
 from ..rng import check_seed
@@ -124,8 +124,9 @@ def run(
 
     check_cell_kinds([model])
     task = get_task(task)
-    check_positive(lr=lr, clip=clip, spike_factor=spike_factor)
-    check_counts(steps=steps, hidden_size=hidden_size, batch_size=batch_size)
+    defaults = signature_defaults(run)  # the examples a refusal gives
+    check_positive(defaults, lr=lr, clip=clip, spike_factor=spike_factor)
+    check_counts(defaults, steps=steps, hidden_size=hidden_size, batch_size=batch_size)
     task.check_length(length)
     check_seed(seed)
     if not isinstance(per_tensor, (bool, np.bool_)):

@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 
+from ..errors import signature_defaults
 from ..figures import pyplot, save_figure
 from ..rng import check_seed
 from .checks import check_counts, check_fits, check_positive, sequence_pass_bytes
@@ -95,10 +96,11 @@ def run(
 
     models = check_cell_kinds(models)
     task = get_task(task)
-    check_counts(minimum=3, length=length)  # a decay per step needs a few steps to measure
-    check_counts(minimum=0, train_steps=train_steps)
-    check_counts(hidden_size=hidden_size, batch_size=batch_size)
-    check_positive(lr=lr, **({} if clip is None else {"clip": clip}))
+    defaults = signature_defaults(run)  # the examples a refusal gives
+    check_counts(defaults, minimum=3, length=length)  # a decay per step needs a few steps to measure
+    check_counts(defaults, minimum=0, train_steps=train_steps)
+    check_counts(defaults, hidden_size=hidden_size, batch_size=batch_size)
+    check_positive(defaults, lr=lr, **({} if clip is None else {"clip": clip}))
     check_gate_init(gate_init)
     check_seed(seed)
     check_fits(

@@ -28,7 +28,7 @@ import time
 import numpy as np
 
 from .. import init
-from ..errors import GatedRNNError
+from ..errors import GatedRNNError, signature_defaults
 from ..figures import pyplot, save_figure
 from ..rng import check_seed
 from .checks import check_choices, check_counts, check_fits, sequence_pass_bytes
@@ -116,8 +116,9 @@ def run(
     models = check_choices(models, INIT_MODELS, "model")
     inits = check_choices(inits, INIT_SCHEMES, "initialisation")
     forget_biases = check_forget_biases(forget_biases)
-    check_counts(minimum=3, length=length)
-    check_counts(hidden_size=hidden_size, batch_size=batch_size)
+    defaults = signature_defaults(run)  # the examples a refusal gives
+    check_counts(defaults, minimum=3, length=length)
+    check_counts(defaults, hidden_size=hidden_size, batch_size=batch_size)
     check_seed(seed)
     task = get_task("recall")
     check_fits(

@@ -15,7 +15,7 @@ import time
 
 import numpy as np
 
-from ..errors import GatedRNNError, is_whole_number
+from ..errors import GatedRNNError, is_whole_number, signature_defaults
 from ..figures import pyplot, save_figure
 from ..rng import check_seed
 from .checks import check_counts, check_fits, check_positive, sequence_pass_bytes
@@ -62,8 +62,9 @@ def run(
     tasks = [get_task(name) for name in tasks]
     models = check_cell_kinds(models)
     lengths = check_lengths(lengths)
-    check_positive(clip=clip, lr=lr)
-    check_counts(hidden_size=hidden_size, steps=steps, batch_size=batch_size, test_count=test_count)
+    defaults = signature_defaults(run)  # the examples a refusal gives
+    check_positive(defaults, clip=clip, lr=lr)
+    check_counts(defaults, hidden_size=hidden_size, steps=steps, batch_size=batch_size, test_count=test_count)
     check_gate_init(gate_init)  # now, not when the first LSTM is built minutes into the grid
     check_seed(seed)
     check_fits(

@@ -21,7 +21,7 @@ linear axis, so that the printed norms are the book's digits.
 
 import numpy as np
 
-from ..errors import GatedRNNError
+from ..errors import GatedRNNError, signature_defaults
 from ..figures import pyplot, save_figure
 from ..rng import check_seed
 from .checks import FLOAT_BYTES, LISTED_FLOAT_BYTES, check_counts, check_fits, is_positive_number
@@ -79,7 +79,8 @@ def run(steps=20, hidden_size=3, batch_size=2, scales=DEFAULT_SCALES, seed=0, bo
     W_h, ``growth_rate`` per step measured from the norms (≈ the spectral radius), and
     ``growth_rate_with_tanh``.
     """
-    check_counts(minimum=2, steps=steps, hidden_size=hidden_size, batch_size=batch_size)
+    defaults = signature_defaults(run)  # the examples a refusal gives
+    check_counts(defaults, minimum=2, steps=steps, hidden_size=hidden_size, batch_size=batch_size)
     if not scales or not all(is_positive_number(s) for s in scales):
         raise GatedRNNError(f"scales must be positive numbers, got {list(scales)}; e.g. --scales 1.0 0.5")
     check_seed(seed)

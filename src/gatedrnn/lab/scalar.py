@@ -24,7 +24,7 @@ against the product above along the computed trajectory, and the ones without ag
 
 import numpy as np
 
-from ..errors import GatedRNNError
+from ..errors import GatedRNNError, signature_defaults
 from ..figures import pyplot, save_figure
 from ..rng import check_seed
 from .checks import check_counts
@@ -105,7 +105,8 @@ def run(weights=DEFAULT_WEIGHTS, steps=20, input_weight=1.0, bias=0.0, seed=0):
     """
     weights = check_weights(weights)
     input_weight, bias = check_number(input_weight, "input weight"), check_number(bias, "bias")
-    check_counts(minimum=NOTES_SPAN, steps=steps)
+    defaults = signature_defaults(run)  # the examples a refusal gives
+    check_counts(defaults, minimum=NOTES_SPAN, steps=steps)
     if steps > MAX_STEPS:
         raise GatedRNNError(
             f"steps must be at most {MAX_STEPS} (the measurement runs about steps²/2 RNN steps), got {steps!r}"

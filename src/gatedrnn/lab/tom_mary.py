@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import GatedRNNError, is_whole_number
+from ..errors import GatedRNNError, is_whole_number, signature_defaults
 from ..figures import pyplot, save_figure
 from ..rng import check_seed
 from .checks import check_counts, check_fits, check_positive, sequence_pass_bytes
@@ -171,8 +171,11 @@ def run(
 
     models = check_cell_kinds(models)
     gaps = check_gaps(gaps)
-    check_counts(steps=steps, hidden_size=hidden_size, batch_size=batch_size, test_count=test_count, repeats=repeats)
-    check_positive(lr=lr, clip=clip)
+    defaults = signature_defaults(run)  # the examples a refusal gives
+    check_counts(
+        defaults, steps=steps, hidden_size=hidden_size, batch_size=batch_size, test_count=test_count, repeats=repeats
+    )
+    check_positive(defaults, lr=lr, clip=clip)
     check_gate_init(gate_init)
     check_seed(seed)
     settings = dict(

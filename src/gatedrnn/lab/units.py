@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import GatedRNNError, is_whole_number
+from ..errors import GatedRNNError, is_whole_number, signature_defaults
 from ..figures import monospace_family, pyplot, save_figure
 from ..files import atomic_write_bytes, open_regular_file
 from ..own_files import HTML_GENERATOR_TAG
@@ -204,8 +204,9 @@ def run(checkpoint, text_path=None, chars=2000, feature="brackets", state=None, 
         raise GatedRNNError(f"unknown feature {feature!r}; choose one of {', '.join(FEATURES)}")
     if state is not None and state not in STATES:
         raise GatedRNNError(f"unknown state {state!r}; choose one of {', '.join(STATES)}")
-    check_counts(minimum=2, chars=chars)
-    check_counts(top=top)
+    defaults = signature_defaults(run)  # the examples a refusal gives
+    check_counts(defaults, minimum=2, chars=chars)
+    check_counts(defaults, top=top)
     model, vocab, lowercase = load_char_model(checkpoint)
     layers = model.rnn.num_layers
     layer = layers - 1 if layer is None else layer

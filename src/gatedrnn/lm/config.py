@@ -19,6 +19,7 @@ from typing import Any, ClassVar, TypeVar
 
 from .. import optim
 from .. import rng as _rng
+from ..arguments import positive, spelled, whole
 from ..errors import GatedRNNError, is_finite_number, is_whole_number, short_repr
 from ..layers.recurrent import check_residual_depth
 from ..layers.registry import RECURRENT_LAYERS
@@ -49,6 +50,7 @@ def setting(
     added_later: bool = False,
     parse: Callable[[str], Any] | None = None,
     check: Callable[[Any, Any], Any] | None = None,
+    option: bool = True,
 ) -> Any:
     """A dataclass field with its help text and bounds in ``metadata`` (read by check and the CLI).
 
@@ -59,6 +61,8 @@ def setting(
     ``check(value, default)``: the function that refuses a bad value in place of the bounds, for
     a setting other doors check too (gatedrnn.rng.check_seed, gatedrnn.training.check_clip), so
     that all say the same line, each door's default as its example.
+    ``option``: ``gatedrnn train`` has a flag for it (``--hidden-size`` for hidden_size), which
+    a refusal names beside the keyword; vocab_size, which the corpus sets, has none.
     """
     return field(
         default=default,
@@ -72,6 +76,7 @@ def setting(
             added_later=added_later,
             parse=parse,
             check=check,
+            option=option,
         ),
     )
 
@@ -149,16 +154,24 @@ def _check_field(owner: str, spec: Field[Any], value: Any) -> None:
         if not isinstance(value, str) or value not in meta["choices"]:
             raise GatedRNNError(f"unknown {name} {short_repr(value)}; choose one of {', '.join(meta['choices'])}")
         return
-    if kind is int and not is_whole_number(value, -math.inf):
-        raise GatedRNNError(f"{name} must be a whole number, got {short_repr(value)}; pass an int{_example(spec)}")
-    if kind is float and not is_finite_number(value):
-        raise GatedRNNError(f"{name} must be a finite number, got {short_repr(value)}; pass a float{_example(spec)}")
     low, high = meta["low"], meta["high"]
+    # The two commonest kinds in the words task, lab and demo use too (gatedrnn.arguments).
+    shown = spelled(name) if meta["option"] else name
+    if meta["option"] and kind is int and low is not None and high is None and not meta["low_open"]:
+        whole(name, value, low, spec.default)
+        return
+    if meta["option"] and kind is float and low == 0 and high is None and meta["low_open"]:
+        positive(name, value, spec.default)
+        return
+    if kind is int and not is_whole_number(value, -math.inf):
+        raise GatedRNNError(f"{shown} must be a whole number, got {short_repr(value)}; pass an int{_example(spec)}")
+    if kind is float and not is_finite_number(value):
+        raise GatedRNNError(f"{shown} must be a finite number, got {short_repr(value)}; pass a float{_example(spec)}")
     too_low = low is not None and (value <= low if meta["low_open"] else value < low)
     too_high = high is not None and (value >= high if meta["high_open"] else value > high)
     if too_low or too_high:
         bounds = describe_bounds(meta)
-        raise GatedRNNError(f"{name} must be {bounds}, got {short_repr(value)}; pass a value {bounds}{_example(spec)}")
+        raise GatedRNNError(f"{shown} must be {bounds}, got {short_repr(value)}; pass a value {bounds}{_example(spec)}")
 
 
 def _example(spec: Field[Any]) -> str:
@@ -190,7 +203,7 @@ class ModelConfig(_Checked):
     ``vocab_size`` is None in presets, where the corpus decides it; a model needs it set.
     """
 
-    vocab_size: int = setting(None, "V, tokens in the vocabulary (taken from the corpus)", low=1)
+    vocab_size: int = setting(None, "V, tokens in the vocabulary (taken from the corpus)", low=1, option=False)
     embedding_size: int = setting(650, "E, the width of each token's vector", low=1)
     hidden_size: int = setting(650, "H, units per recurrent layer", low=1)
     num_layers: int = setting(2, "recurrent layers stacked", low=1)

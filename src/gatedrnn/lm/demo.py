@@ -10,8 +10,9 @@ import sysconfig
 import time
 from pathlib import Path
 
+from ..arguments import whole
 from ..data import Corpus, Vocabulary
-from ..errors import GatedRNNError, is_whole_number, signature_defaults
+from ..errors import GatedRNNError, signature_defaults
 from ..files import check_output_directory
 from ..rng import check_seed
 from .generate import generate
@@ -93,12 +94,14 @@ def run(
     """
     from tqdm import tqdm
 
-    _check_counts(chars=(chars, 10_000), epochs=(epochs, 1), sample_every=(sample_every, 1))
+    defaults = signature_defaults(run)
+    for name, value, minimum in (("chars", chars, 10_000), ("epochs", epochs, 1), ("sample_every", sample_every, 1)):
+        whole(name, value, minimum, defaults[name])
     check_seed(seed)
     started = time.perf_counter()
     echo = tqdm.write
     preset = get_preset("char-small")
-    run = TrainingRun(
+    training_run = TrainingRun(
         next_free_directory(out),
         lambda: held_out_corpus(stdlib_source(chars)),
         preset.model,
@@ -113,13 +116,13 @@ def run(
         on_log=_show_samples(sample_every, echo),
         how_to_continue=lambda saved: "run it again",
     )
-    trainer = run.build()  # checks the directory and the results path before the source is read
+    trainer = training_run.build()  # checks the directory and the results path before the source is read
     corpus = trainer.corpus
     echo(
         f"gatedrnn demo: a 1-layer LSTM ({trainer.model.num_parameters():,} parameters) learns to write Python "
         f"from {corpus.train.size:,} characters of the standard library; {corpus.valid.size:,} more are held out"
     )
-    summary = run.train()
+    summary = training_run.train()
     _report(trainer, summary, time.perf_counter() - started, seed, echo)
     return summary["results"]
 
@@ -136,18 +139,6 @@ def _show_samples(sample_every, echo):
             echo(f"step {record['step']:5d} | {record['bits']:.3f} bits/char | {text}")
 
     return show_sample
-
-
-def _check_counts(**given):
-    """Each {name: (value, minimum)} a whole number ≥ minimum; else one line naming both spellings
-    (run's keyword, demo's flag) and run's default as the fix."""
-    defaults = signature_defaults(run)
-    for name, (value, minimum) in given.items():
-        if not is_whole_number(value, minimum):
-            raise GatedRNNError(
-                f"{name} (--{name.replace('_', '-')}) must be a whole number ≥ {minimum}, got {value!r}; "
-                f"pass a whole number ≥ {minimum}, such as {defaults[name]}"
-            )
 
 
 def _report(trainer, summary, seconds, seed, echo):

@@ -7,83 +7,19 @@ are accepted and returned as Python ones (they end up in a results JSON). Each f
 returns the arguments checked, as a dict, in the types the code below them expects.
 """
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-
-from ..errors import GatedRNNError, is_finite_number, is_whole_number, short_repr
+from ..arguments import choice, flag, function, positive, probability, whole
+from ..errors import GatedRNNError
 from ..layers import RECURRENT_LAYERS
 from ..layers.attention import SCORES
 from ..memory import available_bytes, describe_available, describe_bytes
 from ..rng import check_seed
 from ..training import NONFINITE_POLICIES, check_clip
 
-
-def spelled(name: str) -> str:
-    """The argument as both doors spell it, "beam_width (--beam-width)"; a one-word name is the same in both."""
-    return f"{name} (--{name.replace('_', '-')})" if "_" in name else name
-
-
-def such_as(default: Any) -> str:
-    """The end of a fix: ', such as 128', the argument's default; or, where the task picks it, how to get that."""
-    if default is None:
-        return ", or leave it out for the task's own"
-    return f", such as {default}" if isinstance(default, int) else f", such as {default:g}"
-
-
-def whole(name: str, value: Any, minimum: int, default: Any = None) -> int:
-    """``value`` as an int if it is a whole number ≥ ``minimum``, else GatedRNNError naming ``name`` and the fix."""
-    if not is_whole_number(value, minimum):
-        raise GatedRNNError(
-            f"{spelled(name)} must be a whole number ≥ {minimum}, got {short_repr(value)}; "
-            f"pass a whole number ≥ {minimum}{such_as(default)}"
-        )
-    return int(value)
-
-
-def positive(name: str, value: Any, default: Any = None) -> float:
-    """``value`` as a float if it is a finite number > 0, else GatedRNNError naming ``name`` and the fix."""
-    if not (is_finite_number(value) and value > 0):
-        raise GatedRNNError(
-            f"{spelled(name)} must be a finite number > 0, got {short_repr(value)}; pass a value > 0{such_as(default)}"
-        )
-    return float(value)
-
-
-def probability(name: str, value: Any, default: Any = None) -> float:
-    """``value`` as a float if it is in [0, 1], else GatedRNNError naming ``name`` and the fix."""
-    if not (is_finite_number(value) and 0.0 <= value <= 1.0):
-        raise GatedRNNError(
-            f"{spelled(name)} must be a probability in [0, 1], got {short_repr(value)}; "
-            f"pass a value in [0, 1]{such_as(default)}"
-        )
-    return float(value)
-
-
-def flag(name: str, value: Any) -> bool:
-    """``value`` as a bool if it is a Python or NumPy bool, else GatedRNNError naming ``name``."""
-    if not isinstance(value, (bool, np.bool_)):
-        # plain name: the command line's switches cannot give anything else, and keep_model is not one
-        raise GatedRNNError(f"{name} must be True or False, got {short_repr(value)}; pass True or False")
-    return bool(value)
-
-
-def choice(name: str, value: Any, known: Collection[str], none_allowed: bool = False) -> Any:
-    """``value`` if it is one of ``known`` (or None when allowed), else GatedRNNError naming the choices."""
-    if value is None and none_allowed:
-        return None
-    if not isinstance(value, str) or value not in known:
-        extra = ", or none" if none_allowed else ""
-        raise GatedRNNError(f"unknown {name} {short_repr(value)}; choose one of {', '.join(known)}{extra}")
-    return value
-
-
-def function(name: str, value: Any) -> Callable[..., Any]:
-    """``value`` if it can be called (an echo such as print), else GatedRNNError naming ``name``."""
-    if not callable(value):
-        raise GatedRNNError(f"{name} must be a function, got {short_repr(value)}; pass one such as print")
-    return value
+# The fix for a count whose default is None: the task picks it (seq2seq_training.transduction_defaults).
+TASKS_OWN = "leave it out for the task's own"
 
 
 def check_common(
@@ -108,17 +44,23 @@ def check_common(
         options["clip"] = check_clip(options["clip"], defaults.get("clip"))
     for name, minimum in counts.items():
         if options.get(name) is not None:
-            options[name] = whole(name, options[name], minimum, defaults.get(name))
+            options[name] = whole(name, options[name], minimum, _default(defaults, name))
     for name in probabilities:
-        options[name] = probability(name, options[name], defaults.get(name))
+        options[name] = probability(name, options[name], _default(defaults, name))
     for name in flags:
         options[name] = flag(name, options[name])
     for name in positives:
-        options[name] = positive(name, options[name], defaults.get(name))
+        options[name] = positive(name, options[name], _default(defaults, name))
     options["cell"] = choice("cell", options["cell"], RECURRENT_LAYERS)
     options["on_nonfinite"] = choice("on_nonfinite", options["on_nonfinite"], NONFINITE_POLICIES)
     options["echo"] = function("echo", options["echo"])
     return options
+
+
+def _default(defaults: dict[str, Any], name: str) -> Any:
+    """The example a refusal of ``name`` gives: its default, or how to get the task's own."""
+    default = defaults.get(name)
+    return TASKS_OWN if default is None else default
 
 
 def check_task_options(defaults: dict[str, Any], **options: Any) -> dict[str, Any]:

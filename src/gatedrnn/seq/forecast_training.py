@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import rng as _rng
+from ..arguments import choice, such_as
 from ..errors import GatedRNNError, is_finite_number, short_repr, signature_defaults
 from ..files import check_output_file
 from ..layers import MSELoss
@@ -23,7 +24,7 @@ from ..optim import Adam, Optimizer
 from ..own_files import check_replaceable
 from ..training import NonFiniteGuard, check_clip, check_finite_weights, guarded_step
 from ..typing import FloatArray, FloatLike, IntLike
-from .arguments import activation_bytes, check_common, check_memory, choice, recurrent_bytes, such_as
+from .arguments import activation_bytes, check_common, check_memory, recurrent_bytes
 from .data_budget import check_examples_fit
 from .forecast_data import MODES, MOST_COMPONENTS, MOST_NOISE, forecast_pairs, last_value_forecast, noisy_sines
 from .regressor import SequenceRegressor

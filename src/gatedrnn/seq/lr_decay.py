@@ -13,9 +13,9 @@ lr / d^max(e - decay_start, 0)), so it is still accepted, converted, and named o
 
 from typing import Any
 
+from ..arguments import spelled, such_as, whole
 from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
 from ..typing import FloatLike, IntLike
-from .arguments import spelled, such_as, whole
 
 
 def modern_decay(

@@ -579,25 +579,25 @@ ROWS = [
     Row(
         "api-adaptive-div-value-zero",
         "call",
-        "adaptive_div_value must be > 0, got 0",
+        "adaptive_div_value (--adaptive-div-value) must be a finite number > 0, got 0",
         action=lambda c: ModelConfig(tie_weights=False, adaptive_softmax=(10,), adaptive_div_value=0),
     ),
     Row(
         "api-adaptive-div-value-negative",
         "call",
-        "adaptive_div_value must be > 0, got -1",
+        "adaptive_div_value (--adaptive-div-value) must be a finite number > 0, got -1",
         action=lambda c: ModelConfig(adaptive_div_value=-1),
     ),
     Row(
         "api-adaptive-div-value-nan",
         "call",
-        "adaptive_div_value must be a finite number, got nan",
+        "adaptive_div_value (--adaptive-div-value) must be a finite number > 0, got nan",
         action=lambda c: ModelConfig(tie_weights=False, adaptive_softmax=(10,), adaptive_div_value=float("nan")),
     ),
     Row(
         "api-adaptive-div-value-text",
         "call",
-        "adaptive_div_value must be a finite number, got '2'",
+        "adaptive_div_value (--adaptive-div-value) must be a finite number > 0, got '2'",
         action=lambda c: ModelConfig(adaptive_div_value="2"),
     ),
     Row(
@@ -612,7 +612,7 @@ ROWS = [
     Row(
         "api-adaptive-div-value-checkpoint-settings",
         "call",
-        "x.npz's model settings: adaptive_div_value must be > 0, got 0",
+        "x.npz's model settings: adaptive_div_value (--adaptive-div-value) must be a finite number > 0, got 0",
         action=lambda c: ModelConfig.from_dict(
             dict(ModelConfig(vocab_size=50).to_dict(), adaptive_div_value=0), source="x.npz's model settings"
         ),
@@ -626,13 +626,13 @@ ROWS = [
     Row(
         "api-adaptive-div-value-cli-zero",
         "cli",
-        "adaptive_div_value must be > 0, got 0.0",
+        "adaptive_div_value (--adaptive-div-value) must be a finite number > 0, got 0.0",
         args=lambda c: adaptive_train(c, "--adaptive-div-value", "0"),
     ),
     Row(
         "api-adaptive-div-value-cli-nan",
         "cli",
-        "adaptive_div_value must be a finite number, got nan",
+        "adaptive_div_value (--adaptive-div-value) must be a finite number > 0, got nan",
         args=lambda c: adaptive_train(c, "--adaptive-div-value", "nan"),
     ),
     Row(

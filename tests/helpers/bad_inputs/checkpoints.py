@@ -138,7 +138,7 @@ ROWS = [
     Row(
         "ckpt-model-hidden-string",
         "cli",
-        "hidden_size must be a whole number, got '8'",
+        "hidden_size (--hidden-size) must be a whole number ≥ 1, got '8'",
         args=eval_crafted(setting("model", "hidden_size", "8")),
     ),
     Row("ckpt-model-a-list", "cli", "model settings must be a JSON object", args=eval_crafted(top("model", [8, 8]))),
@@ -200,7 +200,7 @@ ROWS = [
     Row(
         "ckpt-training-wrong-type",
         "cli",
-        "batch_size must be a whole number, got '4'",
+        "batch_size (--batch-size) must be a whole number ≥ 1, got '4'",
         args=eval_crafted(setting("training", "batch_size", "4")),
     ),
     Row("ckpt-training-extra-key", "cli", "unknown ['turbo']", args=eval_crafted(setting("training", "turbo", True))),

@@ -114,8 +114,13 @@ def _short_text(context):
 ROWS = [
     # -- train: options out of range, refused before anything is written -----------------------
     Row("train-negative-seed", "cli", "seed must be a whole number ≥ 0", args=train("--seed", "-1")),
-    Row("train-negative-embedding", "cli", "embedding_size must be ≥ 1", args=train("--embedding-size", "-3")),
-    Row("train-zero-lr", "cli", "lr must be > 0", args=train("--lr", "0")),
+    Row(
+        "train-negative-embedding",
+        "cli",
+        "embedding_size (--embedding-size) must be a whole number ≥ 1",
+        args=train("--embedding-size", "-3"),
+    ),
+    Row("train-zero-lr", "cli", "lr must be a finite number > 0", args=train("--lr", "0")),
     Row("train-dropout-one", "cli", "dropout must be in [0, 1)", args=train("--dropout", "1")),
     Row("train-zero-seq-len", "cli", "seq_len", args=train("--seq-len", "0")),
     Row("train-zero-epochs", "cli", "epochs", args=train("--epochs", "0")),
@@ -140,7 +145,12 @@ ROWS = [
         "--checkpoint-interval must be a whole number ≥ 1",
         args=train("--checkpoint-interval", "-1"),
     ),
-    Row("train-eval-batch-size-zero", "cli", "eval_batch_size must be ≥ 1", args=train("--eval-batch-size", "0")),
+    Row(
+        "train-eval-batch-size-zero",
+        "cli",
+        "eval_batch_size (--eval-batch-size) must be a whole number ≥ 1",
+        args=train("--eval-batch-size", "0"),
+    ),
     Row(
         "train-eval-batch-size-too-large",
         "cli",
@@ -485,13 +495,13 @@ ROWS = [
     Row(
         "demo-zero-epochs",
         "cli",
-        "epochs (--epochs) must be a whole number ≥ 1",
+        "epochs must be a whole number ≥ 1, got 0; pass a whole number ≥ 1, such as 3",
         args=lambda c: DEMO + ["--epochs", "0", "--out", str(c.tmp / "demo")],
     ),
     Row(
         "demo-too-few-chars",
         "cli",
-        "chars (--chars) must be a whole number ≥ 10000",
+        "chars must be a whole number ≥ 10000",
         args=lambda c: DEMO + ["--chars", "5", "--out", str(c.tmp / "demo")],
     ),
     Row(

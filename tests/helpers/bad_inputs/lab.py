@@ -126,14 +126,14 @@ ROWS = [
     # -- scalar ---------------------------------------------------------------------------------------
     Row("lab-scalar-nan-weight", "cli", "weights must be finite numbers", args=lab("scalar", "--weights", "nan")),
     Row("lab-scalar-inf-bias", "cli", "bias must be a finite number", args=lab("scalar", "--bias", "inf")),
-    Row("lab-scalar-one-step", "cli", "steps must be an integer of at least 2", args=lab("scalar", "--steps", "1")),
+    Row("lab-scalar-one-step", "cli", "steps must be a whole number ≥ 2", args=lab("scalar", "--steps", "1")),
     Row("lab-scalar-steps-huge", "cli", "steps must be at most 1000", args=lab("scalar", "--steps", HUGE_COUNT)),
     Row("lab-scalar-api-bool-weight", "call", "weights must be finite numbers", action=_scalar(weights=(True,))),
     Row("lab-scalar-api-no-weights", "call", "weights must be finite numbers", action=_scalar(weights=())),
     # -- init -----------------------------------------------------------------------------------------
     Row("lab-init-unknown-init", "cli", "invalid choice", args=lab("init", "--inits", "lecun")),
     Row("lab-init-inf-forget-bias", "cli", "forget biases must be finite", args=lab("init", "--forget-biases", "inf")),
-    Row("lab-init-short-length", "cli", "length must be an integer of at least 3", args=lab("init", "--length", "2")),
+    Row("lab-init-short-length", "cli", "length must be a whole number ≥ 3", args=lab("init", "--length", "2")),
     Row(
         "lab-init-hidden-huge",
         "cli",
@@ -142,11 +142,16 @@ ROWS = [
     ),
     Row("lab-init-api-gru", "call", "unknown model gru; choose from rnn-tanh, lstm", action=_init(models=("gru",))),
     Row("lab-init-api-unknown-init", "call", "unknown initialisation he", action=_init(inits=("he",))),
-    Row("lab-init-api-float-batch", "call", "batch size must be a positive integer", action=_init(batch_size=2.5)),
+    Row(
+        "lab-init-api-float-batch",
+        "call",
+        "batch_size (--batch-size) must be a whole number ≥ 1",
+        action=_init(batch_size=2.5),
+    ),
     # -- tom-mary -------------------------------------------------------------------------------------
     Row("lab-tom-mary-negative-gap", "cli", "gaps must be non-negative integers", args=lab("tom-mary", "--gaps", "-1")),
-    Row("lab-tom-mary-zero-lr", "cli", "lr must be a positive number", args=lab("tom-mary", "--lr", "0")),
-    Row("lab-tom-mary-zero-steps", "cli", "steps must be a positive integer", args=lab("tom-mary", "--steps", "0")),
+    Row("lab-tom-mary-zero-lr", "cli", "lr must be a finite number > 0", args=lab("tom-mary", "--lr", "0")),
+    Row("lab-tom-mary-zero-steps", "cli", "steps must be a whole number ≥ 1", args=lab("tom-mary", "--steps", "0")),
     Row(
         "lab-tom-mary-test-count-huge",
         "cli",
@@ -156,7 +161,7 @@ ROWS = [
     Row("lab-tom-mary-unknown-model", "cli", "invalid choice", args=lab("tom-mary", "--models", "transformer")),
     Row("lab-tom-mary-api-no-gaps", "call", "gaps must be non-negative integers", action=_tom_mary(gaps=())),
     Row("lab-tom-mary-api-gate-init", "call", "unknown gate initialisation", action=_tom_mary(gate_init="ones")),
-    Row("lab-tom-mary-api-nan-clip", "call", "clip must be a positive number", action=_tom_mary(clip=float("nan"))),
+    Row("lab-tom-mary-api-nan-clip", "call", "clip must be a finite number > 0", action=_tom_mary(clip=float("nan"))),
     # -- clipping per tensor --------------------------------------------------------------------------
     Row(
         "lab-clipping-per-tensor-not-a-flag",
@@ -167,7 +172,7 @@ ROWS = [
     Row(
         "lab-clipping-per-tensor-zero-clip",
         "cli",
-        "clip must be a positive number",
+        "clip must be a finite number > 0",
         args=lab("clipping", "--per-tensor", "--clip", "0"),
     ),
     Row("clip-per-tensor-zero", "call", "clip_grad_norm_per_tensor max_norm must be", action=_clip_per_tensor(0.0)),

@@ -122,13 +122,13 @@ ROWS = [
     Row(
         "run_init_scale_beyond_what_a_checkpoint_may_hold",
         "cli",
-        "init_scale must be in (0, 1e+06]",
+        "init_scale (--init-scale) must be in (0, 1e+06]",
         args=lambda c: tiny_word_train_args(c.corpus, c.tmp / "new", "--init", "uniform", "--init-scale", "5e6"),
     ),
     Row(
         "run_init_scale_1e308",
         "cli",
-        "init_scale must be in (0, 1e+06]",
+        "init_scale (--init-scale) must be in (0, 1e+06]",
         args=lambda c: tiny_word_train_args(c.corpus, c.tmp / "new", "--init", "uniform", "--init-scale", "1e308"),
     ),
     Row(
@@ -247,7 +247,7 @@ ROWS = [
     Row(
         "run_model_config_init_scale",
         "call",
-        "init_scale must be in (0, 1e+06]",
+        "init_scale (--init-scale) must be in (0, 1e+06]",
         action=lambda c: ModelConfig(init_scale=5e6),
     ),
 ]
