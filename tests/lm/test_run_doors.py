@@ -17,6 +17,7 @@ from helpers.bad_inputs.rows import finished_run_directory
 from helpers.ptb_data import needs_ptb, ptb_path
 from helpers.tiny_runs import tiny_word_train_args, write_corpus
 
+from gatedrnn import GatedRNNError
 from gatedrnn.cli import main
 from gatedrnn.lm import DataSettings, LanguageModel, ModelConfig, TrainConfig, Trainer, load_corpus
 
@@ -159,3 +160,33 @@ def test_use_deterministic_is_a_top_level_name():
     from gatedrnn import threads
 
     assert gatedrnn.use_deterministic is threads.use_deterministic
+
+
+def _tiny_trainer(corpus, out):
+    model = LanguageModel(
+        ModelConfig(vocab_size=len(corpus.vocab), embedding_size=8, hidden_size=8, num_layers=1, dropout=0.0)
+    )
+    config = TrainConfig(epochs=2, batch_size=4, seq_len=8, eval_batch_size=2)
+    return Trainer(model, corpus, config, out, progress=False, echo=lambda *a: None)
+
+
+def test_a_python_trainer_refuses_to_continue_a_run_on_other_data(tmp_path):
+    # Trainer.load compared the vocabulary, settings and position but not the data, so a run
+    # went on over another text with the same words (the CLI and TrainingRun refused it).
+    original = write_corpus(tmp_path)
+    lines = original.read_text().splitlines()
+    shuffled = tmp_path / "shuffled.txt"
+    shuffled.write_text("\n".join(lines[:60] + lines[60:][::-1]) + "\n")
+    first, other = load_corpus(text=str(original)), load_corpus(text=str(shuffled))
+    assert first.vocab.id_to_token == other.vocab.id_to_token  # the same words: only the data tells them apart
+    _tiny_trainer(first, tmp_path / "run").fit(max_steps=5)
+    last = tmp_path / "run" / "last.npz"
+    before = last.read_bytes()
+    for check in ("load", "check_continues"):
+        with pytest.raises(GatedRNNError, match="was trained on other data"):
+            getattr(_tiny_trainer(other, tmp_path / "run"), check)(last)
+    assert last.read_bytes() == before
+    _tiny_trainer(other, tmp_path / "fine-tune").load(last, weights_only=True)  # weights alone may move on
+    resumed = _tiny_trainer(first, tmp_path / "run")
+    resumed.load(last)
+    assert resumed.step == 5

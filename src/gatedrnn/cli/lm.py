@@ -278,7 +278,6 @@ def _train_as_helper(args, engine):
     import io
     import tempfile
 
-    from ..lm.run import checked_for_resume
     from ..lm.run_directory import RunFiles
 
     shared = RunFiles(args.out or default_out(args))
@@ -287,7 +286,7 @@ def _train_as_helper(args, engine):
         trainer = run.build()
         with run.files.claim(), _stop_gracefully(trainer):
             if args.resume:
-                trainer.load(shared.last, checkpoint=checked_for_resume(trainer, shared.last))
+                trainer.load(shared.last)
             summary = trainer.fit(max_steps=args.max_steps, time_limit=_time_limit(args))
     return 0 if summary["finished"] or summary["stopped_because"] != "interrupted" else 130
 

@@ -32,7 +32,7 @@ from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_
 from ..files import describe_os_error, machine_info, timestamp, what_to_do
 from ..own_files import LARGEST_RESULTS_FILE, check_replaceable
 from .config import ModelConfig, TrainConfig
-from .data_settings import DataSettings, check_same_data, check_same_data_options
+from .data_settings import DataSettings, check_same_data_options
 from .engine import check_engine
 from .model import LanguageModel
 from .run_checkpoint import load_run_checkpoint
@@ -208,15 +208,14 @@ class TrainingRun:
     def _already_finished(self, trainer):
         """A finished run asked to resume: its data and settings are checked as for any resume,
         nothing is written, and the summary says so (``already_finished``) with its results document."""
-        checkpoint = checked_for_resume(trainer, self.files.last)
-        trainer.check_continues(self.files.last, checkpoint)
+        trainer.check_continues(self.files.last)
         with open(self.files.results, "rb") as handle:
             results = json.loads(handle.read(LARGEST_RESULTS_FILE))
         return dict(finished=True, already_finished=True, results=results)
 
     def _resume(self, trainer):
-        """Continue from last.npz: the same data, model and training settings, read once."""
-        trainer.load(self.files.last, checkpoint=checked_for_resume(trainer, self.files.last))
+        """Continue from last.npz: the same data, model and training settings (Trainer.load checks them)."""
+        trainer.load(self.files.last)
         self.echo(
             f"resuming {trainer.out_dir} at epoch {trainer.epoch + 1}, window {trainer.window}, step {trainer.step}"
         )
@@ -228,15 +227,6 @@ class TrainingRun:
             f"{trainer.corpus.train.size:,} training tokens, vocabulary {len(trainer.corpus.vocab):,} | "
             f"out: {self.files.out_dir}"
         )
-
-
-def checked_for_resume(trainer, last):
-    """The run checkpoint at ``last``, read once, after checking it was trained on ``trainer``'s data
-    (gatedrnn.lm.data_settings.check_same_data); Trainer.load checks the rest."""
-    checkpoint = load_run_checkpoint(last)
-    saved = checkpoint.metadata.get("run") or {}
-    check_same_data(last, saved.get("data"), trainer.run_info["data"] or {"fingerprint": None})
-    return checkpoint
 
 
 def results_document(trainer, summary, preset, about, command):
@@ -308,4 +298,4 @@ def _absolute(path):
     return Path(os.path.abspath(path))
 
 
-__all__ = ["TrainingRun", "results_document", "checked_for_resume", "check_time_limit"]
+__all__ = ["TrainingRun", "results_document", "check_time_limit"]

@@ -28,6 +28,7 @@ from ..training import NonFiniteGuard
 from .adaptive_cutoffs import AUTO
 from .config import ModelConfig, TrainConfig
 from .corpora import check_streams_fit
+from .data_settings import check_same_data
 from .engine import NumpyEngine, check_engine
 from .run_checkpoint import finite_or_none, load_run_checkpoint, save_run_checkpoint
 from .run_directory import RunFiles
@@ -418,12 +419,15 @@ class Trainer:
 
         Everything is checked before anything changes: the file itself (load_run_checkpoint:
         metadata, shapes, checksum, finite values), then its vocabulary, settings and position
-        against this run's. Only then are the optimizer (which refuses a missing buffer), the
+        against this run's, and, unless ``weights_only``, that this corpus is the data the run
+        trained on. Only then are the optimizer (which refuses a missing buffer), the
         random generator, the weights and the position restored, and metrics.jsonl rewritten
         from the history, last. ``checkpoint``: the file already read (load_run_checkpoint),
         so that a caller that looked into it first does not read it twice.
         """
         checkpoint = checkpoint or load_run_checkpoint(path)
+        if not weights_only:  # weights alone may start a run on other data; a run goes on on its own
+            self._check_same_data(path, checkpoint)
         self._check_vocabulary(path, checkpoint)
         if weights_only:
             self.model.load_state_dict(checkpoint.model_weights)
@@ -449,11 +453,19 @@ class Trainer:
         self._resumed = True
 
     def check_continues(self, path: "str | os.PathLike[str]", checkpoint: Any = None) -> None:
-        """GatedRNNError unless ``load(path)`` would continue this very run (vocabulary, model and
-        training settings, position); changes nothing."""
+        """GatedRNNError unless ``load(path)`` would continue this very run (data, vocabulary, model
+        and training settings, position); changes nothing."""
         checkpoint = checkpoint or load_run_checkpoint(path)
+        self._check_same_data(path, checkpoint)
         self._check_vocabulary(path, checkpoint)
         self._check_continues_this_run(path, checkpoint)
+
+    def _check_same_data(self, path, checkpoint):
+        """The corpus must be the one the run trained on (its record in the checkpoint: the options
+        that made the tokens and each split's fingerprint), or the run would become one of two
+        data sets (gatedrnn.lm.data_settings.check_same_data)."""
+        saved = checkpoint.metadata.get("run") or {}
+        check_same_data(path, saved.get("data"), self.run_info["data"] or {"fingerprint": None})
 
     def _check_vocabulary(self, path, checkpoint):
         saved_tokens = checkpoint.vocab.id_to_token
