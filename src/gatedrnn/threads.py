@@ -63,6 +63,11 @@ def get_num_threads():
     return _current or available_cores()
 
 
+# The most threads a count may ask for: BLAS libraries take it as a C int (a larger value wrapped
+# round, or failed in ctypes), and no machine gatedrnn runs on has a thousand cores for one process.
+MOST_THREADS = 1024
+
+
 def set_num_threads(n):
     """Always use ``n`` threads for BLAS products and row-block passes, in this process, from now on.
 
@@ -134,11 +139,21 @@ def _apply(n):
     _current = n
 
 
-def _check_count(caller, n):
-    from .errors import GatedRNNError, is_whole_number
+def check_thread_count(n):
+    """GatedRNNError unless ``n`` is a whole number from 1 to MOST_THREADS (what ``--threads`` and
+    set_num_threads take), in the same line at both doors."""
+    from .errors import GatedRNNError, is_whole_number, short_repr
 
-    if n is not None and not is_whole_number(n, 1):
-        raise GatedRNNError(f"{caller} needs a whole number ≥ 1 or None, got {n!r}")
+    if not (is_whole_number(n, 1) and n <= MOST_THREADS):
+        raise GatedRNNError(
+            f"the thread count must be a whole number from 1 to {MOST_THREADS}, got {short_repr(n)}; "
+            f"pass the number of cores to use, such as {available_cores()}"
+        )
+
+
+def _check_count(caller, n):
+    if n is not None:
+        check_thread_count(n)
 
 
 def let_blas_threads_sleep(timeout="4"):

@@ -235,6 +235,26 @@ def test_sigterm_removes_the_lock(corpus, tmp_path):
     assert (out / "last.npz").exists() and not (out / LOCK_NAME).exists()
 
 
+def test_kill_ends_a_demo_as_ctrl_c_does_leaving_no_lock(tmp_path, monkeypatch, capsys):
+    # only train handled SIGTERM: a demo killed with `kill` or `timeout` left run.lock behind,
+    # and the next train into the directory was refused for the stale lock
+    from gatedrnn.lm import Trainer
+
+    original = Trainer._train_step
+
+    def killed(self, inputs, targets):
+        if self.step == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return original(self, inputs, targets)
+
+    monkeypatch.setattr(Trainer, "_train_step", killed)
+    out = tmp_path / "demo"
+    assert main(["demo", "--chars", "20000", "--epochs", "1", "--no-progress", "--out", str(out)]) == 143
+    assert capsys.readouterr().err.endswith("gatedrnn: terminated\n")
+    assert not out.exists()  # no checkpoint yet: nothing to resume, nothing left in the way
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # the command's handler is gone with it
+
+
 # -- temporary files ---------------------------------------------------------------------------
 def test_stale_temporary_files_are_removed_from_the_run_directory_only(finished, corpus, tmp_path, capsys):
     stale = [finished / f"{TEMPORARY_PREFIX}last.npz.k1ll3d", finished / f"{TEMPORARY_PREFIX}metrics.jsonl.x"]

@@ -190,3 +190,19 @@ def test_a_python_trainer_refuses_to_continue_a_run_on_other_data(tmp_path):
     resumed = _tiny_trainer(first, tmp_path / "run")
     resumed.load(last)
     assert resumed.step == 5
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(finished):
+    # `gatedrnn generate … | head -c 20` said "error: Broken pipe; check the path and try again", exit 2
+    command = [sys.executable, "-m", "gatedrnn", "generate", finished.run / "best.npz", "--length", "50000"]
+    process = subprocess.Popen(
+        list(map(str, command)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ, MPLBACKEND="Agg"),
+    )
+    assert process.stdout.read(20)
+    process.stdout.close()  # as head does, with more than a pipe's buffer still to come
+    status = process.wait(timeout=TIMEOUT)
+    err = process.stderr.read().decode()
+    assert status == 141 and "error" not in err and "Traceback" not in err, err

@@ -2,7 +2,8 @@
 
 Every subcommand turns a GatedRNNError, or an OSError (a file that cannot be read or
 written), into one line on stderr and exit status 2, so a user sees what went wrong and how
-to fix it, never a traceback. One module per subcommand family:
+to fix it, never a traceback. Ctrl-C (130) and ``kill`` (SIGTERM, 143) unwind the command,
+which removes its lock; a closed pipe (``| head``) ends it quietly (141). One module per subcommand family:
 lm (train, eval, generate), seq (task), demo (demo, toy), lab, torch_files (export, import).
 """
 
@@ -12,7 +13,12 @@ from ..threads import let_blas_threads_sleep
 let_blas_threads_sleep()
 
 import argparse  # noqa: E402 (after the setting above, on purpose)
+import io  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
 import sys  # noqa: E402
+import threading  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
 
 from .. import __version__  # noqa: E402
 from ..errors import GatedRNNError  # noqa: E402
@@ -78,11 +84,43 @@ def _add_thread_options(parser):
 def _thread_settings(args):
     """The --threads / --deterministic choice, for the command's duration (gatedrnn.threads)."""
     from .. import threads
-    from ..errors import check_whole_number
 
     if args.threads is not None:
-        check_whole_number("--threads", args.threads, 1)
+        threads.check_thread_count(args.threads)
     return threads.settings(num_threads=args.threads, deterministic=args.deterministic)
+
+
+class Terminated(KeyboardInterrupt):
+    """``kill PID`` (SIGTERM): unwound as Ctrl-C is, so that every command removes its lock and
+    whatever a new run wrote (train catches both itself, to save and say how to resume)."""
+
+
+def _terminate(signum, frame):
+    raise Terminated
+
+
+@contextmanager
+def _terminated_as_interrupted():
+    """SIGTERM raises Terminated for the command's duration (in the main thread, where signals go)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _quiet_broken_pipe():
+    """The reader of our output went away (``gatedrnn generate … | head``): as Unix tools do, stop
+    without a word, and point stdout at /dev/null so that Python's last flush cannot complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):  # a stdout with no descriptor (tests)
+        pass
+    return 128 + signal.SIGPIPE
 
 
 def main(argv=None):
@@ -90,8 +128,10 @@ def main(argv=None):
     args = build_parser(argv).parse_args(argv)
     args.command_line = argv
     try:
-        with _thread_settings(args):
+        with _terminated_as_interrupted(), _thread_settings(args):
             code = args.handler(args)
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
     except GatedRNNError as error:
         print(f"gatedrnn: error: {error}", file=sys.stderr)
         return 2
@@ -102,6 +142,9 @@ def main(argv=None):
 
         print(f"gatedrnn: error: {describe_os_error(error)}; {what_to_do(error)}", file=sys.stderr)
         return 2
+    except Terminated:
+        print("\ngatedrnn: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("\ngatedrnn: interrupted", file=sys.stderr)
         return 130
