@@ -131,6 +131,18 @@ def test_settings_torch_has_no_layer_for_are_refused_in_one_line(tmp_path, capsy
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.parametrize("optimizer, name", [("adamw", "AdamW"), ("adagrad", "Adagrad"), ("rmsprop", "RMSprop")])
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["run", "dry-run"])
+def test_an_optimizer_torch_cannot_run_is_refused_by_the_dry_run_too(tmp_path, capsys, optimizer, name, dry_run):
+    # the dry run said OK and only the real run refused, when the engine was built
+    text = write_text(tmp_path)
+    args = tiny_train_args(text, tmp_path / "run", "--engine", "torch", "--optimizer", optimizer, *dry_run)
+    assert main(args) == 2
+    line = f"gatedrnn: error: --engine torch runs SGD and Adam, not {name}; use --engine numpy for it\n"
+    assert capsys.readouterr().err == line
+    assert not (tmp_path / "run").exists()
+
+
 def test_device_needs_the_torch_engine_and_a_gpu_for_cuda(tmp_path, capsys):
     text = write_text(tmp_path)
     assert main(tiny_train_args(text, tmp_path / "a", "--device", "cpu")) == 2

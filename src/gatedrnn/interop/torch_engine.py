@@ -46,6 +46,7 @@ import numpy as np
 from ..errors import GatedRNNError
 from ..lm.engine import NumpyEngine, threads_settled
 from ..lm.engine_choice import AutoEngine
+from ..optim import OPTIMIZERS as OPTIMIZER_CLASSES
 from ..thread_tuner import ThreadTuner
 from ..training import StepResult
 from . import _torch, to_torch
@@ -90,12 +91,19 @@ def check_supported(model_config, training):
             f"--engine torch has no {option} (gatedrnn has no torch counterpart for it); "
             f"train it with the NumPy engine, or drop --{option}"
         )
+    _check_optimizer(OPTIMIZER_CLASSES[training.optimizer].__name__)
     processes = world_size()
     if training.batch_size % processes:
         raise GatedRNNError(
             f"--batch-size {training.batch_size} does not split evenly over {processes} processes; "
             f"use a multiple of {processes}, so that every process takes the same number of streams"
         )
+
+
+def _check_optimizer(name):
+    """GatedRNNError unless the torch engine can run the optimizer class ``name``."""
+    if name not in OPTIMIZERS:
+        raise GatedRNNError(f"--engine torch runs SGD and Adam, not {name}; use --engine numpy for it")
 
 
 def auto_engine(model, optimizer, config):
@@ -146,10 +154,7 @@ class TorchEngine:
     def __init__(self, model, optimizer, config, device="cpu"):
         self.torch = torch = _torch()
         check_supported(model.config, config)
-        if type(optimizer).__name__ not in OPTIMIZERS:
-            raise GatedRNNError(
-                f"--engine torch runs SGD and Adam, not {type(optimizer).__name__}; use --engine numpy for it"
-            )
+        _check_optimizer(type(optimizer).__name__)  # the optimizer given, which a Trainer may have replaced
         self.model, self.optimizer, self.config = model, optimizer, config
         self.rank, self.processes = process_rank(), world_size()
         self.device = _device(torch, device, self.processes)
