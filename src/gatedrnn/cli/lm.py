@@ -106,8 +106,8 @@ def data_settings(args, preset):
     """The DataSettings of ``train``'s data options (checked as DataSettings checks them)."""
     from ..lm.data_settings import DataSettings
 
-    level = args.level or preset.level
-    if level == "char" and not (args.text or args.data):
+    # A character-level preset without a text; --level char given by hand is DataSettings' to refuse.
+    if args.level is None and preset.level == "char" and not (args.text or args.data):
         raise GatedRNNError(f"preset {args.preset} is character-level: give it a text file with --text FILE")
     if args.corpus != "ptb":
         raise GatedRNNError(f"unknown corpus {args.corpus!r}; use ptb or --text FILE")
@@ -117,7 +117,7 @@ def data_settings(args, preset):
         test_text=args.test_text,
         data=args.data,
         data_dir=args.data_dir,
-        level=level,
+        level=args.level or preset.level,
         lowercase=args.lowercase,
         min_count=1 if args.min_count is None else args.min_count,
         max_vocab=args.max_vocab,

@@ -114,6 +114,13 @@ def _short_text(context):
 ROWS = [
     # -- train: options out of range, refused before anything is written -----------------------
     Row("train-negative-seed", "cli", "seed must be a whole number ≥ 0", args=train("--seed", "-1")),
+    # --level char by hand, without a text: the Python door's reason, not "preset rnnlm is character-level"
+    Row(
+        "train-level-char-on-ptb",
+        "cli",
+        "the Penn Treebank is a word-level corpus; give a text with --text FILE for character level",
+        args=["train", "--level", "char", "--dry-run"],
+    ),
     Row(
         "train-negative-embedding",
         "cli",
