@@ -71,8 +71,22 @@ def test_matmul_norms_book_setting_gives_the_books_digits():
             dh = np.dot(dh, (w_h * scale).T)
             expected.append(np.sqrt(np.sum(dh**2)) / 2)
         assert results["curves"][f"{scale:g}"]["norms"] == pytest.approx(expected, rel=1e-12)
-    assert results["book"] and results["seed"] == 3
+    assert results["book"] and results["w_h_seed"] == 3 and results["seed"] == 0
     assert results["curves"]["1"]["norms"][-1] > 100 > 1e-3 > results["curves"]["0.5"]["norms"][-1]
+
+
+def test_matmul_norms_book_records_the_seed_it_was_given():
+    # --book --seed 9 was recorded as seed 3, though seed 9 drew the tanh′ curves' W_x and inputs
+    nine, zero = matmul_norms.run(book=True, seed=9), matmul_norms.run(book=True)
+    assert (nine["seed"], nine["w_h_seed"]) == (9, 3)
+    assert nine["curves"]["1"]["norms"] == zero["curves"]["1"]["norms"]  # the book's W_h either way
+    assert nine["curves"]["1"]["norms_with_tanh"] != zero["curves"]["1"]["norms_with_tanh"]
+
+
+@pytest.mark.parametrize("book", ["yes", 1])
+def test_matmul_norms_book_is_true_or_false(book):
+    with pytest.raises(GatedRNNError, match="book must be True or False"):
+        matmul_norms.run(book=book)
 
 
 def test_matmul_norms_book_setting_refuses_other_sizes():

@@ -21,6 +21,7 @@ linear axis, so that the printed norms are the book's digits.
 
 import numpy as np
 
+from ..arguments import flag
 from ..errors import GatedRNNError, signature_defaults
 from ..figures import pyplot, save_figure
 from ..rng import check_seed
@@ -73,7 +74,8 @@ def run(steps=20, hidden_size=3, batch_size=2, scales=DEFAULT_SCALES, seed=0, bo
     One W_h is drawn and scaled, so the curves differ only by the scale. For the tanh′
     curves the forward pass runs on inputs x_t ~ N(0, 1) through W_x ~ N(0, 1/H).
     ``book=True`` draws W_h as the book does (see the module's docstring); the sizes and
-    scales must then be the defaults, which are the book's, and ``seed`` is not used for W_h.
+    scales must then be the defaults, which are the book's, and ``seed`` draws only W_x and the
+    inputs of the tanh′ curves (the results say both seeds: ``seed`` and ``w_h_seed``).
 
     Per scale: ``norms`` and ``norms_with_tanh`` (steps,), ``spectral_radius`` of the scaled
     W_h, ``growth_rate`` per step measured from the norms (≈ the spectral radius), and
@@ -84,6 +86,7 @@ def run(steps=20, hidden_size=3, batch_size=2, scales=DEFAULT_SCALES, seed=0, bo
     if not scales or not all(is_positive_number(s) for s in scales):
         raise GatedRNNError(f"scales must be positive numbers, got {list(scales)}; e.g. --scales 1.0 0.5")
     check_seed(seed)
+    book = flag("book", book)  # "yes" or 1 would pass an if and be recorded as given
     if book:
         _check_book_setting(steps, hidden_size, batch_size, scales)
     check_fits(
@@ -116,8 +119,9 @@ def run(steps=20, hidden_size=3, batch_size=2, scales=DEFAULT_SCALES, seed=0, bo
         steps=steps,
         hidden_size=hidden_size,
         batch_size=batch_size,
-        seed=BOOK_SEED if book else seed,
-        book=bool(book),
+        seed=seed,  # of W_x and the inputs x_t (the tanh′ curves), and of W_h unless book
+        w_h_seed=BOOK_SEED if book else seed,
+        book=book,
         curves=curves,
     )
 
