@@ -22,10 +22,12 @@ Each ``run()``'s signature holds the experiment's defaults, and ``gatedrnn lab``
 options from it, so the command and the library agree.
 """
 
+import inspect
 import os
 import time
 from pathlib import Path
 
+from ..errors import GatedRNNError, short_repr
 from ..files import check_output_directory, write_json
 from ..lm.run_directory import check_outside_runs
 from ..own_files import check_replaceable
@@ -58,7 +60,12 @@ def run_experiment(name, out_dir, command=None, **options):
     """Run experiment ``name`` with ``options``, write its files into ``out_dir``; returns (results, paths)."""
     from ..files import machine_info, timestamp
 
-    module = EXPERIMENTS[name]
+    module = _experiment(name)
+    _check_options(name, module, options)
+    if not isinstance(out_dir, (str, os.PathLike)) or not os.fspath(out_dir):
+        raise GatedRNNError(
+            f"out_dir (--out) must be a directory's path, got {short_repr(out_dir)}; pass one such as runs/lab"
+        )
     out_dir = Path(out_dir)
     paths = dict(png=out_dir / f"{name}.png", json=out_dir / f"{name}.json")
     if name == "cells":
@@ -77,6 +84,21 @@ def run_experiment(name, out_dir, command=None, **options):
     )
     write_json(paths["json"], results)
     return results, paths
+
+
+def _experiment(name):
+    """The module of experiment ``name``, or GatedRNNError naming the experiments there are."""
+    if not isinstance(name, str) or name not in EXPERIMENTS:
+        raise GatedRNNError(f"unknown experiment {short_repr(name)}; choose one of {', '.join(EXPERIMENTS)}")
+    return EXPERIMENTS[name]
+
+
+def _check_options(name, module, options):
+    """Every option must be an argument of the experiment's run(), named in the error with the ones it takes."""
+    known = list(inspect.signature(module.run).parameters)
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise GatedRNNError(f"experiment {name} has no option {', '.join(unknown)}; it takes {', '.join(known)}")
 
 
 def _check_outputs(out_dir, paths):

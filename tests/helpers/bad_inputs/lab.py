@@ -41,6 +41,15 @@ def _tom_mary(**options):
     return action
 
 
+def _experiment(name, out, **options):
+    def action(c):
+        from gatedrnn.lab import run_experiment
+
+        return run_experiment(name, c.tmp / out if isinstance(out, str) and out else out, **options)
+
+    return action
+
+
 def _clipping_per_tensor_flag(_):
     from gatedrnn.lab import clipping
 
@@ -101,6 +110,31 @@ def _scalar_twice(context):
 
 
 ROWS = [
+    # -- run_experiment, the Python door of `gatedrnn lab` (a KeyError or TypeError before) ---------
+    Row(
+        "lab-api-unknown-experiment",
+        "call",
+        "unknown experiment 'bogus'; choose one of scalar",
+        action=_experiment("bogus", "o"),
+    ),
+    Row(
+        "lab-api-unknown-option",
+        "call",
+        "experiment scalar has no option bogus; it takes weights, steps",
+        action=_experiment("scalar", "o", bogus=1),
+    ),
+    Row(
+        "lab-api-out-not-a-path",
+        "call",
+        "out_dir (--out) must be a directory's path, got 5",
+        action=_experiment("scalar", 5),
+    ),
+    Row(
+        "lab-empty-out",
+        "cli",
+        "out_dir (--out) must be a directory's path, got ''",
+        args=["lab", "scalar", "--out", ""],
+    ),
     # -- --out: nothing replaced that the lab did not write --------------------------------------------
     Row("lab-out-holds-a-users-file", "cli", "scalar.json exists and is not a gatedrnn results", args=_users_notes),
     Row(
