@@ -38,6 +38,7 @@ import hashlib
 import io
 import json
 import math
+import os
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import GatedRNNError
+from .errors import GatedRNNError, short_repr
 from .files import atomic_write_bytes
 from .memory import available_bytes, describe_available, describe_bytes
 
@@ -180,6 +181,11 @@ def load_checkpoint(path, plan=None):
     Raises GatedRNNError for a missing, truncated, corrupted, foreign, crafted, too large or
     newer-format file; no other exception comes from a file's content.
     """
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise GatedRNNError(
+            f"a checkpoint path must be a non-empty str or os.PathLike, got {short_repr(path)}; "
+            "pass one such as runs/x/best.npz"
+        )
     path = Path(path)
     if not path.is_file():  # a directory, a FIFO (which would block) or a device is refused too
         problem = "is not a regular file" if path.exists() else "does not exist"

@@ -58,6 +58,13 @@ def evaluate_nll(model, ids, batch_size, seq_len, tuner=None):
     The split is read as ``batch_size`` streams with the state carried across windows, as in
     training, and dropout off. Perplexity is exp of the result (gatedrnn.lm.scores).
     """
+    from .model import LanguageModel
+
+    if not isinstance(model, LanguageModel):
+        raise GatedRNNError(
+            f"evaluate_nll needs a LanguageModel, got {short_repr(model)}; load one with "
+            "gatedrnn.lm.model_from_checkpoint(path)"
+        )
     was_training = model.training
     model.eval()
     criterion = SoftmaxCrossEntropy(reduction="sum")

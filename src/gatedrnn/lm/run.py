@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from .. import rng as _rng
+from ..arguments import flag, function
 from ..data import Corpus
 from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
 from ..files import describe_os_error, machine_info, timestamp, what_to_do
@@ -88,13 +89,18 @@ class TrainingRun:
         for name, value in (("log_interval", log_interval), ("checkpoint_interval", checkpoint_interval)):
             check_whole_number(name, value, 1)
         check_engine(engine)
+        _check_words(preset=preset, about=about, command=command)
+        resume, progress, echo = flag("resume", resume), flag("progress", progress), function("echo", echo)
+        for name, value in (("on_log", on_log), ("how_to_continue", how_to_continue)):
+            if value is not None:
+                function(name, value)
         self.files = out if isinstance(out, RunFiles) else RunFiles(_path("out", out))
         if isinstance(data, DataSettings) and model.adaptive_softmax is not None:
             data = data.replace(vocab_order="frequency")  # the adaptive softmax's head is the lowest ids
         self.data, self.model_config, self.training = data, model, training
         self.preset, self.about = preset, about
         self.results = None if results is None else _path("results", results)
-        self.resume, self.engine, self.command = bool(resume), engine, command
+        self.resume, self.engine, self.command = resume, engine, command
         self.trainer_options = dict(
             progress=progress,
             echo=echo,
@@ -271,6 +277,15 @@ def results_document(trainer, summary, preset, about, command):
         checkpoint=str(trainer.files.best),
         machine=machine_info(),
     )
+
+
+def _check_words(**values):
+    """Each value a str (None allowed for command): the run records them in its checkpoints and results."""
+    for name, value in values.items():
+        if not (isinstance(value, str) or (name == "command" and value is None)):
+            raise GatedRNNError(
+                f"{name} must be a str (the run records it in its checkpoints and results), got {short_repr(value)}"
+            )
 
 
 def _how_to_continue(saved):

@@ -68,6 +68,18 @@ def run_with(c, **changes):
     return TrainingRun(**arguments).train()
 
 
+def _model_from(path):
+    from gatedrnn.lm import model_from_checkpoint
+
+    return model_from_checkpoint(path)
+
+
+def _nll_of(model):
+    from gatedrnn.lm import evaluate_nll
+
+    return evaluate_nll(model, np.arange(20), 2, 5)
+
+
 def write(path, text):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
@@ -218,6 +230,22 @@ ROWS = [
         "eval_batch_size 100000 is too large for the valid split",
         action=lambda c: run_with(c, training=tiny_training(eval_batch_size=100_000)),
     ),
+    # TrainingRun's own keywords (a TypeError deep in train(), or taken as they came before)
+    Row(
+        "run_training_run_echo_none",
+        "call",
+        "echo must be a function, got None",
+        action=lambda c: run_with(c, echo=None),
+    ),
+    Row("run_training_run_preset_number", "call", "preset must be a str", action=lambda c: run_with(c, preset=5)),
+    Row(
+        "run_training_run_resume_text",
+        "call",
+        "resume must be True or False",
+        action=lambda c: run_with(c, resume="yes"),
+    ),
+    Row("run_model_from_checkpoint_number", "call", "a checkpoint path must be", action=lambda c: _model_from(5)),
+    Row("run_evaluate_nll_without_model", "call", "evaluate_nll needs a LanguageModel", action=lambda c: _nll_of(None)),
     Row(
         "run_training_run_data_is_a_path",
         "call",
