@@ -112,7 +112,10 @@ def test_prompt_is_teacher_forced():
         (dict(greedy="yes"), "greedy must be True or False"),
         (dict(on_token=5), "on_token must be a function"),
         (dict(prompt_ids=[]), "the prompt must be a non-empty sequence of token ids"),
-        (dict(prompt_ids=[[1, 2]]), "the prompt must be a non-empty sequence of token ids"),
+        (
+            dict(prompt_ids=[[1, 2]]),
+            r"the prompt must be one sequence of token ids \(1-D\), got an array of shape \(1, 2\)",
+        ),
         (dict(prompt_ids=[1, 20]), "prompt id 20 is outside the model's vocabulary of 20"),
         (dict(prompt_ids=[-1, 2]), "prompt id -1 is outside the model's vocabulary of 20"),
         (dict(prompt_ids=["the"]), "the prompt must hold integer token ids"),

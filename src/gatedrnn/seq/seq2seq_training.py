@@ -233,7 +233,7 @@ def run_transduction(
     _rng.seed(seed)
     sizes = {name: options[name] for name in ("train_count", "test_count") if options[name] is not None}
     if addition_file is not None:
-        if not isinstance(addition_file, (str, os.PathLike)):
+        if not isinstance(addition_file, (str, os.PathLike)) or not os.fspath(addition_file):
             raise GatedRNNError(
                 f"addition_file must be a path, got {short_repr(addition_file)}; give the book's addition.txt"
             )

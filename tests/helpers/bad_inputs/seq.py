@@ -234,6 +234,12 @@ ROWS = [
         action=lambda c: run_transduction(decay_start=1.5),
     ),
     # -- types at the Python door -----------------------------------------------------------------
+    Row(
+        "seq-addition-file-empty",
+        "cli",
+        "addition_file must be a path, got ''",  # said "addition file . is a directory"
+        args=["task", "addition", "--addition-file", ""],
+    ),
     Row("seq-api-task-not-a-name", "call", "unknown task 3", action=lambda c: run_task(task=3)),
     Row("seq-api-epochs-string", "call", "epochs must be a whole number ≥ 1", action=lambda c: run_task(epochs="2")),
     Row("seq-api-lr-string", "call", "lr must be a finite number > 0", action=lambda c: run_task(lr="0.01")),
