@@ -74,6 +74,12 @@ def test_eval_scores_the_test_split_without_the_training_files(tmp_path, capsys)
     assert f"perplexity {test_ppl}" in capsys.readouterr().out
     assert main(["eval", str(out / "best.npz"), "--split", "valid"]) == 2
     assert "valid.txt, which is not there any more; give its place with --valid-text FILE" in capsys.readouterr().err
+    # the two other places one might try name the option that relocates the valid file (they said --text)
+    assert main(["eval", str(out / "best.npz"), "--split", "valid", "--data-dir", str(tmp_path)]) == 2
+    assert "say where that file is now with --valid-text FILE (or drop --data-dir)" in capsys.readouterr().err
+    assert main(["eval", str(out / "best.npz"), "--split", "valid", "--text", str(data / "test.txt")]) == 2
+    err = capsys.readouterr().err
+    assert f"--split valid reads {data / 'valid.txt'}; say where that file is now with --valid-text FILE" in err
 
 
 def test_eval_scores_any_text_with_the_stored_vocabulary(tmp_path, finished, capsys):

@@ -417,10 +417,16 @@ def _relocated(args, data, split):
             "this model was trained on the Penn Treebank: --text FILE alone scores a text; --split "
             "scores a split of PTB (--data-dir DIR says where it is)"
         )
+    option, path = data.file_of(split) or ("--data-dir", None)
     if args.data_dir and data.kind != "ptb":
         raise GatedRNNError(
-            f"--data-dir says where the Penn Treebank is, but this model was trained on {data.text}; "
-            "with --split, say where that file is now with --text FILE (or drop --data-dir)"
+            f"--data-dir says where the Penn Treebank is, but this model's {split} split was read from "
+            f"{path}; say where that file is now with {option} FILE (or drop --data-dir)"
+        )
+    if args.text and option != "--text" and data.kind != "ptb":  # relocating a file the split does not read
+        raise GatedRNNError(
+            f"--text says where the run's training file is, but --split {split} reads {path}; say where "
+            f"that file is now with {option} FILE"
         )
     if (args.valid_text or args.test_text) and not data.valid_text:
         raise GatedRNNError(

@@ -401,7 +401,7 @@ ROWS = [
     Row(
         "eval-data-dir-for-a-text-model",
         "cli",
-        "--data-dir says where the Penn Treebank is, but this model was trained on",
+        "--data-dir says where the Penn Treebank is, but this model's test split was read from",
         args=lambda c: ["eval", str(c.checkpoint), "--data-dir", str(c.tmp)],
     ),
     Row(
