@@ -194,7 +194,7 @@ def test_a_stop_never_written_changes_nothing_and_the_prompt_is_not_searched():
     "stop, problem",
     [
         ([], "the stop must be a non-empty sequence of token ids"),
-        ([[1]], "the stop must be a non-empty sequence of token ids"),
+        ([[1]], r"the stop must be one sequence of token ids \(1-D\), got an array of shape \(1, 1\); pass one row"),
         ([20], "stop id 20 is outside the model's vocabulary of 20"),
         ([1.0], "the stop must hold integer token ids"),
         ("ab", "the stop must be a non-empty sequence of token ids"),

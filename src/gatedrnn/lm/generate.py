@@ -189,7 +189,7 @@ def check_ids(model: Module, ids: Any, what: str) -> IntArray:
     if array is not None and array.ndim > 1:
         raise GatedRNNError(
             f"the {what} must be one sequence of token ids (1-D), got an array of shape {array.shape}; "
-            "generate continues one sequence: pass one row, e.g. ids[0]"
+            "pass one row, e.g. ids[0]"
         )
     if array is None or array.ndim != 1 or array.size == 0:
         raise GatedRNNError(f"the {what} must be a non-empty sequence of token ids; give at least one token")
