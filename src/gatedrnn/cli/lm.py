@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import GatedRNNError
+from .idle_options import check_options_take_effect
 
 DEFAULT_PRESET = "rnnlm"
 
@@ -77,6 +78,7 @@ def training_run(args, engine=None, out=None, resume=None):
     ):
         _check_whole(option, value, 1)
     _time_limit(args)
+    check_options_take_effect(args, model, training)
     data = data_settings(args, preset)
     if args.engine == "torch":  # auto trains with NumPy what torch cannot run, and says so
         from ..interop.torch_engine import check_supported
