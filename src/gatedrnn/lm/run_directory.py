@@ -191,14 +191,15 @@ class RunFiles:
             hint = (
                 f"the run stopped before its first checkpoint: delete {self.out_dir} and start again"
                 if present
-                else "drop --resume to start a new run"
+                else "drop --resume (resume=False) to start a new run"
             )
             raise GatedRNNError(f"nothing to resume: {self.last} does not exist; {hint}")
         if not resume and present:
             hint = (
-                "pass --resume to continue it or --out DIR for a new one"
+                "pass --resume to continue it (from Python: resume=True, or Trainer.load(last.npz)), "
+                "or another --out (out_dir) for a new one"
                 if self.last.exists()
-                else "it has no last.npz to resume from: delete those files or choose another --out"
+                else "it has no last.npz to resume from: delete those files or choose another --out (out_dir)"
             )
             raise GatedRNNError(f"{self.out_dir} already holds a run ({', '.join(present)}); {hint}")
 

@@ -202,7 +202,8 @@ ROWS = [
     Row(
         "run_trainer_into_a_used_directory",
         "call",
-        "already holds a run",
+        # the fix names the Python spellings beside the flags (it named --resume and --out only)
+        "(from Python: resume=True, or Trainer.load(last.npz)), or another --out (out_dir)",
         action=lambda c: trainer_with(c, out=c.run).fit(),
     ),
     Row(
