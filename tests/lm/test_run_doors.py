@@ -198,9 +198,14 @@ def test_a_python_trainer_refuses_to_continue_a_run_on_other_data(tmp_path):
     assert resumed.step == 5
 
 
-def test_a_reader_that_goes_away_ends_the_command_quietly(finished):
+@pytest.mark.parametrize("what", ["generate", "train"])
+def test_a_reader_that_goes_away_ends_the_command_quietly(finished, tmp_path, what):
     # `gatedrnn generate … | head -c 20` said "error: Broken pipe; check the path and try again", exit 2
-    command = [sys.executable, "-m", "gatedrnn", "generate", finished.run / "best.npz", "--length", "50000"]
+    command = [sys.executable, "-m", "gatedrnn"]
+    if what == "generate":
+        command += ["generate", finished.run / "best.npz", "--length", "50000"]
+    else:  # a line per step: the pipe's buffer fills within the run
+        command += tiny_word_train_args(finished.corpus, tmp_path / "run", "--epochs", "200", "--log-interval", "1")
     process = subprocess.Popen(
         list(map(str, command)),
         stdout=subprocess.PIPE,

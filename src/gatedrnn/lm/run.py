@@ -203,6 +203,8 @@ class TrainingRun:
                 if summary["finished"]:
                     summary["results"] = results_document(trainer, summary, self.preset, self.about, self.command)
                     self.files.write_results(summary["results"], also_to=self.results)
+            except BrokenPipeError:
+                raise  # the reader of the run's output went away (`| head`): not a file to fix
             except OSError as error:
                 advice = self.how_to_continue(self.files.last.exists())
                 raise GatedRNNError(
