@@ -155,7 +155,7 @@ def _check_field(owner: str, spec: Field[Any], value: Any) -> None:
             raise GatedRNNError(f"unknown {name} {short_repr(value)}; choose one of {', '.join(meta['choices'])}")
         return
     low, high = meta["low"], meta["high"]
-    # The two commonest kinds in the words task, lab and demo use too (gatedrnn.arguments).
+    # The two commonest kinds are refused in the words task, lab and demo use (gatedrnn.arguments).
     shown = spelled(name) if meta["option"] else name
     if meta["option"] and kind is int and low is not None and high is None and not meta["low_open"]:
         whole(name, value, low, spec.default)

@@ -418,9 +418,9 @@ class Trainer:
         """Restore a checkpoint written by ``save`` (all of the run's state unless ``weights_only``).
 
         Everything is checked before anything changes: the file itself (load_run_checkpoint:
-        metadata, shapes, checksum, finite values), then its vocabulary, settings and position
-        against this run's, and, unless ``weights_only``, that this corpus is the data the run
-        trained on. Only then are the optimizer (which refuses a missing buffer), the
+        metadata, shapes, checksum, finite values), then, unless ``weights_only``, that this
+        corpus is the data the run trained on, then its vocabulary, settings and position
+        against this run's. Only then are the optimizer (which refuses a missing buffer), the
         random generator, the weights and the position restored, and metrics.jsonl rewritten
         from the history, last. ``checkpoint``: the file already read (load_run_checkpoint),
         so that a caller that looked into it first does not read it twice.
