@@ -29,16 +29,15 @@ import numpy as np
 from .. import rng as _rng
 from ..arguments import flag, function
 from ..data import Corpus
-from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
+from ..errors import GatedRNNError, is_finite_number, short_repr
 from ..files import describe_os_error, machine_info, timestamp, what_to_do
 from ..own_files import LARGEST_RESULTS_FILE, check_replaceable
 from .config import ModelConfig, TrainConfig
 from .data_settings import DataSettings, check_same_data_options
-from .engine import check_engine
 from .model import LanguageModel
 from .run_checkpoint import load_run_checkpoint
 from .run_directory import RunFiles, check_results_file
-from .trainer import Trainer, check_evaluation_fits, check_same_run_settings
+from .trainer import Trainer, check_evaluation_fits, check_same_run_settings, check_trainer_options
 
 
 class TrainingRun:
@@ -86,14 +85,11 @@ class TrainingRun:
                 "model must be a ModelConfig and training a TrainConfig, got "
                 f"{type(model).__name__} and {type(training).__name__}"
             )
-        for name, value in (("log_interval", log_interval), ("checkpoint_interval", checkpoint_interval)):
-            check_whole_number(name, value, 1)
-        check_engine(engine)
+        progress, echo = check_trainer_options(progress, echo, log_interval, checkpoint_interval, on_log, engine)
         _check_words(preset=preset, about=about, command=command)
-        resume, progress, echo = flag("resume", resume), flag("progress", progress), function("echo", echo)
-        for name, value in (("on_log", on_log), ("how_to_continue", how_to_continue)):
-            if value is not None:
-                function(name, value)
+        resume = flag("resume", resume)
+        if how_to_continue is not None:
+            function("how_to_continue", how_to_continue)
         self.files = out if isinstance(out, RunFiles) else RunFiles(_path("out", out))
         if isinstance(data, DataSettings) and model.adaptive_softmax is not None:
             data = data.replace(vocab_order="frequency")  # the adaptive softmax's head is the lowest ids

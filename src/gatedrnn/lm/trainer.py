@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import rng as _rng
+from ..arguments import flag, function
 from ..data import TBPTTBatches
 from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
 from ..lr_schedule import step_lr
@@ -77,8 +78,7 @@ class Trainer:
         engine: "Callable[[LanguageModel, Optimizer, TrainConfig], Any] | None" = None,
     ) -> None:
         _check_parts(model, corpus, config)
-        for name, value in (("log_interval", log_interval), ("checkpoint_interval", checkpoint_interval)):
-            check_whole_number(name, value, 1)
+        progress, echo = check_trainer_options(progress, echo, log_interval, checkpoint_interval, on_log, engine)
         self.model = model
         self.corpus = corpus
         self.config = config
@@ -97,7 +97,6 @@ class Trainer:
         self.log = RunLog(self.files, echo=echo, title=self.run_info.get("preset", ""))
         self.batches = TBPTTBatches(corpus.train, config.batch_size, config.seq_len)
         self.optimizer = OPTIMIZERS[config.optimizer](model.parameters(), lr=config.lr)
-        check_engine(engine)
         self.engine = (engine or _numpy_engine)(model, self.optimizer, config)
         if hasattr(self.engine, "echo"):  # an engine with something to say (auto's choice) says it in the run's output
             self.engine.echo = echo
@@ -487,6 +486,27 @@ class Trainer:
 
 def _or_none(function, value):
     return None if value is None else function(value)
+
+
+def check_trainer_options(
+    progress: bool,
+    echo: Callable[[str], Any],
+    log_interval: "IntLike",
+    checkpoint_interval: "IntLike",
+    on_log: Callable[..., Any] | None,
+    engine: Callable[..., Any] | None,
+) -> tuple[bool, Callable[[str], Any]]:
+    """GatedRNNError for a Trainer option it could not use; returns ``(progress, echo)`` as read.
+
+    The Trainer calls it when made, and TrainingRun before it loads any data, so that a bad
+    option is refused in the same words from the CLI, TrainingRun and a bare Trainer.
+    """
+    for name, value in (("log_interval", log_interval), ("checkpoint_interval", checkpoint_interval)):
+        check_whole_number(name, value, 1)
+    if on_log is not None:
+        function("on_log", on_log)
+    check_engine(engine)
+    return flag("progress", progress), function("echo", echo)
 
 
 def check_evaluation_fits(corpus: "Corpus", config: TrainConfig) -> None:

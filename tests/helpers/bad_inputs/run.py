@@ -24,8 +24,8 @@ def tiny_training(**changes):
     return TrainConfig(**settings)
 
 
-def trainer_with(c, model=None, corpus="load", config=None, out=None):
-    """A Trainer on the finished run's corpus, with one part made wrong."""
+def trainer_with(c, model=None, corpus="load", config=None, out=None, **options):
+    """A Trainer on the finished run's corpus, with one part (or keyword option) made wrong."""
     loaded = load_corpus(text=str(c.corpus))
     model = tiny_model(len(loaded.vocab)) if model is None else model
     return Trainer(
@@ -33,8 +33,7 @@ def trainer_with(c, model=None, corpus="load", config=None, out=None):
         loaded if corpus == "load" else corpus,
         config or tiny_training(),
         c.tmp / "t" if out is None else out,
-        progress=False,
-        echo=lambda *a: None,
+        **dict(dict(progress=False, echo=lambda *a: None), **options),
     )
 
 
@@ -237,6 +236,25 @@ ROWS = [
         "call",
         "echo must be a function, got None",
         action=lambda c: run_with(c, echo=None),
+    ),
+    # a bare Trainer refuses them in the same words (it was a TypeError at its first line of output)
+    Row(
+        "run_trainer_echo_none",
+        "call",
+        "echo must be a function, got None",
+        action=lambda c: trainer_with(c, echo=None),
+    ),
+    Row(
+        "run_trainer_on_log_number",
+        "call",
+        "on_log must be a function, got 5",
+        action=lambda c: trainer_with(c, on_log=5),
+    ),
+    Row(
+        "run_trainer_progress_text",
+        "call",
+        "progress must be True or False",
+        action=lambda c: trainer_with(c, progress="no"),
     ),
     Row("run_training_run_preset_number", "call", "preset must be a str", action=lambda c: run_with(c, preset=5)),
     Row(
