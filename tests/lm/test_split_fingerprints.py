@@ -10,7 +10,7 @@ from helpers.tiny_runs import tiny_word_train_args
 from gatedrnn.cli import main
 from gatedrnn.errors import GatedRNNError
 from gatedrnn.lm.data_settings import check_same_data
-from gatedrnn.lm.run_checkpoint import load_run_checkpoint
+from gatedrnn.lm.run_checkpoint import load_run_checkpoint, model_from_checkpoint
 
 
 def _lines(seed, count, capitals=False):
@@ -70,6 +70,24 @@ def test_eval_refuses_the_test_part_of_one_text_edited(tmp_path, capsys):
     code, _, err = _run(["eval", tmp_path / "run" / "best.npz", "--split", "test"], capsys)
     assert code == 2 and "its test tokens differ from the run's" in err
     assert _run(["eval", tmp_path / "run" / "best.npz", "--split", "train"], capsys)[0] == 0
+
+
+def test_eval_of_the_training_part_of_one_text_hashes_it_once(tmp_path, capsys, monkeypatch):
+    """--split train of a one-file run: its training tokens are checked against the record, once."""
+    import gatedrnn.lm.data_settings as data_settings
+
+    text = tmp_path / "one.txt"
+    text.write_text(_lines(3, 300))
+    assert _run(tiny_word_train_args(text, tmp_path / "run"), capsys)[0] == 0
+    checkpoint = tmp_path / "run" / "best.npz"
+    _, vocab, metadata = model_from_checkpoint(checkpoint)
+    hashed, counting = [], data_settings.fingerprint
+    monkeypatch.setattr(data_settings, "fingerprint", lambda ids: hashed.append(len(ids)) or counting(ids))
+    ids = data_settings.DataSettings(text=str(text)).read_split("train", vocab, metadata["run"]["data"])
+    assert hashed == [len(ids)]
+    text.write_text("the the the the the the the the\n" + text.read_text())  # an edit inside the training part
+    code, _, err = _run(["eval", checkpoint, "--split", "train"], capsys)
+    assert code == 2 and "is not the text this model was trained on" in err
 
 
 def test_eval_scores_a_test_file_that_only_moved(three_files, tmp_path, capsys):

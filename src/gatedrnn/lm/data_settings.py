@@ -214,7 +214,10 @@ class DataSettings:
         else:
             ids = self._encode(self.text, vocab)
             train_end, valid_end, _ = split_points(len(ids), DEFAULT_SPLIT)
-            self._check_is_the_training_text(ids[:train_end][: self.train_tokens], record.get("fingerprint"))
+            train_ids = ids[:train_end][: self.train_tokens]
+            self._check_is_the_training_text(train_ids, record.get("fingerprint"))
+            if split == "train":
+                return train_ids  # checked just above
             ids = {"train": ids[:train_end], "valid": ids[train_end:valid_end], "test": ids[valid_end:]}[split]
         if split == "train" and self.train_tokens is not None:
             ids = ids[: self.train_tokens]
