@@ -76,6 +76,18 @@ def test_tom_mary_refuses_bad_settings_in_one_line(options, fragment):
     assert fragment in str(info.value) and "\n" not in str(info.value)
 
 
+def test_a_clip_of_0_trains_unclipped_as_in_train_and_task(one_thread):
+    """tom-mary's and gradient-flow's clip is a trainer's: 0 is no clipping (the same run as a
+    clip no norm reaches), not a refusal."""
+    from gatedrnn.lab import gradient_flow
+
+    options = dict(models=("lstm",), gaps=(0,), steps=4, hidden_size=8, test_count=10, progress=False)
+    assert tom_mary.run(clip=0, **options)["table"] == tom_mary.run(clip=1e9, **options)["table"]
+    options = dict(models=("lstm",), length=5, hidden_size=8, train_steps=4, progress=False)
+    losses = {clip: gradient_flow.run(clip=clip, **options)["models"]["lstm"]["final_loss"] for clip in (0, 1e9, 1e-3)}
+    assert losses[0] == losses[1e9] != losses[1e-3]
+
+
 def test_the_gradient_at_the_blank_reaches_the_name_through_the_lstm_not_the_tanh_rnn(one_thread):
     """Why the tanh RNN cannot learn the long sentences: before training, ‖∂L/∂h_1‖ / ‖∂L/∂h_T‖
     falls geometrically with the distance for the RNN and stays within reach for the LSTM."""

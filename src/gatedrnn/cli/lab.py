@@ -61,6 +61,7 @@ def _experiment_specs():
     from ..lab.models import CELL_KINDS, GATE_INITS
     from ..lab.tasks import LONG_RANGE_TASKS
     from ..lab.units import FEATURES, STATES
+    from ..training import CLIP_HELP
 
     models, tasks = ", ".join(CELL_KINDS), ", ".join(LONG_RANGE_TASKS)
     return {
@@ -107,7 +108,7 @@ def _experiment_specs():
                 hidden_size="H",
                 train_steps="Adam steps of the short training",
                 lr="Adam learning rate",
-                clip="max gradient norm in training",
+                clip=CLIP_HELP,
                 gate_init="LSTM/GRU gate biases",
                 seed=SEED_HELP,
                 progress=PROGRESS_HELP,
@@ -144,7 +145,7 @@ def _experiment_specs():
                 models=f"from {models}",
                 lengths="sequence lengths",
                 batch_size="sequences per step",
-                clip="max gradient norm of the clipped runs",
+                clip="max gradient norm of the clipped runs (> 0: the unclipped runs are the comparison)",
                 test_count="held-out sequences scored",
             ),
             choices=dict(tasks=tuple(LONG_RANGE_TASKS), models=CELL_KINDS, gate_init=GATE_INITS),
@@ -161,7 +162,7 @@ def _experiment_specs():
                 models=f"from {models}",
                 gaps="filler tokens between the arrival and the question (distance to the name: gap + 18)",
                 batch_size="sentences per step",
-                clip="max global gradient norm",
+                clip=CLIP_HELP,
                 test_count="held-out sentences scored",
                 repeats="runs of the whole grid, with seeds SEED, SEED + 1, …",
             ),

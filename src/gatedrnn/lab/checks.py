@@ -8,8 +8,8 @@ from a library call, and a bad value fails at once rather than minutes into a gr
 import math
 from numbers import Real
 
-from ..arguments import positive, whole
-from ..errors import GatedRNNError
+from ..arguments import positive, such_as, whole
+from ..errors import GatedRNNError, is_finite_number
 from ..memory import available_bytes, describe_available, describe_bytes
 
 FLOAT_BYTES = 8
@@ -41,6 +41,19 @@ def check_positive(defaults, **values):
     ``defaults``: the experiment's (its run()'s signature), the example a refusal gives."""
     for name, value in values.items():
         positive(name, value, defaults.get(name))
+
+
+def check_compared_clip(defaults, clip):
+    """The clip of an experiment that compares clipped runs with unclipped ones: a finite
+    number > 0. Train's and task's ``--clip 0`` (no clipping) is refused here, in words that
+    say why: both runs would be the same unclipped run."""
+    if is_finite_number(clip) and clip == 0:
+        raise GatedRNNError(
+            f"clip (--clip) must be > 0 here, got 0: this experiment compares runs clipped at it with unclipped "
+            f"ones, and 0 (no clipping, as in train and task) would make them the same run; pass a value > 0"
+            f"{such_as(defaults.get('clip'))}"
+        )
+    return positive("clip", clip, defaults.get("clip"))
 
 
 def check_counts(defaults, minimum=1, **values):

@@ -33,7 +33,7 @@ from ..figures import pyplot, save_figure
 from ..optim import SGD
 from ..rng import check_seed
 from ..training import StepResult
-from .checks import check_counts, check_fits, check_positive, sequence_pass_bytes
+from .checks import check_compared_clip, check_counts, check_fits, check_positive, sequence_pass_bytes
 from .models import LastStepModel, check_cell_kinds
 from .tasks import get_task
 from .training import criterion_for, training_step
@@ -125,7 +125,8 @@ def run(
     check_cell_kinds([model])
     task = get_task(task)
     defaults = signature_defaults(run)  # the examples a refusal gives
-    check_positive(defaults, lr=lr, clip=clip, spike_factor=spike_factor)
+    check_positive(defaults, lr=lr, spike_factor=spike_factor)
+    check_compared_clip(defaults, clip)
     check_counts(defaults, steps=steps, hidden_size=hidden_size, batch_size=batch_size)
     task.check_length(length)
     check_seed(seed)

@@ -19,6 +19,7 @@ import numpy as np
 from ..errors import signature_defaults
 from ..figures import pyplot, save_figure
 from ..rng import check_seed
+from ..training import check_clip
 from .checks import check_counts, check_fits, check_positive, sequence_pass_bytes
 from .models import LastStepModel, check_cell_kinds, check_gate_init, last_hidden
 from .tasks import get_task
@@ -90,7 +91,7 @@ def run(
     Per model: ``untrained`` and ``trained`` profiles (see :func:`profile`), the test score
     after training, and ``decay_per_step``: the geometric-mean factor by which ‖∂L_T/∂h_t‖
     changes per step back over the whole span, before and after training. ``clip`` is the
-    max gradient norm in training, or None for none.
+    max gradient norm in training, or None (or 0) for none.
     """
     from ..progress import bar as progress_bar
 
@@ -100,7 +101,9 @@ def run(
     check_counts(defaults, minimum=3, length=length)  # a decay per step needs a few steps to measure
     check_counts(defaults, minimum=0, train_steps=train_steps)
     check_counts(defaults, hidden_size=hidden_size, batch_size=batch_size)
-    check_positive(defaults, lr=lr, **({} if clip is None else {"clip": clip}))
+    check_positive(defaults, lr=lr)
+    if clip is not None:  # a trainer's clip: None or 0 turns it off
+        clip = check_clip(clip, defaults["clip"])
     check_gate_init(gate_init)
     check_seed(seed)
     check_fits(

@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import GatedRNNError, is_whole_number, signature_defaults
 from ..figures import pyplot, save_figure
 from ..rng import check_seed
-from .checks import check_counts, check_fits, check_positive, sequence_pass_bytes
+from .checks import check_compared_clip, check_counts, check_fits, check_positive, sequence_pass_bytes
 from .models import CELL_KINDS, LastStepModel, check_cell_kinds, check_gate_init
 from .tasks import LONG_RANGE_TASKS, get_task
 from .training import score, train_on_task
@@ -63,7 +63,8 @@ def run(
     models = check_cell_kinds(models)
     lengths = check_lengths(lengths)
     defaults = signature_defaults(run)  # the examples a refusal gives
-    check_positive(defaults, clip=clip, lr=lr)
+    check_positive(defaults, lr=lr)
+    check_compared_clip(defaults, clip)
     check_counts(defaults, hidden_size=hidden_size, steps=steps, batch_size=batch_size, test_count=test_count)
     check_gate_init(gate_init)  # now, not when the first LSTM is built minutes into the grid
     check_seed(seed)

@@ -32,6 +32,7 @@ import numpy as np
 from ..errors import GatedRNNError, is_whole_number, signature_defaults
 from ..figures import pyplot, save_figure
 from ..rng import check_seed
+from ..training import check_clip
 from .checks import check_counts, check_fits, check_positive, sequence_pass_bytes
 from .gradient_flow import profile
 from .models import LastStepModel, check_cell_kinds, check_gate_init
@@ -154,7 +155,7 @@ def run(
     """Train each model at each gap, ``repeats`` times; returns the test accuracies as a dict.
 
     Repeat r uses seed ``seed + r``: every model of a gap starts from its own seeded draw and
-    sees the same sentences. ``clip`` is the max global gradient norm; ``gate_init`` the
+    sees the same sentences. ``clip`` is the max global gradient norm (0: none); ``gate_init`` the
     LSTM's gate biases (see :mod:`gatedrnn.lab.models`; chrono's longest time scale is the
     sentence length).
 
@@ -175,7 +176,8 @@ def run(
     check_counts(
         defaults, steps=steps, hidden_size=hidden_size, batch_size=batch_size, test_count=test_count, repeats=repeats
     )
-    check_positive(defaults, lr=lr, clip=clip)
+    check_positive(defaults, lr=lr)
+    clip = check_clip(clip, defaults["clip"])  # a trainer's clip: 0 turns it off
     check_gate_init(gate_init)
     check_seed(seed)
     settings = dict(

@@ -43,7 +43,7 @@ def score(model, task, inputs, targets):
 def training_step(model, criterion, optimizer, task, batch_size, length, generator, clip=None):
     """One update on a fresh batch: the forward pass here, the rest by backward_and_step.
 
-    ``clip`` is a max global gradient norm, or None for none. Returns backward_and_step's
+    ``clip`` is a max global gradient norm, or None (or 0) for none. Returns backward_and_step's
     StepResult: the loss, the gradient norm before clipping, and ``stepped`` (False when
     either was nan/inf, and then the weights were left alone). Overflow warnings in the
     forward pass are silenced: a run that diverges is one of the outcomes the lab measures,
@@ -73,7 +73,7 @@ def train_on_task(
 
     Every ``eval_every`` steps the model is scored on ``eval_batch`` (inputs, targets); with
     ``stop_when_solved`` training ends as soon as that score solves the task. ``clip`` is a
-    max global gradient norm, or None for none. A non-finite loss or gradient ends the run
+    max global gradient norm, or None (or 0) for none. A non-finite loss or gradient ends the run
     as diverged (NonFiniteGuard's "stop": here divergence is a result, not an error).
     ``progress`` is a tqdm bar to advance by one per step, or None.
 

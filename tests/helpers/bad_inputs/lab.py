@@ -195,7 +195,13 @@ ROWS = [
     Row("lab-tom-mary-unknown-model", "cli", "invalid choice", args=lab("tom-mary", "--models", "transformer")),
     Row("lab-tom-mary-api-no-gaps", "call", "gaps must be non-negative integers", action=_tom_mary(gaps=())),
     Row("lab-tom-mary-api-gate-init", "call", "unknown gate initialisation", action=_tom_mary(gate_init="ones")),
-    Row("lab-tom-mary-api-nan-clip", "call", "clip must be a finite number > 0", action=_tom_mary(clip=float("nan"))),
+    # tom-mary trains with a clip as train and task do: 0 turns it off, and the refusal says so
+    Row(
+        "lab-tom-mary-api-nan-clip",
+        "call",
+        "clip must be a finite number ≥ 0 (0 turns clipping off)",
+        action=_tom_mary(clip=float("nan")),
+    ),
     # -- clipping per tensor --------------------------------------------------------------------------
     Row(
         "lab-clipping-per-tensor-not-a-flag",
@@ -206,7 +212,8 @@ ROWS = [
     Row(
         "lab-clipping-per-tensor-zero-clip",
         "cli",
-        "clip must be a finite number > 0",
+        # 0 is train's and task's "no clipping": refused here with the reason (it compares with unclipped runs)
+        "clip (--clip) must be > 0 here, got 0: this experiment compares runs clipped at it with unclipped ones",
         args=lab("clipping", "--per-tensor", "--clip", "0"),
     ),
     Row("clip-per-tensor-zero", "call", "clip_grad_norm_per_tensor max_norm must be", action=_clip_per_tensor(0.0)),
