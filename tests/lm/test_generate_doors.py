@@ -134,3 +134,29 @@ def test_demo_names_its_flag_and_run_s_default(capsys):
     with pytest.raises(GatedRNNError) as info:
         demo.run(sample_every=0)
     assert str(info.value) == line
+
+
+def _sample(checkpoint, capsys, *options):
+    capsys.readouterr()
+    assert main(["generate", str(checkpoint), "--length", "12", *options]) == 0
+    return capsys.readouterr().out
+
+
+def test_a_line_end_in_a_word_prompt_is_the_eos_training_read_there(checkpoints, capsys):
+    """Training and eval read every line end of a word text as <eos>; the prompt did not (it
+    was split on whitespace, so the model went on mid-line)."""
+    typed = _sample(checkpoints["word"], capsys, "--greedy", "--prompt", "w1 w2\n")
+    spelled = _sample(checkpoints["word"], capsys, "--greedy", "--prompt", "w1 w2 <eos>")
+    assert typed.removeprefix("w1 w2\n") == spelled.removeprefix("w1 w2 <eos>").removeprefix(" ")
+    assert not typed.removeprefix("w1 w2\n").startswith(" ")  # the new line starts without a space
+
+
+def test_a_line_end_stops_a_word_sample_as_eos_does(checkpoints, capsys):
+    # --stop $'\n' was refused as empty, with --stop '.' (not a word of the model) as the fix
+    free = _sample(checkpoints["word"], capsys, "--prompt", "w1", "--seed", "0", "--length", "60")
+    assert free.index("\n") < len(free) - 1  # the free sample ends a line before it ends
+    line_end = _sample(checkpoints["word"], capsys, "--prompt", "w1", "--seed", "0", "--length", "60", "--stop", "\n")
+    eos = _sample(checkpoints["word"], capsys, "--prompt", "w1", "--seed", "0", "--length", "60", "--stop", "<eos>")
+    assert line_end == eos == free[: free.index("\n") + 1] + "\n"  # the stop's line break, then the closing one
+    assert main(["generate", str(checkpoints["word"]), "--prompt", "w1", "--stop", " ", "--greedy"]) == 2
+    assert "e.g. --stop $'\\n' (a line end, the model's <eos>)" in capsys.readouterr().err

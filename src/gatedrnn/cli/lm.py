@@ -452,6 +452,7 @@ def _relocated(args, data, split):
 
 # -- generate ------------------------------------------------------------------------------
 def generate(args):
+    from ..data.tokens import typed_tokens
     from ..lm import generate as sample
     from ..lm import model_from_checkpoint
     from ..lm.generate import DEFAULT_TEMPERATURE, check_generation, check_greedy_alone, check_prompt, check_sampling
@@ -466,7 +467,7 @@ def generate(args):
     record = (metadata.get("run") or {}).get("data") or {}
     if record.get("lowercase"):
         prompt = prompt.lower()  # as the training text was
-    prompt_tokens = list(prompt) if char_level else prompt.split()
+    prompt_tokens = typed_tokens(prompt, vocab.level)  # a line end is <eos> at word level, as in training
     if not prompt_tokens:  # the library's message would speak of token ids, which the user never typed
         raise GatedRNNError(
             f"--prompt must hold at least one {'character' if char_level else 'word'}, got {args.prompt!r}; "
@@ -490,7 +491,7 @@ def generate(args):
         seed = secrets.randbelow(2**31)
         print(f"gatedrnn: seed {seed} (repeat this sample with --seed {seed})", file=sys.stderr)
     # The prompt is printed with the first token, so that a bad option is the only line shown.
-    at_line_start, prompt_shown = [False], [False]
+    at_line_start, prompt_shown = [prompt.endswith("\n")], [False]
 
     def show_prompt():
         if not prompt_shown[0]:
@@ -531,11 +532,14 @@ def _stop_ids(stop, vocab, char_level, lowercase):
     A token outside the vocabulary could only ever come out as the unknown token, so the stop
     would never match: that is refused rather than sampled to --length in silence.
     """
+    from ..data.tokens import typed_tokens
+
     if lowercase:
         stop = stop.lower()  # the model writes what its training text held
-    tokens = list(stop) if char_level else stop.split()
+    tokens = typed_tokens(stop, vocab.level)  # $'\n' is <eos> at word level, as the model writes it
     if not tokens:
-        raise GatedRNNError(f"--stop {stop!r} is empty; give the text that ends a sample, e.g. --stop '.'")
+        example = "'.'" if char_level else "$'\\n' (a line end, the model's <eos>)"
+        raise GatedRNNError(f"--stop {stop!r} is empty; give the text that ends a sample, e.g. --stop {example}")
     unknown = sorted({t for t in tokens if t not in vocab}, key=tokens.index)
     if unknown:
         kind = "character" if char_level else "word"

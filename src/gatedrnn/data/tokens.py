@@ -26,6 +26,22 @@ def word_tokens(text):
     return tokens
 
 
+def typed_tokens(text, level):
+    """The tokens of a text typed to a model (a prompt, a stop), read as its training text was.
+
+    Character level: every character. Word level: as :func:`word_tokens` (a line end is
+    ``<eos>``), except that a last line without a newline is left open, as the model is to
+    continue it: ``"red cat"`` is ``[red, cat]`` and ``"red cat\n"`` is ``[red, cat, <eos>]``.
+    """
+    text = text.replace("\r\n", "\n")  # as read_utf8 reads a file
+    if level == "char":
+        return char_tokens(text)
+    tokens = word_tokens(text)
+    if tokens and not text.endswith("\n"):
+        tokens.pop()  # the <eos> word_tokens gives a last line: here that line goes on
+    return tokens
+
+
 def char_tokens(text):
     """Every character of ``text`` as one token, newlines included."""
     return list(text)
