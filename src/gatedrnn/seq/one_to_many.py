@@ -31,8 +31,9 @@ from typing import Any
 
 import numpy as np
 
+from ..arguments import flag
 from ..core import Module
-from ..errors import GatedRNNError, short_repr
+from ..errors import GatedRNNError
 from ..layers import RECURRENT_LAYERS, Embedding, Linear
 from ..typing import DTypeLike, FloatArray, IntArray, IntLike, RecurrentState
 from . import decoding
@@ -65,8 +66,7 @@ class OneToMany(Module):
         if cell not in RECURRENT_LAYERS:
             raise GatedRNNError(f"unknown cell {cell!r}; choose one of {', '.join(RECURRENT_LAYERS)}")
         check_init(init)
-        if not isinstance(c0_from_start, (bool, np.bool_)):
-            raise GatedRNNError(f"c0_from_start must be True or False, got {short_repr(c0_from_start)}")
+        c0_from_start = flag("c0_from_start", c0_from_start)
         self.config: dict[str, Any] = dict(
             vocab_size=vocab_size,
             embedding_size=embedding_size,

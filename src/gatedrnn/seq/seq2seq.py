@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from ..arguments import flag
 from ..core import Module
 from ..errors import GatedRNNError
 from ..layers import RECURRENT_LAYERS, Attention, Embedding, Linear
@@ -80,6 +81,13 @@ class Seq2Seq(Module):
             raise GatedRNNError(f"unknown cell {cell!r}; choose one of {', '.join(RECURRENT_LAYERS)}")
         if attention is not None and attention not in SCORES:
             raise GatedRNNError(f"unknown attention {attention!r}; choose one of {', '.join(SCORES)}, or none")
+        # Checked as run_transduction checks them: bool('no') is True, and would build the peeky model.
+        reverse_source, peeky, input_feeding, bidirectional = (
+            flag(name, value)
+            for name, value in dict(
+                reverse_source=reverse_source, peeky=peeky, input_feeding=input_feeding, bidirectional=bidirectional
+            ).items()
+        )
         if input_feeding and (attention is None or peeky):
             raise GatedRNNError("input_feeding feeds the attention's result back: it needs attention, and no peeky")
         check_init(init)
@@ -92,11 +100,11 @@ class Seq2Seq(Module):
             reverse_source=reverse_source,
             peeky=peeky,
             attention=attention,
-            input_feeding=bool(input_feeding),
-            bidirectional=bool(bidirectional),
+            input_feeding=input_feeding,
+            bidirectional=bidirectional,
             init=init,
         )
-        self.reverse_source, self.peeky, self.bidirectional = bool(reverse_source), bool(peeky), bool(bidirectional)
+        self.reverse_source, self.peeky, self.bidirectional = reverse_source, peeky, bidirectional
         self.memory: Memory | None = None  # what the last encode left for attention
         self.attention_weights: FloatArray | None = None  # (N, T, S) after a forward with attention
         # The parts are built in the order that draws their initial weights from the seeded generator.

@@ -112,6 +112,44 @@ def numpy_scalars_work(_):
         json.dumps({key: value for key, value in result.items()}, allow_nan=True)
 
 
+def _reversal_model_and_data():
+    """A tiny reversal task and a Seq2Seq for it: what fit_transduction and exact_match take."""
+    from gatedrnn.seq import Seq2Seq, make_transduction_task
+
+    data = make_transduction_task("reversal", train_count=8, test_count=2, seed=0)
+    return Seq2Seq(data.vocab_size, hidden_size=4, embedding_size=4), data
+
+
+def _fit_transduction(**options):
+    """fit_transduction on the tiny task: every argument refused before its first step."""
+    from gatedrnn.seq import fit_transduction
+
+    return fit_transduction(*_reversal_model_and_data(), **{"epochs": 1, "batch_size": 4, **QUIET, **options})
+
+
+def _exact_match(**options):
+    from gatedrnn.seq import exact_match
+
+    return exact_match(*_reversal_model_and_data(), **options)
+
+
+def _fit(**options):
+    """gatedrnn.seq.fit on a few bracket strings, as docs/sequences.md calls it."""
+    from gatedrnn.data import BucketBatches
+    from gatedrnn.optim import Adam
+    from gatedrnn.seq import SequenceClassifier, fit, make_task
+
+    model = SequenceClassifier(2, 2, hidden_size=4)
+    batches = BucketBatches(*make_task("brackets", 8, seed=0), 4)
+    return fit(model, Adam(model.parameters(), lr=0.01), batches, batches, **{"epochs": 1, **QUIET, **options})
+
+
+def _seq2seq(**options):
+    from gatedrnn.seq import Seq2Seq
+
+    return Seq2Seq(8, hidden_size=4, embedding_size=4, **options)
+
+
 def guard(policy, max_consecutive=10):
     from gatedrnn.training import NonFiniteGuard
 
@@ -502,6 +540,17 @@ ROWS = [
         action=lambda c: __import__("gatedrnn.seq.regressor", fromlist=["x"]).SequenceRegressor(mode="one"),
     ),
     Row("seq-api-forecast-numpy-scalars-work", "call", action=forecast_numpy_scalars_work, status=0),
+    # -- probe 3: every door refuses what the task command refuses, before any work ------------------
+    *(
+        Row(f"seq-api-seq2seq-{name}-{value}", "call", f"{name} must be True or False, got {value!r}", action=action)
+        for name, value, action in (
+            ("peeky", "no", lambda c: _seq2seq(peeky="no")),
+            ("reverse_source", "False", lambda c: _seq2seq(reverse_source="False")),
+            ("input_feeding", 1, lambda c: _seq2seq(input_feeding=1, attention="dot")),
+            ("bidirectional", "yes", lambda c: _seq2seq(bidirectional="yes")),
+        )
+    ),
+
 ]
 
 
