@@ -1,4 +1,5 @@
-"""How much memory generated task data takes, checked before it is generated.
+"""How much memory generated task data takes, checked before it is generated, and the seeded
+generator it is drawn from.
 
 The synthetic tasks hold their examples as Python objects: a string or a list of ints per
 example, a NumPy array per sequence, and padded id arrays built from them. A count typed
@@ -9,8 +10,11 @@ the budget (gatedrnn.memory).
 
 from typing import Any
 
+import numpy as np
+
 from ..errors import GatedRNNError, check_whole_number
 from ..memory import available_bytes, describe_available, describe_bytes
+from ..rng import check_seed
 from ..typing import IntLike
 
 # Per example: a few Python objects (a str or list per side, an array's header, list slots) …
@@ -44,3 +48,9 @@ def check_examples_fit(
             f"{describe_available(available)}: lower {' or '.join(counts)}"
         )
     return [int(count) for count in counts.values()]
+
+
+def task_generator(seed: Any) -> np.random.Generator:
+    """The generator a task's examples are drawn from: seeded by ``seed``, checked as every seed
+    is (gatedrnn.rng.check_seed; NumPy would refuse -1 with a traceback), or fresh for None."""
+    return np.random.default_rng(None if seed is None else check_seed(seed))

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import GatedRNNError, check_whole_number
 from ..typing import IntArray, IntLike
-from .data_budget import check_examples_fit
+from .data_budget import check_examples_fit, task_generator
 
 BRACKETS = ("(", ")")
 
@@ -79,7 +79,7 @@ def brackets(
     if min_length < 2 or max_length < min_length:
         raise GatedRNNError(f"bracket lengths must satisfy 2 ≤ min ≤ max, got {min_length} and {max_length}")
     (count,) = check_examples_fit("brackets", {"count": count}, max_length, 1)
-    generator = np.random.default_rng(seed)
+    generator = task_generator(seed)
     sequences: list[IntArray] = []
     labels: list[int] = []
     for index in range(count):
@@ -103,7 +103,7 @@ def neighbours(
     check_whole_number("max_length", max_length, int(min_length))
     check_whole_number("k", k, 1)
     (count,) = check_examples_fit("neighbours", {"count": count}, max_length, max_length)
-    generator = np.random.default_rng(seed)
+    generator = task_generator(seed)
     sequences: list[IntArray] = []
     tags: list[IntArray] = []
     for _ in range(count):
@@ -121,10 +121,10 @@ TASKS: dict[str, dict[str, Any]] = {
 
 
 def make_task(
-    name: str, count: IntLike, seed: int | None
+    name: str, count: IntLike, seed: int | None = 0
 ) -> tuple[list[IntArray], list[int]] | tuple[list[IntArray], list[IntArray]]:
     """(sequences, targets) for task ``name`` of TASKS: brackets' (int64 arrays (T,), int labels)
-    or neighbours' (int64 arrays (T,), int64 tag arrays (T,))."""
+    or neighbours' (int64 arrays (T,), int64 tag arrays (T,)); ``seed`` defaults as theirs does."""
     if name == "brackets":
         return brackets(count, seed=seed)
     if name == "neighbours":

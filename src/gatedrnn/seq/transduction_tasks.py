@@ -21,6 +21,7 @@ writes exactly that many characters.
 """
 
 import datetime
+import inspect
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ import numpy as np
 from ..errors import GatedRNNError, check_whole_number
 from ..typing import IntArray, IntLike
 from .addition_file import read_addition_file
-from .data_budget import check_examples_fit
+from .data_budget import check_examples_fit, task_generator
 
 PAD, BOS, EOS = "<pad>", "<bos>", "<eos>"
 SPECIALS = (PAD, BOS, EOS)
@@ -107,7 +108,7 @@ def addition(
         (sources, targets), (test_sources, test_targets) = read_addition_file(path, train_count, test_count)
         sources, targets = sources + test_sources, targets + test_targets
     else:
-        generator = np.random.default_rng(seed)
+        generator = task_generator(seed)
         total = train_count + test_count
         a, b = generator.integers(0, 1000, total), generator.integers(0, 1000, total)
         sources = [f"{x}+{y}".ljust(7) for x, y in zip(a, b, strict=True)]
@@ -135,7 +136,7 @@ def reversal(
     train_count, test_count = check_examples_fit(
         "reversal", dict(train_count=train_count, test_count=test_count), max_length, max_length + 1
     )
-    generator = np.random.default_rng(seed)
+    generator = task_generator(seed)
     letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
     sources = [
         "".join(generator.choice(letters, generator.integers(min_length, max_length + 1)))
@@ -210,7 +211,7 @@ def dates(train_count: IntLike = 20_000, test_count: IntLike = 2_000, seed: int 
     train_count, test_count = check_examples_fit(
         "dates", dict(train_count=train_count, test_count=test_count), LONGEST_WRITTEN_DATE, 11
     )
-    generator = np.random.default_rng(seed)
+    generator = task_generator(seed)
     first = datetime.date(1900, 1, 1).toordinal()
     sources: list[str] = []
     targets: list[str] = []
@@ -256,7 +257,7 @@ def numbers(train_count: IntLike = 800, test_count: IntLike = 200, seed: int | N
     train_count, test_count = check_examples_fit("numbers", dict(train_count=train_count, test_count=test_count), 3, 28)
     if train_count + test_count > 1000:
         raise GatedRNNError(f"numbers has 1000 numbers; train_count + test_count is {train_count + test_count}")
-    order = np.random.default_rng(seed).permutation(1000)
+    order = task_generator(seed).permutation(1000)
     classes = [f"<{place}{digit}>" for place in "hto" for digit in range(10)]
     sources = [[f"<h{n // 100}>", f"<t{n // 10 % 10}>", f"<o{n % 10}>"] for n in order[: train_count + test_count]]
     targets = [number_words(n) for n in order[: train_count + test_count]]
@@ -299,7 +300,15 @@ def make_transduction_task(name: str, **options: Any) -> TransductionData:
     with ``options`` (train_count, test_count, seed, and the task's own such as ``path`` for
     addition or ``min_length`` for reversal). Sources and targets are kept as strings (numbers:
     lists of class symbols); ``encode_sources`` / ``encode_targets`` give the int64 id arrays
-    (N, S) / (N, T) padded with <pad> (id 0). GatedRNNError in one line for an unknown name."""
+    (N, S) / (N, T) padded with <pad> (id 0). GatedRNNError in one line for an unknown name
+    or an option the task's function does not take."""
     if name not in TRANSDUCTION_TASKS:
         raise GatedRNNError(f"unknown task {name!r}; choose one of {', '.join(TRANSDUCTION_TASKS)}")
-    return TRANSDUCTION_TASKS[name](**options)
+    function = TRANSDUCTION_TASKS[name]
+    known = inspect.signature(function).parameters
+    unknown = [option for option in options if option not in known]
+    if unknown:
+        raise GatedRNNError(
+            f"task {name} takes no option {', '.join(map(repr, unknown))}; its options are {', '.join(known)}"
+        )
+    return function(**options)

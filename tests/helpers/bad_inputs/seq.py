@@ -550,7 +550,30 @@ ROWS = [
             ("bidirectional", "yes", lambda c: _seq2seq(bidirectional="yes")),
         )
     ),
-
+    Row(
+        "seq-api-make-task-negative-seed",
+        "call",
+        "seed must be a whole number ≥ 0, got -1",
+        action=lambda c: __import__("gatedrnn.seq", fromlist=["x"]).make_task("brackets", 5, seed=-1),
+    ),
+    Row(
+        "seq-api-dates-negative-seed",
+        "call",
+        "seed must be a whole number ≥ 0, got -1",
+        action=lambda c: __import__("gatedrnn.seq.transduction_tasks", fromlist=["x"]).dates(10, 2, seed=-1),
+    ),
+    Row(
+        "seq-api-make-transduction-task-unknown-option",
+        "call",
+        "task addition takes no option 'bogus'; its options are train_count, test_count, seed, path",
+        action=lambda c: __import__("gatedrnn.seq", fromlist=["x"]).make_transduction_task("addition", bogus=1),
+    ),
+    Row(
+        "seq-api-make-task-seed-defaults-as-brackets",
+        "call",
+        action=lambda c: __import__("gatedrnn.seq", fromlist=["x"]).make_task("brackets", 5),
+        status=0,
+    ),
 ]
 
 
