@@ -7,7 +7,7 @@ are accepted and returned as Python ones (they end up in a results JSON). Each f
 returns the arguments checked, as a dict, in the types the code below them expects.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..arguments import choice, flag, function, positive, probability, whole
@@ -55,6 +55,30 @@ def check_common(
     options["on_nonfinite"] = choice("on_nonfinite", options["on_nonfinite"], NONFINITE_POLICIES)
     options["echo"] = function("echo", options["echo"])
     return options
+
+
+# What each argument of the training loops (fit, fit_transduction, fit_regressor) is: its check,
+# called as check(name, value, default), in the words check_common gives the same kind.
+LOOP_CHECKS: dict[str, Callable[[str, Any, Any], Any]] = dict(
+    epochs=lambda name, value, default: whole(name, value, 1, default),
+    batch_size=lambda name, value, default: whole(name, value, 1, default),
+    lr=positive,
+    teacher_forcing=probability,
+    # None, like 0, turns clipping off; a negative one would fail only inside the first step.
+    clip=lambda name, value, default: None if value is None else check_clip(value, default),
+    progress=lambda name, value, default: flag(name, value),
+    echo=lambda name, value, default: function(name, value),
+    on_nonfinite=lambda name, value, default: choice(name, value, NONFINITE_POLICIES),
+    seed=lambda name, value, default: check_seed(value, default),
+)
+
+
+def check_loop(defaults: dict[str, Any], **options: Any) -> dict[str, Any]:
+    """A training loop's arguments, checked before its first step (each by LOOP_CHECKS), so a
+    public loop refuses what run_task and run_transduction refuse, in the same line, and
+    never after an epoch of work. ``defaults``: the loop's signature's (the fixes' examples;
+    an argument without one, such as epochs, gets no example). Returns them checked."""
+    return {name: LOOP_CHECKS[name](name, value, defaults.get(name)) for name, value in options.items()}
 
 
 def _default(defaults: dict[str, Any], name: str) -> Any:

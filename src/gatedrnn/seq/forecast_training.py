@@ -22,9 +22,9 @@ from ..files import check_output_file
 from ..layers import MSELoss
 from ..optim import Adam, Optimizer
 from ..own_files import check_replaceable
-from ..training import NonFiniteGuard, check_clip, check_finite_weights, guarded_step
+from ..training import NonFiniteGuard, check_finite_weights, guarded_step
 from ..typing import FloatArray, FloatLike, IntLike
-from .arguments import activation_bytes, check_common, check_memory, recurrent_bytes
+from .arguments import activation_bytes, check_common, check_loop, check_memory, recurrent_bytes
 from .data_budget import check_examples_fit
 from .forecast_data import MODES, MOST_COMPONENTS, MOST_NOISE, forecast_pairs, last_value_forecast, noisy_sines
 from .regressor import SequenceRegressor
@@ -115,11 +115,21 @@ def fit_regressor(
 ) -> list[dict[str, Any]]:
     """Train on ``train`` (inputs, targets) for ``epochs`` shuffled passes; one record per epoch:
     epoch, train_mse (the mean over the updates made), valid_mse, skipped_updates, seconds.
-    ``clip``: the global gradient norm's bound; None or 0 turns clipping off, as train's ``--clip 0``."""
+    ``clip``: the global gradient norm's bound; None or 0 turns clipping off, as train's ``--clip 0``.
+    Every argument is checked before the first step (seq.arguments.check_loop)."""
     from ..progress import bar
 
-    if clip is not None:  # a negative one would fail only at the first step
-        clip = check_clip(clip, signature_defaults(fit_regressor)["clip"])
+    checked = check_loop(
+        signature_defaults(fit_regressor),
+        epochs=epochs,
+        batch_size=batch_size,
+        clip=clip,
+        seed=seed,
+        echo=echo,
+        progress=progress,
+        on_nonfinite=on_nonfinite,
+    )
+    epochs, batch_size, clip, seed = (checked[name] for name in ("epochs", "batch_size", "clip", "seed"))
     criterion = MSELoss()
     guard = NonFiniteGuard(on_nonfinite)
     generator = np.random.default_rng(seed)

@@ -15,14 +15,15 @@ from typing import Any
 import numpy as np
 
 from .. import rng as _rng
+from ..arguments import choice, whole
 from ..errors import GatedRNNError, short_repr, signature_defaults
 from ..layers import SoftmaxCrossEntropy
 from ..lr_schedule import check_step_schedule, step_lr
 from ..optim import Adam
 from ..progress import bar
-from ..training import NonFiniteGuard, check_clip, check_finite_weights, guarded_step
+from ..training import NonFiniteGuard, check_finite_weights, guarded_step
 from ..typing import FloatLike, IntLike
-from .arguments import check_transduction_options
+from .arguments import check_loop, check_transduction_options
 from .decoding import beam_search, scheduled_inputs
 from .initialisation import DEFAULT_INIT
 from .lr_decay import deprecation_line, modern_decay
@@ -41,6 +42,7 @@ from .transduction_tasks import (
 
 # The book's chapter 7 training settings: every task's defaults but where TRAINING_DEFAULTS says otherwise.
 BOOK_TRAINING: dict[str, int | float | str] = dict(epochs=25, batch_size=128, lr=1e-3, init=DEFAULT_INIT)
+SPLITS = ("train", "test")  # the parts of a TransductionData exact_match can score
 
 
 def exact_match(
@@ -54,6 +56,10 @@ def exact_match(
     beam search of ``beam_width`` (gatedrnn.seq.decoding.beam_search) when it is above 1.
 
     ``split``: "train" or "test" (an attribute of ``data``); the answer is a float in [0, 1]."""
+    defaults = signature_defaults(exact_match)
+    split = choice("split", split, SPLITS)
+    batch_size = whole("batch_size", batch_size, 1, defaults["batch_size"])
+    beam_width = whole("beam_width", beam_width, 1, defaults["beam_width"])
     sources, targets = getattr(data, split)
     steps = data.target_width or max(len(t) for t in targets) + 1
     eos = None if data.target_width else data.symbols.index(EOS)
@@ -104,10 +110,22 @@ def fit_transduction(
     (gatedrnn.training.NonFiniteGuard). ``clip``: the max global gradient norm; 0 or None
     turns clipping off, as train's ``--clip 0``.
     """
+    checked = check_loop(
+        signature_defaults(fit_transduction),
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        clip=clip,
+        teacher_forcing=teacher_forcing,
+        on_nonfinite=on_nonfinite,
+        echo=echo,
+        progress=progress,
+    )
+    epochs, batch_size, lr, clip, teacher_forcing = (
+        checked[name] for name in ("epochs", "batch_size", "lr", "clip", "teacher_forcing")
+    )
     lr_decay, decay_start = _modern_decay_or_warn(lr_decay, decay_start, decay_after)
     check_step_schedule(lr, lr_decay, decay_start, epochs)
-    if clip is not None:  # None and 0: no clipping; a negative one would fail only at the first step
-        clip = check_clip(clip, signature_defaults(fit_transduction)["clip"])
     guard = NonFiniteGuard(on_nonfinite)
     sources, targets = data.train
     ids, lengths = data.encode_sources(sources)

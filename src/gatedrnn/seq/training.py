@@ -13,7 +13,7 @@ from ..layers import SoftmaxCrossEntropy
 from ..optim import Adam, Optimizer
 from ..training import NonFiniteGuard, check_finite_weights, guarded_step
 from ..typing import FloatLike, IntLike
-from .arguments import check_task_options
+from .arguments import check_loop, check_task_options
 from .models import SequenceClassifier, SequenceTagger
 from .tasks import TASKS, make_task
 
@@ -54,7 +54,8 @@ def fit(
     """Train for ``epochs`` passes over ``train``; returns one record per epoch.
 
     A record: epoch, train_loss, valid_loss, valid_accuracy (floats), skipped_updates (int),
-    seconds. ``clip``: the global gradient norm each update is clipped to (None: no clipping).
+    seconds. ``clip``: the global gradient norm each update is clipped to (None or 0: no
+    clipping, as train's ``--clip 0``). Every argument is checked before the first step.
 
     ``on_nonfinite``: "error" stops at a nan/inf loss or gradient, "skip" skips that update
     and stops after 10 in a row (gatedrnn.training.NonFiniteGuard, as the language models do).
@@ -62,6 +63,10 @@ def fit(
     """
     from ..progress import bar
 
+    checked = check_loop(
+        signature_defaults(fit), epochs=epochs, clip=clip, echo=echo, progress=progress, on_nonfinite=on_nonfinite
+    )
+    epochs, clip = checked["epochs"], checked["clip"]
     criterion = SoftmaxCrossEntropy(ignore_index=train.ignore_index)
     guard = NonFiniteGuard(on_nonfinite)
     history: list[dict[str, Any]] = []

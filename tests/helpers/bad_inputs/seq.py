@@ -550,6 +550,91 @@ ROWS = [
             ("bidirectional", "yes", lambda c: _seq2seq(bidirectional="yes")),
         )
     ),
+    *(
+        Row(
+            f"seq-api-fit-transduction-{key}",
+            "call",
+            fragment,
+            action=lambda c, options=options: _fit_transduction(**options),
+        )
+        for key, options, fragment in (
+            (
+                "teacher-forcing-nan",
+                dict(teacher_forcing=float("nan")),
+                "teacher_forcing (--teacher-forcing) must be a probability in [0, 1], got nan; "
+                "pass a value in [0, 1], such as 1",
+            ),
+            (
+                "teacher-forcing-negative",
+                dict(teacher_forcing=-1.0),
+                "teacher_forcing (--teacher-forcing) must be a probability",
+            ),
+            (
+                "teacher-forcing-2",
+                dict(teacher_forcing=2.0),
+                "teacher_forcing (--teacher-forcing) must be a probability",
+            ),
+            (
+                "batch-size-zero",
+                dict(batch_size=0),
+                "batch_size (--batch-size) must be a whole number ≥ 1, got 0; pass a whole number ≥ 1, such as 128",
+            ),
+            ("epochs-fraction", dict(epochs=1.5), "epochs must be a whole number ≥ 1, got 1.5"),
+            ("epochs-negative", dict(epochs=-1), "epochs must be a whole number ≥ 1, got -1"),
+            ("echo-none", dict(echo=None), "echo must be a function, got None"),
+            ("progress-string", dict(progress="no"), "progress must be True or False, got 'no'"),
+            ("lr-zero", dict(lr=0), "lr must be a finite number > 0, got 0"),
+            (
+                "on-nonfinite-unknown",
+                dict(on_nonfinite="ignore"),
+                "unknown on_nonfinite 'ignore'; choose one of error, skip",
+            ),
+        )
+    ),
+    *(
+        Row(f"seq-api-exact-match-{key}", "call", fragment, action=lambda c, options=options: _exact_match(**options))
+        for key, options, fragment in (
+            ("batch-size-zero", dict(batch_size=0), "batch_size (--batch-size) must be a whole number ≥ 1, got 0"),
+            ("split-valid", dict(split="valid"), "unknown split 'valid'; choose one of train, test"),
+            (
+                "beam-width-fraction",
+                dict(beam_width=2.5),
+                "beam_width (--beam-width) must be a whole number ≥ 1, got 2.5",
+            ),
+            ("beam-width-zero", dict(beam_width=0), "beam_width (--beam-width) must be a whole number ≥ 1, got 0"),
+        )
+    ),
+    Row(
+        "seq-api-fit-clip-negative",  # failed inside the first step, naming clip_coefficient
+        "call",
+        "clip must be a finite number ≥ 0 (0 turns clipping off), got -1; pass a value ≥ 0, such as 1",
+        action=lambda c: _fit(clip=-1),
+    ),
+    Row(
+        "seq-api-fit-epochs-negative",
+        "call",
+        "epochs must be a whole number ≥ 1, got -2",
+        action=lambda c: _fit(epochs=-2),
+    ),
+    Row("seq-api-fit-echo-none", "call", "echo must be a function, got None", action=lambda c: _fit(echo=None)),
+    Row(
+        "seq-api-fit-float-epochs",
+        "call",
+        "epochs must be a whole number ≥ 1, got 1.0",
+        action=lambda c: _fit(epochs=1.0),
+    ),
+    Row(
+        "seq-api-fit-clip-zero-and-numpy-epochs-work",
+        "call",
+        action=lambda c: _fit(epochs=np.int64(1), clip=0),
+        status=0,
+    ),
+    Row(
+        "seq-api-fit-regressor-seed-negative",  # NumPy's ValueError
+        "call",
+        "seed must be a whole number ≥ 0, got -1; pass one such as 0",
+        action=lambda c: _fit_regressor(seed=-1),
+    ),
     Row(
         "seq-api-make-task-negative-seed",
         "call",
