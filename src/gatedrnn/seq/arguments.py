@@ -121,7 +121,7 @@ def check_transduction_options(defaults: dict[str, Any], **options: Any) -> dict
     options["init"] = check_init(options["init"])
     check_common(
         options,
-        dict(embedding_size=1, hidden_size=1, epochs=0, batch_size=1, beam_width=1, train_count=1, test_count=1),
+        dict(embedding_size=1, hidden_size=1, epochs=1, batch_size=1, beam_width=1, train_count=1, test_count=1),
         defaults,
         probabilities=("teacher_forcing",),
         positives=("lr",),

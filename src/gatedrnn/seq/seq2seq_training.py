@@ -304,7 +304,7 @@ def run_transduction(
         train_pairs=len(data.train[0]),
         test_pairs=len(data.test[0]),
         history=history,
-        test_exact_match=history[-1]["test_exact_match"] if history else None,
+        test_exact_match=history[-1]["test_exact_match"],
     )
     beam_width = options["beam_width"]
     if beam_width > 1:

@@ -387,13 +387,13 @@ ROWS = [
         "seq-addition-file-missing",
         "cli",
         "does not exist",
-        args=lambda c: ["task", "addition", "--addition-file", str(c.tmp / "absent.txt"), "--epochs", "0"],
+        args=lambda c: ["task", "addition", "--addition-file", str(c.tmp / "absent.txt"), "--epochs", "1"],
     ),
     Row(
         "seq-addition-file-is-a-directory",
         "cli",
         "is a directory",
-        args=lambda c: ["task", "addition", "--addition-file", str(c.tmp), "--epochs", "0"],
+        args=lambda c: ["task", "addition", "--addition-file", str(c.tmp), "--epochs", "1"],
     ),
     Row(
         "seq-addition-file-malformed-line",
@@ -541,6 +541,12 @@ ROWS = [
     ),
     Row("seq-api-forecast-numpy-scalars-work", "call", action=forecast_numpy_scalars_work, status=0),
     # -- probe 3: every door refuses what the task command refuses, before any work ------------------
+    Row(
+        "seq-addition-epochs-zero",  # ran nothing and printed nothing, exit 0
+        "cli",
+        "epochs must be a whole number ≥ 1, got 0",
+        args=REVERSAL + ["--epochs", "0"],
+    ),
     *(
         Row(f"seq-api-seq2seq-{name}-{value}", "call", f"{name} must be True or False, got {value!r}", action=action)
         for name, value, action in (
