@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .. import rng as _rng
-from ..arguments import choice, whole
+from ..arguments import choice, spelled, whole
 from ..errors import GatedRNNError, short_repr, signature_defaults
 from ..layers import SoftmaxCrossEntropy
 from ..lr_schedule import check_step_schedule, step_lr
@@ -256,14 +256,15 @@ def run_transduction(
                 f"addition_file must be a path, got {short_repr(addition_file)}; give the book's addition.txt"
             )
         if task != "addition":
-            raise GatedRNNError(f"addition_file holds addition questions; task {task} generates its own data")
+            raise GatedRNNError(
+                f"{spelled('addition_file')} holds addition questions; task {task} generates its own data"
+            )
         sizes["path"] = addition_file
     data = make_transduction_task(task, seed=seed, **sizes)
     shape = dict(embedding_size=options["embedding_size"], hidden_size=options["hidden_size"], cell=options["cell"])
     model: Seq2Seq | OneToMany
     if task in ONE_TO_MANY_TASKS:  # one class token in: a decoder started from its vector
-        if any(options[name] for name in ("reverse_source", "peeky", "attention", "input_feeding", "bidirectional")):
-            raise GatedRNNError(f"{task} is one-to-many: reverse_source, peeky and attention need a source sequence")
+        _refuse_source_options(task, options)
         model = OneToMany(data.vocab_size, **shape, init=options["init"])
     else:
         model = Seq2Seq(
@@ -313,6 +314,20 @@ def run_transduction(
     if options["keep_model"]:
         result["trained_model"] = model
     return result
+
+
+SOURCE_OPTIONS = ("reverse_source", "peeky", "attention", "input_feeding", "bidirectional")
+
+
+def _refuse_source_options(task: str, options: dict[str, Any]) -> None:
+    """A one-to-many task has no source sequence: GatedRNNError naming each option given that reads
+    one, in both spellings (gatedrnn.arguments.spelled), as the other refusals of the task door."""
+    given = [spelled(name) for name in SOURCE_OPTIONS if options[name]]
+    if given:
+        verb, pronoun = ("needs", "it") if len(given) == 1 else ("need", "them")
+        raise GatedRNNError(
+            f"{task} is one-to-many, with no source sequence: {', '.join(given)} {verb} one; leave {pronoun} out"
+        )
 
 
 def transduction_defaults(task: object) -> dict[str, Any]:

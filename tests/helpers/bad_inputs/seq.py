@@ -547,6 +547,24 @@ ROWS = [
         "epochs must be a whole number ≥ 1, got 0",
         args=REVERSAL + ["--epochs", "0"],
     ),
+    Row(
+        "seq-numbers-bidirectional",
+        "cli",
+        "numbers is one-to-many, with no source sequence: bidirectional needs one; leave it out",
+        args=["task", "numbers", "--bidirectional"],
+    ),
+    Row(
+        "seq-numbers-input-feeding-and-peeky",
+        "cli",
+        "peeky, input_feeding (--input-feeding) need one; leave them out",
+        args=["task", "numbers", "--input-feeding", "--peeky"],
+    ),
+    Row(
+        "seq-numbers-addition-file",
+        "cli",
+        "addition_file (--addition-file) holds addition questions; task numbers generates its own data",
+        args=lambda c: ["task", "numbers", "--addition-file", str(_addition_file(c, ["1+2    _3   "] * 20))],
+    ),
     *(
         Row(f"seq-api-seq2seq-{name}-{value}", "call", f"{name} must be True or False, got {value!r}", action=action)
         for name, value, action in (
