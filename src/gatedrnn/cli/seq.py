@@ -15,7 +15,8 @@ from .options import add_signature_options, options_given
 TAGGING_HELPS = dict(
     cell="the recurrent layer",
     bidirectional="read each sequence both ways",
-    pooling="classification: the last real state, or the mean or max over real steps",
+    pooling="classification (brackets; neighbours tags every step and refuses it): the last real state "
+    "(the default), or the mean or max over real steps",
     hidden_size="units of the recurrent layer",
     epochs="passes over the training set",
     lr="Adam learning rate",

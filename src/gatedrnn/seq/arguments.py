@@ -93,7 +93,13 @@ def check_task_options(defaults: dict[str, Any], **options: Any) -> dict[str, An
     from .tasks import TASKS
 
     options["task"] = choice("task", options["task"], TASKS)
-    options["pooling"] = choice("pooling", options["pooling"], POOLINGS)
+    options["pooling"] = choice("pooling", options["pooling"], POOLINGS, none_allowed=True)
+    if options["pooling"] is not None and TASKS[options["task"]]["kind"] != "classify":
+        # A tagger reads out every step: a pooling given would change nothing, yet look as if it had.
+        raise GatedRNNError(
+            f"pooling makes a classifier's one vector of a sequence; {options['task']} tags every step "
+            "and pools nothing: leave pooling out"
+        )
     check_common(
         options,
         dict(hidden_size=1, epochs=1, batch_size=1, train_count=1, valid_count=1, test_count=1),

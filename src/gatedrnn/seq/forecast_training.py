@@ -298,7 +298,7 @@ def run_forecast(
         **{name: options[name] for name in recorded},
         model=model.config,
         on_nonfinite=options["on_nonfinite"],
-        train_count=options["train_count"],
+        **{name: options[name] for name in ("train_count", "valid_count", "test_count")},
         history=history,
         **scores,
         examples=first_examples(model, splits["test"], options["batch_size"]),

@@ -108,11 +108,16 @@ def fit(
     return history
 
 
+# The global gradient norm run_task clips every update to (fit's default; `gatedrnn task brackets`
+# has no --clip): recorded in its results, as the other tasks record their --clip.
+TASK_CLIP = 1.0
+
+
 def run_task(
     task: str,
     cell: str = "lstm",
     bidirectional: bool = False,
-    pooling: str = "last",
+    pooling: str | None = None,
     hidden_size: IntLike = 64,
     epochs: IntLike = 10,
     lr: FloatLike = 0.005,
@@ -127,8 +132,11 @@ def run_task(
 ) -> dict[str, Any]:
     """Train a classifier or tagger on a synthetic task (gatedrnn.seq.tasks); returns a results dict.
 
-    This signature is the single source of ``gatedrnn task``'s defaults. ``on_nonfinite``:
-    "error" (stop at a nan/inf loss or gradient) or "skip" (skip that update), as in train.
+    This signature is the single source of ``gatedrnn task``'s defaults. ``pooling``: how the
+    classifier (brackets) reads a sequence, "last" (the default), "mean" or "max"; a tagger
+    (neighbours) pools nothing and refuses it. ``on_nonfinite``: "error" (stop at a nan/inf
+    loss or gradient) or "skip" (skip that update), as in train. The results record every
+    setting that ran, the clipping of the updates (TASK_CLIP) among them.
     """
     options = check_task_options(
         signature_defaults(run_task),
@@ -176,7 +184,7 @@ def run_task(
     common: dict[str, Any] = dict(embedding_size=16, hidden_size=hidden_size, cell=cell, bidirectional=bidirectional)
     model: SequenceClassifier | SequenceTagger
     if spec["kind"] == "classify":
-        model = SequenceClassifier(spec["vocab_size"], spec["classes"], pooling=options["pooling"], **common)
+        model = SequenceClassifier(spec["vocab_size"], spec["classes"], pooling=options["pooling"] or "last", **common)
     else:
         model = SequenceTagger(spec["vocab_size"], spec["classes"], **common)
     echo(
@@ -190,6 +198,7 @@ def run_task(
         batches["train"],
         batches["valid"],
         epochs,
+        clip=TASK_CLIP,
         echo=echo,
         progress=options["progress"],
         on_nonfinite=options["on_nonfinite"],
@@ -202,9 +211,10 @@ def run_task(
         epochs=epochs,
         lr=lr,
         batch_size=batch_size,
+        clip=TASK_CLIP,
         seed=seed,
         on_nonfinite=options["on_nonfinite"],
-        train_count=train_count,
+        **{name: options[name] for name in ("train_count", "valid_count", "test_count")},
         history=history,
         test_loss=test_loss,
         test_accuracy=test_accuracy,

@@ -548,6 +548,18 @@ ROWS = [
         args=REVERSAL + ["--epochs", "0"],
     ),
     Row(
+        "seq-neighbours-pooling",  # accepted, changed nothing, recorded nowhere
+        "cli",
+        "neighbours tags every step and pools nothing: leave pooling out",
+        args=["task", "neighbours", "--pooling", "max", "--epochs", "1"],
+    ),
+    Row(
+        "seq-api-neighbours-pooling",
+        "call",
+        "neighbours tags every step and pools nothing",
+        action=lambda c: run_task(task="neighbours", pooling="last"),
+    ),
+    Row(
         "seq-numbers-bidirectional",
         "cli",
         "numbers is one-to-many, with no source sequence: bidirectional needs one; leave it out",
