@@ -102,10 +102,12 @@ def run(args):
     from ..own_files import check_replaceable
     from ..seq.forecast_training import check_plot_path
 
-    if getattr(args, "plot", None):
-        check_plot_path(args.plot)  # the library's own check first, for its messages
+    # `is not None`, not truth: an empty path (--results "$UNSET") is refused, not skipped.
+    if getattr(args, "plot", None) is not None:
+        check_plot_path(args.plot, "--plot")  # the library's own check first, for its messages
         check_results_file(args.plot, "--plot")  # a language-model run's directory is the CLI's to guard
-    if args.results:  # before training, not after it
+    if args.results is not None:  # before training, not after it
+        _check_results_path(args.results)
         check_results_file(args.results)
         check_replaceable(args.results, "--results", "results")
         _check_results_is_not_the_plot(args)
@@ -113,8 +115,16 @@ def run(args):
     if "decay_after" in options:
         options.update(_modern_decay_flags(options))
     result = args.run_function(task=args.task_name, **options)
-    if args.results:
+    if args.results is not None:
         write_json(args.results, {**result, "finished": timestamp(), "machine": machine_info()})
+
+
+def _check_results_path(path):
+    """--results '' would train and then write nothing: refused as --plot '' is (check_plot_path)."""
+    from ..errors import GatedRNNError
+
+    if not path:
+        raise GatedRNNError("--results must be a path to a file, got ''; name the results JSON, e.g. results.json")
 
 
 def _check_results_is_not_the_plot(args):

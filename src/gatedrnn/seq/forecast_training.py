@@ -205,18 +205,20 @@ def check_forecast_options(**options: Any) -> dict[str, Any]:
     return options
 
 
-def check_plot_path(path: Any) -> str | None:
-    """None, or a writable path ending in .png (as a str); else GatedRNNError naming the fix."""
+def check_plot_path(path: Any, option: str = "plot") -> str | None:
+    """None, or a writable path ending in .png (as a str); else GatedRNNError naming the fix.
+
+    ``option``: the setting's name in the message, the keyword, or "--plot" from the command line."""
     if path is None:
         return None
     if not isinstance(path, (str, Path)) or not str(path):
-        raise GatedRNNError(f"plot must be a path to a .png file, got {short_repr(path)}")
+        raise GatedRNNError(f"{option} must be a path to a .png file, got {short_repr(path)}")
     if Path(path).is_dir():
-        raise GatedRNNError(f"plot {path} is a directory; name a .png file, e.g. {Path(path) / 'forecast.png'}")
+        raise GatedRNNError(f"{option} {path} is a directory; name a .png file, e.g. {Path(path) / 'forecast.png'}")
     if Path(path).suffix.lower() != ".png":
-        raise GatedRNNError(f"plot {path} must end in .png (the figure is written as PNG); e.g. forecast.png")
-    check_output_file(path, "plot")
-    check_replaceable(path, "plot", "figure")
+        raise GatedRNNError(f"{option} {path} must end in .png (the figure is written as PNG); e.g. forecast.png")
+    check_output_file(path, option)
+    check_replaceable(path, option, "figure")
     return str(path)
 
 

@@ -542,6 +542,15 @@ ROWS = [
     Row("seq-api-forecast-numpy-scalars-work", "call", action=forecast_numpy_scalars_work, status=0),
     # -- probe 3: every door refuses what the task command refuses, before any work ------------------
     Row(
+        "seq-task-results-empty",  # trained, then wrote nothing, exit 0
+        "cli",
+        "--results must be a path to a file, got ''",
+        args=BRACKETS + ["--results", ""],
+    ),
+    Row(
+        "seq-forecast-plot-empty", "cli", "--plot must be a path to a .png file, got ''", args=FORECAST + ["--plot", ""]
+    ),
+    Row(
         "seq-addition-epochs-zero",  # ran nothing and printed nothing, exit 0
         "cli",
         "epochs must be a whole number ≥ 1, got 0",
