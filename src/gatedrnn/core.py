@@ -319,14 +319,16 @@ class Module:
         return self.train(False)
 
     def to(self: ModuleT, dtype: DTypeLike) -> ModuleT:
-        """Convert every parameter (and its gradient) to ``dtype`` in place; returns self."""
+        """Convert every parameter (and its gradient) to ``dtype`` (float32 or float64, the two
+        every layer is built in) in place; returns self."""
         try:
             resolved = None if dtype is None else np.dtype(dtype)  # np.dtype(None) would be float64
         except (TypeError, ValueError):
             resolved = None
-        if resolved is None or resolved.kind != "f":
+        if resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
+            # float16 too: no layer is built in it, and a checkpoint or an import would refuse it later
             shown = repr(dtype) if resolved is None else resolved
-            raise GatedRNNError(f"to() needs a floating dtype, got {shown}; use np.float32 or np.float64")
+            raise GatedRNNError(f"to() needs float32 or float64, got {shown}; use np.float32 or np.float64")
         for param in self.parameters():
             param.data = param.data.astype(resolved)
             param.grad = param.grad.astype(resolved)

@@ -29,7 +29,15 @@ from .. import rng as _rng
 from ..core import Module, Parameter, check_parameters_fit
 from ..errors import GatedRNNError
 from ..typing import DTypeLike, FloatArray, IntLike
-from ._checks import backward_done, check_backward_ready, forward_done
+from ._checks import (
+    backward_done,
+    check_backward_ready,
+    check_float_array,
+    check_float_dtype,
+    check_generator,
+    check_whole_number,
+    forward_done,
+)
 
 SCORES = ("dot", "general", "additive")
 
@@ -49,12 +57,13 @@ class Attention(Module):
         dtype: DTypeLike = np.float32,
         rng: np.random.Generator | None = None,
     ) -> None:
-        if score not in SCORES:
-            raise GatedRNNError(f"unknown attention score {score!r}; choose one of {', '.join(SCORES)}")
+        _check_settings(hidden_size, score, attention_size)
+        dtype = check_float_dtype("Attention", dtype)
+        check_generator("Attention", rng)
         rng = rng or _rng.generator()
-        self.score, self.hidden_size = score, hidden_size
+        self.score, self.hidden_size = score, int(hidden_size)
         bound = 1.0 / np.sqrt(hidden_size)
-        size = attention_size or hidden_size
+        size = hidden_size if attention_size is None else attention_size
         shapes_by_score: dict[str, list[tuple[IntLike, ...]]] = {
             "dot": [],
             "general": [(hidden_size, hidden_size)],
@@ -74,6 +83,7 @@ class Attention(Module):
         self, queries: FloatArray, keys: FloatArray, mask: FloatArray | None = None
     ) -> tuple[FloatArray, FloatArray]:
         """queries (N, T, H), keys (N, S, H), mask (N, S) (> 0 at real keys) → contexts (N, T, H), weights (N, T, S)."""
+        self._check_inputs(queries, keys, mask)
         contexts, weights, self._cache = self.attend(queries, keys, mask)
         forward_done(self)
         return contexts, weights
@@ -83,6 +93,34 @@ class Attention(Module):
         check_backward_ready(self, self._cache)
         backward_done(self)
         return self.attend_backward(dcontexts, self._cache)
+
+    def _check_inputs(self, queries, keys, mask):
+        """forward's inputs as its docstring gives them; an all-zero mask row is refused, as its
+        softmax over no keys would be 0/0 (NaN contexts)."""
+        dtype = self.dtype
+        if not self.parameters() and isinstance(queries, np.ndarray) and queries.dtype.kind == "f":
+            dtype = queries.dtype  # the dot score has no weights to set it: queries and keys must agree
+        check_float_array("Attention queries", queries, 3, self.hidden_size, dtype)
+        check_float_array("Attention keys", keys, 3, self.hidden_size, dtype)
+        if keys.shape[0] != queries.shape[0]:
+            raise GatedRNNError(
+                f"Attention keys hold {keys.shape[0]} sequences but the queries {queries.shape[0]}; "
+                "pass one source per query sequence"
+            )
+        if mask is None:
+            return
+        mask = np.asarray(mask)
+        if mask.shape != keys.shape[:2]:
+            raise GatedRNNError(
+                f"Attention mask has shape {mask.shape}, expected {keys.shape[:2]} (keys' N, S); "
+                "pass > 0 at each real key"
+            )
+        empty = np.flatnonzero(~(mask > 0).any(axis=1))
+        if empty.size:
+            raise GatedRNNError(
+                f"Attention mask row {empty[0]} has no real key (all ≤ 0), so its weights would be NaN; "
+                "every source needs at least one position"
+            )
 
     # -- the maths, with the cache handed back (for callers that step through time) ----------
     def attend(
@@ -137,3 +175,18 @@ class Attention(Module):
 
     def extra_repr(self) -> str:
         return f"{self.hidden_size}, score={self.score!r}"
+
+
+def _check_settings(hidden_size, score, attention_size):
+    """One line for a size or score Attention cannot be built with."""
+    if score not in SCORES:
+        raise GatedRNNError(f"unknown attention score {score!r}; choose one of {', '.join(SCORES)}")
+    check_whole_number("Attention", "hidden_size", hidden_size)
+    if attention_size is None:
+        return
+    if score != "additive":
+        raise GatedRNNError(
+            f"Attention: attention_size is the width of the additive score's hidden layer, and the "
+            f"{score!r} score has none; leave it out, or use score='additive'"
+        )
+    check_whole_number("Attention", "attention_size", attention_size)

@@ -35,11 +35,11 @@ import numpy as np
 from ..core import Module
 from ..errors import GatedRNNError
 from ..typing import DTypeLike, FloatArray, IntLike
-from ._checks import check_float_array
+from ._checks import check_flag, check_float_array, check_float_dtype, check_generator, check_whole_number
 from .gru import GRU
 from .lstm import LSTM
 from .recurrent import Recurrent, hand_over_gradients
-from .rnn import RNN
+from .rnn import RNN, check_nonlinearity
 
 # A cell's state and result: h (N, H), or the tuple (h, c) for LSTMCell.
 CellState = FloatArray | tuple[FloatArray, ...]
@@ -62,8 +62,9 @@ class _Cell(Module):
         rng: np.random.Generator | None,
         **layer_options: Any,
     ) -> None:
-        # The one-layer layer is built with the same checks and initialisation as a layer's
-        # (U(-1/√H, 1/√H), PyTorch's); the cell takes its parameters as its own.
+        _check_cell_arguments(type(self).__name__, input_size, hidden_size, bias, dtype, rng, layer_options)
+        # The one-layer layer is built with the same initialisation as a layer's (U(-1/√H, 1/√H),
+        # PyTorch's); the cell takes its parameters as its own.
         self._layer = self.layer_class(input_size, hidden_size, 1, bias=bias, dtype=dtype, rng=rng, **layer_options)
         for name, param in zip(NAMES, self._layer.layer_weights(0), strict=True):
             if param is not None:
@@ -185,3 +186,17 @@ class GRUCell(_Cell):
     ) -> None:
         super().__init__(input_size, hidden_size, bias, dtype=dtype, rng=rng, reset_after=reset_after)
         self.reset_after = reset_after
+
+
+def _check_cell_arguments(owner, input_size, hidden_size, bias, dtype, rng, layer_options):
+    """The layer's checks, in the cell's name and with the cell's positional order (the layer
+    would name itself, LSTM for an LSTMCell, and list seven positional arguments)."""
+    for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
+        check_whole_number(owner, name, value)
+    positional = ("input_size", "hidden_size", "bias", *(["nonlinearity"] if "nonlinearity" in layer_options else []))
+    for name, value in (("bias", bias), *(item for item in layer_options.items() if item[0] == "reset_after")):
+        check_flag(owner, name, value, positional)
+    if "nonlinearity" in layer_options:
+        check_nonlinearity(owner, layer_options["nonlinearity"])
+    check_float_dtype(owner, dtype)
+    check_generator(owner, rng)

@@ -36,12 +36,22 @@ class Dropout(Module):
     """
 
     def __init__(self, p: FloatLike = 0.5, rng: np.random.Generator | None = None) -> None:
-        check_probability(type(self).__name__, "p", p)
         check_generator(type(self).__name__, rng)
         self.p = p
         self.rng = rng
         self._scaled_mask: Any = None  # m / (1 - p) of the last forward (1.0 when nothing was dropped)
         self._shape: Any = None
+
+    @property
+    def p(self) -> FloatLike:
+        """The probability of dropping each unit, in [0, 1)."""
+        return self._p
+
+    @p.setter
+    def p(self, value: FloatLike) -> None:
+        # checked when set as when made (as an optimizer's lr is): p = 1.5 would zero every output
+        check_probability(type(self).__name__, "p", value)
+        self._p = value
 
     def _mask_shape(self, x: FloatArray) -> tuple[int, ...]:
         return x.shape

@@ -1,5 +1,7 @@
 """RNN: the plain (Elman) recurrent layer, tanh or ReLU."""
 
+from typing import Any
+
 import numpy as np
 
 from ..errors import GatedRNNError
@@ -65,11 +67,7 @@ class RNN(Recurrent):
         rng: np.random.Generator | None = None,
     ) -> None:
         self._check_no_extra_positional(extra)
-        if not isinstance(nonlinearity, str) or nonlinearity not in ("tanh", "relu"):
-            raise GatedRNNError(
-                f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}; "
-                "pass nonlinearity='tanh' (the default) or 'relu'"
-            )
+        check_nonlinearity("RNN", nonlinearity)
         self.nonlinearity = nonlinearity
         super().__init__(
             input_size,
@@ -133,3 +131,12 @@ class RNN(Recurrent):
 
     def extra_repr(self) -> str:
         return super().extra_repr() + f", nonlinearity={self.nonlinearity!r}"
+
+
+def check_nonlinearity(owner: str, nonlinearity: Any) -> None:
+    """An RNN's (or RNNCell's) nonlinearity must be "tanh" or "relu"."""
+    if not isinstance(nonlinearity, str) or nonlinearity not in ("tanh", "relu"):
+        raise GatedRNNError(
+            f"{owner}: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}; "
+            "pass nonlinearity='tanh' (the default) or 'relu'"
+        )

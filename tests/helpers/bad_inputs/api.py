@@ -351,7 +351,7 @@ ROWS = [
     Row(
         "api-module-to-int",
         "call",
-        "to() needs a floating dtype, got int32",
+        "to() needs float32 or float64, got int32",
         action=lambda c: Linear(2, 3).to(np.int32),
     ),
     Row(

@@ -8,6 +8,7 @@ must simply work (NumPy integers where Python ones are expected).
 import numpy as np
 
 from gatedrnn import AdaptiveLogSoftmaxWithLoss
+from gatedrnn.layers import Dropout
 from helpers.bad_inputs.rows import Row
 
 CUTOFFS_RULE = "cutoffs must be unique positive integers in increasing order, each between 1 and n_classes - 1 = 9"
@@ -35,6 +36,40 @@ def adaptive_backward(dloss):
         layer = small()
         layer(np.zeros((2, 8), np.float32), np.array([1, 8]))
         layer.backward(dloss)
+
+    return action
+
+
+def _to_float16():
+    from gatedrnn import LSTM
+
+    LSTM(3, 4).to(np.float16)  # accepted, though no constructor builds float16
+
+
+def _attention(*args, **kwargs):
+    def action(_):
+        from gatedrnn.layers import Attention
+
+        return Attention(*args, **kwargs)
+
+    return action
+
+
+def _cell(name, *args, **kwargs):
+    def action(_):
+        import gatedrnn.layers
+
+        return getattr(gatedrnn.layers, name)(*args, **kwargs)
+
+    return action
+
+
+def _attend(queries, keys, mask=None):
+    def action(_):
+        from gatedrnn.layers import Attention
+
+        contexts, weights = Attention(4)(queries, keys, mask)
+        assert np.isfinite(weights).all()
 
     return action
 
@@ -178,5 +213,71 @@ ROWS = [
         "call",
         "backward needs dloss as a finite number",
         action=adaptive_backward(float("nan")),
+    ),
+    # made right, then changed or fed wrong: refused as the constructor refuses
+    Row("layers-to-float16", "call", "to() needs float32 or float64, got float16", action=lambda c: _to_float16()),
+    Row(
+        "layers-dropout-p-set-to-1.5",
+        "call",
+        "Dropout: p must be a number in [0, 1), got 1.5",
+        action=lambda c: setattr(Dropout(0.5), "p", 1.5),
+    ),
+    # Attention checked its score only (the rest were raw errors, NaN weights or a silent fallback)
+    Row("layers-attention-size-0", "call", "Attention: hidden_size must be a whole number ≥ 1", action=_attention(0)),
+    Row(
+        "layers-attention-width-0",
+        "call",
+        "Attention: attention_size must be a whole number ≥ 1, got 0",
+        action=_attention(4, "additive", attention_size=0),
+    ),
+    Row(
+        "layers-attention-size-unused",
+        "call",
+        "the 'dot' score has none; leave it out",
+        action=_attention(4, "dot", attention_size=3),
+    ),
+    Row("layers-attention-rng", "call", "Attention: rng must be a numpy.random.Generator", action=_attention(4, rng=1)),
+    Row(
+        "layers-attention-wider-inputs",
+        "call",
+        "Attention queries must end in size 4, got shape (1, 2, 5)",
+        action=_attend(np.ones((1, 2, 5), np.float32), np.ones((1, 3, 5), np.float32)),
+    ),
+    Row(
+        "layers-attention-2d-inputs",
+        "call",
+        "Attention queries must have 3 dimensions",
+        action=_attend(np.ones((2, 4), np.float32), np.ones((3, 4), np.float32)),
+    ),
+    Row(
+        "layers-attention-empty-source",
+        "call",
+        "Attention mask row 0 has no real key",
+        action=_attend(np.ones((1, 2, 4), np.float32), np.ones((1, 3, 4), np.float32), np.zeros((1, 3))),
+    ),
+    Row(
+        "layers-attention-masked-source-attends",
+        "call",
+        status=0,
+        action=_attend(np.ones((1, 2, 4), np.float32), np.ones((1, 3, 4), np.float32), np.array([[1, 0, 0]])),
+    ),
+    # a cell's refusals name the cell and its own positional order (they named the layer, LSTM, and its seven)
+    Row(
+        "layers-lstm-cell-size-0",
+        "call",
+        "LSTMCell: hidden_size must be a whole number ≥ 1",
+        action=_cell("LSTMCell", 4, 0),
+    ),
+    Row(
+        "layers-gru-cell-bias-text",
+        "call",
+        "GRUCell: bias must be True or False, got 'x'; the positional order is (input_size, hidden_size, bias)",
+        action=_cell("GRUCell", 4, 4, bias="x"),
+    ),
+    Row(
+        "layers-rnn-cell-nonlinearity",
+        "call",
+        "RNNCell: nonlinearity must be 'tanh' or 'relu'",
+        action=_cell("RNNCell", 4, 4, nonlinearity="sigmoid"),
     ),
 ]
