@@ -10,7 +10,8 @@ and epoch 3 at lr / lr_decay. ``lr_decay=1`` is a constant rate. This is the lan
 ``TrainConfig(schedule="step")`` and the sequence tasks' ``lr_decay``/``decay_start``.
 """
 
-from .errors import GatedRNNError, short_repr
+from .arguments import positive, spelled
+from .errors import GatedRNNError, is_finite_number, short_repr
 from .typing import FloatLike, IntLike
 
 
@@ -26,6 +27,11 @@ def check_step_schedule(lr: FloatLike, lr_decay: FloatLike, decay_start: IntLike
     The rates fall monotonically, so the last epoch's is the smallest: checking it once before
     training is checking them all.
     """
+    positive("lr", lr)  # else a rate of 0 or less would be blamed on lr_decay
+    if not (is_finite_number(lr_decay) and lr_decay >= 1):
+        raise GatedRNNError(
+            f"{spelled('lr_decay')} must be a divisor ≥ 1, got {short_repr(lr_decay)}; pass a value ≥ 1"
+        )
     if epochs < 1:
         return lr
     exponent = max(epochs - decay_start, 0)

@@ -127,3 +127,17 @@ def test_a_decay_that_takes_the_rate_to_zero_is_refused(lr_decay, epochs, decay_
 
 def test_a_decay_that_starts_after_the_last_epoch_is_allowed():
     assert check_step_schedule(1e-3, 1e300, 5, 5) == 1e-3
+
+
+@pytest.mark.parametrize(
+    "lr, lr_decay, problem",
+    [
+        (0, 1.0, "lr must be a finite number > 0, got 0"),  # was blamed on lr_decay: "takes the learning rate 0 to 0"
+        (-1, 2.0, "lr must be a finite number > 0, got -1"),
+        (float("nan"), 1.0, "lr must be a finite number > 0, got nan"),  # was returned as the last rate
+        (1e-3, 0.5, "lr_decay (--lr-decay) must be a divisor ≥ 1, got 0.5"),
+    ],
+)
+def test_a_bad_rate_or_divisor_is_named_for_itself(lr, lr_decay, problem):
+    with pytest.raises(GatedRNNError, match=problem.replace("(", r"\(").replace(")", r"\)")):
+        check_step_schedule(lr, lr_decay, 0, 3)

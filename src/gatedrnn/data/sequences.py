@@ -2,7 +2,9 @@
 
 import numpy as np
 
+from ..arguments import flag, whole
 from ..errors import GatedRNNError
+from ..rng import check_seed
 
 
 def pad_sequences(sequences, padding_value=0, dtype=None):
@@ -40,8 +42,8 @@ class BucketBatches:
     """
 
     def __init__(self, sequences, targets, batch_size, shuffle=True, seed=0, padding_value=0, ignore_index=-100):
-        if batch_size < 1:
-            raise GatedRNNError(f"batch_size must be ≥ 1, got {batch_size}")
+        batch_size = whole("batch_size", batch_size, 1)  # the words of run_task's check
+        shuffle, seed = flag("shuffle", shuffle), check_seed(seed)  # before NumPy's raw refusals
         if len(sequences) != len(targets) or not sequences:
             raise GatedRNNError(
                 f"got {len(sequences)} sequences and {len(targets)} targets; give one target per sequence"

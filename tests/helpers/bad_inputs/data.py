@@ -297,4 +297,29 @@ ROWS = [
     ),
     Row("data-next-token-temperature-tiny", "call", status=0, action=_tiny_temperature),
     Row("data-toy-lr-overflow", "cli", "lr 1e+300 is too large", args=["toy", "--lr", "1e300", "--steps", "3"]),
+    # BucketBatches refuses what run_task refuses, in its words (NumPy's raw errors before)
+    Row(
+        "data-bucket-batches-fractional-size",
+        "call",
+        "batch_size (--batch-size) must be a whole number ≥ 1, got 1.5",
+        action=lambda c: _buckets(batch_size=1.5),
+    ),
+    Row(
+        "data-bucket-batches-negative-seed",
+        "call",
+        "seed must be a whole number ≥ 0",
+        action=lambda c: _buckets(seed=-1),
+    ),
+    Row(
+        "data-bucket-batches-shuffle-text",
+        "call",
+        "shuffle must be True or False",
+        action=lambda c: _buckets(shuffle="no"),
+    ),
 ]
+
+
+def _buckets(batch_size=2, **options):
+    from gatedrnn.data import BucketBatches
+
+    return BucketBatches([[1, 2], [3]], [0, 1], batch_size, **options)
