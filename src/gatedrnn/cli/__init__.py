@@ -54,6 +54,25 @@ def build_parser(argv=()):
     return parser
 
 
+def _parse(parser, argv):
+    """The arguments, with an unknown one refused by the parser of the command that was given
+    (argparse leaves that to the top level, whose --help lists commands, not options)."""
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        _chosen_parser(parser, args).error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
+def _chosen_parser(parser, args):
+    """The parser of the command ``args`` came from: a subcommand's, a task's or an experiment's."""
+    while True:
+        nested = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+        name = getattr(args, nested[0].dest, None) if nested else None
+        if name is None:
+            return parser
+        parser = nested[0].choices[name]
+
+
 def _leaf_parsers(subparsers):
     """Every parser that runs something: the subcommands, and the lab's experiments under ``lab``."""
     for parser in dict.fromkeys(subparsers.choices.values()):
@@ -125,7 +144,7 @@ def _quiet_broken_pipe():
 
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser(argv).parse_args(argv)
+    args = _parse(build_parser(argv), argv)
     args.command_line = argv
     try:
         with _terminated_as_interrupted(), _thread_settings(args):

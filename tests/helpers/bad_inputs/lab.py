@@ -219,4 +219,10 @@ ROWS = [
     Row("clip-per-tensor-zero", "call", "clip_grad_norm_per_tensor max_norm must be", action=_clip_per_tensor(0.0)),
     Row("clip-per-tensor-string", "call", "clip_grad_norm_per_tensor max_norm must be", action=_clip_per_tensor("1")),
     Row("lab-new-experiments-take-numpy-numbers", "call", status=0, action=_numpy_numbers_work),
+    Row(
+        "lab-unknown-option-names-the-experiment-help",
+        "cli",
+        "gatedrnn lab scalar: error: unrecognized arguments: --no-progress; see 'gatedrnn lab scalar --help'",
+        args=lab("scalar", "--no-progress"),
+    ),
 ]
