@@ -325,8 +325,9 @@ class Module:
             resolved = None if dtype is None else np.dtype(dtype)  # np.dtype(None) would be float64
         except (TypeError, ValueError):
             resolved = None
-        if resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
-            # float16 too: no layer is built in it, and a checkpoint or an import would refuse it later
+        # None is tested first, as NumPy finds float64 == None true; float16 is refused too: no
+        # layer is built in it, and a checkpoint or an import would refuse it later.
+        if resolved is None or resolved not in (np.dtype(np.float32), np.dtype(np.float64)):
             shown = repr(dtype) if resolved is None else resolved
             raise GatedRNNError(f"to() needs float32 or float64, got {shown}; use np.float32 or np.float64")
         for param in self.parameters():
