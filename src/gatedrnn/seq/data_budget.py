@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..arguments import spelled
 from ..errors import GatedRNNError, check_whole_number
 from ..memory import available_bytes, describe_available, describe_bytes
 from ..rng import check_seed
@@ -45,7 +46,7 @@ def check_examples_fit(
         shown = ", ".join(f"{name} {int(count):,}" for name, count in counts.items())
         raise GatedRNNError(
             f"the {task} task's examples ({shown}) need about {describe_bytes(needed)}; "
-            f"{describe_available(available)}: lower {' or '.join(counts)}"
+            f"{describe_available(available)}: lower {' or '.join(map(spelled, counts))}"
         )
     return [int(count) for count in counts.values()]
 

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ..arguments import flag
+from ..arguments import flag, spelled
 from ..core import Module
 from ..errors import GatedRNNError
 from ..layers import RECURRENT_LAYERS, Attention, Embedding, Linear
@@ -89,7 +89,10 @@ class Seq2Seq(Module):
             ).items()
         )
         if input_feeding and (attention is None or peeky):
-            raise GatedRNNError("input_feeding feeds the attention's result back: it needs attention, and no peeky")
+            raise GatedRNNError(
+                f"{spelled('input_feeding')} feeds the attention's result back: it needs attention "
+                "(--attention) and no peeky (--peeky); add the one or leave out the other"
+            )
         check_init(init)
         self.config: dict[str, Any] = dict(
             vocab_size=vocab_size,

@@ -240,7 +240,12 @@ ROWS = [
         args=["task", "brackets", "--train-count", HUGE_COUNT + "00"],
     ),
     Row("data-brackets-count-huge", "call", "lower count", action=_brackets_huge),
-    Row("data-addition-train-count-huge", "call", "lower train_count or test_count", action=_addition_huge),
+    Row(
+        "data-addition-train-count-huge",
+        "call",
+        "lower train_count (--train-count) or test_count (--test-count)",
+        action=_addition_huge,
+    ),
     Row("data-reversal-max-length-huge", "call", "the reversal task's examples", action=_reversal_long),
     Row("data-addition-train-count-zero", "call", "train_count must be a whole number ≥ 1", action=_addition_zero),
     Row("data-neighbours-lengths", "call", "max_length must be a whole number ≥ 10", action=_neighbours_lengths),
