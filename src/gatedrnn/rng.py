@@ -34,6 +34,12 @@ def seed(value: IntLike) -> None:
     _generator = np.random.default_rng(check_seed(value))
 
 
+def seeded_generator(value: Any) -> np.random.Generator:
+    """A new generator of its own (not the library's): seeded by ``value``, checked as every seed
+    is (NumPy would refuse -1 with a traceback), or fresh from the OS for None."""
+    return np.random.default_rng(None if value is None else check_seed(value))
+
+
 def generator() -> np.random.Generator:
     """Return the library's current ``numpy.random.Generator``."""
     return _generator

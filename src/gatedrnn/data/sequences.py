@@ -4,7 +4,7 @@ import numpy as np
 
 from ..arguments import flag, whole
 from ..errors import GatedRNNError
-from ..rng import check_seed
+from ..rng import seeded_generator
 
 
 def pad_sequences(sequences, padding_value=0, dtype=None):
@@ -43,7 +43,7 @@ class BucketBatches:
 
     def __init__(self, sequences, targets, batch_size, shuffle=True, seed=0, padding_value=0, ignore_index=-100):
         batch_size = whole("batch_size", batch_size, 1)  # the words of run_task's check
-        shuffle, seed = flag("shuffle", shuffle), check_seed(seed)  # before NumPy's raw refusals
+        shuffle = flag("shuffle", shuffle)
         if len(sequences) != len(targets) or not sequences:
             raise GatedRNNError(
                 f"got {len(sequences)} sequences and {len(targets)} targets; give one target per sequence"
@@ -51,7 +51,7 @@ class BucketBatches:
         self.sequences, self.targets = list(sequences), list(targets)
         self.padding_value, self.ignore_index = padding_value, ignore_index
         self.shuffle = shuffle
-        self.generator = np.random.default_rng(seed)
+        self.generator = seeded_generator(seed)  # the seed checked before NumPy's raw refusals
         by_length = np.argsort([len(s) for s in self.sequences], kind="stable")
         self.batches = [by_length[i : i + batch_size] for i in range(0, len(by_length), batch_size)]
 

@@ -1,5 +1,4 @@
-"""How much memory generated task data takes, checked before it is generated, and the seeded
-generator it is drawn from.
+"""How much memory generated task data takes, checked before it is generated.
 
 The synthetic tasks hold their examples as Python objects: a string or a list of ints per
 example, a NumPy array per sequence, and padded id arrays built from them. A count typed
@@ -10,12 +9,9 @@ the budget (gatedrnn.memory).
 
 from typing import Any
 
-import numpy as np
-
 from ..arguments import spelled
 from ..errors import GatedRNNError, check_whole_number
 from ..memory import available_bytes, describe_available, describe_bytes
-from ..rng import check_seed
 from ..typing import IntLike
 
 # Per example: a few Python objects (a str or list per side, an array's header, list slots) …
@@ -49,9 +45,3 @@ def check_examples_fit(
             f"{describe_available(available)}: lower {' or '.join(map(spelled, counts))}"
         )
     return [int(count) for count in counts.values()]
-
-
-def task_generator(seed: Any) -> np.random.Generator:
-    """The generator a task's examples are drawn from: seeded by ``seed``, checked as every seed
-    is (gatedrnn.rng.check_seed; NumPy would refuse -1 with a traceback), or fresh for None."""
-    return np.random.default_rng(None if seed is None else check_seed(seed))

@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from ..errors import GatedRNNError, check_whole_number
+from ..rng import seeded_generator
 from ..typing import IntArray, IntLike
-from .data_budget import check_examples_fit, task_generator
+from .data_budget import check_examples_fit
 
 BRACKETS = ("(", ")")
 
@@ -79,7 +80,7 @@ def brackets(
     if min_length < 2 or max_length < min_length:
         raise GatedRNNError(f"bracket lengths must satisfy 2 ≤ min ≤ max, got {min_length} and {max_length}")
     (count,) = check_examples_fit("brackets", {"count": count}, max_length, 1)
-    generator = task_generator(seed)
+    generator = seeded_generator(seed)
     sequences: list[IntArray] = []
     labels: list[int] = []
     for index in range(count):
@@ -103,7 +104,7 @@ def neighbours(
     check_whole_number("max_length", max_length, int(min_length))
     check_whole_number("k", k, 1)
     (count,) = check_examples_fit("neighbours", {"count": count}, max_length, max_length)
-    generator = task_generator(seed)
+    generator = seeded_generator(seed)
     sequences: list[IntArray] = []
     tags: list[IntArray] = []
     for _ in range(count):

@@ -30,9 +30,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import GatedRNNError, check_whole_number
+from ..rng import seeded_generator
 from ..typing import IntArray, IntLike
 from .addition_file import read_addition_file
-from .data_budget import check_examples_fit, task_generator
+from .data_budget import check_examples_fit
 
 PAD, BOS, EOS = "<pad>", "<bos>", "<eos>"
 SPECIALS = (PAD, BOS, EOS)
@@ -108,7 +109,7 @@ def addition(
         (sources, targets), (test_sources, test_targets) = read_addition_file(path, train_count, test_count)
         sources, targets = sources + test_sources, targets + test_targets
     else:
-        generator = task_generator(seed)
+        generator = seeded_generator(seed)
         total = train_count + test_count
         a, b = generator.integers(0, 1000, total), generator.integers(0, 1000, total)
         sources = [f"{x}+{y}".ljust(7) for x, y in zip(a, b, strict=True)]
@@ -136,7 +137,7 @@ def reversal(
     train_count, test_count = check_examples_fit(
         "reversal", dict(train_count=train_count, test_count=test_count), max_length, max_length + 1
     )
-    generator = task_generator(seed)
+    generator = seeded_generator(seed)
     letters = np.array(list("abcdefghijklmnopqrstuvwxyz"))
     sources = [
         "".join(generator.choice(letters, generator.integers(min_length, max_length + 1)))
@@ -211,7 +212,7 @@ def dates(train_count: IntLike = 20_000, test_count: IntLike = 2_000, seed: int 
     train_count, test_count = check_examples_fit(
         "dates", dict(train_count=train_count, test_count=test_count), LONGEST_WRITTEN_DATE, 11
     )
-    generator = task_generator(seed)
+    generator = seeded_generator(seed)
     first = datetime.date(1900, 1, 1).toordinal()
     sources: list[str] = []
     targets: list[str] = []
@@ -257,7 +258,7 @@ def numbers(train_count: IntLike = 800, test_count: IntLike = 200, seed: int | N
     train_count, test_count = check_examples_fit("numbers", dict(train_count=train_count, test_count=test_count), 3, 28)
     if train_count + test_count > 1000:
         raise GatedRNNError(f"numbers has 1000 numbers; train_count + test_count is {train_count + test_count}")
-    order = task_generator(seed).permutation(1000)
+    order = seeded_generator(seed).permutation(1000)
     classes = [f"<{place}{digit}>" for place in "hto" for digit in range(10)]
     sources = [[f"<h{n // 100}>", f"<t{n // 10 % 10}>", f"<o{n % 10}>"] for n in order[: train_count + test_count]]
     targets = [number_words(n) for n in order[: train_count + test_count]]
