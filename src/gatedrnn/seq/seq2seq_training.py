@@ -249,32 +249,9 @@ def run_transduction(
     task, epochs, lr, seed = (options[name] for name in ("task", "epochs", "lr", "seed"))
     check_step_schedule(lr, lr_decay, decay_start, epochs)
     _rng.seed(seed)
-    sizes = {name: options[name] for name in ("train_count", "test_count") if options[name] is not None}
-    if addition_file is not None:
-        if not isinstance(addition_file, (str, os.PathLike)) or not os.fspath(addition_file):
-            raise GatedRNNError(
-                f"addition_file must be a path, got {short_repr(addition_file)}; give the book's addition.txt"
-            )
-        if task != "addition":
-            raise GatedRNNError(
-                f"{spelled('addition_file')} holds addition questions; task {task} generates its own data"
-            )
-        sizes["path"] = addition_file
-    data = make_transduction_task(task, seed=seed, **sizes)
-    shape = dict(embedding_size=options["embedding_size"], hidden_size=options["hidden_size"], cell=options["cell"])
-    model: Seq2Seq | OneToMany
-    if task in ONE_TO_MANY_TASKS:  # one class token in: a decoder started from its vector
-        _refuse_source_options(task, options)
-        model = OneToMany(data.vocab_size, **shape, init=options["init"])
-    else:
-        model = Seq2Seq(
-            data.vocab_size,
-            **shape,
-            **{
-                name: options[name]
-                for name in ("reverse_source", "peeky", "attention", "input_feeding", "bidirectional", "init")
-            },
-        )
+    _check_addition_file(addition_file, task)
+    data = _transduction_data(task, seed, options, addition_file)
+    model = _transduction_model(task, data.vocab_size, options)
     history = fit_transduction(
         model,
         data,
@@ -317,6 +294,40 @@ def run_transduction(
 
 
 SOURCE_OPTIONS = ("reverse_source", "peeky", "attention", "input_feeding", "bidirectional")
+
+
+def _check_addition_file(addition_file: object, task: str) -> None:
+    """GatedRNNError unless ``addition_file`` is None, or a path given with the addition task."""
+    if addition_file is None:
+        return
+    if not isinstance(addition_file, (str, os.PathLike)) or not os.fspath(addition_file):
+        raise GatedRNNError(
+            f"addition_file must be a path, got {short_repr(addition_file)}; give the book's addition.txt"
+        )
+    if task != "addition":
+        raise GatedRNNError(f"{spelled('addition_file')} holds addition questions; task {task} generates its own data")
+
+
+def _transduction_data(
+    task: str, seed: IntLike, options: dict[str, Any], addition_file: str | os.PathLike[str] | None
+) -> TransductionData:
+    """The task's pairs: generated from ``seed`` in the counts given (else the task's own), or
+    the addition questions read from ``addition_file``."""
+    sizes = {name: options[name] for name in ("train_count", "test_count") if options[name] is not None}
+    if addition_file is not None:
+        sizes["path"] = addition_file
+    return make_transduction_task(task, seed=seed, **sizes)
+
+
+def _transduction_model(task: str, vocab_size: int, options: dict[str, Any]) -> Seq2Seq | OneToMany:
+    """The model ``options`` describe: a OneToMany for a one-to-many task (one class token in, a
+    decoder started from its vector), else a Seq2Seq with the source options."""
+    shape = dict(embedding_size=options["embedding_size"], hidden_size=options["hidden_size"], cell=options["cell"])
+    if task in ONE_TO_MANY_TASKS:
+        _refuse_source_options(task, options)
+        return OneToMany(vocab_size, **shape, init=options["init"])
+    source = {name: options[name] for name in (*SOURCE_OPTIONS, "init")}
+    return Seq2Seq(vocab_size, **shape, **source)
 
 
 def _refuse_source_options(task: str, options: dict[str, Any]) -> None:
