@@ -301,19 +301,22 @@ def check_results_file(path, option="--results", own_directory=None):
     there, except into ``own_directory`` (the command's own run), and there only results.json.
     """
     check_output_file(path, option)
-    target = _resolved(path)
-    if own_directory is not None and target.parent == _resolved(own_directory):
+    # Where the bytes land: a symbolic link is written through (gatedrnn.files.atomic_write_bytes),
+    # so a link named outside every run may still point at a run's checkpoint.
+    target = _real(path)
+    named = f"{path} (a link to {target})" if Path(path).is_symlink() else path
+    if own_directory is not None and target.parent == _real(own_directory):
         if target.name in RUN_FILE_NAMES and target.name != "results.json":
-            raise GatedRNNError(f"{option} {path} would overwrite the run's own {target.name}; name another file")
+            raise GatedRNNError(f"{option} {named} would overwrite the run's own {target.name}; name another file")
         return
-    check_outside_runs(target.parents, path, option, "name a file outside it", own_directory)
+    check_outside_runs(target.parents, named, option, "name a file outside it", own_directory)
 
 
 def check_outside_runs(directories, path, option, fix, own_directory=None):
     """GatedRNNError if any of ``directories`` (``path`` and what holds it, resolved) holds a run,
     other than ``own_directory``: a run's directory, subdirectories included, is the run's alone."""
     for directory in directories:
-        if own_directory is not None and directory == _resolved(own_directory):
+        if own_directory is not None and directory in (_resolved(own_directory), _real(own_directory)):
             continue
         if any(_exists(directory / name) for name in RUN_MARKERS):
             raise GatedRNNError(f"{option} {path} is inside the run directory {directory}; {fix}")
@@ -347,6 +350,11 @@ def _age(path):
 
 def _resolved(path):
     return Path(os.path.abspath(path))
+
+
+def _real(path):
+    """``path`` with every symbolic link on the way followed: the file a write would reach."""
+    return Path(os.path.realpath(path))
 
 
 def _process_alive(pid):

@@ -79,6 +79,12 @@ def _nll_of(model):
     return evaluate_nll(model, np.arange(20), 2, 5)
 
 
+def _link(path, target):
+    """A symbolic link at ``path`` to ``target`` (which need not exist)."""
+    path.symlink_to(target)
+    return path
+
+
 def write(path, text):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
@@ -104,6 +110,22 @@ ROWS = [
         "cli",
         "is inside the run directory",
         args=lambda c: tiny_word_train_args(c.corpus, c.tmp / "new", "--results", str(c.run / "sub" / "r.json")),
+    ),
+    Row(
+        "run_results_is_a_link_to_the_runs_own_checkpoint",
+        "cli",
+        "(a link to",
+        args=lambda c: tiny_word_train_args(
+            c.corpus, c.tmp / "new", "--results", str(_link(c.tmp / "r.json", c.tmp / "new" / "best.npz"))
+        ),
+    ),
+    Row(
+        "run_results_is_a_link_into_another_run",
+        "cli",
+        "is inside the run directory",
+        args=lambda c: tiny_word_train_args(
+            c.corpus, c.tmp / "new", "--results", str(_link(c.tmp / "r.json", c.run / "results.json"))
+        ),
     ),
     Row(
         "run_results_is_a_fifo",

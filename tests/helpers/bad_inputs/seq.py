@@ -59,6 +59,12 @@ TINY_TASK = dict(hidden_size=4, epochs=1, batch_size=4, train_count=8, valid_cou
 TINY_TRANSDUCTION = dict(hidden_size=4, embedding_size=4, epochs=1, batch_size=4, train_count=8, test_count=2, **QUIET)
 
 
+def _symlink(path, target):
+    """A symbolic link at ``path`` to ``target``."""
+    path.symlink_to(target)
+    return path
+
+
 def run_task(**options):
     from gatedrnn.seq import run_task as run
 
@@ -484,6 +490,18 @@ ROWS = [
         "cli",
         "is inside the run directory",
         args=lambda c: BRACKETS + ["--results", str(c.run / "task.json")],
+    ),
+    Row(
+        "seq-task-results-is-a-link-into-a-run",
+        "cli",
+        "(a link to",
+        args=lambda c: BRACKETS + ["--results", str(_symlink(c.tmp / "r.json", c.run / "results.json"))],
+    ),
+    Row(
+        "seq-forecast-plot-is-a-link-to-a-runs-figure",
+        "cli",
+        "is inside the run directory",
+        args=lambda c: FORECAST + ["--plot", str(_symlink(c.tmp / "p.png", c.run / "perplexity.png"))],
     ),
     Row(
         "seq-forecast-plot-is-a-users-picture",
