@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data.pieces import text_pieces
 from ..errors import GatedRNNError, is_whole_number, signature_defaults
 from ..figures import monospace_family, pyplot, save_figure
 from ..files import atomic_write_bytes, open_regular_file
@@ -56,21 +57,23 @@ def default_text():
 def read_text_start(path, chars):
     """The first ``chars`` characters of the UTF-8 file at ``path``, reading no more than they can take.
 
-    A regular file only (gatedrnn.files.open_regular_file: a FIFO would hang, /dev/zero never
-    end), and at most 4 bytes a character, so a huge file costs no more than the part shown.
-    A character cut at the end of what was read is dropped, not an error.
+    Read as training and eval read a text (gatedrnn.data.pieces.text_pieces: a leading
+    byte-order mark dropped, ``\\r\\n`` read as ``\\n``), so a unit is coloured over the
+    characters the model was trained on. A regular file only (gatedrnn.files.open_regular_file:
+    a FIFO would hang, /dev/zero never end), read in pieces of at most 4 bytes a character (and
+    a mark), so a huge file costs no more than the part shown.
     """
+    piece_bytes = UTF8_MAX_BYTES * chars + len(codecs.BOM_UTF8)
     with open_regular_file(path, "text file") as handle:
-        size = min(os.fstat(handle.fileno()).st_size, UTF8_MAX_BYTES * chars)
+        size = min(os.fstat(handle.fileno()).st_size, piece_bytes)
         # the bytes, and their str (up to 4 bytes a character)
         check_fits(f"reading {size:,} bytes of {path}", 5 * size, "use fewer chars")
-        data = handle.read(size)
-    try:
-        return codecs.getincrementaldecoder("utf-8")("strict").decode(data, final=False)
-    except UnicodeDecodeError as bad:
-        raise GatedRNNError(
-            f"{path} is not UTF-8 (invalid byte at offset {bad.start}); give a UTF-8 text file"
-        ) from None
+        text = ""
+        for piece in text_pieces(handle, path, level="char", piece_bytes=piece_bytes):
+            text += piece
+            if len(text) >= chars:  # enough: the rest of the file is never read
+                break
+    return text[:chars]
 
 
 def python_text_features(text):
