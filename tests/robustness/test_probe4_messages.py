@@ -18,3 +18,34 @@ def test_lab_text_reads_only_the_start_of_a_long_crlf_text(tmp_path):
     path = tmp_path / "t.txt"
     path.write_bytes(b"\xef\xbb\xbf" + "é\r\n".encode() * 1000)
     assert read_text_start(path, 5) == "é\né\né"
+
+
+# -- C1: a short split names the file it came from, and a fraction only when one was used --
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("short", ["train", "valid", "test"])
+def test_a_short_split_file_is_named_and_no_fraction_offered(tmp_path, short):
+    from gatedrnn.data import load_text
+    from gatedrnn.errors import GatedRNNError
+
+    files = {name: _write(tmp_path / f"{name}.txt", "abcdefgh\n" * 4) for name in ("train", "valid", "test")}
+    _write(files[short], "a")
+    with pytest.raises(GatedRNNError) as refused:
+        load_text(files["train"], level="char", valid_path=files["valid"], test_path=files["test"])
+    message = str(refused.value)
+    assert message.startswith(f"{files[short]}: the {short} text holds 1 char token(s)"), message
+    assert "fraction" not in message
+
+
+def test_a_split_cut_by_a_fraction_offers_a_larger_one(tmp_path):
+    from gatedrnn.data import load_text
+    from gatedrnn.errors import GatedRNNError
+
+    path = _write(tmp_path / "short.txt", "abcdefghijklmnopqrst")  # 20 chars: valid 0.05 of it is 1
+    with pytest.raises(
+        GatedRNNError, match=r"^.*short.txt: the valid split would hold 1 char .* larger valid fraction than 0\.05$"
+    ):
+        load_text(path, level="char")

@@ -67,7 +67,7 @@ def load_text(
     try:
         with read_token_ids(paths, level, lowercase) as read:
             ends = _split_ends(read.file_token_counts, split)
-            _check_split_sizes(path, level, ends, sum(read.file_token_counts))
+            _check_split_sizes(paths, level, ends, sum(read.file_token_counts), split)
             ids = read.ids()
             vocab = _vocabulary(read, ids[: ends[0]], leading, unk, level, min_count, max_vocab, names, order)
             renumber_in_place(ids, read.new_ids)
@@ -133,15 +133,23 @@ def _split_ends(file_token_counts, split):
     return train_end, valid_end
 
 
-def _check_split_sizes(path, level, ends, total):
-    """Each split must hold MIN_SPLIT_TOKENS: an input and its target."""
+def _check_split_sizes(paths, level, ends, total, split):
+    """Each split must hold MIN_SPLIT_TOKENS: an input and its target.
+
+    A split read from a file of its own is short because that file is: it is named, and more
+    text is the fix. A split cut from one file by a fraction can also be given a larger fraction.
+    """
     sizes = (ends[0], ends[1] - ends[0], total - ends[1])
-    for name, size in zip(("train", "valid", "test"), sizes, strict=True):
-        if size < MIN_SPLIT_TOKENS:
-            raise GatedRNNError(
-                f"{path}: the {name} split would hold {size} {level} token(s), it needs at "
-                f"least {MIN_SPLIT_TOKENS}; use more text or a larger {name} fraction"
-            )
+    for index, (name, size) in enumerate(zip(("train", "valid", "test"), sizes, strict=True)):
+        if size >= MIN_SPLIT_TOKENS:
+            continue
+        needs = f"{size} {level} token(s), it needs at least {MIN_SPLIT_TOKENS}"
+        if len(paths) == 3:
+            raise GatedRNNError(f"{paths[index]}: the {name} text holds {needs}; use a longer {name} text")
+        raise GatedRNNError(
+            f"{paths[0]}: the {name} split would hold {needs}; use more text or a larger {name} fraction "
+            f"than {split[index]:g}"
+        )
 
 
 def _new_ids(distinct_count, kept, leading_count, leading_positions, unk_id):
