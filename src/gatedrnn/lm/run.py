@@ -37,7 +37,7 @@ from .data_settings import DataSettings, check_same_data_options
 from .model import LanguageModel
 from .run_checkpoint import load_run_checkpoint
 from .run_directory import RunFiles, check_results_file
-from .trainer import Trainer, check_evaluation_fits, check_same_run_settings, check_trainer_options
+from .trainer import Trainer, check_evaluation_fits, check_same_run_settings, check_stop_limits, check_trainer_options
 
 
 class TrainingRun:
@@ -183,6 +183,7 @@ class TrainingRun:
         write that fails mid-run (disk full, read-only, ulimit -f) ends in one GatedRNNError
         line saying what was saved and how to continue.
         """
+        check_stop_limits(max_steps, time_limit)
         trainer = self.trainer or self.build()
         with self.files.claim(resume=self.resume, command=self.command):
             if self.files.removed_temporaries:

@@ -142,6 +142,7 @@ class Trainer:
         and returns ``dict(finished=False, stopped_because=..., epoch=, window=, step=)``.
         A finished run returns ``finished=True`` with its scores and times.
         """
+        check_stop_limits(max_steps, time_limit)
         if self.files.held:
             return self._fit(max_steps, time_limit)
         # A Trainer that has trained or loaded a run continues the one in its directory.
@@ -150,10 +151,6 @@ class Trainer:
 
     def _fit(self, max_steps: "IntLike | None", time_limit: float | None) -> dict[str, Any]:
         cfg = self.config
-        if max_steps is not None:
-            check_whole_number("max_steps", max_steps, 1)
-        if time_limit is not None and not (is_finite_number(time_limit) and time_limit > 0):
-            raise GatedRNNError(f"time_limit must be a positive number of seconds, got {short_repr(time_limit)}")
         if self.batches.dropped_tokens:
             self.echo(
                 f"note: the last {self.batches.dropped_tokens} training tokens do not fill the "
@@ -565,6 +562,15 @@ def _run_directory(out_dir):
         raise GatedRNNError(f"out_dir must be a path (str or os.PathLike) or a RunFiles, got {short_repr(out_dir)}")
     check_output_directory(Path(out_dir), option="out_dir")
     return Path(out_dir)
+
+
+def check_stop_limits(max_steps: "IntLike | None", time_limit: float | None) -> None:
+    """GatedRNNError unless ``max_steps`` is None or a whole number ≥ 1 and ``time_limit`` None or a
+    positive number of seconds: checked before a run loads or claims anything, at every door."""
+    if max_steps is not None:
+        check_whole_number("max_steps", max_steps, 1)
+    if time_limit is not None and not (is_finite_number(time_limit) and time_limit > 0):
+        raise GatedRNNError(f"time_limit must be a positive number of seconds, got {short_repr(time_limit)}")
 
 
 class _StopRule:
