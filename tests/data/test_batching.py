@@ -73,8 +73,8 @@ def test_windows_are_copies_so_callers_cannot_damage_the_data():
         (100, 0, 5, "batch_size must be"),
         (100, 4, 0, "seq_len must be"),
         (100, 2.5, 5, "batch_size must be"),
-        (5, 5, 3, "too short for batch_size 5: 5 tokens"),
-        (1, 1, 3, "too short"),
+        (5, 5, 3, r"batch_size \(--batch-size\) 5 is too large for the ids \(5 tokens"),
+        (1, 1, 3, r"too few tokens in the ids \(1\).*use a longer text$"),
     ],
 )
 def test_bad_arguments_raise_one_clear_error(n, batch_size, seq_len, message):

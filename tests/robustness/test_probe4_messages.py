@@ -1,5 +1,6 @@
 """Probe round 4: the lab reads text as training does, and messages name the right file, option and fix."""
 
+import numpy as np
 import pytest
 
 from gatedrnn.lab.units import read_text_start
@@ -49,3 +50,47 @@ def test_a_split_cut_by_a_fraction_offers_a_larger_one(tmp_path):
         GatedRNNError, match=r"^.*short.txt: the valid split would hold 1 char .* larger valid fraction than 0\.05$"
     ):
         load_text(path, level="char")
+
+
+# -- C2, C3: a batch too large for its ids; with fewer than 2 tokens only more text helps ------
+@pytest.mark.parametrize("tokens", [0, 1])
+@pytest.mark.parametrize("option", ["--batch-size", "eval_batch_size"])
+def test_fewer_than_two_tokens_ask_for_more_text_not_the_refused_batch(tokens, option):
+    from gatedrnn.errors import GatedRNNError
+    from gatedrnn.lm.corpora import check_streams_fit
+
+    with pytest.raises(GatedRNNError) as refused:
+        check_streams_fit(np.arange(tokens), 1, "one.txt", option)
+    message = str(refused.value)
+    assert message.endswith("use a longer text") and "one.txt" in message, message
+    assert "or less" not in message and "batch_size 1" not in message
+
+
+def test_tbptt_batches_with_fewer_than_two_tokens_ask_for_more_text():
+    from gatedrnn.data.batching import TBPTTBatches
+    from gatedrnn.errors import GatedRNNError
+
+    for tokens in (0, 1):
+        with pytest.raises(GatedRNNError, match=r"\(an input and its target\); use a longer text$"):
+            TBPTTBatches(np.arange(tokens), 1, 5, what="the training split")
+
+
+def test_batch_too_large_names_the_option_as_both_doors_spell_it():
+    from gatedrnn.data.batching import TBPTTBatches
+    from gatedrnn.errors import GatedRNNError
+    from gatedrnn.lm.corpora import check_streams_fit
+
+    with pytest.raises(GatedRNNError) as refused:
+        check_streams_fit(np.arange(3), 10, "the test split", "eval_batch_size")
+    assert str(refused.value) == (
+        "eval_batch_size (--eval-batch-size) 10 is too large for the test split (3 tokens: each stream needs 2); "
+        "use a batch size of 2 or less, or more text"
+    )
+    with pytest.raises(GatedRNNError) as refused:
+        TBPTTBatches(np.arange(486), 1000, 5, what="the training split")
+    assert str(refused.value).startswith(
+        "batch_size (--batch-size) 1000 is too large for the training split (486 tokens"
+    ), refused.value
+    # the command line's own flag is kept as it is
+    with pytest.raises(GatedRNNError, match=r"^--batch-size 10 is too large for x.txt \(3 tokens"):
+        check_streams_fit(np.arange(3), 10, "x.txt", "--batch-size")

@@ -15,7 +15,28 @@ tokens are never predicted; they do not fill a whole column.
 
 import numpy as np
 
+from ..arguments import spelled
 from ..errors import GatedRNNError, check_whole_number
+
+MIN_STREAM_TOKENS = 2  # one input and its target
+
+
+def streams_refusal(tokens: int, batch_size: int, what: str, option: str, why: str = "") -> str:
+    """The one line refusing ``batch_size`` streams over ``tokens`` ids, each stream needing 2.
+
+    ``what``: the ids in words ("the valid split", a file's name); ``option``: the setting that
+    gave ``batch_size``, as the reader spells it; ``why``: where its value came from. A smaller
+    batch size is the fix only when one stream fits: below 2 tokens, only more text is.
+    """
+    if tokens < MIN_STREAM_TOKENS:
+        return (
+            f"too few tokens in {what} ({tokens:,}): even one stream needs {MIN_STREAM_TOKENS} (an input and "
+            "its target); use a longer text"
+        )
+    return (
+        f"{option} {batch_size}{why} is too large for {what} ({tokens:,} tokens: each stream needs "
+        f"{MIN_STREAM_TOKENS}); use a batch size of {tokens - 1} or less, or more text"
+    )
 
 
 class TBPTTBatches:
@@ -26,6 +47,7 @@ class TBPTTBatches:
         batch_size: N, the number of parallel streams.
         seq_len: T, the columns per window (the BPTT truncation length); the last window has
             L mod T columns when T does not divide L.
+        what: the ids in words, for a refusal ("the training split").
 
     Attributes:
         stream_length: L, tokens per stream (each with its target).
@@ -33,7 +55,7 @@ class TBPTTBatches:
         dropped_tokens: (n - 1) - N·L, the final tokens that are never a target.
     """
 
-    def __init__(self, ids, batch_size, seq_len):
+    def __init__(self, ids, batch_size, seq_len, what="the ids"):
         ids = np.asarray(ids)
         if ids.ndim != 1 or (ids.size and not np.issubdtype(ids.dtype, np.integer)):
             raise GatedRNNError(
@@ -44,11 +66,7 @@ class TBPTTBatches:
         _check_positive("seq_len", seq_len)
         stream_length = (ids.size - 1) // batch_size
         if stream_length < 1:
-            raise GatedRNNError(
-                f"the ids are too short for batch_size {batch_size}: {ids.size} tokens, each stream needs "
-                f"2 tokens (an input and its target); use batch_size <= {max(ids.size - 1, 1)} "
-                "or more text"
-            )
+            raise GatedRNNError(streams_refusal(ids.size, batch_size, what, spelled("batch_size")))
         self.batch_size, self.seq_len, self.stream_length = batch_size, seq_len, stream_length
         self.tokens_per_epoch = batch_size * stream_length
         self.dropped_tokens = (ids.size - 1) - self.tokens_per_epoch

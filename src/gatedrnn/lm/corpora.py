@@ -5,6 +5,8 @@ through :class:`~gatedrnn.lm.data_settings.DataSettings`, so they refuse the sam
 the corpus they return carries the record its checkpoints keep (``corpus.source``).
 """
 
+from ..arguments import spelled
+from ..data.batching import streams_refusal
 from ..errors import GatedRNNError, check_whole_number
 from .data_settings import DataSettings
 
@@ -50,13 +52,13 @@ def check_streams_fit(ids, batch_size, what, option, why=""):
     """GatedRNNError if ``ids`` are too short to be read as ``batch_size`` streams.
 
     ``what``: the ids in words ("the valid split", a file's name); ``option``: the setting that
-    gave ``batch_size``; ``why``: where its value came from when the user did not give it.
-    Each stream needs at least 2 tokens (an input and its target). Checked before training,
-    so that a too large evaluation batch is not found only after the first epoch.
+    gave ``batch_size``, a flag ("--batch-size") or a keyword, which is named as both doors
+    spell it ("eval_batch_size (--eval-batch-size)"); ``why``: where its value came from when
+    the user did not give it. Each stream needs at least 2 tokens (an input and its target).
+    Checked before training, so that a too large evaluation batch is not found only after the
+    first epoch.
     """
-    check_whole_number(option, batch_size, 1)
+    shown = option if option.startswith("-") else spelled(option)
+    check_whole_number(shown, batch_size, 1)
     if (len(ids) - 1) // batch_size < 1:
-        raise GatedRNNError(
-            f"{option} {batch_size}{why} is too large for {what} ({len(ids):,} tokens: each "
-            f"stream needs 2); use {option} {max(len(ids) - 1, 1)} or less"
-        )
+        raise GatedRNNError(streams_refusal(len(ids), batch_size, what, shown, why))

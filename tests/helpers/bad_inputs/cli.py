@@ -161,10 +161,15 @@ ROWS = [
     Row(
         "train-eval-batch-size-too-large",
         "cli",
-        "eval_batch_size 100000 is too large for the valid split",
+        "eval_batch_size (--eval-batch-size) 100000 is too large for the valid split",
         args=train("--eval-batch-size", "100000"),
     ),
-    Row("train-batch-size-too-large", "cli", "too short for batch_size 100000", args=train("--batch-size", "100000")),
+    Row(
+        "train-batch-size-too-large",
+        "cli",
+        "batch_size (--batch-size) 100000 is too large for",
+        args=train("--batch-size", "100000"),
+    ),
     Row(
         "train-train-tokens-one", "cli", "--train-tokens must be a whole number ≥ 2", args=train("--train-tokens", "1")
     ),

@@ -244,13 +244,13 @@ ROWS = [
     Row(
         "run_trainer_eval_batch_too_large",
         "call",
-        "eval_batch_size 100000 is too large for the valid split",
+        "eval_batch_size (--eval-batch-size) 100000 is too large for the valid split",
         action=lambda c: trainer_with(c, config=tiny_training(eval_batch_size=100_000)),
     ),
     Row(
         "run_training_run_eval_batch_too_large",
         "call",
-        "eval_batch_size 100000 is too large for the valid split",
+        "eval_batch_size (--eval-batch-size) 100000 is too large for the valid split",
         action=lambda c: run_with(c, training=tiny_training(eval_batch_size=100_000)),
     ),
     # TrainingRun's own keywords (a TypeError deep in train(), or taken as they came before)
