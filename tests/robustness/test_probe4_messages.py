@@ -94,3 +94,37 @@ def test_batch_too_large_names_the_option_as_both_doors_spell_it():
     # the command line's own flag is kept as it is
     with pytest.raises(GatedRNNError, match=r"^--batch-size 10 is too large for x.txt \(3 tokens"):
         check_streams_fit(np.arange(3), 10, "x.txt", "--batch-size")
+
+
+# -- C5: an addition file is used whole unless counts are given; a count too large is spelled --
+def _addition_file(path, count):
+    lines = [f"{n}+{2 * n}".ljust(7) + "_" + str(3 * n).ljust(4) for n in range(count)]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("ascii"))
+    return path
+
+
+def test_a_small_addition_file_is_used_whole_when_no_counts_are_given(tmp_path):
+    from gatedrnn.seq.transduction_tasks import addition
+
+    data = addition(path=_addition_file(tmp_path / "add.txt", 40))  # the book's split: 36 and 4
+    assert (len(data.train[0]), len(data.test[0])) == (36, 4)
+    data = addition(test_count=3, path=tmp_path / "add.txt")
+    assert (len(data.train[0]), len(data.test[0])) == (36, 3)
+    assert len(addition(seed=0).train[0]) == 45_000  # generated questions keep the book's sizes
+
+
+@pytest.mark.parametrize(
+    "given, message",
+    [
+        (dict(train_count=100), "train_count (--train-count) 100 is more than the 36 training pairs of "),
+        (dict(test_count=100), "test_count (--test-count) 100 is more than the 4 test pairs of "),
+    ],
+)
+def test_an_addition_count_beyond_the_file_is_named_as_both_doors_spell_it(tmp_path, given, message):
+    from gatedrnn.errors import GatedRNNError
+    from gatedrnn.seq.transduction_tasks import addition
+
+    path = _addition_file(tmp_path / "add.txt", 40)
+    with pytest.raises(GatedRNNError) as refused:
+        addition(path=path, **given)
+    assert str(refused.value).startswith(message) and "leave it out" in str(refused.value), refused.value

@@ -53,8 +53,8 @@ TRANSDUCTION_HELPS = dict(
     decay_start="the first epoch (0-based) that runs at a decayed learning rate",
     decay_after=argparse.SUPPRESS,
     on_nonfinite=TAGGING_HELPS["on_nonfinite"],
-    train_count="training pairs (default: the task's; addition: the book's 45,000)",
-    test_count="test pairs (default: the task's; addition: 5,000)",
+    train_count="training pairs (default: the task's; addition: the book's 45,000, or all of --addition-file's)",
+    test_count="test pairs (default: the task's; addition: 5,000, or all of --addition-file's)",
     addition_file="the book's dataset/addition.txt: train and test on its questions and its fixed split "
     "(default: questions generated from --seed)",
     beam_width="also score the final model by beam search of this width (1: greedy only)",

@@ -11,12 +11,14 @@ import os
 
 import numpy as np
 
+from ..arguments import spelled
 from ..errors import GatedRNNError
 from ..files import open_regular_file
 from ..typing import IntLike
 
 BOOK_SPLIT_SEED = 1984
 SOURCE_WIDTH, TARGET_WIDTH = 7, 4
+PARTS = dict(train_count="training", test_count="test")  # the part of the split each count cuts
 
 
 def read_addition_file(
@@ -64,7 +66,12 @@ def _question_and_answer(line: str, number: int, path: str | os.PathLike[str]) -
 def _cut(
     pairs: list[tuple[str, str]], count: IntLike | None, name: str, path: str | os.PathLike[str]
 ) -> tuple[list[str], list[str]]:
+    """The first ``count`` pairs (None: all), as (sources, targets); a count beyond the part is
+    refused in the option's spellings, with leaving it out (all of the part) as a fix."""
     if count is not None and count > len(pairs):
-        raise GatedRNNError(f"{name} {count} is more than the {len(pairs)} pairs of that part of {path}; lower it")
+        raise GatedRNNError(
+            f"{spelled(name)} {count} is more than the {len(pairs)} {PARTS[name]} pairs of {path}; lower it, "
+            f"or leave it out for all {len(pairs)}"
+        )
     pairs = pairs[:count]
     return [q for q, _ in pairs], [a for _, a in pairs]

@@ -209,8 +209,8 @@ def run_transduction(
     (transduction_tasks.TRAINING_DEFAULTS: numbers, 40 epochs of 32 pairs at 5·10⁻³; dates and
     copy, PyTorch-style initial weights) and the book's otherwise (BOOK_TRAINING);
     ``train_count`` and ``test_count`` default to the task's own (addition: the book's 45,000
-    and 5,000). ``init``: how the weights start, "book" or "pytorch"
-    (gatedrnn.seq.initialisation). ``lr_decay``/``decay_start``: the
+    and 5,000, or with ``addition_file`` all of each part of the file's split). ``init``: how
+    the weights start, "book" or "pytorch" (gatedrnn.seq.initialisation). ``lr_decay``/``decay_start``: the
     step schedule of fit_transduction (``decay_after`` and an ``lr_decay`` below 1 are the old
     spelling, converted with a DeprecationWarning). ``addition_file``: the book's
     ``dataset/addition.txt``, read instead of generated questions (its fixed split, the same

@@ -91,24 +91,31 @@ def _pad(sequences: Sequence[Sequence[int]]) -> tuple[IntArray, IntArray]:
     return ids, lengths
 
 
+BOOK_ADDITION_COUNTS = dict(train_count=45_000, test_count=5_000)  # the book's split of its 50,000 questions
+
+
 def addition(
-    train_count: IntLike = 45_000,
-    test_count: IntLike = 5_000,
+    train_count: IntLike | None = None,
+    test_count: IntLike | None = None,
     seed: int | None = 0,
     path: str | os.PathLike[str] | None = None,
 ) -> TransductionData:
     """The book's addition task: 'a+b' (a, b < 1000) padded to 7 → the sum padded to 4.
 
     Generated from ``seed`` (a and b uniform over 0–999, so 90% of operands have three digits),
-    or, given ``path``, read from the book's ``addition.txt`` (gatedrnn.seq.addition_file: the
-    book's own 50,000 distinct questions, 58% of whose operands have three digits, and its fixed
-    split, the same for every seed; the first ``train_count`` and ``test_count`` of each part).
-    The book's questions are the easier: docs/seq2seq.md measures both."""
-    train_count, test_count = check_examples_fit("addition", dict(train_count=train_count, test_count=test_count), 7, 5)
+    ``train_count`` and ``test_count`` of them (None: the book's 45,000 and 5,000); or, given
+    ``path``, read from the book's ``addition.txt`` (gatedrnn.seq.addition_file: the book's own
+    50,000 distinct questions, 58% of whose operands have three digits, and its fixed split, the
+    same for every seed; the first ``train_count`` and ``test_count`` of each part, None: all of
+    it, as the book's ``load_data`` keeps it, so the book's file gives its 45,000 and 5,000 and
+    a smaller file all it has). The book's questions are the easier: docs/seq2seq.md measures both."""
+    given = {
+        name: count for name, count in dict(train_count=train_count, test_count=test_count).items() if count is not None
+    }
     if path is not None:
-        (sources, targets), (test_sources, test_targets) = read_addition_file(path, train_count, test_count)
-        sources, targets = sources + test_sources, targets + test_targets
+        sources, targets, train_count = _file_questions(path, given)
     else:
+        train_count, test_count = check_examples_fit("addition", {**BOOK_ADDITION_COUNTS, **given}, 7, 5)
         generator = seeded_generator(seed)
         total = train_count + test_count
         a, b = generator.integers(0, 1000, total), generator.integers(0, 1000, total)
@@ -122,6 +129,14 @@ def addition(
         (sources[train_count:], targets[train_count:]),
         target_width=4,
     )
+
+
+def _file_questions(path: str | os.PathLike[str], given: dict[str, Any]) -> tuple[list[str], list[str], int]:
+    """(sources, targets, training count): the training then the test questions of the addition
+    file at ``path``, each part cut to the count ``given`` for it, or whole when none was."""
+    given = dict(zip(given, check_examples_fit("addition", given, 7, 5), strict=True))  # checked before reading
+    train, test = read_addition_file(path, given.get("train_count"), given.get("test_count"))
+    return train[0] + test[0], train[1] + test[1], len(train[0])
 
 
 def reversal(

@@ -416,7 +416,7 @@ ROWS = [
     Row(
         "seq-addition-file-train-count-too-large",
         "cli",
-        "train_count 100 is more than the 18 pairs",
+        "train_count (--train-count) 100 is more than the 18 training pairs",
         args=lambda c: [
             "task",
             "addition",
