@@ -56,8 +56,10 @@ def atomic_write_bytes(path, data):
     path = writing_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = mode_for(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMPORARY_PREFIX}{path.name}.")
+    temporary = None
     try:
+        # Inside the try: a directory that refuses the temporary file is reported by path too.
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMPORARY_PREFIX}{path.name}.")
         os.chmod(temporary, mode)
         with os.fdopen(handle, "wb") as out:
             out.write(data)
@@ -68,7 +70,7 @@ def atomic_write_bytes(path, data):
         # A failed write on a descriptor names no file: name the one the user knows.
         raise OSError(error.errno, error.strerror, str(path)) from error
     finally:
-        if os.path.exists(temporary):
+        if temporary is not None and os.path.exists(temporary):
             os.unlink(temporary)
     _sync_directory(path.parent)
 
@@ -151,6 +153,12 @@ def _check_writable_ancestor(directory, path, option):
     That is where the missing directories will be made, or the file's temporary copy written.
     """
     existing = next(p for p in (directory, *directory.parents) if p.exists() or p.is_symlink())
+    if existing.is_symlink() and not existing.exists():  # a dangling link is no file either
+        where = f"{option} {path}" if existing == path else f"{option} {path}: {existing}"
+        raise GatedRNNError(
+            f"{where} is a symbolic link to {os.readlink(existing)}, which does not exist; make that "
+            f"directory or choose another {option}"
+        )
     if not existing.is_dir():
         raise GatedRNNError(f"{option} {path}: {existing} is a file, not a directory; choose another {option}")
     if not os.access(existing, os.W_OK | os.X_OK):

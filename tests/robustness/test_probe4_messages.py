@@ -128,3 +128,56 @@ def test_an_addition_count_beyond_the_file_is_named_as_both_doors_spell_it(tmp_p
     with pytest.raises(GatedRNNError) as refused:
         addition(path=path, **given)
     assert str(refused.value).startswith(message) and "leave it out" in str(refused.value), refused.value
+
+
+# -- C7: outputs named as the user named them; messages that fit every caller -----------------
+@pytest.mark.parametrize("door", ["export", "import"])
+@pytest.mark.parametrize("empty", ["", None])
+def test_export_and_import_refuse_an_empty_output_as_empty(tmp_path, door, empty):
+    from gatedrnn.errors import GatedRNNError
+    from gatedrnn.interop import export_checkpoint, import_torch_file
+
+    write = export_checkpoint if door == "export" else import_torch_file
+    with pytest.raises(GatedRNNError, match=r"^output must be a path to a new file, got (''|None); name one such as"):
+        write(tmp_path / "absent", empty)
+
+
+def test_an_unwritable_output_is_named_by_its_path_not_the_temporary_file(tmp_path, monkeypatch):
+    import tempfile
+
+    from gatedrnn.files import atomic_write_bytes
+
+    target = tmp_path / "model.pt"
+
+    def refused(dir, prefix):  # what mkstemp raises where it may not create a file (/sys as root)
+        raise PermissionError(13, "Permission denied", str(tmp_path / f"{prefix}abc123"))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    with pytest.raises(PermissionError) as failed:
+        atomic_write_bytes(target, b"data")
+    assert failed.value.filename == str(target)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_lab_out_that_is_a_dangling_link_is_called_a_link(tmp_path):
+    from gatedrnn.errors import GatedRNNError
+    from gatedrnn.lab import run_experiment
+
+    link = tmp_path / "lr2"
+    link.symlink_to(tmp_path / "missing")
+    with pytest.raises(GatedRNNError) as refused:
+        run_experiment("scalar", link)
+    message = str(refused.value)
+    assert message.startswith(f"--out {link} is a symbolic link to {tmp_path / 'missing'}, which does not exist")
+    assert "is a file" not in message and not (tmp_path / "missing").exists()
+
+
+def test_an_out_of_vocabulary_target_is_refused_without_an_argument_evaluate_nll_lacks():
+    from gatedrnn.errors import GatedRNNError
+    from gatedrnn.lm import LanguageModel, ModelConfig, evaluate_nll
+
+    config = ModelConfig(vocab_size=21, embedding_size=4, hidden_size=4, num_layers=1, dropout=0.0, tie_weights=False)
+    with pytest.raises(GatedRNNError) as refused:
+        evaluate_nll(LanguageModel(config), np.array([1, 2, 3, 99]), 1, 5)
+    message = str(refused.value)
+    assert message.startswith("target id 99 is outside [0, 21)") and "ignore_index" not in message, message

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import GatedRNNError
+from ..errors import GatedRNNError, short_repr
 from .torch_file import TorchFile, read_torch_language_model, save_torch_language_model
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ def export_checkpoint(checkpoint: StrPath, torch_file: StrPath) -> "tuple[Langua
     from ..lm import model_from_checkpoint
     from ..lm.run_checkpoint import training_config_of
 
-    check_new_output(torch_file, "output")
+    check_new_output(torch_file, "output", "model.pt")
     model, vocab, metadata = model_from_checkpoint(checkpoint)
     training = training_config_of(metadata, checkpoint) if "training" in metadata else None
     save_torch_language_model(model, vocab, torch_file, training, run=metadata.get("run") or {})
@@ -43,17 +43,23 @@ def export_checkpoint(checkpoint: StrPath, torch_file: StrPath) -> "tuple[Langua
 def import_torch_file(torch_file: StrPath, checkpoint: StrPath) -> TorchFile:
     """Write the model of ``torch_file`` (from :func:`export_checkpoint`, maybe trained further in
     PyTorch) as a gatedrnn checkpoint at ``checkpoint``. Returns the :class:`TorchFile` read."""
-    check_new_output(checkpoint, "output")
+    check_new_output(checkpoint, "output", "imported.npz")
     loaded = read_torch_language_model(torch_file)
     run = dict(loaded.run, imported_from=str(Path(torch_file).resolve()))
     _write_checkpoint_readers_accept(Path(checkpoint), loaded, run, torch_file)
     return loaded
 
 
-def check_new_output(path: Any, what: str) -> None:
-    """GatedRNNError unless ``path`` is free (not even a dangling link) and its directory writable."""
+def check_new_output(path: Any, what: str, example: str = "model.pt") -> None:
+    """GatedRNNError unless ``path`` is free (not even a dangling link) and its directory writable.
+
+    ``what`` names the path in the refusal; ``example`` is a name to offer when it is no path at
+    all ('' would otherwise be read as the current directory, ". already exists").
+    """
     from ..files import check_output_file
 
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise GatedRNNError(f"{what} must be a path to a new file, got {short_repr(path)}; name one such as {example}")
     path = Path(path)
     if path.exists() or path.is_symlink():
         raise GatedRNNError(f"{path} already exists; choose another name (nothing is overwritten)")

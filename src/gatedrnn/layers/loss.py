@@ -83,9 +83,11 @@ class SoftmaxCrossEntropy(Module):
         real = targets[targets != self.ignore_index]
         if real.size and (real.min() < 0 or real.max() >= vocab):
             bad = real.min() if real.min() < 0 else real.max()
+            # No fix that names this loss's ignore_index: evaluate_nll, the Trainer and the tasks
+            # build the loss themselves, and their callers have no such argument to pass.
             raise GatedRNNError(
-                f"target id {bad} is outside [0, {vocab}); use ids from the vocabulary "
-                f"or ignore_index={self.ignore_index} for padding"
+                f"target id {bad} is outside [0, {vocab}), the {vocab} classes the logits score; use ids "
+                "from the vocabulary the model was built with"
             )
         return targets
 
