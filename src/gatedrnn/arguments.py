@@ -12,6 +12,7 @@ the value as given, and the fix with the argument's default as the example. NumP
 and floats are accepted and returned as Python ones (they end up in a results JSON).
 """
 
+import os
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -87,3 +88,13 @@ def function(name: str, value: Any) -> Callable[..., Any]:
     if not callable(value):
         raise GatedRNNError(f"{name} must be a function, got {short_repr(value)}; pass one such as print")
     return value
+
+
+def path_argument(name: str, value: Any, example: str) -> str:
+    """``value`` as a str if it is a non-empty path (str or os.PathLike), else GatedRNNError naming
+    ``name`` (as given: pass ``spelled(name)`` for an argument both doors share) with ``example``
+    as the fix; '' would mean the current directory, never what was meant."""
+    text = os.fspath(value) if isinstance(value, os.PathLike) else value
+    if not isinstance(text, str) or not text:
+        raise GatedRNNError(f"{name} must be a path, got {short_repr(value)}; pass one such as {example}")
+    return text

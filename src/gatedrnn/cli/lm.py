@@ -15,6 +15,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..arguments import path_argument
 from ..errors import GatedRNNError
 from .idle_options import check_options_take_effect
 
@@ -48,7 +49,9 @@ def _train_and_report(args, engine):
     with _stop_gracefully(run.trainer):
         summary = run.train(max_steps=args.max_steps, time_limit=_time_limit(args))
     if summary.get("already_finished"):
-        print(f"{run.files.out_dir} holds a finished run ({run.files.results}); nothing to resume, nothing changed")
+        copied = summary["results_copied_to"]
+        also = f"; its results copied to {copied}" if copied else ", nothing changed"
+        print(f"{run.files.out_dir} holds a finished run ({run.files.results}); nothing to resume{also}")
         return 0
     if not summary["finished"]:
         again = _resume_command(args, drop_max_steps=args.max_steps is not None and summary["step"] >= args.max_steps)
@@ -85,7 +88,7 @@ def training_run(args, engine=None, out=None, resume=None):
 
         check_supported(model, training)
     return TrainingRun(
-        out or args.out or default_out(args),
+        out or run_out(args),
         data,
         model,
         training,
@@ -142,6 +145,13 @@ def default_out(args):
     return f"runs/{args.preset}"
 
 
+def run_out(args):
+    """--out as given (checked: '' is no directory), or default_out when it is not."""
+    if args.out is None:
+        return default_out(args)
+    return path_argument("out", args.out, default_out(args))
+
+
 def resolved_settings(args):
     """Lines 'name = value  (source)' for every setting ``train`` would use: flag, preset or default.
 
@@ -176,7 +186,7 @@ def resolved_settings(args):
     data = list(shown.items())
     lines += [f"data.{name} = {value}" for name, value in data]
     run = [
-        ("out", args.out or default_out(args)),
+        ("out", run_out(args)),
         ("resume", args.resume),
         ("max_steps", args.max_steps),
         ("time_limit_minutes", args.time_limit),
@@ -282,7 +292,7 @@ def _train_as_helper(args, engine):
 
     from ..lm.run_directory import RunFiles
 
-    shared = RunFiles(args.out or default_out(args))
+    shared = RunFiles(run_out(args))
     with tempfile.TemporaryDirectory(prefix="gatedrnn-helper-") as private, contextlib.redirect_stdout(io.StringIO()):
         run = training_run(args, engine, out=private, resume=False)
         trainer = run.build()

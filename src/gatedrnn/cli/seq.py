@@ -120,11 +120,10 @@ def run(args):
 
 
 def _check_results_path(path):
-    """--results '' would train and then write nothing: refused as --plot '' is (check_plot_path)."""
-    from ..errors import GatedRNNError
+    """--results '' would train and then write nothing: refused as train refuses it."""
+    from ..arguments import path_argument
 
-    if not path:
-        raise GatedRNNError("--results must be a path to a file, got ''; name the results JSON, e.g. results.json")
+    path_argument("results", path, "results.json")
 
 
 def _check_results_is_not_the_plot(args):

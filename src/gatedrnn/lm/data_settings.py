@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..arguments import path_argument, spelled
 from ..data import load_ptb, load_text
 from ..data.paths import resolve_data_dir
 from ..data.ptb import PTB_MD5, check_md5, find_ptb_file, ptb_file
@@ -362,13 +363,8 @@ def data_directory_files(directory):
 
 
 def _path_or_none(name, value):
-    if value is None:
-        return None
-    if isinstance(value, os.PathLike):
-        value = os.fspath(value)
-    if not isinstance(value, str) or not value:
-        raise GatedRNNError(f"{name} must be a path (str or os.PathLike), got {short_repr(value)}")
-    return value
+    example = "~/.cache/gatedrnn" if name == "data_dir" else "corpus.txt"
+    return None if value is None else path_argument(spelled(name), value, example)
 
 
 def _whole_or_none(name, value, low, required=False):

@@ -6,11 +6,12 @@ first 90% of the characters train the model; the last 10% — other files — ar
 measure bits per character, the character-level twin of perplexity: log2 of it.
 """
 
+import os
 import sysconfig
 import time
 from pathlib import Path
 
-from ..arguments import whole
+from ..arguments import path_argument, whole
 from ..data import Corpus, Vocabulary
 from ..errors import GatedRNNError, signature_defaults
 from ..files import check_output_directory
@@ -60,13 +61,28 @@ def next_free_directory(base):
     ``base`` itself being a file is a mistake (GatedRNNError); a numbered candidate that is a
     file, or a non-empty directory, is simply skipped.
     """
-    base = Path(base)
+    base = Path(path_argument("out", base, "runs/demo"))
     check_output_directory(base)
     candidate, number = base, 1
     while candidate.exists() and (not candidate.is_dir() or any(candidate.iterdir())):
+        if number == 1:
+            base = _numbering_base(base)
         number += 1
         candidate = base.with_name(f"{base.name}-{number}")
     return candidate
+
+
+def _numbering_base(base):
+    """The directory whose name gets the -2, -3 … suffix: ``base`` itself, or for ``.``, ``..`` and
+    the like (which name no directory of their own) the absolute path they stand for."""
+    if base.name not in ("", "..", "."):
+        return base
+    absolute = Path(os.path.abspath(base))
+    if not absolute.name:
+        raise GatedRNNError(
+            f"out {base} is the filesystem's root, which is not empty; name a directory for the demo, such as runs/demo"
+        )
+    return absolute
 
 
 def sample_text(model, vocab, length, seed, temperature=0.8):

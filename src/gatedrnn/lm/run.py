@@ -27,10 +27,10 @@ from typing import Any
 import numpy as np
 
 from .. import rng as _rng
-from ..arguments import flag, function
+from ..arguments import flag, function, path_argument
 from ..data import Corpus
 from ..errors import GatedRNNError, is_finite_number, short_repr
-from ..files import describe_os_error, machine_info, timestamp, what_to_do
+from ..files import describe_os_error, machine_info, timestamp, what_to_do, write_json
 from ..own_files import LARGEST_RESULTS_FILE, check_replaceable
 from .config import ModelConfig, TrainConfig
 from .data_settings import DataSettings, check_same_data_options
@@ -90,12 +90,12 @@ class TrainingRun:
         resume = flag("resume", resume)
         if how_to_continue is not None:
             function("how_to_continue", how_to_continue)
-        self.files = out if isinstance(out, RunFiles) else RunFiles(_path("out", out))
+        self.files = out if isinstance(out, RunFiles) else RunFiles(Path(path_argument("out", out, "runs/lm")))
         if isinstance(data, DataSettings) and model.adaptive_softmax is not None:
             data = data.replace(vocab_order="frequency")  # the adaptive softmax's head is the lowest ids
         self.data, self.model_config, self.training = data, model, training
         self.preset, self.about = preset, about
-        self.results = None if results is None else _path("results", results)
+        self.results = None if results is None else Path(path_argument("results", results, "results.json"))
         self.resume, self.engine, self.command = resume, engine, command
         self.trainer_options = dict(
             progress=progress,
@@ -199,7 +199,7 @@ class TrainingRun:
                 summary = trainer.fit(max_steps=max_steps, time_limit=time_limit)
                 if summary["finished"]:
                     summary["results"] = results_document(trainer, summary, self.preset, self.about, self.command)
-                    self.files.write_results(summary["results"], also_to=self.results)
+                    self.files.write_results(summary["results"])
             except BrokenPipeError:
                 raise  # the reader of the run's output went away (`| head`): not a file to fix
             except OSError as error:
@@ -208,15 +208,35 @@ class TrainingRun:
                     f"{describe_os_error(error)}; the run stopped and {self.files.what_was_saved()}; "
                     f"{what_to_do(error)}, then {advice}"
                 ) from error
+            if summary["finished"]:
+                self._copy_results(summary["results"])
         return summary
+
+    def _copy_results(self, results):
+        """Write the finished run's results to ``results`` (--results), if given. A failure is not
+        the run's: it finished, and resuming it writes this copy again (see _already_finished)."""
+        if self.results is None:
+            return
+        try:
+            write_json(self.results, results)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise GatedRNNError(
+                f"the run finished and wrote {self.files.results}, but its copy to results {self.results} "
+                f"failed: {describe_os_error(error)}; {what_to_do(error)}, then resume the run "
+                "(--resume, resume=True), which writes the copy and trains no further"
+            ) from error
 
     def _already_finished(self, trainer):
         """A finished run asked to resume: its data and settings are checked as for any resume,
-        nothing is written, and the summary says so (``already_finished``) with its results document."""
+        nothing of the run is written (only a copy of its results where ``results`` asks), and the
+        summary says so (``already_finished``) with its results document."""
         trainer.check_continues(self.files.last)
         with open(self.files.results, "rb") as handle:
             results = json.loads(handle.read(LARGEST_RESULTS_FILE))
-        return dict(finished=True, already_finished=True, results=results)
+        self._copy_results(results)
+        return dict(finished=True, already_finished=True, results=results, results_copied_to=self.results)
 
     def _resume(self, trainer):
         """Continue from last.npz: the same data, model and training settings (Trainer.load checks them)."""
@@ -300,12 +320,6 @@ def check_time_limit(minutes):
             f"--time-limit must be a positive number of minutes, got {short_repr(minutes)}; pass e.g. 60 for an hour"
         )
     return float(minutes) * 60
-
-
-def _path(name, value):
-    if isinstance(value, (str, os.PathLike)) and os.fspath(value):
-        return Path(value)
-    raise GatedRNNError(f"{name} must be a path (str or os.PathLike), got {short_repr(value)}")
 
 
 def _absolute(path):

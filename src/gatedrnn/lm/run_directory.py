@@ -96,11 +96,9 @@ class RunFiles:
         """Every path this run may write into the directory."""
         return [self.out_dir / name for name in RUN_FILE_NAMES]
 
-    def write_results(self, result, also_to=None):
-        """results.json in the run directory, and a copy at ``also_to`` if given."""
+    def write_results(self, result):
+        """results.json in the run directory (a --results copy is TrainingRun's: its failure is not the run's)."""
         write_json(self.results, result)
-        if also_to:
-            write_json(also_to, result)
 
     def what_was_saved(self):
         """For a run that stopped: the position its last.npz holds, or that it has none."""

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .. import rng as _rng
-from ..arguments import flag, function
+from ..arguments import flag, function, path_argument
 from ..data import TBPTTBatches
 from ..errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
 from ..lr_schedule import step_lr
@@ -553,15 +553,13 @@ def _check_parts(model, corpus, config):
 
 def _run_directory(out_dir):
     """``out_dir`` as a Path, checked to be a directory this process can write (GatedRNNError otherwise)."""
-    import os
     from pathlib import Path
 
     from ..files import check_output_directory
 
-    if not isinstance(out_dir, (str, os.PathLike)) or not os.fspath(out_dir):
-        raise GatedRNNError(f"out_dir must be a path (str or os.PathLike) or a RunFiles, got {short_repr(out_dir)}")
-    check_output_directory(Path(out_dir), option="out_dir")
-    return Path(out_dir)
+    out_dir = Path(path_argument("out_dir", out_dir, "runs/lm"))
+    check_output_directory(out_dir, option="out_dir")
+    return out_dir
 
 
 def check_stop_limits(max_steps: "IntLike | None", time_limit: float | None) -> None:

@@ -128,6 +128,24 @@ ROWS = [
         ),
     ),
     Row(
+        "run_results_empty_in_the_words_task_uses",
+        "cli",
+        "results must be a path, got ''; pass one such as results.json",
+        args=lambda c: tiny_word_train_args(c.corpus, c.tmp / "new", "--results", ""),
+    ),
+    Row(
+        "run_out_empty_is_refused_not_the_default",  # wrote runs/NAME in the working directory
+        "cli",
+        "out must be a path, got ''",
+        args=lambda c: tiny_word_train_args(c.corpus, "", "--dry-run"),
+    ),
+    Row(
+        "run_training_run_out_empty",
+        "call",
+        "out must be a path, got ''",
+        action=lambda c: run_with(c, out=""),
+    ),
+    Row(
         "run_results_is_a_fifo",
         "cli",
         "not a regular file",

@@ -562,7 +562,7 @@ ROWS = [
     Row(
         "seq-task-results-empty",  # trained, then wrote nothing, exit 0
         "cli",
-        "--results must be a path to a file, got ''",
+        "results must be a path, got ''; pass one such as results.json",  # the words train uses
         args=BRACKETS + ["--results", ""],
     ),
     Row(
