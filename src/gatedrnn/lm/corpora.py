@@ -24,6 +24,7 @@ def load_corpus(
     lowercase=False,
     min_count=1,
     max_vocab=None,
+    vocab_order="appearance",
 ):
     """The Penn Treebank (``corpus="ptb"``) or a text file (``text=PATH``), optionally truncated.
 
@@ -31,7 +32,9 @@ def load_corpus(
     corpus name is refused even with ``text`` (which replaces the corpus): a name that means
     nothing is a mistake either way. For a text: ``valid_text`` and ``test_text`` give the
     other splits (else the file is split 90/5/5 in order), ``lowercase``, ``min_count`` and
-    ``max_vocab`` shape the vocabulary (gatedrnn.data.load_text).
+    ``max_vocab`` shape the vocabulary (gatedrnn.data.load_text). ``vocab_order``: "appearance"
+    (ids in order of first appearance, the book's) or "frequency" (most frequent first, which a
+    model with an adaptive softmax needs: its head is the lowest ids).
     """
     if corpus not in CORPORA:
         raise GatedRNNError(f"unknown corpus {corpus!r}; use {', '.join(CORPORA)} or --text FILE")
@@ -45,6 +48,7 @@ def load_corpus(
         lowercase=lowercase,
         min_count=min_count,
         max_vocab=max_vocab,
+        vocab_order=vocab_order,
     ).load()
 
 

@@ -37,7 +37,14 @@ from .data_settings import DataSettings, check_same_data_options
 from .model import LanguageModel
 from .run_checkpoint import load_run_checkpoint
 from .run_directory import RunFiles, check_results_file
-from .trainer import Trainer, check_evaluation_fits, check_same_run_settings, check_stop_limits, check_trainer_options
+from .trainer import (
+    Trainer,
+    check_evaluation_fits,
+    check_same_run_settings,
+    check_stop_limits,
+    check_trainer_options,
+    check_vocabulary_order,
+)
 
 
 class TrainingRun:
@@ -93,6 +100,8 @@ class TrainingRun:
         self.files = out if isinstance(out, RunFiles) else RunFiles(Path(path_argument("out", out, "runs/lm")))
         if isinstance(data, DataSettings) and model.adaptive_softmax is not None:
             data = data.replace(vocab_order="frequency")  # the adaptive softmax's head is the lowest ids
+        if isinstance(data, Corpus):
+            check_vocabulary_order(model, data)  # a corpus given ready is used as it is: checked now
         self.data, self.model_config, self.training = data, model, training
         self.preset, self.about = preset, about
         self.results = None if results is None else Path(path_argument("results", results, "results.json"))

@@ -543,11 +543,28 @@ def _check_parts(model, corpus, config):
             "gatedrnn.lm.TrainConfig(epochs=..., lr=..., ...)"
         )
     check_evaluation_fits(corpus, config)
+    check_vocabulary_order(model.config, corpus)
     if model.config.vocab_size != len(corpus.vocab):
         raise GatedRNNError(
             f"the model's vocab_size is {model.config.vocab_size} but the corpus has "
             f"{len(corpus.vocab)} tokens; build the model with "
             "ModelConfig(vocab_size=len(corpus.vocab), ...)"
+        )
+
+
+def check_vocabulary_order(model_config: ModelConfig, corpus: "Corpus") -> None:
+    """GatedRNNError if ``model_config`` has an adaptive softmax and ``corpus`` was loaded with its
+    ids in order of first appearance: the softmax's head is the lowest ids, so it would hold the
+    first words of the text, not the most frequent, and train and score worse without a word.
+
+    Read from the corpus's record (``corpus.source``, written by DataSettings.load and so by
+    load_corpus); a Corpus made by hand has none and is taken as its maker numbered it."""
+    order = (corpus.source or {}).get("vocab_order", "frequency")
+    if model_config.adaptive_softmax is not None and order != "frequency":
+        raise GatedRNNError(
+            f"an adaptive softmax needs a vocabulary numbered by frequency (its head is the lowest ids), "
+            f"but this corpus was loaded with vocab_order={order!r}; load it with "
+            "load_corpus(..., vocab_order='frequency') or DataSettings(..., vocab_order='frequency')"
         )
 
 
