@@ -1,4 +1,4 @@
-"""max_steps and time_limit are checked before a run loads data, claims its directory or prints."""
+"""Limits and a used directory are checked before a run loads data, claims its directory or prints."""
 
 import math
 
@@ -63,3 +63,11 @@ def test_a_bad_limit_is_named_before_the_directory_is_looked_at(tmp_path):
     with pytest.raises(GatedRNNError, match="max_steps"):
         trainer.fit(max_steps=0)
     assert (busy / "run.lock").read_text() == "held by someone else"
+
+
+def test_a_training_run_refuses_a_finished_runs_directory_when_made_and_says_it_finished(tmp_path):
+    data = DataSettings(text=str(_text(tmp_path)))
+    TrainingRun(tmp_path / "run", data, _model_config(), _training(), progress=False, echo=lambda line: None).train()
+    with pytest.raises(GatedRNNError, match="it finished .results.json holds its scores.: choose another --out"):
+        TrainingRun(tmp_path / "run", data, _model_config(), _training())
+    TrainingRun(tmp_path / "run", data, _model_config(), _training(), resume=True)  # nothing to refuse

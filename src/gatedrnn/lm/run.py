@@ -116,6 +116,9 @@ class TrainingRun:
         self.echo = echo
         self.how_to_continue = how_to_continue or _how_to_continue
         self.trainer: Trainer | None = None  # made by build()
+        # A used directory is refused now, as the configs refuse a bad value; check() (and the
+        # claim under run.lock) looks again, as the directory may change before train().
+        self.files.check_can_start(self.resume)
 
     # -- 1. checks that need no data ---------------------------------------------------------
     def check(self):

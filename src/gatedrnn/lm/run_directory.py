@@ -193,13 +193,18 @@ class RunFiles:
             )
             raise GatedRNNError(f"nothing to resume: {self.last} does not exist; {hint}")
         if not resume and present:
-            hint = (
+            raise GatedRNNError(f"{self.out_dir} already holds a run ({', '.join(present)}); {self._other_run_hint()}")
+
+    def _other_run_hint(self):
+        """The fix for a new run given a used directory: it depends on how far that run got."""
+        if _exists(self.results):
+            return f"it finished ({self.results.name} holds its scores): choose another --out (out_dir) for a new run"
+        if self.last.exists():
+            return (
                 "pass --resume to continue it (from Python: resume=True, or Trainer.load(last.npz)), "
                 "or another --out (out_dir) for a new one"
-                if self.last.exists()
-                else "it has no last.npz to resume from: delete those files or choose another --out (out_dir)"
             )
-            raise GatedRNNError(f"{self.out_dir} already holds a run ({', '.join(present)}); {hint}")
+        return "it has no last.npz to resume from: delete those files or choose another --out (out_dir)"
 
     def _make_directory(self):
         """Make the directory and its missing parents; returns those made, deepest first."""
