@@ -465,7 +465,14 @@ def generate(args):
     from ..data.tokens import typed_tokens
     from ..lm import generate as sample
     from ..lm import model_from_checkpoint
-    from ..lm.generate import DEFAULT_TEMPERATURE, check_generation, check_greedy_alone, check_prompt, check_sampling
+    from ..lm.generate import (
+        DEFAULT_TEMPERATURE,
+        check_generation,
+        check_greedy_alone,
+        check_prompt,
+        check_sampling,
+        default_prompt,
+    )
 
     # Every option is checked before anything is printed (or loaded), so that a mistake is the only line.
     check_greedy_alone(args.greedy, args.temperature, args.top_k, args.top_p, args.seed)
@@ -473,7 +480,7 @@ def generate(args):
     check_generation(args.length, args.greedy, args.seed, None)
     model, vocab, metadata = model_from_checkpoint(args.checkpoint)
     char_level = vocab.level == "char"
-    prompt = args.prompt
+    prompt = shown_prompt = default_prompt(vocab) if args.prompt is None else args.prompt
     record = (metadata.get("run") or {}).get("data") or {}
     if record.get("lowercase"):
         prompt = prompt.lower()  # as the training text was
@@ -505,7 +512,7 @@ def generate(args):
 
     def show_prompt():
         if not prompt_shown[0]:
-            print(args.prompt, end="", flush=True)
+            print(shown_prompt, end="", flush=True)
             prompt_shown[0] = True
 
     def stream(token_id):
@@ -762,7 +769,7 @@ def _add_generate_parser(commands):
         description="Feed the prompt in to set up the state, then sample the continuation, feeding each sample back.",
     )
     gen.add_argument("checkpoint", help="a .npz written by gatedrnn train (or gatedrnn import)")
-    gen.add_argument("--prompt", default="the", help="text to start from (default: 'the')")
+    gen.add_argument("--prompt", help="text to start from (default: 'the', else a line end, whichever the model knows)")
     gen.add_argument("--length", type=int, default=50, help="tokens to generate at most (default: 50)")
     gen.add_argument(
         "--stop",

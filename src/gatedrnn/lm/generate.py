@@ -21,6 +21,20 @@ from ..thread_tuner import ThreadTuner
 from ..typing import FloatArray, FloatLike, IntArray, IntLike
 
 DEFAULT_TEMPERATURE = 1.0  # the model's own distribution, neither sharpened nor flattened
+PROMPT_CHOICES = ("the", "\n")  # the book's start, else the start of a line
+
+
+def default_prompt(vocab: Any) -> str:
+    """The text generation starts from when none is given: the first of PROMPT_CHOICES whose
+    tokens ``vocab`` (a gatedrnn.data.Vocabulary) all knows, else its first token that is not
+    the unknown one: never a prompt the model reads as unknown."""
+    from ..data.tokens import typed_tokens
+
+    for text in PROMPT_CHOICES:
+        tokens = typed_tokens(text, vocab.level)
+        if all(token in vocab for token in tokens):
+            return text
+    return next(token for token in vocab.id_to_token if token != vocab.unk_token)
 
 
 def _is_real(value: object) -> bool:
