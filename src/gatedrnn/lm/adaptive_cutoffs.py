@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ..arguments import spelled
 from ..errors import GatedRNNError, short_repr
 from ..layers.adaptive_softmax import projection_width
 from ..typing import IntArray
@@ -99,10 +100,10 @@ def _check_widths(hidden_size, clusters, div_value):
         width = projection_width(hidden_size, div_value, cluster)
         if width < 1:
             raise GatedRNNError(
-                f"adaptive_softmax with {clusters} tail cluster(s) needs hidden_size ≥ "
-                f"{_smallest_hidden_size(clusters, div_value)} (cluster k projects to hidden_size // "
-                f"adaptive_div_value^k features, adaptive_div_value {div_value:g}), got {hidden_size}; use fewer "
-                "cutoffs, a smaller adaptive_div_value or a larger hidden_size"
+                f"{spelled('adaptive_softmax')} with {clusters} tail cluster(s) needs {spelled('hidden_size')} ≥ "
+                f"{_smallest_hidden_size(clusters, div_value)} (tail cluster k = 1, 2, … projects to hidden_size "
+                f"// div^k features, div = {spelled('adaptive_div_value')} = {div_value:g}), got {hidden_size}; "
+                "use fewer cutoffs, a smaller div or a larger hidden size"
             )
         if width == math.inf:
             raise GatedRNNError(

@@ -558,7 +558,7 @@ ROWS = [
     Row(
         "api-adaptive-softmax-too-narrow",
         "call",
-        "adaptive_softmax with 2 tail cluster(s) needs hidden_size ≥ 16",
+        "adaptive_softmax (--adaptive-softmax) with 2 tail cluster(s) needs hidden_size (--hidden-size) ≥ 16",
         action=lambda c: ModelConfig(hidden_size=8, embedding_size=8, tie_weights=False, adaptive_softmax=(5, 9)),
     ),
     Row(
@@ -603,8 +603,8 @@ ROWS = [
     Row(
         "api-adaptive-div-value-too-large-for-hidden-size",
         "call",
-        "adaptive_softmax with 2 tail cluster(s) needs hidden_size ≥ 9 (cluster k projects to hidden_size // "
-        "adaptive_div_value^k features, adaptive_div_value 3)",
+        "with 2 tail cluster(s) needs hidden_size (--hidden-size) ≥ 9 (tail cluster k = 1, 2, … projects to "
+        "hidden_size // div^k features, div = adaptive_div_value (--adaptive-div-value) = 3)",
         action=lambda c: ModelConfig(
             hidden_size=8, embedding_size=8, tie_weights=False, adaptive_softmax=(5, 9), adaptive_div_value=3
         ),
@@ -638,7 +638,7 @@ ROWS = [
     Row(
         "api-adaptive-div-value-cli-too-large-for-hidden-size",
         "cli",
-        "adaptive_softmax with 1 tail cluster(s) needs hidden_size ≥ 101",  # rnnlm: H = 100
+        "with 1 tail cluster(s) needs hidden_size (--hidden-size) ≥ 101",  # rnnlm: H = 100
         args=lambda c: adaptive_train(c, "--adaptive-div-value", "100.5"),
     ),
     Row(
