@@ -97,6 +97,11 @@ class DataSettings:
             raise GatedRNNError("give both --valid-text and --test-text, or neither (then --text is split 90/5/5)")
         if self.kind == "text" and self.text is None:
             raise GatedRNNError("a text corpus needs its file: give it with --text FILE (or text=PATH)")
+        if self.kind == "text" and self.data_dir is not None:  # as the command line's idle-option check says
+            raise GatedRNNError(
+                f"data_dir (--data-dir) says where the Penn Treebank is, but this corpus is the text {self.text}; "
+                "drop data_dir"
+            )
         if self.kind == "ptb" and (self.text or self.valid_text or self.test_text):
             raise GatedRNNError(
                 "the Penn Treebank takes no text files; drop --text/--valid-text/--test-text or use a text corpus"
@@ -129,6 +134,8 @@ class DataSettings:
             raise GatedRNNError(f"{source} does not record its data; give the text to score with --text FILE")
         kind = record.get("kind") or ("text" if record.get("text") else "ptb")
         names = {spec.name for spec in dataclasses.fields(cls)} - {"kind"}
+        if kind == "text":
+            names.discard("data_dir")  # an older text run could record one; it never read it
         try:
             return cls(kind=kind, **{name: record[name] for name in names if record.get(name) is not None})
         except GatedRNNError as error:

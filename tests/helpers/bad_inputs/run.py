@@ -327,6 +327,12 @@ ROWS = [
     ),
     Row("run_data_settings_text_not_a_path", "call", "text must be a path", action=lambda c: DataSettings(text=42)),
     Row(
+        "run_data_settings_text_with_a_data_dir",  # accepted and recorded; the command line refuses it
+        "call",
+        "data_dir (--data-dir) says where the Penn Treebank is",
+        action=lambda c: DataSettings(text=str(c.corpus), data_dir=str(c.tmp)),
+    ),
+    Row(
         "run_train_config_decay_overflow",
         "call",
         "takes the learning rate",
