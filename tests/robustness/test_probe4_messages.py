@@ -138,7 +138,7 @@ def test_export_and_import_refuse_an_empty_output_as_empty(tmp_path, door, empty
     from gatedrnn.interop import export_checkpoint, import_torch_file
 
     write = export_checkpoint if door == "export" else import_torch_file
-    with pytest.raises(GatedRNNError, match=r"^output must be a path to a new file, got (''|None); name one such as"):
+    with pytest.raises(GatedRNNError, match=r"^output must be a path, got (''|None); pass one such as"):
         write(tmp_path / "absent", empty)
 
 

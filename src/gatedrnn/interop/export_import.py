@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import GatedRNNError, short_repr
+from ..errors import GatedRNNError
 from .torch_file import TorchFile, read_torch_language_model, save_torch_language_model
 
 if TYPE_CHECKING:
@@ -56,14 +56,18 @@ def check_new_output(path: Any, what: str, example: str = "model.pt") -> None:
     ``what`` names the path in the refusal; ``example`` is a name to offer when it is no path at
     all ('' would otherwise be read as the current directory, ". already exists").
     """
+    from ..arguments import path_argument
     from ..files import check_output_file
+    from ..lm.run_directory import check_outside_runs
 
-    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
-        raise GatedRNNError(f"{what} must be a path to a new file, got {short_repr(path)}; name one such as {example}")
-    path = Path(path)
+    path = Path(path_argument(what, path, example))
     if path.exists() or path.is_symlink():
         raise GatedRNNError(f"{path} already exists; choose another name (nothing is overwritten)")
     check_output_file(path, what)
+    # A training run's directory is the run's alone (as for --results): a file added there
+    # would be taken for one of the run's own by whoever reads or cleans it next.
+    absolute = Path(os.path.realpath(path.parent))
+    check_outside_runs([absolute, *absolute.parents], path, what, "name a file outside it")
 
 
 def _write_checkpoint_readers_accept(path, loaded, run, source):

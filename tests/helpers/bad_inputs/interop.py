@@ -319,6 +319,18 @@ def _rows():
             args=lambda c: ["import", str(c.tmp / "missing.pt"), str(_written("afile")(c) / "x.npz")],
         ),
         Row(
+            "interop_import_into_a_training_runs_directory",
+            "cli",
+            "is inside the run directory",
+            args=lambda c: ["import", str(exported(c)), str(c.run / "new.npz")],
+        ),
+        Row(
+            "interop_export_into_a_training_runs_directory",
+            "cli",
+            "is inside the run directory",
+            args=lambda c: ["export", str(c.checkpoint), str(c.run / "sub" / "model.pt")],
+        ),
+        Row(
             "interop_export_output_exists",
             "cli",
             "already exists",
