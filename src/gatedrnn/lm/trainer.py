@@ -95,7 +95,7 @@ class Trainer:
             self.run_info["data"] = corpus.source  # how the corpus was loaded, so that eval can load it again
         self.files.char_level = corpus.vocab.level == "char"
         self.log = RunLog(self.files, echo=echo, title=self.run_info.get("preset", ""))
-        self.batches = TBPTTBatches(corpus.train, config.batch_size, config.seq_len)
+        self.batches = TBPTTBatches(corpus.train, config.batch_size, config.seq_len, what="the training split")
         self.optimizer = OPTIMIZERS[config.optimizer](model.parameters(), lr=config.lr)
         self.engine = (engine or _numpy_engine)(model, self.optimizer, config)
         if hasattr(self.engine, "echo"):  # an engine with something to say (auto's choice) says it in the run's output

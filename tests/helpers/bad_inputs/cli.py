@@ -167,7 +167,7 @@ ROWS = [
     Row(
         "train-batch-size-too-large",
         "cli",
-        "batch_size (--batch-size) 100000 is too large for",
+        "batch_size (--batch-size) 100000 is too large for the training split",
         args=train("--batch-size", "100000"),
     ),
     Row(
