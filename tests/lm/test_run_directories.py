@@ -90,7 +90,15 @@ def test_best_and_results_without_last_are_not_overwritten(finished, corpus, cap
     (finished / "last.npz").unlink()  # the severe case: best.npz and results.json, no last.npz
     before = snapshot(finished)
     code, err = run_cli(tiny_word_train_args(corpus, finished), capsys)
-    assert code == 2 and "already holds a run" in one_line(err) and "no last.npz" in err
+    assert code == 2 and "already holds a run" in one_line(err) and "it finished" in err and "--resume" not in err
+    assert snapshot(finished) == before
+
+
+def test_a_stopped_run_is_answered_with_resume(finished, corpus, capsys):
+    (finished / "results.json").unlink()  # as a run stopped before its end leaves it
+    before = snapshot(finished)
+    code, err = run_cli(tiny_word_train_args(corpus, finished), capsys)
+    assert code == 2 and "pass --resume to continue it" in one_line(err)
     assert snapshot(finished) == before
 
 

@@ -242,8 +242,9 @@ ROWS = [
     Row(
         "run_trainer_into_a_used_directory",
         "call",
-        # the fix names the Python spellings beside the flags (it named --resume and --out only)
-        "(from Python: resume=True, or Trainer.load(last.npz)), or another --out (out_dir)",
+        # a finished run: the fix is another directory (it offered --resume, which does nothing then),
+        # named in both spellings
+        "it finished (results.json holds its scores): choose another --out (out_dir) for a new run",
         action=lambda c: trainer_with(c, out=c.run).fit(),
     ),
     Row(
