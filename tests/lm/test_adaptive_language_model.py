@@ -15,7 +15,16 @@ from gatedrnn.cli import main
 from gatedrnn.data import TBPTTBatches, Vocabulary, load_text
 from gatedrnn.errors import GatedRNNError
 from gatedrnn.gradcheck import numerical_gradient, relative_error
-from gatedrnn.lm import DataSettings, LanguageModel, ModelConfig, TrainConfig, TrainingRun, generate
+from gatedrnn.lm import (
+    DataSettings,
+    LanguageModel,
+    ModelConfig,
+    TrainConfig,
+    Trainer,
+    TrainingRun,
+    generate,
+    load_corpus,
+)
 from gatedrnn.lm.adaptive_cutoffs import auto_cutoffs, parse_adaptive_softmax
 from gatedrnn.lm.engine import evaluate_nll
 from gatedrnn.lm.generate import next_token_distribution
@@ -288,3 +297,45 @@ def test_a_checkpoint_written_before_the_div_value_existed_reads_as_torch_s_4(tm
     model, _, metadata = model_from_checkpoint(old)
     assert "adaptive_div_value" not in metadata["model"]
     assert model.config.adaptive_div_value == 4.0 and model.state_dict()["decoder.tail.0.0.weight"].shape == (2, 8)
+
+
+# -- an adaptive softmax needs ids by frequency: every door that takes a ready corpus checks it --
+ORDER_WORDS = "a b c d e f g h i j k l m n o p".split()
+
+
+def _rare_words_first_text(tmp_path):
+    """Rare words first, so that order of appearance and order of frequency differ."""
+    path = tmp_path / "words.txt"
+    rng = np.random.default_rng(0)
+    common = " ".join(rng.choice(ORDER_WORDS[8:], size=400))
+    path.write_text(" ".join(ORDER_WORDS[:8]) + "\n" + common + "\n")
+    return path
+
+
+def _tiny_training():
+    return TrainConfig(epochs=1, batch_size=2, seq_len=5, eval_batch_size=2)
+
+
+def _frequency_model(corpus):
+    return LanguageModel(adaptive_config(vocab_size=len(corpus.vocab)))
+
+
+def test_a_trainer_refuses_an_adaptive_softmax_over_ids_in_order_of_appearance(tmp_path):
+    corpus = load_corpus(text=str(_rare_words_first_text(tmp_path)))
+    with pytest.raises(GatedRNNError, match="vocab_order='frequency'"):
+        Trainer(_frequency_model(corpus), corpus, _tiny_training(), tmp_path / "run", progress=False)
+
+
+def test_a_training_run_refuses_such_a_corpus_when_it_is_made(tmp_path):
+    corpus = load_corpus(text=str(_rare_words_first_text(tmp_path)))
+    with pytest.raises(GatedRNNError, match="numbered by frequency"):
+        TrainingRun(tmp_path / "run", corpus, adaptive_config(vocab_size=None), _tiny_training(), progress=False)
+    assert not (tmp_path / "run").exists()
+
+
+def test_load_corpus_numbers_by_frequency_when_asked_and_the_trainer_takes_it(tmp_path):
+    corpus = load_corpus(text=str(_rare_words_first_text(tmp_path)), vocab_order="frequency")
+    counts = np.bincount(corpus.train, minlength=len(corpus.vocab))
+    text_ids = [corpus.vocab.token_to_id[word] for word in ORDER_WORDS]
+    assert list(counts[sorted(text_ids)]) == sorted(counts[text_ids], reverse=True)
+    Trainer(_frequency_model(corpus), corpus, _tiny_training(), tmp_path / "run", progress=False)
