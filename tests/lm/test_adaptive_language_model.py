@@ -91,7 +91,7 @@ def test_auto_makes_the_clusters_the_div_value_leaves_room_for():
     config = ModelConfig(hidden_size=4, embedding_size=4, tie_weights=False, adaptive_softmax="auto")
     assert config.for_corpus(10, ids).adaptive_softmax == (3,)  # at torch's 4: 4 // 16 = 0, one cluster
     assert config.replace(adaptive_div_value=2).for_corpus(10, ids).adaptive_softmax == (3, 7)
-    with pytest.raises(GatedRNNError, match="needs hidden_size ≥ 5 .* got 4"):
+    with pytest.raises(GatedRNNError, match=r"needs hidden_size \(--hidden-size\) ≥ 5 .* got 4"):
         config.replace(adaptive_div_value=5)  # not even the first cluster keeps a feature
 
 
@@ -109,7 +109,10 @@ def test_expected_shapes_and_counts_follow_the_div_value(div_value, widths):
 
 def test_the_div_value_is_checked_with_the_cutoffs_and_harmless_without_them():
     assert adaptive_config(hidden_size=16, adaptive_div_value=4).adaptive_div_value == 4.0  # 16 // 4^2 = 1
-    with pytest.raises(GatedRNNError, match=r"needs hidden_size ≥ 25 .*adaptive_div_value 5\b"):
+    with pytest.raises(
+        GatedRNNError,
+        match=r"needs hidden_size \(--hidden-size\) ≥ 25 .*adaptive_div_value \(--adaptive-div-value\) = 5\)",
+    ):
         adaptive_config(adaptive_div_value=5)  # 16 // 25 = 0
     assert adaptive_config(adaptive_softmax=(6,), adaptive_div_value=16).adaptive_div_value == 16.0
     config = ModelConfig(adaptive_div_value=np.float32(2.5))  # no adaptive softmax: kept, unused
