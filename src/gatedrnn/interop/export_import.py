@@ -57,17 +57,14 @@ def check_new_output(path: Any, what: str, example: str = "model.pt") -> None:
     all ('' would otherwise be read as the current directory, ". already exists").
     """
     from ..arguments import path_argument
-    from ..files import check_output_file
-    from ..lm.run_directory import check_outside_runs
+    from ..lm.run_directory import check_results_file
 
     path = Path(path_argument(what, path, example))
     if path.exists() or path.is_symlink():
         raise GatedRNNError(f"{path} already exists; choose another name (nothing is overwritten)")
-    check_output_file(path, what)
-    # A training run's directory is the run's alone (as for --results): a file added there
-    # would be taken for one of the run's own by whoever reads or cleans it next.
-    absolute = Path(os.path.realpath(path.parent))
-    check_outside_runs([absolute, *absolute.parents], path, what, "name a file outside it")
+    # Writable, and outside every training run's directory, as a --results file is: a file
+    # added there would be taken for one of the run's own by whoever reads or cleans it next.
+    check_results_file(path, what)
 
 
 def _write_checkpoint_readers_accept(path, loaded, run, source):
