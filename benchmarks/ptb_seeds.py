@@ -24,18 +24,23 @@ class MixedRuns(ValueError):
 
 
 OFF = (None, False, 0, 0.0)
+# Settings read only while another is on: the adaptive read-out's divisor means nothing
+# without the adaptive read-out, and files written before the divisor existed omit it.
+READ_ONLY_WITH = {"model.adaptive_div_value": "model.adaptive_softmax"}
 
 
 def settings_of(document):
     """{'model.hidden_size': 650, 'training.epochs': 40, ...}: every setting but the seed.
 
     Settings that are off are left out: files written before an option existed (recurrent
-    dropout, weight drop, ...) do not record it, and it was off in their runs.
+    dropout, weight drop, ...) do not record it, and it was off in their runs. So are settings
+    that only matter while another is on (READ_ONLY_WITH) when that one is off.
     """
     settings = {"corpus": document.get("corpus")}
     for part in ("model", "training"):
         settings.update({f"{part}.{key}": value for key, value in document[part].items() if key != "seed"})
-    return {key: value for key, value in settings.items() if value not in OFF}
+    unread = {key for key, switch in READ_ONLY_WITH.items() if settings.get(switch) in OFF}
+    return {key: value for key, value in settings.items() if value not in OFF and key not in unread}
 
 
 def run_of(path):

@@ -84,3 +84,28 @@ def test_the_summary_is_the_mean_and_range_of_the_test_perplexities(seeds_module
     assert figures["mean"] == pytest.approx(sum(tests) / len(tests))
     assert (figures["min"], figures["max"]) == (min(tests), max(tests))
     assert seeds_module.sentence(figures).startswith(f"rnnlm: test perplexity {figures['mean']:.1f} on average")
+
+
+def written_as(tmp_path, source, name, seed, **model_changes):
+    """A copy of a results file with another seed and some model settings changed."""
+    document = json.loads((RESULTS / source).read_text(encoding="utf-8"))
+    document["training"]["seed"] = seed
+    document["model"].update(model_changes)
+    path = tmp_path / name
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def test_a_setting_read_only_with_the_adaptive_softmax_is_ignored_without_it(seeds_module, tmp_path):
+    # Seed 0's BetterRnnlm file predates adaptive_div_value; a later seed's records its
+    # default 4.0, unused since that run's read-out is the full softmax.
+    later_seed = written_as(tmp_path, "ptb_better_rnnlm.json", "seed1.json", 1, adaptive_div_value=4.0)
+    figures = seeds_module.summary([RESULTS / "ptb_better_rnnlm.json", later_seed])
+    assert figures["seeds"] == [0, 1]
+    adaptive = {"adaptive_softmax": [2000], "adaptive_div_value": 4.0}
+    first = written_as(tmp_path, "ptb_better_rnnlm.json", "a.json", 0, **adaptive)
+    other_divisor = written_as(
+        tmp_path, "ptb_better_rnnlm.json", "b.json", 1, **{**adaptive, "adaptive_div_value": 2.0}
+    )
+    with pytest.raises(seeds_module.MixedRuns, match="adaptive_div_value=2.0"):
+        seeds_module.summary([first, other_divisor])
