@@ -104,7 +104,7 @@ def test_at_98_tokens_the_lstm_learns_the_answer_and_the_tanh_rnn_stays_at_chanc
 
     The table was measured with OpenBLAS's Haswell kernel. Whether one seed's tanh RNN finds
     the answer turns on the last bits of its products: with the SkylakeX kernel the same
-    seed reaches 0.962. So the tanh RNN's chance-level result is checked on that kernel only.
+    seed reaches 0.962. So the tanh RNN's chance-level result is checked on the Haswell kernel only.
     """
     results = tom_mary.run(gaps=(80,), seed=2, progress=False)
     accuracy = {r["model"]: r["accuracy"] for r in results["runs"]}
