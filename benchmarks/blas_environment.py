@@ -40,14 +40,8 @@ def run_without_overrides():
 
 def described():
     """For the results file: the overrides removed (or kept) and the kernel NumPy's OpenBLAS runs."""
-    import numpy
-    from threadpoolctl import threadpool_info
+    from gatedrnn.provenance import blas_libraries
 
-    assert numpy.dot  # NumPy must be loaded for threadpoolctl to see its BLAS
-    blas = [
-        dict(library=info.get("internal_api"), version=info.get("version"), kernel=info.get("architecture"))
-        for info in threadpool_info()
-        if info.get("user_api") == "blas"
-    ]
     kept = {name: os.environ[name] for name in OVERRIDES if name in os.environ}
-    return dict(removed_overrides=json.loads(os.environ.get(REMOVED, "{}")), kept_overrides=kept, numpy_blas=blas)
+    removed = json.loads(os.environ.get(REMOVED, "{}"))
+    return dict(removed_overrides=removed, kept_overrides=kept, numpy_blas=blas_libraries())

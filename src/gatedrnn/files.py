@@ -248,8 +248,8 @@ def timestamp():
 
 
 def machine_info():
-    """Where a result was measured, and by which code (:func:`gatedrnn.provenance.code_version`), for result files."""
-    from .provenance import code_version
+    """Where a result was measured, and by which code and BLAS kernel (:mod:`gatedrnn.provenance`), for result files."""
+    from .provenance import blas_libraries, code_version
 
     return dict(
         python=sys.version.split()[0],
@@ -257,5 +257,6 @@ def machine_info():
         platform=platform.platform(),
         processor=platform.machine(),
         cpu_count=os.cpu_count(),
+        blas=blas_libraries(),
         code=code_version(),
     )

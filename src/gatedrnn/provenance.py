@@ -1,8 +1,13 @@
-"""Which code wrote a result: gatedrnn's version and, from a git checkout, its commit.
+"""Which code wrote a result: gatedrnn's version, its commit, and the BLAS kernel under NumPy.
 
 A results file is a claim that its command reproduces its numbers; the claim only holds for
 the code that ran. Version numbers move slowly, so a run from a checkout also records the
 commit, marked ``dirty`` when tracked files differ from it (uncommitted edits ran too).
+
+The same code and seed still give other digits on a machine whose BLAS runs another matrix
+kernel (OpenBLAS picks one per processor: Haswell, SkylakeX, Zen, …): a kernel fixes the
+order in which a product's sums are added, and so its last bits. Over a long training run
+those bits can grow into a different result, so results files name the kernel too.
 """
 
 import subprocess
@@ -17,6 +22,23 @@ def code_version():
 
     commit, dirty = _git_commit(PACKAGE_DIR)
     return {"gatedrnn": __version__, "commit": commit, "dirty": dirty}
+
+
+def blas_libraries():
+    """The BLAS libraries loaded in this process (NumPy's; PyTorch's too once it is loaded):
+    ``[{'library': 'openblas', 'version': '0.3.31.188.0', 'kernel': 'SkylakeX'}]``.
+
+    ``kernel`` is the matrix kernel the library chose for this processor (or was told to use by
+    ``OPENBLAS_CORETYPE``); None where the library does not say."""
+    import numpy
+    from threadpoolctl import threadpool_info
+
+    assert numpy.dot  # threadpoolctl sees only the libraries already loaded: NumPy's BLAS must be
+    return [
+        dict(library=info.get("internal_api"), version=info.get("version"), kernel=info.get("architecture"))
+        for info in threadpool_info()
+        if info.get("user_api") == "blas"
+    ]
 
 
 def _git_commit(package_dir):

@@ -1,7 +1,11 @@
 """Results files name the code that wrote them: gatedrnn's version, and the commit in a checkout."""
 
+import json
+import os
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -56,3 +60,21 @@ def test_the_answer_is_json_ready():
     version = code_version()
     assert version["commit"] is None or len(version["commit"]) == 40
     assert version["dirty"] in (None, True, False)
+
+
+def test_results_name_the_blas_kernel_the_products_ran_in():
+    libraries = machine_info()["blas"]
+    assert libraries, "NumPy's BLAS should be listed"
+    assert all(set(library) == {"library", "version", "kernel"} for library in libraries)
+
+
+def test_the_kernel_recorded_is_the_one_openblas_was_told_to_run():
+    """OPENBLAS_CORETYPE picks another kernel (and other last bits): the record must follow it."""
+    if not any(library["library"] == "openblas" for library in machine_info()["blas"]):
+        pytest.skip("NumPy here does not use OpenBLAS")
+    code = "import json; from gatedrnn.files import machine_info; print(json.dumps(machine_info()['blas']))"
+    source = str(Path(gatedrnn.__file__).parents[1])  # this gatedrnn, installed or not
+    environment = {**os.environ, "OPENBLAS_CORETYPE": "Haswell", "PYTHONPATH": source}
+    done = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True)
+    kernels = [library["kernel"] for library in json.loads(done.stdout) if library["library"] == "openblas"]
+    assert kernels == ["Haswell"]
