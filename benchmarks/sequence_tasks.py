@@ -11,7 +11,9 @@
 Each configuration runs once per seed (``--seeds``; the seed draws the data, the weights and
 the batch order), and its row gives the mean, min and max test accuracy beside each seed's.
 The runs are deterministic (one thread, gatedrnn.threads): the accuracies it writes are the
-ones a re-run gets, whatever else the machine is doing.
+ones a re-run gets, whatever else the machine is doing, on a machine whose BLAS runs the same
+matrix kernel (the file names it under machine.blas). Another kernel changes the products'
+last bits, and the GRU's figures with them (docs/sequences.md has both kernels').
 """
 
 import argparse
