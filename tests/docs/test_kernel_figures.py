@@ -76,3 +76,35 @@ def test_the_numbers_task_under_skylakex_is_its_file(page, quote):
     assert found and [float(value) for value in found.groups()] == [
         round(100 * summary[key], 2) for key in ("mean", "min", "max")
     ]
+
+
+LAB = REPO / "docs" / "figures" / "lab" / "skylakex"
+
+
+def lab_run(path):
+    return json.loads((LAB / path).read_text(encoding="utf-8"))
+
+
+def first_step_below(losses, level):
+    return next(step for step, loss in enumerate(losses, start=1) if loss is not None and loss < level)
+
+
+def test_the_lab_reruns_under_skylakex_are_quoted_as_measured():
+    """docs/gradients.md's sentences on the SkylakeX re-runs of gradient-flow, clipping and long-range."""
+    page = " ".join((REPO / "docs" / "gradients.md").read_text(encoding="utf-8").split())
+    lstm = lab_run("gradient-flow.json")["models"]["lstm"]
+    reach = lstm["trained"]["h"][-1] / lstm["trained"]["h"][0]  # by distance back: ‖∂L/∂h_1‖ / ‖∂L/∂h_50‖
+    assert f"the trained LSTM, ×{lstm['decay_per_step']['trained']:.3f} and {reach * 100:.1f} × 10⁻²" in page
+    unclipped, clipped = (lab_run("clipping.json")["runs"][name] for name in ("no clip", "clip"))
+    assert unclipped["spikes"] == [93, 387] and f"largest update of {unclipped['max_update_norm']:.2f};" in page
+    assert clipped["spikes"] == [93, 100] and f"loss {clipped['mean_loss_last_50'] * 1e5:.1f} × 10⁻⁵" in page
+    runs = lab_run("per-tensor/clipping.json")["runs"]
+    per_tensor = runs["clip per tensor"]
+    assert per_tensor["spikes"] == [] and f"same largest update ({per_tensor['max_update_norm']:.3f})" in page
+    steps = [first_step_below(runs[name]["losses"], 0.01) for name in ("clip per tensor", "clip")]
+    assert f"at step {steps[0]} (the global clip at {steps[1]};" in page
+    scores = {
+        (r["task"], r["clipping"], r["length"], r["model"]): r["score"] for r in lab_run("long-range.json")["runs"]
+    }
+    assert f"recall T = 200 unclipped ({scores['recall', 'no clip', 200, 'lstm']:.3f})" in page
+    assert f"adding T = 100 clipped ({scores['adding', 'clip', 100, 'lstm']:.3f})" in page
