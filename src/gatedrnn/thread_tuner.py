@@ -154,8 +154,15 @@ class ThreadTuner:
         self.apply(self.choice)
 
     def describe(self):
-        """One line for logs: the choice and the last trial's figures."""
+        """One line for logs and results files: the choice and the last trial's figures, or why
+        there is nothing to choose (a count pinned by ``--threads``, the environment or
+        ``--deterministic``; a single candidate)."""
         if not self.history:
+            if len(self.candidates) == 1:
+                return f"threads: {self.candidates[0]} (the only count to try)"
+            fixed_by = threads.why_not_chosen()
+            if fixed_by is not None:
+                return f"threads: {threads.get_num_threads()} ({fixed_by})"
             return "threads: not chosen yet"
         step, best, choice = self.history[-1]
         figures = ", ".join(f"{count}: {seconds * 1e6:.1f} µs/unit" for count, seconds in sorted(best.items()))

@@ -46,10 +46,16 @@ ENVIRONMENT_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THR
 def environment_pin():
     """The thread count set in the environment (the first of ENVIRONMENT_VARIABLES that holds a
     whole number ≥ 1), or None."""
+    found = _pinning_variable()
+    return None if found is None else found[1]
+
+
+def _pinning_variable():
+    """(name, count) of the first of ENVIRONMENT_VARIABLES that holds a whole number ≥ 1, or None."""
     for name in ENVIRONMENT_VARIABLES:
         value = os.environ.get(name, "").strip()
         if value.isdigit() and int(value) >= 1:
-            return int(value)
+            return name, int(value)
     return None
 
 
@@ -117,6 +123,17 @@ def is_chosen_by_timing():
     """True unless the count is pinned (here or in the environment) or deterministic: then
     the tuners leave it alone."""
     return _pinned is None and not _deterministic and environment_pin() is None
+
+
+def why_not_chosen():
+    """Why the count is fixed, for logs and results files ("deterministic", "pinned by --threads
+    or set_num_threads", "pinned by OMP_NUM_THREADS=2"), or None while it is chosen by timing."""
+    if _deterministic:
+        return "deterministic"
+    if _pinned is not None:
+        return "pinned by --threads or set_num_threads"
+    found = _pinning_variable()
+    return None if found is None else f"pinned by {found[0]}={found[1]}"
 
 
 def apply_chosen(n):

@@ -96,6 +96,31 @@ def test_describe_says_what_was_chosen(machine):
     assert tuner.describe().startswith("threads: 2 (trial at step")
 
 
+@pytest.mark.parametrize(
+    "how, expected",
+    [
+        ("pinned", "threads: 2 (pinned by --threads or set_num_threads)"),
+        ("environment", "threads: 2 (pinned by OMP_NUM_THREADS=2)"),
+        ("deterministic", "threads: 1 (deterministic)"),
+    ],
+)
+def test_describe_says_why_a_fixed_count_was_not_chosen(machine, monkeypatch, how, expected):
+    """A run with --threads 2 once recorded "threads: not chosen yet" in its results file."""
+    if how == "pinned":
+        threads.set_num_threads(2)
+    elif how == "deterministic":
+        threads.use_deterministic(True)
+    else:
+        monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    tuner = ThreadTuner()
+    machine.run(tuner, 10)
+    assert tuner.describe() == expected
+
+
+def test_describe_names_a_single_candidate():
+    assert ThreadTuner(candidates=(4,)).describe() == "threads: 4 (the only count to try)"
+
+
 def test_a_load_that_comes_and_goes_does_not_send_it_into_costly_trials(machine):
     """Busy and idle every 20 steps, and one thread 1.5× slower when busy (a drift every time
     the load changes): trials of the setting that is 16× slower when busy must stay rare.
