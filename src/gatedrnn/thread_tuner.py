@@ -92,12 +92,20 @@ class ThreadTuner:
     # -- what to run next -----------------------------------------------------------------
     def _count_for_next_step(self):
         if not self.active:
-            return None
+            return self._fixed_count()
         if self._steps < self.warmup_steps:
             return self.choice or max(self.candidates)
         if not self._plan and self._wants_trial():
             self._start_trial()
         return self._plan[0] if self._plan else self.choice
+
+    def _fixed_count(self):
+        """The count pinned in gatedrnn.threads (``set_num_threads``, ``use_deterministic``, the
+        environment), for an ``apply`` of another library's threads (torch's), which gatedrnn's pin
+        does not reach by itself; None when nothing is pinned or ``apply`` is gatedrnn's own."""
+        if self.apply is threads.apply_chosen or threads.is_chosen_by_timing():
+            return None
+        return threads.get_num_threads()
 
     def _wants_trial(self):
         if self.choice is None:

@@ -117,6 +117,31 @@ def test_describe_says_why_a_fixed_count_was_not_chosen(machine, monkeypatch, ho
     assert tuner.describe() == expected
 
 
+@pytest.mark.parametrize("how, expected", [("pinned", 2), ("deterministic", 1), ("environment", 2)])
+def test_a_pinned_count_reaches_another_librarys_threads(machine, monkeypatch, how, expected):
+    """torch's threads follow gatedrnn's pin from the Python API too, not only under the CLI's --threads."""
+    if how == "pinned":
+        threads.set_num_threads(2)
+    elif how == "deterministic":
+        threads.use_deterministic(True)
+    else:
+        monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    applied = []
+    tuner = ThreadTuner(apply=applied.append)
+    for _ in range(5):
+        with tuner.step(units=1):
+            pass
+    assert applied == [expected] * 5
+
+
+def test_an_unpinned_count_is_left_to_the_trials(machine):
+    applied = []
+    tuner = ThreadTuner(apply=applied.append)
+    with tuner.step(units=1):
+        pass
+    assert applied == [2]  # a warm-up step at every core, as before
+
+
 def test_describe_names_a_single_candidate():
     assert ThreadTuner(candidates=(4,)).describe() == "threads: 4 (the only count to try)"
 

@@ -104,6 +104,21 @@ def test_evaluation_equals_the_numpy_engine():
     assert theirs == pytest.approx(ours, rel=1e-12)
 
 
+@pytest.mark.parametrize("settings", [dict(num_threads=1), dict(deterministic=True)])
+def test_the_python_apis_thread_pin_reaches_torch_as_the_clis_does(settings):
+    """gatedrnn.threads.settings(...) fixes torch's thread count for the engine's steps, as --threads does."""
+    from gatedrnn import threads
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with threads.settings(**settings):
+            losses_of(TorchEngine, language_model("lstm", np.float32), TrainConfig(lr=1.0), windows(count=2))
+            assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_dropout_masks_depend_on_seed_and_step_only():
     """A resumed run draws the masks the uninterrupted one drew: they come from (seed, step, process)."""
     config = TrainConfig(lr=1.0)
