@@ -32,6 +32,16 @@ class FakeMachine:
                 self.spent[count] += 1
 
 
+def fix_the_count(how, monkeypatch, variable="OMP_NUM_THREADS"):
+    """Take the thread count out of the tuner's hands: pinned, deterministic, or by the environment."""
+    if how == "pinned":
+        threads.set_num_threads(2)
+    elif how == "deterministic":
+        threads.use_deterministic(True)
+    else:
+        monkeypatch.setenv(variable, "2")
+
+
 @pytest.fixture
 def machine(monkeypatch):
     yield FakeMachine(monkeypatch)
@@ -76,12 +86,7 @@ def test_idle_it_costs_little_against_every_core(machine):
 
 @pytest.mark.parametrize("how", ["pinned", "deterministic", "environment"])
 def test_a_pinned_or_deterministic_count_is_left_alone(machine, monkeypatch, how):
-    if how == "pinned":
-        threads.set_num_threads(2)
-    elif how == "deterministic":
-        threads.use_deterministic(True)
-    else:
-        monkeypatch.setenv("OPENBLAS_NUM_THREADS", "2")
+    fix_the_count(how, monkeypatch, variable="OPENBLAS_NUM_THREADS")
     expected = 1 if how == "deterministic" else 2
     machine.load = "busy"
     tuner = ThreadTuner()
@@ -106,12 +111,7 @@ def test_describe_says_what_was_chosen(machine):
 )
 def test_describe_says_why_a_fixed_count_was_not_chosen(machine, monkeypatch, how, expected):
     """A run with --threads 2 once recorded "threads: not chosen yet" in its results file."""
-    if how == "pinned":
-        threads.set_num_threads(2)
-    elif how == "deterministic":
-        threads.use_deterministic(True)
-    else:
-        monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    fix_the_count(how, monkeypatch)
     tuner = ThreadTuner()
     machine.run(tuner, 10)
     assert tuner.describe() == expected
@@ -120,12 +120,7 @@ def test_describe_says_why_a_fixed_count_was_not_chosen(machine, monkeypatch, ho
 @pytest.mark.parametrize("how, expected", [("pinned", 2), ("deterministic", 1), ("environment", 2)])
 def test_a_pinned_count_reaches_another_librarys_threads(machine, monkeypatch, how, expected):
     """torch's threads follow gatedrnn's pin from the Python API too, not only under the CLI's --threads."""
-    if how == "pinned":
-        threads.set_num_threads(2)
-    elif how == "deterministic":
-        threads.use_deterministic(True)
-    else:
-        monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    fix_the_count(how, monkeypatch)
     applied = []
     tuner = ThreadTuner(apply=applied.append)
     for _ in range(5):
