@@ -166,11 +166,11 @@ class ThreadTuner:
         there is nothing to choose (a count pinned by ``--threads``, the environment or
         ``--deterministic``; a single candidate)."""
         if not self.history:
+            fixed_by = threads.why_not_chosen()
+            if fixed_by is not None:  # first: a pin overrides even a single candidate (_fixed_count)
+                return f"threads: {threads.get_num_threads()} ({fixed_by})"
             if len(self.candidates) == 1:
                 return f"threads: {self.candidates[0]} (the only count to try)"
-            fixed_by = threads.why_not_chosen()
-            if fixed_by is not None:
-                return f"threads: {threads.get_num_threads()} ({fixed_by})"
             return "threads: not chosen yet"
         step, best, choice = self.history[-1]
         figures = ", ".join(f"{count}: {seconds * 1e6:.1f} µs/unit" for count, seconds in sorted(best.items()))

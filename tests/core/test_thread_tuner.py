@@ -137,8 +137,14 @@ def test_an_unpinned_count_is_left_to_the_trials(machine):
     assert applied == [2]  # a warm-up step at every core, as before
 
 
-def test_describe_names_a_single_candidate():
+def test_describe_names_a_single_candidate_unless_a_pin_overrides_it(machine, monkeypatch):
     assert ThreadTuner(candidates=(4,)).describe() == "threads: 4 (the only count to try)"
+    fix_the_count("pinned", monkeypatch)
+    applied = []
+    tuner = ThreadTuner(candidates=(4,), apply=applied.append)  # torch on a GPU, its CPU threads pinned
+    with tuner.step():
+        pass
+    assert applied == [2] and tuner.describe() == "threads: 2 (pinned by --threads or set_num_threads)"
 
 
 def test_a_load_that_comes_and_goes_does_not_send_it_into_costly_trials(machine):
