@@ -57,14 +57,3 @@ def test_the_cli_resume_of_a_finished_run_writes_a_results_copy_and_says_so(tmp_
     assert f"its results copied to {again}" in capsys.readouterr().out
     assert json.loads(again.read_text()) == json.loads((tmp_path / "run" / "results.json").read_text())
     assert sorted(p.name for p in (tmp_path / "run").iterdir()) == run_files
-
-
-def test_a_run_with_a_pinned_thread_count_records_it_in_its_results(tmp_path):
-    """`--threads 2` once left "threads: not chosen yet" in the results file of a 6-hour run."""
-    corpus = write_corpus(tmp_path)
-    assert main(tiny_word_train_args(corpus, tmp_path / "run", "--threads", "2")) == 0
-    recorded = json.loads((tmp_path / "run" / "results.json").read_text())["threads"]
-    assert recorded == {
-        "train": "threads: 2 (pinned by --threads or set_num_threads)",
-        "evaluate": "threads: 2 (pinned by --threads or set_num_threads)",
-    }

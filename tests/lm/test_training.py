@@ -147,6 +147,14 @@ def test_results_hold_the_learning_rate_of_each_epoch(tmp_path):
     assert len(document["valid_ppl_by_epoch"]) == 3
 
 
+def test_results_record_a_pinned_thread_count_and_what_pinned_it(tmp_path):
+    """`--threads 2` once left "threads: not chosen yet" in the results file of a 6-hour run."""
+    assert main(tiny_train_args(write_text(tmp_path), tmp_path / "run", "--threads", "2", "--no-progress")) == 0
+    recorded = json.loads((tmp_path / "run" / "results.json").read_text())["threads"]
+    pinned = "threads: 2 (pinned by --threads or set_num_threads)"
+    assert recorded == {"train": pinned, "evaluate": pinned}
+
+
 def test_results_score_the_best_epoch_and_the_last_epoch_beside_it(tmp_path, monkeypatch, capsys):
     """Validation worsens in the last epoch: the run reports the best epoch's test perplexity
     (``scored``: best-validation) and, beside it, the last epoch's, which is what the book reports.
