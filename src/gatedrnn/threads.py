@@ -122,7 +122,7 @@ def is_deterministic():
 def is_chosen_by_timing():
     """True unless the count is pinned (here or in the environment) or deterministic: then
     the tuners leave it alone."""
-    return _pinned is None and not _deterministic and environment_pin() is None
+    return why_not_chosen() is None
 
 
 def why_not_chosen():
