@@ -101,11 +101,10 @@ class ThreadTuner:
 
     def _fixed_count(self):
         """The count pinned in gatedrnn.threads (``set_num_threads``, ``use_deterministic``, the
-        environment), for an ``apply`` of another library's threads (torch's), which gatedrnn's pin
-        does not reach by itself; None when nothing is pinned or ``apply`` is gatedrnn's own."""
-        if self.apply is threads.apply_chosen or threads.is_chosen_by_timing():
-            return None
-        return threads.get_num_threads()
+        environment), or None when nothing is pinned. Passed to ``apply`` like a chosen count:
+        gatedrnn's own (``threads.apply_chosen``) ignores it, the pin being applied already;
+        another library's (``torch.set_num_threads``) is not reached by gatedrnn's pin otherwise."""
+        return None if threads.is_chosen_by_timing() else threads.get_num_threads()
 
     def _wants_trial(self):
         if self.choice is None:
