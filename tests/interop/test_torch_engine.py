@@ -119,6 +119,31 @@ def test_the_python_apis_thread_pin_reaches_torch_as_the_clis_does(settings):
         torch.set_num_threads(before)
 
 
+def test_use_deterministic_turns_on_torchs_deterministic_algorithms_for_the_steps_only():
+    """gatedrnn.use_deterministic(True), from Python as from --deterministic, runs every step
+    and evaluation with torch.use_deterministic_algorithms(True), and leaves torch's setting as it was."""
+    from gatedrnn import threads
+
+    seen = []
+    model = language_model("lstm", np.float64)
+    engine = TorchEngine(model, OPTIMIZERS["sgd"](model.parameters(), lr=1.0), TrainConfig(lr=1.0))
+    forward = engine.module.forward
+
+    def forward_noting_the_setting(*args, **kwargs):
+        seen.append(torch.are_deterministic_algorithms_enabled())
+        return forward(*args, **kwargs)
+
+    engine.module.forward = forward_noting_the_setting
+    (inputs, targets), *_ = windows(count=1)
+    assert not torch.are_deterministic_algorithms_enabled()
+    engine.train_step(inputs, targets, None, 1.0, 1.0, 0)
+    with threads.settings(deterministic=True):
+        engine.train_step(inputs, targets, None, 1.0, 1.0, 1)
+        engine.evaluate_nll(np.arange(30) % 40, 2, 5)
+        assert not torch.are_deterministic_algorithms_enabled()  # between steps: torch's own setting
+    assert seen[0] is False and len(seen) > 2 and all(seen[1:])  # one plain step, then the deterministic ones
+
+
 def test_dropout_masks_depend_on_seed_and_step_only():
     """A resumed run draws the masks the uninterrupted one drew: they come from (seed, step, process)."""
     config = TrainConfig(lr=1.0)

@@ -36,10 +36,9 @@ def train(args):
         for line in resolved_settings(args):
             print(line)
         return 0
-    with _torch_threads(args):
-        if rank > 0:
-            return _train_as_helper(args, engine)
-        return _train_and_report(args, engine)
+    if rank > 0:
+        return _train_as_helper(args, engine)
+    return _train_and_report(args, engine)
 
 
 def _train_and_report(args, engine):
@@ -218,7 +217,8 @@ def _engine(args):
     """(None, 0) for the NumPy engine, or (what builds the engine, this process's rank).
 
     Checked here, before any data loads: torch is installed, --device goes with --engine
-    torch, and a torchrun launch asks for it. --threads and --deterministic set torch's.
+    torch, and a torchrun launch asks for it. --threads and --deterministic reach torch through
+    gatedrnn.threads, as from Python (the engine applies them at every step).
     ``--engine auto`` (gatedrnn.lm.engine_choice) needs none of it: without torch, or for a
     model torch cannot run, it trains with NumPy and its one line says why.
     """
@@ -248,35 +248,6 @@ def _engine(args):
 
     _torch()  # installed, or one line saying how to install it
     return functools.partial(TorchEngine, device=args.device or "cpu"), process_rank()
-
-
-@contextmanager
-def _torch_threads(args):
-    """--threads N and --deterministic for torch, for the run's duration (as gatedrnn.threads for NumPy)."""
-    if args.engine == "numpy" or not (args.deterministic or args.threads) or not _torch_installed():
-        yield
-        return
-    import torch
-
-    before = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
-    torch.set_num_threads(1 if args.deterministic else args.threads)
-    torch.use_deterministic_algorithms(args.deterministic or before[1])
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before[0])
-        torch.use_deterministic_algorithms(before[1])
-
-
-def _torch_installed():
-    """Whether torch imports (--engine auto runs without it)."""
-    from ..interop import _torch
-
-    try:
-        _torch()
-    except GatedRNNError:
-        return False
-    return True
 
 
 def _train_as_helper(args, engine):

@@ -40,9 +40,11 @@ announcing the choice says why.
 
 import atexit
 import os
+from contextlib import contextmanager
 
 import numpy as np
 
+from .. import threads
 from ..errors import GatedRNNError
 from ..lm.engine import NumpyEngine, threads_settled
 from ..lm.engine_choice import AutoEngine
@@ -188,7 +190,7 @@ class TorchEngine:
     # -- steps ---------------------------------------------------------------------------------
     def train_step(self, inputs, targets, state, lr, loss_scale, step):
         """One update on this process's streams of the window; returns (StepResult, carried state)."""
-        with self.train_tuner.step(units=targets.size):
+        with self.train_tuner.step(units=targets.size), _deterministic_algorithms(self.torch):
             return self._train_step(inputs, targets, state, lr, loss_scale, step)
 
     def _train_step(self, inputs, targets, state, lr, loss_scale, step):
@@ -225,7 +227,7 @@ class TorchEngine:
         self.module.eval()
         with torch.no_grad():
             for inputs, targets in TBPTTBatches(ids, batch_size, seq_len):
-                with self.eval_tuner.step(units=targets.size):
+                with self.eval_tuner.step(units=targets.size), _deterministic_algorithms(torch):
                     scores, state = self.module(self._tensor(inputs), state)  # logits or log-probabilities
                     total += float(self.module.loss(scores, self._tensor(targets), reduction="sum"))
                 count += targets.size
@@ -409,6 +411,23 @@ def _torch_optimizer(torch, optimizer, parameters):
     """torch.optim's SGD or Adam with the gatedrnn optimizer's hyperparameters."""
     settings = {name: getattr(optimizer, name) for name in optimizer.hyperparameter_names}
     return getattr(torch.optim, type(optimizer).__name__)(parameters, **settings)
+
+
+@contextmanager
+def _deterministic_algorithms(torch):
+    """torch's deterministic algorithms (``torch.use_deterministic_algorithms``) while
+    ``gatedrnn.use_deterministic(True)`` holds, set from Python or by ``--deterministic`` alike;
+    torch's own setting again after the step. (The thread count, the other half of determinism,
+    is the tuner's: it applies gatedrnn's pinned count to torch before every step.)"""
+    if not threads.is_deterministic():
+        yield
+        return
+    before = torch.are_deterministic_algorithms_enabled()
+    torch.use_deterministic_algorithms(True)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(before)
 
 
 def _dropout_seed(seed, step, rank):
