@@ -1,8 +1,11 @@
 """Which code wrote a result: gatedrnn's version, its commit, and the BLAS kernel under NumPy.
 
 A results file is a claim that its command reproduces its numbers; the claim only holds for
-the code that ran. Version numbers move slowly, so a run from a checkout also records the
-commit, marked ``dirty`` when tracked files differ from it (uncommitted edits ran too).
+the code that ran. Version numbers move slowly, so a run also records the commit, marked
+``dirty`` when tracked files differed from it (uncommitted edits ran too): from git, for a run
+from a checkout; from the record a wheel built from a checkout carries (setup.py writes
+``_built_from.json`` beside this file), for an installed copy. A copy built without git (from
+an sdist) records None.
 
 The same code and seed still give other digits on a machine whose BLAS runs another matrix
 kernel (OpenBLAS picks one per processor: Haswell, SkylakeX, Zen, …): a kernel fixes the
@@ -10,10 +13,12 @@ order in which a product's sums are added, and so its last bits. Over a long tra
 those bits can grow into a different result, so results files name the kernel too.
 """
 
+import json
 import subprocess
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+BUILT_FROM = "_built_from.json"  # {"commit": ..., "dirty": ...}, written into a wheel by setup.py
 
 
 def code_version():
@@ -21,6 +26,8 @@ def code_version():
     from . import __version__
 
     commit, dirty = _git_commit(PACKAGE_DIR)
+    if commit is None:
+        commit, dirty = _built_from(PACKAGE_DIR)
     return {"gatedrnn": __version__, "commit": commit, "dirty": dirty}
 
 
@@ -51,6 +58,19 @@ def _git_commit(package_dir):
     commit = _git(package_dir, "rev-parse", "HEAD")
     changes = _git(package_dir, "status", "--porcelain", "--untracked-files=no")
     return commit, (None if changes is None else bool(changes))
+
+
+def _built_from(package_dir):
+    """(commit, dirty) as recorded when this installed copy was built from a checkout, or
+    (None, None): built without git, or an unreadable record (which claims nothing)."""
+    try:
+        record = json.loads((package_dir / BUILT_FROM).read_text())
+        commit, dirty = record["commit"], record["dirty"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, None
+    if not (isinstance(commit, str) and len(commit) == 40 and dirty in (True, False)):
+        return None, None
+    return commit, dirty
 
 
 def _git(directory, *arguments):

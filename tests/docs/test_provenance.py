@@ -11,7 +11,7 @@ import pytest
 
 import gatedrnn
 from gatedrnn.files import machine_info
-from gatedrnn.provenance import _git_commit, code_version
+from gatedrnn.provenance import BUILT_FROM, _built_from, _git_commit, code_version
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -54,6 +54,54 @@ def test_a_checkout_gives_its_commit_and_whether_it_was_edited(tmp_path):
 def test_a_copy_inside_another_repository_claims_no_commit(tmp_path):
     package = repository_with(tmp_path, "venv/site-packages/gatedrnn").resolve()
     assert _git_commit(package) == (None, None)
+
+
+def test_an_installed_copy_reads_the_commit_its_build_recorded(tmp_path):
+    (tmp_path / BUILT_FROM).write_text(json.dumps({"commit": "a" * 40, "dirty": False}))
+    assert _built_from(tmp_path) == ("a" * 40, False)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "{", "[]", '{"commit": "abc", "dirty": false}', '{"commit": null, "dirty": null}']
+)
+def test_a_broken_build_record_claims_no_commit(tmp_path, text):
+    (tmp_path / BUILT_FROM).write_text(text)
+    assert _built_from(tmp_path) == (None, None)
+
+
+@pytest.mark.slow
+@needs_git
+def test_a_wheel_built_from_a_checkout_names_its_commit_once_installed(tmp_path):
+    """setup.py's build step writes the commit into the wheel; the installed copy, in no git
+    work tree, reports it. (pip builds the wheel as `pip install .` does.)"""
+    source = Path(gatedrnn.__file__).resolve().parents[2]  # the folder with pyproject.toml and setup.py
+    if not (source / "pyproject.toml").is_file():
+        pytest.skip("gatedrnn here is an installed copy, not a source tree")
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    for name in ("pyproject.toml", "setup.py", "README.md"):
+        shutil.copy(source / name, checkout)
+    shutil.copytree(
+        source / "src" / "gatedrnn", checkout / "src" / "gatedrnn", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    git(checkout, "init", "-q")
+    git(checkout, "add", ".")
+    git(checkout, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "one")
+    head = subprocess.run(["git", "-C", str(checkout), "rev-parse", "HEAD"], capture_output=True, text=True).stdout
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
+    subprocess.run([*pip, "wheel", "-q", "--no-deps", "-w", str(tmp_path / "dist"), str(checkout)], check=True)
+    site = tmp_path / "site"
+    shutil.unpack_archive(next((tmp_path / "dist").glob("gatedrnn-*.whl")), site, format="zip")
+    code = "import json; from gatedrnn.provenance import code_version; print(json.dumps(code_version()))"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**os.environ, "PYTHONPATH": str(site)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout) == {"gatedrnn": gatedrnn.__version__, "commit": head.strip(), "dirty": False}
 
 
 def test_the_answer_is_json_ready():
