@@ -144,6 +144,23 @@ def test_use_deterministic_turns_on_torchs_deterministic_algorithms_for_the_step
     assert seen[0] is False and len(seen) > 2 and all(seen[1:])  # one plain step, then the deterministic ones
 
 
+@pytest.mark.parametrize("workspace", [None, ":4096:2", ""])
+def test_deterministic_on_a_gpu_without_cublas_workspace_set_is_one_line(monkeypatch, workspace):
+    """torch itself would fail at the first product, with a traceback, after the data loaded."""
+    from gatedrnn.errors import GatedRNNError
+    from gatedrnn.interop.torch_engine import _check_deterministic_on
+
+    if workspace is None:
+        monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    else:
+        monkeypatch.setenv("CUBLAS_WORKSPACE_CONFIG", workspace)
+    with pytest.raises(GatedRNNError, match=r"CUBLAS_WORKSPACE_CONFIG=:4096:8 \(or :16:8\)"):
+        _check_deterministic_on(torch.device("cuda"))
+    _check_deterministic_on(torch.device("cpu"))  # the CPU needs nothing
+    monkeypatch.setenv("CUBLAS_WORKSPACE_CONFIG", ":16:8")
+    _check_deterministic_on(torch.device("cuda"))
+
+
 def test_dropout_masks_depend_on_seed_and_step_only():
     """A resumed run draws the masks the uninterrupted one drew: they come from (seed, step, process)."""
     config = TrainConfig(lr=1.0)

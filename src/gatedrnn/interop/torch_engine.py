@@ -160,6 +160,8 @@ class TorchEngine:
         self.model, self.optimizer, self.config = model, optimizer, config
         self.rank, self.processes = process_rank(), world_size()
         self.device = _device(torch, device, self.processes)
+        if threads.is_deterministic():  # refused before any copying; each step checks again
+            _check_deterministic_on(self.device)
         self.module = to_torch(model).to(self.device)
         # Parameters by gatedrnn's names; the ones gatedrnn holds fixed (b_hh of an LSTM) stay fixed.
         self.parameters = dict(self.module.named_parameters())
@@ -190,7 +192,7 @@ class TorchEngine:
     # -- steps ---------------------------------------------------------------------------------
     def train_step(self, inputs, targets, state, lr, loss_scale, step):
         """One update on this process's streams of the window; returns (StepResult, carried state)."""
-        with self.train_tuner.step(units=targets.size), _deterministic_algorithms(self.torch):
+        with self.train_tuner.step(units=targets.size), _deterministic_algorithms(self.torch, self.device):
             return self._train_step(inputs, targets, state, lr, loss_scale, step)
 
     def _train_step(self, inputs, targets, state, lr, loss_scale, step):
@@ -227,7 +229,7 @@ class TorchEngine:
         self.module.eval()
         with torch.no_grad():
             for inputs, targets in TBPTTBatches(ids, batch_size, seq_len):
-                with self.eval_tuner.step(units=targets.size), _deterministic_algorithms(torch):
+                with self.eval_tuner.step(units=targets.size), _deterministic_algorithms(torch, self.device):
                     scores, state = self.module(self._tensor(inputs), state)  # logits or log-probabilities
                     total += float(self.module.loss(scores, self._tensor(targets), reduction="sum"))
                 count += targets.size
@@ -414,7 +416,7 @@ def _torch_optimizer(torch, optimizer, parameters):
 
 
 @contextmanager
-def _deterministic_algorithms(torch):
+def _deterministic_algorithms(torch, device):
     """torch's deterministic algorithms (``torch.use_deterministic_algorithms``) while
     ``gatedrnn.use_deterministic(True)`` holds, set from Python or by ``--deterministic`` alike;
     torch's own setting again after the step. (The thread count, the other half of determinism,
@@ -422,12 +424,27 @@ def _deterministic_algorithms(torch):
     if not threads.is_deterministic():
         yield
         return
+    _check_deterministic_on(device)
     before = torch.are_deterministic_algorithms_enabled()
     torch.use_deterministic_algorithms(True)
     try:
         yield
     finally:
         torch.use_deterministic_algorithms(before)
+
+
+# What cuBLAS needs for the same sums twice (torch's reproducibility notes); torch checks it only
+# at the first product, with a traceback, after the data has loaded.
+DETERMINISTIC_CUBLAS_WORKSPACES = (":4096:8", ":16:8")
+
+
+def _check_deterministic_on(device):
+    """A GPU computes deterministically only with CUBLAS_WORKSPACE_CONFIG set before CUDA starts."""
+    if device.type == "cuda" and os.environ.get("CUBLAS_WORKSPACE_CONFIG") not in DETERMINISTIC_CUBLAS_WORKSPACES:
+        raise GatedRNNError(
+            "deterministic training on a GPU needs CUBLAS_WORKSPACE_CONFIG=:4096:8 (or :16:8) in the "
+            "environment; start again with it set, or without --deterministic / use_deterministic(True)"
+        )
 
 
 def _dropout_seed(seed, step, rank):
