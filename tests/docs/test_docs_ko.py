@@ -16,7 +16,6 @@ script must exist and accept its options. The pages use the glossary's terms
 (AVOIDED_TERMS), and the glossary closes docs/ko/README.md.
 """
 
-import argparse
 import re
 import shlex
 import subprocess
@@ -24,6 +23,7 @@ import sys
 
 import pytest
 from helpers import ptb_data
+from helpers.doc_commands import cli_options, is_placeholder
 from helpers.paths import REPO
 
 from gatedrnn.cli import build_parser, main
@@ -163,11 +163,6 @@ def inline_commands():
     return found
 
 
-def is_placeholder(word):
-    """A word the reader replaces: Korean (과제, 분, 책저장소) or capitals (CKPT, DIR)."""
-    return any("\uac00" <= char <= "\ud7a3" for char in word) or (word.isupper() and word.isalpha())
-
-
 def test_inline_gatedrnn_commands_parse():
     """A command quoted in a sentence is not run (some take hours), but its options must exist."""
     checked = 0
@@ -200,17 +195,6 @@ def test_inline_python_scripts_exist_and_take_their_options():
         for word in words:
             if not word.lstrip("-").isdigit():
                 assert word in done.stdout, f"the docs give {script} {word!r}, which its --help does not list"
-
-
-def cli_options(parser):
-    """Every option string of the parser and of all its subcommands (lab's experiments included)."""
-    found = set()
-    for action in parser._actions:
-        found.update(action.option_strings)
-        for subparser in getattr(action, "choices", None) or {}:
-            if isinstance(action, argparse._SubParsersAction):
-                found |= cli_options(action.choices[subparser])
-    return found
 
 
 def test_options_named_in_the_prose_exist():
