@@ -85,6 +85,14 @@ def check_whole_number(owner: str, name: str, value: Any) -> None:
         )
 
 
+def check_sizes(owner: str, **sizes: Any) -> None:
+    """Each ``name=value`` must be a whole number ≥ 1. A model built of layers checks its own
+    arguments first, so that SequenceTagger(..., num_tags=0) names num_tags, not the read-out
+    Linear's out_features it becomes."""
+    for name, value in sizes.items():
+        check_whole_number(owner, name, value)
+
+
 def check_flag(owner: str, name: str, value: Any, positional_order: Sequence[str]) -> None:
     """``value`` must be True or False; the message recalls the positional order, the usual cause."""
     if not isinstance(value, (bool, np.bool_)):

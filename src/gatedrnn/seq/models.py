@@ -17,6 +17,7 @@ import numpy as np
 from ..core import Module
 from ..errors import GatedRNNError
 from ..layers import Dropout, Embedding, Linear, cell_class
+from ..layers._checks import check_probability, check_sizes
 from ..typing import DTypeLike, FloatArray, FloatLike, IntArray, IntLike, RecurrentState
 
 POOLINGS = ("last", "mean", "max")
@@ -36,6 +37,10 @@ class _SequenceEncoder(Module):
         dropout: FloatLike,
         dtype: DTypeLike,
     ) -> None:
+        owner = type(self).__name__
+        sizes = dict(vocab_size=vocab_size, embedding_size=embedding_size, hidden_size=hidden_size)
+        check_sizes(owner, **sizes, num_layers=num_layers)
+        check_probability(owner, "dropout", dropout)
         recurrent = cell_class(cell)  # one line naming the registered cells for an unknown one
         self.config: dict[str, Any] = dict(
             vocab_size=vocab_size,
@@ -100,6 +105,7 @@ class SequenceClassifier(_SequenceEncoder):
     ) -> None:
         if not isinstance(pooling, str) or pooling not in POOLINGS:
             raise GatedRNNError(f"unknown pooling {pooling!r}; choose one of {', '.join(POOLINGS)}")
+        check_sizes("SequenceClassifier", num_classes=num_classes)
         super().__init__(vocab_size, embedding_size, hidden_size, num_layers, cell, bidirectional, dropout, dtype)
         self.config.update(num_classes=num_classes, pooling=pooling)
         self.pooling = pooling
@@ -159,6 +165,7 @@ class SequenceTagger(_SequenceEncoder):
         dropout: FloatLike = 0.0,
         dtype: DTypeLike = np.float32,
     ) -> None:
+        check_sizes("SequenceTagger", num_tags=num_tags)
         super().__init__(vocab_size, embedding_size, hidden_size, num_layers, cell, bidirectional, dropout, dtype)
         self.config.update(num_tags=num_tags)
         self.head = Linear(self.rnn.output_size, num_tags, dtype=dtype)

@@ -35,6 +35,7 @@ from ..arguments import flag
 from ..core import Module
 from ..errors import GatedRNNError
 from ..layers import RECURRENT_LAYERS, Embedding, Linear
+from ..layers._checks import check_sizes
 from ..typing import DTypeLike, FloatArray, IntArray, IntLike, RecurrentState
 from . import decoding
 from .decoder import Memory
@@ -63,6 +64,7 @@ class OneToMany(Module):
         c0_from_start: bool = True,
         dtype: DTypeLike = np.float32,
     ) -> None:
+        check_sizes("OneToMany", vocab_size=vocab_size, embedding_size=embedding_size, hidden_size=hidden_size)
         if cell not in RECURRENT_LAYERS:
             raise GatedRNNError(f"unknown cell {cell!r}; choose one of {', '.join(RECURRENT_LAYERS)}")
         check_init(init)

@@ -17,6 +17,7 @@ import numpy as np
 from ..core import Module
 from ..errors import GatedRNNError
 from ..layers import Linear, cell_class
+from ..layers._checks import check_sizes
 from ..typing import DTypeLike, FloatArray, IntArray, IntLike, RecurrentState
 from .forecast_data import MODES
 
@@ -34,6 +35,8 @@ class SequenceRegressor(Module):
         mode: str = "many-to-one",
         dtype: DTypeLike = np.float32,
     ) -> None:
+        sizes = dict(input_size=input_size, hidden_size=hidden_size, output_size=output_size)
+        check_sizes("SequenceRegressor", **sizes, num_layers=num_layers)
         if not isinstance(mode, str) or mode not in MODES:
             raise GatedRNNError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
         recurrent = cell_class(cell)  # one line naming the registered cells for an unknown one

@@ -35,6 +35,7 @@ from ..arguments import flag, spelled
 from ..core import Module
 from ..errors import GatedRNNError
 from ..layers import RECURRENT_LAYERS, Attention, Embedding, Linear
+from ..layers._checks import check_sizes
 from ..layers.attention import SCORES
 from ..layers.recurrent import Recurrent
 from ..typing import DTypeLike, FloatArray, IntArray, IntLike, RecurrentState
@@ -77,6 +78,8 @@ class Seq2Seq(Module):
         init: str = DEFAULT_INIT,
         dtype: DTypeLike = np.float32,
     ) -> None:
+        sizes = dict(vocab_size=vocab_size, embedding_size=embedding_size, hidden_size=hidden_size)
+        check_sizes("Seq2Seq", **sizes, num_layers=num_layers)
         if cell not in RECURRENT_LAYERS:
             raise GatedRNNError(f"unknown cell {cell!r}; choose one of {', '.join(RECURRENT_LAYERS)}")
         if attention is not None and attention not in SCORES:

@@ -722,7 +722,59 @@ ROWS = [
         action=lambda c: __import__("gatedrnn.seq", fromlist=["x"]).make_task("brackets", 5),
         status=0,
     ),
+    # A model built of layers names its own argument, not the inner layer's (Linear's
+    # out_features, Embedding's num_embeddings) that the value would have reached.
+    Row(
+        "seq-api-tagger-num-tags-0",
+        "call",
+        "SequenceTagger: num_tags must be a whole number ≥ 1, got 0",
+        action=lambda c: _model("SequenceTagger", 10, 0),
+    ),
+    Row(
+        "seq-api-classifier-num-classes-0",
+        "call",
+        "SequenceClassifier: num_classes must be a whole number ≥ 1, got 0",
+        action=lambda c: _model("SequenceClassifier", 10, 0),
+    ),
+    Row(
+        "seq-api-classifier-dropout-2",
+        "call",
+        "SequenceClassifier: dropout must be a number in [0, 1), got 2",
+        action=lambda c: _model("SequenceClassifier", 10, 3, dropout=2),
+    ),
+    Row(
+        "seq-api-seq2seq-vocab-size-0",
+        "call",
+        "Seq2Seq: vocab_size must be a whole number ≥ 1, got 0",
+        action=lambda c: _model("Seq2Seq", 0),
+    ),
+    Row(
+        "seq-api-seq2seq-embedding-size-float",
+        "call",
+        "Seq2Seq: embedding_size must be a whole number ≥ 1, got 2.5",
+        action=lambda c: _model("Seq2Seq", 8, embedding_size=2.5),
+    ),
+    Row(
+        "seq-api-one-to-many-hidden-size-0",
+        "call",
+        "OneToMany: hidden_size must be a whole number ≥ 1, got 0",
+        action=lambda c: _model("OneToMany", 8, hidden_size=0),
+    ),
+    Row(
+        "seq-api-regressor-output-size-0",
+        "call",
+        "SequenceRegressor: output_size must be a whole number ≥ 1, got 0",
+        action=lambda c: _model("SequenceRegressor", output_size=0),
+    ),
 ]
+
+
+def _model(name, *args, **kwargs):
+    """One of gatedrnn.seq's models, built as a user builds it."""
+    import gatedrnn.seq
+    from gatedrnn.seq.one_to_many import OneToMany
+
+    return (OneToMany if name == "OneToMany" else getattr(gatedrnn.seq, name))(*args, **kwargs)
 
 
 def _addition_file(context, lines):
