@@ -85,6 +85,29 @@ def test_what_torch_cannot_run_trains_with_numpy_and_the_line_says_why(tmp_path,
     assert reason.split(": ", 1)[1] in results["engine_choice"]["not_tried"]["torch"]
 
 
+def test_deterministic_auto_trains_with_numpy_whatever_the_load(tmp_path, capsys):
+    """The engines' float32 digits differ: a choice by timing would let the load pick a seed's digits."""
+    text = write_text(tmp_path)
+    assert main(tiny_train_args(text, tmp_path / "run", "--engine", "auto", "--deterministic", "--no-progress")) == 0
+    (line,) = auto_lines(capsys.readouterr().out)
+    assert line.startswith("engine auto: numpy (torch not tried: deterministic mode: a choice by timing")
+    assert json.loads((tmp_path / "run" / "results.json").read_text())["engine_choice"]["chosen"] == "numpy"
+
+
+def test_deterministic_from_python_keeps_auto_to_numpy_too():
+    from gatedrnn import threads
+    from gatedrnn.interop.torch_engine import auto_engine
+    from gatedrnn.lm import LanguageModel, ModelConfig, TrainConfig
+    from gatedrnn.optim import SGD
+
+    model = LanguageModel(ModelConfig(vocab_size=20, embedding_size=4, hidden_size=4, num_layers=1, dropout=0.0))
+    optimizer = SGD(model.parameters(), lr=1.0)
+    with threads.settings(deterministic=True):
+        engine = auto_engine(model, optimizer, TrainConfig(lr=1.0))
+    assert [candidate.name for candidate in engine.candidates] == ["numpy"]
+    assert "deterministic" in engine.not_tried["torch"]
+
+
 def test_without_torch_auto_trains_with_numpy_and_says_so(tmp_path, capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # import torch now fails, as where it is missing
     text = write_text(tmp_path)

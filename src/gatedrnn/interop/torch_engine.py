@@ -114,8 +114,10 @@ def auto_engine(model, optimizer, config):
 
     When torch cannot run this model here — PyTorch missing, a setting it has no layer for, an
     optimizer other than SGD and Adam — the run trains with NumPy, and the line that announces
-    the choice says why; that is not an error. A launch of several processes (torchrun) is
-    one: auto compares engines in one process.
+    the choice says why; that is not an error. So it does in deterministic mode
+    (``--deterministic``, ``gatedrnn.use_deterministic(True)``): the engines' float32 digits
+    differ, and a choice by timing would let the machine's load decide which ones a seed gives.
+    A launch of several processes (torchrun) is an error: auto compares engines in one process.
     """
     numpy_engine = NumpyEngine(model, optimizer, config.clip)
     why_not = _why_torch_cannot_run(model, optimizer)
@@ -130,6 +132,8 @@ def _why_torch_cannot_run(model, optimizer):
         raise GatedRNNError(
             f"--engine auto runs in one process, not {world_size()} (torchrun); use --engine torch across processes"
         )
+    if threads.is_deterministic():
+        return "deterministic mode: a choice by timing would let the load decide the digits; --engine torch runs it"
     try:
         _torch()
     except GatedRNNError:
