@@ -73,7 +73,8 @@ def page_commands(page):
 
 
 def parse_error(argv):
-    """None if the CLI's parser takes ``argv`` (``--help`` and ``--version`` included), else its message."""
+    """None if the CLI's parser takes ``argv`` (``--help`` and ``--version`` included), else
+    its exit status (the message is on stderr, which the caller reads)."""
     try:
         build_parser(argv).parse_args(argv)
     except SystemExit as exit_info:
