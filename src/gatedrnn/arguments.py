@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import GatedRNNError, is_finite_number, is_whole_number, short_repr
+from .errors import GatedRNNError, check_whole_number, is_finite_number, short_repr
 
 
 def spelled(name: str) -> str:
@@ -38,11 +38,7 @@ def such_as(default: Any) -> str:
 
 def whole(name: str, value: Any, minimum: int, default: Any = None) -> int:
     """``value`` as an int if it is a whole number ≥ ``minimum``, else GatedRNNError naming ``name`` and the fix."""
-    if not is_whole_number(value, minimum):
-        raise GatedRNNError(
-            f"{spelled(name)} must be a whole number ≥ {minimum}, got {short_repr(value)}; "
-            f"pass a whole number ≥ {minimum}{such_as(default)}"
-        )
+    check_whole_number(spelled(name), value, minimum, such_as(default))
     return int(value)
 
 

@@ -29,10 +29,15 @@ def is_whole_number(value: object, minimum: float) -> bool:
     return not isinstance(value, bool) and isinstance(value, (int, np.integer)) and bool(value >= minimum)
 
 
-def check_whole_number(name: str, value: object, minimum: int) -> None:
-    """GatedRNNError "``name`` must be a whole number ≥ ``minimum``" unless ``value`` is one."""
+def check_whole_number(name: str, value: object, minimum: int, example: str = "") -> None:
+    """GatedRNNError "``name`` must be a whole number ≥ ``minimum``, got …; pass …" unless ``value``
+    is one: the one wording of this refusal, whichever door (layer, function, CLI) it came through.
+    ``example`` ends the fix (", such as 32")."""
     if not is_whole_number(value, minimum):
-        raise GatedRNNError(f"{name} must be a whole number ≥ {minimum}, got {value!r}")
+        raise GatedRNNError(
+            f"{name} must be a whole number ≥ {minimum}, got {short_repr(value)}; "
+            f"pass a whole number ≥ {minimum}{example}"
+        )
 
 
 def is_finite_number(value: object) -> bool:

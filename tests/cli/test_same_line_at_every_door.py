@@ -8,6 +8,7 @@ from gatedrnn.cli import main
 from gatedrnn.lab import scalar
 from gatedrnn.lm import LanguageModel, ModelConfig, TrainConfig, generate
 from gatedrnn.seq.seq2seq_training import run_transduction
+from gatedrnn.seq.tasks import neighbours
 from gatedrnn.seq.training import run_task
 
 SEED_LINE = "seed must be a whole number ≥ 0, got -1; pass one such as 0"
@@ -203,3 +204,19 @@ def test_a_count_is_refused_in_the_same_words_by_train_task_and_lab(args, capsys
     fixed += "pass a whole number ≥ 1, such as "
     assert line.startswith(fixed) and line.endswith("\n") and line.count("\n") == 1
     assert line[len(fixed) :].strip().isdigit()  # each door's own default as the example
+
+
+@pytest.mark.parametrize(
+    "make, prefix",
+    [
+        (lambda: gatedrnn.LSTM(3, 0), "LSTM: hidden_size"),
+        (lambda: gatedrnn.layers.Linear(4, 0), "Linear: out_features"),
+        (lambda: neighbours(8, min_length=0), "min_length"),
+    ],
+    ids=["layer", "linear", "function"],
+)
+def test_a_layer_and_a_function_refuse_a_count_in_the_cli_words(make, prefix):
+    # layers said "got 0 (int); pass a positive int", task functions "got 0" with no fix at all
+    with pytest.raises(GatedRNNError) as refused:
+        make()
+    assert str(refused.value) == f"{prefix} must be a whole number ≥ 1, got 0; pass a whole number ≥ 1"

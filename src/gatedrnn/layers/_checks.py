@@ -5,6 +5,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import errors
 from ..errors import GatedRNNError
 from ..typing import DTypeLike
 
@@ -78,11 +79,9 @@ def check_gradient(name: str, grad: Any, shape: Sequence[int]) -> None:
 
 # -- layer configuration: each check names the argument, what it got and what to pass instead --
 def check_whole_number(owner: str, name: str, value: Any) -> None:
-    """``value`` must be an int ≥ 1 (a bool is refused: LSTM(3, True) is a mistake, not one unit)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise GatedRNNError(
-            f"{owner}: {name} must be a whole number ≥ 1, got {value!r} ({type(value).__name__}); pass a positive int"
-        )
+    """``value`` must be an int ≥ 1 (a bool is refused: LSTM(3, True) is a mistake, not one unit);
+    the refusal is errors.check_whole_number's, prefixed with the layer."""
+    errors.check_whole_number(f"{owner}: {name}", value, 1)
 
 
 def check_sizes(owner: str, **sizes: Any) -> None:
