@@ -194,3 +194,10 @@ def test_char_preset_trains_on_a_text_file_and_reports_bits(tmp_path, capsys):
     assert "valid bpc" in printed and (out / "bits_per_char.png").exists()
     assert main(["eval", str(out / "best.npz"), "--text", str(text), "--split", "valid"]) == 0
     assert "bits/token" in capsys.readouterr().out
+    # The count is of targets scored: 31 characters in 3 streams give 3 × 10 targets, not 31
+    # (the first is never a target, the last does not fill the streams).
+    new_text = tmp_path / "new.txt"
+    new_text.write_text("to be or not to be, or to be or", encoding="utf-8")
+    assert len(new_text.read_text(encoding="utf-8")) == 31
+    assert main(["eval", str(out / "best.npz"), "--text", str(new_text), "--batch-size", "3"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("| 30 tokens scored")

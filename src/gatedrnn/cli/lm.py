@@ -342,6 +342,7 @@ def command_line(args):
 # -- eval ----------------------------------------------------------------------------------
 def evaluate(args):
     """Score one split of the data the checkpoint records, or a new text (--text), with its vocabulary."""
+    from ..data import TBPTTBatches
     from ..lm import evaluate_nll, model_from_checkpoint
     from ..lm.corpora import check_streams_fit
     from ..lm.run_checkpoint import training_config_of
@@ -367,9 +368,12 @@ def evaluate(args):
     why = " (the run's evaluation batch size)" if args.batch_size is None else ""
     check_streams_fit(ids, batch_size, described, "--batch-size", why)
     nll = evaluate_nll(model, ids, batch_size, training.seq_len)
+    # The count of targets the mean is over, not of ids read: the first id is never a target,
+    # and the last (n - 1) mod batch_size do not fill the streams (TBPTTBatches).
+    scored = TBPTTBatches(ids, batch_size, training.seq_len).tokens_per_epoch
     print(
         f"{what}: loss {nll:.4f} nats/token | perplexity {perplexity(nll):.2f} | {bits(nll):.4f} bits/token | "
-        f"{ids.size:,} tokens"
+        f"{scored:,} tokens scored"
     )
 
 
