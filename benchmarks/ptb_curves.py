@@ -34,14 +34,19 @@ def run_of(path):
 
 
 def plot(runs, out, title):
-    """One line per run, coloured by preset, with the scored model's test perplexity marked."""
+    """One line per run, coloured by preset and dashed anew for each further seed of one, with
+    the scored model's test perplexity marked."""
     plt = pyplot()
-    colours = {}
+    colours, seen = {}, {}
+    styles = ("-", "--", ":", "-.")
     figure, axes = plt.subplots(figsize=(7, 4.2))
     for run in runs:
         colour = colours.setdefault(run["preset"], f"C{len(colours)}")
+        style = styles[seen.setdefault(run["preset"], 0) % len(styles)]
+        seen[run["preset"]] += 1
         epochs = range(1, len(run["valid"]) + 1)
-        axes.plot(epochs, run["valid"], color=colour, label=f"{run['label']}: test {run['test']:.2f}")
+        label = f"{run['label']}: test {run['test']:.2f}"
+        axes.plot(epochs, run["valid"], color=colour, linestyle=style, label=label)
         axes.plot([run["best_epoch"]], [run["test"]], marker="o", color=colour, linestyle="none")
     axes.set_yscale("log")
     shown = [value for run in runs for value in run["valid"] + [run["test"]]]
