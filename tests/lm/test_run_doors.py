@@ -87,7 +87,9 @@ def test_eval_scores_any_text_with_the_stored_vocabulary(tmp_path, finished, cap
     other.write_text("w1 w2 w3 never-seen w4\n" * 20)
     assert main(["eval", str(finished.run / "best.npz"), "--text", str(other)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"{other}: loss") and "120 tokens" in out  # 5 words and <eos> a line; never-seen as <unk>
+    # 5 words and <eos> a line, never-seen as <unk>: 120 ids, of which the run's 10 evaluation
+    # streams score 10 × 11 (the first id is never a target, the last 9 do not fill a column)
+    assert out.startswith(f"{other}: loss") and "| 110 tokens scored" in out
     assert main(["eval", str(finished.run / "best.npz"), "--text", str(tmp_path / "missing.txt")]) == 2
     assert "does not exist" in capsys.readouterr().err
 
