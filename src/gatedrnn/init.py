@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .core import Parameter
-from .errors import GatedRNNError, is_whole_number
+from .errors import GatedRNNError, check_whole_number
 from .rng import generator as _library_generator
 from .typing import FloatArray, FloatLike, IntLike
 
@@ -175,10 +175,7 @@ def normal_(
 
 def default_uniform_(x: Tensor, hidden_size: IntLike, rng: np.random.Generator | None = None) -> FloatArray:
     """U(-1/√H, 1/√H): PyTorch's default for every weight and bias of RNN, LSTM and GRU."""
-    if not is_whole_number(hidden_size, 1):
-        raise GatedRNNError(
-            f"default_uniform_ hidden_size must be a positive int, got {hidden_size!r}; pass the layer's hidden size"
-        )
+    check_whole_number("default_uniform_ hidden_size", hidden_size, 1, ", the layer's hidden size")
     bound = 1.0 / math.sqrt(hidden_size)
     return uniform_(x, -bound, bound, rng=rng)
 

@@ -195,7 +195,7 @@ def test_char_preset_trains_on_a_text_file_and_reports_bits(tmp_path, capsys):
     assert main(["eval", str(out / "best.npz"), "--text", str(text), "--split", "valid"]) == 0
     assert "bits/token" in capsys.readouterr().out
     # The count is of targets scored: 31 characters in 3 streams give 3 × 10 targets, not 31
-    # (the first is never a target, the last does not fill the streams).
+    # (the first character is never a target).
     new_text = tmp_path / "new.txt"
     new_text.write_text("to be or not to be, or to be or", encoding="utf-8")
     assert len(new_text.read_text(encoding="utf-8")) == 31

@@ -530,6 +530,13 @@ ROWS = [
         "kaiming_uniform_ mode must be 'fan_in' or 'fan_out'",
         action=lambda c: init.kaiming_uniform_(np.zeros((3, 4)), mode="fan_avg"),
     ),
+    Row(
+        "api-init-default-uniform-size",
+        "call",
+        "default_uniform_ hidden_size must be a whole number ≥ 1, got 0; pass a whole number ≥ 1, the layer's "
+        "hidden size",
+        action=lambda c: init.default_uniform_(np.zeros((3, 4)), hidden_size=0),
+    ),
     # -- the adaptive softmax of a language model (ModelConfig.adaptive_softmax) ---------------
     Row(
         "api-adaptive-softmax-tied",
